@@ -1,0 +1,20 @@
+import type { BucketDefinition } from './types.ts';
+
+export const bucket = {
+  name: 'artifacts',
+  envVar: 'FLYWHEEL_BUCKET',
+  prefixes: {
+    /** Content-addressed, immutable model bytes: models/sha256/<hex>.onnx */
+    models: 'models/sha256/',
+    /** Presigned uploads land here before registration moves them under models/. */
+    uploads: 'uploads/',
+    /** Reference profiles: baselines/<model>/<version>/profile.json */
+    baselines: 'baselines/',
+    /** Raw prediction logs: logs/endpoint=<e>/date=<yyyy-mm-dd>/hour=<hh>/<id>.ndjson.gz */
+    logs: 'logs/',
+    /** Log batches that could not reach the queue, replayed later: spill/<date>/<id>.ndjson */
+    spill: 'spill/',
+    /** Training datasets and their manifests: datasets/<runId>/ */
+    datasets: 'datasets/',
+  },
+} as const satisfies BucketDefinition;

@@ -1,0 +1,74 @@
+import type { FunctionDefinition } from './types.ts';
+
+const allTables = (access: 'read' | 'readwrite') =>
+  (['registry', 'monitoring', 'operations'] as const).map((name) => ({ kind: 'table' as const, name, access }));
+
+export const functions = {
+  api: {
+    name: 'api',
+    handler: 'functions/api.handler',
+    description: 'The HTTP API: registry, endpoints, predictions, monitoring, alerts, runs.',
+    memoryMb: 2048,
+    timeoutSeconds: 30,
+    trigger: { kind: 'url' },
+    resources: [
+      ...allTables('readwrite'),
+      { kind: 'queue', name: 'predictionLogs', access: 'send' },
+      { kind: 'queue', name: 'events', access: 'send' },
+      { kind: 'queue', name: 'trainJobs', access: 'send' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+  },
+  edge: {
+    name: 'edge',
+    handler: 'functions/edge.handler',
+    description: 'Lambda@Edge origin-request: serves predictions from cached models next to the caller.',
+    memoryMb: 1024,
+    timeoutSeconds: 30,
+    trigger: { kind: 'edge', eventType: 'origin-request' },
+    resources: [
+      { kind: 'table', name: 'registry', access: 'read' },
+      { kind: 'queue', name: 'predictionLogs', access: 'send' },
+      { kind: 'bucket', access: 'read' },
+    ],
+  },
+  monitor: {
+    name: 'monitor',
+    handler: 'functions/monitor.handler',
+    description: 'Consumes prediction logs: archive, window sketches, drift evaluation, alerts.',
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+    trigger: { kind: 'queue', queue: 'predictionLogs', batchSize: 100, batchWindowSeconds: 2 },
+    resources: [
+      ...allTables('readwrite'),
+      { kind: 'queue', name: 'events', access: 'send' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+  },
+  events: {
+    name: 'events',
+    handler: 'functions/events.handler',
+    description: 'Consumes CloudEvents: records them, notifies webhooks, applies the retraining policy.',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    trigger: { kind: 'queue', queue: 'events', batchSize: 10, batchWindowSeconds: 0 },
+    resources: [
+      ...allTables('readwrite'),
+      { kind: 'queue', name: 'trainJobs', access: 'send' },
+      { kind: 'queue', name: 'events', access: 'send' },
+    ],
+  },
+  train: {
+    name: 'train',
+    handler: 'functions/train.handler',
+    description: 'Runs one retraining job: dataset assembly, training, evaluation, registration, canary.',
+    memoryMb: 3008,
+    timeoutSeconds: 900,
+    trigger: { kind: 'queue', queue: 'trainJobs', batchSize: 1, batchWindowSeconds: 0 },
+    resources: [
+      ...allTables('readwrite'),
+      { kind: 'queue', name: 'events', access: 'send' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+  },
+} as const satisfies Record<string, FunctionDefinition>;

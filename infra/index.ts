@@ -1,0 +1,5 @@
+export { tables } from './tables.ts';
+export { queues, deadLetterQueueName } from './queues.ts';
+export { bucket } from './bucket.ts';
+export { functions } from './functions.ts';
+export type * from './types.ts';

@@ -1,0 +1,43 @@
+import type { TableDefinition } from './types.ts';
+
+/**
+ * Three tables, split by access pattern and lifetime rather than one per entity:
+ * the registry is small and read on every request (cached), monitoring is written by
+ * consumers at traffic rate, operations is the audit trail that ops and pipelines read.
+ */
+export const tables = {
+  registry: {
+    name: 'registry',
+    envVar: 'FLYWHEEL_TABLE_REGISTRY',
+    description:
+      'Models, versions, aliases and their history, endpoints and their config history, API keys.',
+    hashKey: 'pk',
+    rangeKey: 'sk',
+    indexes: [
+      // Lookups by something other than the primary key: artifact sha256 → version, key hash → API key.
+      { name: 'byLookup', hashKey: 'lookup', rangeKey: 'sk' },
+    ],
+  },
+  monitoring: {
+    name: 'monitoring',
+    envVar: 'FLYWHEEL_TABLE_MONITORING',
+    description:
+      'Per-window monitoring state, prediction/feedback join records, idempotency records of consumers.',
+    hashKey: 'pk',
+    rangeKey: 'sk',
+    indexes: [],
+    ttl: 'expiresAt',
+  },
+  operations: {
+    name: 'operations',
+    envVar: 'FLYWHEEL_TABLE_OPERATIONS',
+    description: 'Alerts, emitted events, retraining runs, request idempotency records.',
+    hashKey: 'pk',
+    rangeKey: 'sk',
+    indexes: [
+      // Listing by a coarse partition ordered by time: alerts by status, runs by model, events by type.
+      { name: 'byStatus', hashKey: 'gsi1pk', rangeKey: 'gsi1sk' },
+    ],
+    ttl: 'expiresAt',
+  },
+} as const satisfies Record<string, TableDefinition>;

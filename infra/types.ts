@@ -1,0 +1,64 @@
+/** The stack as plain typed data: sst.config.ts and the local stack are both built from it. */
+
+export interface TableIndex {
+  name: string;
+  hashKey: string;
+  rangeKey: string;
+}
+
+export interface TableDefinition {
+  /** Logical name; the physical name is derived per stage. */
+  name: string;
+  /** Environment variable through which functions learn the physical name. */
+  envVar: string;
+  description: string;
+  hashKey: string;
+  rangeKey: string;
+  indexes: readonly TableIndex[];
+  /** Attribute holding an epoch-seconds expiry. */
+  ttl?: string;
+}
+
+export interface QueueDefinition {
+  name: string;
+  envVar: string;
+  description: string;
+  /** Seconds a received message stays invisible; ≥ the consumer's timeout. */
+  visibilityTimeoutSeconds: number;
+  /** Receives after which a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  /** How long messages (and dead letters) are kept. */
+  retentionSeconds: number;
+}
+
+export interface BucketDefinition {
+  name: string;
+  envVar: string;
+  /** The prefix layout inside the bucket; keys are built from these and nothing else. */
+  prefixes: Record<string, string>;
+}
+
+export type Resource =
+  | { kind: 'table'; name: string; access: 'read' | 'readwrite' }
+  | { kind: 'queue'; name: string; access: 'send' | 'consume' }
+  | { kind: 'bucket'; access: 'read' | 'readwrite' };
+
+export interface QueueTrigger {
+  queue: string;
+  /** Records per invocation. */
+  batchSize: number;
+  /** Seconds to gather a batch before invoking with fewer records. */
+  batchWindowSeconds: number;
+}
+
+export interface FunctionDefinition {
+  name: string;
+  /** `file.export`, relative to the repository root. */
+  handler: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  trigger: { kind: 'url' } | { kind: 'edge'; eventType: 'origin-request' } | ({ kind: 'queue' } & QueueTrigger);
+  /** What the function may touch; least privilege in AWS, documentation locally. */
+  resources: readonly Resource[];
+}
