@@ -1,0 +1,40 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { S3Client } from '@aws-sdk/client-s3';
+
+export interface AwsEndpoints {
+  dynamodb: string;
+  sqs: string;
+  s3: string;
+}
+
+export interface AwsClientOptions {
+  /** Defaults to AWS_REGION, then us-east-1. */
+  region?: string;
+  /** Set to talk to a local emulator instead of AWS. */
+  endpoints?: AwsEndpoints;
+}
+
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  s3: S3Client;
+}
+
+// Emulators accept any credentials; fixed ones keep the SDK from searching the machine for real ones.
+const emulatorCredentials = { accessKeyId: 'flywheel-local', secretAccessKey: 'flywheel-local' };
+
+export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const endpoints = options.endpoints;
+  if (!endpoints) {
+    return { dynamodb: new DynamoDBClient({ region }), sqs: new SQSClient({ region }), s3: new S3Client({ region }) };
+  }
+  const local = { region, credentials: emulatorCredentials, maxAttempts: 3 };
+  return {
+    dynamodb: new DynamoDBClient({ ...local, endpoint: endpoints.dynamodb }),
+    // Queue URLs of the emulator name a virtual host that does not resolve; send to the endpoint instead.
+    sqs: new SQSClient({ ...local, endpoint: endpoints.sqs, useQueueUrlAsEndpoint: false }),
+    s3: new S3Client({ ...local, endpoint: endpoints.s3, forcePathStyle: true }),
+  };
+}
