@@ -1,0 +1,33 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chosenApiKeyRecord, generateApiKey, minimumChosenKeyLength, type ApiKeyStore, type StoredApiKey } from '@flywheel/core';
+
+export interface AdminKeyBootstrap {
+  key: string;
+  /** True when the key was generated just now and must be shown to the operator once. */
+  generated: boolean;
+}
+
+/**
+ * The local admin key: FLYWHEEL_ADMIN_KEY when set, else the one kept in the data dir, else a new
+ * one written there (mode 0600). Its hash is (re)registered so the key works after a data reset.
+ */
+export async function bootstrapAdminKey(store: ApiKeyStore, dataDir: string, fromEnv?: string): Promise<AdminKeyBootstrap> {
+  const file = join(dataDir, 'admin-key');
+  if (fromEnv !== undefined && fromEnv.length < minimumChosenKeyLength) {
+    throw new Error(`FLYWHEEL_ADMIN_KEY must be at least ${minimumChosenKeyLength} characters`);
+  }
+  const kept = fromEnv ?? (await readFile(file, 'utf8').then((text) => text.trim(), () => undefined));
+  if (kept) {
+    await registerIfMissing(store, await chosenApiKeyRecord(kept, 'local admin', ['admin']));
+    return { key: kept, generated: false };
+  }
+  const { key, record } = await generateApiKey('local admin', ['admin']);
+  await store.create(record);
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  return { key, generated: true };
+}
+
+async function registerIfMissing(store: ApiKeyStore, record: StoredApiKey): Promise<void> {
+  if (!(await store.get(record.id))) await store.create(record);
+}

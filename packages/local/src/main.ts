@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { StartupError, startLocalSystem } from './system.ts';
+import { localConsumers } from './consumers.ts';
+
+/** `npm start`: the whole system on this machine, configured by the environment. */
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, got "${process.env.PORT}"`);
+  const dataDir = resolve(process.env.FLYWHEEL_DATA_DIR ?? '.data');
+  const started = Date.now();
+  const log = (line: string) => console.log(`[flywheel] ${line}`);
+  const system = await startLocalSystem({
+    dataDir,
+    port,
+    host: process.env.HOST ?? '127.0.0.1',
+    adminKey: process.env.FLYWHEEL_ADMIN_KEY,
+    consumers: localConsumers,
+    log,
+  });
+  log(`listening on ${system.url} (ready in ${Date.now() - started} ms, data in ${dataDir})`);
+  if (system.adminKeyGenerated) {
+    log(`generated an admin API key; it is shown once and kept in ${dataDir}/admin-key:`);
+    log(`  ${system.adminKey}`);
+  } else {
+    log(`authenticate with the admin key from ${process.env.FLYWHEEL_ADMIN_KEY ? 'FLYWHEEL_ADMIN_KEY' : `${dataDir}/admin-key`}`);
+  }
+  log(`try: curl ${system.url}/healthz`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: finishing in-flight work`);
+    system.stop().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(`[flywheel] shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  const message = error instanceof StartupError ? error.message : (error as Error)?.stack ?? String(error);
+  console.error(`[flywheel] cannot start: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+import { access, constants, mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { createApp } from '@flywheel/api';
+import { createApiDependencies, createAwsClients, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { functions, queues, type QueueDefinition } from '@flywheel/infra';
+import { bootstrapAdminKey } from './admin-key.ts';
+import { startEmbeddedAws } from './embedded-aws.ts';
+import { SqsEventSource, type SqsBatchHandler } from './event-source.ts';
+import { provisionStack } from './provision.ts';
+
+export type QueueConsumers = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => SqsBatchHandler>>;
+
+export interface LocalSystemOptions {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  adminKey?: string;
+  /** Handlers of the queue-triggered functions to run in-process, by function name. */
+  consumers?: QueueConsumers;
+  queueOverrides?: Partial<Record<keyof typeof queues, Partial<QueueDefinition>>>;
+  /** Long-poll wait of idle consumers. */
+  pollWaitSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalSystem {
+  url: string;
+  adminKey: string;
+  adminKeyGenerated: boolean;
+  clients: AwsClients;
+  names: ResourceNames;
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** The whole system on one machine: embedded AWS, the provisioned stack, the API and the consumers. */
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const log = options.log ?? (() => undefined);
+  await ensureWritable(options.dataDir);
+  const aws = await startEmbeddedAws({ dataDir: options.dataDir });
+  const stops: Array<() => Promise<void>> = [() => aws.stop()];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error) => log(`while stopping: ${String(error)}`));
+  };
+  try {
+    const clients = createAwsClients({ endpoints: aws.endpoints });
+    stops.push(async () => {
+      clients.dynamodb.destroy();
+      clients.sqs.destroy();
+      clients.s3.destroy();
+    });
+    const names = await provisionStack(clients, { queueOverrides: options.queueOverrides });
+    const deps = createApiDependencies(clients, names);
+    const admin = await bootstrapAdminKey(deps.apiKeys, options.dataDir, options.adminKey);
+
+    for (const [functionName, createHandler] of Object.entries(options.consumers ?? {})) {
+      const definition = functions[functionName as keyof typeof functions];
+      if (definition.trigger.kind !== 'queue' || !createHandler) continue;
+      const queueUrl = names.queues[definition.trigger.queue];
+      const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+      const source = new SqsEventSource({
+        sqs: clients.sqs,
+        queueUrl,
+        queueArn: Attributes!.QueueArn!,
+        handler: createHandler(clients, names),
+        batchSize: definition.trigger.batchSize,
+        batchWindowSeconds: definition.trigger.batchWindowSeconds,
+        functionName: definition.name,
+        timeoutSeconds: definition.timeoutSeconds,
+        waitTimeSeconds: options.pollWaitSeconds,
+        onError: (error) => log(`${definition.name}: ${String(error)}`),
+      });
+      source.start();
+      stops.push(() => source.stop());
+    }
+
+    const app = createApp(deps);
+    const server = await listen(app.fetch, options.port, options.host ?? '127.0.0.1');
+    stops.push(() => closeServer(server));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+      adminKey: admin.key,
+      adminKeyGenerated: admin.generated,
+      clients,
+      names,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function ensureWritable(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true });
+    await access(dataDir, constants.W_OK);
+  } catch (error) {
+    throw new StartupError(`data dir ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}); set FLYWHEEL_DATA_DIR to a writable folder`);
+  }
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new StartupError(`port ${port} is already in use; stop the other process or set PORT`)
+          : error,
+      );
+    });
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive sockets would hold close() open.
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
+}
