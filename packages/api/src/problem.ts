@@ -1,0 +1,93 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export interface ProblemFieldError {
+  path: string;
+  message: string;
+}
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: ProblemFieldError[];
+  [extension: string]: unknown;
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** An RFC 9457 problem; throw it from any handler and the app answers with problem+json. */
+export class Problem extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly type: string;
+  readonly errors?: ProblemFieldError[];
+  readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: ContentfulStatusCode,
+    detail: string,
+    options: { type?: string; errors?: ProblemFieldError[]; extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+    this.status = status;
+    this.type = options.type ?? `https://flywheel.dev/problems/${slug(titles[status] ?? 'error')}`;
+    this.errors = options.errors;
+    this.extensions = options.extensions ?? {};
+    this.headers = options.headers ?? {};
+  }
+
+  toJSON(): ProblemDetails {
+    return {
+      type: this.type,
+      title: titles[this.status] ?? 'Error',
+      status: this.status,
+      detail: this.message,
+      ...(this.errors ? { errors: this.errors } : {}),
+      ...this.extensions,
+    };
+  }
+}
+
+export function problemResponse(problem: Problem): Response {
+  return new Response(JSON.stringify(problem.toJSON()), {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', ...problem.headers },
+  });
+}
+
+/** The app's onError: every failure leaves as problem+json; internals never reach the caller. */
+export function handleError(error: unknown, c: Context): Response {
+  if (error instanceof Problem) return problemResponse(error);
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    return problemResponse(new Problem(status, error.message || titles[status] || 'Request failed'));
+  }
+  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', path: c.req.path, error: String(error), stack: (error as Error)?.stack }));
+  return problemResponse(new Problem(500, 'The server failed to handle the request; it has been logged.'));
+}
+
+export function notFound(c: Context): Response {
+  return problemResponse(new Problem(404, `No route for ${c.req.method} ${c.req.path}.`));
+}
+
+function slug(title: string): string {
+  return title.toLowerCase().replaceAll(' ', '-');
+}

@@ -1,0 +1,28 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { Problem, type ProblemFieldError } from './problem.ts';
+
+/** Reads a JSON body and validates it; malformed JSON and schema violations are 400s with field paths. */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.includes('json')) throw new Problem(415, 'Send the body as application/json.');
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new Problem(400, 'The body is not valid JSON.');
+  }
+  return validate(schema, body);
+}
+
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new Problem(400, 'The request does not match the expected schema.', { errors: fieldErrors(result.error) });
+  }
+  return result.data;
+}
+
+export function fieldErrors(error: z.ZodError): ProblemFieldError[] {
+  return error.issues.map((issue) => ({ path: issue.path.join('/') || '/', message: issue.message }));
+}
