@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+/**
+ * The body of `PUT /v1/endpoints/{endpoint}` (API.md, "Endpoints"), with defaults filled in.
+ * Objects are strict so a misspelt field ("weigth") is an error rather than silently ignored.
+ */
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+const name = z
+  .string()
+  .regex(NAME_PATTERN, 'must be 1 to 63 letters, digits, "_" or "-", starting with a letter or digit');
+
+// Percentages have basis-point resolution, the granularity of the bucket space.
+const percentage = z
+  .number()
+  .min(0)
+  .max(100)
+  .refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, 'at most 2 decimals');
+
+const modelTarget = {
+  model: name,
+  version: z.int().min(1).optional(),
+  alias: name.optional(),
+};
+
+function requireOneTarget(
+  target: { version?: number | undefined; alias?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if ((target.version === undefined) === (target.alias === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['version'], message: 'name exactly one of version or alias' });
+  }
+}
+
+const variantSpec = z.strictObject({ name, ...modelTarget, weight: percentage }).superRefine(requireOneTarget);
+const shadowSpec = z.strictObject({ name, ...modelTarget, percent: percentage }).superRefine(requireOneTarget);
+
+const loggingPolicy = z
+  .strictObject({
+    percent: percentage.default(100),
+    redact: z.array(z.string().min(1)).default([]),
+  })
+  .prefault({});
+
+const guardrailMetric = z.enum(['error_rate', 'latency_p95', 'outcome']);
+
+const rampSteps = z
+  .array(percentage.refine((step) => step > 0, 'must be greater than 0'))
+  .min(1)
+  .refine((steps) => steps.every((step, i) => i === 0 || step > steps[i - 1]), 'must be strictly increasing');
+
+/**
+ * How a canary is judged. `maxDegradation` is in absolute rate points for `error_rate`
+ * (0.02 = two points more errors) and relative to control for `latency_p95` and `outcome`
+ * (0.02 = a 2% slower p95, or a 2% lower mean outcome), since error rates sit near zero where
+ * a relative bound means nothing.
+ */
+const guardrails = z.strictObject({
+  metric: guardrailMetric,
+  maxDegradation: z.number().min(0),
+  autoPromote: z.boolean().default(false),
+  autoRollback: z.boolean().default(true),
+  steps: rampSteps.default([10, 50, 100]),
+  minSamples: z.int().min(1).default(500),
+  alpha: z.number().gt(0).lt(1).default(0.05),
+});
+
+const webhookTrainer = z.strictObject({
+  webhook: z.url({ protocol: /^https$/, message: 'must be an https URL' }),
+  secretRef: z.string().min(1),
+});
+
+const retrainTrigger = z.enum(['drift', 'quality', 'schedule', 'manual']);
+
+const retrainPolicy = z.strictObject({
+  on: z
+    .array(retrainTrigger)
+    .min(1)
+    .refine((on) => new Set(on).size === on.length, 'must not repeat a trigger')
+    .default(['drift']),
+  trainer: z.union([z.literal('builtin'), webhookTrainer]).default('builtin'),
+  minLabels: z.int().min(1).default(1000),
+  cooldownMinutes: z.int().min(0).default(60),
+  canaryPercent: percentage.refine((p) => p > 0, 'must be greater than 0').default(10),
+  minImprovement: z.number().min(0).default(0),
+});
+
+export const endpointConfigSchema = z
+  .strictObject({
+    variants: z.array(variantSpec).min(1).max(10),
+    shadows: z.array(shadowSpec).max(10).default([]),
+    sticky: z.boolean().default(true),
+    logging: loggingPolicy,
+    guardrails: guardrails.optional(),
+    retrain: retrainPolicy.optional(),
+  })
+  .superRefine((config, ctx) => {
+    const total = config.variants.reduce((sum, v) => sum + v.weight, 0);
+    if (Math.abs(total - 100) > 1e-9) {
+      ctx.addIssue({ code: 'custom', path: ['variants'], message: `weights must sum to 100, not ${total}` });
+    }
+    const seen = new Set<string>();
+    const named = [
+      ...config.variants.map((v, i) => ({ name: v.name, path: ['variants', i, 'name'] })),
+      ...config.shadows.map((s, i) => ({ name: s.name, path: ['shadows', i, 'name'] })),
+    ];
+    for (const { name, path } of named) {
+      const key = name.toLowerCase();
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path, message: `name "${name}" is already used` });
+      seen.add(key);
+    }
+  });
+
+export type EndpointConfigInput = z.input<typeof endpointConfigSchema>;
+export type EndpointConfig = z.output<typeof endpointConfigSchema>;
+export type VariantSpec = EndpointConfig['variants'][number];
+export type ShadowSpec = EndpointConfig['shadows'][number];
+export type LoggingPolicy = EndpointConfig['logging'];
+export type GuardrailMetric = z.output<typeof guardrailMetric>;
+export type Guardrails = z.output<typeof guardrails>;
+export type RetrainTrigger = z.output<typeof retrainTrigger>;
+export type RetrainPolicy = z.output<typeof retrainPolicy>;
+export type Trainer = RetrainPolicy['trainer'];
+
+/** A validation error; `path` is JSON-pointer-like without the leading slash: `variants/1/weight`. */
+export interface ConfigError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ParsedEndpointConfig =
+  | { readonly ok: true; readonly config: EndpointConfig }
+  | { readonly ok: false; readonly errors: readonly ConfigError[] };
+
+export function parseEndpointConfig(input: unknown): ParsedEndpointConfig {
+  const result = endpointConfigSchema.safeParse(input);
+  return result.success
+    ? { ok: true, config: result.data }
+    : { ok: false, errors: result.error.issues.flatMap((issue) => toConfigErrors(issue, [])) };
+}
+
+function toConfigErrors(issue: z.core.$ZodIssue, parentPath: readonly PropertyKey[]): ConfigError[] {
+  const path = [...parentPath, ...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: pointer([...path, key]), message: 'unknown field' }));
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    return closestBranch(issue.errors).flatMap((branchIssue) => toConfigErrors(branchIssue, path));
+  }
+  return [{ path: pointer(path), message: issue.message }];
+}
+
+// When no branch of a union matches, the branch that failed deepest in the input is the one the
+// client meant (`{"webhook": "http://…"}` is a webhook with a bad URL, not a misspelt "builtin").
+function closestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] {
+  const depth = (issues: readonly z.core.$ZodIssue[]) => Math.max(...issues.map((i) => i.path.length));
+  return branches.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best));
+}
+
+function pointer(path: readonly PropertyKey[]): string {
+  return path.map(String).join('/');
+}
