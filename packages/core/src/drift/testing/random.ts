@@ -1,0 +1,71 @@
+/**
+ * Seeded random numbers for tests: reproducible samples from a few distributions, generated at
+ * test time instead of checked-in fixtures.
+ */
+export interface Random {
+  /** Uniform on [0, 1). */
+  uniform(): number;
+  normal(mean?: number, sd?: number): number;
+  /** exp(N(mu, sigma²)). */
+  lognormal(mu: number, sigma: number): number;
+  /** Gamma(shape, scale), shape ≥ 1 (Marsaglia–Tsang). */
+  gamma(shape: number, scale?: number): number;
+  /** An index drawn with the given (unnormalised) weights. */
+  pick(weights: readonly number[]): number;
+}
+
+/** mulberry32: a tiny 32-bit PRNG, plenty for test data. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function seededRandom(seed: number): Random {
+  const uniform = mulberry32(seed);
+  let spare: number | null = null;
+  // Box–Muller yields two independent normals per pair of uniforms; keep the second.
+  const standardNormal = () => {
+    if (spare !== null) {
+      const value = spare;
+      spare = null;
+      return value;
+    }
+    const radius = Math.sqrt(-2 * Math.log(1 - uniform()));
+    const angle = 2 * Math.PI * uniform();
+    spare = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  };
+  return {
+    uniform,
+    normal: (mean = 0, sd = 1) => mean + sd * standardNormal(),
+    lognormal: (mu, sigma) => Math.exp(mu + sigma * standardNormal()),
+    gamma: (shape, scale = 1) => {
+      const d = shape - 1 / 3;
+      const c = 1 / Math.sqrt(9 * d);
+      for (;;) {
+        const z = standardNormal();
+        const v = (1 + c * z) ** 3;
+        if (v > 0 && Math.log(1 - uniform()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v * scale;
+      }
+    },
+    pick: (weights) => {
+      const total = weights.reduce((s, w) => s + w, 0);
+      let target = uniform() * total;
+      for (let i = 0; i < weights.length; i++) {
+        target -= weights[i];
+        if (target < 0) return i;
+      }
+      return weights.length - 1;
+    },
+  };
+}
+
+export function sample(count: number, draw: () => number): number[] {
+  return Array.from({ length: count }, draw);
+}
