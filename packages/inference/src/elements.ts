@@ -1,0 +1,114 @@
+// Tensor elements between JSON scalars and the typed arrays onnxruntime holds them in.
+import type { ElementType } from './dtypes.ts';
+import { fromFloat16Bits, toFloat16Bits } from './float16.ts';
+
+export type JsonScalar = number | string | boolean;
+
+/** Flat tensor data in the form onnxruntime takes for each element type. */
+export type TensorData =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | string[];
+
+interface ElementCodec {
+  /** What a valid JSON element looks like, for error messages. */
+  expected: string;
+  create(length: number): TensorData;
+  /** The element as stored, or undefined when the JSON value is not a valid element. */
+  parse(value: unknown): number | bigint | string | undefined;
+}
+
+const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
+
+function integer(min: number, max: number, create: (length: number) => TensorData): ElementCodec {
+  return {
+    expected: `an integer in [${min}, ${max}]`,
+    create,
+    parse: (value) => (Number.isInteger(value) && (value as number) >= min && (value as number) <= max ? (value as number) : undefined),
+  };
+}
+
+// 64-bit integers: JSON numbers are exact only up to 2^53, so larger ones come as decimal strings.
+function integer64(min: bigint, max: bigint, create: (length: number) => TensorData): ElementCodec {
+  return {
+    expected: `an integer in [${min}, ${max}] (a decimal string beyond 2^53)`,
+    create,
+    parse: (value) => {
+      const big =
+        Number.isSafeInteger(value) ? BigInt(value as number)
+        : typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? BigInt(value)
+        : undefined;
+      return big !== undefined && big >= min && big <= max ? big : undefined;
+    },
+  };
+}
+
+const codecs: Readonly<Record<ElementType, ElementCodec>> = {
+  float32: { expected: 'a number', create: (n) => new Float32Array(n), parse: number },
+  float64: { expected: 'a number', create: (n) => new Float64Array(n), parse: number },
+  float16: {
+    expected: 'a number',
+    create: (n) => new Uint16Array(n),
+    parse: (value) => (typeof value === 'number' ? toFloat16Bits(value) : undefined),
+  },
+  int8: integer(-(2 ** 7), 2 ** 7 - 1, (n) => new Int8Array(n)),
+  int16: integer(-(2 ** 15), 2 ** 15 - 1, (n) => new Int16Array(n)),
+  int32: integer(-(2 ** 31), 2 ** 31 - 1, (n) => new Int32Array(n)),
+  uint8: integer(0, 2 ** 8 - 1, (n) => new Uint8Array(n)),
+  uint16: integer(0, 2 ** 16 - 1, (n) => new Uint16Array(n)),
+  uint32: integer(0, 2 ** 32 - 1, (n) => new Uint32Array(n)),
+  int64: integer64(-(2n ** 63n), 2n ** 63n - 1n, (n) => new BigInt64Array(n)),
+  uint64: integer64(0n, 2n ** 64n - 1n, (n) => new BigUint64Array(n)),
+  bool: {
+    expected: 'a boolean',
+    create: (n) => new Uint8Array(n),
+    parse: (value) => (typeof value === 'boolean' ? Number(value) : undefined),
+  },
+  string: {
+    expected: 'a string',
+    create: (n) => new Array<string>(n).fill(''),
+    parse: (value) => (typeof value === 'string' ? value : undefined),
+  },
+};
+
+export type ParsedElements = { data: TensorData } | { badIndex: number; expected: string };
+
+/** Converts flat JSON elements into tensor data, or says which element is not valid. */
+export function parseElements(type: ElementType, values: readonly unknown[]): ParsedElements {
+  const codec = codecs[type];
+  const data = codec.create(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const element = codec.parse(values[i]);
+    if (element === undefined) return { badIndex: i, expected: codec.expected };
+    (data as unknown as (number | bigint | string)[])[i] = element;
+  }
+  return { data };
+}
+
+/**
+ * Converts tensor data (as onnxruntime returns it for `type`) to JSON scalars: 64-bit integers
+ * become numbers when exact and decimal strings otherwise; bools become booleans; float16 bit
+ * patterns become numbers.
+ */
+export function formatElements(type: string, data: ArrayLike<unknown>): JsonScalar[] {
+  const format =
+    type === 'bool' ? (value: unknown) => value !== 0 && value !== false
+    : type === 'float16' && data instanceof Uint16Array ? (value: unknown) => fromFloat16Bits(value as number)
+    : (value: unknown) => scalar(value);
+  return Array.from(data, format);
+}
+
+function scalar(value: unknown): JsonScalar {
+  if (typeof value === 'bigint') {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  }
+  return value as JsonScalar;
+}

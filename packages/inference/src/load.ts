@@ -1,0 +1,70 @@
+// Turning ONNX bytes into a runnable session and the signature requests are checked against.
+import * as ort from 'onnxruntime-web';
+import { ModelLoadError, runtimeReason } from './errors.ts';
+import { readSignature, type GraphSignature, type Signature, type TensorSpec } from './signature.ts';
+
+export interface LoadedModel {
+  readonly session: ort.InferenceSession;
+  /** The tensors requests feed and responses carry. */
+  readonly signature: Signature;
+  /** What of the graph is not served, and why (e.g. a ZipMap output, which is not a tensor). */
+  readonly notes: readonly string[];
+}
+
+const sessionOptions: ort.InferenceSession.SessionOptions = {
+  executionProviders: ['wasm'],
+  graphOptimizationLevel: 'all',
+  logSeverityLevel: 3,
+};
+
+// One thread and no proxy worker: a Lambda gets about one vCPU, and Lambda@Edge has no workers.
+// In Node, onnxruntime-web finds its .wasm next to its own module, so no wasmPaths are needed.
+function configureRuntime(): void {
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  ort.env.logLevel = 'error';
+}
+
+/** Creates a session for ONNX model bytes; throws ModelLoadError with the reason if it cannot. */
+export async function loadModel(bytes: Uint8Array): Promise<LoadedModel> {
+  configureRuntime();
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, sessionOptions);
+  } catch (error) {
+    // Only what the runtime says about the model is the model's fault; anything else (the wasm
+    // binary failing to load, say) is the server's, and must not reach the client as a 422.
+    if (!(error instanceof Error && error.message.startsWith("Can't create a session"))) throw error;
+    throw new ModelLoadError(runtimeReason(error), { cause: error });
+  }
+  try {
+    return { session, ...servedSignature(readSignature(bytes)) };
+  } catch (error) {
+    await session.release();
+    if (error instanceof ModelLoadError) throw error;
+    throw new ModelLoadError(`the graph cannot be read: ${runtimeReason(error)}`, { cause: error });
+  }
+}
+
+// Only tensors cross the JSON boundary: a non-tensor input makes the model unservable, while
+// non-tensor outputs (ZipMap's sequence of maps, say) are left out of responses with a note.
+function servedSignature(graph: GraphSignature): { signature: Signature; notes: string[] } {
+  const inputs: TensorSpec[] = [];
+  for (const input of graph.inputs) {
+    if (input.kind !== 'tensor') throw new ModelLoadError(`input ${input.name} is ${input.type}; only tensor inputs can be fed`);
+    inputs.push(tensorSpec(input));
+  }
+  const notes = graph.initializerInputs.map(
+    (name) => `graph input ${name} is an initializer (older IR versions list them as inputs); requests do not feed it`,
+  );
+  const outputs: TensorSpec[] = [];
+  for (const output of graph.outputs) {
+    if (output.kind === 'tensor') outputs.push(tensorSpec(output));
+    else notes.push(`output ${output.name} is ${output.type}, not a tensor; it is left out of predictions`);
+  }
+  if (outputs.length === 0) throw new ModelLoadError('the model has no tensor outputs to serve');
+  return { signature: { inputs, outputs }, notes };
+}
+
+// Drops the `kind` tag: the API publishes specs as {name, datatype, shape}.
+const tensorSpec = ({ name, datatype, shape }: TensorSpec): TensorSpec => ({ name, datatype, shape });
