@@ -1,4 +1,5 @@
-import { access, constants, mkdir } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -101,7 +102,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 async function ensureWritable(dataDir: string): Promise<void> {
   try {
     await mkdir(dataDir, { recursive: true });
-    await access(dataDir, constants.W_OK);
+    // A real write, not access(): root passes permission checks on read-only mounts too.
+    const probe = join(dataDir, '.write-probe');
+    await writeFile(probe, '');
+    await rm(probe);
   } catch (error) {
     throw new StartupError(`data dir ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}); set FLYWHEEL_DATA_DIR to a writable folder`);
   }

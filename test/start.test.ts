@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDataDir } from './support/temp-dir.ts';
+
+/** Runs `npm start`'s entry point as a separate process, the way a user does. */
+function startProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'packages/local/src/main.ts'], {
+    env: { ...process.env, FLYWHEEL_DEMO: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const listening = async () => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) return match[1];
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`not listening within 10 s:\n${output}`);
+  };
+  return { child, exited, listening, output: () => output };
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('npm start', () => {
+  it('answers /healthz within 10 s, prints how to authenticate, and exits 0 on SIGTERM', async () => {
+    const dir = await tempDataDir('start');
+    cleanups.push(dir.remove);
+    const run = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: dir.path });
+    cleanups.push(async () => void run.child.kill('SIGKILL'));
+    const url = await run.listening();
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const key = /\n\[flywheel\]\s+(fw_\S+)/.exec(run.output())?.[1];
+    expect(key).toBeDefined();
+    expect((await fetch(`${url}/v1/keys`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('keeps the generated admin key across restarts and accepts FLYWHEEL_ADMIN_KEY', async () => {
+    const dir = await tempDataDir('start-key');
+    cleanups.push(dir.remove);
+    const first = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: dir.path });
+    await first.listening();
+    const key = /\n\[flywheel\]\s+(fw_\S+)/.exec(first.output())![1];
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const second = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: dir.path, FLYWHEEL_ADMIN_KEY: 'a-chosen-admin-key-1234' });
+    cleanups.push(async () => void second.child.kill('SIGKILL'));
+    const url = await second.listening();
+    expect(second.output()).not.toContain(key);
+    for (const bearer of [key, 'a-chosen-admin-key-1234']) {
+      expect((await fetch(`${url}/v1/keys`, { headers: { authorization: `Bearer ${bearer}` } })).status).toBe(200);
+    }
+  });
+
+  it('fails with one clear line and a non-zero exit when the port is taken', async () => {
+    const dir = await tempDataDir('start-port');
+    cleanups.push(dir.remove);
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => blocker.close(() => resolve())));
+    const port = (blocker.address() as { port: number }).port;
+    const run = startProcess({ PORT: String(port), FLYWHEEL_DATA_DIR: dir.path });
+    expect(await run.exited).toBe(1);
+    expect(run.output().trim()).toBe(`[flywheel] cannot start: port ${port} is already in use; stop the other process or set PORT`);
+  });
+
+  it('fails with one clear line when the data dir cannot be written', async () => {
+    const dir = await tempDataDir('start-file');
+    cleanups.push(dir.remove);
+    const file = join(dir.path, 'a-file');
+    await writeFile(file, '');
+    const run = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: join(file, 'data') });
+    expect(await run.exited).toBe(1);
+    expect(run.output().trim()).toBe(
+      `[flywheel] cannot start: data dir ${join(file, 'data')} is not writable (ENOTDIR); set FLYWHEEL_DATA_DIR to a writable folder`,
+    );
+  });
+});
