@@ -54,6 +54,5 @@ export { binIndex, cdfAtEdges, type BinLayout, type BinnedSample } from './stati
 export { chiSquareHomogeneity, type ChiSquareResult } from './statistics/chi-square.ts';
 export { jensenShannonDistance } from './statistics/jensen-shannon.ts';
 export { PSI_EPSILON, populationStabilityIndex, regroupByReferenceMass } from './statistics/population-stability-index.ts';
-export { chiSquareSurvival, kolmogorovSurvival, regularizedGammaQ } from './statistics/special-functions.ts';
 export { ksPValue, twoSampleKs, type KsResult } from './statistics/two-sample-ks.ts';
 export { wassersteinFromBins } from './statistics/wasserstein.ts';

@@ -8,14 +8,6 @@ export {
   type VariantAnalysis,
 } from './analyze.ts';
 export {
-  chiSquareSf,
-  normalCdf,
-  normalQuantile,
-  normalSf,
-  studentTQuantile,
-  studentTSf,
-} from './distributions.ts';
-export {
   decideGuardrail,
   type GuardrailDecision,
   type GuardrailInput,

@@ -1,4 +1,4 @@
-import { studentTQuantile, studentTSf } from './distributions.ts';
+import { studentTQuantile, studentTSf } from '../statistics/distributions.ts';
 import { relativeLift, type Interval } from './interval.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { normalQuantile, normalSf } from './distributions.ts';
+import { normalQuantile, normalSf } from '../statistics/distributions.ts';
 import { relativeLift, type Interval } from './interval.ts';
 
 export interface BinaryCounts {

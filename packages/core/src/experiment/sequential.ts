@@ -1,4 +1,4 @@
-import { normalCdf } from './distributions.ts';
+import { normalCdf } from '../statistics/distributions.ts';
 import { meanOf, varianceOf, type Moments } from './means.ts';
 import type { BinaryCounts } from './proportions.ts';
 

@@ -1,4 +1,4 @@
-import { chiSquareSf } from './distributions.ts';
+import { chiSquareSf } from '../statistics/distributions.ts';
 
 /** The conventional threshold: SRM checks run continuously, so only strong evidence flags. */
 export const SRM_THRESHOLD = 0.001;

@@ -1,4 +1,4 @@
-import { chiSquareSurvival } from './special-functions.ts';
+import { chiSquareSf } from '../../statistics/distributions.ts';
 
 export interface ChiSquareResult {
   readonly statistic: number;
@@ -27,5 +27,5 @@ export function chiSquareHomogeneity(a: readonly number[], b: readonly number[])
   }
   const degreesOfFreedom = categories - 1;
   if (degreesOfFreedom < 1) return { statistic: 0, degreesOfFreedom: 0, pValue: 1 };
-  return { statistic, degreesOfFreedom, pValue: chiSquareSurvival(statistic, degreesOfFreedom) };
+  return { statistic, degreesOfFreedom, pValue: chiSquareSf(statistic, degreesOfFreedom) };
 }

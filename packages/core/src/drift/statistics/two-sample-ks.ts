@@ -1,5 +1,5 @@
 import { cdfAtEdges, type BinnedSample } from './binned-distribution.ts';
-import { kolmogorovSurvival } from './special-functions.ts';
+import { kolmogorovSurvival } from '../../statistics/special-functions.ts';
 
 export interface KsResult {
   /** sup |F − G| over the bin edges. */

@@ -10,6 +10,7 @@ const MAX_ITERATIONS = 10_000;
 
 /** Q(a, x) = Γ(a, x) / Γ(a), the upper regularized incomplete gamma function. */
 export function regularizedGammaQ(a: number, x: number): number {
+  if (!(a > 0)) throw new RangeError(`regularizedGammaQ needs a > 0 (a=${a})`);
   if (x <= 0) return 1;
   return x < a + 1 ? 1 - gammaSeries(a, x) : gammaContinuedFraction(a, x);
 }
@@ -74,4 +75,31 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
 
 function nonZero(value: number): number {
   return Math.abs(value) < TINY ? TINY : value;
+}
+
+/**
+ * Survival function of the Kolmogorov distribution, P(K > λ) (scipy's `kstwobign.sf`).
+ * Two series are used, each where it needs only a handful of terms: the theta-function form
+ * for small λ, the alternating series 2 Σ (−1)^(k−1) e^(−2k²λ²) otherwise.
+ */
+export function kolmogorovSurvival(lambda: number): number {
+  if (lambda <= 0) return 1;
+  if (lambda < 1.18) {
+    const factor = -(Math.PI * Math.PI) / (8 * lambda * lambda);
+    let sum = 0;
+    for (let k = 1; k < 20; k++) {
+      const odd = 2 * k - 1;
+      const term = Math.exp(factor * odd * odd);
+      sum += term;
+      if (term < 1e-17 * sum) break;
+    }
+    return Math.min(1, Math.max(0, 1 - (Math.sqrt(2 * Math.PI) / lambda) * sum));
+  }
+  let sum = 0;
+  for (let k = 1; k < 100; k++) {
+    const term = Math.exp(-2 * k * k * lambda * lambda);
+    sum += k % 2 === 1 ? term : -term;
+    if (term < 1e-17) break;
+  }
+  return Math.min(1, Math.max(0, 2 * sum));
 }
