@@ -11,8 +11,33 @@ export interface AwsEndpoints {
 export interface AwsClientOptions {
   /** Defaults to AWS_REGION, then us-east-1. */
   region?: string;
-  /** Set to talk to a local emulator instead of AWS. */
+  /** Set to talk to a local emulator instead of AWS. Defaults to {@link endpointsFromEnv}. */
   endpoints?: AwsEndpoints;
+}
+
+/**
+ * Emulator endpoints from `FLYWHEEL_AWS_ENDPOINT_DYNAMODB`, `FLYWHEEL_AWS_ENDPOINT_SQS` and
+ * `FLYWHEEL_AWS_ENDPOINT_S3`, so a function handler built exactly as in Lambda can run against
+ * the local stack (DynamoDB and SQS/S3 listen on different ports there). All three or none.
+ */
+export function endpointsFromEnv(env: Record<string, string | undefined> = process.env): AwsEndpoints | undefined {
+  const dynamodb = env.FLYWHEEL_AWS_ENDPOINT_DYNAMODB;
+  const sqs = env.FLYWHEEL_AWS_ENDPOINT_SQS;
+  const s3 = env.FLYWHEEL_AWS_ENDPOINT_S3;
+  if (!dynamodb && !sqs && !s3) return undefined;
+  if (!dynamodb || !sqs || !s3) {
+    throw new Error('set all of FLYWHEEL_AWS_ENDPOINT_DYNAMODB, FLYWHEEL_AWS_ENDPOINT_SQS and FLYWHEEL_AWS_ENDPOINT_S3, or none');
+  }
+  return { dynamodb, sqs, s3 };
+}
+
+/** The environment that makes {@link endpointsFromEnv} return `endpoints`. */
+export function endpointsToEnv(endpoints: AwsEndpoints): Record<string, string> {
+  return {
+    FLYWHEEL_AWS_ENDPOINT_DYNAMODB: endpoints.dynamodb,
+    FLYWHEEL_AWS_ENDPOINT_SQS: endpoints.sqs,
+    FLYWHEEL_AWS_ENDPOINT_S3: endpoints.s3,
+  };
 }
 
 export interface AwsClients {
@@ -26,7 +51,7 @@ const emulatorCredentials = { accessKeyId: 'flywheel-local', secretAccessKey: 'f
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  const endpoints = options.endpoints;
+  const endpoints = options.endpoints ?? endpointsFromEnv();
   if (!endpoints) {
     return { dynamodb: new DynamoDBClient({ region }), sqs: new SQSClient({ region }), s3: new S3Client({ region }) };
   }

@@ -1,0 +1,130 @@
+// What the predict path costs on top of the model: the whole in-process request (routing, auth,
+// body parsing and validation, endpoint config, variant assignment, session cache, tensor codec,
+// prediction log hand-off, JSON response) against a bare `session.run` on the same model, both
+// measured in the same run, in alternating rounds; the emulated AWS services run in another
+// process, as they would be remote in AWS. Run: npx tsx bench/predict-overhead.ts
+import { performance } from 'node:perf_hooks';
+import * as ort from 'onnxruntime-web';
+import { createApp, type ApiDependencies } from '@flywheel/api';
+import { createApiDependencies, createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { loadModel, predict } from '@flywheel/inference';
+import { predictRequestSchema, servePredict } from '../packages/api/src/routes/predict.ts';
+import { Serving } from '../packages/api/src/serving/serving.ts';
+import { mlpFixture } from '../packages/inference/src/test-models.ts';
+import { startAwsProcess } from './aws-process.ts';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const ITERATIONS = Number(process.env.ITERATIONS ?? 2000);
+const WARMUP = 1000;
+
+const quantile = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+interface Timing {
+  p50: number;
+  p99: number;
+  /** CPU time of this process per request: unlike wall time, not inflated when other processes take the core. */
+  cpu: number;
+}
+
+async function timed(iterations: number, run: () => Promise<unknown>): Promise<Timing> {
+  const samples = new Float64Array(iterations);
+  const cpuBefore = process.cpuUsage();
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    await run();
+    samples[i] = performance.now() - start;
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  samples.sort();
+  return { p50: quantile(samples, 0.5) * 1000, p99: quantile(samples, 0.99) * 1000, cpu: (cpu.user + cpu.system) / iterations };
+}
+
+const aws = await startAwsProcess();
+Object.assign(process.env, aws.env);
+const clients = createAwsClients();
+const names = resourceNamesFromEnv();
+const authorization = `Bearer ${aws.adminKey}`;
+
+// The "small tabular model": 4 features → 8 hidden units → 3 classes (probabilities and gates).
+const fixture = mlpFixture();
+const row = [[0.1, 2.0, 3.5, 1.0]];
+const body = JSON.stringify({ inputs: { features: row }, unit: 'user-42' });
+
+async function register(deps: ApiDependencies) {
+  const app = createApp(deps);
+  const headers = { authorization, 'content-type': 'application/json' };
+  await app.request('/v1/models/bench/versions', { method: 'POST', body: fixture.bytes as Uint8Array<ArrayBuffer>, headers: { authorization, 'content-type': 'application/octet-stream' } });
+  await app.request('/v1/endpoints/bench', { method: 'PUT', body: JSON.stringify({ variants: [{ name: 'main', model: 'bench', version: 1, weight: 100 }] }), headers });
+  return app;
+}
+
+/** The predict path below HTTP: JSON text in, validated, routed, run, logged, JSON text out. */
+function servingPath(deps: ApiDependencies) {
+  const serving = new Serving(deps);
+  return async () => {
+    const context = { receivedAt: Date.now(), startedAt: performance.now() };
+    const { response } = await servePredict(serving, 'bench', predictRequestSchema.parse(JSON.parse(body)), context);
+    return JSON.stringify(response);
+  };
+}
+
+/** The whole app in-process: a Web Request through Hono, auth and all, to a Web Response. */
+function appPath(app: Awaited<ReturnType<typeof register>>) {
+  const headers = { authorization, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+  return async () => {
+    const response = await app.fetch(new Request('http://localhost/v1/endpoints/bench/predict', { method: 'POST', body, headers }));
+    if (response.status !== 200) throw new Error(`predict answered ${response.status}: ${await response.text()}`);
+    return response.text();
+  };
+}
+
+const withLog = createApiDependencies(clients, names);
+const { predictionLog: _log, ...withoutLog } = withLog;
+const app = await register(withLog);
+const model = await loadModel(fixture.bytes);
+const data = Float32Array.from(row.flat());
+const bare = () => model.session.run({ features: new ort.Tensor('float32', data, [1, 4]) });
+const paths = {
+  // How much of the path is the tensor codec (nested JSON arrays in and out) rather than serving.
+  'inference predict() alone (tensor codec + run)': () => predict(model, { features: row }),
+  'predict path, prediction log on': servingPath(withLog),
+  'predict path, no prediction log': servingPath(withoutLog),
+  'whole app in-process (Request → Response)': appPath(app),
+};
+
+for (const run of [bare, ...Object.values(paths)]) await timed(WARMUP, run);
+
+const results = new Map<string, Timing[]>();
+const overheads = new Map<string, Timing[]>();
+for (let round = 0; round < ROUNDS; round++) {
+  const baseline = await timed(ITERATIONS, bare);
+  results.set('bare session.run', [...(results.get('bare session.run') ?? []), baseline]);
+  for (const [name, run] of Object.entries(paths)) {
+    const measured = await timed(ITERATIONS, run);
+    // The log's batches go out between rounds, not during the next path's measurement.
+    await withLog.predictionLog?.flush();
+    results.set(name, [...(results.get(name) ?? []), measured]);
+    overheads.set(name, [
+      ...(overheads.get(name) ?? []),
+      { p50: measured.p50 - baseline.p50, p99: measured.p99 - baseline.p99, cpu: measured.cpu - baseline.cpu },
+    ]);
+  }
+}
+
+const fmt = (µs: number) => `${µs.toFixed(1)} µs`;
+console.log(`\nnode ${process.version}, ${ROUNDS} rounds × ${ITERATIONS} requests, medians over rounds\n`);
+console.log('| path | p50 | p99 | CPU / request | overhead p50 | overhead p99 | overhead CPU |');
+console.log('|---|---|---|---|---|---|---|');
+const column = (rounds: Timing[] | undefined, key: keyof Timing) => (rounds ? fmt(median(rounds.map((r) => r[key]))) : '—');
+for (const [name, rounds] of results) {
+  const overhead = overheads.get(name);
+  console.log(
+    `| ${name} | ${column(rounds, 'p50')} | ${column(rounds, 'p99')} | ${column(rounds, 'cpu')} | ${column(overhead, 'p50')} | ${column(overhead, 'p99')} | ${column(overhead, 'cpu')} |`,
+  );
+}
+console.log('\noverheads: per round, the path minus bare session.run measured just before it; then the median over rounds');
+
+await withLog.predictionLog?.close();
+aws.child.kill('SIGTERM');
+process.exit(0);

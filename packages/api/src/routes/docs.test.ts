@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { createApp, type ApiDependencies } from '../app.ts';
+import { openApiPath } from './docs.ts';
+import { operations } from './openapi-operations.ts';
+
+// Generating the document touches no store; any call to one fails the test.
+const untouchable = new Proxy({}, { get: (_, name) => { throw new Error(`the docs must not use ${String(name)}`); } });
+const app = createApp({ apiKeys: untouchable, registry: untouchable, endpoints: untouchable, artifacts: untouchable } as ApiDependencies);
+
+// The routes of API.md this part of the API implements.
+const contract = [
+  'GET /healthz',
+  'POST /v1/models/{model}/versions',
+  'POST /v1/models/{model}/uploads',
+  'GET /v1/models',
+  'GET /v1/models/{model}',
+  'GET /v1/models/{model}/versions/{version}',
+  'PUT /v1/models/{model}/aliases/{alias}',
+  'GET /v1/models/{model}/aliases/{alias}/history',
+  'PUT /v1/endpoints/{endpoint}',
+  'GET /v1/endpoints',
+  'GET /v1/endpoints/{endpoint}',
+  'GET /v1/endpoints/{endpoint}/history',
+  'POST /v1/endpoints/{endpoint}/rollback',
+  'POST /v1/endpoints/{endpoint}/predict',
+  'POST /v2/models/{endpoint}/infer',
+  'POST /v2/models/{endpoint}/versions/{version}/infer',
+  'GET /v2/models/{endpoint}',
+  'GET /v2/models/{endpoint}/ready',
+  'GET /v2/health/live',
+  'GET /v2/health/ready',
+  'GET /v2',
+  'POST /v1/models/{endpoint}:predict',
+];
+
+describe('the OpenAPI document and docs page', () => {
+  it('documents every route of the contract with the schemas its route validates with', async () => {
+    const response = await app.request('/openapi.json');
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, any>> };
+    expect(document.openapi).toBe('3.1.0');
+    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(documented).toEqual(expect.arrayContaining(contract));
+    const predict = document.paths['/v1/endpoints/{endpoint}/predict'].post;
+    expect(predict['x-flywheel-scope']).toBe('predict');
+    expect(Object.keys(predict.requestBody.content['application/json'].schema.properties)).toEqual(['inputs', 'records', 'unit', 'id']);
+    expect(Object.keys(document.paths['/v1/models/{model}/versions'].post.requestBody.content)).toEqual(['application/octet-stream', 'multipart/form-data', 'application/json']);
+  });
+
+  it('documents only operations the app routes', async () => {
+    for (const operation of operations) {
+      const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'version' ? '1' : `sample-${name}`));
+      const response = await app.request(path, { method: operation.method.toUpperCase() });
+      const body = await response.text();
+      expect(body, `${operation.method} ${operation.path}`).not.toMatch(/No route for/);
+    }
+  });
+
+  it('renders an offline page listing each operation', async () => {
+    const response = await app.request('/docs');
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).not.toMatch(/<script|https?:\/\/(?!flywheel)/);
+    for (const route of contract) expect(html).toContain(`<code>${route.split(' ')[1]}</code>`);
+  });
+
+  it('turns Hono paths into OpenAPI paths', () => {
+    expect(openApiPath('/v1/models/:model/versions/:version')).toBe('/v1/models/{model}/versions/{version}');
+    expect(openApiPath('/v1/models/:model{[a-z]+}/history')).toBe('/v1/models/{model}/history');
+  });
+});

@@ -1,0 +1,103 @@
+import { Hono } from 'hono';
+import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import type { RouterRoute } from 'hono/types';
+import { z } from 'zod';
+import { operations as documented, type Operation } from './openapi-operations.ts';
+
+type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
+
+/**
+ * `GET /openapi.json` and `GET /docs`, public like any published contract. The document is built
+ * on first request from the documented operations plus every route the app has, so a route
+ * nobody documented still shows up (without schemas) instead of silently missing.
+ */
+export function docsRoutes(appRoutes: () => readonly RouterRoute[], operations: readonly Operation[] = documented) {
+  let document: OpenApiDocument | undefined;
+  let page: string | undefined;
+  const current = () => (document ??= openApiDocument(appRoutes(), operations));
+  return new Hono()
+    .get('/openapi.json', (c) => c.json(current()))
+    .get('/docs', (c) => c.html((page ??= docsPage(current()))));
+}
+
+export function openApiDocument(routes: readonly RouterRoute[], operations: readonly Operation[]): OpenApiDocument {
+  const generator = new OpenAPIHono();
+  generator.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' });
+  const seen = new Set<string>();
+  for (const { route, ...operation } of operations) {
+    seen.add(`${operation.method.toUpperCase()} ${route ? openApiPath(route) : operation.path}`);
+    generator.openAPIRegistry.registerPath(operation);
+  }
+  for (const route of routes) {
+    const path = openApiPath(route.path);
+    const key = `${route.method} ${path}`;
+    if (route.method === 'ALL' || seen.has(key)) continue;
+    seen.add(key);
+    const names = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+    generator.openAPIRegistry.registerPath({
+      method: route.method.toLowerCase() as RouteConfig['method'],
+      path,
+      summary: 'Described in API.md',
+      ...(names.length ? { request: { params: z.object(Object.fromEntries(names.map((name) => [name, z.string()]))) } } : {}),
+      security: [{ bearer: [] }],
+      responses: { default: { description: 'See API.md' } },
+    });
+  }
+  return generator.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Flywheel',
+      version: '0.1.0',
+      description: 'Serve and monitor ONNX models. Every error is application/problem+json (RFC 9457).',
+    },
+  });
+}
+
+/** Hono's `/v1/models/:model` (or `:model{pattern}`) as OpenAPI's `/v1/models/{model}`. */
+export function openApiPath(honoPath: string): string {
+  return honoPath.replace(/:(\w+)(?:\{[^}]*\})?/g, '{$1}');
+}
+
+const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** A plain HTML index of the document: works offline, no scripts. */
+export function docsPage(document: OpenApiDocument): string {
+  const sections = new Map<string, string[]>();
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const method of methods) {
+      const operation = (item as Record<string, any>)[method];
+      if (!operation) continue;
+      const tag = operation.tags?.[0] ?? 'other';
+      const scope = operation['x-flywheel-scope'] ? `scope <code>${escape(operation['x-flywheel-scope'])}</code>` : operation.security ? 'authenticated' : 'public';
+      const request = operation.requestBody?.content
+        ? `<details><summary>Request: ${Object.keys(operation.requestBody.content).map(escape).join(', ')}</summary>${Object.entries(operation.requestBody.content)
+            .map(([type, media]: [string, any]) => `<p>${escape(type)}</p><pre>${escape(JSON.stringify(media.schema ?? {}, null, 2))}</pre>`)
+            .join('')}</details>`
+        : '';
+      const responses = Object.entries(operation.responses ?? {})
+        .map(([status, response]: [string, any]) => {
+          const schema = response.content ? Object.values(response.content as Record<string, any>)[0]?.schema : undefined;
+          const body = schema ? `<pre>${escape(JSON.stringify(schema, null, 2))}</pre>` : '';
+          return `<li><strong>${escape(status)}</strong> ${escape(response.description ?? '')}${body ? `<details><summary>schema</summary>${body}</details>` : ''}</li>`;
+        })
+        .join('');
+      const html = `<section><h3><span class="method">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>
+<p>${escape(operation.summary ?? '')} — ${scope}</p>${operation.description ? `<p>${escape(operation.description)}</p>` : ''}${request}<ul>${responses}</ul></section>`;
+      sections.set(tag, [...(sections.get(tag) ?? []), html]);
+    }
+  }
+  const body = [...sections].map(([tag, items]) => `<h2>${escape(tag)}</h2>${items.join('\n')}`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(document.info.title)} API</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.4}
+section{border-top:1px solid #ddd;padding:.5rem 0}.method{display:inline-block;min-width:4rem;font-weight:bold}
+pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:.8rem}code{font-size:.95rem}</style></head>
+<body><h1>${escape(document.info.title)} API ${escape(document.info.version)}</h1>
+<p>${escape(document.info.description ?? '')} The machine-readable document is at <a href="/openapi.json">/openapi.json</a>.</p>
+${body}
+</body></html>`;
+}
+
+function escape(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+}

@@ -1,0 +1,172 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import {
+  allocationSchema,
+  checkIfMatch,
+  endpointConfigSchema,
+  inputSignatureMismatch,
+  nextEndpointRecord,
+  parseEndpointConfig,
+  type EndpointChangeRequest,
+  type EndpointConfig,
+  type EndpointRecord,
+  type EndpointStore,
+  type FieldIssue,
+  type ModelRegistry,
+  type ModelTarget,
+  type ModelVersion,
+} from '@flywheel/core';
+import type { AuthVariables, RequireScope } from '../auth.ts';
+import { Problem } from '../problem.ts';
+import type { Serving } from '../serving/serving.ts';
+import { readJson } from '../validation.ts';
+import { nameParam, positiveInt } from './path-params.ts';
+
+export const rollbackBodySchema = z.strictObject({ configVersion: z.int().min(1) });
+
+export const endpointViewSchema = z.object({
+  endpoint: z.string(),
+  configVersion: z.int(),
+  etag: z.string(),
+  config: endpointConfigSchema,
+  allocation: allocationSchema,
+  change: z.object({
+    kind: z.string(),
+    restoredFrom: z.int().optional(),
+    reason: z.string().optional(),
+    actor: z.string().optional(),
+  }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export interface EndpointRouteDependencies {
+  endpoints: EndpointStore;
+  registry: ModelRegistry;
+}
+
+/**
+ * Endpoint configs (API.md, "Endpoints"). Every change is the put-if-absent of the next config
+ * version, so the If-Match check and the write are one atomic step: if another change landed
+ * between reading the current version and writing, the write fails and the caller gets 412.
+ */
+export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving, requireScope: RequireScope) {
+  const { endpoints, registry } = deps;
+
+  async function commit(c: Context<{ Variables: AuthVariables }>, name: string, current: EndpointRecord | undefined, request: EndpointChangeRequest) {
+    const next = nextEndpointRecord(name, current, { ...request, change: { ...request.change, actor: c.get('apiKey').id } }, new Date().toISOString());
+    if (!(await endpoints.append(next))) {
+      throw new Problem(412, `Endpoint ${name} changed while this request was being handled; read it again and retry with its ETag.`);
+    }
+    serving.forgetEndpoint(name);
+    return c.json(view(next), current ? 200 : 201, { etag: next.etag });
+  }
+
+  return new Hono<{ Variables: AuthVariables }>()
+    .put('/v1/endpoints/:endpoint', requireScope('deploy'), async (c) => {
+      const name = nameParam(c, 'endpoint');
+      const parsed = parseEndpointConfig(await readJson(c, z.unknown()));
+      if (!parsed.ok) throw new Problem(400, 'The endpoint config is not valid.', { errors: [...parsed.errors] });
+      const current = await endpoints.current(name);
+      checkPreconditions(c, name, current);
+      const issues = await referenceIssues(registry, parsed.config);
+      if (issues.length) throw new Problem(400, 'The endpoint config names models it cannot serve together.', { errors: issues });
+      return commit(c, name, current, { config: parsed.config, change: { kind: current ? 'update' : 'create' } });
+    })
+    .post('/v1/endpoints/:endpoint/rollback', requireScope('deploy'), async (c) => {
+      const name = nameParam(c, 'endpoint');
+      const { configVersion } = await readJson(c, rollbackBodySchema);
+      const current = await existingEndpoint(endpoints, name);
+      checkPreconditions(c, name, current);
+      const target = await endpoints.get(name, configVersion);
+      if (!target) {
+        throw new Problem(400, `Endpoint ${name} has no config version ${configVersion}.`, {
+          errors: [{ path: 'configVersion', message: `must be one of 1..${current.configVersion}` }],
+        });
+      }
+      return commit(c, name, current, { config: target.config, allocation: target.allocation, change: { kind: 'rollback', restoredFrom: configVersion } });
+    })
+    .get('/v1/endpoints', requireScope('read'), async (c) => c.json({ endpoints: (await endpoints.list()).map(view) }))
+    .get('/v1/endpoints/:endpoint', requireScope('read'), async (c) => {
+      const current = await existingEndpoint(endpoints, nameParam(c, 'endpoint'));
+      return c.json(view(current), 200, { etag: current.etag });
+    })
+    .get('/v1/endpoints/:endpoint/history', requireScope('read'), async (c) => {
+      const name = nameParam(c, 'endpoint');
+      const limit = c.req.query('limit') === undefined ? 100 : Math.min(positiveInt(c.req.query('limit'), 'limit'), 1000);
+      const before = c.req.query('before') === undefined ? undefined : positiveInt(c.req.query('before'), 'before');
+      const current = await existingEndpoint(endpoints, name);
+      const history = await endpoints.history(name, { limit, before });
+      return c.json({ endpoint: name, history: history.map(view) }, 200, { etag: current.etag });
+    });
+}
+
+/** The stored record as clients see it; the salt stays inside. */
+function view(record: EndpointRecord) {
+  const { salt: _salt, ...visible } = record;
+  return visible;
+}
+
+async function existingEndpoint(endpoints: EndpointStore, name: string): Promise<EndpointRecord> {
+  const current = await endpoints.current(name);
+  if (!current) throw new Problem(404, `No endpoint ${name}.`);
+  return current;
+}
+
+function checkPreconditions(c: Context, name: string, current: EndpointRecord | undefined): void {
+  if (c.req.header('if-none-match')?.trim() === '*' && current) {
+    throw new Problem(412, `Endpoint ${name} already exists (If-None-Match: *).`);
+  }
+  const precondition = checkIfMatch(c.req.header('if-match'), current);
+  if (precondition === 'missing') {
+    throw new Problem(428, `Changing endpoint ${name} needs an If-Match header with its current ETag (GET /v1/endpoints/${name}).`);
+  }
+  if (precondition === 'stale') {
+    throw new Problem(412, current ? `Endpoint ${name} has changed since that ETag; its current one is ${current.etag}.` : `No endpoint ${name} to match.`);
+  }
+}
+
+/**
+ * Every variant and shadow must name an existing version (directly or through an alias), and all
+ * must take the same requests: the caller does not choose who answers, so an input that fits
+ * one variant must fit them all.
+ */
+async function referenceIssues(registry: ModelRegistry, config: EndpointConfig): Promise<FieldIssue[]> {
+  const targets = [
+    ...config.variants.map((variant, i) => ({ target: variant, name: variant.name, path: `variants/${i}` })),
+    ...config.shadows.map((shadow, i) => ({ target: shadow, name: shadow.name, path: `shadows/${i}` })),
+  ];
+  const resolved = await Promise.all(targets.map(({ target }) => resolveFresh(registry, target)));
+  const issues: FieldIssue[] = [];
+  let reference: { name: string; version: ModelVersion } | undefined;
+  targets.forEach(({ name, path }, i) => {
+    const result = resolved[i];
+    if ('issue' in result) {
+      issues.push({ path: `${path}/${result.field}`, message: result.issue });
+      return;
+    }
+    if (!reference) {
+      reference = { name, version: result.version };
+      return;
+    }
+    const mismatch = inputSignatureMismatch(reference.version.signature, result.version.signature);
+    if (mismatch) {
+      issues.push({
+        path,
+        message: `${name} (${result.version.model} version ${result.version.version}) cannot take the requests of ${reference.name} (${reference.version.model} version ${reference.version.version}): ${mismatch}`,
+      });
+    }
+  });
+  return issues;
+}
+
+// Straight from the registry, not the serving caches: a config is checked against what exists now.
+async function resolveFresh(registry: ModelRegistry, target: ModelTarget): Promise<{ version: ModelVersion } | { field: string; issue: string }> {
+  const number = target.version ?? (await registry.getAlias(target.model, target.alias!))?.version;
+  const version = number === undefined ? undefined : await registry.getVersion(target.model, number);
+  if (version) return { version };
+  if (!(await registry.latestVersion(target.model))) return { field: 'model', issue: `no model ${target.model} is registered` };
+  return target.version !== undefined
+    ? { field: 'version', issue: `model ${target.model} has no version ${target.version}` }
+    : { field: 'alias', issue: `model ${target.model} has no alias ${target.alias}` };
+}

@@ -1,0 +1,242 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import {
+  metadataIssues,
+  modelMetadataSchema,
+  RegistrationInProgressError,
+  type ArtifactStore,
+  type FieldIssue,
+  type ModelMetadata,
+  type ModelRegistry,
+  type ModelVersion,
+} from '@flywheel/core';
+import { ModelLoadError, sha256Hex } from '@flywheel/inference';
+import type { AuthVariables, RequireScope } from '../auth.ts';
+import { Problem } from '../problem.ts';
+import { formatBytes, limitBody } from '../serving/limits.ts';
+import type { Serving } from '../serving/serving.ts';
+import { fieldErrors, readJson } from '../validation.ts';
+import { nameParam, positiveInt } from './path-params.ts';
+
+export interface RegistryRouteOptions {
+  /**
+   * Largest model accepted in a request body (raw or multipart). Default 64 MiB. A Lambda
+   * request carries at most 6 MB, so in AWS larger artifacts go through a presigned upload.
+   */
+  maxModelBytes?: number;
+  /** Largest presigned upload that registration reads. Default 1 GiB. */
+  maxUploadBytes?: number;
+  /** How long an upload URL stays valid. Default 15 minutes. */
+  uploadExpiresInSeconds?: number;
+}
+
+export const METADATA_HEADER = 'flywheel-metadata';
+/** Metadata is stored with the version record, whose item must stay well under DynamoDB's 400 KB. */
+const MAX_METADATA_CHARS = 200_000;
+
+export const registerFromUploadSchema = z.strictObject({
+  artifactKey: z.string().min(1).max(1024),
+  metadata: z.unknown().optional(),
+});
+
+export const aliasBodySchema = z.strictObject({ version: z.int().min(1) });
+
+export const modelVersionSchema = z.object({
+  model: z.string(),
+  version: z.int(),
+  sha256: z.string(),
+  sizeBytes: z.int(),
+  signature: z.object({
+    inputs: z.array(z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.int()).nullable() })),
+    outputs: z.array(z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.int()).nullable() })),
+  }),
+  notes: z.array(z.string()),
+  description: z.string().optional(),
+  features: modelMetadataSchema.shape.features,
+  task: modelMetadataSchema.shape.task,
+  lineage: z.record(z.string(), z.unknown()),
+  tags: modelMetadataSchema.shape.tags,
+  createdAt: z.string(),
+});
+
+export const aliasChangeSchema = z.object({
+  model: z.string(),
+  alias: z.string(),
+  version: z.int(),
+  previousVersion: z.int().optional(),
+  revision: z.int(),
+  changedAt: z.string(),
+  actor: z.string().optional(),
+});
+
+export interface RegistryDependencies {
+  registry: ModelRegistry;
+  artifacts: ArtifactStore;
+}
+
+/** Registration, versions and aliases (API.md, "Models and versions"). */
+export function modelRoutes(deps: RegistryDependencies, serving: Serving, requireScope: RequireScope, options: RegistryRouteOptions = {}) {
+  const maxModelBytes = options.maxModelBytes ?? 64 * 1024 * 1024;
+  const maxUploadBytes = options.maxUploadBytes ?? 1024 * 1024 * 1024;
+  const uploadExpiresInSeconds = options.uploadExpiresInSeconds ?? 900;
+  const { registry, artifacts } = deps;
+
+  /** Validates bytes and metadata, stores the artifact, then numbers the version (or finds it). */
+  async function register(c: Context, model: string, bytes: Uint8Array, rawMetadata: unknown, metadataPath: string) {
+    if (bytes.byteLength === 0) throw new Problem(400, 'The model is empty; send the bytes of an .onnx file.');
+    const metadata = parseMetadata(rawMetadata, metadataPath);
+    const sha256 = await sha256Hex(bytes);
+    // Loading is the validation, and leaves the session warm for the first prediction.
+    const loaded = await serving.sessions.get(sha256, async () => bytes).catch((error: unknown) => {
+      if (error instanceof ModelLoadError) throw new Problem(422, `The bytes are not a model this server can serve: ${error.reason}`);
+      throw error;
+    });
+    const issues = metadataIssues(metadata, loaded.signature);
+    if (issues.length) throw new Problem(400, 'The metadata does not match the model.', { errors: prefixed(issues, metadataPath) });
+    await artifacts.putModel(sha256, bytes);
+    const { version, created } = await registry
+      .register({
+        model,
+        sha256,
+        sizeBytes: bytes.byteLength,
+        signature: loaded.signature,
+        notes: [...loaded.notes],
+        ...metadata,
+        lineage: metadata.lineage ?? {},
+        createdAt: new Date().toISOString(),
+      })
+      .catch((error: unknown) => {
+        if (error instanceof RegistrationInProgressError) throw new Problem(409, 'The same model is being registered by another request; retry shortly.', { headers: { 'retry-after': '1' } });
+        throw error;
+      });
+    return c.json(version, created ? 201 : 200, created ? { location: `/v1/models/${model}/versions/${version.version}` } : {});
+  }
+
+  return new Hono<{ Variables: AuthVariables }>()
+    .post('/v1/models/:model/versions', requireScope('deploy'), limitBody(maxModelBytes, 'Register larger artifacts through POST /v1/models/{model}/uploads.'), async (c) => {
+      const model = nameParam(c, 'model');
+      const type = c.req.header('content-type') ?? '';
+      if (type.startsWith('application/octet-stream')) {
+        return register(c, model, new Uint8Array(await c.req.arrayBuffer()), metadataHeader(c), `header ${METADATA_HEADER}`);
+      }
+      if (type.startsWith('multipart/form-data')) {
+        const { bytes, metadata } = await multipartModel(c);
+        return register(c, model, bytes, metadata, 'metadata');
+      }
+      if (type.includes('json')) {
+        const body = await readJson(c, registerFromUploadSchema);
+        const upload = await artifacts.readUpload(model, body.artifactKey, maxUploadBytes);
+        if (upload.status === 'missing') {
+          throw new Problem(400, `Nothing was uploaded at ${body.artifactKey} for model ${model}.`, {
+            errors: [{ path: 'artifactKey', message: `no upload of model ${model} at this key; get one from POST /v1/models/${model}/uploads` }],
+          });
+        }
+        if (upload.status === 'too-large') {
+          throw new Problem(413, `The upload is ${formatBytes(upload.sizeBytes)}; at most ${formatBytes(maxUploadBytes)} can be registered.`);
+        }
+        const response = await register(c, model, upload.bytes, body.metadata, 'metadata');
+        // The artifact now lives under its sha256; the staged copy is garbage either way.
+        await artifacts.deleteUpload(body.artifactKey).catch(() => undefined);
+        return response;
+      }
+      throw new Problem(415, 'Send the model as application/octet-stream, as multipart/form-data, or as JSON {artifactKey} after a presigned upload.');
+    })
+    .post('/v1/models/:model/uploads', requireScope('deploy'), async (c) => {
+      const model = nameParam(c, 'model');
+      const upload = await artifacts.createUpload(model, { expiresInSeconds: uploadExpiresInSeconds });
+      return c.json({ ...upload, method: 'PUT', maxBytes: maxUploadBytes }, 201);
+    })
+    .get('/v1/models', requireScope('read'), async (c) => {
+      const names = await registry.listModels();
+      const latest = await Promise.all(names.map((name) => registry.latestVersion(name)));
+      const models = latest.flatMap((version) => (version ? [{ model: version.model, latestVersion: version.version, updatedAt: version.createdAt }] : []));
+      return c.json({ models });
+    })
+    .get('/v1/models/:model', requireScope('read'), async (c) => {
+      const model = nameParam(c, 'model');
+      const [versions, aliases] = await Promise.all([registry.listVersions(model), registry.listAliases(model)]);
+      if (versions.length === 0) throw new Problem(404, `No model ${model}.`);
+      return c.json({ model, latestVersion: versions.at(-1)!.version, versions, aliases });
+    })
+    .get('/v1/models/:model/versions/:version', requireScope('read'), async (c) => {
+      const model = nameParam(c, 'model');
+      return c.json(await existingVersion(registry, model, positiveInt(c.req.param('version'), 'version')));
+    })
+    .put('/v1/models/:model/aliases/:alias', requireScope('deploy'), async (c) => {
+      const model = nameParam(c, 'model');
+      const alias = nameParam(c, 'alias');
+      const { version } = await readJson(c, aliasBodySchema);
+      if (!(await registry.getVersion(model, version))) {
+        if (!(await registry.latestVersion(model))) throw new Problem(404, `No model ${model}.`);
+        throw new Problem(400, `Model ${model} has no version ${version}.`, { errors: [{ path: 'version', message: `model ${model} has no version ${version}` }] });
+      }
+      const change = await registry.moveAlias(model, alias, version, { at: new Date().toISOString(), actor: c.get('apiKey').id });
+      serving.forgetAlias(model, alias);
+      return c.json(change);
+    })
+    .get('/v1/models/:model/aliases/:alias', requireScope('read'), async (c) => {
+      const model = nameParam(c, 'model');
+      const alias = nameParam(c, 'alias');
+      const current = await registry.getAlias(model, alias);
+      if (!current) throw new Problem(404, `Model ${model} has no alias ${alias}.`);
+      return c.json(current);
+    })
+    .get('/v1/models/:model/aliases/:alias/history', requireScope('read'), async (c) => {
+      const model = nameParam(c, 'model');
+      const alias = nameParam(c, 'alias');
+      const history = await registry.aliasHistory(model, alias);
+      if (history.length === 0) throw new Problem(404, `Model ${model} has no alias ${alias}.`);
+      return c.json({ model, alias, history });
+    });
+}
+
+async function existingVersion(registry: ModelRegistry, model: string, version: number): Promise<ModelVersion> {
+  const found = await registry.getVersion(model, version);
+  if (!found) throw new Problem(404, `Model ${model} has no version ${version}.`);
+  return found;
+}
+
+function parseMetadata(raw: unknown, path: string): ModelMetadata {
+  if (raw === undefined) return {};
+  if (JSON.stringify(raw).length > MAX_METADATA_CHARS) {
+    throw new Problem(400, `The metadata is larger than ${MAX_METADATA_CHARS} characters.`, { errors: [{ path, message: 'too large' }] });
+  }
+  const result = modelMetadataSchema.safeParse(raw);
+  if (!result.success) {
+    throw new Problem(400, 'The metadata does not match the expected schema.', { errors: prefixed(fieldErrors(result.error), path) });
+  }
+  return result.data;
+}
+
+function metadataHeader(c: Context): unknown {
+  const header = c.req.header(METADATA_HEADER);
+  return header === undefined ? undefined : parseJsonField(header, `header ${METADATA_HEADER}`);
+}
+
+async function multipartModel(c: Context): Promise<{ bytes: Uint8Array; metadata: unknown }> {
+  let form: FormData;
+  try {
+    form = await c.req.formData();
+  } catch {
+    throw new Problem(400, 'The multipart body cannot be read.');
+  }
+  const model = form.get('model');
+  if (!(model instanceof Blob)) {
+    throw new Problem(400, 'The multipart body needs a file part named model.', { errors: [{ path: 'model', message: 'must be a file part' }] });
+  }
+  const metadata = form.get('metadata');
+  const text = metadata === null ? undefined : typeof metadata === 'string' ? metadata : await metadata.text();
+  return { bytes: new Uint8Array(await model.arrayBuffer()), metadata: text === undefined ? undefined : parseJsonField(text, 'metadata') };
+}
+
+function parseJsonField(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Problem(400, `${path} is not valid JSON.`, { errors: [{ path, message: 'must be a JSON object' }] });
+  }
+}
+
+function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
+  return issues.map((issue) => ({ path: issue.path === '/' ? prefix : `${prefix}/${issue.path}`, message: issue.message }));
+}

@@ -1,0 +1,215 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { predictionRows, type ModelVersion, type TensorDescription, type TensorRows } from '@flywheel/core';
+import { inferOip, predict, type OipTensor } from '@flywheel/inference';
+import type { AuthVariables, RequireScope } from '../auth.ts';
+import { handleError, notFound, Problem } from '../problem.ts';
+import { limitBody } from '../serving/limits.ts';
+import { routePinned, routeRequest, routingHeaders, servedEndpoint, type RoutedRequest } from '../serving/route.ts';
+import { checkRows, runLogged } from '../serving/run.ts';
+import type { Serving } from '../serving/serving.ts';
+import { readJson } from '../validation.ts';
+import { nameParam, positiveInt } from './path-params.ts';
+import { forcedVariant, jsonResponse, requestIdSchema, unitSchema } from './predict.ts';
+
+/** Request-level parameters; `unit` is the sticky assignment key, as `unit` is in /v1 predict. */
+const parametersSchema = z.looseObject({ unit: unitSchema.optional() });
+
+export const oipInferRequestSchema = z.object({
+  id: requestIdSchema.optional(),
+  parameters: parametersSchema.optional(),
+  inputs: z.array(z.unknown()).min(1),
+  outputs: z.array(z.looseObject({ name: z.string() })).optional(),
+});
+
+const oipTensorSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.int()), data: z.array(z.unknown()) });
+
+export const oipInferResponseSchema = z.object({
+  model_name: z.string(),
+  model_version: z.string(),
+  id: z.string(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  outputs: z.array(oipTensorSchema),
+});
+
+const tensorMetadataSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.int()) });
+
+export const oipModelMetadataSchema = z.object({
+  name: z.string(),
+  versions: z.array(z.string()),
+  platform: z.literal('onnx_onnxv1'),
+  inputs: z.array(tensorMetadataSchema),
+  outputs: z.array(tensorMetadataSchema),
+});
+
+export const kserveV1RequestSchema = z.object({
+  instances: z.array(z.unknown()).min(1),
+  parameters: parametersSchema.optional(),
+});
+
+export const KSERVE_V1_ROUTE = '/v1/models/:target';
+
+const SERVER = { name: 'flywheel', version: '0.1.0', extensions: [] as string[] };
+
+/**
+ * The Open Inference Protocol (KServe V2) with an endpoint as the model, and KServe V1
+ * `:predict` for single-input models. Errors stay problem+json, with the protocol's `error`
+ * field added so OIP clients find the message where they look for it.
+ */
+export function oipRoutes(serving: Serving, requireScope: RequireScope) {
+  const infer = async (c: Context<{ Variables: AuthVariables }>, pinned: number | undefined) => {
+    const receivedAt = Date.now();
+    const startedAt = performance.now();
+    const body = await readJson(c, oipInferRequestSchema);
+    checkRows(Math.max(...body.inputs.map(leadingDim)), serving.maxRows);
+    const name = nameParam(c, 'endpoint');
+    const unit = body.parameters?.unit;
+    const routed = pinned === undefined ? await routeRequest(serving, name, { unit, forced: forcedVariant(c) }) : await routePinned(serving, name, pinned);
+    const requestId = body.id ?? crypto.randomUUID();
+    const outputs = await runLogged(
+      serving,
+      routed,
+      { requestId, unit, receivedAt, startedAt },
+      (model) => inferOip(model, body),
+      (result) => predictionRows({ inputs: tensorRows(body.inputs as OipTensor[]) }, tensorRows(result), routed.version.features),
+    );
+    return jsonResponse(
+      {
+        model_name: name,
+        model_version: String(routed.version.version),
+        id: requestId,
+        ...(body.parameters ? { parameters: body.parameters } : {}),
+        outputs,
+      },
+      routingHeaders(routed),
+    );
+  };
+
+  const versionMetadata = (name: string, versions: readonly ModelVersion[], described: ModelVersion) => ({
+    name,
+    versions: [...new Set(versions.map((version) => String(version.version)))],
+    platform: 'onnx_onnxv1' as const,
+    inputs: described.signature.inputs.map(tensorMetadata),
+    outputs: described.signature.outputs.map(tensorMetadata),
+  });
+
+  return new Hono<{ Variables: AuthVariables }>()
+    .onError((error, c) => handleError(error instanceof Problem ? withOipError(error) : error, c))
+    .get('/v2', requireScope('read'), (c) => c.json(SERVER))
+    .get('/v2/health/live', (c) => c.json({ live: true }))
+    .get('/v2/health/ready', (c) => c.json({ ready: true }))
+    .get('/v2/models/:endpoint', requireScope('read'), async (c) => {
+      const name = nameParam(c, 'endpoint');
+      const versions = await variantVersions(serving, name);
+      return c.json(versionMetadata(name, versions, versions[0]));
+    })
+    .get('/v2/models/:endpoint/versions/:version', requireScope('read'), async (c) => {
+      const name = nameParam(c, 'endpoint');
+      const routed = await routePinned(serving, name, positiveInt(c.req.param('version'), 'version'));
+      return c.json(versionMetadata(name, [routed.version], routed.version));
+    })
+    .get('/v2/models/:endpoint/ready', requireScope('read'), async (c) => {
+      const name = nameParam(c, 'endpoint');
+      const versions = await variantVersions(serving, name);
+      await ready(name, Promise.all(versions.map((version) => serving.model(version))));
+      return c.json({ name, ready: true });
+    })
+    .get('/v2/models/:endpoint/versions/:version/ready', requireScope('read'), async (c) => {
+      const name = nameParam(c, 'endpoint');
+      await ready(name, routePinned(serving, name, positiveInt(c.req.param('version'), 'version')));
+      return c.json({ name, ready: true });
+    })
+    .post('/v2/models/:endpoint/infer', requireScope('predict'), limitBody(serving.maxBodyBytes), (c) => infer(c, undefined))
+    .post('/v2/models/:endpoint/versions/:version/infer', requireScope('predict'), limitBody(serving.maxBodyBytes), (c) =>
+      infer(c, positiveInt(c.req.param('version'), 'version')),
+    )
+    // KServe V1 `/v1/models/{endpoint}:predict`: a plain parameter rather than a pattern, since a
+    // pattern parameter would push the whole app off Hono's RegExpRouter onto the slower TrieRouter.
+    .post(KSERVE_V1_ROUTE, requireScope('predict'), limitBody(serving.maxBodyBytes), async (c) => {
+      const receivedAt = Date.now();
+      const startedAt = performance.now();
+      const target = c.req.param('target');
+      if (!target.endsWith(':predict')) return notFound(c);
+      const name = target.slice(0, -':predict'.length);
+      const body = await readJson(c, kserveV1RequestSchema);
+      checkRows(body.instances.length, serving.maxRows);
+      const unit = body.parameters?.unit;
+      const routed = await routeRequest(serving, name, { unit, forced: forcedVariant(c) });
+      const inputs = singleInput(routed, name, body.instances);
+      const outputs = await runLogged(
+        serving,
+        routed,
+        { requestId: crypto.randomUUID(), unit, receivedAt, startedAt },
+        (model) => predict(model, inputs),
+        (result) => predictionRows({ inputs }, result, routed.version.features),
+      );
+      return jsonResponse({ predictions: v1Predictions(outputs) }, routingHeaders(routed));
+    });
+}
+
+/** The versions an endpoint's variants serve now, in variant order. */
+async function variantVersions(serving: Serving, name: string): Promise<ModelVersion[]> {
+  const endpoint = await servedEndpoint(serving, name);
+  const resolved = await Promise.all([...endpoint.variants.values()].map((variant) => serving.resolve(variant)));
+  const versions = resolved.filter((version): version is ModelVersion => version !== undefined);
+  if (versions.length === 0) throw new Problem(503, `No variant of endpoint ${name} names a version that exists.`);
+  return versions;
+}
+
+async function ready(name: string, loading: Promise<unknown>): Promise<void> {
+  try {
+    await loading;
+  } catch (error) {
+    if (error instanceof Problem) throw error;
+    throw new Problem(503, `Endpoint ${name} is not ready: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+// The protocol's metadata has no way to say "rank unknown"; one dynamic dimension is the closest.
+function tensorMetadata({ name, datatype, shape }: TensorDescription) {
+  return { name, datatype, shape: shape ?? [-1] };
+}
+
+function withOipError(problem: Problem): Problem {
+  return new Problem(problem.status, problem.message, {
+    type: problem.type,
+    errors: problem.errors,
+    headers: problem.headers,
+    extensions: { ...problem.extensions, error: problem.message },
+  });
+}
+
+/** Rows of a request: the largest leading dimension among its tensors. */
+function leadingDim(tensor: unknown): number {
+  const shape = (tensor as { shape?: unknown } | null)?.shape;
+  return Array.isArray(shape) && typeof shape[0] === 'number' ? shape[0] : 1;
+}
+
+/** Each tensor's flat data cut into rows along its first dimension, for the prediction log. */
+function tensorRows(tensors: readonly OipTensor[]): TensorRows {
+  const rows: Record<string, unknown> = {};
+  for (const { name, shape, data } of tensors) {
+    if (!Array.isArray(shape) || !Array.isArray(data) || shape.length === 0) continue;
+    const count = shape[0];
+    const width = shape.length === 1 ? 1 : data.length / Math.max(count, 1);
+    rows[name] = Array.from({ length: count }, (_, r) => (shape.length === 1 ? data[r] : data.slice(r * width, (r + 1) * width)));
+  }
+  return rows;
+}
+
+/** KServe V1 instances are rows of the model's one input. */
+function singleInput(routed: RoutedRequest, name: string, instances: unknown[]): Record<string, unknown> {
+  const inputs = routed.version.signature.inputs;
+  if (inputs.length !== 1) {
+    throw new Problem(400, `KServe V1 :predict serves single-input models; endpoint ${name} takes ${inputs.map((i) => i.name).join(', ')}. Use /v2/models/${name}/infer or /v1/endpoints/${name}/predict.`);
+  }
+  return { [inputs[0].name]: instances };
+}
+
+/** One prediction per instance: the output's row, or an object of every output's row. */
+function v1Predictions(outputs: Record<string, unknown>): unknown[] {
+  const names = Object.keys(outputs);
+  const columns = names.map((name) => outputs[name] as unknown[]);
+  if (names.length === 1) return columns[0];
+  return columns[0].map((_, row) => Object.fromEntries(names.map((name, i) => [name, columns[i][row]])));
+}

@@ -1,0 +1,103 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { applyRecordsPlan, predictionRows, rowCount, scopeAllows } from '@flywheel/core';
+import { predict, type NestedValue } from '@flywheel/inference';
+import type { AuthVariables, RequireScope } from '../auth.ts';
+import { Problem } from '../problem.ts';
+import { limitBody } from '../serving/limits.ts';
+import { FORCED_VARIANT_HEADER, routeRequest, routingHeaders, type RoutedRequest } from '../serving/route.ts';
+import { checkRows, runLogged } from '../serving/run.ts';
+import type { Serving } from '../serving/serving.ts';
+import { readJson } from '../validation.ts';
+
+/** Request ids end up in log ids as `<id>/<row>`, so they carry no `/`. */
+export const requestIdSchema = z
+  .string()
+  .regex(/^[\x21-\x2e\x30-\x7e]{1,200}$/, 'must be 1 to 200 printable characters without spaces or "/"');
+
+export const unitSchema = z.union([z.string().min(1).max(256), z.number()]).transform(String);
+
+export const predictRequestSchema = z
+  .strictObject({
+    inputs: z.record(z.string(), z.unknown()).optional(),
+    records: z.array(z.record(z.string(), z.unknown())).optional(),
+    unit: unitSchema.optional(),
+    id: requestIdSchema.optional(),
+  })
+  .refine((body) => (body.inputs === undefined) !== (body.records === undefined), 'send exactly one of inputs or records');
+
+export const predictResponseSchema = z.object({
+  id: z.string(),
+  endpoint: z.string(),
+  variant: z.string(),
+  model: z.string(),
+  version: z.int(),
+  outputs: z.record(z.string(), z.unknown()),
+});
+
+export type PredictRequest = z.output<typeof predictRequestSchema>;
+
+/** `POST /v1/endpoints/{endpoint}/predict`: tensors or records in, the answering variant's outputs out. */
+export function predictRoutes(serving: Serving, requireScope: RequireScope) {
+  return new Hono<{ Variables: AuthVariables }>().post(
+    '/v1/endpoints/:endpoint/predict',
+    requireScope('predict'),
+    limitBody(serving.maxBodyBytes),
+    async (c) => {
+      const arrival = { receivedAt: Date.now(), startedAt: performance.now() };
+      const body = await readJson(c, predictRequestSchema);
+      const { response, headers } = await servePredict(serving, c.req.param('endpoint'), body, { ...arrival, forced: forcedVariant(c) });
+      return jsonResponse(response, headers);
+    },
+  );
+}
+
+export interface PredictContext {
+  /** Date.now() and performance.now() when the request arrived. */
+  receivedAt: number;
+  startedAt: number;
+  /** A variant a `deploy` caller forced. */
+  forced?: string;
+}
+
+/** The predict path below HTTP: a validated body in, the response body and routing headers out. */
+export async function servePredict(serving: Serving, endpoint: string, body: PredictRequest, context: PredictContext) {
+  checkRows(body.records ? body.records.length : rowCount(body.inputs!), serving.maxRows);
+  const routed = await routeRequest(serving, endpoint, { unit: body.unit, forced: context.forced });
+  const inputs = body.records ? recordsInputs(serving, routed, body.records) : body.inputs!;
+  const requestId = body.id ?? crypto.randomUUID();
+  const outputs = await runLogged(
+    serving,
+    routed,
+    { requestId, unit: body.unit, receivedAt: context.receivedAt, startedAt: context.startedAt },
+    (model) => predict(model, inputs),
+    (result) => predictionRows({ inputs, records: body.records }, result, routed.version.features),
+  );
+  const response = { id: requestId, endpoint: routed.endpoint.record.endpoint, variant: routed.variant, model: routed.version.model, version: routed.version.version, outputs };
+  return { response, headers: routingHeaders(routed) };
+}
+
+/**
+ * A JSON response with plain-object headers: c.json() turns several headers into a Headers
+ * instance, which takes @hono/node-server off its fast write path.
+ */
+export function jsonResponse(body: unknown, headers: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/** The variant a `deploy` caller asks for by header; other callers may not choose. */
+export function forcedVariant(c: Context<{ Variables: AuthVariables }>): string | undefined {
+  const forced = c.req.header(FORCED_VARIANT_HEADER);
+  if (forced === undefined) return undefined;
+  if (!scopeAllows(c.get('apiKey').scopes, 'deploy')) {
+    throw new Problem(403, `Forcing a variant with the ${FORCED_VARIANT_HEADER} header needs the \`deploy\` scope.`);
+  }
+  return forced;
+}
+
+function recordsInputs(serving: Serving, routed: RoutedRequest, records: readonly unknown[]): Record<string, NestedValue[]> {
+  const plan = serving.recordsPlan(routed.version);
+  const result = 'issues' in plan ? plan : applyRecordsPlan(plan, records);
+  if ('issues' in result) throw new Problem(400, 'The records do not fit the model version\'s features.', { errors: result.issues });
+  return result.inputs as Record<string, NestedValue[]>;
+}

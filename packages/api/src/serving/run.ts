@@ -1,0 +1,96 @@
+import type { PredictionLogEntry, PredictionRow } from '@flywheel/core';
+import { InferenceError, InputValidationError, type LoadedModel } from '@flywheel/inference';
+import { Problem } from '../problem.ts';
+import type { RoutedRequest } from './route.ts';
+import type { Serving } from './serving.ts';
+
+export interface RunContext {
+  requestId: string;
+  unit?: string;
+  /** Date.now() when the request arrived. */
+  receivedAt: number;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+}
+
+/**
+ * Runs the routed model and logs the outcome either way, handing the log its entry without
+ * waiting for it. Nothing is built for the log when there is none.
+ */
+export async function runLogged<R>(
+  serving: Serving,
+  routed: RoutedRequest,
+  context: RunContext,
+  run: (model: LoadedModel) => Promise<R>,
+  rowsOf: (result: R) => PredictionRow[],
+): Promise<R> {
+  let result: R;
+  try {
+    result = await run(routed.model);
+  } catch (error) {
+    const problem = inferenceProblem(error);
+    if (serving.logging) serving.log(new ServedRequest(routed, context, 'error', () => [], problem.message));
+    throw problem;
+  }
+  if (serving.logging) serving.log(new ServedRequest(routed, context, 'ok', () => rowsOf(result)));
+  return result;
+}
+
+/**
+ * A served request as the prediction log takes it. Its rows are built on first read, so a
+ * request the log's sampling skips never pays for them.
+ */
+class ServedRequest implements PredictionLogEntry {
+  readonly requestId: string;
+  readonly time: string;
+  readonly endpoint: string;
+  readonly variant: string;
+  readonly model: string;
+  readonly version: number;
+  readonly configVersion: number;
+  readonly unit?: string;
+  readonly latencyMs: number;
+  readonly logging: PredictionLogEntry['logging'];
+  #rows: PredictionRow[] | undefined;
+
+  constructor(
+    routed: RoutedRequest,
+    context: RunContext,
+    readonly status: PredictionLogEntry['status'],
+    private readonly buildRows: () => PredictionRow[],
+    readonly error?: string,
+  ) {
+    this.requestId = context.requestId;
+    this.time = new Date(context.receivedAt).toISOString();
+    this.endpoint = routed.endpoint.record.endpoint;
+    this.variant = routed.variant;
+    this.model = routed.version.model;
+    this.version = routed.version.version;
+    this.configVersion = routed.endpoint.record.configVersion;
+    this.logging = routed.endpoint.record.config.logging;
+    if (context.unit !== undefined) this.unit = context.unit;
+    this.latencyMs = performance.now() - context.startedAt;
+  }
+
+  get rows(): PredictionRow[] {
+    return (this.#rows ??= this.buildRows());
+  }
+}
+
+/** The runtime's typed failures as the client's 400s; anything else stays a server error. */
+export function inferenceProblem(error: unknown): Error {
+  if (error instanceof InputValidationError) {
+    return new Problem(400, 'The inputs do not match the model signature.', { errors: [...error.errors] });
+  }
+  if (error instanceof InferenceError) return new Problem(400, `The model could not run on these inputs (${error.message}).`);
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Refuses requests with more rows than the limit, before any work is done for them. */
+export function checkRows(count: number, max: number): void {
+  if (count > max) {
+    throw new Problem(400, `A request may carry at most ${max} rows; this one has ${count}. Split it into smaller requests.`, {
+      errors: [{ path: 'rows', message: `at most ${max} rows` }],
+    });
+  }
+}

@@ -1,0 +1,135 @@
+import {
+  recordsPlan,
+  type ArtifactStore,
+  type EndpointRecord,
+  type EndpointStore,
+  type FieldIssue,
+  type ModelRegistry,
+  type ModelTarget,
+  type ModelVersion,
+  type PredictionLogEntry,
+  type PredictionLogSink,
+  type RecordsPlan,
+  type VariantSpec,
+} from '@flywheel/core';
+import { SessionCache, type LoadedModel } from '@flywheel/inference';
+import { TtlCache } from './ttl-cache.ts';
+
+export interface ServingDependencies {
+  registry: ModelRegistry;
+  endpoints: EndpointStore;
+  artifacts: ArtifactStore;
+  /** Where each prediction is logged; without one, predictions are not logged. */
+  predictionLog?: PredictionLogSink;
+}
+
+export interface ServingOptions {
+  /** Endpoint configs and aliases are cached this long: a change takes effect everywhere within it. Default 5 s. */
+  configCacheTtlMs?: number;
+  /** Largest prediction request body. Default 6 MB, what a Lambda request can carry. */
+  maxBodyBytes?: number;
+  /** Most rows in one prediction request. Default 10,000. */
+  maxRows?: number;
+  /** Bound on the bytes of the models kept loaded. Default 256 MiB. */
+  sessionCacheBytes?: number;
+}
+
+/** An endpoint's current config, prepared for routing requests. */
+export interface ServedEndpoint {
+  record: EndpointRecord;
+  variants: ReadonlyMap<string, VariantSpec>;
+}
+
+/**
+ * What the predict path keeps warm in a function instance: endpoint configs and aliases (for at
+ * most the TTL), version records (immutable, so for good), loaded sessions and records plans.
+ */
+export class Serving {
+  readonly sessions: SessionCache;
+  readonly maxBodyBytes: number;
+  readonly maxRows: number;
+  private readonly endpointCache: TtlCache<ServedEndpoint | undefined>;
+  private readonly aliasCache: TtlCache<number | undefined>;
+  private readonly versionCache = new Map<string, Promise<ModelVersion | undefined>>();
+  private readonly plans = new Map<string, RecordsPlan | { issues: FieldIssue[] }>();
+
+  constructor(
+    private readonly deps: ServingDependencies,
+    options: ServingOptions = {},
+  ) {
+    const ttlMs = options.configCacheTtlMs ?? 5_000;
+    this.endpointCache = new TtlCache({ ttlMs });
+    this.aliasCache = new TtlCache({ ttlMs });
+    this.sessions = new SessionCache({ maxBytes: options.sessionCacheBytes });
+    this.maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024;
+    this.maxRows = options.maxRows ?? 10_000;
+  }
+
+  endpoint(name: string): Promise<ServedEndpoint | undefined> {
+    return this.endpointCache.get(name, async () => {
+      const record = await this.deps.endpoints.current(name);
+      return record && { record, variants: new Map(record.config.variants.map((variant) => [variant.name, variant])) };
+    });
+  }
+
+  /** After a change made here, so this instance serves it at once rather than within the TTL. */
+  forgetEndpoint(name: string): void {
+    this.endpointCache.delete(name);
+  }
+
+  forgetAlias(model: string, alias: string): void {
+    this.aliasCache.delete(`${model}#${alias}`);
+  }
+
+  /** The version a variant or shadow names now, following its alias. */
+  async resolve(target: ModelTarget): Promise<ModelVersion | undefined> {
+    const version =
+      target.version ??
+      (await this.aliasCache.get(`${target.model}#${target.alias}`, async () => (await this.deps.registry.getAlias(target.model, target.alias!))?.version));
+    return version === undefined ? undefined : this.version(target.model, version);
+  }
+
+  version(model: string, version: number): Promise<ModelVersion | undefined> {
+    const key = `${model}#${version}`;
+    let cached = this.versionCache.get(key);
+    if (!cached) {
+      cached = this.deps.registry.getVersion(model, version);
+      // Versions never change once written, but one not written yet may be soon.
+      cached.then((found) => !found && this.versionCache.delete(key), () => this.versionCache.delete(key));
+      if (this.versionCache.size >= 10_000) this.versionCache.clear();
+      this.versionCache.set(key, cached);
+    }
+    return cached;
+  }
+
+  /** The loaded session of a version, fetching its bytes once per instance. */
+  model(version: ModelVersion): Promise<LoadedModel> {
+    return this.sessions.get(version.sha256, () => this.deps.artifacts.getModel(version.sha256));
+  }
+
+  /** How records become inputs for a version, or why they cannot. */
+  recordsPlan(version: ModelVersion): RecordsPlan | { issues: FieldIssue[] } {
+    const key = `${version.model}#${version.version}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = recordsPlan(version.features, version.signature);
+      if (this.plans.size >= 1_000) this.plans.clear();
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** Whether predictions are logged, so the predict path builds log entries only then. */
+  get logging(): boolean {
+    return this.deps.predictionLog !== undefined;
+  }
+
+  /** Hands a served request to the prediction log, which returns at once; its failures never reach the caller. */
+  log(entry: PredictionLogEntry): void {
+    try {
+      this.deps.predictionLog?.log(entry);
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'error', message: 'prediction log refused an entry', error: String(error) }));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ArtifactStore, UploadRead } from '@flywheel/core';
+import { bucket as bucketDefinition } from '@flywheel/infra';
+
+const { models: modelPrefix, uploads: uploadPrefix } = bucketDefinition.prefixes;
+
+/**
+ * Model artifacts in S3: `models/sha256/<hex>.onnx`, immutable, written once (a conditional
+ * put, so concurrent writers of the same bytes cannot clobber each other); and presigned
+ * uploads under `uploads/<model>/<uuid>.onnx`, which registration reads, validates and copies.
+ */
+export class S3ArtifactStore implements ArtifactStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async putModel(sha256: string, bytes: Uint8Array): Promise<void> {
+    const Key = modelKey(sha256);
+    if (await this.exists(Key)) return;
+    try {
+      await this.s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key, Body: bytes, ContentType: 'application/octet-stream', IfNoneMatch: '*' }),
+      );
+    } catch (error) {
+      // Someone stored the same bytes in the meantime; content addressing makes theirs ours.
+      if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
+    }
+  }
+
+  async getModel(sha256: string): Promise<Uint8Array> {
+    const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: modelKey(sha256) }));
+    if (!Body) throw new Error(`artifact ${modelKey(sha256)} has no body`);
+    return Body.transformToByteArray();
+  }
+
+  async createUpload(model: string, options: { expiresInSeconds: number }): Promise<{ key: string; uploadUrl: string; expiresAt: string }> {
+    const key = `${uploadPrefix}${model}/${crypto.randomUUID()}.onnx`;
+    const uploadUrl = await getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: options.expiresInSeconds,
+    });
+    return { key, uploadUrl, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000).toISOString() };
+  }
+
+  async readUpload(model: string, key: string, maxBytes: number): Promise<UploadRead> {
+    // Only this model's staged uploads: a key must not reach baselines, logs or other models' files.
+    if (!uploadKeyPattern(model).test(key)) return { status: 'missing' };
+    try {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      if ((head.ContentLength ?? 0) > maxBytes) return { status: 'too-large', sizeBytes: head.ContentLength ?? 0 };
+      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { status: 'found', bytes: await Body!.transformToByteArray() };
+    } catch (error) {
+      if (isStatus(error, 404)) return { status: 'missing' };
+      throw error;
+    }
+  }
+
+  async deleteUpload(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  private async exists(Key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      return true;
+    } catch (error) {
+      if (isStatus(error, 404)) return false;
+      throw error;
+    }
+  }
+}
+
+const modelKey = (sha256: string) => `${modelPrefix}${sha256}.onnx`;
+
+const uploadKeyPattern = (model: string) =>
+  new RegExp(`^${uploadPrefix}${model}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.onnx$`);
+
+function isStatus(error: unknown, status: number): boolean {
+  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === status;
+}

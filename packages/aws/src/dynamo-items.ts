@@ -1,0 +1,66 @@
+// Small helpers shared by the registry-table stores.
+import {
+  ConditionalCheckFailedException,
+  QueryCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+
+/** Zero-padded so that sort keys order numerically: VERSION#0000000002 < VERSION#0000000010. */
+export function sortNumber(n: number): string {
+  return String(n).padStart(10, '0');
+}
+
+export function toItem(value: object): Record<string, AttributeValue> {
+  return marshall(value, { removeUndefinedValues: true });
+}
+
+export function fromItem<T>(item: Record<string, AttributeValue>): T {
+  return unmarshall(item) as T;
+}
+
+/** Runs a conditional write; false when its condition did not hold. */
+export async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Every item a query matches, across pages. */
+export async function queryAll<T>(dynamodb: DynamoDBClient, input: QueryCommandInput): Promise<T[]> {
+  const items: T[] = [];
+  let start: QueryCommandInput['ExclusiveStartKey'];
+  do {
+    const page = await dynamodb.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) items.push(fromItem<T>(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The item with the greatest sort key under a prefix: the newest of a numbered series. */
+export async function newest<T>(dynamodb: DynamoDBClient, table: string, pk: string, prefix: string): Promise<T | undefined> {
+  const { Items } = await dynamodb.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: marshall({ ':pk': pk, ':prefix': prefix }),
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return Items?.[0] ? fromItem<T>(Items[0]) : undefined;
+}
+
+/** Strips the storage attributes (keys, index attributes) off an item. */
+export function withoutKeys<T extends object>(item: T & { pk?: unknown; sk?: unknown; lookup?: unknown }): T {
+  const { pk: _pk, sk: _sk, lookup: _lookup, ...rest } = item;
+  return rest as T;
+}

@@ -1,0 +1,4 @@
+/** A registration of the same bytes is still running elsewhere; retrying shortly is safe. */
+export class RegistrationInProgressError extends Error {
+  override name = 'RegistrationInProgressError';
+}

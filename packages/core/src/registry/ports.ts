@@ -1,0 +1,54 @@
+import type { EndpointRecord } from './endpoint.ts';
+import type { AliasChange, ModelVersion, ModelVersionDraft } from './model-version.ts';
+
+/** Models, their versions and aliases. */
+export interface ModelRegistry {
+  /**
+   * Numbers and stores a version, or returns the one already registered with the same bytes
+   * (`created: false`). Concurrent registrations of different bytes get distinct numbers.
+   * Throws RegistrationInProgressError when the same bytes are being registered and that takes too long.
+   */
+  register(draft: ModelVersionDraft): Promise<{ version: ModelVersion; created: boolean }>;
+  getVersion(model: string, version: number): Promise<ModelVersion | undefined>;
+  latestVersion(model: string): Promise<ModelVersion | undefined>;
+  /** Oldest first. */
+  listVersions(model: string): Promise<ModelVersion[]>;
+  /** Names of every model with at least one version. */
+  listModels(): Promise<string[]>;
+  /** Points the alias at a version (which the caller has checked exists) and records the move. */
+  moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string }): Promise<AliasChange>;
+  getAlias(model: string, alias: string): Promise<AliasChange | undefined>;
+  /** Every move of the alias, newest first. */
+  aliasHistory(model: string, alias: string): Promise<AliasChange[]>;
+  /** Where each of the model's aliases points now. */
+  listAliases(model: string): Promise<AliasChange[]>;
+}
+
+/** Endpoint configs, each change a new version. */
+export interface EndpointStore {
+  current(endpoint: string): Promise<EndpointRecord | undefined>;
+  get(endpoint: string, configVersion: number): Promise<EndpointRecord | undefined>;
+  /**
+   * Stores the record as its `configVersion` unless that version already exists, in one
+   * conditional write; false means another change got there first.
+   */
+  append(record: EndpointRecord): Promise<boolean>;
+  /** Newest first; `before` pages back from a config version. */
+  history(endpoint: string, options?: { limit?: number; before?: number }): Promise<EndpointRecord[]>;
+  /** The current version of every endpoint. */
+  list(): Promise<EndpointRecord[]>;
+}
+
+export type UploadRead = { status: 'found'; bytes: Uint8Array } | { status: 'missing' } | { status: 'too-large'; sizeBytes: number };
+
+/** Model bytes, content-addressed, and the staging area of presigned uploads. */
+export interface ArtifactStore {
+  /** Stores bytes under their sha256; storing the same bytes again changes nothing. */
+  putModel(sha256: string, bytes: Uint8Array): Promise<void>;
+  getModel(sha256: string): Promise<Uint8Array>;
+  /** A URL the caller PUTs the artifact to, and the key to register it by. */
+  createUpload(model: string, options: { expiresInSeconds: number }): Promise<{ key: string; uploadUrl: string; expiresAt: string }>;
+  /** An uploaded artifact of `model`; a key outside that model's uploads reads as missing. */
+  readUpload(model: string, key: string, maxBytes: number): Promise<UploadRead>;
+  deleteUpload(key: string): Promise<void>;
+}

@@ -1,0 +1,53 @@
+import type { PredictionRow } from '../logs/entry.ts';
+import type { Feature } from './metadata.ts';
+
+/** Tensors by name, each as its rows (the outer level of a nested array); a scalar stands for every row. */
+export type TensorRows = Readonly<Record<string, unknown>>;
+
+/**
+ * A request's rows for the prediction log: inputs by feature name when the model declares
+ * features (records-style requests give them as sent), otherwise each input's row slice; and
+ * each output's row slice.
+ */
+export function predictionRows(
+  request: { inputs: TensorRows; records?: readonly unknown[] },
+  outputs: TensorRows,
+  features: readonly Feature[] | undefined,
+): PredictionRow[] {
+  const count = request.records?.length ?? rowCount(request.inputs);
+  const inputNames = Object.keys(request.inputs);
+  const outputNames = Object.keys(outputs);
+  const rows: PredictionRow[] = new Array(count);
+  for (let r = 0; r < count; r++) {
+    let inputs: Record<string, unknown>;
+    if (request.records) inputs = request.records[r] as Record<string, unknown>;
+    else if (features?.length) {
+      inputs = {};
+      for (const feature of features) {
+        const row = rowOf(request.inputs[feature.input], r, count);
+        inputs[feature.name] = Array.isArray(row) ? row[feature.index ?? 0] : row;
+      }
+    } else {
+      inputs = {};
+      for (const name of inputNames) inputs[name] = rowOf(request.inputs[name], r, count);
+    }
+    const rowOutputs: Record<string, unknown> = {};
+    for (const name of outputNames) rowOutputs[name] = rowOf(outputs[name], r, count);
+    rows[r] = { inputs, outputs: rowOutputs };
+  }
+  return rows;
+}
+
+/** Rows in a request: the longest outer dimension among its tensors (1 for scalars only). */
+export function rowCount(tensors: TensorRows): number {
+  let count = 0;
+  for (const name in tensors) {
+    const value = tensors[name];
+    count = Math.max(count, Array.isArray(value) ? value.length : 1);
+  }
+  return count;
+}
+
+function rowOf(value: unknown, row: number, count: number): unknown {
+  return Array.isArray(value) && value.length === count ? value[row] : value;
+}
