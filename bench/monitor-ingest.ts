@@ -1,0 +1,280 @@
+// Monitor benchmarks: ingest throughput on one core (20 features), window state size as traffic
+// grows, and the cost of a drift query over 30 days of hourly windows.
+//   npx tsx bench/monitor-ingest.ts [--records 200000]
+import { cpus, loadavg } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import {
+  buildReferenceProfile,
+  decodePredictionLogBatch,
+  encodeBatchBody,
+  encodeLogRecord,
+  packMessages,
+  SQS_PACKING_LIMITS,
+  type ColumnSpec,
+  type PredictionLogRecord,
+  type ReferenceProfile,
+} from '@flywheel/core';
+import {
+  Monitor,
+  NO_NOTIFIER,
+  WindowStateBuilder,
+  emptyWindowState,
+  encodeArchive,
+  mergeWindowStates,
+  queryDrift,
+  windowKeyId,
+  type BatchLedger,
+  type MonitorDependencies,
+  type StoredWindow,
+  type WindowKey,
+  type WindowState,
+  type WindowStore,
+} from '@flywheel/monitor';
+import { createAwsClients, createMonitorDependencies, DynamoWindowStore } from '@flywheel/aws';
+import { provisionStack, startEmbeddedAws } from '@flywheel/local';
+import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
+import { tempDataDir } from '../test/support/temp-dir.ts';
+
+const argRecords = process.argv.indexOf('--records');
+const RECORDS = argRecords > 0 ? Number(process.argv[argRecords + 1]) : 200_000;
+const HOUR = 3_600_000;
+const random = seededRandom(42);
+
+const NUMERICAL = 15;
+const CATEGORICAL = 5;
+const CATEGORIES = Array.from({ length: 12 }, (_, i) => `cat-${i}`);
+const features: ColumnSpec[] = [
+  ...Array.from({ length: NUMERICAL }, (_, i) => ({ name: `n${i}`, kind: 'numerical' as const })),
+  ...Array.from({ length: CATEGORICAL }, (_, i) => ({ name: `c${i}`, kind: 'categorical' as const })),
+];
+
+function row(): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (let i = 0; i < NUMERICAL; i++) inputs[`n${i}`] = Math.round(random.normal(i * 10, 1 + i) * 1000) / 1000;
+  for (let i = 0; i < CATEGORICAL; i++) inputs[`c${i}`] = CATEGORIES[random.pick([6, 5, 4, 3, 2, 2, 1, 1, 1, 1, 1, 1])];
+  return inputs;
+}
+
+const profile: ReferenceProfile = buildReferenceProfile({
+  features,
+  records: Array.from({ length: 10_000 }, row),
+  outputs: [{ name: 'score', kind: 'numerical' }],
+  outputRecords: Array.from({ length: 10_000 }, () => ({ score: random.uniform() })),
+});
+
+const hourStart = Math.floor(Date.now() / HOUR) * HOUR - 24 * HOUR;
+function record(i: number, hour = 0): PredictionLogRecord {
+  return {
+    id: `req-${i}/0`,
+    time: new Date(hourStart + hour * HOUR + (i % 3_000_000)).toISOString(),
+    endpoint: 'bench',
+    variant: 'main',
+    model: 'bench-model',
+    version: 1,
+    configVersion: 1,
+    inputs: row(),
+    outputs: { score: random.uniform() },
+    latencyMs: random.lognormal(1, 0.5),
+    status: 'ok',
+    unit: 'x6dMNFO6T1pb4dGTrHcXZw',
+  };
+}
+
+/** Real message bodies, packed as the sink packs them (256 KiB messages). */
+function messages(count: number): { messageId: string; body: string }[] {
+  const encoded = Array.from({ length: count }, (_, i) => encodeLogRecord(record(i)));
+  return packMessages(encoded, SQS_PACKING_LIMITS.maxMessageBytes).map((run, i) => ({
+    messageId: `m-${i}`,
+    body: encodeBatchBody(`bench-${i}-${Math.random().toString(36).slice(2, 10)}`, run),
+  }));
+}
+
+// --- In-memory ports: the monitor's logic with storage taken out of the measurement. ---
+class MemoryWindows implements WindowStore {
+  readonly items = new Map<string, StoredWindow>();
+  async get(key: WindowKey) {
+    return this.items.get(windowKeyId(key));
+  }
+  async put(key: WindowKey, state: WindowState, applied: readonly string[], expectedRevision: number) {
+    const current = this.items.get(windowKeyId(key));
+    if ((current?.revision ?? 0) !== expectedRevision) return false;
+    this.items.set(windowKeyId(key), { key, state, applied: new Set(applied), revision: expectedRevision + 1 });
+    return true;
+  }
+  async forget(key: WindowKey, ids: readonly string[]) {
+    const current = this.items.get(windowKeyId(key));
+    if (current) this.items.set(windowKeyId(key), { ...current, applied: new Set([...current.applied].filter((id) => !ids.includes(id))), revision: current.revision + 1 });
+  }
+  async list(endpoint: string, from: string, to: string) {
+    return [...this.items.values()].filter((w) => w.key.endpoint === endpoint && w.key.start >= from && w.key.start < to).sort((a, b) => (a.key.start < b.key.start ? -1 : 1));
+  }
+}
+
+class MemoryLedger implements BatchLedger {
+  readonly done = new Map<string, readonly WindowKey[]>();
+  async claim(batchId: string) {
+    const windows = this.done.get(batchId);
+    return windows ? { status: 'done' as const, windows } : { status: 'claimed' as const };
+  }
+  async complete(batchId: string, _owner: string, windows: readonly WindowKey[]) {
+    this.done.set(batchId, windows);
+  }
+  async release() {}
+}
+
+function memoryDependencies(options: { encodeArchive?: boolean } = {}): MonitorDependencies {
+  return {
+    windows: new MemoryWindows(),
+    ledger: new MemoryLedger(),
+    archive: { put: async (_key, lines) => void (options.encodeArchive ? await encodeArchive(lines) : undefined) },
+    profiles: { get: async () => profile },
+    deadLetters: { send: async () => undefined },
+    alerts: { states: async () => [], getState: async () => undefined, saveState: async () => true, create: async () => undefined, get: async () => undefined, transition: async () => undefined, list: async () => [] },
+    events: { publish: async () => undefined },
+    driftScores: { put: async () => undefined, list: async () => [] },
+    notifier: NO_NOTIFIER,
+  };
+}
+
+interface Rate {
+  /** Records per second of wall-clock time. */
+  wall: number;
+  /** Records per second of CPU time of this process (all its threads): what one core sustains, whatever else the machine runs. */
+  cpu: number;
+}
+
+async function measure(run: () => Promise<number>): Promise<Rate> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const records = await run();
+  const wallSeconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { wall: records / wallSeconds, cpu: records / ((used.user + used.system) / 1e6) };
+}
+
+function ingestRate(monitor: Monitor, bodies: { messageId: string; body: string }[], perInvocation: number): Promise<Rate> {
+  return measure(async () => {
+    let records = 0;
+    for (let i = 0; i < bodies.length; i += perInvocation) {
+      const result = await monitor.ingest(bodies.slice(i, i + perInvocation));
+      if (result.failedMessageIds.length > 0) throw new Error('ingest failed');
+      records += result.stats.records;
+    }
+    return records;
+  });
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const quiet = { report: () => undefined };
+
+async function main(): Promise<void> {
+  console.log(`monitor benchmarks — ${NUMERICAL} numerical + ${CATEGORICAL} categorical features, Node ${process.version}\n`);
+  const bodies = messages(RECORDS);
+  const bodyBytes = bodies.reduce((sum, m) => sum + m.body.length, 0);
+  console.log(`${fmt(RECORDS)} records in ${bodies.length} messages of ≤ 256 KiB (${fmt(bodyBytes / RECORDS)} bytes per record)`);
+  const reference = performance.now();
+  let sum = 0;
+  for (let i = 0; i < 1e8; i++) sum += i;
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()[0].toFixed(1)}, 1e8-add loop ${(performance.now() - reference).toFixed(0)} ms${sum > 0 ? '' : ''}\n`);
+  await ingestRate(new Monitor(memoryDependencies(), quiet), messages(20_000), 10);
+
+  // 1. Throughput: best and median of a few rounds (the machine may be shared; best shows capacity).
+  const rounds = 5;
+  const summary = (rates: Rate[]) => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return `${fmt(median(rates.map((r) => r.cpu))).padStart(9)} records per CPU-second, ${fmt(median(rates.map((r) => r.wall)))} per wall-clock second (medians of ${rates.length})`;
+  };
+  const coreRates: Rate[] = [];
+  for (let round = 0; round < rounds; round++) {
+    coreRates.push(
+      await measure(async () => {
+        let decoded = 0;
+        const builder = new WindowStateBuilder(profile);
+        for (const { body } of bodies) {
+          const batch = decodePredictionLogBatch(body);
+          for (const r of batch.records) builder.add(r);
+          decoded += batch.records.length;
+        }
+        return decoded;
+      }),
+    );
+  }
+  console.log(`ingest throughput (one process; the JS runs on one core, archive gzip on libuv threads)`);
+  console.log(`  decode + validate + count into the window:          ${summary(coreRates)}`);
+  const memoryRates: Rate[] = [];
+  for (let round = 0; round < rounds; round++) memoryRates.push(await ingestRate(new Monitor(memoryDependencies(), quiet), bodies, 10));
+  console.log(`  whole monitor, storage in memory (S3/Dynamo out):   ${summary(memoryRates)}`);
+  const encodedRates: Rate[] = [];
+  for (let round = 0; round < rounds; round++) encodedRates.push(await ingestRate(new Monitor(memoryDependencies({ encodeArchive: true }), quiet), bodies, 10));
+  console.log(`  … plus gzipping the archive objects (not sent):     ${summary(encodedRates)}`);
+
+  const dir = await tempDataDir('bench');
+  const aws = await startEmbeddedAws({ dataDir: dir.path });
+  const clients = createAwsClients({ endpoints: aws.endpoints });
+  const names = await provisionStack(clients, { prefix: 'bench' });
+  try {
+    const storedRates: Rate[] = [];
+    for (let round = 0; round < 3; round++) {
+      const deps = { ...createMonitorDependencies(clients, names), profiles: { get: async () => profile } };
+      // Fresh batch ids per round, so every round does all the writes.
+      const fresh = messages(RECORDS / 2);
+      storedRates.push(await ingestRate(new Monitor(deps, quiet), fresh, 10));
+    }
+    // The emulators run in this process, so CPU time here includes DynamoDB's and S3's own work.
+    console.log(`  whole monitor, S3 + DynamoDB writes (dynalite + fauxqs in-process): ${summary(storedRates)}`);
+
+    // 2. Window state size.
+    console.log('\nwindow state per feature (21 columns: 20 features + 1 output)');
+    let state = emptyWindowState(profile);
+    let counted = 0;
+    for (const target of [1_000, 10_000, 100_000, 1_000_000]) {
+      const b = new WindowStateBuilder(profile);
+      for (; counted < target; counted++) b.add(record(counted));
+      state = mergeWindowStates(state, b.build());
+      const json = JSON.stringify(state);
+      const sketchJson = JSON.stringify(state.sketch);
+      console.log(
+        `  ${fmt(target).padStart(9)} records: ${fmt(Buffer.byteLength(sketchJson) / 21)} B/column JSON, ${fmt(gzipSync(json).length / 21)} B/column stored (gzip); whole window ${fmt(Buffer.byteLength(json))} B JSON`,
+      );
+    }
+
+    // 3. Drift over 30 days of hourly windows.
+    const windows = new MemoryWindows();
+    const dynamoWindows = new DynamoWindowStore(clients.dynamodb, names.tables.monitoring);
+    const base = Math.floor(Date.now() / HOUR) * HOUR - 720 * HOUR;
+    for (let h = 0; h < 720; h++) {
+      const b = new WindowStateBuilder(profile);
+      for (let i = 0; i < 200; i++) b.add(record(h * 1000 + i));
+      const key = { endpoint: 'bench-30d', variant: 'main', model: 'bench-model', version: 1, start: new Date(base + h * HOUR).toISOString() };
+      await windows.put(key, b.build(), [], 0);
+      await dynamoWindows.put(key, b.build(), [], 0);
+    }
+    const query = { endpoint: 'bench-30d', from: new Date(base).toISOString(), to: new Date(base + 720 * HOUR).toISOString() };
+    const profiles = { get: async () => profile };
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now();
+      const result = await queryDrift(windows, profiles, query);
+      times.push(performance.now() - t);
+      if (result.status !== 'ok' || result.count !== 720 * 200) throw new Error('unexpected drift result');
+    }
+    const readTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await queryDrift(dynamoWindows, profiles, query);
+      readTimes.push(performance.now() - t);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log('\ndrift query over 30 days of hourly windows (720 merges, 21 columns)');
+    console.log(`  merge + evaluate, windows in memory:        ${median(times).toFixed(1)} ms (median of ${times.length})`);
+    console.log(`  read 720 windows from DynamoDB (dynalite) + merge + evaluate: ${median(readTimes).toFixed(1)} ms (median of ${readTimes.length})`);
+  } finally {
+    clients.dynamodb.destroy();
+    clients.sqs.destroy();
+    clients.s3.destroy();
+    await aws.stop();
+    await dir.remove();
+  }
+}
+
+await main();

@@ -1,0 +1,62 @@
+import type { ApiDependencies } from '@flywheel/api';
+import { ServingMetrics, meteredSink } from '@flywheel/core';
+import { AlertDesk, WebhookNotifier, webhooksFromEnv, type AlertNotifier, type MonitorDependencies } from '@flywheel/monitor';
+import { DynamoAlertStore } from './alert-store.ts';
+import type { AwsClients } from './clients.ts';
+import { SqsDeadLetterQueue } from './dead-letter-queue.ts';
+import { DynamoDriftScoreStore } from './drift-score-store.ts';
+import { DynamoBatchLedger } from './log-batch-ledger.ts';
+import { S3LogArchive } from './log-archive.ts';
+import { DynamoWindowStore } from './monitoring-window-store.ts';
+import { SqsPredictionLogSink } from './prediction-log-sink.ts';
+import { S3PredictionLogSpill } from './prediction-log-spill.ts';
+import { S3ReferenceProfileStore } from './reference-profile-store.ts';
+import type { ResourceNames } from './resources.ts';
+import { SqsEventPublisher } from './sqs-event-publisher.ts';
+
+/** The monitor's ports, implemented with the AWS SDK against the named resources. */
+export function createMonitorDependencies(clients: AwsClients, names: ResourceNames, options: { notifier?: AlertNotifier } = {}): MonitorDependencies {
+  return {
+    windows: new DynamoWindowStore(clients.dynamodb, names.tables.monitoring),
+    ledger: new DynamoBatchLedger(clients.dynamodb, names.tables.monitoring),
+    archive: new S3LogArchive(clients.s3, names.bucket),
+    profiles: new S3ReferenceProfileStore(clients.s3, names.bucket),
+    deadLetters: new SqsDeadLetterQueue(clients.sqs, names.queues.predictionLogs),
+    alerts: new DynamoAlertStore(clients.dynamodb, names.tables.operations),
+    events: new SqsEventPublisher(clients.sqs, names.queues.events),
+    driftScores: new DynamoDriftScoreStore(clients.dynamodb, names.tables.monitoring),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
+  };
+}
+
+/**
+ * The API's monitoring ports: the prediction log sink (counted into `servingMetrics` on the way),
+ * and the stores behind drift, alerts, baselines and /metrics.
+ */
+export function createMonitoringApiDependencies(
+  clients: AwsClients,
+  names: ResourceNames,
+  env: Record<string, string | undefined> = process.env,
+): Required<Pick<ApiDependencies, 'predictionLog' | 'monitoring' | 'servingMetrics'>> {
+  const servingMetrics = new ServingMetrics();
+  const sink = new SqsPredictionLogSink({
+    sqs: clients.sqs,
+    queueUrl: names.queues.predictionLogs,
+    spill: new S3PredictionLogSpill(clients.s3, names.bucket),
+    unitHashKey: env.FLYWHEEL_UNIT_HASH_KEY || undefined,
+  });
+  const alerts = new DynamoAlertStore(clients.dynamodb, names.tables.operations);
+  const events = new SqsEventPublisher(clients.sqs, names.queues.events);
+  const profiles = new S3ReferenceProfileStore(clients.s3, names.bucket);
+  return {
+    predictionLog: meteredSink(sink, servingMetrics),
+    servingMetrics,
+    monitoring: {
+      windows: new DynamoWindowStore(clients.dynamodb, names.tables.monitoring),
+      profiles,
+      baselines: profiles,
+      driftScores: new DynamoDriftScoreStore(clients.dynamodb, names.tables.monitoring),
+      alerts: new AlertDesk({ alerts, events, notifier: new WebhookNotifier(webhooksFromEnv(env)) }),
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { StoredWindow, WindowKey, WindowState, WindowStore } from '@flywheel/monitor';
+import { conditionally, queryAll } from './dynamo-items.ts';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+export interface DynamoWindowStoreOptions {
+  /** Windows expire (TTL) this long after they end (default 400 days: a year-over-year drift query works). */
+  retentionDays?: number;
+  now?: () => Date;
+}
+
+interface WindowItem {
+  pk: string;
+  sk: string;
+  endpoint: string;
+  variant: string;
+  model: string;
+  version: number;
+  start: string;
+  records: number;
+  /** Gzipped JSON of the WindowState: counts compress ~5×, and DynamoDB bills writes per KB. */
+  state: Uint8Array;
+  applied?: Set<string>;
+  revision: number;
+  expiresAt: number;
+}
+
+/**
+ * Monitoring windows in the monitoring table: `pk = WINDOW#<endpoint>`, `sk = <hour start>#<variant>#<model>#<version>`,
+ * so a time range of an endpoint is one query. Every write is conditional on `revision`.
+ */
+export class DynamoWindowStore implements WindowStore {
+  readonly #retentionMs: number;
+  readonly #now: () => Date;
+
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly table: string,
+    options: DynamoWindowStoreOptions = {},
+  ) {
+    this.#retentionMs = (options.retentionDays ?? 400) * 86_400_000;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async get(key: WindowKey): Promise<StoredWindow | undefined> {
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: marshall(keyOf(key)), ConsistentRead: true }));
+    if (!Item) return undefined;
+    const item = unmarshall(Item) as WindowItem;
+    return this.#isExpired(item) ? undefined : toWindow(item);
+  }
+
+  async put(key: WindowKey, state: WindowState, applied: readonly string[], expectedRevision: number): Promise<boolean> {
+    const item: WindowItem = {
+      ...keyOf(key),
+      endpoint: key.endpoint,
+      variant: key.variant,
+      model: key.model,
+      version: key.version,
+      start: key.start,
+      records: state.records,
+      state: await gzipAsync(JSON.stringify(state)),
+      ...(applied.length > 0 ? { applied: new Set(applied) } : {}),
+      revision: expectedRevision + 1,
+      expiresAt: Math.floor((Date.parse(key.start) + 3_600_000 + this.#retentionMs) / 1000),
+    };
+    return conditionally(() =>
+      this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: marshall(item),
+          ...(expectedRevision === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'revision = :r', ExpressionAttributeValues: marshall({ ':r': expectedRevision }) }),
+        }),
+      ),
+    );
+  }
+
+  async forget(key: WindowKey, batchIds: readonly string[]): Promise<void> {
+    if (batchIds.length === 0) return;
+    // Bumping the revision makes a concurrent read-modify-write that still saw these ids retry.
+    await conditionally(() =>
+      this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall(keyOf(key)),
+          UpdateExpression: 'DELETE applied :ids ADD revision :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: marshall({ ':ids': new Set(batchIds), ':one': 1 }),
+        }),
+      ),
+    );
+  }
+
+  async list(endpoint: string, from: string, to: string): Promise<StoredWindow[]> {
+    // Sort keys begin with the window start (fixed-length ISO), so every window starting before
+    // `to` sorts below it and one starting at `to` above it: BETWEEN gives [from, to).
+    const items = await queryAll<WindowItem>(this.dynamodb, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: marshall({ ':pk': `WINDOW#${endpoint}`, ':from': from, ':to': to }),
+    });
+    return Promise.all(items.filter((item) => !this.#isExpired(item)).map(toWindow));
+  }
+
+  // DynamoDB deletes expired items lazily (and dynalite never): readers skip them.
+  #isExpired(item: WindowItem): boolean {
+    return item.expiresAt * 1000 <= this.#now().getTime();
+  }
+}
+
+function keyOf(key: WindowKey): { pk: string; sk: string } {
+  return { pk: `WINDOW#${key.endpoint}`, sk: `${key.start}#${key.variant}#${key.model}#${key.version}` };
+}
+
+async function toWindow(item: WindowItem): Promise<StoredWindow> {
+  return {
+    key: { endpoint: item.endpoint, variant: item.variant, model: item.model, version: item.version, start: item.start },
+    state: JSON.parse((await gunzipAsync(item.state)).toString('utf8')) as WindowState,
+    applied: item.applied ?? new Set(),
+    revision: item.revision,
+  };
+}

@@ -1,0 +1,293 @@
+import { createHmac } from 'node:crypto';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SQS_PACKING_LIMITS,
+  encodeBatchBody,
+  encodeLogRecord,
+  packMessages,
+  packSendBatches,
+  preparePredictionLogRecords,
+  utf8Length,
+  type EncodedLogRecord,
+  type PackingLimits,
+  type PredictionLogEntry,
+  type PredictionLogSink,
+  type UnitHasher,
+} from '@flywheel/core';
+import { replaySpilledLogs, type ReplayResult, type S3PredictionLogSpill } from './prediction-log-spill.ts';
+
+export interface SqsPredictionLogSinkOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  spill: S3PredictionLogSpill;
+  /**
+   * Key of the unit hash; per deployment, so hashes cannot be joined across deployments. Without
+   * one, a fixed local key is used and a warning is printed when the first unit is hashed.
+   */
+  unitHashKey?: string;
+  /** Records wait at most this long before they are sent (default 1 s). */
+  flushIntervalMs?: number;
+  /** Buffered bytes that start a send before the interval is up (default 1 MiB). */
+  flushAtBytes?: number;
+  limits?: PackingLimits;
+  /** SendMessageBatch attempts per message before it is spilled (default 4). */
+  sendAttempts?: number;
+  /** First retry delay; doubled per attempt, with jitter (default 50 ms). */
+  retryBaseMs?: number;
+  /** A send that takes longer is abandoned and retried (default 5 s): a hung queue must not hold logs. */
+  sendTimeoutMs?: number;
+  maxConcurrentSends?: number;
+  /**
+   * Bytes of messages kept in memory when neither the queue nor the spill takes them, retried on
+   * every flush (default 64 MiB). Beyond it the oldest are dropped, counted and reported.
+   */
+  maxRetainedBytes?: number;
+  report?: (level: 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface PredictionLogSinkStats {
+  /** Records handed to the queue. */
+  sentRecords: number;
+  sentMessages: number;
+  /** Records written to the spill (and so replayed later). */
+  spilledRecords: number;
+  replayedBatches: number;
+  /** Records lost: only when queue and spill both failed past `maxRetainedBytes`, or logged after close. */
+  droppedRecords: number;
+  retries: number;
+}
+
+interface OutgoingMessage {
+  readonly batchId: string;
+  readonly body: string;
+  readonly bytes: number;
+  readonly records: number;
+}
+
+/** HMAC-SHA256 of the unit under the key, base64url, 128 bits: stable per deployment, not reversible. */
+export function hmacUnitHasher(key: string): UnitHasher {
+  return (unit) => createHmac('sha256', key).update(unit).digest('base64url').slice(0, 22);
+}
+
+const defaultReport: NonNullable<SqsPredictionLogSinkOptions['report']> = (level, message, fields) =>
+  console[level](JSON.stringify({ level, component: 'prediction-log-sink', message, ...fields }));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The request path's prediction log sink: buffers records, packs many per message (NDJSON, up to
+ * 256 KiB) and several messages per SendMessageBatch call, sends after `flushIntervalMs` or once
+ * `flushAtBytes` are buffered, retries failed entries with backoff, and spills what still fails to
+ * S3, replaying the spill once the queue takes messages again. `log` never throws and never waits.
+ */
+export class SqsPredictionLogSink implements PredictionLogSink {
+  readonly #options: Required<Omit<SqsPredictionLogSinkOptions, 'sqs' | 'spill' | 'unitHashKey'>>;
+  readonly #sqs: SQSClient;
+  readonly #spill: S3PredictionLogSpill;
+  readonly #hashUnit: UnitHasher;
+  #buffer: EncodedLogRecord[] = [];
+  #bufferedBytes = 0;
+  #retained: OutgoingMessage[] = [];
+  #retainedBytes = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #drains: Promise<void> = Promise.resolve();
+  #replay: Promise<ReplayResult> | undefined;
+  // True at start so the first healthy send also replays what earlier processes spilled.
+  #spillPending = true;
+  #closed = false;
+  readonly #stats: PredictionLogSinkStats = { sentRecords: 0, sentMessages: 0, spilledRecords: 0, replayedBatches: 0, droppedRecords: 0, retries: 0 };
+
+  constructor(options: SqsPredictionLogSinkOptions) {
+    this.#sqs = options.sqs;
+    this.#spill = options.spill;
+    this.#options = {
+      queueUrl: options.queueUrl,
+      flushIntervalMs: options.flushIntervalMs ?? 1000,
+      flushAtBytes: options.flushAtBytes ?? 1024 * 1024,
+      limits: options.limits ?? SQS_PACKING_LIMITS,
+      sendAttempts: options.sendAttempts ?? 4,
+      retryBaseMs: options.retryBaseMs ?? 50,
+      sendTimeoutMs: options.sendTimeoutMs ?? 5000,
+      maxConcurrentSends: options.maxConcurrentSends ?? 8,
+      maxRetainedBytes: options.maxRetainedBytes ?? 64 * 1024 * 1024,
+      report: options.report ?? defaultReport,
+    };
+    this.#hashUnit = options.unitHashKey ? hmacUnitHasher(options.unitHashKey) : this.#localHasher();
+  }
+
+  #localHasher(): UnitHasher {
+    const hash = hmacUnitHasher(LOCAL_UNIT_HASH_KEY);
+    let warned = false;
+    return (unit) => {
+      if (!warned) {
+        warned = true;
+        this.#options.report('warn', 'FLYWHEEL_UNIT_HASH_KEY is not set; units are hashed with the fixed local key, which is no secret');
+      }
+      return hash(unit);
+    };
+  }
+
+  log(entry: PredictionLogEntry): void {
+    try {
+      if (this.#closed) {
+        this.#stats.droppedRecords += Math.max(1, entry.rows.length);
+        this.#options.report('warn', 'prediction logged after the sink was closed; dropped', { endpoint: entry.endpoint });
+        return;
+      }
+      for (const record of preparePredictionLogRecords(entry, this.#hashUnit)) {
+        const encoded = encodeLogRecord(record);
+        this.#buffer.push(encoded);
+        this.#bufferedBytes += encoded.bytes;
+      }
+      if (this.#bufferedBytes >= this.#options.flushAtBytes) void this.#scheduleDrain();
+      else if (this.#buffer.length > 0 && this.#timer === undefined) {
+        this.#timer = setTimeout(() => void this.#scheduleDrain(), this.#options.flushIntervalMs);
+        this.#timer.unref?.();
+      }
+    } catch (error) {
+      this.#options.report('error', 'could not prepare a prediction log entry', { endpoint: entry?.endpoint, error: String(error) });
+    }
+  }
+
+  flush(): Promise<void> {
+    return this.#scheduleDrain();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#scheduleDrain();
+    await this.#replay;
+  }
+
+  stats(): Readonly<PredictionLogSinkStats> {
+    return { ...this.#stats };
+  }
+
+  /** Re-sends what this or any other process spilled; the sink also starts this itself after recovering. */
+  replaySpill(): Promise<ReplayResult> {
+    this.#replay ??= replaySpilledLogs(this.#spill, (body) => this.#sendOne(body))
+      .then((result) => {
+        this.#stats.replayedBatches += result.replayed;
+        if (result.failed > 0) this.#spillPending = true;
+        return result;
+      })
+      .finally(() => {
+        this.#replay = undefined;
+      });
+    return this.#replay;
+  }
+
+  /** Drains run one after another, so a flush resolves only after everything buffered before it. */
+  #scheduleDrain(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const records = this.#buffer;
+    this.#buffer = [];
+    this.#bufferedBytes = 0;
+    this.#drains = this.#drains.then(() => this.#drain(records)).catch((error) => {
+      this.#options.report('error', 'prediction log drain failed', { error: String(error) });
+    });
+    return this.#drains;
+  }
+
+  async #drain(records: EncodedLogRecord[]): Promise<void> {
+    const messages = [...this.#retained, ...packMessages(records, this.#options.limits.maxMessageBytes).map((run) => this.#message(run))];
+    this.#retained = [];
+    this.#retainedBytes = 0;
+    if (messages.length === 0) return;
+    const batches = packSendBatches(messages, this.#options.limits);
+    let allSent = true;
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const unsent = await this.#sendBatch(batches[next++]);
+        if (unsent.length > 0) {
+          allSent = false;
+          await this.#spillOrRetain(unsent);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#options.maxConcurrentSends, batches.length) }, worker));
+    if (allSent && this.#spillPending) {
+      this.#spillPending = false;
+      void this.replaySpill();
+    }
+    if (this.#retained.length > 0 && !this.#closed && this.#timer === undefined) {
+      this.#timer = setTimeout(() => void this.#scheduleDrain(), this.#options.flushIntervalMs);
+      this.#timer.unref?.();
+    }
+  }
+
+  #message(run: readonly EncodedLogRecord[]): OutgoingMessage {
+    const batchId = crypto.randomUUID();
+    const body = encodeBatchBody(batchId, run);
+    return { batchId, body, bytes: utf8Length(body), records: run.length };
+  }
+
+  /** Sends with retries; returns the messages the queue never took. */
+  async #sendBatch(messages: OutgoingMessage[]): Promise<OutgoingMessage[]> {
+    let pending = messages;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await this.#sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: this.#options.queueUrl,
+            Entries: pending.map((message, index) => ({ Id: String(index), MessageBody: message.body })),
+          }),
+          { abortSignal: AbortSignal.timeout(this.#options.sendTimeoutMs) },
+        );
+        const failed = new Set((response.Failed ?? []).map((entry) => Number(entry.Id)));
+        for (const [index, message] of pending.entries()) {
+          if (failed.has(index)) continue;
+          this.#stats.sentMessages++;
+          this.#stats.sentRecords += message.records;
+        }
+        pending = pending.filter((_, index) => failed.has(index));
+        if (pending.length > 0) {
+          const reasons = (response.Failed ?? []).map((entry) => entry.Code);
+          this.#options.report('warn', 'queue refused log messages', { count: pending.length, reasons });
+        }
+      } catch (error) {
+        this.#options.report('warn', 'sending prediction logs failed', { attempt, messages: pending.length, error: String(error) });
+      }
+      if (pending.length === 0 || attempt >= this.#options.sendAttempts) return pending;
+      this.#stats.retries++;
+      await sleep(this.#options.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
+    }
+  }
+
+  async #sendOne(body: string): Promise<void> {
+    await this.#sqs.send(new SendMessageCommand({ QueueUrl: this.#options.queueUrl, MessageBody: body }), {
+      abortSignal: AbortSignal.timeout(this.#options.sendTimeoutMs),
+    });
+  }
+
+  async #spillOrRetain(messages: OutgoingMessage[]): Promise<void> {
+    for (const message of messages) {
+      try {
+        await this.#spill.write(message.batchId, message.body);
+        this.#stats.spilledRecords += message.records;
+        this.#spillPending = true;
+      } catch (error) {
+        this.#options.report('error', 'spilling prediction logs failed; keeping them for the next flush', { batch: message.batchId, error: String(error) });
+        this.#retain(message);
+      }
+    }
+  }
+
+  #retain(message: OutgoingMessage): void {
+    this.#retained.push(message);
+    this.#retainedBytes += message.bytes;
+    while (this.#retainedBytes > this.#options.maxRetainedBytes && this.#retained.length > 0) {
+      const dropped = this.#retained.shift()!;
+      this.#retainedBytes -= dropped.bytes;
+      this.#stats.droppedRecords += dropped.records;
+      this.#options.report('error', 'prediction logs dropped: queue and spill unavailable for too long', { batch: dropped.batchId, records: dropped.records });
+    }
+  }
+}
+
+/** Used when FLYWHEEL_UNIT_HASH_KEY is unset: fine on a laptop, wrong for a deployment. */
+export const LOCAL_UNIT_HASH_KEY = 'flywheel-local-unit-hash-key';

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { PredictionLogRecordSchema, isPredictionLogRecord, type PredictionLogRecord } from './record.ts';
+import { utf8Length } from './utf8.ts';
+
+/**
+ * A batch of prediction log records as one queue message body: NDJSON, a header line naming the
+ * batch, then one record per line. The batch id is the unit of idempotency downstream: a batch
+ * sent twice (a retry after an ambiguous failure, a replay from the spill) is counted once.
+ * NDJSON rather than one JSON array so a consumer can reject a bad line and keep the rest.
+ */
+export interface PredictionLogBatch {
+  readonly id: string;
+  readonly records: readonly PredictionLogRecord[];
+}
+
+export const BATCH_FORMAT = 'flywheel.prediction-logs/1';
+
+const BatchHeaderSchema = z.object({
+  format: z.literal(BATCH_FORMAT),
+  batch: z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, 'batch ids are 8–80 letters, digits, "_" or "-"'),
+  records: z.int().min(0),
+});
+export type PredictionLogBatchHeader = z.infer<typeof BatchHeaderSchema>;
+
+/** A record serialised for a batch, with its size in bytes (newline included). */
+export interface EncodedLogRecord {
+  readonly line: string;
+  readonly bytes: number;
+}
+
+/**
+ * Largest record line: a record beyond it is logged without inputs and outputs (`truncated`), so
+ * one huge row cannot block a batch. Well under a message so records still pack.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
+// SQS accepts only #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD; JSON.stringify escapes
+// everything else but these two noncharacters (lone surrogates are escaped since ES2019).
+const NONCHARACTER = /[\uFFFE\uFFFF]/;
+const NONCHARACTERS = /[\uFFFE\uFFFF]/g;
+const escapeNoncharacter = (c: string) => `\\u${c.charCodeAt(0).toString(16)}`;
+
+function serialise(value: unknown): string {
+  const json = JSON.stringify(value);
+  return NONCHARACTER.test(json) ? json.replace(NONCHARACTERS, escapeNoncharacter) : json;
+}
+
+export function encodeLogRecord(record: PredictionLogRecord): EncodedLogRecord {
+  let line = serialise(record);
+  let bytes = utf8Length(line) + 1;
+  if (bytes > MAX_RECORD_BYTES) {
+    line = serialise({ ...record, inputs: {}, outputs: undefined, truncated: true });
+    bytes = utf8Length(line) + 1;
+  }
+  return { line, bytes };
+}
+
+export function encodeBatchHeader(batchId: string, records: number): string {
+  return JSON.stringify({ format: BATCH_FORMAT, batch: batchId, records } satisfies PredictionLogBatchHeader);
+}
+
+/** Bytes a header takes at most (ids up to 80 characters, counts up to 10^9). */
+export const MAX_HEADER_BYTES = utf8Length(encodeBatchHeader('x'.repeat(80), 999_999_999)) + 1;
+
+/** The message body of a batch of encoded records. */
+export function encodeBatchBody(batchId: string, records: readonly EncodedLogRecord[]): string {
+  let body = encodeBatchHeader(batchId, records.length);
+  for (const record of records) body += '\n' + record.line;
+  return body;
+}
+
+export function encodePredictionLogBatch(batch: PredictionLogBatch): string {
+  return encodeBatchBody(batch.id, batch.records.map(encodeLogRecord));
+}
+
+export class InvalidLogBatchError extends Error {
+  override name = 'InvalidLogBatchError';
+}
+
+/** A line of a batch that is not a valid record, and why. */
+export interface RejectedLogLine {
+  /** 1-based line number in the body (the header is line 1). */
+  readonly line: number;
+  readonly reason: string;
+  readonly text: string;
+}
+
+export interface DecodedLogBatch {
+  readonly id: string;
+  readonly records: PredictionLogRecord[];
+  /** Each record as one JSON line (the line as sent, unless the schema normalised the record). */
+  readonly lines: string[];
+  readonly rejected: RejectedLogLine[];
+}
+
+function issueText(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * Reads a batch body. A body without a valid header, or whose record count disagrees with the
+ * header (a cut message), is an {@link InvalidLogBatchError}; a bad record line is set aside in
+ * `rejected` and the others are kept.
+ */
+export function decodePredictionLogBatch(body: string): DecodedLogBatch {
+  const lines = body.split('\n');
+  let header: PredictionLogBatchHeader;
+  try {
+    header = BatchHeaderSchema.parse(JSON.parse(lines[0]));
+  } catch (error) {
+    const reason = error instanceof z.ZodError ? issueText(error) : 'the first line is not JSON';
+    throw new InvalidLogBatchError(`not a prediction log batch (${reason})`);
+  }
+  const recordLines = lines.length - 1 - (lines.at(-1) === '' ? 1 : 0);
+  if (recordLines !== header.records) {
+    throw new InvalidLogBatchError(`batch ${header.batch} announces ${header.records} records but holds ${recordLines}`);
+  }
+  const records: PredictionLogRecord[] = [];
+  const recordLinesKept: string[] = [];
+  const rejected: RejectedLogLine[] = [];
+  for (let i = 1; i <= recordLines; i++) {
+    const text = lines[i];
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      rejected.push({ line: i + 1, reason: 'not JSON', text });
+      continue;
+    }
+    if (isPredictionLogRecord(json)) {
+      records.push(json);
+      recordLinesKept.push(text);
+      continue;
+    }
+    const parsed = PredictionLogRecordSchema.safeParse(json);
+    if (parsed.success) {
+      records.push(parsed.data);
+      recordLinesKept.push(JSON.stringify(parsed.data));
+    } else rejected.push({ line: i + 1, reason: issueText(parsed.error), text });
+  }
+  return { id: header.batch, records, lines: recordLinesKept, rejected };
+}

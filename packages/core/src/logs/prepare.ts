@@ -1,0 +1,51 @@
+import type { Row } from '../drift/column-spec.ts';
+import type { PredictionLogEntry } from './entry.ts';
+import { MAX_ERROR_LENGTH, type PredictionLogRecord } from './record.ts';
+import { redactFields } from './redaction.ts';
+import { isLogged } from './sampling.ts';
+import { truncateValue } from './truncation.ts';
+
+/** Turns a unit into its keyed hash; the sink owns the key. */
+export type UnitHasher = (unit: string) => string;
+
+function truncateRow(row: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(row)) out[key] = truncateValue(row[key]);
+  return out;
+}
+
+/**
+ * The records one request leaves behind: none when the endpoint's sampling skips it, else one
+ * per row (one for a request that failed before it had rows), with configured fields redacted,
+ * tensor slices truncated and the unit replaced by its keyed hash.
+ */
+export function preparePredictionLogRecords(entry: PredictionLogEntry, hashUnit: UnitHasher): PredictionLogRecord[] {
+  if (!isLogged(entry.endpoint, entry.logging.percent, entry.unit ?? entry.requestId)) return [];
+  const redact = new Set(entry.logging.redact);
+  const unit = entry.unit === undefined ? undefined : hashUnit(entry.unit);
+  const error = entry.error === undefined ? undefined : entry.error.slice(0, MAX_ERROR_LENGTH);
+  const rows = entry.rows.length > 0 ? entry.rows : [{ inputs: {} }];
+  return rows.map((row, index) => {
+    const inputs = redactFields(row.inputs, redact);
+    const outputs = row.outputs === undefined ? undefined : redactFields(row.outputs, redact);
+    const removed = outputs ? [...inputs.removed, ...outputs.removed] : inputs.removed;
+    const record: PredictionLogRecord = {
+      id: `${entry.requestId}/${index}`,
+      time: entry.time,
+      endpoint: entry.endpoint,
+      variant: entry.variant,
+      model: entry.model,
+      version: entry.version,
+      configVersion: entry.configVersion,
+      inputs: truncateRow(inputs.row),
+      latencyMs: entry.latencyMs,
+      status: entry.status,
+    };
+    if (outputs) record.outputs = truncateRow(outputs.row);
+    if (unit !== undefined) record.unit = unit;
+    if (error !== undefined) record.error = error;
+    if (entry.shadowOf !== undefined) record.shadowOf = entry.shadowOf;
+    if (removed.length > 0) record.redacted = removed;
+    return record;
+  });
+}

@@ -1,0 +1,59 @@
+import { createLatencyHistogram, recordRequest, type LatencyHistogram } from '../drift/latency-histogram.ts';
+import type { PredictionLogEntry, PredictionLogSink } from './entry.ts';
+
+export interface ServingSeriesLabels {
+  readonly endpoint: string;
+  readonly variant: string;
+  readonly model: string;
+  readonly version: string;
+}
+
+export interface ServingSeries {
+  readonly labels: ServingSeriesLabels;
+  /** Requests, errors and latencies since the process started (Prometheus counters). */
+  readonly histogram: LatencyHistogram;
+}
+
+/** Series kept at most; a misbehaving caller inventing endpoint names cannot grow memory without bound. */
+const MAX_SERIES = 2000;
+
+/**
+ * Request counts and latency histograms per endpoint, variant and model version, counted in this
+ * process for every request — before sampling, which only thins what is logged.
+ */
+export class ServingMetrics {
+  readonly #series = new Map<string, ServingSeries>();
+
+  observe(entry: Pick<PredictionLogEntry, 'endpoint' | 'variant' | 'model' | 'version' | 'latencyMs' | 'status'>): void {
+    const id = `${entry.endpoint}\u0000${entry.variant}\u0000${entry.model}\u0000${entry.version}`;
+    let series = this.#series.get(id);
+    if (!series) {
+      if (this.#series.size >= MAX_SERIES) return;
+      const labels = { endpoint: entry.endpoint, variant: entry.variant, model: entry.model, version: String(entry.version) };
+      series = { labels, histogram: createLatencyHistogram() };
+      this.#series.set(id, series);
+    }
+    const latency = Number.isFinite(entry.latencyMs) && entry.latencyMs >= 0 ? entry.latencyMs : 0;
+    recordRequest(series.histogram, latency, entry.status === 'error');
+  }
+
+  series(): readonly ServingSeries[] {
+    return [...this.#series.values()];
+  }
+}
+
+/** A sink that counts every entry in `metrics` before handing it to `sink`. */
+export function meteredSink(sink: PredictionLogSink, metrics: ServingMetrics): PredictionLogSink {
+  return {
+    log(entry) {
+      try {
+        metrics.observe(entry);
+      } catch {
+        // Metrics are best effort; the log must still go out.
+      }
+      sink.log(entry);
+    },
+    flush: () => sink.flush(),
+    close: () => sink.close(),
+  };
+}

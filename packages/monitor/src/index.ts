@@ -1,0 +1,26 @@
+export { Monitor, type IngestResult, type IngestStats, type LogMessage, type MonitorDependencies, type MonitorOptions } from './monitor.ts';
+export type {
+  AlertStateRecord,
+  AlertStore,
+  BatchLedger,
+  ClaimResult,
+  DeadLetterQueue,
+  DriftScoreStore,
+  EventPublisher,
+  LogArchive,
+  ProfileSource,
+  StoredWindow,
+  WindowStore,
+} from './ports.ts';
+export { WINDOW_MS, hourStart, recordHour, windowEnd, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
+export { WindowStateBuilder, emptyWindowState, mergeWindowStates, type WindowState } from './window-state.ts';
+export { DEFAULT_QUALITY_THRESHOLDS, windowSignals, type KeyedSignal, type QualityThresholds, type SignalOptions, type WindowVerdict } from './window-signals.ts';
+export { driftScores, type DriftScores } from './drift-scores.ts';
+export { ProfileCache, type ProfileCacheOptions } from './profile-cache.ts';
+export { archiveGroups, archiveKey, encodeArchive } from './archive.ts';
+export { ALERT_STATUSES, alertIdFor, alertSummary, type Alert, type AlertStatusName } from './alerts/alert.ts';
+export { applyWindowSignals, eventFor, type AlertEngineDependencies, type AlertOutcome } from './alerts/alert-engine.ts';
+export { AlertDesk, type AlertActionResult } from './alerts/alert-desk.ts';
+export { NO_NOTIFIER, type AlertNotification, type AlertNotifier } from './alerts/notifier.ts';
+export { WebhookNotifier, WebhookTargetSchema, webhookBody, webhookSignature, webhooksFromEnv, type WebhookOptions, type WebhookTarget } from './alerts/webhooks.ts';
+export { queryDrift, type DriftQuery, type DriftQueryResult, type ServingHealth, type VersionCount } from './drift-query.ts';

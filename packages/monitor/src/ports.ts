@@ -1,0 +1,97 @@
+import type { AlertKey, AlertState, CloudEvent, ReferenceProfile } from '@flywheel/core';
+import type { Alert, AlertStatusName } from './alerts/alert.ts';
+import type { DriftScores } from './drift-scores.ts';
+import type { WindowKey } from './window-key.ts';
+import type { WindowState } from './window-state.ts';
+
+/** A window as stored, with what makes merging into it idempotent and safe under concurrency. */
+export interface StoredWindow {
+  readonly key: WindowKey;
+  readonly state: WindowState;
+  /** Batches merged into the state whose ledger entry is not complete yet. */
+  readonly applied: ReadonlySet<string>;
+  /** Bumped by every write; writes are conditional on it. */
+  readonly revision: number;
+}
+
+/** Window state storage (the monitoring table). */
+export interface WindowStore {
+  get(key: WindowKey): Promise<StoredWindow | undefined>;
+  /**
+   * Stores the state and applied set if the stored revision is still `expectedRevision` (0: the
+   * window does not exist yet). False when another writer got there first.
+   */
+  put(key: WindowKey, state: WindowState, applied: readonly string[], expectedRevision: number): Promise<boolean>;
+  /** Drops batch ids from a window's applied set once their batches are complete. */
+  forget(key: WindowKey, batchIds: readonly string[]): Promise<void>;
+  /** Windows of the endpoint starting in [from, to), oldest first. */
+  list(endpoint: string, from: string, to: string): Promise<StoredWindow[]>;
+}
+
+export type ClaimResult =
+  | { readonly status: 'claimed' }
+  /** Fully processed before; `windows` are where its id may still sit in an applied set. */
+  | { readonly status: 'done'; readonly windows: readonly WindowKey[] }
+  /** Another consumer holds it right now. */
+  | { readonly status: 'busy' };
+
+/**
+ * Per-batch processing records (the monitoring table, with TTL). A claim is a lease, so a
+ * consumer that dies mid-batch does not block the batch for longer than its lease.
+ */
+export interface BatchLedger {
+  claim(batchId: string, owner: string, leaseUntil: number): Promise<ClaimResult>;
+  complete(batchId: string, owner: string, windows: readonly WindowKey[]): Promise<void>;
+  /** Gives a claim back early (after a failure) so the redelivery need not wait for the lease. */
+  release(batchId: string, owner: string): Promise<void>;
+}
+
+/**
+ * Where raw records are archived for retraining (S3 `logs/`), as NDJSON lines the store writes
+ * with `encodeArchive`. Writing a key again replaces it.
+ */
+export interface LogArchive {
+  put(key: string, lines: readonly string[]): Promise<void>;
+}
+
+export interface ProfileSource {
+  get(model: string, version: number): Promise<ReferenceProfile | undefined>;
+}
+
+/** The prediction-log queue's dead-letter queue. */
+export interface DeadLetterQueue {
+  send(body: string, reason: string, source: { messageId: string; batchId?: string }): Promise<void>;
+}
+
+export interface EventPublisher {
+  publish(event: CloudEvent): Promise<void>;
+}
+
+export interface AlertStateRecord {
+  readonly key: AlertKey;
+  readonly state: AlertState;
+  /** The alert this key's open (or acknowledged) state belongs to. */
+  readonly alertId?: string;
+  readonly revision: number;
+}
+
+/** Alerts and the policy state per alert key (the operations table). */
+export interface AlertStore {
+  states(endpoint: string): Promise<AlertStateRecord[]>;
+  getState(key: AlertKey): Promise<AlertStateRecord | undefined>;
+  /** Conditional on the revision (0: none stored yet); false when another writer got there first. */
+  saveState(record: Omit<AlertStateRecord, 'revision'>, expectedRevision: number): Promise<boolean>;
+  /** Stores a new alert; storing the same id again changes nothing. */
+  create(alert: Alert): Promise<void>;
+  get(id: string): Promise<Alert | undefined>;
+  /** Moves an alert to `status` if it is in one of `from`; undefined when it is not (or is missing). */
+  transition(id: string, status: Exclude<AlertStatusName, 'open'>, at: string, from: readonly AlertStatusName[], by?: 'policy' | 'user'): Promise<Alert | undefined>;
+  /** Newest first. */
+  list(filter: { status?: AlertStatusName; endpoint?: string; limit: number }): Promise<Alert[]>;
+}
+
+/** Latest drift evaluation per window series, for `/metrics`. */
+export interface DriftScoreStore {
+  put(scores: DriftScores): Promise<void>;
+  list(): Promise<DriftScores[]>;
+}
