@@ -1,0 +1,74 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  DynamoEndpointStore,
+  DynamoModelRegistry,
+  S3ArtifactStore,
+  S3DatasetStore,
+  S3LogArchiveReader,
+  S3ReferenceProfileStore,
+  createAwsClients,
+  createRetrainPorts,
+  resourceNamesFromEnv,
+  type AwsClients,
+  type ResourceNames,
+} from '@flywheel/aws';
+import { runTrainJob, type LabelSource, type TrainJobDependencies } from '@flywheel/train';
+
+export interface TrainHandlerOptions {
+  /**
+   * Ground truth for logged predictions. Feedback is not stored by the system yet, so by default
+   * there are no labels and a run fails saying so; pass a source to train on labels kept elsewhere.
+   */
+  labels?: LabelSource;
+  log?: TrainJobDependencies['log'];
+}
+
+const noLabels: LabelSource = () => [];
+
+/** The trainer: one run per message (batch size 1); a run's failure is recorded on the run, not retried by the queue. */
+export function createTrainHandler(clients: AwsClients, names: ResourceNames, options: TrainHandlerOptions = {}) {
+  const logger = options.log ? undefined : new Logger({ serviceName: 'train' });
+  const deps: TrainJobDependencies = {
+    retrain: createRetrainPorts(clients, names),
+    registry: new DynamoModelRegistry(clients.dynamodb, names.tables.registry),
+    endpoints: new DynamoEndpointStore(clients.dynamodb, names.tables.registry),
+    artifacts: new S3ArtifactStore(clients.s3, names.bucket),
+    archive: new S3LogArchiveReader(clients.s3, names.bucket),
+    labels: options.labels ?? noLabels,
+    datasets: new S3DatasetStore(clients.s3, names.bucket),
+    baselines: new S3ReferenceProfileStore(clients.s3, names.bucket),
+    log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
+  };
+  return async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      let runId: unknown;
+      try {
+        runId = (JSON.parse(record.body) as { runId?: unknown }).runId;
+      } catch {
+        runId = undefined;
+      }
+      if (typeof runId !== 'string') {
+        deps.log?.('warn', 'dropped a train job without a run id', { messageId: record.messageId });
+        continue;
+      }
+      try {
+        await runTrainJob(deps, runId);
+      } catch (error) {
+        // Only the bookkeeping around a run can throw here (the store was unreachable): try again later.
+        deps.log?.('error', 'train job failed before its run could record it', { runId, error: String(error) });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+let lambdaHandler: ReturnType<typeof createTrainHandler> | undefined;
+
+/** Lambda entry; built on the first invocation, not at import. */
+export const handler = (event: SQSEvent, context: Context) => {
+  lambdaHandler ??= createTrainHandler(createAwsClients(), resourceNamesFromEnv());
+  return lambdaHandler(event, context);
+};

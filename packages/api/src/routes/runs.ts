@@ -1,0 +1,123 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import {
+  championVariant,
+  randomRunId,
+  runIdFor,
+  signalRetrain,
+  trainParamsSchema,
+  type EndpointRecord,
+  type EndpointStore,
+  type ModelRegistry,
+  type RetrainPorts,
+} from '@flywheel/core';
+import type { RequireScope } from '../auth.ts';
+import { Problem } from '../problem.ts';
+import { limitBody } from '../serving/limits.ts';
+import { validate } from '../validation.ts';
+import { nameParam } from './path-params.ts';
+
+export interface RunRouteDependencies {
+  registry: Pick<ModelRegistry, 'listVersions'>;
+  endpoints: Pick<EndpointStore, 'list'>;
+  retrain: RetrainPorts;
+}
+
+const retrainBody = z.strictObject({
+  reason: z.string().max(1000).optional(),
+  params: trainParamsSchema.optional(),
+});
+
+const runsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+
+const RUN_ID = /^run-[0-9a-f]{24}$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * Retraining runs: `POST /v1/models/{model}/retrain` (scope deploy; idempotent with an
+ * `Idempotency-Key`), `POST /v1/runs/{runId}/retry` for a failed run, `GET /v1/runs/{runId}` and
+ * `GET /v1/models/{model}/runs` (scope read).
+ */
+export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope, now: () => Date = () => new Date()) {
+  return new Hono()
+    .post('/v1/models/:model/retrain', requireScope('deploy'), limitBody(MAX_BODY_BYTES), async (c) => {
+      const model = nameParam(c, 'model');
+      const body = await readOptionalJson(c, retrainBody);
+      const key = c.req.header('idempotency-key');
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        throw new Problem(400, 'Idempotency-Key must be 1 to 200 printable characters without spaces.', { errors: [{ path: 'Idempotency-Key', message: 'invalid' }] });
+      }
+      const runId = key ? await runIdFor(`manual\n${model}\n${key}`) : randomRunId();
+      if (key) {
+        const replay = await deps.retrain.runs.get(runId);
+        if (replay) return c.json({ runId, status: replay.status }, 202);
+      }
+      if ((await deps.registry.listVersions(model)).length === 0) throw new Problem(404, `No model ${model}.`);
+      const endpoint = servingEndpoint(await deps.endpoints.list(), model);
+      if (!endpoint) {
+        throw new Problem(409, `No endpoint serves model ${model} as its main variant, so there are no logged predictions to retrain it on.`);
+      }
+      const outcome = await signalRetrain(
+        deps.retrain,
+        model,
+        { kind: 'manual', id: key ? `manual\n${model}\n${key}` : runId, endpoint: endpoint.endpoint, at: now().toISOString() },
+        { policy: endpoint.config.retrain, runId, reason: body.reason, params: body.params },
+      );
+      if (outcome.action === 'start') return c.json({ runId: outcome.run.runId, status: outcome.run.status }, 202);
+      if (outcome.action === 'ignore' && outcome.activeRunId) {
+        const active = await deps.retrain.runs.get(outcome.activeRunId);
+        return c.json({ runId: outcome.activeRunId, status: active?.status ?? 'queued', coalesced: true }, 202);
+      }
+      throw new Error(`a manual retrain was not started: ${JSON.stringify(outcome)}`);
+    })
+    .post('/v1/runs/:runId/retry', requireScope('deploy'), async (c) => {
+      const run = await findRun(deps, c.req.param('runId'));
+      if (run.status !== 'failed') throw new Problem(409, `Run ${run.runId} is ${run.status}; only a failed run can be retried.`);
+      const outcome = await signalRetrain(
+        deps.retrain,
+        run.model,
+        { kind: 'retry', id: `retry\n${run.runId}\n${run.attempts}`, ...(run.endpoint ? { endpoint: run.endpoint } : {}), at: now().toISOString() },
+        // The run exists: it keeps its trainer, so no policy is needed.
+        { runId: run.runId },
+      );
+      if (outcome.action === 'start') return c.json({ runId: outcome.run.runId, status: outcome.run.status }, 202);
+      throw new Problem(409, `Run ${outcome.action === 'ignore' ? outcome.activeRunId : ''} of model ${run.model} is active; retry when it has finished.`);
+    })
+    .get('/v1/runs/:runId', requireScope('read'), async (c) => c.json(await findRun(deps, c.req.param('runId'))))
+    .get('/v1/models/:model/runs', requireScope('read'), async (c) => {
+      const model = nameParam(c, 'model');
+      const query = validate(runsQuery, c.req.query());
+      const page = await deps.retrain.runs.list(model, query);
+      return c.json({ model, runs: page.runs, ...(page.next ? { next: page.next } : {}) });
+    });
+}
+
+async function findRun(deps: RunRouteDependencies, runId: string) {
+  const run = RUN_ID.test(runId) ? await deps.retrain.runs.get(runId) : undefined;
+  if (!run) throw new Problem(404, `No run ${runId}.`);
+  return run;
+}
+
+/** The endpoint whose main variant serves the model, preferring one with a retraining policy. */
+function servingEndpoint(endpoints: readonly EndpointRecord[], model: string): EndpointRecord | undefined {
+  const serving = endpoints.filter((record) => championVariant(record.config).model === model);
+  return serving.find((record) => record.config.retrain) ?? serving[0];
+}
+
+/** The body is optional: none, or JSON matching the schema. */
+async function readOptionalJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const text = await c.req.text();
+  if (text.trim() === '') return validate(schema, {});
+  if (!(c.req.header('content-type') ?? '').includes('json')) throw new Problem(415, 'Send the body as application/json.');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Problem(400, 'The body is not valid JSON.');
+  }
+  return validate(schema, json);
+}

@@ -1,0 +1,29 @@
+export {
+  COUNTED_LABEL_MEMORY,
+  INITIAL_RETRAIN_STATE,
+  decideRetrain,
+  type DecideOptions,
+  type PendingTrigger,
+  type RetrainDecision,
+  type RetrainSignal,
+  type RetrainState,
+  type RunTrigger,
+} from './policy.ts';
+export {
+  MAX_RUN_LOG_LINES,
+  MAX_RUN_LOG_LINE_LENGTH,
+  appendRunLog,
+  type Run,
+  type RunMetrics,
+  type RunPage,
+  type RunStatus,
+  type RunStore,
+  type RunTrainer,
+} from './run.ts';
+export type { DatasetManifest, Lineage } from './lineage.ts';
+export type { RetrainStateStore, StoredRetrainState } from './state-store.ts';
+export type { TrainJob, TrainJobQueue } from './jobs.ts';
+export { RetrainContentionError, finishRetrain, signalRetrain, type RetrainPorts, type SignalContext, type SignalOutcome } from './coordinator.ts';
+export { championVariant, randomRunId, runIdFor } from './ids.ts';
+export { trainParamsSchema, type TrainParamsInput } from './params.ts';
+export { canaryVerdict, withCanary } from './canary.ts';

@@ -1,0 +1,162 @@
+import {
+  appendRunLog,
+  championVariant,
+  finishRetrain,
+  parseEvent,
+  retrainCompletedEvent,
+  retrainFailedEvent,
+  runIdFor,
+  signalRetrain,
+  type EndpointStore,
+  type EventStore,
+  type FlywheelEvent,
+  type RetrainPorts,
+  type RetrainSignal,
+  type Run,
+} from '@flywheel/core';
+import { deliverWebhook, WebhookDeliveryError, type SecretResolver, type WebhookDeliveryOptions } from './webhook.ts';
+
+export interface EventsConsumerDependencies {
+  readonly events: EventStore;
+  readonly retrain: RetrainPorts;
+  readonly endpoints: Pick<EndpointStore, 'current'>;
+  readonly secrets: SecretResolver;
+  readonly webhook?: WebhookDeliveryOptions;
+  readonly now?: () => Date;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface EventMessage {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+/**
+ * The events function: records every event (idempotent on its id), turns drift, drift/quality
+ * alerts and labels into retraining signals for the model the endpoint mostly serves, delivers
+ * retraining requests to webhook trainers, and closes a webhook run when its model comes back
+ * registered with `lineage.runId`. Messages are handled one after another; a message whose
+ * handling throws is reported for redelivery, and every step is safe to repeat.
+ */
+export async function consumeEvents(deps: EventsConsumerDependencies, messages: readonly EventMessage[]): Promise<{ failedMessageIds: string[] }> {
+  const log = deps.log ?? (() => undefined);
+  const failedMessageIds: string[] = [];
+  for (const message of messages) {
+    const parsed = parseEvent(message.body);
+    if (!parsed.ok) {
+      // Retrying will not make it valid; the queue's dead-letter queue is for failures that might pass.
+      log('warn', 'dropped an invalid event', { messageId: message.messageId, reason: parsed.error });
+      continue;
+    }
+    try {
+      await deps.events.record(parsed.event);
+      if (parsed.known) await act(deps, parsed.event);
+    } catch (error) {
+      log('error', 'event handling failed; it will be redelivered', { eventId: parsed.event.id, type: parsed.event.type, error: String(error) });
+      failedMessageIds.push(message.messageId);
+    }
+  }
+  return { failedMessageIds };
+}
+
+async function act(deps: EventsConsumerDependencies, event: FlywheelEvent): Promise<void> {
+  switch (event.type) {
+    case 'dev.flywheel.drift.detected': {
+      const data = (event as FlywheelEvent<typeof event.type>).data;
+      return signalFromEndpoint(deps, data.endpoint, { kind: 'drift', id: event.id, endpoint: data.endpoint, at: event.time });
+    }
+    case 'dev.flywheel.alert.opened': {
+      const data = (event as FlywheelEvent<typeof event.type>).data;
+      if (data.kind !== 'drift' && data.kind !== 'quality') return;
+      return signalFromEndpoint(deps, data.endpoint, { kind: data.kind, id: event.id, endpoint: data.endpoint, at: event.time });
+    }
+    case 'dev.flywheel.labels.received': {
+      const data = (event as FlywheelEvent<typeof event.type>).data;
+      return signalFromEndpoint(deps, data.endpoint, { kind: 'labels', id: event.id, endpoint: data.endpoint, count: data.count, at: event.time });
+    }
+    case 'dev.flywheel.retrain.requested':
+      return requestExternalTraining(deps, event as FlywheelEvent<typeof event.type>);
+    case 'dev.flywheel.model.version.registered':
+      return completeExternalRun(deps, event as FlywheelEvent<typeof event.type>);
+    default:
+      return;
+  }
+}
+
+async function signalFromEndpoint(deps: EventsConsumerDependencies, endpoint: string, signal: RetrainSignal): Promise<void> {
+  const current = await deps.endpoints.current(endpoint);
+  if (!current) return deps.log?.('warn', 'signal for an unknown endpoint ignored', { endpoint, signal: signal.kind });
+  const model = championVariant(current.config).model;
+  const outcome = await signalRetrain(deps.retrain, model, signal, { policy: current.config.retrain, runId: await runIdFor(signal.id) });
+  if (outcome.action !== 'ignore') deps.log?.('info', `retrain signal ${signal.kind}: ${outcome.action}`, { endpoint, model, eventId: signal.id, ...outcome });
+}
+
+/** Hands a run to its webhook trainer; the run is running once the pipeline accepted it, failed if it never does. */
+async function requestExternalTraining(deps: EventsConsumerDependencies, event: FlywheelEvent<'dev.flywheel.retrain.requested'>): Promise<void> {
+  const { runId, trainer } = event.data;
+  if (trainer === 'builtin') return;
+  const run = await deps.retrain.runs.get(runId);
+  if (!run || run.status !== 'queued') return; // delivered before, or finished: nothing to do
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const configured = run.endpoint ? (await deps.endpoints.current(run.endpoint))?.config.retrain?.trainer : undefined;
+  const secretRef = configured && configured !== 'builtin' && configured.webhook === trainer.webhook ? configured.secretRef : undefined;
+  const secret = secretRef ? await deps.secrets(secretRef) : undefined;
+  try {
+    if (!secret) throw new WebhookDeliveryError(secretRef ? `secret "${secretRef}" is not configured` : `endpoint ${run.endpoint ?? '(none)'} no longer names this webhook trainer`);
+    const delivered = await deliverWebhook(trainer.webhook, secret, event, deps.webhook);
+    await deps.retrain.runs.update(runId, ['queued'], {
+      status: 'running',
+      startedAt: now,
+      attempts: run.attempts + 1,
+      logs: appendRunLog(run.logs, `${now} handed to ${new URL(trainer.webhook).origin} (HTTP ${delivered.status}, try ${delivered.attempts})`),
+    });
+  } catch (error) {
+    if (!(error instanceof WebhookDeliveryError)) throw error;
+    await failRun(deps, run, error.message, now);
+  }
+}
+
+async function failRun(deps: EventsConsumerDependencies, run: Run, message: string, now: string): Promise<void> {
+  const attempt = run.attempts + 1;
+  const failed = await deps.retrain.runs.update(run.runId, ['queued', 'running'], {
+    status: 'failed',
+    error: message,
+    finishedAt: now,
+    attempts: attempt,
+    logs: appendRunLog(run.logs, `${now} failed: ${message}`),
+  });
+  if (!failed) return;
+  await finishRetrain(deps.retrain, failed, now);
+  await deps.retrain.events.publish(
+    await retrainFailedEvent({ model: run.model, runId: run.runId, ...(run.endpoint ? { endpoint: run.endpoint } : {}), attempt, error: message }, { time: now }),
+  );
+}
+
+/** An external pipeline registered the model a webhook run asked for: the run succeeded with that version. */
+async function completeExternalRun(deps: EventsConsumerDependencies, event: FlywheelEvent<'dev.flywheel.model.version.registered'>): Promise<void> {
+  const runId = event.data.lineage?.runId;
+  if (typeof runId !== 'string') return;
+  const run = await deps.retrain.runs.get(runId);
+  // Built-in runs register their own version and finish themselves.
+  if (!run || run.trainer === 'builtin' || run.model !== event.data.model) return;
+  const done = await deps.retrain.runs.update(runId, ['queued', 'running'], {
+    status: 'succeeded',
+    version: event.data.version,
+    finishedAt: event.time,
+    logs: appendRunLog(run.logs, `${event.time} version ${event.data.version} registered by the external pipeline`),
+  });
+  if (!done) return;
+  await finishRetrain(deps.retrain, done, event.time);
+  await deps.retrain.events.publish(
+    await retrainCompletedEvent(
+      {
+        model: run.model,
+        runId,
+        ...(run.endpoint ? { endpoint: run.endpoint } : {}),
+        version: event.data.version,
+        canary: { started: false, reason: 'registered by an external pipeline, which decides its rollout' },
+      },
+      { time: event.time },
+    ),
+  );
+}
