@@ -1,17 +1,41 @@
 import { Hono } from 'hono';
-import type { ApiKeyStore } from '@flywheel/core';
+import { ServingMetrics, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { createAuth } from './auth.ts';
 import { handleError, notFound } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { endpointRoutes } from './routes/endpoints.ts';
+import { modelRoutes, type RegistryRouteOptions } from './routes/models.ts';
+import { predictRoutes } from './routes/predict.ts';
+import { oipRoutes } from './routes/oip.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { Serving, type ServingOptions } from './serving/serving.ts';
+import { baselineRoutes, type BaselineStore } from './routes/baselines.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { monitoringRoutes, type MonitoringDependencies } from './routes/monitoring.ts';
+import { eventRoutes } from './routes/events.ts';
+import { runRoutes } from './routes/runs.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
   apiKeys: ApiKeyStore;
+  registry: ModelRegistry;
+  endpoints: EndpointStore;
+  artifacts: ArtifactStore;
+  /** Where predictions are logged; without one they are not. */
+  predictionLog?: PredictionLogSink;
+  /** Drift, alerts, baselines and /metrics; without it those routes are absent (the edge has none). */
+  monitoring?: MonitoringDependencies & { baselines: BaselineStore };
+  /** Requests counted in this process for /metrics (fed by the prediction log sink). */
+  servingMetrics?: ServingMetrics;
+  /** Events and retraining runs; without it those routes are absent (the edge has none). */
+  retraining?: { events: EventStore; retrain: RetrainPorts };
 }
 
 export interface ApiOptions {
   authCacheTtlMs?: number;
+  serving?: ServingOptions;
+  registry?: RegistryRouteOptions;
 }
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -21,5 +45,21 @@ export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
   app.notFound(notFound);
   app.route('/', healthRoutes());
   app.route('/', keyRoutes(deps.apiKeys, requireScope));
+  const serving = new Serving(deps, options.serving);
+  app.route('/', modelRoutes(deps, serving, requireScope, options.registry));
+  app.route('/', endpointRoutes(deps, serving, requireScope));
+  app.route('/', predictRoutes(serving, requireScope));
+  app.route('/', oipRoutes(serving, requireScope));
+  if (deps.monitoring) {
+    app.route('/', baselineRoutes({ registry: deps.registry, baselines: deps.monitoring.baselines }, serving, requireScope));
+    app.route('/', monitoringRoutes(deps.monitoring, requireScope));
+    app.route('/', metricsRoutes(deps.servingMetrics ?? new ServingMetrics(), deps.monitoring, requireScope));
+  }
+  if (deps.retraining) {
+    app.route('/', eventRoutes(deps.retraining.events, requireScope));
+    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain }, requireScope));
+  }
+  // Last: the document lists every route mounted before it.
+  app.route('/', docsRoutes(() => app.routes));
   return app;
 }

@@ -1,11 +1,29 @@
-import type { ApiDependencies } from '@flywheel/api';
+import type { ApiDependencies, ServingAppDependencies } from '@flywheel/api';
 import { DynamoApiKeyStore } from './api-key-store.ts';
+import { S3ArtifactStore } from './artifact-store.ts';
+import { DynamoEndpointStore } from './endpoint-store.ts';
+import { DynamoModelRegistry } from './model-registry-store.ts';
 import type { AwsClients } from './clients.ts';
 import type { ResourceNames } from './resources.ts';
+import { createMonitoringApiDependencies } from './monitor-dependencies.ts';
+import { DynamoEventStore } from './event-store.ts';
+import { createRetrainPorts } from './retrain-ports.ts';
 
 /** The API's ports, implemented with the AWS SDK against the named resources. */
 export function createApiDependencies(clients: AwsClients, names: ResourceNames): ApiDependencies {
   return {
-    apiKeys: new DynamoApiKeyStore(clients.dynamodb, names.tables.registry),
+    ...createServingDependencies(clients, { registryTable: names.tables.registry, bucket: names.bucket }),
+    ...createMonitoringApiDependencies(clients, names),
+    retraining: { events: new DynamoEventStore(clients.dynamodb, names.tables.operations), retrain: createRetrainPorts(clients, names) },
+  };
+}
+
+/** The predict path's ports, from just the registry table and the bucket (all the edge function has). */
+export function createServingDependencies(clients: AwsClients, names: { registryTable: string; bucket: string }): ServingAppDependencies {
+  return {
+    apiKeys: new DynamoApiKeyStore(clients.dynamodb, names.registryTable),
+    registry: new DynamoModelRegistry(clients.dynamodb, names.registryTable),
+    endpoints: new DynamoEndpointStore(clients.dynamodb, names.registryTable),
+    artifacts: new S3ArtifactStore(clients.s3, names.bucket),
   };
 }

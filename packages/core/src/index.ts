@@ -4,3 +4,7 @@ export * from './routing/index.ts';
 export * from './experiment/index.ts';
 export * from './drift/index.ts';
 export * from './alerts/index.ts';
+export * from './logs/index.ts';
+export * from './events/index.ts';
+export * from './registry/index.ts';
+export * from './retrain/index.ts';
