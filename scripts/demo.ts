@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CloudEvent, Run } from '@flywheel/core';
+import { seedDemo } from '@flywheel/local';
 import { DEMO_ENDPOINT, DEMO_MODEL, demoSeed, demoTraffic, type Dataset } from '@flywheel/train';
 
 const url = (process.env.FLYWHEEL_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
@@ -59,17 +60,10 @@ interface Endpoint {
 /** The `demo` endpoint, seeded here if `npm start` did not (or FLYWHEEL_DEMO=0), with a retraining policy. */
 async function ensureDemoEndpoint(): Promise<void> {
   const existing = await api(`/v1/endpoints/${DEMO_ENDPOINT}`);
-  const seed = await demoSeed();
   if (existing.status === 404) {
     note('no demo endpoint yet: training and registering the demo model (concept 1)…');
-    const registered = await json<{ version: number }>(`/v1/models/${DEMO_MODEL}/versions`, {
-      method: 'POST',
-      body: seed.bytes as Uint8Array<ArrayBuffer>,
-      headers: { 'content-type': 'application/octet-stream', 'flywheel-metadata': JSON.stringify(seed.metadata) },
-    }, [200, 201]);
-    await json(`/v1/models/${DEMO_MODEL}/versions/${registered.version}/baseline`, { method: 'PUT', json: { records: seed.baseline } }, [200, 201]);
-    await json(`/v1/endpoints/${DEMO_ENDPOINT}`, { method: 'PUT', json: seed.endpoint(registered.version) }, [200, 201]);
-    note(`registered ${DEMO_MODEL} version ${registered.version} with a baseline; endpoint ${DEMO_ENDPOINT} serves it`);
+    const version = await seedDemo({ url, key });
+    note(`registered ${DEMO_MODEL} version ${version} with a baseline; endpoint ${DEMO_ENDPOINT} serves it`);
     return;
   }
   if (existing.status !== 200) throw new DemoError(`GET /v1/endpoints/${DEMO_ENDPOINT} answered ${existing.status}: ${await existing.text()}`);
@@ -80,6 +74,7 @@ async function ensureDemoEndpoint(): Promise<void> {
     note('(the demo has run here before: the story reads best from a fresh data dir, e.g. FLYWHEEL_DATA_DIR=.data-demo npm start)');
   }
   if (!endpoint.config.retrain) {
+    const seed = await demoSeed();
     const config = { ...endpoint.config, retrain: seed.endpoint(main.version ?? 1).retrain };
     await json(`/v1/endpoints/${DEMO_ENDPOINT}`, { method: 'PUT', json: config, headers: { 'if-match': endpoint.etag } }, [200]);
     note('added a retraining policy: retrain on drift once 500 new labels are in, canary at 20% if 2 points better');

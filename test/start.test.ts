@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,6 +62,31 @@ describe('npm start', () => {
     for (const bearer of [key, 'a-chosen-admin-key-1234']) {
       expect((await fetch(`${url}/v1/keys`, { headers: { authorization: `Bearer ${bearer}` } })).status).toBe(200);
     }
+  });
+
+  it('seeds the demo model and endpoint on an empty data dir, and only there', async () => {
+    const dir = await tempDataDir('start-demo');
+    cleanups.push(dir.remove);
+    const first = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: dir.path, FLYWHEEL_DEMO: '1' });
+    cleanups.push(async () => void first.child.kill('SIGKILL'));
+    const url = await first.listening();
+    const deadline = Date.now() + 30_000;
+    while (!first.output().includes('demo ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(first.output()).toContain('demo ready');
+    const key = (await readFile(join(dir.path, 'admin-key'), 'utf8')).trim();
+    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const { models } = (await (await fetch(`${url}/v1/models`, { headers: auth })).json()) as { models: Array<{ model: string }> };
+    expect(models.map((m) => m.model)).toEqual(['demo']);
+    const endpoint = (await (await fetch(`${url}/v1/endpoints/demo`, { headers: auth })).json()) as { config: { variants: Array<{ model: string }> } };
+    expect(endpoint.config.variants[0].model).toBe('demo');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: dir.path, FLYWHEEL_DEMO: '1' });
+    cleanups.push(async () => void second.child.kill('SIGKILL'));
+    await second.listening();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(second.output()).not.toContain('training the demo model');
   });
 
   it('fails with one clear line and a non-zero exit when the port is taken', async () => {

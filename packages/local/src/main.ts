@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { StartupError, startLocalSystem } from './system.ts';
 import { localConsumers } from './consumers.ts';
+import { isEmptyRegistry, seedDemo, type DemoTarget } from './demo.ts';
 
 /** `npm start`: the whole system on this machine, configured by the environment. */
 async function main(): Promise<void> {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     log(`authenticate with the admin key from ${process.env.FLYWHEEL_ADMIN_KEY ? 'FLYWHEEL_ADMIN_KEY' : `${dataDir}/admin-key`}`);
   }
   log(`try: curl ${system.url}/healthz`);
+  if (process.env.FLYWHEEL_DEMO !== '0') void seedDemoIfEmpty({ url: system.url, key: system.adminKey }, log);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -48,3 +50,17 @@ main().catch((error) => {
   console.error(`[flywheel] cannot start: ${message}`);
   process.exit(1);
 });
+
+/** Seeds the demo model and endpoint on an empty data dir, in the background: the API is already up. */
+async function seedDemoIfEmpty(target: DemoTarget, log: (line: string) => void): Promise<void> {
+  try {
+    if (!(await isEmptyRegistry(target))) return;
+    log('empty data dir: training the demo model and creating the `demo` endpoint (FLYWHEEL_DEMO=0 skips this)…');
+    const started = Date.now();
+    const version = await seedDemo(target);
+    log(`demo ready in ${Date.now() - started} ms: model demo version ${version} behind endpoint demo; see README.md for the curl walkthrough`);
+  } catch (error) {
+    log(`could not seed the demo: ${(error as Error).message}`);
+  }
+}
+

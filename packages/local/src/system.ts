@@ -58,6 +58,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     const names = await provisionStack(clients, { queueOverrides: options.queueOverrides });
     const deps = createApiDependencies(clients, names);
+    // Buffered prediction logs reach the queue before the emulators stop.
+    stops.push(async () => deps.predictionLog?.close());
     const admin = await bootstrapAdminKey(deps.apiKeys, options.dataDir, options.adminKey);
 
     for (const [functionName, createHandler] of Object.entries(options.consumers ?? {})) {
