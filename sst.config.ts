@@ -20,9 +20,10 @@ export default $config({
     const tableComponents = Object.fromEntries(
       Object.entries(tables).map(([key, table]) => [key, declareTable(table)]),
     ) as Record<keyof typeof tables, SstComponent>;
-    const queueComponents = Object.fromEntries(
+    const queuePairs = Object.fromEntries(
       Object.entries(queues).map(([key, queue]) => [key, declareQueue(queue, deadLetterQueueName(queue))]),
-    ) as Record<keyof typeof queues, SstComponent>;
+    ) as Record<keyof typeof queues, { queue: SstComponent; dlq: SstComponent }>;
+    const queueComponents = mapValues(queuePairs, (pair) => pair.queue);
     const bucketComponent = new sst.aws.Bucket(pascal(bucket.name), {});
 
     const linksOf = (fn: FunctionDefinition) =>
@@ -31,12 +32,15 @@ export default $config({
           ? tableComponents[resource.name as keyof typeof tables]
           : resource.kind === 'queue'
             ? queueComponents[resource.name as keyof typeof queues]
-            : bucketComponent,
+            : resource.kind === 'deadLetterQueue'
+              ? queuePairs[resource.queue as keyof typeof queues].dlq
+              : bucketComponent,
       );
     // Functions find resources through the same variables the local stack sets.
     const environmentOf = (fn: FunctionDefinition) =>
       Object.fromEntries(
-        fn.resources.map((resource: Resource) =>
+        // A dead-letter queue is found through its queue's redrive policy; the link grants access.
+        fn.resources.filter((resource: Resource) => resource.kind !== 'deadLetterQueue').map((resource: Resource) =>
           resource.kind === 'table'
             ? [tables[resource.name as keyof typeof tables].envVar, tableComponents[resource.name as keyof typeof tables].name]
             : resource.kind === 'queue'
@@ -68,10 +72,12 @@ export default $config({
         outputs.api = api.url;
       } else {
         // Lambda@Edge: us-east-1, a published version, no environment variables (names are bundled).
+        // The edge reads the registry in the stack's home region, wherever the edge location is.
         const { environment, ...args } = functionArgs(fn);
+        const bundled = { ...environment, FLYWHEEL_HOME_REGION: aws.getRegionOutput().name };
         const edge = new sst.aws.Function(
           pascal(fn.name),
-          { ...args, versioning: true, nodejs: { esbuild: { define: defineEnvironment(environment) } } },
+          { ...args, versioning: true, nodejs: { esbuild: { define: defineEnvironment(bundled) } } },
           { provider: new aws.Provider('UsEast1', { region: 'us-east-1' }) },
         );
         outputs.edgeFunctionVersion = edge.arn;
@@ -93,15 +99,20 @@ function declareTable(table: TableDefinition): SstComponent {
   });
 }
 
-function declareQueue(queue: QueueDefinition, dlqName: string): SstComponent {
+function declareQueue(queue: QueueDefinition, dlqName: string): { queue: SstComponent; dlq: SstComponent } {
   const dlq = new sst.aws.Queue(pascal(dlqName), {
     transform: { queue: { messageRetentionSeconds: queue.retentionSeconds } },
   });
-  return new sst.aws.Queue(pascal(queue.name), {
+  const main = new sst.aws.Queue(pascal(queue.name), {
     visibilityTimeout: `${queue.visibilityTimeoutSeconds} seconds`,
     dlq: { queue: dlq.arn, retry: queue.maxReceiveCount },
     transform: { queue: { messageRetentionSeconds: queue.retentionSeconds } },
   });
+  return { queue: main, dlq };
+}
+
+function mapValues<K extends string, V, R>(record: Record<K, V>, fn: (value: V) => R): Record<K, R> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v as V)])) as Record<K, R>;
 }
 
 function defineEnvironment(environment: Record<string, unknown>): Record<string, unknown> {

@@ -41,6 +41,8 @@ export const functions = {
     trigger: { kind: 'queue', queue: 'predictionLogs', batchSize: 100, batchWindowSeconds: 2 },
     resources: [
       ...allTables('readwrite'),
+      // Malformed records are parked there with a reason while the rest of the batch goes on.
+      { kind: 'deadLetterQueue', queue: 'predictionLogs', access: 'send' },
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],

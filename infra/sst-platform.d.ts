@@ -13,7 +13,10 @@ type SstConstructor = new (name: string, args: Record<string, unknown>, opts?: R
 declare const sst: {
   aws: { Dynamo: SstConstructor; Queue: SstConstructor; Bucket: SstConstructor; Function: SstConstructor };
 };
-declare const aws: { Provider: new (name: string, args: { region: string }) => unknown };
+declare const aws: {
+  Provider: new (name: string, args: { region: string }) => unknown;
+  getRegionOutput(): { name: unknown };
+};
 declare function $jsonStringify(value: unknown): unknown;
 declare function $config<T extends {
   app(input?: { stage?: string }): Record<string, unknown>;

@@ -31,7 +31,10 @@ function installRecordingSst(): Declared[] {
     $config: (config: unknown) => config,
     $jsonStringify: (value: unknown) => ({ json: value }),
     sst: { aws: { Dynamo: component('Dynamo'), Queue: component('Queue'), Bucket: component('Bucket'), Function: component('Function') } },
-    aws: { Provider: class { constructor(public name: string, public args: Record<string, unknown>) {} } },
+    aws: {
+      Provider: class { constructor(public name: string, public args: Record<string, unknown>) {} },
+      getRegionOutput: () => ({ name: { ref: 'region' } }),
+    },
   });
   return declared;
 }
@@ -98,6 +101,11 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
     const edge = find('Function', functions.edge.name);
     expect(edge.args).toMatchObject({ handler: functions.edge.handler, versioning: true });
     expect(edge.args.environment).toBeUndefined();
+    expect(edge.args.nodejs.esbuild.define).toMatchObject({
+      'process.env.FLYWHEEL_TABLE_REGISTRY': { json: { ref: 'Registry.name' } },
+      'process.env.FLYWHEEL_BUCKET': { json: { ref: 'Artifacts.name' } },
+      'process.env.FLYWHEEL_HOME_REGION': { json: { ref: 'region' } },
+    });
     expect((edge.opts?.provider as any).args).toEqual({ region: 'us-east-1' });
   });
 
@@ -106,7 +114,13 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
       fn.trigger.kind === 'queue' ? find('Queue', queues[fn.trigger.queue].name).subscriptions[0].fn : find('Function', fn.name).args;
     for (const fn of Object.values(functions)) {
       const expected = fn.resources.map((r) =>
-        r.kind === 'table' ? tables[r.name as keyof typeof tables].name : r.kind === 'queue' ? queues[r.name as keyof typeof queues].name : bucket.name,
+        r.kind === 'table'
+          ? tables[r.name as keyof typeof tables].name
+          : r.kind === 'queue'
+            ? queues[r.name as keyof typeof queues].name
+            : r.kind === 'deadLetterQueue'
+              ? deadLetterQueueName(queues[r.queue as keyof typeof queues])
+              : bucket.name,
       );
       const linked = (argsOf(fn).link as Array<{ record: Declared }>).map((c) => c.record.name);
       expect(linked.sort()).toEqual(expected.map(pascal).sort());

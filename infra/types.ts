@@ -41,6 +41,8 @@ export interface BucketDefinition {
 export type Resource =
   | { kind: 'table'; name: string; access: 'read' | 'readwrite' }
   | { kind: 'queue'; name: string; access: 'send' | 'consume' }
+  /** A queue's dead-letter queue, for consumers that park bad records there themselves. */
+  | { kind: 'deadLetterQueue'; queue: string; access: 'send' }
   | { kind: 'bucket'; access: 'read' | 'readwrite' };
 
 export interface QueueTrigger {
