@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ServingMetrics, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { ServingMetrics, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { createAuth } from './auth.ts';
 import { handleError, notFound } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -22,6 +22,8 @@ export interface ApiDependencies {
   registry: ModelRegistry;
   endpoints: EndpointStore;
   artifacts: ArtifactStore;
+  /** Where registry and endpoint changes are announced as CloudEvents; without one they are not. */
+  events?: EventPublisher;
   /** Where predictions are logged; without one they are not. */
   predictionLog?: PredictionLogSink;
   /** Drift, alerts, baselines and /metrics; without it those routes are absent (the edge has none). */

@@ -6,6 +6,7 @@ import { DynamoModelRegistry } from './model-registry-store.ts';
 import type { AwsClients } from './clients.ts';
 import type { ResourceNames } from './resources.ts';
 import { createMonitoringApiDependencies } from './monitor-dependencies.ts';
+import { SqsEventPublisher } from './sqs-event-publisher.ts';
 import { DynamoEventStore } from './event-store.ts';
 import { createRetrainPorts } from './retrain-ports.ts';
 
@@ -14,6 +15,7 @@ export function createApiDependencies(clients: AwsClients, names: ResourceNames)
   return {
     ...createServingDependencies(clients, { registryTable: names.tables.registry, bucket: names.bucket }),
     ...createMonitoringApiDependencies(clients, names),
+    events: new SqsEventPublisher(clients.sqs, names.queues.events),
     retraining: { events: new DynamoEventStore(clients.dynamodb, names.tables.operations), retrain: createRetrainPorts(clients, names) },
   };
 }

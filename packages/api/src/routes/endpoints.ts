@@ -2,6 +2,8 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import {
   allocationSchema,
+  endpointUpdatedEvent,
+  type EventPublisher,
   checkIfMatch,
   endpointConfigSchema,
   inputSignatureMismatch,
@@ -16,6 +18,7 @@ import {
   type ModelTarget,
   type ModelVersion,
 } from '@flywheel/core';
+import { announce } from '../announce.ts';
 import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import type { Serving } from '../serving/serving.ts';
@@ -43,6 +46,8 @@ export const endpointViewSchema = z.object({
 export interface EndpointRouteDependencies {
   endpoints: EndpointStore;
   registry: ModelRegistry;
+  /** Where `endpoint.updated` goes; without it nothing is announced. */
+  events?: EventPublisher;
 }
 
 /**
@@ -59,6 +64,7 @@ export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving
       throw new Problem(412, `Endpoint ${name} changed while this request was being handled; read it again and retry with its ETag.`);
     }
     serving.forgetEndpoint(name);
+    await announce(deps.events, () => endpointUpdatedEvent({ endpoint: name, configVersion: next.configVersion }, { time: next.updatedAt }));
     return c.json(view(next), current ? 200 : 201, { etag: next.etag });
   }
 

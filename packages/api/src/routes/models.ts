@@ -1,6 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import {
+  aliasMovedEvent,
+  versionRegisteredEvent,
+  type EventPublisher,
   metadataIssues,
   modelMetadataSchema,
   RegistrationInProgressError,
@@ -11,6 +14,7 @@ import {
   type ModelVersion,
 } from '@flywheel/core';
 import { ModelLoadError, sha256Hex } from '@flywheel/inference';
+import { announce } from '../announce.ts';
 import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { formatBytes, limitBody } from '../serving/limits.ts';
@@ -72,6 +76,8 @@ export const aliasChangeSchema = z.object({
 export interface RegistryDependencies {
   registry: ModelRegistry;
   artifacts: ArtifactStore;
+  /** Where `version.registered` and `alias.moved` go; without it nothing is announced. */
+  events?: EventPublisher;
 }
 
 /** Registration, versions and aliases (API.md, "Models and versions"). */
@@ -109,6 +115,9 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
         if (error instanceof RegistrationInProgressError) throw new Problem(409, 'The same model is being registered by another request; retry shortly.', { headers: { 'retry-after': '1' } });
         throw error;
       });
+    // Announced on every success, not only the first: a retry after a failed publish heals it,
+    // and the event's id is derived from the version, so consumers see one event.
+    await deps.events?.publish(await versionRegisteredEvent({ model, version: version.version, sha256, lineage: { ...version.lineage } }, { time: version.createdAt }));
     return c.json(version, created ? 201 : 200, created ? { location: `/v1/models/${model}/versions/${version.version}` } : {});
   }
 
@@ -172,6 +181,7 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       }
       const change = await registry.moveAlias(model, alias, version, { at: new Date().toISOString(), actor: c.get('apiKey').id });
       serving.forgetAlias(model, alias);
+      await announce(deps.events, () => aliasMovedEvent({ model, alias, version, previousVersion: change.previousVersion }, { time: change.changedAt }));
       return c.json(change);
     })
     .get('/v1/models/:model/aliases/:alias', requireScope('read'), async (c) => {
