@@ -8,6 +8,7 @@ import {
   S3LogArchiveReader,
   S3ReferenceProfileStore,
   createAwsClients,
+  createFeedbackPorts,
   createRetrainPorts,
   resourceNamesFromEnv,
   type AwsClients,
@@ -16,15 +17,10 @@ import {
 import { runTrainJob, type LabelSource, type TrainJobDependencies } from '@flywheel/train';
 
 export interface TrainHandlerOptions {
-  /**
-   * Ground truth for logged predictions. Feedback is not stored by the system yet, so by default
-   * there are no labels and a run fails saying so; pass a source to train on labels kept elsewhere.
-   */
+  /** Ground truth for logged predictions; by default the labels and values sent as feedback. */
   labels?: LabelSource;
   log?: TrainJobDependencies['log'];
 }
-
-const noLabels: LabelSource = () => [];
 
 /** The trainer: one run per message (batch size 1); a run's failure is recorded on the run, not retried by the queue. */
 export function createTrainHandler(clients: AwsClients, names: ResourceNames, options: TrainHandlerOptions = {}) {
@@ -35,7 +31,7 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
     endpoints: new DynamoEndpointStore(clients.dynamodb, names.tables.registry),
     artifacts: new S3ArtifactStore(clients.s3, names.bucket),
     archive: new S3LogArchiveReader(clients.s3, names.bucket),
-    labels: options.labels ?? noLabels,
+    labels: options.labels ?? feedbackLabels(clients, names),
     datasets: new S3DatasetStore(clients.s3, names.bucket),
     baselines: new S3ReferenceProfileStore(clients.s3, names.bucket),
     log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
@@ -63,6 +59,11 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
     }
     return { batchItemFailures };
   };
+}
+
+function feedbackLabels(clients: AwsClients, names: ResourceNames): LabelSource {
+  const { feedback } = createFeedbackPorts(clients, names);
+  return (endpoint, range) => feedback.labels(endpoint, range);
 }
 
 let lambdaHandler: ReturnType<typeof createTrainHandler> | undefined;

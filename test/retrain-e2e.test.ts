@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_UNIT_HASH_KEY, S3PredictionLogSpill, SqsEventPublisher, SqsPredictionLogSink } from '@flywheel/aws';
-import { labelsReceivedEvent, type CloudEvent, type PredictionLogEntry, type Run } from '@flywheel/core';
+import { LOCAL_UNIT_HASH_KEY, S3PredictionLogSpill, SqsPredictionLogSink } from '@flywheel/aws';
+import type { CloudEvent, PredictionLogEntry, Run } from '@flywheel/core';
 import { createMonitorHandler } from '../functions/monitor.ts';
 import { createEventsHandler } from '../functions/events.ts';
 import { createTrainHandler } from '../functions/train.ts';
 import { encodeRows, generateTabularDataset, predictModel, registryFeatures, registryTask, trainChallenger, type Dataset } from '@flywheel/train';
 import { putEndpoint, registered } from './support/models.ts';
-import { MemoryLabels, eventually } from './support/retrain-fixtures.ts';
+import { eventually } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 const HOUR = 3_600_000;
@@ -16,19 +16,17 @@ const quiet = () => undefined;
  * The loop, closed by the system alone: a model of concept 1 serves traffic of concept 2; the
  * monitor sees the drift and opens alerts, the events function starts one retraining run once
  * labels are in, the trainer registers a better version with its lineage and starts it as a
- * canary. Feedback is not part of the system yet, so a stand-in plays it: it publishes the
- * `labels.received` events the feedback path will emit, and serves the labels to the trainer.
+ * canary. Ground truth comes in through the feedback route, which joins it to the logged
+ * predictions, emits `labels.received` and keeps the labels the trainer reads.
  */
 describe('drift becomes a better model in production, with no manual step', () => {
   let system: TestSystem;
-  const feedback = new MemoryLabels();
-
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
         monitor: (clients, names) => createMonitorHandler(clients, names, { monitor: { report: quiet } }),
         events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: feedback.source, log: quiet }),
+        train: (clients, names) => createTrainHandler(clients, names, { log: quiet }),
       },
     });
   });
@@ -41,9 +39,10 @@ describe('drift becomes a better model in production, with no manual step', () =
     const version = await registered(system, 'churn', trained.bytes, { features: registryFeatures(before.features, trained.layout), task: registryTask(before.task, trained.layout) });
     const baseline = await system.api(`/v1/models/churn/versions/${version}/baseline`, { method: 'PUT', json: { records: before.examples.slice(0, 1000).map((e) => e.features) } });
     expect(baseline.status, await baseline.clone().text()).toBeLessThan(300);
+    // Retraining waits for a label for each of the 1,600 rows it will serve.
     const endpoint = await putEndpoint(system, 'churn', {
       variants: [{ name: 'control', model: 'churn', version, weight: 100 }],
-      retrain: { on: ['drift'], minLabels: 500, cooldownMinutes: 60, canaryPercent: 10, minImprovement: 0.02 },
+      retrain: { on: ['drift'], minLabels: 1600, cooldownMinutes: 60, canaryPercent: 10, minImprovement: 0.02 },
     });
     expect(endpoint.status).toBe(201);
 
@@ -69,12 +68,15 @@ describe('drift becomes a better model in production, with no manual step', () =
     }, 'a drift alert to open');
     expect(alerts.filter((a) => a.kind === 'drift').length).toBeGreaterThan(0);
 
-    // Ground truth arrives for what was served (the feedback stand-in).
-    const publisher = new SqsEventPublisher(system.clients.sqs, system.names.queues.events);
-    for (const [i, traffic] of served.entries()) {
-      feedback.add('churn', traffic);
-      await publisher.publish(await labelsReceivedEvent({ endpoint: 'churn', count: traffic.examples.length }, { time: new Date().toISOString(), dedupeKey: `feedback-${i}` }));
+    // Ground truth arrives for what was served, through the feedback route, and joins the logged predictions.
+    for (const traffic of served) {
+      const response = await system.api('/v1/endpoints/churn/feedback', { method: 'POST', json: { feedback: traffic.examples.map((e) => ({ id: e.key, label: e.label })) } });
+      expect(response.status, await response.clone().text()).toBe(202);
+      expect(await response.json()).toMatchObject({ rows: 800, joined: 800, labelled: 800 });
     }
+    const { variants } = (await (await system.api('/v1/endpoints/churn/experiment?configVersion=1')).json()) as { variants: { name: string; count: number; quality: { labelled: number; accuracy: number } }[] };
+    expect(variants[0]).toMatchObject({ name: 'control', count: 1600, quality: { labelled: 1600 } });
+    expect(variants[0].quality.accuracy).toBeLessThan(0.8);
 
     // Exactly one run, caused by the drift, that succeeds.
     const run = await eventually(async () => {

@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { experimentSpan, summarizeExperiment, type EndpointRecord, type EndpointStore, type ExperimentStore } from '@flywheel/core';
+import type { RequireScope } from '../auth.ts';
+import { Problem } from '../problem.ts';
+import { validate } from '../validation.ts';
+import { nameParam } from './path-params.ts';
+
+export interface ExperimentRouteDependencies {
+  endpoints: Pick<EndpointStore, 'current' | 'history'>;
+  experiments: Pick<ExperimentStore, 'tallies'>;
+}
+
+/** Config versions read back, for the experiment's start and the decision log. */
+const HISTORY_LIMIT = 1000;
+const HISTORY_PAGE = 100;
+
+const experimentQuery = z.object({
+  /** Analyse the experiment this config version belongs to; the current one by default. */
+  configVersion: z.coerce.number().int().min(1).optional(),
+  alpha: z.coerce.number().gt(0).lt(1).default(0.05),
+});
+
+/**
+ * `GET /v1/endpoints/{endpoint}/experiment`: the analysis of the experiment running since the
+ * variants or their weights last changed (or of the one `?configVersion=` belongs to). `count` per
+ * variant is its logged predictions as the monitor counted them (after the endpoint's
+ * `logging.percent` sampling; shadows and failed requests left out), and a prediction without an
+ * outcome counts as 0 (no conversion). `decisions` is the guardrail decision log, newest first.
+ */
+export function experimentRoutes(deps: ExperimentRouteDependencies, requireScope: RequireScope) {
+  return new Hono().get('/v1/endpoints/:endpoint/experiment', requireScope('read'), async (c) => {
+    const endpoint = nameParam(c, 'endpoint');
+    const query = validate(experimentQuery, c.req.query());
+    const current = await deps.endpoints.current(endpoint);
+    if (!current) throw new Problem(404, `No endpoint ${endpoint}.`);
+    const history = await recentHistory(deps.endpoints, current);
+    const span = experimentSpan(history, query.configVersion);
+    if (!span) {
+      const oldest = history.at(-1)!.configVersion;
+      throw new Problem(404, `Endpoint ${endpoint} has no config version ${query.configVersion} among its versions ${oldest}..${current.configVersion}.`, {
+        errors: [{ path: 'configVersion', message: `must be one of ${oldest}..${current.configVersion}` }],
+      });
+    }
+    const tallies = await deps.experiments.tallies(endpoint, span.first.configVersion, span.last.configVersion);
+    const summary = summarizeExperiment(span.last.config, tallies, { alpha: query.alpha });
+    return c.json({
+      endpoint,
+      configVersion: current.configVersion,
+      experiment: { fromConfigVersion: span.first.configVersion, toConfigVersion: span.last.configVersion, since: span.first.updatedAt, running: span.last === history[0] },
+      countedFrom: 'logged-predictions',
+      ...summary,
+      // The guardrails record each rollback and promotion as a config version of kind `guardrail`.
+      decisions: history.filter((record) => record.change.kind === 'guardrail').map(decision),
+    });
+  });
+}
+
+/** The endpoint's newest config versions, newest first, without gaps. */
+async function recentHistory(endpoints: ExperimentRouteDependencies['endpoints'], current: EndpointRecord): Promise<EndpointRecord[]> {
+  const history: EndpointRecord[] = [];
+  let before = current.configVersion + 1;
+  while (history.length < HISTORY_LIMIT && before > 1) {
+    const page = await endpoints.history(current.endpoint, { limit: HISTORY_PAGE, before });
+    if (page.length === 0) break;
+    history.push(...page);
+    before = page.at(-1)!.configVersion;
+  }
+  return history.length > 0 ? history : [current];
+}
+
+function decision(record: EndpointRecord) {
+  return {
+    configVersion: record.configVersion,
+    at: record.updatedAt,
+    ...record.change,
+    weights: record.config.variants.map(({ name, weight }) => ({ name, weight })),
+  };
+}

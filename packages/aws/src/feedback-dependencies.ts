@@ -1,0 +1,29 @@
+import type { AwsClients } from './clients.ts';
+import { DynamoExperimentStore } from './experiment-store.ts';
+import { FeedbackJoiner } from './feedback-join.ts';
+import { DynamoPredictionObserver } from './feedback-prediction-observer.ts';
+import { DynamoFeedbackStore } from './feedback-store.ts';
+import { DynamoModelRegistry } from './model-registry-store.ts';
+import type { ResourceNames } from './resources.ts';
+
+export interface FeedbackPorts {
+  /** Feedback in (the API), labels out (the trainer). */
+  feedback: DynamoFeedbackStore;
+  /** The prediction side of the join (the monitor). */
+  predictions: DynamoPredictionObserver;
+  /** Per-variant tallies (the experiment view, and the guardrails' `outcome` metric). */
+  experiments: DynamoExperimentStore;
+}
+
+/** The feedback join and experiment tallies on the stack's monitoring table. */
+export function createFeedbackPorts(clients: AwsClients, names: ResourceNames): FeedbackPorts {
+  const table = names.tables.monitoring;
+  const experiments = new DynamoExperimentStore(clients.dynamodb, table);
+  const joiner = new FeedbackJoiner(clients.dynamodb, table, experiments);
+  const registry = new DynamoModelRegistry(clients.dynamodb, names.tables.registry);
+  return {
+    feedback: new DynamoFeedbackStore(clients.dynamodb, table, joiner),
+    predictions: new DynamoPredictionObserver(clients.dynamodb, table, experiments, joiner, registry),
+    experiments,
+  };
+}

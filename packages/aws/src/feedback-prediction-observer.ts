@@ -1,0 +1,103 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  isExperimentRecord,
+  predictionSideOf,
+  type ModelRegistry,
+  type PredictionLogRecord,
+  type PredictionObserver,
+  type Task,
+  type TallyKey,
+} from '@flywheel/core';
+import type { DynamoExperimentStore } from './experiment-store.ts';
+import { batchGet, batchPut, feedbackKey, isLive, predictionKey, type FeedbackItem, type PredictionItem } from './feedback-items.ts';
+import type { FeedbackJoiner, JoinableRow } from './feedback-join.ts';
+
+export interface DynamoPredictionObserverOptions {
+  /** A prediction waits this long for its feedback (default 30 days after it was made). */
+  retentionDays?: number;
+  now?: () => Date;
+}
+
+/**
+ * The prediction side of the feedback join, run by the monitor on every log batch it takes: it
+ * counts the batch's served rows per (config version, variant), keeps each row
+ * (`PREDICTION#<endpoint>` / `<row id>`) with what it predicted, then reads the feedback that
+ * arrived first and joins it. Every step is safe to repeat when the batch comes again.
+ */
+export class DynamoPredictionObserver implements PredictionObserver {
+  readonly #retentionMs: number;
+  readonly #now: () => Date;
+  readonly #tasks: TaskCache;
+
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly table: string,
+    private readonly experiments: Pick<DynamoExperimentStore, 'addServed'>,
+    private readonly joiner: FeedbackJoiner,
+    registry: Pick<ModelRegistry, 'getVersion'>,
+    options: DynamoPredictionObserverOptions = {},
+  ) {
+    this.#retentionMs = (options.retentionDays ?? 30) * 86_400_000;
+    this.#now = options.now ?? (() => new Date());
+    this.#tasks = new TaskCache(registry);
+  }
+
+  async observe(batchId: string, records: readonly PredictionLogRecord[]): Promise<void> {
+    const served = records.filter(isExperimentRecord);
+    if (served.length === 0) return;
+    await this.experiments.addServed(batchId, servedRows(served));
+
+    // A client that reuses a request id logs a row id twice: the first of a batch is kept, a later batch's replaces it.
+    const rows = new Map<string, { endpoint: string; rowId: string; prediction: PredictionItem }>();
+    for (const record of served) {
+      const id = itemId(feedbackKey(record.endpoint, record.id));
+      if (rows.has(id)) continue;
+      const task = await this.#tasks.get(record.model, record.version);
+      const expiresAt = Math.floor((Date.parse(record.time) + this.#retentionMs) / 1000);
+      rows.set(id, { endpoint: record.endpoint, rowId: record.id, prediction: { ...predictionKey(record.endpoint, record.id), ...predictionSideOf(record, task), expiresAt } });
+    }
+    await batchPut(this.dynamodb, this.table, [...rows.values()].map((row) => row.prediction));
+
+    const now = this.#now();
+    const feedback = await batchGet<FeedbackItem>(this.dynamodb, this.table, [...rows.values()].map((row) => feedbackKey(row.endpoint, row.rowId)));
+    const joinable = new Map<string, JoinableRow[]>();
+    for (const item of feedback) {
+      if (!isLive(item, now)) continue;
+      const { endpoint, rowId, prediction } = rows.get(itemId(item))!;
+      const joins = joinable.get(endpoint) ?? [];
+      joins.push({ rowId, feedback: item, prediction });
+      joinable.set(endpoint, joins);
+    }
+    for (const [endpoint, joins] of joinable) await this.joiner.join(endpoint, joins);
+  }
+}
+
+const itemId = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
+
+function servedRows(records: readonly PredictionLogRecord[]): { key: TallyKey; rows: number }[] {
+  const groups = new Map<string, { key: TallyKey; rows: number }>();
+  for (const { endpoint, configVersion, variant } of records) {
+    const id = `${endpoint}\u0000${configVersion}\u0000${variant}`;
+    const group = groups.get(id) ?? { key: { endpoint, configVersion, variant }, rows: 0 };
+    group.rows++;
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+}
+
+/** Model versions are immutable, so their tasks are cached for good; a miss is asked again after a minute. */
+class TaskCache {
+  readonly #known = new Map<string, { task: Task | undefined; until: number }>();
+
+  constructor(private readonly registry: Pick<ModelRegistry, 'getVersion'>) {}
+
+  async get(model: string, version: number): Promise<Task | undefined> {
+    const id = `${model}\u0000${version}`;
+    const hit = this.#known.get(id);
+    if (hit && hit.until > Date.now()) return hit.task;
+    const found = await this.registry.getVersion(model, version);
+    if (this.#known.size > 10_000) this.#known.clear();
+    this.#known.set(id, { task: found?.task, until: found ? Infinity : Date.now() + 60_000 });
+    return found?.task;
+  }
+}
