@@ -38,6 +38,8 @@ function publishMetrics(metrics: Metrics, stats: IngestStats, event: SQSEvent): 
   count('WindowMergeConflicts', stats.mergeConflicts);
   count('AlertsOpened', stats.alertsOpened);
   count('AlertsResolved', stats.alertsResolved);
+  count('GuardrailLooks', stats.guardrailLooks);
+  count('GuardrailChanges', stats.guardrailChanges);
   count('MessagesFailed', stats.failedMessages);
   const oldest = Math.min(...event.Records.map((r) => Number(r.attributes.SentTimestamp)));
   if (Number.isFinite(oldest)) metrics.addMetric('IngestLag', MetricUnit.Milliseconds, Math.max(0, Date.now() - oldest));

@@ -15,6 +15,9 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { monitoringRoutes, type MonitoringDependencies } from './routes/monitoring.ts';
 import { eventRoutes } from './routes/events.ts';
 import { runRoutes } from './routes/runs.ts';
+import { shadowRoutes } from './routes/shadows.ts';
+import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedback.ts';
+import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
@@ -32,6 +35,8 @@ export interface ApiDependencies {
   servingMetrics?: ServingMetrics;
   /** Events and retraining runs; without it those routes are absent (the edge has none). */
   retraining?: { events: EventStore; retrain: RetrainPorts };
+  /** Feedback and experiment analysis; without it those routes are absent (the edge has none). */
+  feedback?: Omit<FeedbackRouteDependencies, 'endpoints'> & Omit<ExperimentRouteDependencies, 'endpoints'>;
 }
 
 export interface ApiOptions {
@@ -55,11 +60,16 @@ export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
   if (deps.monitoring) {
     app.route('/', baselineRoutes({ registry: deps.registry, baselines: deps.monitoring.baselines }, serving, requireScope));
     app.route('/', monitoringRoutes(deps.monitoring, requireScope));
+    app.route('/', shadowRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints }, requireScope));
     app.route('/', metricsRoutes(deps.servingMetrics ?? new ServingMetrics(), deps.monitoring, requireScope));
   }
   if (deps.retraining) {
     app.route('/', eventRoutes(deps.retraining.events, requireScope));
     app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain }, requireScope));
+  }
+  if (deps.feedback) {
+    app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
+    app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
   }
   // Last: the document lists every route mounted before it.
   app.route('/', docsRoutes(() => app.routes));

@@ -9,6 +9,7 @@ import { createMonitoringApiDependencies } from './monitor-dependencies.ts';
 import { SqsEventPublisher } from './sqs-event-publisher.ts';
 import { DynamoEventStore } from './event-store.ts';
 import { createRetrainPorts } from './retrain-ports.ts';
+import { createFeedbackPorts } from './feedback-dependencies.ts';
 
 /** The API's ports, implemented with the AWS SDK against the named resources. */
 export function createApiDependencies(clients: AwsClients, names: ResourceNames): ApiDependencies {
@@ -17,7 +18,13 @@ export function createApiDependencies(clients: AwsClients, names: ResourceNames)
     ...createMonitoringApiDependencies(clients, names),
     events: new SqsEventPublisher(clients.sqs, names.queues.events),
     retraining: { events: new DynamoEventStore(clients.dynamodb, names.tables.operations), retrain: createRetrainPorts(clients, names) },
+    feedback: feedbackApiDependencies(clients, names),
   };
+}
+
+function feedbackApiDependencies(clients: AwsClients, names: ResourceNames): NonNullable<ApiDependencies['feedback']> {
+  const { feedback, experiments } = createFeedbackPorts(clients, names);
+  return { feedback, experiments, events: new SqsEventPublisher(clients.sqs, names.queues.events) };
 }
 
 /** The predict path's ports, from just the registry table and the bucket (all the edge function has). */

@@ -21,7 +21,13 @@ export { createMonitorDependencies, createMonitoringApiDependencies } from './mo
 export { DynamoRunStore } from './run-store.ts';
 export { DynamoEventStore, MAX_EVENT_PAGE, type DynamoEventStoreOptions } from './event-store.ts';
 export { DynamoRetrainStateStore } from './retrain-state-store.ts';
+export { DynamoGuardrailStateStore } from './guardrail-state-store.ts';
 export { SqsTrainJobQueue } from './train-job-queue.ts';
 export { S3LogArchiveReader, type ArchiveReadStats } from './log-archive-reader.ts';
 export { S3DatasetStore } from './dataset-store.ts';
 export { createRetrainPorts } from './retrain-ports.ts';
+export { DynamoExperimentStore, type DynamoExperimentStoreOptions } from './experiment-store.ts';
+export { DynamoFeedbackStore, type DynamoFeedbackStoreOptions } from './feedback-store.ts';
+export { DynamoPredictionObserver, type DynamoPredictionObserverOptions } from './feedback-prediction-observer.ts';
+export { FeedbackJoiner, type FeedbackJoinerOptions } from './feedback-join.ts';
+export { createFeedbackPorts, type FeedbackPorts } from './feedback-dependencies.ts';

@@ -5,6 +5,8 @@ import { DynamoAlertStore } from './alert-store.ts';
 import type { AwsClients } from './clients.ts';
 import { SqsDeadLetterQueue } from './dead-letter-queue.ts';
 import { DynamoDriftScoreStore } from './drift-score-store.ts';
+import { DynamoEndpointStore } from './endpoint-store.ts';
+import { DynamoGuardrailStateStore } from './guardrail-state-store.ts';
 import { DynamoBatchLedger } from './log-batch-ledger.ts';
 import { S3LogArchive } from './log-archive.ts';
 import { DynamoWindowStore } from './monitoring-window-store.ts';
@@ -13,8 +15,9 @@ import { S3PredictionLogSpill } from './prediction-log-spill.ts';
 import { S3ReferenceProfileStore } from './reference-profile-store.ts';
 import type { ResourceNames } from './resources.ts';
 import { SqsEventPublisher } from './sqs-event-publisher.ts';
+import { createFeedbackPorts } from './feedback-dependencies.ts';
 
-/** The monitor's ports, implemented with the AWS SDK against the named resources. */
+/** The monitor's ports, implemented with the AWS SDK against the named resources (guardrails included). */
 export function createMonitorDependencies(clients: AwsClients, names: ResourceNames, options: { notifier?: AlertNotifier } = {}): MonitorDependencies {
   return {
     windows: new DynamoWindowStore(clients.dynamodb, names.tables.monitoring),
@@ -25,6 +28,13 @@ export function createMonitorDependencies(clients: AwsClients, names: ResourceNa
     alerts: new DynamoAlertStore(clients.dynamodb, names.tables.operations),
     events: new SqsEventPublisher(clients.sqs, names.queues.events),
     driftScores: new DynamoDriftScoreStore(clients.dynamodb, names.tables.monitoring),
+    predictions: createFeedbackPorts(clients, names).predictions,
+    guardrails: {
+      endpoints: new DynamoEndpointStore(clients.dynamodb, names.tables.registry),
+      state: new DynamoGuardrailStateStore(clients.dynamodb, names.tables.operations),
+      // The experiment tallies: the outcomes joined by feedback, per variant and config version.
+      outcomes: createFeedbackPorts(clients, names).experiments,
+    },
     ...(options.notifier ? { notifier: options.notifier } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { StoredWindow, WindowKey, WindowState, WindowStore } from '@flywheel/monitor';
+import type { StoredWindow, WindowKey, WindowSeries, WindowState, WindowStore } from '@flywheel/monitor';
 import { conditionally, queryAll } from './dynamo-items.ts';
 
 const gzipAsync = promisify(gzip);
@@ -22,6 +22,7 @@ interface WindowItem {
   model: string;
   version: number;
   start: string;
+  shadow?: true;
   records: number;
   /** Gzipped JSON of the WindowState: counts compress ~5×, and DynamoDB bills writes per KB. */
   state: Uint8Array;
@@ -32,7 +33,8 @@ interface WindowItem {
 
 /**
  * Monitoring windows in the monitoring table: `pk = WINDOW#<endpoint>`, `sk = <hour start>#<variant>#<model>#<version>`,
- * so a time range of an endpoint is one query. Every write is conditional on `revision`.
+ * so a time range of an endpoint is one query; shadow windows likewise under `pk = SHADOW#<endpoint>`,
+ * out of the way of every query of served traffic. Every write is conditional on `revision`.
  */
 export class DynamoWindowStore implements WindowStore {
   readonly #retentionMs: number;
@@ -62,6 +64,7 @@ export class DynamoWindowStore implements WindowStore {
       model: key.model,
       version: key.version,
       start: key.start,
+      ...(key.shadow ? { shadow: true as const } : {}),
       records: state.records,
       state: await gzipAsync(JSON.stringify(state)),
       ...(applied.length > 0 ? { applied: new Set(applied) } : {}),
@@ -97,13 +100,13 @@ export class DynamoWindowStore implements WindowStore {
     );
   }
 
-  async list(endpoint: string, from: string, to: string): Promise<StoredWindow[]> {
+  async list(endpoint: string, from: string, to: string, series: WindowSeries = 'variants'): Promise<StoredWindow[]> {
     // Sort keys begin with the window start (fixed-length ISO), so every window starting before
     // `to` sorts below it and one starting at `to` above it: BETWEEN gives [from, to).
     const items = await queryAll<WindowItem>(this.dynamodb, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: marshall({ ':pk': `WINDOW#${endpoint}`, ':from': from, ':to': to }),
+      ExpressionAttributeValues: marshall({ ':pk': partitionOf(endpoint, series === 'shadows'), ':from': from, ':to': to }),
     });
     return Promise.all(items.filter((item) => !this.#isExpired(item)).map(toWindow));
   }
@@ -114,13 +117,17 @@ export class DynamoWindowStore implements WindowStore {
   }
 }
 
+function partitionOf(endpoint: string, shadow: boolean | undefined): string {
+  return `${shadow ? 'SHADOW' : 'WINDOW'}#${endpoint}`;
+}
+
 function keyOf(key: WindowKey): { pk: string; sk: string } {
-  return { pk: `WINDOW#${key.endpoint}`, sk: `${key.start}#${key.variant}#${key.model}#${key.version}` };
+  return { pk: partitionOf(key.endpoint, key.shadow), sk: `${key.start}#${key.variant}#${key.model}#${key.version}` };
 }
 
 async function toWindow(item: WindowItem): Promise<StoredWindow> {
   return {
-    key: { endpoint: item.endpoint, variant: item.variant, model: item.model, version: item.version, start: item.start },
+    key: { endpoint: item.endpoint, variant: item.variant, model: item.model, version: item.version, start: item.start, ...(item.shadow ? { shadow: true as const } : {}) },
     state: JSON.parse((await gunzipAsync(item.state)).toString('utf8')) as WindowState,
     applied: item.applied ?? new Set(),
     revision: item.revision,

@@ -8,3 +8,5 @@ export * from './logs/index.ts';
 export * from './events/index.ts';
 export * from './registry/index.ts';
 export * from './retrain/index.ts';
+export * from './feedback/index.ts';
+export * from './guardrails/index.ts';

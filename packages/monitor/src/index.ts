@@ -10,10 +10,11 @@ export type {
   LogArchive,
   ProfileSource,
   StoredWindow,
+  WindowSeries,
   WindowStore,
 } from './ports.ts';
 export { WINDOW_MS, hourStart, recordHour, windowEnd, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
-export { WindowStateBuilder, emptyWindowState, mergeWindowStates, type WindowState } from './window-state.ts';
+export { WindowStateBuilder, emptyWindowState, mergeAgreementCounts, mergeWindowStates, type AgreementCounts, type WindowState } from './window-state.ts';
 export { DEFAULT_QUALITY_THRESHOLDS, windowSignals, type KeyedSignal, type QualityThresholds, type SignalOptions, type WindowVerdict } from './window-signals.ts';
 export { driftScores, type DriftScores } from './drift-scores.ts';
 export { ProfileCache, type ProfileCacheOptions } from './profile-cache.ts';
@@ -24,3 +25,6 @@ export { AlertDesk, type AlertActionResult } from './alerts/alert-desk.ts';
 export { NO_NOTIFIER, type AlertNotification, type AlertNotifier } from './alerts/notifier.ts';
 export { WebhookNotifier, WebhookTargetSchema, webhookBody, webhookSignature, webhooksFromEnv, type WebhookOptions, type WebhookTarget } from './alerts/webhooks.ts';
 export { queryDrift, type DriftQuery, type DriftQueryResult, type ServingHealth, type VersionCount } from './drift-query.ts';
+export { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions, type GuardrailLook, type OutcomeSource } from './guardrail-evaluator.ts';
+export { queryShadows, type ShadowSummary } from './shadow-query.ts';
+export { forEachLimit } from './concurrency.ts';

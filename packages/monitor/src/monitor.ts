@@ -4,6 +4,7 @@ import {
   driftDetectedEvent,
   type AlertPolicyOptionsInput,
   type PredictionLogRecord,
+  type PredictionObserver,
   type ReferenceProfile,
   type RejectedLogLine,
 } from '@flywheel/core';
@@ -12,6 +13,7 @@ import { NO_NOTIFIER, type AlertNotifier } from './alerts/notifier.ts';
 import { archiveGroups } from './archive.ts';
 import { forEachLimit, sleep } from './concurrency.ts';
 import { driftScores } from './drift-scores.ts';
+import { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions } from './guardrail-evaluator.ts';
 import type { BatchLedger, DeadLetterQueue, DriftScoreStore, EventPublisher, LogArchive, ProfileSource, WindowStore, AlertStore } from './ports.ts';
 import { ProfileCache } from './profile-cache.ts';
 import { WINDOW_MS, hourStart, windowEnd, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
@@ -29,11 +31,17 @@ export interface MonitorDependencies {
   readonly events: EventPublisher;
   readonly driftScores: DriftScoreStore;
   readonly notifier?: AlertNotifier;
+  /** Endpoint configs and guardrail state: with them, canaries are judged after every merge. */
+  readonly guardrails?: GuardrailDependencies;
+  /** The prediction side of the feedback join: sees every batch's records as they are archived. */
+  readonly predictions?: PredictionObserver;
 }
 
 export interface MonitorOptions {
   readonly signals?: SignalOptions;
   readonly alertPolicy?: AlertPolicyOptionsInput;
+  /** How often canaries are looked at, and the rest of the evaluator's tuning. */
+  readonly guardrails?: Omit<GuardrailEvaluatorOptions, 'now' | 'report'>;
   /**
    * An hour is judged once records at least this far into the next hour arrive, so stragglers
    * of the closing hour (other monitors, the batching delay) are in (default 1 min).
@@ -74,6 +82,9 @@ export interface IngestStats {
   windowsEvaluated: number;
   alertsOpened: number;
   alertsResolved: number;
+  /** Canaries looked at, and the rollbacks and promotions those looks wrote. */
+  guardrailLooks: number;
+  guardrailChanges: number;
   failedMessages: number;
 }
 
@@ -118,8 +129,9 @@ const defaultReport: NonNullable<MonitorOptions['report']> = (level, message, fi
 export class Monitor {
   readonly #deps: MonitorDependencies;
   readonly #profiles: ProfileCache;
-  readonly #options: Required<Omit<MonitorOptions, 'signals' | 'alertPolicy'>> & Pick<MonitorOptions, 'signals' | 'alertPolicy'>;
+  readonly #options: Required<Omit<MonitorOptions, 'signals' | 'alertPolicy' | 'guardrails'>> & Pick<MonitorOptions, 'signals' | 'alertPolicy'>;
   readonly #notifier: AlertNotifier;
+  readonly #guardrails: GuardrailEvaluator | undefined;
   /** Hours already judged by this instance, so every batch of the next hour does not re-judge them. */
   readonly #judged = new Set<string>();
 
@@ -139,6 +151,12 @@ export class Monitor {
       report: options.report ?? defaultReport,
     };
     this.#profiles = new ProfileCache(deps.profiles, { ttlMs: this.#options.profileCacheTtlMs });
+    this.#guardrails =
+      deps.guardrails &&
+      new GuardrailEvaluator(
+        { ...deps.guardrails, windows: deps.windows, events: deps.events },
+        { ...options.guardrails, now: this.#options.now, report: (level, message, fields) => this.#options.report(level, message, { component: 'guardrails', ...fields }) },
+      );
   }
 
   async ingest(messages: readonly LogMessage[], context: { remainingMs?: number } = {}): Promise<IngestResult> {
@@ -193,6 +211,7 @@ export class Monitor {
     await forEachLimit(claimed, limit, async (batch) => {
       if (batch.failed) await this.#deps.ledger.release(batch.id, owner).catch(() => undefined);
     });
+    await this.#lookAtCanaries(claimed.filter((b) => !b.failed), stats);
     await this.#judgeClosedHours([...batches.values()].filter((b) => !b.failed), stats);
 
     for (const batch of batches.values()) if (batch.failed) for (const id of batch.messageIds) failedMessages.add(id);
@@ -276,7 +295,7 @@ export class Monitor {
     return batches;
   }
 
-  /** Dead-letters the batch's bad lines and archives its good records. */
+  /** Dead-letters the batch's bad lines, archives its good records and hands them to the feedback join. */
   async #setAside(batch: Batch, stats: IngestStats): Promise<void> {
     try {
       if (batch.rejected.length > 0) {
@@ -286,6 +305,7 @@ export class Monitor {
         this.#options.report('warn', 'dead-lettered invalid log records', { batch: batch.id, count: batch.rejected.length, reason });
       }
       for (const [key, lines] of archiveGroups(batch.id, batch.records, batch.lines)) await this.#deps.archive.put(key, lines);
+      await this.#deps.predictions?.observe(batch.id, batch.records);
     } catch (error) {
       batch.failed = true;
       this.#options.report('error', 'archiving a log batch failed', { batch: batch.id, error: String(error) });
@@ -346,6 +366,27 @@ export class Monitor {
     });
   }
 
+  /**
+   * Judges the canaries of the endpoints whose served traffic was just merged (throttled per
+   * endpoint). A failed look fails no batch: the counts are in, and the next batch looks again.
+   */
+  async #lookAtCanaries(merged: readonly Batch[], stats: IngestStats): Promise<void> {
+    const guardrails = this.#guardrails;
+    if (!guardrails) return;
+    const endpoints = new Set<string>();
+    for (const batch of merged) for (const record of batch.records) if (record.shadowOf === undefined) endpoints.add(record.endpoint);
+    await forEachLimit(endpoints, this.#options.concurrency, async (endpoint) => {
+      try {
+        const look = await guardrails.evaluate(endpoint);
+        if (look.status === 'throttled') return;
+        stats.guardrailLooks++;
+        if (look.status === 'changed') stats.guardrailChanges++;
+      } catch (error) {
+        this.#options.report('error', 'judging a canary failed', { endpoint, error: String(error) });
+      }
+    });
+  }
+
   /** Judges, per endpoint, the hour before the latest record seen once that hour is closed. */
   async #judgeClosedHours(batches: readonly Batch[], stats: IngestStats): Promise<void> {
     // Latest time per endpoint by string comparison (ISO UTC; good to the second, all this needs).
@@ -395,6 +436,8 @@ function emptyStats(messages: number): IngestStats {
     windowsEvaluated: 0,
     alertsOpened: 0,
     alertsResolved: 0,
+    guardrailLooks: 0,
+    guardrailChanges: 0,
     failedMessages: 0,
   };
 }
@@ -406,7 +449,7 @@ function pendingWindows(batches: readonly Batch[]): PendingWindow[] {
     const mine = new Map<string, PredictionLogRecord[]>();
     for (const record of batch.records) {
       // Grouped by a cheap string; the key object is built once per window.
-      const group = `${record.endpoint}\u0000${record.variant}\u0000${record.model}\u0000${record.version}\u0000${record.time.slice(0, 13)}`;
+      const group = `${record.endpoint}\u0000${record.variant}\u0000${record.model}\u0000${record.version}\u0000${record.time.slice(0, 13)}\u0000${record.shadowOf === undefined ? '' : 's'}`;
       let records = mine.get(group);
       if (!records) {
         mine.set(group, (records = []));

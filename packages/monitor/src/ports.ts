@@ -14,6 +14,9 @@ export interface StoredWindow {
   readonly revision: number;
 }
 
+/** Which windows of an endpoint: those of the traffic served (the default), or of its shadows. */
+export type WindowSeries = 'variants' | 'shadows';
+
 /** Window state storage (the monitoring table). */
 export interface WindowStore {
   get(key: WindowKey): Promise<StoredWindow | undefined>;
@@ -24,8 +27,8 @@ export interface WindowStore {
   put(key: WindowKey, state: WindowState, applied: readonly string[], expectedRevision: number): Promise<boolean>;
   /** Drops batch ids from a window's applied set once their batches are complete. */
   forget(key: WindowKey, batchIds: readonly string[]): Promise<void>;
-  /** Windows of the endpoint starting in [from, to), oldest first. */
-  list(endpoint: string, from: string, to: string): Promise<StoredWindow[]>;
+  /** Windows of the endpoint starting in [from, to), oldest first: its variants', or its shadows'. */
+  list(endpoint: string, from: string, to: string, series?: WindowSeries): Promise<StoredWindow[]>;
 }
 
 export type ClaimResult =

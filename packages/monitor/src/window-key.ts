@@ -3,7 +3,11 @@ import type { PredictionLogRecord } from '@flywheel/core';
 /** Windows are hours of record time: late and replayed records land in the hour they happened. */
 export const WINDOW_MS = 3_600_000;
 
-/** What one window counts: one endpoint variant serving one model version during one hour. */
+/**
+ * What one window counts: one endpoint variant serving one model version during one hour. A
+ * shadow's rows have windows of their own (`shadow: true`, `variant` the shadow's name), apart
+ * from the variants' so they never count as served traffic.
+ */
 export interface WindowKey {
   readonly endpoint: string;
   readonly variant: string;
@@ -11,6 +15,7 @@ export interface WindowKey {
   readonly version: number;
   /** ISO 8601 start of the hour, `2025-03-01T10:00:00.000Z`. */
   readonly start: string;
+  readonly shadow?: true;
 }
 
 /** Start of the hour containing `time` (ISO 8601 or epoch ms). */
@@ -32,10 +37,12 @@ export function recordHour(time: string): string {
 }
 
 export function windowOf(record: PredictionLogRecord): WindowKey {
-  return { endpoint: record.endpoint, variant: record.variant, model: record.model, version: record.version, start: recordHour(record.time) };
+  const key = { endpoint: record.endpoint, variant: record.variant, model: record.model, version: record.version, start: recordHour(record.time) };
+  return record.shadowOf === undefined ? key : { ...key, shadow: true };
 }
 
 /** A string naming the window uniquely (names cannot contain NUL). */
 export function windowKeyId(key: WindowKey): string {
-  return [key.endpoint, key.start, key.variant, key.model, key.version].join('\u0000');
+  const id = [key.endpoint, key.start, key.variant, key.model, key.version].join('\u0000');
+  return key.shadow ? `${id}\u0000shadow` : id;
 }

@@ -28,6 +28,24 @@ export interface WindowState {
   readonly sketch: WindowSketch | null;
   /** Fields the endpoint's policy redacts: absent by design, so not a data-quality problem. */
   readonly redacted: readonly string[];
+  /**
+   * `health` split by the endpoint config version that served each request, so a canary step is
+   * judged on exactly the traffic served under it. Bounded by the config changes in the hour, not
+   * by traffic. Absent in windows stored before it existed.
+   */
+  readonly healthByConfig?: Readonly<Record<string, LatencyHistogram>>;
+  /** Shadow windows: how the shadow's rows compared with the primary's. */
+  readonly agreement?: AgreementCounts;
+}
+
+/** Sums over a shadow's rows of their `agreement` (see `compareRowOutputs` in core). */
+export interface AgreementCounts {
+  /** Rows whose class both sides had, and those where it was the same. */
+  readonly classified: number;
+  readonly agreed: number;
+  /** Rows with numeric values to compare, and the sum of their mean absolute differences. */
+  readonly compared: number;
+  readonly absDiffSum: number;
 }
 
 export function emptyWindowState(profile: ReferenceProfile | undefined): WindowState {
@@ -40,6 +58,8 @@ export class WindowStateBuilder {
   readonly #health = createLatencyHistogram();
   readonly #sketch: WindowSketch | null;
   readonly #redacted = new Set<string>();
+  readonly #healthByConfig: Record<string, LatencyHistogram> = {};
+  #agreement: { classified: number; agreed: number; compared: number; absDiffSum: number } | undefined;
 
   constructor(private readonly profile: ReferenceProfile | undefined) {
     this.#sketch = profile ? createWindowSketch(profile) : null;
@@ -49,7 +69,22 @@ export class WindowStateBuilder {
     this.#records++;
     // A request of n rows is one request with one latency: counting it n times would weigh
     // batch requests n-fold in the latency quantiles and error rate.
-    if (record.id.endsWith('/0')) recordRequest(this.#health, record.latencyMs, record.status === 'error');
+    if (record.id.endsWith('/0')) {
+      const failed = record.status === 'error';
+      recordRequest(this.#health, record.latencyMs, failed);
+      recordRequest((this.#healthByConfig[record.configVersion] ??= createLatencyHistogram()), record.latencyMs, failed);
+    }
+    if (record.agreement) {
+      const counts = (this.#agreement ??= { classified: 0, agreed: 0, compared: 0, absDiffSum: 0 });
+      if (record.agreement.argmax !== undefined) {
+        counts.classified++;
+        if (record.agreement.argmax) counts.agreed++;
+      }
+      if (record.agreement.absDiff !== undefined) {
+        counts.compared++;
+        counts.absDiffSum += record.agreement.absDiff;
+      }
+    }
     if (record.redacted) for (const name of record.redacted) this.#redacted.add(name);
     if (this.#sketch && record.status === 'ok') {
       observe(this.#sketch, this.profile!, { features: record.inputs, outputs: record.outputs ? outputColumns(record.outputs) : undefined });
@@ -57,7 +92,14 @@ export class WindowStateBuilder {
   }
 
   build(): WindowState {
-    return { records: this.#records, health: this.#health, sketch: this.#sketch, redacted: [...this.#redacted].sort() };
+    return {
+      records: this.#records,
+      health: this.#health,
+      sketch: this.#sketch,
+      redacted: [...this.#redacted].sort(),
+      healthByConfig: this.#healthByConfig,
+      ...(this.#agreement ? { agreement: this.#agreement } : {}),
+    };
   }
 }
 
@@ -69,12 +111,28 @@ function mergeWindowSketches(a: WindowSketch | null, b: WindowSketch | null): Wi
   return a.profile === b.profile ? mergeSketches(a, b) : b;
 }
 
+function mergeHealthByConfig(a: WindowState['healthByConfig'] = {}, b: WindowState['healthByConfig'] = {}): Record<string, LatencyHistogram> {
+  const merged: Record<string, LatencyHistogram> = { ...a };
+  for (const [configVersion, histogram] of Object.entries(b)) {
+    merged[configVersion] = merged[configVersion] ? mergeLatencyHistograms(merged[configVersion], histogram) : histogram;
+  }
+  return merged;
+}
+
+export function mergeAgreementCounts(a: AgreementCounts | undefined, b: AgreementCounts | undefined): AgreementCounts | undefined {
+  if (!a || !b) return a ?? b;
+  return { classified: a.classified + b.classified, agreed: a.agreed + b.agreed, compared: a.compared + b.compared, absDiffSum: a.absDiffSum + b.absDiffSum };
+}
+
 /** The state of both together; `b` is the newer (incoming) side. */
 export function mergeWindowStates(a: WindowState, b: WindowState): WindowState {
+  const agreement = mergeAgreementCounts(a.agreement, b.agreement);
   return {
     records: a.records + b.records,
     health: mergeLatencyHistograms(a.health, b.health),
     sketch: mergeWindowSketches(a.sketch, b.sketch),
     redacted: [...new Set([...a.redacted, ...b.redacted])].sort(),
+    healthByConfig: mergeHealthByConfig(a.healthByConfig, b.healthByConfig),
+    ...(agreement ? { agreement } : {}),
   };
 }

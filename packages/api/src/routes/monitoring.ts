@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { WINDOW_MS, queryDrift, type AlertActionResult, type AlertDesk, type AlertStatusName, type DriftScoreStore, type ProfileSource, type WindowStore } from '@flywheel/monitor';
+import { queryDrift, type AlertActionResult, type AlertDesk, type AlertStatusName, type DriftScoreStore, type ProfileSource, type WindowStore } from '@flywheel/monitor';
 import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
+import { hourRange, isoTime } from './hour-range.ts';
 import { nameParam } from './path-params.ts';
 
 /** What the monitoring routes read: the monitor's windows, profiles, drift scores and alerts. */
@@ -14,11 +15,6 @@ export interface MonitoringDependencies {
   alerts: AlertDesk;
 }
 
-/** Longest range one drift query merges: 90 days of hourly windows. */
-const MAX_RANGE_MS = 90 * 86_400_000;
-const DEFAULT_RANGE_MS = 86_400_000;
-
-const isoTime = z.iso.datetime({ offset: true });
 const driftQuerySchema = z.object({
   from: isoTime.optional(),
   to: isoTime.optional(),
@@ -31,9 +27,6 @@ const alertQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-const floorHour = (ms: number) => ms - (ms % WINDOW_MS);
-const ceilHour = (ms: number) => floorHour(ms + WINDOW_MS - 1);
-
 /**
  * `GET /v1/endpoints/{endpoint}/drift`, `GET /v1/alerts`, `POST /v1/alerts/{id}/acknowledge|resolve`.
  * Windows are whole hours: the range is widened to the hours it touches, and the response says
@@ -44,14 +37,7 @@ export function monitoringRoutes(deps: MonitoringDependencies, requireScope: Req
     .get('/v1/endpoints/:endpoint/drift', requireScope('read'), async (c) => {
       const endpoint = nameParam(c, 'endpoint');
       const query = validate(driftQuerySchema, c.req.query());
-      const toMs = ceilHour(query.to ? Date.parse(query.to) : now().getTime());
-      const fromMs = floorHour(query.from ? Date.parse(query.from) : toMs - DEFAULT_RANGE_MS);
-      if (fromMs >= toMs) throw new Problem(400, '`from` must be before `to`.', { errors: [{ path: 'from', message: 'must be before to' }] });
-      if (toMs - fromMs > MAX_RANGE_MS) {
-        throw new Problem(400, 'A drift query spans at most 90 days.', { errors: [{ path: 'from', message: 'at most 90 days before to' }] });
-      }
-      const from = new Date(fromMs).toISOString();
-      const to = new Date(toMs).toISOString();
+      const { from, to } = hourRange(query, now());
       const result = await queryDrift(deps.windows, deps.profiles, { endpoint, from, to, variant: query.variant });
       const common = { endpoint, variant: query.variant ?? null, health: result.health };
       if (result.status === 'empty') {

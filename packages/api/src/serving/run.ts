@@ -1,6 +1,7 @@
 import type { PredictionLogEntry, PredictionRow } from '@flywheel/core';
 import { InferenceError, InputValidationError, type LoadedModel } from '@flywheel/inference';
 import { Problem } from '../problem.ts';
+import { runExclusively } from './exclusive-run.ts';
 import type { RoutedRequest } from './route.ts';
 import type { Serving } from './serving.ts';
 
@@ -15,7 +16,8 @@ export interface RunContext {
 
 /**
  * Runs the routed model and logs the outcome either way, handing the log its entry without
- * waiting for it. Nothing is built for the log when there is none.
+ * waiting for it; a success is then mirrored to the endpoint's shadows, which run after the
+ * caller is answered. Nothing is built for the log (nor any shadow run) when there is no log.
  */
 export async function runLogged<R>(
   serving: Serving,
@@ -26,21 +28,26 @@ export async function runLogged<R>(
 ): Promise<R> {
   let result: R;
   try {
-    result = await run(routed.model);
+    result = await runExclusively(() => run(routed.model));
   } catch (error) {
     const problem = inferenceProblem(error);
     if (serving.logging) serving.log(new ServedRequest(routed, context, 'error', () => [], problem.message));
     throw problem;
   }
-  if (serving.logging) serving.log(new ServedRequest(routed, context, 'ok', () => rowsOf(result)));
+  if (serving.logging) {
+    const served = new ServedRequest(routed, context, 'ok', () => rowsOf(result));
+    serving.log(served);
+    serving.shadows.mirror(serving, { routed, context, primary: served, run, rowsOf });
+  }
   return result;
 }
 
 /**
- * A served request as the prediction log takes it. Its rows are built on first read, so a
- * request the log's sampling skips never pays for them.
+ * A served request as the prediction log takes it — or a shadow's run of one (`shadowOf`, the
+ * variant that answered). Its rows are built on first read, so a request the log's sampling
+ * skips never pays for them.
  */
-class ServedRequest implements PredictionLogEntry {
+export class ServedRequest implements PredictionLogEntry {
   readonly requestId: string;
   readonly time: string;
   readonly endpoint: string;
@@ -51,14 +58,16 @@ class ServedRequest implements PredictionLogEntry {
   readonly unit?: string;
   readonly latencyMs: number;
   readonly logging: PredictionLogEntry['logging'];
+  readonly shadowOf?: string;
   #rows: PredictionRow[] | undefined;
 
   constructor(
-    routed: RoutedRequest,
+    routed: Pick<RoutedRequest, 'endpoint' | 'variant' | 'version'>,
     context: RunContext,
     readonly status: PredictionLogEntry['status'],
     private readonly buildRows: () => PredictionRow[],
     readonly error?: string,
+    shadowOf?: string,
   ) {
     this.requestId = context.requestId;
     this.time = new Date(context.receivedAt).toISOString();
@@ -69,6 +78,7 @@ class ServedRequest implements PredictionLogEntry {
     this.configVersion = routed.endpoint.record.configVersion;
     this.logging = routed.endpoint.record.config.logging;
     if (context.unit !== undefined) this.unit = context.unit;
+    if (shadowOf !== undefined) this.shadowOf = shadowOf;
     this.latencyMs = performance.now() - context.startedAt;
   }
 

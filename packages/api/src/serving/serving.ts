@@ -13,6 +13,7 @@ import {
   type VariantSpec,
 } from '@flywheel/core';
 import { SessionCache, type LoadedModel } from '@flywheel/inference';
+import { ShadowTraffic } from './shadows.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export interface ServingDependencies {
@@ -32,6 +33,8 @@ export interface ServingOptions {
   maxRows?: number;
   /** Bound on the bytes of the models kept loaded. Default 256 MiB. */
   sessionCacheBytes?: number;
+  /** Shadow runs in flight at most per instance; more are dropped (and counted). Default 32. */
+  shadowConcurrency?: number;
 }
 
 /** An endpoint's current config, prepared for routing requests. */
@@ -46,6 +49,8 @@ export interface ServedEndpoint {
  */
 export class Serving {
   readonly sessions: SessionCache;
+  /** Mirrors served requests to the endpoints' shadows (only while predictions are logged). */
+  readonly shadows: ShadowTraffic;
   readonly maxBodyBytes: number;
   readonly maxRows: number;
   private readonly endpointCache: TtlCache<ServedEndpoint | undefined>;
@@ -61,6 +66,7 @@ export class Serving {
     this.endpointCache = new TtlCache({ ttlMs });
     this.aliasCache = new TtlCache({ ttlMs });
     this.sessions = new SessionCache({ maxBytes: options.sessionCacheBytes });
+    this.shadows = new ShadowTraffic({ concurrency: options.shadowConcurrency });
     this.maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024;
     this.maxRows = options.maxRows ?? 10_000;
   }

@@ -1,7 +1,21 @@
-import { initialAllocation, reallocate, type Allocation } from '../routing/allocation.ts';
+import type { GuardrailNumbers, GuardrailVerdict } from '../experiment/guardrail.ts';
+import { initialAllocation, reallocate, type Allocation, type VariantWeight } from '../routing/allocation.ts';
 import type { EndpointConfig } from '../routing/endpoint-config.ts';
 
-export type EndpointChangeKind = 'create' | 'update' | 'rollback' | 'promote' | 'guardrail-rollback';
+export type EndpointChangeKind = 'create' | 'update' | 'rollback' | 'promote' | 'guardrail-rollback' | 'guardrail';
+
+/** A guardrail's rollback or promotion and the evidence for it, kept on the config version it wrote. */
+export interface GuardrailDecisionRecord {
+  action: 'rollback' | 'promote';
+  verdict: GuardrailVerdict;
+  control: string;
+  candidate: string;
+  /** The config version the judged step began with: the evidence is the traffic served under it and its successors. */
+  stepStartedAt: number;
+  /** The weights before the change (the new ones are the config's). */
+  previousWeights: VariantWeight[];
+  numbers: GuardrailNumbers;
+}
 
 /** Why a config version exists; guardrails and pipelines add their own kinds with a reason. */
 export interface EndpointChange {
@@ -11,6 +25,8 @@ export interface EndpointChange {
   reason?: string;
   /** The API key (or component) that made the change. */
   actor?: string;
+  /** For kind `guardrail`: what was decided, on which numbers. */
+  decision?: GuardrailDecisionRecord;
 }
 
 /**

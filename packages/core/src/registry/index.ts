@@ -23,6 +23,7 @@ export {
   type EndpointChangeKind,
   type EndpointChangeRequest,
   type EndpointRecord,
+  type GuardrailDecisionRecord,
   type PreconditionResult,
 } from './endpoint.ts';
 export type { ArtifactStore, EndpointStore, ModelRegistry, UploadRead } from './ports.ts';

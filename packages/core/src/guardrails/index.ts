@@ -1,0 +1,5 @@
+export { canaryOf, type Canary } from './canary.ts';
+export { stepStart } from './step.ts';
+export { healthFromHistogram } from './health.ts';
+export { changesWeights, guardrailChange, type WeightChange } from './change.ts';
+export type { GuardrailState, GuardrailStateStore, StoredGuardrailState } from './state.ts';
