@@ -12,7 +12,7 @@ const seconds = (name: string, fallback: number) => Number(process.env[name] ?? 
 /** How long to wait for the monitor's drift signal before asking for the run explicitly. */
 const DRIFT_WAIT_MS = seconds('FLYWHEEL_DEMO_DRIFT_WAIT', 45);
 const RUN_WAIT_MS = seconds('FLYWHEEL_DEMO_RUN_WAIT', 300);
-const ROLLOUT_WAIT_MS = seconds('FLYWHEEL_DEMO_ROLLOUT_WAIT', 30);
+const ROLLOUT_WAIT_MS = seconds('FLYWHEEL_DEMO_ROLLOUT_WAIT', 90);
 const BATCH = 100;
 
 const startedAt = new Date().toISOString();
