@@ -11,6 +11,24 @@ interface Activity {
 
 const activities = new WeakMap<ort.InferenceSession, Activity>();
 
+/**
+ * Runs take turns, across every session of the process. onnxruntime-web keeps all sessions in one
+ * WASM runtime, and a run that fails on its inputs while others are in flight fails some of them
+ * too ("failed to call OrtRun()", "Cannot read properties of null") — so one caller's bad input
+ * could fail another's request. The runtime has one thread anyway: taking turns costs no
+ * throughput (~0.2 µs a run).
+ */
+let turn: Promise<unknown> = Promise.resolve();
+
+function inTurn<T>(run: () => Promise<T>): Promise<T> {
+  const result = turn.then(run);
+  turn = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  return result;
+}
+
 function activityOf(session: ort.InferenceSession): Activity {
   let activity = activities.get(session);
   if (!activity) {
@@ -30,7 +48,7 @@ export async function runModel(
   if (activity.released) throw new InferenceError('the model was released from memory; load it again');
   activity.running++;
   try {
-    return (await model.session.run(feeds, outputNames)) as Record<string, ort.Tensor>;
+    return (await inTurn(() => model.session.run(feeds, outputNames))) as Record<string, ort.Tensor>;
   } catch (error) {
     throw new InferenceError(runtimeReason(error), { cause: error });
   } finally {

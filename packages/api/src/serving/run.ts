@@ -1,7 +1,6 @@
 import type { PredictionLogEntry, PredictionRow } from '@flywheel/core';
 import { InferenceError, InputValidationError, type LoadedModel } from '@flywheel/inference';
 import { Problem } from '../problem.ts';
-import { runExclusively } from './exclusive-run.ts';
 import type { RoutedRequest } from './route.ts';
 import type { Serving } from './serving.ts';
 
@@ -28,7 +27,7 @@ export async function runLogged<R>(
 ): Promise<R> {
   let result: R;
   try {
-    result = await runExclusively(() => run(routed.model));
+    result = await run(routed.model);
   } catch (error) {
     const problem = inferenceProblem(error);
     if (serving.logging) serving.log(new ServedRequest(routed, context, 'error', () => [], problem.message));

@@ -11,7 +11,6 @@ import {
   type ShadowSpec,
 } from '@flywheel/core';
 import { floatTensor, predict, tensorType, writeModel, type LoadedModel } from '@flywheel/inference';
-import { runExclusively } from './exclusive-run.ts';
 import { runLogged, type RunContext } from './run.ts';
 import { Serving } from './serving.ts';
 
@@ -120,20 +119,5 @@ describe('shadow traffic', () => {
     expect(logged[1]).toMatchObject({ requestId: 'req-9', variant: 'lookup', version: 3, shadowOf: 'main', status: 'error', rows: [] });
     expect(logged[1].error).toMatch(/could not run on these inputs/);
     expect(s.shadows.stats).toMatchObject({ started: 1, failed: 1 });
-  });
-});
-
-describe('runExclusively', () => {
-  it('keeps one run failing on its inputs from failing the runs in flight with it', async () => {
-    const { serving: s } = serving();
-    const [good, failing] = await Promise.all([s.model(versionOf('m', 1)), s.model(versionOf('m', 3))]);
-    const ok = { x: [[1, 2, 3]] };
-    const results = await Promise.allSettled([
-      runExclusively(() => predict(good, ok)),
-      runExclusively(() => predict(failing, { x: [[12, 1, 2]] })),
-      runExclusively(() => predict(good, ok)),
-      runExclusively(() => predict(failing, ok)),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
   });
 });

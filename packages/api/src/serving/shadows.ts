@@ -1,6 +1,5 @@
 import { compareRowOutputs, describeTarget, inShadow, type ModelVersion, type PredictionRow, type ShadowSpec } from '@flywheel/core';
 import type { LoadedModel } from '@flywheel/inference';
-import { runExclusively } from './exclusive-run.ts';
 import type { RoutedRequest } from './route.ts';
 import { inferenceProblem, ServedRequest, type RunContext } from './run.ts';
 import type { Serving } from './serving.ts';
@@ -80,7 +79,7 @@ export class ShadowTraffic {
       version = await serving.resolve(shadow);
       if (!version) throw new Error(`shadow ${shadow.name} names ${describeTarget(shadow)}, which does not exist`);
       const model = await serving.model(version);
-      const result = await runExclusively(() => run(model));
+      const result = await run(model);
       const task = routed.version.task;
       const rows = () =>
         rowsOf(result).map((row, i) => {
