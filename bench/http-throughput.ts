@@ -5,6 +5,7 @@
 // them in alternating rounds. Run: npx tsx bench/http-throughput.ts
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { serve } from '@hono/node-server';
@@ -72,12 +73,23 @@ function startChild<T>(kind: string, env: Record<string, string> = {}): Promise<
   });
 }
 
-async function load(target: Target, seconds: number) {
+/**
+ * Drives one server; besides its CPU per request, that of the emulators' process, which shares
+ * this machine's cores here but would be SQS, DynamoDB and S3 in AWS.
+ */
+async function load(target: Target, seconds: number, emulatorsPid: number) {
   const cpuBefore = cpuSeconds(target.pid);
+  const emulatorsBefore = cpuSeconds(emulatorsPid);
   const result = await autocannon({ url: target.url, method: 'POST', headers: target.headers, body, connections: CONNECTIONS, duration: seconds });
   if (result.non2xx || result.errors) throw new Error(`${target.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  const cpuPerRequest = ((cpuSeconds(target.pid) - cpuBefore) / result.requests.total) * 1e6;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuPerRequest };
+  const perRequest = (cpu: number) => (cpu / result.requests.total) * 1e6;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuPerRequest: perRequest(cpuSeconds(target.pid) - cpuBefore),
+    emulatorsCpuPerRequest: perRequest(cpuSeconds(emulatorsPid) - emulatorsBefore),
+  };
 }
 
 const children: ChildProcess[] = [];
@@ -100,24 +112,30 @@ if (serveIndex > 0) {
     await fetch(`${api}/v1/models/bench/versions`, { method: 'POST', body: fixture.bytes as Uint8Array<ArrayBuffer>, headers: { ...headers, 'content-type': 'application/octet-stream' } });
     await fetch(`${api}/v1/endpoints/bench`, { method: 'PUT', body: JSON.stringify({ variants: [{ name: 'main', model: 'bench', version: 1, weight: 100 }] }), headers });
 
-    for (const target of Object.values(servers)) await load(target, 2); // warm up: JIT, caches, sessions
+    const emulatorsPid = aws.child.pid!;
+    for (const target of Object.values(servers)) await load(target, 2, emulatorsPid); // warm up: JIT, caches, sessions
+    const loadBefore = loadavg();
     const rounds: Record<string, Array<Awaited<ReturnType<typeof load>>>> = Object.fromEntries(Object.keys(servers).map((name) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, target] of Object.entries(servers)) rounds[name].push(await load(target, SECONDS));
+      for (const [name, target] of Object.entries(servers)) rounds[name].push(await load(target, SECONDS, emulatorsPid));
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    console.log(`\nnode ${process.version}, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds × ${SECONDS} s, medians over rounds\n`);
-    console.log('| server | requests/s | vs minimal | CPU per request | vs minimal | latency p50 | latency p99 |');
-    console.log('|---|---|---|---|---|---|---|');
+    const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+    console.log(
+      `\nnode ${process.version}, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds × ${SECONDS} s, medians over rounds; load average ${loads(loadBefore)} before, ${loads(loadavg())} after\n`,
+    );
+    console.log('| server | requests/s | vs minimal | CPU per request | vs minimal | latency p50 | latency p99 | emulators\' CPU per request |');
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const [name, results] of Object.entries(rounds)) {
       const ratio = median(results.map((r, i) => r.rps / rounds.minimal[i].rps));
       const cpu = median(results.map((r) => r.cpuPerRequest));
       const cpuRatio = median(rounds.minimal.map((r, i) => r.cpuPerRequest / results[i].cpuPerRequest));
       console.log(
-        `| ${name} | ${median(results.map((r) => r.rps)).toFixed(0)} | ${(ratio * 100).toFixed(1)}% | ${cpu.toFixed(0)} µs | ${(cpuRatio * 100).toFixed(1)}% | ${median(results.map((r) => r.p50))} ms | ${median(results.map((r) => r.p99))} ms |`,
+        `| ${name} | ${median(results.map((r) => r.rps)).toFixed(0)} | ${(ratio * 100).toFixed(1)}% | ${cpu.toFixed(0)} µs | ${(cpuRatio * 100).toFixed(1)}% | ${median(results.map((r) => r.p50))} ms | ${median(results.map((r) => r.p99))} ms | ${median(results.map((r) => r.emulatorsCpuPerRequest)).toFixed(0)} µs |`,
       );
     }
     console.log('\n"vs minimal": per-round ratios, median; for CPU, minimal\'s CPU per request over this one\'s (the throughput ratio a CPU-bound server would reach on an otherwise idle machine).');
+    console.log('emulators\' CPU: the dynalite/fauxqs process during the server\'s rounds (the prediction log\'s SQS traffic lands there), per request.');
   } finally {
     for (const child of children) child.kill('SIGTERM');
   }

@@ -2,7 +2,10 @@
 // body parsing and validation, endpoint config, variant assignment, session cache, tensor codec,
 // prediction log hand-off, JSON response) against a bare `session.run` on the same model, both
 // measured in the same run, in alternating rounds; the emulated AWS services run in another
-// process, as they would be remote in AWS. Run: npx tsx bench/predict-overhead.ts
+// process, as they would be remote in AWS. The prediction log prepares and sends its records
+// after the response; that work is measured separately, as the CPU its flush takes after each
+// round. Run: npx tsx bench/predict-overhead.ts
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-web';
 import { createApp, type ApiDependencies } from '@flywheel/api';
@@ -41,6 +44,8 @@ async function timed(iterations: number, run: () => Promise<unknown>): Promise<T
 }
 
 const aws = await startAwsProcess();
+// Also when a measurement throws: the emulators must not outlive the bench.
+process.on('exit', () => aws.child.kill('SIGTERM'));
 Object.assign(process.env, aws.env);
 const clients = createAwsClients();
 const names = resourceNamesFromEnv();
@@ -93,17 +98,28 @@ const paths = {
   'whole app in-process (Request → Response)': appPath(app),
 };
 
-for (const run of [bare, ...Object.values(paths)]) await timed(WARMUP, run);
+/** CPU per request the log's flush takes after a round: preparing, encoding and sending its records. */
+async function flushedLogCpu(): Promise<number> {
+  const before = process.cpuUsage();
+  await withLog.predictionLog?.flush();
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / ITERATIONS;
+}
 
+for (const run of [bare, ...Object.values(paths)]) await timed(WARMUP, run);
+await withLog.predictionLog?.flush();
+
+const loadBefore = loadavg();
 const results = new Map<string, Timing[]>();
 const overheads = new Map<string, Timing[]>();
+const logCpu = new Map<string, number[]>();
 for (let round = 0; round < ROUNDS; round++) {
   const baseline = await timed(ITERATIONS, bare);
   results.set('bare session.run', [...(results.get('bare session.run') ?? []), baseline]);
   for (const [name, run] of Object.entries(paths)) {
     const measured = await timed(ITERATIONS, run);
     // The log's batches go out between rounds, not during the next path's measurement.
-    await withLog.predictionLog?.flush();
+    logCpu.set(name, [...(logCpu.get(name) ?? []), await flushedLogCpu()]);
     results.set(name, [...(results.get(name) ?? []), measured]);
     overheads.set(name, [
       ...(overheads.get(name) ?? []),
@@ -113,18 +129,21 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const fmt = (µs: number) => `${µs.toFixed(1)} µs`;
-console.log(`\nnode ${process.version}, ${ROUNDS} rounds × ${ITERATIONS} requests, medians over rounds\n`);
-console.log('| path | p50 | p99 | CPU / request | overhead p50 | overhead p99 | overhead CPU |');
-console.log('|---|---|---|---|---|---|---|');
+const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+console.log(`\nnode ${process.version}, ${ROUNDS} rounds × ${ITERATIONS} requests, medians over rounds; load average ${load(loadBefore)} before, ${load(loadavg())} after\n`);
+console.log('| path | p50 | p99 | CPU / request | overhead p50 | overhead p99 | overhead CPU | log CPU after response |');
+console.log('|---|---|---|---|---|---|---|---|');
 const column = (rounds: Timing[] | undefined, key: keyof Timing) => (rounds ? fmt(median(rounds.map((r) => r[key]))) : '—');
 for (const [name, rounds] of results) {
   const overhead = overheads.get(name);
+  const afterResponse = logCpu.get(name);
+  const logged = afterResponse && median(afterResponse) >= 1 ? fmt(median(afterResponse)) : '—';
   console.log(
-    `| ${name} | ${column(rounds, 'p50')} | ${column(rounds, 'p99')} | ${column(rounds, 'cpu')} | ${column(overhead, 'p50')} | ${column(overhead, 'p99')} | ${column(overhead, 'cpu')} |`,
+    `| ${name} | ${column(rounds, 'p50')} | ${column(rounds, 'p99')} | ${column(rounds, 'cpu')} | ${column(overhead, 'p50')} | ${column(overhead, 'p99')} | ${column(overhead, 'cpu')} | ${logged} |`,
   );
 }
 console.log('\noverheads: per round, the path minus bare session.run measured just before it; then the median over rounds');
+console.log('log CPU after response: per round, the CPU the prediction log\'s flush took after the path\'s requests (prepare, encode, send), per request');
 
 await withLog.predictionLog?.close();
-aws.child.kill('SIGTERM');
 process.exit(0);

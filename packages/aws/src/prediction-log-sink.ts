@@ -1,8 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   SQS_PACKING_LIMITS,
   encodeBatchBody,
+  encodeBatchHeader,
   encodeLogRecord,
   packMessages,
   packSendBatches,
@@ -66,7 +67,25 @@ interface OutgoingMessage {
 
 /** HMAC-SHA256 of the unit under the key, base64url, 128 bits: stable per deployment, not reversible. */
 export function hmacUnitHasher(key: string): UnitHasher {
-  return (unit) => createHmac('sha256', key).update(unit).digest('base64url').slice(0, 22);
+  const secret = createSecretKey(Buffer.from(key, 'utf8'));
+  return (unit) => createHmac('sha256', secret).update(unit).digest('base64url').slice(0, 22);
+}
+
+/** Units whose hashes are kept: sticky units come back request after request. */
+const UNIT_HASHES_KEPT = 10_000;
+
+/** `hash` remembering its most recent answers (oldest forgotten first), so a returning unit costs a lookup. */
+function rememberingHasher(hash: UnitHasher): UnitHasher {
+  const known = new Map<string, string>();
+  return (unit) => {
+    let hashed = known.get(unit);
+    if (hashed === undefined) {
+      hashed = hash(unit);
+      if (known.size >= UNIT_HASHES_KEPT) known.delete(known.keys().next().value!);
+      known.set(unit, hashed);
+    }
+    return hashed;
+  };
 }
 
 const defaultReport: NonNullable<SqsPredictionLogSinkOptions['report']> = (level, message, fields) =>
@@ -79,12 +98,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * 256 KiB) and several messages per SendMessageBatch call, sends after `flushIntervalMs` or once
  * `flushAtBytes` are buffered, retries failed entries with backoff, and spills what still fails to
  * S3, replaying the spill once the queue takes messages again. `log` never throws and never waits.
+ *
+ * `log` only queues the entry: sampling, redaction, unit hashing and encoding run in a batch on
+ * the event loop's next turn (`setImmediate`), once the responses of the current turn are written,
+ * or at the latest when `flush` or `close` is called — so they add nothing to a request's latency.
  */
 export class SqsPredictionLogSink implements PredictionLogSink {
   readonly #options: Required<Omit<SqsPredictionLogSinkOptions, 'sqs' | 'spill' | 'unitHashKey'>>;
   readonly #sqs: SQSClient;
   readonly #spill: S3PredictionLogSpill;
   readonly #hashUnit: UnitHasher;
+  /** Entries handed over and not yet prepared. */
+  #entries: PredictionLogEntry[] = [];
+  #preparing: ReturnType<typeof setImmediate> | undefined;
   #buffer: EncodedLogRecord[] = [];
   #bufferedBytes = 0;
   #retained: OutgoingMessage[] = [];
@@ -112,7 +138,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
       maxRetainedBytes: options.maxRetainedBytes ?? 64 * 1024 * 1024,
       report: options.report ?? defaultReport,
     };
-    this.#hashUnit = options.unitHashKey ? hmacUnitHasher(options.unitHashKey) : this.#localHasher();
+    this.#hashUnit = rememberingHasher(options.unitHashKey ? hmacUnitHasher(options.unitHashKey) : this.#localHasher());
   }
 
   #localHasher(): UnitHasher {
@@ -128,25 +154,12 @@ export class SqsPredictionLogSink implements PredictionLogSink {
   }
 
   log(entry: PredictionLogEntry): void {
-    try {
-      if (this.#closed) {
-        this.#stats.droppedRecords += Math.max(1, entry.rows.length);
-        this.#options.report('warn', 'prediction logged after the sink was closed; dropped', { endpoint: entry.endpoint });
-        return;
-      }
-      for (const record of preparePredictionLogRecords(entry, this.#hashUnit)) {
-        const encoded = encodeLogRecord(record);
-        this.#buffer.push(encoded);
-        this.#bufferedBytes += encoded.bytes;
-      }
-      if (this.#bufferedBytes >= this.#options.flushAtBytes) void this.#scheduleDrain();
-      else if (this.#buffer.length > 0 && this.#timer === undefined) {
-        this.#timer = setTimeout(() => void this.#scheduleDrain(), this.#options.flushIntervalMs);
-        this.#timer.unref?.();
-      }
-    } catch (error) {
-      this.#options.report('error', 'could not prepare a prediction log entry', { endpoint: entry?.endpoint, error: String(error) });
+    if (this.#closed) {
+      this.#dropAfterClose(entry);
+      return;
     }
+    this.#entries.push(entry);
+    this.#preparing ??= setImmediate(this.#prepareQueued);
   }
 
   flush(): Promise<void> {
@@ -177,8 +190,53 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     return this.#replay;
   }
 
-  /** Drains run one after another, so a flush resolves only after everything buffered before it. */
+  #dropAfterClose(entry: PredictionLogEntry): void {
+    try {
+      this.#stats.droppedRecords += Math.max(1, entry.rows.length);
+      this.#options.report('warn', 'prediction logged after the sink was closed; dropped', { endpoint: entry.endpoint });
+    } catch {
+      // `log` never throws, whatever it was handed.
+    }
+  }
+
+  /** The batch step `log` schedules: prepares the queued entries, then sends or times the buffer. */
+  readonly #prepareQueued = (): void => {
+    this.#preparing = undefined;
+    this.#prepare();
+    if (this.#bufferedBytes >= this.#options.flushAtBytes) void this.#scheduleDrain();
+    else if (this.#buffer.length > 0 && this.#timer === undefined) {
+      this.#timer = setTimeout(() => void this.#scheduleDrain(), this.#options.flushIntervalMs);
+      this.#timer.unref?.();
+    }
+  };
+
+  /**
+   * Turns the queued entries into encoded records in the buffer. An entry that cannot be
+   * prepared is reported and skipped; the others are kept.
+   */
+  #prepare(): void {
+    if (this.#preparing !== undefined) {
+      clearImmediate(this.#preparing);
+      this.#preparing = undefined;
+    }
+    const entries = this.#entries;
+    this.#entries = [];
+    for (const entry of entries) {
+      try {
+        for (const record of preparePredictionLogRecords(entry, this.#hashUnit)) {
+          const encoded = encodeLogRecord(record);
+          this.#buffer.push(encoded);
+          this.#bufferedBytes += encoded.bytes;
+        }
+      } catch (error) {
+        this.#options.report('error', 'could not prepare a prediction log entry', { endpoint: entry?.endpoint, error: String(error) });
+      }
+    }
+  }
+
+  /** Drains run one after another, so a flush resolves only after everything handed over before it. */
   #scheduleDrain(): Promise<void> {
+    this.#prepare();
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -222,8 +280,10 @@ export class SqsPredictionLogSink implements PredictionLogSink {
 
   #message(run: readonly EncodedLogRecord[]): OutgoingMessage {
     const batchId = crypto.randomUUID();
-    const body = encodeBatchBody(batchId, run);
-    return { batchId, body, bytes: utf8Length(body), records: run.length };
+    // The body is the header, then a newline and a line per record, whose bytes are known: no 256 KiB scan.
+    let bytes = utf8Length(encodeBatchHeader(batchId, run.length));
+    for (const record of run) bytes += record.bytes;
+    return { batchId, body: encodeBatchBody(batchId, run), bytes, records: run.length };
   }
 
   /** Sends with retries; returns the messages the queue never took. */

@@ -1,5 +1,6 @@
 import type { Row } from '../drift/column-spec.ts';
 import type { PredictionLogStatus } from './record.ts';
+import type { RowAgreement } from './shadow-agreement.ts';
 
 /** One row of a request: its inputs and, when it succeeded, its outputs. */
 export interface PredictionRow {
@@ -7,6 +8,8 @@ export interface PredictionRow {
   readonly inputs: Row;
   /** Output name → the row's slice of that output. */
   readonly outputs?: Row;
+  /** On a shadow's row: how its outputs compare with the primary's. */
+  readonly agreement?: RowAgreement;
 }
 
 /** The endpoint's `logging` policy (see the endpoint config). */
@@ -45,7 +48,8 @@ export interface PredictionLogEntry {
 /**
  * Where the request path puts prediction logs. `log` returns at once and never throws: a logging
  * failure must never fail a prediction. Implementations buffer, batch, retry and spill, so a
- * record handed over is not lost.
+ * record handed over is not lost. They may read the entry (its rows too) after `log` returns —
+ * preparing records off the request path — so an entry must not change once handed over.
  */
 export interface PredictionLogSink {
   log(entry: PredictionLogEntry): void;

@@ -1,9 +1,9 @@
 export { MAX_ERROR_LENGTH, PredictionLogRecordSchema, isPredictionLogRecord, type PredictionLogRecord, type PredictionLogStatus } from './record.ts';
 export type { LoggingPolicyInput, PredictionLogEntry, PredictionLogSink, PredictionRow } from './entry.ts';
 export { isLogged } from './sampling.ts';
-export { redactFields } from './redaction.ts';
 export { MAX_LOGGED_STRING, MAX_LOGGED_VALUES, truncateValue } from './truncation.ts';
 export { utf8Length } from './utf8.ts';
+export { RowAgreementSchema, compareRowOutputs, isRowAgreement, type RowAgreement } from './shadow-agreement.ts';
 export { preparePredictionLogRecords, type UnitHasher } from './prepare.ts';
 export {
   BATCH_FORMAT,

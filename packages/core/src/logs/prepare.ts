@@ -1,16 +1,19 @@
 import type { Row } from '../drift/column-spec.ts';
 import type { PredictionLogEntry } from './entry.ts';
 import { MAX_ERROR_LENGTH, type PredictionLogRecord } from './record.ts';
-import { redactFields } from './redaction.ts';
 import { isLogged } from './sampling.ts';
 import { truncateValue } from './truncation.ts';
 
 /** Turns a unit into its keyed hash; the sink owns the key. */
 export type UnitHasher = (unit: string) => string;
 
-function truncateRow(row: Row): Record<string, unknown> {
+/** The row as logged: the redacted fields left out (and added to `removed`), the others truncated. */
+function loggedRow(row: Row, redact: ReadonlySet<string> | undefined, removed: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(row)) out[key] = truncateValue(row[key]);
+  for (const key of Object.keys(row)) {
+    if (redact?.has(key)) removed.push(key);
+    else out[key] = truncateValue(row[key]);
+  }
   return out;
 }
 
@@ -21,14 +24,12 @@ function truncateRow(row: Row): Record<string, unknown> {
  */
 export function preparePredictionLogRecords(entry: PredictionLogEntry, hashUnit: UnitHasher): PredictionLogRecord[] {
   if (!isLogged(entry.endpoint, entry.logging.percent, entry.unit ?? entry.requestId)) return [];
-  const redact = new Set(entry.logging.redact);
+  const redact = entry.logging.redact.length > 0 ? new Set(entry.logging.redact) : undefined;
   const unit = entry.unit === undefined ? undefined : hashUnit(entry.unit);
   const error = entry.error === undefined ? undefined : entry.error.slice(0, MAX_ERROR_LENGTH);
   const rows = entry.rows.length > 0 ? entry.rows : [{ inputs: {} }];
   return rows.map((row, index) => {
-    const inputs = redactFields(row.inputs, redact);
-    const outputs = row.outputs === undefined ? undefined : redactFields(row.outputs, redact);
-    const removed = outputs ? [...inputs.removed, ...outputs.removed] : inputs.removed;
+    const removed: string[] = [];
     const record: PredictionLogRecord = {
       id: `${entry.requestId}/${index}`,
       time: entry.time,
@@ -37,14 +38,15 @@ export function preparePredictionLogRecords(entry: PredictionLogEntry, hashUnit:
       model: entry.model,
       version: entry.version,
       configVersion: entry.configVersion,
-      inputs: truncateRow(inputs.row),
+      inputs: loggedRow(row.inputs, redact, removed),
       latencyMs: entry.latencyMs,
       status: entry.status,
     };
-    if (outputs) record.outputs = truncateRow(outputs.row);
+    if (row.outputs !== undefined) record.outputs = loggedRow(row.outputs, redact, removed);
     if (unit !== undefined) record.unit = unit;
     if (error !== undefined) record.error = error;
     if (entry.shadowOf !== undefined) record.shadowOf = entry.shadowOf;
+    if (row.agreement !== undefined) record.agreement = row.agreement;
     if (removed.length > 0) record.redacted = removed;
     return record;
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RowAgreementSchema, isRowAgreement } from './shadow-agreement.ts';
 
 const name = z.string().min(1).max(256);
 
@@ -35,6 +36,8 @@ export const PredictionLogRecordSchema = z.object({
   error: z.string().max(MAX_ERROR_LENGTH).optional(),
   /** On a shadow row: the variant whose request was mirrored. */
   shadowOf: name.optional(),
+  /** On a successful shadow row: how its outputs compare with the primary's. */
+  agreement: RowAgreementSchema.optional(),
   /** Field names removed by the endpoint's redaction policy (absent when none were). */
   redacted: z.array(z.string()).optional(),
   /** True when inputs and outputs were dropped because the row was too large to log. */
@@ -73,6 +76,7 @@ export function isPredictionLogRecord(value: unknown): value is PredictionLogRec
     (r.status === 'ok' || r.status === 'error') &&
     (r.error === undefined || (typeof r.error === 'string' && r.error.length <= MAX_ERROR_LENGTH)) &&
     (r.shadowOf === undefined || isName(r.shadowOf)) &&
+    (r.agreement === undefined || isRowAgreement(r.agreement)) &&
     (r.redacted === undefined || (Array.isArray(r.redacted) && r.redacted.every((name) => typeof name === 'string'))) &&
     (r.truncated === undefined || r.truncated === true)
   );

@@ -42,12 +42,16 @@ export class ServingMetrics {
   }
 }
 
-/** A sink that counts every entry in `metrics` before handing it to `sink`. */
+/**
+ * A sink that counts every served request in `metrics` before handing its entry to `sink`. A
+ * shadow's entry is not a request anyone was served: counting it would inflate the endpoint's
+ * totals (its agreement and latency are in the shadow windows instead).
+ */
 export function meteredSink(sink: PredictionLogSink, metrics: ServingMetrics): PredictionLogSink {
   return {
     log(entry) {
       try {
-        metrics.observe(entry);
+        if (entry.shadowOf === undefined) metrics.observe(entry);
       } catch {
         // Metrics are best effort; the log must still go out.
       }

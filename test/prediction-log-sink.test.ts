@@ -1,0 +1,117 @@
+import { ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients, hmacUnitHasher, S3PredictionLogSpill, SqsPredictionLogSink, type AwsClients, type ResourceNames, type SqsPredictionLogSinkOptions } from '@flywheel/aws';
+import { decodePredictionLogBatch, type PredictionLogEntry, type PredictionLogRecord } from '@flywheel/core';
+import { provisionStack, startEmbeddedAws, type EmbeddedAws } from '@flywheel/local';
+import { eventually } from './support/monitor-fixtures.ts';
+import { tempDataDir } from './support/temp-dir.ts';
+
+function entry(endpoint: string, i: number, overrides: Partial<PredictionLogEntry> = {}): PredictionLogEntry {
+  return {
+    requestId: `${endpoint}-${i}`,
+    time: '2026-03-01T10:15:00.000Z',
+    endpoint,
+    variant: 'main',
+    model: 'churn-model',
+    version: 1,
+    configVersion: 1,
+    unit: `user-${i % 7}`,
+    rows: [{ inputs: { age: 30 + i, plan: 'pro' }, outputs: { score: [0.25, 0.75] } }],
+    latencyMs: 2,
+    status: 'ok',
+    logging: { percent: 100, redact: [] },
+    ...overrides,
+  };
+}
+
+describe('the prediction log sink, from log() to the queue', () => {
+  let aws: EmbeddedAws;
+  let clients: AwsClients;
+  let names: ResourceNames;
+  let removeDir: () => Promise<void>;
+
+  beforeAll(async () => {
+    const dir = await tempDataDir('log-sink');
+    removeDir = dir.remove;
+    aws = await startEmbeddedAws({ dataDir: dir.path });
+    clients = createAwsClients({ endpoints: aws.endpoints });
+    names = await provisionStack(clients);
+  });
+  afterAll(async () => {
+    await aws?.stop();
+    await removeDir?.();
+  });
+
+  const sink = (options: Partial<SqsPredictionLogSinkOptions> = {}) =>
+    new SqsPredictionLogSink({
+      sqs: clients.sqs,
+      queueUrl: names.queues.predictionLogs,
+      spill: new S3PredictionLogSpill(clients.s3, names.bucket),
+      unitHashKey: 'test-key',
+      ...options,
+    });
+
+  /** Receives (and deletes) every log record on the queue until `count` of `endpoint`'s have arrived. */
+  async function received(endpoint: string, count: number): Promise<PredictionLogRecord[]> {
+    const records: PredictionLogRecord[] = [];
+    await eventually(
+      async () => {
+        const { Messages = [] } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: names.queues.predictionLogs, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        for (const message of Messages) records.push(...decodePredictionLogBatch(message.Body!).records.filter((r) => r.endpoint === endpoint));
+        if (Messages.length > 0) {
+          await clients.sqs.send(
+            new DeleteMessageBatchCommand({ QueueUrl: names.queues.predictionLogs, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+          );
+        }
+        return records.length;
+      },
+      (n) => n >= count,
+      10_000,
+      0,
+    );
+    return records;
+  }
+
+  it('sends what was logged within the interval, without a flush, units hashed and nothing else changed', async () => {
+    const log = sink({ flushIntervalMs: 100 });
+    for (let i = 0; i < 30; i++) log.log(entry('unflushed', i));
+    const records = await received('unflushed', 30);
+    expect(records.map((r) => r.id).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `unflushed-${i}/0`).sort());
+    const hash = hmacUnitHasher('test-key');
+    for (const record of records) {
+      const i = Number(record.id.split('-')[1].split('/')[0]);
+      expect(record).toMatchObject({ unit: hash(`user-${i % 7}`), inputs: { age: 30 + i, plan: 'pro' }, outputs: { score: [0.25, 0.75] } });
+    }
+    await log.close();
+    expect(log.stats()).toMatchObject({ sentRecords: 30, droppedRecords: 0 });
+  });
+
+  it('prepares entries after log() returns, so a broken entry costs only itself, never the caller or its neighbours', async () => {
+    const reports: string[] = [];
+    const log = sink({ report: (_level, message) => void reports.push(message) });
+    const broken = entry('isolated', 1);
+    Object.defineProperty(broken, 'rows', {
+      get() {
+        throw new Error('rows could not be built');
+      },
+    });
+    log.log(entry('isolated', 0));
+    expect(() => log.log(broken)).not.toThrow();
+    expect(reports).toEqual([]);
+    log.log(entry('isolated', 2));
+    // Logged in the same turn as the flush: included in it.
+    await log.flush();
+    expect(reports).toEqual(['could not prepare a prediction log entry']);
+    expect((await received('isolated', 2)).map((r) => r.id).sort()).toEqual(['isolated-0/0', 'isolated-2/0']);
+    await log.close();
+  });
+
+  it('sends what close() finds queued, and counts what is logged after it as dropped', async () => {
+    const log = sink({ report: () => undefined });
+    for (let i = 0; i < 5; i++) log.log(entry('closing', i, { rows: [{ inputs: { a: i } }, { inputs: { a: -i } }] }));
+    await log.close();
+    log.log(entry('closing', 99));
+    expect(log.stats()).toMatchObject({ sentRecords: 10, droppedRecords: 1 });
+    expect(await received('closing', 10)).toHaveLength(10);
+  });
+});
