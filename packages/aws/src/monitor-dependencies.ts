@@ -19,6 +19,7 @@ import { createFeedbackPorts } from './feedback-dependencies.ts';
 
 /** The monitor's ports, implemented with the AWS SDK against the named resources (guardrails included). */
 export function createMonitorDependencies(clients: AwsClients, names: ResourceNames, options: { notifier?: AlertNotifier } = {}): MonitorDependencies {
+  const feedback = createFeedbackPorts(clients, names);
   return {
     windows: new DynamoWindowStore(clients.dynamodb, names.tables.monitoring),
     ledger: new DynamoBatchLedger(clients.dynamodb, names.tables.monitoring),
@@ -28,12 +29,12 @@ export function createMonitorDependencies(clients: AwsClients, names: ResourceNa
     alerts: new DynamoAlertStore(clients.dynamodb, names.tables.operations),
     events: new SqsEventPublisher(clients.sqs, names.queues.events),
     driftScores: new DynamoDriftScoreStore(clients.dynamodb, names.tables.monitoring),
-    predictions: createFeedbackPorts(clients, names).predictions,
+    predictions: feedback.predictions,
     guardrails: {
       endpoints: new DynamoEndpointStore(clients.dynamodb, names.tables.registry),
       state: new DynamoGuardrailStateStore(clients.dynamodb, names.tables.operations),
       // The experiment tallies: the outcomes joined by feedback, per variant and config version.
-      outcomes: createFeedbackPorts(clients, names).experiments,
+      outcomes: feedback.experiments,
     },
     ...(options.notifier ? { notifier: options.notifier } : {}),
   };

@@ -1,3 +1,4 @@
+import { predictionRowId } from '@flywheel/core';
 import type { Example } from './dataset.ts';
 import { byTime } from './split.ts';
 
@@ -41,8 +42,6 @@ export interface Assembled {
 
 type Rows<T> = Iterable<T> | AsyncIterable<T>;
 
-export const rowKey = (id: string, row: number) => `${id}/${row}`;
-
 /**
  * Joins logged predictions with their labels by request id and row. Labels are read first (they
  * are few); predictions stream through and only labelled ones are kept.
@@ -50,7 +49,7 @@ export const rowKey = (id: string, row: number) => `${id}/${row}`;
 export async function assembleExamples(predictions: Rows<LoggedRow>, labels: Rows<LabelRow>, options: AssembleOptions = {}): Promise<Assembled> {
   const truth = new Map<string, { label: unknown; time: string }>();
   for await (const label of labels) {
-    const key = rowKey(label.id, label.row);
+    const key = predictionRowId(label.id, label.row);
     const time = label.time ?? '';
     const known = truth.get(key);
     if (!known || time >= known.time) truth.set(key, { label: label.label, time });
@@ -61,7 +60,7 @@ export async function assembleExamples(predictions: Rows<LoggedRow>, labels: Row
   let duplicates = 0;
   for await (const logged of predictions) {
     if ((options.from && logged.time < options.from) || (options.to && logged.time >= options.to)) continue;
-    const key = rowKey(logged.id, logged.row);
+    const key = predictionRowId(logged.id, logged.row);
     if (seen.has(key)) {
       duplicates++;
       continue;

@@ -14,7 +14,7 @@ export {
 } from './dataset.ts';
 export { generateTabularDataset, generatedFeatures, type GenerateOptions } from './generate.ts';
 export { seededRandom, type Random } from './random.ts';
-export { assembleExamples, rowKey, type AssembleOptions, type Assembled, type LabelRow, type LoggedRow } from './assemble.ts';
+export { assembleExamples, type AssembleOptions, type Assembled, type LabelRow, type LoggedRow } from './assemble.ts';
 export { splitByTime, type TimeSplit } from './split.ts';
 export { canonicalDatasetBytes, canonicalJson, datasetManifest } from './manifest.ts';
 export { trainLinear, predictLinear, type LinearModel, type LinearParams } from './linear.ts';
