@@ -22,6 +22,8 @@ export class SessionCache {
   private readonly release: (model: LoadedModel) => unknown;
   /** Least recently used first: a Map iterates in insertion order and hits are re-inserted. */
   private readonly entries = new Map<string, Entry>();
+  /** The last key of `entries`, when known. */
+  private mostRecent: string | undefined;
   private readonly loading = new Map<string, Promise<LoadedModel>>();
   private cachedBytes = 0;
 
@@ -52,8 +54,12 @@ export class SessionCache {
   get(sha256: string, fetchBytes: () => Promise<Uint8Array>): Promise<LoadedModel> {
     const entry = this.entries.get(sha256);
     if (entry) {
-      this.entries.delete(sha256);
-      this.entries.set(sha256, entry);
+      // Moved to the back (most recently used) unless it is there already, as it mostly is.
+      if (sha256 !== this.mostRecent) {
+        this.entries.delete(sha256);
+        this.entries.set(sha256, entry);
+        this.mostRecent = sha256;
+      }
       return Promise.resolve(entry.model);
     }
     return this.loading.get(sha256) ?? this.startLoad(sha256, fetchBytes);
@@ -94,6 +100,7 @@ export class SessionCache {
   // it from cache beats reloading it on every request.
   private insert(sha256: string, entry: Entry): void {
     this.entries.set(sha256, entry);
+    this.mostRecent = sha256;
     this.cachedBytes += entry.sizeBytes;
     for (const [oldest, oldestEntry] of this.entries) {
       if (this.cachedBytes <= this.maxBytes || oldest === sha256) break;
@@ -103,6 +110,7 @@ export class SessionCache {
 
   private evict(sha256: string, entry: Entry): void {
     this.entries.delete(sha256);
+    if (this.mostRecent === sha256) this.mostRecent = undefined;
     this.cachedBytes -= entry.sizeBytes;
     this.dispose(entry.model);
   }

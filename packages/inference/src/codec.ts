@@ -24,7 +24,8 @@ export function tensorsFromNested(specs: readonly TensorSpec[], inputs: unknown)
   if (!isRecord(inputs)) {
     throw new InputValidationError([{ path: 'inputs', message: 'must be an object mapping input names to nested arrays' }]);
   }
-  const issues = unknownAndMissing(specs, Object.keys(inputs), (name) => `inputs.${name}`);
+  const given = Object.keys(inputs);
+  const issues = namesMatch(specs, given) ? [] : unknownAndMissing(specs, given, (name) => `inputs.${name}`);
   const feeds: Feeds = {};
   for (const spec of specs) {
     if (!Object.hasOwn(inputs, spec.name)) continue;
@@ -127,6 +128,13 @@ export function tensorToOip(name: string, tensor: ort.Tensor): OipTensor {
     shape: [...tensor.dims],
     data: formatElements(tensor.type, tensor.data as ArrayLike<unknown>),
   };
+}
+
+/** True when exactly the specs' names are given (a request's usual case, checked without allocating). */
+function namesMatch(specs: readonly TensorSpec[], given: readonly string[]): boolean {
+  if (given.length !== specs.length) return false;
+  for (const spec of specs) if (!given.includes(spec.name)) return false;
+  return true;
 }
 
 // `pathOf` says where an unknown name was given or where a missing one belongs.

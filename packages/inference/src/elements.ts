@@ -99,16 +99,23 @@ export function parseElements(type: ElementType, values: readonly unknown[]): Pa
  * patterns become numbers.
  */
 export function formatElements(type: string, data: ArrayLike<unknown>): JsonScalar[] {
-  const format =
-    type === 'bool' ? (value: unknown) => value !== 0 && value !== false
-    : type === 'float16' && data instanceof Uint16Array ? (value: unknown) => fromFloat16Bits(value as number)
-    : (value: unknown) => scalar(value);
-  return Array.from(data, format);
+  const out = new Array<JsonScalar>(data.length);
+  if (type === 'bool') {
+    for (let i = 0; i < out.length; i++) out[i] = data[i] !== 0 && data[i] !== false;
+  } else if (type === 'float16' && data instanceof Uint16Array) {
+    for (let i = 0; i < out.length; i++) out[i] = fromFloat16Bits(data[i]);
+  } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    for (let i = 0; i < out.length; i++) out[i] = int64Scalar(data[i]);
+  } else {
+    // Numbers and strings are JSON scalars as they are.
+    for (let i = 0; i < out.length; i++) out[i] = data[i] as JsonScalar;
+  }
+  return out;
 }
 
-function scalar(value: unknown): JsonScalar {
-  if (typeof value === 'bigint') {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
-  }
-  return value as JsonScalar;
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function int64Scalar(value: bigint): JsonScalar {
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value.toString();
 }

@@ -7,6 +7,8 @@ export interface LoadedModel {
   readonly session: ort.InferenceSession;
   /** The tensors requests feed and responses carry. */
   readonly signature: Signature;
+  /** The served outputs' names, in signature order: what every run fetches. */
+  readonly outputNames: readonly string[];
   /** What of the graph is not served, and why (e.g. a ZipMap output, which is not a tensor). */
   readonly notes: readonly string[];
 }
@@ -38,7 +40,8 @@ export async function loadModel(bytes: Uint8Array): Promise<LoadedModel> {
     throw new ModelLoadError(runtimeReason(error), { cause: error });
   }
   try {
-    return { session, ...servedSignature(readSignature(bytes)) };
+    const served = servedSignature(readSignature(bytes));
+    return { session, ...served, outputNames: served.signature.outputs.map((output) => output.name) };
   } catch (error) {
     await session.release();
     if (error instanceof ModelLoadError) throw error;

@@ -39,14 +39,15 @@ function collect(value: unknown, shape: readonly number[], depth: number, into: 
 /** Rebuilds the nested array of a flat row-major list; a rank-0 shape gives the scalar itself. */
 export function nest<T>(flat: ArrayLike<T>, shape: readonly number[]): NestedArray<T> {
   if (shape.length === 0) return flat[0];
-  let offset = 0;
-  const build = (depth: number): NestedArray<T>[] => {
-    const length = shape[depth];
-    const level: NestedArray<T>[] = new Array(length);
-    for (let i = 0; i < length; i++) level[i] = depth === shape.length - 1 ? flat[offset++] : build(depth + 1);
-    return level;
-  };
-  return build(0);
+  return nestLevel(flat, shape, 0, { offset: 0 });
+}
+
+function nestLevel<T>(flat: ArrayLike<T>, shape: readonly number[], depth: number, cursor: { offset: number }): NestedArray<T>[] {
+  const length = shape[depth];
+  const level: NestedArray<T>[] = new Array(length);
+  if (depth === shape.length - 1) for (let i = 0; i < length; i++) level[i] = flat[cursor.offset++];
+  else for (let i = 0; i < length; i++) level[i] = nestLevel(flat, shape, depth + 1, cursor);
+  return level;
 }
 
 /** The `[i][j]...` index path of the element at a flat row-major offset. */

@@ -7,9 +7,11 @@ import { runModel } from './run.ts';
 /** `{inputName: nestedArray}` in, `{outputName: nestedArray}` out for every served output. */
 export async function predict(model: LoadedModel, inputs: unknown): Promise<Record<string, NestedValue>> {
   const feeds = tensorsFromNested(model.signature.inputs, inputs);
-  const names = model.signature.outputs.map((output) => output.name);
+  const names = model.outputNames;
   const results = await runModel(model, feeds, names);
-  return Object.fromEntries(names.map((name) => [name, tensorToNested(results[name])]));
+  const outputs: Record<string, NestedValue> = {};
+  for (const name of names) outputs[name] = tensorToNested(results[name]);
+  return outputs;
 }
 
 /** An Open Inference Protocol request body's tensors. */
@@ -27,8 +29,8 @@ export async function inferOip(model: LoadedModel, request: OipInferRequest): Pr
   return names.map((name) => tensorToOip(name, results[name]));
 }
 
-function requestedOutputs(model: LoadedModel, requested: unknown): string[] {
-  const served = model.signature.outputs.map((output) => output.name);
+function requestedOutputs(model: LoadedModel, requested: unknown): readonly string[] {
+  const served = model.outputNames;
   if (requested === undefined) return served;
   if (!Array.isArray(requested) || requested.length === 0) {
     throw new InputValidationError([{ path: 'outputs', message: 'must be a non-empty array of {name}' }]);
