@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PredictionLogRecordSchema, isPredictionLogRecord, type PredictionLogRecord } from './record.ts';
-import { utf8Length } from './utf8.ts';
+import { isAscii, utf8Length } from './utf8.ts';
 
 /**
  * A batch of prediction log records as one queue message body: NDJSON, a header line naming the
@@ -40,19 +40,17 @@ const NONCHARACTER = /[\uFFFE\uFFFF]/;
 const NONCHARACTERS = /[\uFFFE\uFFFF]/g;
 const escapeNoncharacter = (c: string) => `\\u${c.charCodeAt(0).toString(16)}`;
 
-function serialise(value: unknown): string {
+function encodeLine(value: unknown): EncodedLogRecord {
   const json = JSON.stringify(value);
-  return NONCHARACTER.test(json) ? json.replace(NONCHARACTERS, escapeNoncharacter) : json;
+  // The usual, all-ASCII line holds no noncharacter and no multi-byte character: one scan settles both.
+  if (isAscii(json)) return { line: json, bytes: json.length + 1 };
+  const line = NONCHARACTER.test(json) ? json.replace(NONCHARACTERS, escapeNoncharacter) : json;
+  return { line, bytes: utf8Length(line) + 1 };
 }
 
 export function encodeLogRecord(record: PredictionLogRecord): EncodedLogRecord {
-  let line = serialise(record);
-  let bytes = utf8Length(line) + 1;
-  if (bytes > MAX_RECORD_BYTES) {
-    line = serialise({ ...record, inputs: {}, outputs: undefined, truncated: true });
-    bytes = utf8Length(line) + 1;
-  }
-  return { line, bytes };
+  const encoded = encodeLine(record);
+  return encoded.bytes > MAX_RECORD_BYTES ? encodeLine({ ...record, inputs: {}, outputs: undefined, truncated: true }) : encoded;
 }
 
 export function encodeBatchHeader(batchId: string, records: number): string {

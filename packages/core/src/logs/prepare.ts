@@ -7,14 +7,23 @@ import { truncateValue } from './truncation.ts';
 /** Turns a unit into its keyed hash; the sink owns the key. */
 export type UnitHasher = (unit: string) => string;
 
-/** The row as logged: the redacted fields left out (and added to `removed`), the others truncated. */
+/**
+ * The row as logged: the redacted fields left out (and added to `removed`), the others truncated.
+ * A row with nothing to leave out or cut — the usual one — is logged as it is, without a copy.
+ */
 function loggedRow(row: Row, redact: ReadonlySet<string> | undefined, removed: string[]): Record<string, unknown> {
+  if (loggedAsIs(row, redact)) return row;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(row)) {
     if (redact?.has(key)) removed.push(key);
     else out[key] = truncateValue(row[key]);
   }
   return out;
+}
+
+function loggedAsIs(row: Row, redact: ReadonlySet<string> | undefined): boolean {
+  for (const key in row) if (redact?.has(key) || truncateValue(row[key]) !== row[key]) return false;
+  return true;
 }
 
 /**

@@ -14,6 +14,9 @@ export interface ServingSeries {
   readonly histogram: LatencyHistogram;
 }
 
+type SeriesKey = Pick<PredictionLogEntry, 'endpoint' | 'variant' | 'model' | 'version'>;
+type ObservedEntry = SeriesKey & Pick<PredictionLogEntry, 'latencyMs' | 'status'>;
+
 /** Series kept at most; a misbehaving caller inventing endpoint names cannot grow memory without bound. */
 const MAX_SERIES = 2000;
 
@@ -23,18 +26,31 @@ const MAX_SERIES = 2000;
  */
 export class ServingMetrics {
   readonly #series = new Map<string, ServingSeries>();
+  // Requests come in runs for one series; the last one is found without building its key.
+  #last: SeriesKey & { series: ServingSeries } | undefined;
 
-  observe(entry: Pick<PredictionLogEntry, 'endpoint' | 'variant' | 'model' | 'version' | 'latencyMs' | 'status'>): void {
+  observe(entry: ObservedEntry): void {
+    const series = this.#seriesOf(entry);
+    if (!series) return;
+    const latency = Number.isFinite(entry.latencyMs) && entry.latencyMs >= 0 ? entry.latencyMs : 0;
+    recordRequest(series.histogram, latency, entry.status === 'error');
+  }
+
+  #seriesOf(entry: SeriesKey): ServingSeries | undefined {
+    const last = this.#last;
+    if (last && last.endpoint === entry.endpoint && last.variant === entry.variant && last.model === entry.model && last.version === entry.version) {
+      return last.series;
+    }
     const id = `${entry.endpoint}\u0000${entry.variant}\u0000${entry.model}\u0000${entry.version}`;
     let series = this.#series.get(id);
     if (!series) {
-      if (this.#series.size >= MAX_SERIES) return;
+      if (this.#series.size >= MAX_SERIES) return undefined;
       const labels = { endpoint: entry.endpoint, variant: entry.variant, model: entry.model, version: String(entry.version) };
       series = { labels, histogram: createLatencyHistogram() };
       this.#series.set(id, series);
     }
-    const latency = Number.isFinite(entry.latencyMs) && entry.latencyMs >= 0 ? entry.latencyMs : 0;
-    recordRequest(series.histogram, latency, entry.status === 'error');
+    this.#last = { endpoint: entry.endpoint, variant: entry.variant, model: entry.model, version: entry.version, series };
+    return series;
   }
 
   series(): readonly ServingSeries[] {

@@ -1,5 +1,10 @@
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** True when every character of `text` is ASCII (one byte in UTF-8). */
+export function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
 /** Bytes `text` takes in UTF-8, without encoding it (SQS limits count bytes, not characters). */
 export function utf8Length(text: string): number {
   // Log lines are mostly ASCII: the regex finds the first other character far faster than a loop.
