@@ -11,9 +11,9 @@ import type { Serving } from '../serving/serving.ts';
 import { readJson } from '../validation.ts';
 
 /** Request ids end up in log ids as `<id>/<row>`, so they carry no `/`. */
-export const requestIdSchema = z
-  .string()
-  .regex(/^[\x21-\x2e\x30-\x7e]{1,200}$/, 'must be 1 to 200 printable characters without spaces or "/"');
+const REQUEST_ID = /^[\x21-\x2e\x30-\x7e]{1,200}$/;
+
+export const requestIdSchema = z.string().regex(REQUEST_ID, 'must be 1 to 200 printable characters without spaces or "/"');
 
 export const unitSchema = z.union([z.string().min(1).max(256), z.number()]).transform(String);
 
@@ -25,6 +25,25 @@ export const predictRequestSchema = z
     id: requestIdSchema.optional(),
   })
   .refine((body) => (body.inputs === undefined) !== (body.records === undefined), 'send exactly one of inputs or records');
+
+const PREDICT_REQUEST_KEYS = new Set(Object.keys(predictRequestSchema.shape));
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * True for a body {@link predictRequestSchema} accepts and returns unchanged — the predict path's
+ * check, without the schema's cost per request. A numeric `unit` (which the schema turns into a
+ * string) and anything invalid get a no, and the schema then runs.
+ */
+export function isPredictRequest(value: unknown): value is PredictRequest {
+  if (!isPlainObject(value)) return false;
+  for (const key in value) if (!PREDICT_REQUEST_KEYS.has(key)) return false;
+  const { inputs, records, unit, id } = value;
+  return (
+    (inputs === undefined ? Array.isArray(records) && records.every(isPlainObject) : records === undefined && isPlainObject(inputs)) &&
+    (unit === undefined || (typeof unit === 'string' && unit.length >= 1 && unit.length <= 256)) &&
+    (id === undefined || (typeof id === 'string' && REQUEST_ID.test(id)))
+  );
+}
 
 export const predictResponseSchema = z.object({
   id: z.string(),
@@ -44,9 +63,9 @@ export function predictRoutes(serving: Serving, requireScope: RequireScope) {
     requireScope('predict'),
     limitBody(serving.maxBodyBytes),
     async (c) => {
-      const arrival = { receivedAt: Date.now(), startedAt: performance.now() };
-      const body = await readJson(c, predictRequestSchema);
-      const { response, headers } = await servePredict(serving, c.req.param('endpoint'), body, { ...arrival, forced: forcedVariant(c) });
+      const context: PredictContext = { receivedAt: Date.now(), startedAt: performance.now(), forced: forcedVariant(c) };
+      const body = await readJson(c, predictRequestSchema, isPredictRequest);
+      const { response, headers } = await servePredict(serving, c.req.param('endpoint'), body, context);
       return jsonResponse(response, headers);
     },
   );

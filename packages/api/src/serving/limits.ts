@@ -13,11 +13,11 @@ export function limitBody(maxBytes: number, advice = ''): MiddlewareHandler {
     throw new Problem(413, `The body is larger than the ${formatBytes(maxBytes)} this route accepts.${advice ? ` ${advice}` : ''}`);
   };
   const counting = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
-  return async (c, next) => {
+  return (c, next) => {
     const declared = c.req.header('content-length');
     if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return counting(c, next);
     if (Number(declared) > maxBytes) tooLarge();
-    await next();
+    return next();
   };
 }
 

@@ -15,14 +15,17 @@ export interface RoutedRequest {
 export const FORCED_VARIANT_HEADER = 'flywheel-variant';
 
 export async function servedEndpoint(serving: Serving, name: string): Promise<ServedEndpoint> {
-  const endpoint = await serving.endpoint(name);
+  return found(await serving.endpoint(name), name);
+}
+
+function found(endpoint: ServedEndpoint | undefined, name: string): ServedEndpoint {
   if (!endpoint) throw new Problem(404, `No endpoint ${name}.`);
   return endpoint;
 }
 
 /** Routes by the endpoint's split (or the forced variant) and loads the answering model. */
 export async function routeRequest(serving: Serving, name: string, request: { unit?: string; forced?: string }): Promise<RoutedRequest> {
-  const endpoint = await servedEndpoint(serving, name);
+  const endpoint = found(await serving.endpoint(name), name);
   const variant = chooseVariant(endpoint, request);
   if (!variant) {
     const names = [...endpoint.variants.keys()].join(', ');

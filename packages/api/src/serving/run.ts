@@ -43,47 +43,78 @@ export async function runLogged<R>(
 
 /**
  * A served request as the prediction log takes it — or a shadow's run of one (`shadowOf`, the
- * variant that answered). Its rows are built on first read, so a request the log's sampling
- * skips never pays for them.
+ * variant that answered). Only the latency is taken on the request path; the fields the log reads
+ * are derived when it reads them, after the response, and the rows are built on first read, so a
+ * request the log's sampling skips never pays for them.
  */
 export class ServedRequest implements PredictionLogEntry {
-  readonly requestId: string;
-  readonly time: string;
-  readonly endpoint: string;
-  readonly variant: string;
-  readonly model: string;
-  readonly version: number;
-  readonly configVersion: number;
-  readonly unit?: string;
   readonly latencyMs: number;
-  readonly logging: PredictionLogEntry['logging'];
-  readonly shadowOf?: string;
+  #time: string | undefined;
   #rows: PredictionRow[] | undefined;
 
   constructor(
-    routed: Pick<RoutedRequest, 'endpoint' | 'variant' | 'version'>,
-    context: RunContext,
+    private readonly routed: Pick<RoutedRequest, 'endpoint' | 'variant' | 'version'>,
+    private readonly context: RunContext,
     readonly status: PredictionLogEntry['status'],
     private readonly buildRows: () => PredictionRow[],
     readonly error?: string,
-    shadowOf?: string,
+    readonly shadowOf?: string,
   ) {
-    this.requestId = context.requestId;
-    this.time = new Date(context.receivedAt).toISOString();
-    this.endpoint = routed.endpoint.record.endpoint;
-    this.variant = routed.variant;
-    this.model = routed.version.model;
-    this.version = routed.version.version;
-    this.configVersion = routed.endpoint.record.configVersion;
-    this.logging = routed.endpoint.record.config.logging;
-    if (context.unit !== undefined) this.unit = context.unit;
-    if (shadowOf !== undefined) this.shadowOf = shadowOf;
-    this.latencyMs = performance.now() - context.startedAt;
+    // To the microsecond: finer digits are timer noise, and every logged byte is paid for.
+    this.latencyMs = Math.round((performance.now() - context.startedAt) * 1000) / 1000;
+  }
+
+  get requestId(): string {
+    return this.context.requestId;
+  }
+
+  get unit(): string | undefined {
+    return this.context.unit;
+  }
+
+  get time(): string {
+    return (this.#time ??= isoTime(this.context.receivedAt));
+  }
+
+  get endpoint(): string {
+    return this.routed.endpoint.record.endpoint;
+  }
+
+  get variant(): string {
+    return this.routed.variant;
+  }
+
+  get model(): string {
+    return this.routed.version.model;
+  }
+
+  get version(): number {
+    return this.routed.version.version;
+  }
+
+  get configVersion(): number {
+    return this.routed.endpoint.record.configVersion;
+  }
+
+  get logging(): PredictionLogEntry['logging'] {
+    return this.routed.endpoint.record.config.logging;
   }
 
   get rows(): PredictionRow[] {
     return (this.#rows ??= this.buildRows());
   }
+}
+
+// Requests arriving in the same millisecond share one string.
+let lastTimeMs = Number.NaN;
+let lastTime = '';
+
+function isoTime(ms: number): string {
+  if (ms !== lastTimeMs) {
+    lastTime = new Date(ms).toISOString();
+    lastTimeMs = ms;
+  }
+  return lastTime;
 }
 
 /** The runtime's typed failures as the client's 400s; anything else stays a server error. */

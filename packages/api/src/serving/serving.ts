@@ -88,11 +88,11 @@ export class Serving {
   }
 
   /** The version a variant or shadow names now, following its alias. */
-  async resolve(target: ModelTarget): Promise<ModelVersion | undefined> {
-    const version =
-      target.version ??
-      (await this.aliasCache.get(`${target.model}#${target.alias}`, async () => (await this.deps.registry.getAlias(target.model, target.alias!))?.version));
-    return version === undefined ? undefined : this.version(target.model, version);
+  resolve(target: ModelTarget): Promise<ModelVersion | undefined> {
+    if (target.version !== undefined) return this.version(target.model, target.version);
+    return this.aliasCache
+      .get(`${target.model}#${target.alias}`, async () => (await this.deps.registry.getAlias(target.model, target.alias!))?.version)
+      .then((version) => (version === undefined ? undefined : this.version(target.model, version)));
   }
 
   version(model: string, version: number): Promise<ModelVersion | undefined> {
