@@ -99,16 +99,17 @@ export function parseElements(type: ElementType, values: readonly unknown[]): Pa
  * patterns become numbers.
  */
 export function formatElements(type: string, data: ArrayLike<unknown>): JsonScalar[] {
-  const out = new Array<JsonScalar>(data.length);
+  // Filled by push, so the arrays are packed: JSON.stringify takes its fast path over them.
+  const out: JsonScalar[] = [];
   if (type === 'bool') {
-    for (let i = 0; i < out.length; i++) out[i] = data[i] !== 0 && data[i] !== false;
+    for (let i = 0; i < data.length; i++) out.push(data[i] !== 0 && data[i] !== false);
   } else if (type === 'float16' && data instanceof Uint16Array) {
-    for (let i = 0; i < out.length; i++) out[i] = fromFloat16Bits(data[i]);
+    for (let i = 0; i < data.length; i++) out.push(fromFloat16Bits(data[i]));
   } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    for (let i = 0; i < out.length; i++) out[i] = int64Scalar(data[i]);
+    for (let i = 0; i < data.length; i++) out.push(int64Scalar(data[i]));
   } else {
     // Numbers and strings are JSON scalars as they are.
-    for (let i = 0; i < out.length; i++) out[i] = data[i] as JsonScalar;
+    for (let i = 0; i < data.length; i++) out.push(data[i] as JsonScalar);
   }
   return out;
 }

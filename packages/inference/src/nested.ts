@@ -44,9 +44,9 @@ export function nest<T>(flat: ArrayLike<T>, shape: readonly number[]): NestedArr
 
 function nestLevel<T>(flat: ArrayLike<T>, shape: readonly number[], depth: number, cursor: { offset: number }): NestedArray<T>[] {
   const length = shape[depth];
-  const level: NestedArray<T>[] = new Array(length);
-  if (depth === shape.length - 1) for (let i = 0; i < length; i++) level[i] = flat[cursor.offset++];
-  else for (let i = 0; i < length; i++) level[i] = nestLevel(flat, shape, depth + 1, cursor);
+  const level: NestedArray<T>[] = []; // packed (filled by push), as JSON.stringify likes
+  if (depth === shape.length - 1) for (let i = 0; i < length; i++) level.push(flat[cursor.offset++]);
+  else for (let i = 0; i < length; i++) level.push(nestLevel(flat, shape, depth + 1, cursor));
   return level;
 }
 

@@ -62,7 +62,6 @@ export async function routePinned(serving: Serving, name: string, pinned: number
 export function routingHeaders(routed: RoutedRequest): Record<string, string> {
   return {
     'flywheel-variant': routed.variant,
-    'flywheel-model': routed.version.model,
     'flywheel-model-version': String(routed.version.version),
     'flywheel-config-version': String(routed.endpoint.record.configVersion),
   };
