@@ -31,21 +31,31 @@ export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
     });
   }
 
-  return function requireScope(scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> {
-    const admit = (c: Context<{ Variables: AuthVariables }>, next: Next, key: StoredApiKey | undefined) => {
-      if (!key) throw unauthenticated('The API key is not valid or has been revoked.');
-      if (!scopeAllows(key.scopes, scope)) throw new Problem(403, `This API key lacks the \`${scope}\` scope.`);
-      c.set('apiKey', key);
-      return next();
-    };
-    return (c, next) => {
-      const header = c.req.header('authorization') ?? '';
-      const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-      if (!presented) throw unauthenticated('Send an API key as `Authorization: Bearer <key>`.');
-      const key = resolve(presented);
-      return key instanceof Promise ? key.then((resolved) => admit(c, next, resolved)) : admit(c, next, key);
-    };
+  function authorize(c: Context<{ Variables: AuthVariables }>, scope: Scope): void | Promise<void> {
+    const header = c.req.header('authorization') ?? '';
+    const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    if (!presented) throw unauthenticated('Send an API key as `Authorization: Bearer <key>`.');
+    const key = resolve(presented);
+    if (key instanceof Promise) return key.then((resolved) => admit(c, scope, resolved));
+    admit(c, scope, key);
+  }
+
+  const requireScope = (scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> => (c, next) => {
+    const authorizing = authorize(c, scope);
+    return authorizing ? authorizing.then(next) : next();
   };
+  return Object.assign(requireScope, { authorize }) satisfies RequireScope;
 }
 
-export type RequireScope = ReturnType<typeof createAuth>;
+function admit(c: Context<{ Variables: AuthVariables }>, scope: Scope, key: StoredApiKey | undefined): void {
+  if (!key) throw unauthenticated('The API key is not valid or has been revoked.');
+  if (!scopeAllows(key.scopes, scope)) throw new Problem(403, `This API key lacks the \`${scope}\` scope.`);
+  c.set('apiKey', key);
+}
+
+export interface RequireScope {
+  /** Middleware admitting requests whose key has `scope`: a 401 without a valid key, a 403 without the scope. */
+  (scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }>;
+  /** The same check inline, for a route served by a single handler; a promise only when the key is not cached. */
+  authorize(c: Context<{ Variables: AuthVariables }>, scope: Scope): void | Promise<void>;
+}

@@ -4,7 +4,7 @@ import { predictionRows, type ModelVersion, type TensorDescription, type TensorR
 import { inferOip, predict, type OipTensor } from '@flywheel/inference';
 import type { AuthVariables, RequireScope } from '../auth.ts';
 import { handleError, notFound, Problem } from '../problem.ts';
-import { limitBody } from '../serving/limits.ts';
+import { predictionHandler } from '../serving/prediction-route.ts';
 import { routePinned, routeRequest, routingHeaders, servedEndpoint, type RoutedRequest } from '../serving/route.ts';
 import { checkRows, runLogged } from '../serving/run.ts';
 import type { Serving } from '../serving/serving.ts';
@@ -119,32 +119,36 @@ export function oipRoutes(serving: Serving, requireScope: RequireScope) {
       await ready(name, routePinned(serving, name, positiveInt(c.req.param('version'), 'version')));
       return c.json({ name, ready: true });
     })
-    .post('/v2/models/:endpoint/infer', requireScope('predict'), limitBody(serving.maxBodyBytes), (c) => infer(c, undefined))
-    .post('/v2/models/:endpoint/versions/:version/infer', requireScope('predict'), limitBody(serving.maxBodyBytes), (c) =>
-      infer(c, positiveInt(c.req.param('version'), 'version')),
+    .post('/v2/models/:endpoint/infer', predictionHandler(serving, requireScope, (c) => infer(c, undefined)))
+    .post(
+      '/v2/models/:endpoint/versions/:version/infer',
+      predictionHandler(serving, requireScope, (c) => infer(c, positiveInt(c.req.param('version'), 'version'))),
     )
     // KServe V1 `/v1/models/{endpoint}:predict`: a plain parameter rather than a pattern, since a
     // pattern parameter would push the whole app off Hono's RegExpRouter onto the slower TrieRouter.
-    .post(KSERVE_V1_ROUTE, requireScope('predict'), limitBody(serving.maxBodyBytes), async (c) => {
-      const receivedAt = Date.now();
-      const startedAt = performance.now();
-      const target = c.req.param('target');
-      if (!target.endsWith(':predict')) return notFound(c);
-      const name = target.slice(0, -':predict'.length);
-      const body = await readJson(c, kserveV1RequestSchema);
-      checkRows(body.instances.length, serving.maxRows);
-      const unit = body.parameters?.unit;
-      const routed = await routeRequest(serving, name, { unit, forced: forcedVariant(c) });
-      const inputs = singleInput(routed, name, body.instances);
-      const outputs = await runLogged(
-        serving,
-        routed,
-        { requestId: crypto.randomUUID(), unit, receivedAt, startedAt },
-        (model) => predict(model, inputs),
-        (result) => predictionRows({ inputs }, result, routed.version.features),
-      );
-      return jsonResponse({ predictions: v1Predictions(outputs) }, routingHeaders(routed));
-    });
+    .post(
+      KSERVE_V1_ROUTE,
+      predictionHandler(serving, requireScope, async (c) => {
+        const receivedAt = Date.now();
+        const startedAt = performance.now();
+        const target = c.req.param('target')!;
+        if (!target.endsWith(':predict')) return notFound(c);
+        const name = target.slice(0, -':predict'.length);
+        const body = await readJson(c, kserveV1RequestSchema);
+        checkRows(body.instances.length, serving.maxRows);
+        const unit = body.parameters?.unit;
+        const routed = await routeRequest(serving, name, { unit, forced: forcedVariant(c) });
+        const inputs = singleInput(routed, name, body.instances);
+        const outputs = await runLogged(
+          serving,
+          routed,
+          { requestId: crypto.randomUUID(), unit, receivedAt, startedAt },
+          (model) => predict(model, inputs),
+          (result) => predictionRows({ inputs }, result, routed.version.features),
+        );
+        return jsonResponse({ predictions: v1Predictions(outputs) }, routingHeaders(routed));
+      }),
+    );
 }
 
 /** The versions an endpoint's variants serve now, in variant order. */

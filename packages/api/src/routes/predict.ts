@@ -4,7 +4,7 @@ import { applyRecordsPlan, predictionRows, rowCount, scopeAllows } from '@flywhe
 import { predict, type NestedValue } from '@flywheel/inference';
 import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
-import { limitBody } from '../serving/limits.ts';
+import { predictionHandler } from '../serving/prediction-route.ts';
 import { FORCED_VARIANT_HEADER, routeRequest, routingHeaders, type RoutedRequest } from '../serving/route.ts';
 import { checkRows, runLogged } from '../serving/run.ts';
 import type { Serving } from '../serving/serving.ts';
@@ -60,14 +60,12 @@ export type PredictRequest = z.output<typeof predictRequestSchema>;
 export function predictRoutes(serving: Serving, requireScope: RequireScope) {
   return new Hono<{ Variables: AuthVariables }>().post(
     '/v1/endpoints/:endpoint/predict',
-    requireScope('predict'),
-    limitBody(serving.maxBodyBytes),
-    async (c) => {
+    predictionHandler(serving, requireScope, async (c) => {
       const context: PredictContext = { receivedAt: Date.now(), startedAt: performance.now(), forced: forcedVariant(c) };
       const body = await readJson(c, predictRequestSchema, isPredictRequest);
-      const { response, headers } = await servePredict(serving, c.req.param('endpoint'), body, context);
+      const { response, headers } = await servePredict(serving, c.req.param('endpoint')!, body, context);
       return jsonResponse(response, headers);
-    },
+    }),
   );
 }
 

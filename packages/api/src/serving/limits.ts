@@ -1,24 +1,42 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { Problem } from '../problem.ts';
 
 /**
- * Refuses bodies over `maxBytes` with a 413 problem, before they are read into memory. A
- * declared Content-Length is checked without touching the body (the HTTP parser never delivers
+ * A declared Content-Length is checked without touching the body (the HTTP parser never delivers
  * more than it declares), which keeps @hono/node-server's direct body read; a body of unknown
- * length is counted as it streams.
+ * length is counted as it streams. Either way a body over `maxBytes` is a 413 problem, before it
+ * is read into memory.
  */
-export function limitBody(maxBytes: number, advice = ''): MiddlewareHandler {
+function bodyGuard(maxBytes: number, advice: string) {
   const tooLarge = () => {
     throw new Problem(413, `The body is larger than the ${formatBytes(maxBytes)} this route accepts.${advice ? ` ${advice}` : ''}`);
   };
-  const counting = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
-  return (c, next) => {
+  /** True when the declared length settles it (a 413 if over); false when the body must be counted. */
+  const declaredWithin = (c: Context): boolean => {
     const declared = c.req.header('content-length');
-    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return counting(c, next);
+    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return false;
     if (Number(declared) > maxBytes) tooLarge();
-    return next();
+    return true;
   };
+  return { declaredWithin, counting: bodyLimit({ maxSize: maxBytes, onError: tooLarge }) };
+}
+
+/** Refuses bodies over `maxBytes` with a 413 problem, as middleware. */
+export function limitBody(maxBytes: number, advice = ''): MiddlewareHandler {
+  const { declaredWithin, counting } = bodyGuard(maxBytes, advice);
+  return (c, next) => (declaredWithin(c) ? next() : counting(c, next));
+}
+
+/** The same limit around a handler's work, for a route served by a single handler. */
+export function limitBodyAround(maxBytes: number, advice = '') {
+  const { declaredWithin, counting } = bodyGuard(maxBytes, advice);
+  return (c: Context, handle: () => Promise<Response>): Promise<Response> =>
+    declaredWithin(c)
+      ? handle()
+      : counting(c, async () => {
+          c.res = await handle();
+        }).then(() => c.res);
 }
 
 export function formatBytes(bytes: number): string {
