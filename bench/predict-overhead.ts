@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-web';
 import { createApp, type ApiDependencies } from '@flywheel/api';
 import { createApiDependencies, createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
 import { loadModel, predict } from '@flywheel/inference';
-import { predictRequestSchema, servePredict } from '../packages/api/src/routes/predict.ts';
+import { isPredictRequest, predictRequestSchema, servePredict } from '../packages/api/src/routes/predict.ts';
 import { Serving } from '../packages/api/src/serving/serving.ts';
 import { mlpFixture } from '../packages/inference/src/test-models.ts';
 import { startAwsProcess } from './aws-process.ts';
@@ -69,7 +69,10 @@ function servingPath(deps: ApiDependencies) {
   const serving = new Serving(deps);
   return async () => {
     const context = { receivedAt: Date.now(), startedAt: performance.now() };
-    const { response } = await servePredict(serving, 'bench', predictRequestSchema.parse(JSON.parse(body)), context);
+    // Validated as the route validates: the checked fast path, the schema when it says no.
+    const parsed: unknown = JSON.parse(body);
+    const request = isPredictRequest(parsed) ? parsed : predictRequestSchema.parse(parsed);
+    const { response } = await servePredict(serving, 'bench', request, context);
     return JSON.stringify(response);
   };
 }
