@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEndpointStore } from '@flywheel/aws';
 import { nextEndpointRecord, type EndpointChange } from '@flywheel/core';
 import { expectProblem } from './support/models.ts';
+import { queueDrained } from './support/monitor-fixtures.ts';
 import {
   classifierEndpoint,
   experiment,
@@ -53,6 +54,16 @@ describe('GET /v1/endpoints/{endpoint}/experiment', () => {
   let firstExperiment: ExperimentView;
 
   it('gives a two-variant conversion experiment the p-value of the two-proportion z-test, with its rates, CIs and SRM check', async () => {
+    // Requests whose variant the split did not choose — forced by header, pinned by version — are
+    // served and logged, but are no sample of the split: the experiment leaves them out.
+    for (let i = 0; i < 30; i++) {
+      const forced = await system.api('/v1/endpoints/conv/predict', { method: 'POST', headers: { 'flywheel-variant': 'candidate' }, json: { inputs: { x: [[1, 0, 0]] }, id: `forced-${i}` } });
+      expect(forced.status).toBe(200);
+    }
+    for (let i = 0; i < 5; i++) {
+      const pinned = await system.api('/v2/models/conv/versions/1/infer', { method: 'POST', json: { id: `pinned-${i}`, inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 0, 0] }] } });
+      expect(pinned.status, await pinned.clone().text()).toBe(200);
+    }
     // 400 sticky units split 50/50; control converts one in ten, the candidate two in ten.
     const variants = await inParallel(UNITS, 8, async (i) => (await predictRow(system, 'conv', { id: `conv-${i}`, unit: `user-${i}` })).variant);
     const converts = (i: number) => i % 10 < (variants[i] === 'control' ? 1 : 2);
@@ -67,7 +78,11 @@ describe('GET /v1/endpoints/{endpoint}/experiment', () => {
       return { count: mine.length, conversions: mine.filter(converts).length, feedback: mine.filter((i) => converts(i) || i % 3 === 0).length };
     };
     const [control, candidate] = [expected('control'), expected('candidate')];
-    const view = await experimentWhen(system, 'conv', (v) => servedCount(v) === UNITS && v.variants.every((x) => x.feedback === expected(x.name).feedback));
+    await experimentWhen(system, 'conv', (v) => servedCount(v) === UNITS && v.variants.every((x) => x.feedback === expected(x.name).feedback));
+    // Everything logged has been taken by the monitor, the forced and pinned rows too, and counted nowhere.
+    await queueDrained(system.clients.sqs, system.names.queues.predictionLogs);
+    const view = await experiment(system, 'conv');
+    expect(servedCount(view)).toBe(UNITS);
     firstExperiment = view;
 
     expect(view).toMatchObject({ kind: 'binary', control: 'control', experiment: { fromConfigVersion: 1, toConfigVersion: 1, running: true }, decisions: [] });

@@ -1,5 +1,7 @@
 // A system with the monitor running, a classifier with a task, and readers of the experiment view, for the feedback suites.
 import { expect } from 'vitest';
+import { DynamoEndpointStore } from '@flywheel/aws';
+import { assignVariant, requestBucket } from '@flywheel/core';
 import { createEventsHandler } from '../../functions/events.ts';
 import { createMonitorHandler } from '../../functions/monitor.ts';
 import { putEndpoint, registered, scaledModel } from './models.ts';
@@ -35,16 +37,33 @@ export async function classifierEndpoint(system: TestSystem, endpoint: string, w
   expect([200, 201], await response.clone().text()).toContain(response.status);
 }
 
-/** One row predicted for the class at `hot` (0, 1 or 2); `variant` forces the variant (the admin key may). */
+/**
+ * One row predicted for the class at `hot` (0, 1 or 2). `variant` picks a unit the endpoint's
+ * split assigns to that variant — not the Flywheel-Variant header, whose forced rows experiments
+ * leave out.
+ */
 export async function predictRow(system: TestSystem, endpoint: string, options: { id: string; hot?: number; unit?: string; variant?: string }): Promise<{ variant: string }> {
   const inputs = { x: [[0, 1, 2].map((i) => (i === (options.hot ?? 0) ? 1 : 0))] };
+  const unit = options.variant ? await unitFor(system, endpoint, options.variant) : options.unit;
   const response = await system.api(`/v1/endpoints/${endpoint}/predict`, {
     method: 'POST',
-    json: { inputs, id: options.id, ...(options.unit ? { unit: options.unit } : {}) },
-    headers: options.variant ? { 'flywheel-variant': options.variant } : {},
+    json: { inputs, id: options.id, ...(unit ? { unit } : {}) },
   });
   expect(response.status, await response.clone().text()).toBe(200);
-  return (await response.json()) as { variant: string };
+  const answered = (await response.json()) as { variant: string };
+  if (options.variant) expect(answered.variant).toBe(options.variant);
+  return answered;
+}
+
+/** A sticky unit the endpoint's current split assigns to `variant`, found as the router finds it. */
+export async function unitFor(system: TestSystem, endpoint: string, variant: string): Promise<string> {
+  const record = await new DynamoEndpointStore(system.clients.dynamodb, system.names.tables.registry).current(endpoint);
+  if (!record) throw new Error(`no endpoint ${endpoint}`);
+  for (let i = 0; i < 100_000; i++) {
+    const unit = `unit-${i}`;
+    if (assignVariant(record.allocation, requestBucket(record.salt, { unit, sticky: record.config.sticky })) === variant) return unit;
+  }
+  throw new Error(`the split of ${endpoint} assigns no unit to ${variant}`);
 }
 
 export async function postFeedback(system: TestSystem, endpoint: string, body: unknown): Promise<Response> {

@@ -10,6 +10,8 @@ export interface RoutedRequest {
   variant: string;
   version: ModelVersion;
   model: LoadedModel;
+  /** Set when the split did not choose the variant: a forced header or a pinned version. */
+  chosen?: 'forced' | 'pinned';
 }
 
 export const FORCED_VARIANT_HEADER = 'flywheel-variant';
@@ -35,7 +37,9 @@ export async function routeRequest(serving: Serving, name: string, request: { un
   }
   const version = await serving.resolve(variant);
   if (!version) throw new Problem(503, `Variant ${variant.name} of endpoint ${name} names ${describeTarget(variant)}, which does not exist.`);
-  return { endpoint, variant: variant.name, version, model: await serving.model(version) };
+  const routed: RoutedRequest = { endpoint, variant: variant.name, version, model: await serving.model(version) };
+  if (request.forced !== undefined) routed.chosen = 'forced';
+  return routed;
 }
 
 /**
@@ -55,7 +59,7 @@ export async function routePinned(serving: Serving, name: string, pinned: number
   // Named after a variant currently serving that version, when one is.
   const resolved = await Promise.all(variants.map((variant) => serving.resolve(variant)));
   const answering = variants.find((_, i) => resolved[i]?.version === pinned);
-  return { endpoint, variant: answering?.name ?? `version-${pinned}`, version, model: await serving.model(version) };
+  return { endpoint, variant: answering?.name ?? `version-${pinned}`, version, model: await serving.model(version), chosen: 'pinned' };
 }
 
 /** The response headers that say who answered. */

@@ -53,7 +53,7 @@ export class ServedRequest implements PredictionLogEntry {
   #rows: PredictionRow[] | undefined;
 
   constructor(
-    private readonly routed: Pick<RoutedRequest, 'endpoint' | 'variant' | 'version'>,
+    private readonly routed: Pick<RoutedRequest, 'endpoint' | 'variant' | 'version' | 'chosen'>,
     private readonly context: RunContext,
     readonly status: PredictionLogEntry['status'],
     private readonly buildRows: () => PredictionRow[],
@@ -94,6 +94,10 @@ export class ServedRequest implements PredictionLogEntry {
 
   get configVersion(): number {
     return this.routed.endpoint.record.configVersion;
+  }
+
+  get chosen(): PredictionLogEntry['chosen'] {
+    return this.routed.chosen;
   }
 
   get logging(): PredictionLogEntry['logging'] {

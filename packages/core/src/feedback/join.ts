@@ -36,9 +36,9 @@ export interface FeedbackSide {
  */
 export type JoinFacet = 'outcome' | 'quality';
 
-/** The rows an experiment counts: served by a variant (not a shadow) without failing. */
+/** The rows an experiment counts: served without failing by the variant the split chose (not forced, pinned or a shadow). */
 export function isExperimentRecord(record: PredictionLogRecord): boolean {
-  return record.status === 'ok' && record.shadowOf === undefined;
+  return record.status === 'ok' && record.shadowOf === undefined && record.chosen === undefined;
 }
 
 export function predictionSideOf(record: PredictionLogRecord, task: Task | undefined): PredictionSide {

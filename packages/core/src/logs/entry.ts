@@ -1,5 +1,5 @@
 import type { Row } from '../drift/column-spec.ts';
-import type { PredictionLogStatus } from './record.ts';
+import type { PredictionLogRecord, PredictionLogStatus } from './record.ts';
 import type { RowAgreement } from './shadow-agreement.ts';
 
 /** One row of a request: its inputs and, when it succeeded, its outputs. */
@@ -40,6 +40,8 @@ export interface PredictionLogEntry {
   readonly latencyMs: number;
   readonly status: PredictionLogStatus;
   readonly error?: string;
+  /** Set when the split did not choose the variant (see the record's `chosen`). */
+  readonly chosen?: PredictionLogRecord['chosen'];
   /** Set on a shadow's entry: the variant whose request it mirrors. */
   readonly shadowOf?: string;
   readonly logging: LoggingPolicyInput;

@@ -55,6 +55,7 @@ export function preparePredictionLogRecords(entry: PredictionLogEntry, hashUnit:
     if (unit !== undefined) record.unit = unit;
     if (error !== undefined) record.error = error;
     if (entry.shadowOf !== undefined) record.shadowOf = entry.shadowOf;
+    if (entry.chosen !== undefined) record.chosen = entry.chosen;
     if (row.agreement !== undefined) record.agreement = row.agreement;
     if (removed.length > 0) record.redacted = removed;
     return record;

@@ -40,6 +40,12 @@ export const PredictionLogRecordSchema = z.object({
   agreement: RowAgreementSchema.optional(),
   /** Field names removed by the endpoint's redaction policy (absent when none were). */
   redacted: z.array(z.string()).optional(),
+  /**
+   * How the variant was chosen when the endpoint's split did not choose it: `forced` by a
+   * `deploy` caller's Flywheel-Variant header, `pinned` by a version in the request's path. Such
+   * rows are not a random sample of the split, so experiments leave them out.
+   */
+  chosen: z.enum(['forced', 'pinned']).optional(),
   /** True when inputs and outputs were dropped because the row was too large to log. */
   truncated: z.literal(true).optional(),
 });
@@ -77,6 +83,7 @@ export function isPredictionLogRecord(value: unknown): value is PredictionLogRec
     (r.error === undefined || (typeof r.error === 'string' && r.error.length <= MAX_ERROR_LENGTH)) &&
     (r.shadowOf === undefined || isName(r.shadowOf)) &&
     (r.agreement === undefined || isRowAgreement(r.agreement)) &&
+    (r.chosen === undefined || r.chosen === 'forced' || r.chosen === 'pinned') &&
     (r.redacted === undefined || (Array.isArray(r.redacted) && r.redacted.every((name) => typeof name === 'string'))) &&
     (r.truncated === undefined || r.truncated === true)
   );
