@@ -23,9 +23,13 @@ export function docsRoutes(appRoutes: () => readonly RouterRoute[], operations: 
 export function openApiDocument(routes: readonly RouterRoute[], operations: readonly Operation[]): OpenApiDocument {
   const generator = new OpenAPIHono();
   generator.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' });
+  // An operation is documented only where this app routes it: the edge's app, say, has no monitoring.
+  const routed = new Set(routes.map((route) => `${route.method} ${openApiPath(route.path)}`));
   const seen = new Set<string>();
   for (const { route, ...operation } of operations) {
-    seen.add(`${operation.method.toUpperCase()} ${route ? openApiPath(route) : operation.path}`);
+    const key = `${operation.method.toUpperCase()} ${route ? openApiPath(route) : operation.path}`;
+    if (!routed.has(key)) continue;
+    seen.add(key);
     generator.openAPIRegistry.registerPath(operation);
   }
   for (const route of routes) {

@@ -15,7 +15,7 @@ export interface ExperimentRouteDependencies {
 const HISTORY_LIMIT = 1000;
 const HISTORY_PAGE = 100;
 
-const experimentQuery = z.object({
+export const experimentQuerySchema = z.object({
   /** Analyse the experiment this config version belongs to; the current one by default. */
   configVersion: z.coerce.number().int().min(1).optional(),
   alpha: z.coerce.number().gt(0).lt(1).default(0.05),
@@ -25,13 +25,14 @@ const experimentQuery = z.object({
  * `GET /v1/endpoints/{endpoint}/experiment`: the analysis of the experiment running since the
  * variants or their weights last changed (or of the one `?configVersion=` belongs to). `count` per
  * variant is its logged predictions as the monitor counted them (after the endpoint's
- * `logging.percent` sampling; shadows and failed requests left out), and a prediction without an
+ * `logging.percent` sampling; shadows, failed requests, and requests whose variant was forced or
+ * pinned rather than assigned by the split left out), and a prediction without an
  * outcome counts as 0 (no conversion). `decisions` is the guardrail decision log, newest first.
  */
 export function experimentRoutes(deps: ExperimentRouteDependencies, requireScope: RequireScope) {
   return new Hono().get('/v1/endpoints/:endpoint/experiment', requireScope('read'), async (c) => {
     const endpoint = nameParam(c, 'endpoint');
-    const query = validate(experimentQuery, c.req.query());
+    const query = validate(experimentQuerySchema, c.req.query());
     const current = await deps.endpoints.current(endpoint);
     if (!current) throw new Problem(404, `No endpoint ${endpoint}.`);
     const history = await recentHistory(deps.endpoints, current);

@@ -15,7 +15,7 @@ export interface MonitoringDependencies {
   alerts: AlertDesk;
 }
 
-const driftQuerySchema = z.object({
+export const driftQuerySchema = z.object({
   from: isoTime.optional(),
   to: isoTime.optional(),
   variant: z.string().min(1).max(63).optional(),

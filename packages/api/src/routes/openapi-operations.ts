@@ -3,11 +3,14 @@
 // the document (docs.ts adds them from the router), just without schemas.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { endpointConfigSchema, resourceNameSchema, type Scope } from '@flywheel/core';
+import { MAX_FEEDBACK_ITEMS, endpointConfigSchema, feedbackItemSchema, resourceNameSchema, type Scope } from '@flywheel/core';
 import { endpointViewSchema, rollbackBodySchema } from './endpoints.ts';
 import { aliasBodySchema, aliasChangeSchema, METADATA_HEADER, modelVersionSchema, registerFromUploadSchema } from './models.ts';
 import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
+import { experimentQuerySchema } from './experiment.ts';
+import { driftQuerySchema } from './monitoring.ts';
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
+import { shadowQuerySchema } from './shadows.ts';
 
 /**
  * A documented operation, the scope its route requires (none: public), and the Hono path of its
@@ -196,6 +199,43 @@ export const operations: Operation[] = [
     description: 'Tensors (`inputs`) or records named by the version\'s features (`records`). Header Flywheel-Variant forces a variant (scope deploy).',
     request: { params: params({ endpoint }), headers: z.object({ 'flywheel-variant': z.string().optional() }), body: json(predictRequestSchema) },
     responses: { 200: { ...ok('The answering variant\'s outputs', predictResponseSchema), headers: routingHeaders }, ...problems(400, 403, 404, 413, 415) },
+  }),
+  operation('predict', {
+    method: 'post',
+    path: '/v1/endpoints/{endpoint}/feedback',
+    tags: ['experiments'],
+    summary: 'Ground truth and outcomes for earlier predictions',
+    description: 'One item or {feedback: [...]} (at most ' + MAX_FEEDBACK_ITEMS + ' items): `id` names a prediction (one value per row, or an array) or a row as <id>/<row>. Safe to repeat: a row counts once.',
+    request: { params: params({ endpoint }), body: json(z.union([feedbackItemSchema, z.object({ feedback: z.array(feedbackItemSchema).min(1).max(MAX_FEEDBACK_ITEMS) })])) },
+    responses: {
+      202: ok('Taken: rows joined to their predictions now, and rows waiting for theirs', z.object({ endpoint: z.string(), accepted: z.int(), rows: z.int(), joined: z.int(), waiting: z.int(), labelled: z.int() })),
+      ...problems(400, 404, 413, 415),
+    },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/endpoints/{endpoint}/experiment',
+    tags: ['experiments'],
+    summary: 'The running experiment (or the one a config version belongs to): per-variant counts, rates, tests, SRM and guardrail decisions',
+    description: 'Counts what the split assigned: shadows, failed requests, and requests whose variant was forced or pinned are left out.',
+    request: { params: params({ endpoint }), query: experimentQuerySchema },
+    responses: { 200: ok('The analysis'), ...problems(400, 404) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/endpoints/{endpoint}/drift',
+    tags: ['monitoring'],
+    summary: 'Drift per column against the baseline, over whole hours (the last 24 by default, at most 90 days)',
+    request: { params: params({ endpoint }), query: driftQuerySchema },
+    responses: { 200: ok('Drift per variant and column, with counts and health'), ...problems(400, 404) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/endpoints/{endpoint}/shadows',
+    tags: ['monitoring'],
+    summary: 'How each shadow agreed with the variants it mirrored, over whole hours (the last 24 by default, at most 90 days)',
+    request: { params: params({ endpoint }), query: shadowQuerySchema },
+    responses: { 200: ok('Per shadow and version: rows run, failures, argmax agreement and mean absolute difference'), ...problems(400, 404) },
   }),
   operation('predict', {
     method: 'post',

@@ -13,7 +13,7 @@ export interface ShadowRouteDependencies {
   endpoints: Pick<EndpointStore, 'current'>;
 }
 
-const shadowQuerySchema = z.object({ from: isoTime.optional(), to: isoTime.optional() });
+export const shadowQuerySchema = z.object({ from: isoTime.optional(), to: isoTime.optional() });
 
 /**
  * `GET /v1/endpoints/{endpoint}/shadows?from=&to=`: per shadow and version over the range (whole
