@@ -10,7 +10,7 @@ import {
   retrainFailedEvent,
   retrainStartedEvent,
   trainParamsSchema,
-  versionRegisteredEvent,
+  registerModelVersion,
   withCanary,
   type ArtifactStore,
   type EndpointStore,
@@ -263,11 +263,9 @@ async function register(deps: TrainJobDependencies, champion: ModelVersion, resu
     const metadata = { features: champion.features, task: champion.task };
     const issues = metadataIssues(metadata, loaded.signature);
     if (issues.length) throw new RunFailure(`the trained model does not fit the champion's metadata: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    const sha256 = await sha256Hex(result.bytes);
-    await deps.artifacts.putModel(sha256, result.bytes);
-    const { version } = await deps.registry.register({
+    const { version } = await registerModelVersion({ artifacts: deps.artifacts, registry: deps.registry, events: deps.retrain.events }, result.bytes, {
       model: champion.model,
-      sha256,
+      sha256: await sha256Hex(result.bytes),
       sizeBytes: result.bytes.byteLength,
       signature: loaded.signature,
       notes: [...loaded.notes],
@@ -277,7 +275,6 @@ async function register(deps: TrainJobDependencies, champion: ModelVersion, resu
       tags: { ...champion.tags, trainer: 'flywheel-builtin', algorithm: result.params.algorithm },
       createdAt: at,
     });
-    await deps.retrain.events.publish(await versionRegisteredEvent({ model: version.model, version: version.version, sha256, lineage: { ...lineage } }, { time: at }));
     return version;
   } finally {
     await releaseModel(loaded);

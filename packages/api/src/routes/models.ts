@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import {
   aliasMovedEvent,
-  versionRegisteredEvent,
+  registerModelVersion,
   type EventPublisher,
   metadataIssues,
   modelMetadataSchema,
@@ -99,25 +99,19 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
     });
     const issues = metadataIssues(metadata, loaded.signature);
     if (issues.length) throw new Problem(400, 'The metadata does not match the model.', { errors: prefixed(issues, metadataPath) });
-    await artifacts.putModel(sha256, bytes);
-    const { version, created } = await registry
-      .register({
-        model,
-        sha256,
-        sizeBytes: bytes.byteLength,
-        signature: loaded.signature,
-        notes: [...loaded.notes],
-        ...metadata,
-        lineage: metadata.lineage ?? {},
-        createdAt: new Date().toISOString(),
-      })
-      .catch((error: unknown) => {
-        if (error instanceof RegistrationInProgressError) throw new Problem(409, 'The same model is being registered by another request; retry shortly.', { headers: { 'retry-after': '1' } });
-        throw error;
-      });
-    // Announced on every success, not only the first: a retry after a failed publish heals it,
-    // and the event's id is derived from the version, so consumers see one event.
-    await deps.events?.publish(await versionRegisteredEvent({ model, version: version.version, sha256, lineage: { ...version.lineage } }, { time: version.createdAt }));
+    const { version, created } = await registerModelVersion(deps, bytes, {
+      model,
+      sha256,
+      sizeBytes: bytes.byteLength,
+      signature: loaded.signature,
+      notes: [...loaded.notes],
+      ...metadata,
+      lineage: metadata.lineage ?? {},
+      createdAt: new Date().toISOString(),
+    }).catch((error: unknown) => {
+      if (error instanceof RegistrationInProgressError) throw new Problem(409, 'The same model is being registered by another request; retry shortly.', { headers: { 'retry-after': '1' } });
+      throw error;
+    });
     return c.json(version, created ? 201 : 200, created ? { location: `/v1/models/${model}/versions/${version.version}` } : {});
   }
 

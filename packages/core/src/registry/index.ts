@@ -28,3 +28,4 @@ export {
 } from './endpoint.ts';
 export type { ArtifactStore, EndpointStore, ModelRegistry, UploadRead } from './ports.ts';
 export { RegistrationInProgressError } from './errors.ts';
+export { registerModelVersion, type RegistrationPorts } from './register-version.ts';
