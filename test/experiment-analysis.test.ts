@@ -10,7 +10,7 @@ import {
   postFeedback,
   predictRow,
   servedCount,
-  startFeedbackSystem,
+  startMonitoredSystem,
   variantOf,
   type ExperimentView,
 } from './support/feedback-fixtures.ts';
@@ -46,7 +46,7 @@ describe('GET /v1/endpoints/{endpoint}/experiment', () => {
   let system: TestSystem;
 
   beforeAll(async () => {
-    system = await startFeedbackSystem();
+    system = await startMonitoredSystem();
     await classifierEndpoint(system, 'conv');
   });
   afterAll(() => system?.stop());

@@ -13,7 +13,7 @@ import {
   postFeedback,
   predictRow,
   servedCount,
-  startFeedbackSystem,
+  startMonitoredSystem,
   variantOf,
 } from './support/feedback-fixtures.ts';
 import type { TestSystem } from './support/system.ts';
@@ -24,7 +24,7 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
   let system: TestSystem;
 
   beforeAll(async () => {
-    system = await startFeedbackSystem();
+    system = await startMonitoredSystem();
     await classifierEndpoint(system, ENDPOINT);
   });
   afterAll(() => system?.stop());

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventsHandler } from '../functions/events.ts';
-import { createMonitorHandler } from '../functions/monitor.ts';
 import { eventually } from './support/monitor-fixtures.ts';
 import { putEndpoint, registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import type { TestSystem } from './support/system.ts';
+import { startMonitoredSystem } from './support/feedback-fixtures.ts';
 
 interface EndpointView {
   configVersion: number;
@@ -22,12 +21,7 @@ describe('a guardrail promotes a canary that holds, step by step', () => {
   let system: TestSystem;
 
   beforeAll(async () => {
-    system = await startTestSystem({
-      consumers: {
-        monitor: (clients, names) => createMonitorHandler(clients, names, { monitor: { guardrails: { minIntervalMs: 0 } } }),
-        events: (clients, names) => createEventsHandler(clients, names, { log: () => undefined }),
-      },
-    });
+    system = await startMonitoredSystem({ guardrails: { minIntervalMs: 0 } });
     expect(await registered(system, 'ranker', scaledModel(2))).toBe(1);
     expect(await registered(system, 'ranker', scaledModel(3))).toBe(2);
   });

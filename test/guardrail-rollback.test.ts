@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventsHandler } from '../functions/events.ts';
-import { createMonitorHandler } from '../functions/monitor.ts';
 import { tableLookupModel } from './support/failing-model.ts';
 import { eventually } from './support/monitor-fixtures.ts';
 import { putEndpoint, registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import type { TestSystem } from './support/system.ts';
+import { startMonitoredSystem } from './support/feedback-fixtures.ts';
 
 interface Change {
   kind: string;
@@ -31,12 +30,7 @@ describe('a guardrail rolls back a canary that errors more, on its own', () => {
   let system: TestSystem;
 
   beforeAll(async () => {
-    system = await startTestSystem({
-      consumers: {
-        monitor: (clients, names) => createMonitorHandler(clients, names, { monitor: { guardrails: { minIntervalMs: 0 } } }),
-        events: (clients, names) => createEventsHandler(clients, names, { log: () => undefined }),
-      },
-    });
+    system = await startMonitoredSystem({ guardrails: { minIntervalMs: 0 } });
     expect(await registered(system, 'scorer', scaledModel(2))).toBe(1);
     // Answers as version 1 does, except that it fails on any value ≥ 10.
     expect(await registered(system, 'scorer', tableLookupModel())).toBe(2);

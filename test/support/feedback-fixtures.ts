@@ -1,6 +1,7 @@
-// A system with the monitor running, a classifier with a task, and readers of the experiment view, for the feedback suites.
+// A system with the monitor running, a classifier with a task, and readers of the experiment view, for the feedback and guardrail suites.
 import { expect } from 'vitest';
 import { DynamoEndpointStore } from '@flywheel/aws';
+import type { MonitorOptions } from '@flywheel/monitor';
 import { assignVariant, requestBucket } from '@flywheel/core';
 import { createEventsHandler } from '../../functions/events.ts';
 import { createMonitorHandler } from '../../functions/monitor.ts';
@@ -10,11 +11,14 @@ import { startTestSystem, type TestSystem } from './system.ts';
 
 const quiet = () => undefined;
 
-/** The whole system with the monitor consuming prediction logs (so predictions reach the join) and the events function recording events. */
-export function startFeedbackSystem(): Promise<TestSystem> {
+/**
+ * The whole system with the monitor consuming prediction logs (so predictions reach the join and
+ * the guardrails) and the events function recording events.
+ */
+export function startMonitoredSystem(monitor: MonitorOptions = {}): Promise<TestSystem> {
   return startTestSystem({
     consumers: {
-      monitor: (clients, names) => createMonitorHandler(clients, names, { monitor: { report: quiet } }),
+      monitor: (clients, names) => createMonitorHandler(clients, names, { monitor: { report: quiet, ...monitor } }),
       events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
     },
   });
