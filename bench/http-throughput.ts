@@ -1,6 +1,8 @@
 // Requests per second of the API (built as functions/api.ts builds it: auth, endpoint config,
 // sticky routing, validation, prediction log to SQS) against a minimal Hono + onnxruntime-web
-// server that only parses, runs and answers, on the same model. Each server is its own process
+// server that only parses, runs and answers, on the same model; the API also without its
+// prediction log, and without joining concurrent requests into one run (one run per request, as
+// the minimal server does). Each server is its own process
 // on loopback, the emulated AWS services another, as they are separate in AWS; autocannon drives
 // them in alternating rounds. Run: npx tsx bench/http-throughput.ts
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -52,7 +54,8 @@ async function serveInChild(kind: string): Promise<void> {
     // The API exactly as functions/api.ts builds it, configured by the environment.
     const deps = createApiDependencies(createAwsClients(), resourceNamesFromEnv());
     if (kind === 'flywheel-without-log') delete deps.predictionLog;
-    fetch = createApp(deps).fetch;
+    // Unbatched: every request its own run, as the minimal server does it.
+    fetch = createApp(deps, { serving: { batchRuns: kind !== 'flywheel-unbatched' } }).fetch;
     path = '/v1/endpoints/bench/predict';
   }
   const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(JSON.stringify({ url: `http://127.0.0.1:${info.port}${path}` })));
@@ -102,7 +105,7 @@ if (serveIndex > 0) {
     children.push(aws.child);
     const servers: Record<string, Target> = {};
     const headers = { authorization: `Bearer ${aws.adminKey}`, 'content-type': 'application/json' };
-    for (const kind of ['flywheel', 'flywheel-without-log']) {
+    for (const kind of ['flywheel', 'flywheel-without-log', 'flywheel-unbatched']) {
       const { child, ready } = await startChild<{ url: string }>(kind, aws.env);
       servers[kind] = { url: ready.url, headers, pid: child.pid! };
     }

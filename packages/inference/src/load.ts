@@ -1,5 +1,6 @@
 // Turning ONNX bytes into a runnable session and the signature requests are checked against.
 import * as ort from 'onnxruntime-web';
+import { rowsAreIndependent } from './batching.ts';
 import { ModelLoadError, runtimeReason } from './errors.ts';
 import { readSignature, type GraphSignature, type Signature, type TensorSpec } from './signature.ts';
 
@@ -11,6 +12,16 @@ export interface LoadedModel {
   readonly outputNames: readonly string[];
   /** What of the graph is not served, and why (e.g. a ZipMap output, which is not a tensor). */
   readonly notes: readonly string[];
+  /** Runs that queue behind others may go in as one run (rows independent, checked at load). */
+  readonly batchable: boolean;
+}
+
+export interface LoadOptions {
+  /**
+   * Let runs that queue behind others share one run when the model's rows are independent
+   * (default true). Off, every request is its own run.
+   */
+  batching?: boolean;
 }
 
 const sessionOptions: ort.InferenceSession.SessionOptions = {
@@ -28,7 +39,7 @@ function configureRuntime(): void {
 }
 
 /** Creates a session for ONNX model bytes; throws ModelLoadError with the reason if it cannot. */
-export async function loadModel(bytes: Uint8Array): Promise<LoadedModel> {
+export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): Promise<LoadedModel> {
   configureRuntime();
   let session: ort.InferenceSession;
   try {
@@ -41,7 +52,8 @@ export async function loadModel(bytes: Uint8Array): Promise<LoadedModel> {
   }
   try {
     const served = servedSignature(readSignature(bytes));
-    return { session, ...served, outputNames: served.signature.outputs.map((output) => output.name) };
+    const batchable = (options.batching ?? true) && (await rowsAreIndependent(session, served.signature));
+    return { session, ...served, outputNames: served.signature.outputs.map((output) => output.name), batchable };
   } catch (error) {
     await session.release();
     if (error instanceof ModelLoadError) throw error;

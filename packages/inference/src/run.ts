@@ -1,6 +1,7 @@
 // Running sessions, and releasing them without pulling one out from under a running request.
 import type * as ort from 'onnxruntime-web';
 import { InferenceError, runtimeReason } from './errors.ts';
+import { scheduleRun } from './joined-runs.ts';
 import type { LoadedModel } from './load.ts';
 
 interface Activity {
@@ -10,27 +11,6 @@ interface Activity {
 }
 
 const activities = new WeakMap<ort.InferenceSession, Activity>();
-
-/**
- * Runs take turns, across every session of the process. onnxruntime-web keeps all sessions in one
- * WASM runtime, and a run that fails on its inputs while others are in flight fails some of them
- * too ("failed to call OrtRun()", "Cannot read properties of null") — so one caller's bad input
- * could fail another's request. The runtime has one thread anyway: taking turns costs no
- * throughput (~0.2 µs a run).
- */
-let lastRun: Promise<unknown> = Promise.resolve();
-let runsInFlight = 0;
-const runSettled = () => {
-  runsInFlight--;
-};
-
-function inTurn<T>(run: () => Promise<T>): Promise<T> {
-  // With none in flight, the run starts at once rather than a microtask later.
-  const result = runsInFlight === 0 ? run() : lastRun.then(run);
-  runsInFlight++;
-  lastRun = result.then(runSettled, runSettled);
-  return result;
-}
 
 function activityOf(session: ort.InferenceSession): Activity {
   let activity = activities.get(session);
@@ -51,7 +31,7 @@ export async function runModel(
   if (activity.released) throw new InferenceError('the model was released from memory; load it again');
   activity.running++;
   try {
-    return (await inTurn(() => model.session.run(feeds, outputNames))) as Record<string, ort.Tensor>;
+    return await scheduleRun(model, feeds, outputNames);
   } catch (error) {
     throw new InferenceError(runtimeReason(error), { cause: error });
   } finally {

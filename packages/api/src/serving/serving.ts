@@ -12,7 +12,7 @@ import {
   type RecordsPlan,
   type VariantSpec,
 } from '@flywheel/core';
-import { SessionCache, type LoadedModel } from '@flywheel/inference';
+import { SessionCache, loadModel, type LoadedModel } from '@flywheel/inference';
 import { ShadowTraffic } from './shadows.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -33,6 +33,11 @@ export interface ServingOptions {
   maxRows?: number;
   /** Bound on the bytes of the models kept loaded. Default 256 MiB. */
   sessionCacheBytes?: number;
+  /**
+   * Requests for one model that queue while the runtime is busy share one run, when the model's
+   * rows are independent (checked at load). Default true; false runs every request on its own.
+   */
+  batchRuns?: boolean;
   /** Shadow runs in flight at most per instance; more are dropped (and counted). Default 32. */
   shadowConcurrency?: number;
 }
@@ -65,7 +70,8 @@ export class Serving {
     const ttlMs = options.configCacheTtlMs ?? 5_000;
     this.endpointCache = new TtlCache({ ttlMs });
     this.aliasCache = new TtlCache({ ttlMs });
-    this.sessions = new SessionCache({ maxBytes: options.sessionCacheBytes });
+    const batching = options.batchRuns ?? true;
+    this.sessions = new SessionCache({ maxBytes: options.sessionCacheBytes, load: (bytes) => loadModel(bytes, { batching }) });
     this.shadows = new ShadowTraffic({ concurrency: options.shadowConcurrency });
     this.maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024;
     this.maxRows = options.maxRows ?? 10_000;

@@ -1,0 +1,147 @@
+// Several requests' rows as one run: joining their feeds along the first dimension and cutting the
+// outputs back into each request's rows. onnxruntime's cost per run (~20 µs for a small model) is
+// mostly fixed, so rows that queue behind a run cost a fraction when they go in together.
+import * as ort from 'onnxruntime-web';
+import { elementTypeOf, type ElementType } from './dtypes.ts';
+import { parseElements, type TensorData } from './elements.ts';
+import type { Signature, TensorSpec } from './signature.ts';
+
+export type Feeds = Record<string, ort.Tensor>;
+export type Results = Record<string, ort.Tensor>;
+
+/** Most rows one joined run carries. */
+export const MAX_BATCH_ROWS = 256;
+
+/** Every input and output has a first dimension the graph leaves open: the precondition of joining rows. */
+export function hasBatchDimension(signature: Signature): boolean {
+  const open = (spec: TensorSpec) => spec.shape !== null && spec.shape.length > 0 && spec.shape[0] === -1;
+  return signature.inputs.every(open) && signature.outputs.every(open);
+}
+
+/**
+ * The rows of a request when it can join others: every feed has the same first dimension.
+ * Undefined when it cannot (feeds disagree, or a scalar feed).
+ */
+export function feedRows(feeds: Feeds): number | undefined {
+  let rows: number | undefined;
+  for (const name in feeds) {
+    const first = feeds[name].dims[0];
+    if (first === undefined || (rows !== undefined && first !== rows)) return undefined;
+    rows = first;
+  }
+  return rows;
+}
+
+/** Requests with equal keys can be joined: same inputs, element types and dimensions past the first, same outputs. */
+export function joinKey(feeds: Feeds, outputNames: readonly string[]): string {
+  let key = outputNames.join(',');
+  for (const name in feeds) key += `|${name}:${feeds[name].type}:${feeds[name].dims.slice(1).join('x')}`;
+  return key;
+}
+
+/** The feeds of several requests (equal join keys) as one set of feeds, rows in order. */
+export function joinFeeds(parts: readonly Feeds[]): Feeds {
+  const joined: Feeds = {};
+  for (const name in parts[0]) {
+    const tensors = parts.map((feeds) => feeds[name]);
+    const first = tensors[0];
+    const rows = tensors.reduce((sum, tensor) => sum + tensor.dims[0], 0);
+    joined[name] = new ort.Tensor(first.type as ElementType, concatData(tensors.map((tensor) => tensor.data as TensorData)), [rows, ...first.dims.slice(1)]);
+  }
+  return joined;
+}
+
+function concatData(parts: readonly TensorData[]): TensorData {
+  if (Array.isArray(parts[0])) return (parts as string[][]).flat();
+  const typed = parts as Exclude<TensorData, string[]>[];
+  const length = typed.reduce((sum, part) => sum + part.length, 0);
+  const out = new (typed[0].constructor as new (length: number) => Exclude<TensorData, string[]>)(length);
+  let offset = 0;
+  for (const part of typed) {
+    (out as Uint8Array).set(part as Uint8Array, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * A joined run's outputs cut into each request's rows. Throws when an output's first dimension is
+ * not the joined row count, so the caller runs the requests one by one instead.
+ */
+export function splitResults(results: Results, rowsPerPart: readonly number[]): Results[] {
+  const total = rowsPerPart.reduce((sum, rows) => sum + rows, 0);
+  const parts: Results[] = rowsPerPart.map(() => ({}));
+  for (const name in results) {
+    const tensor = results[name];
+    if (tensor.dims[0] !== total) throw new Error(`output ${name} has ${tensor.dims[0]} rows for ${total} joined`);
+    const data = tensor.data as TensorData;
+    const perRow = total === 0 ? 0 : data.length / total;
+    let row = 0;
+    rowsPerPart.forEach((rows, part) => {
+      const start = row * perRow;
+      const end = (row + rows) * perRow;
+      const slice = Array.isArray(data) ? data.slice(start, end) : data.subarray(start, end);
+      parts[part][name] = new ort.Tensor(tensor.type as ElementType, slice, [rows, ...tensor.dims.slice(1)]);
+      row += rows;
+    });
+  }
+  return parts;
+}
+
+/**
+ * Whether the model's rows are independent, so joining requests cannot change an answer: two
+ * distinct probe rows run together must give what each gives alone (within 1e-5, what kernels
+ * summing in another order may differ by). Any failure — a probe value the model refuses, a
+ * fixed dimension the probe guessed wrong — counts as no: joining is an optimisation, never a risk.
+ */
+export async function rowsAreIndependent(session: ort.InferenceSession, signature: Signature): Promise<boolean> {
+  if (!hasBatchDimension(signature)) return false;
+  try {
+    const names = signature.outputs.map((output) => output.name);
+    const rows = [probeFeeds(signature, 0), probeFeeds(signature, 1)];
+    const together = splitResults((await session.run(joinFeeds(rows), names)) as Results, [1, 1]);
+    for (const [index, feeds] of rows.entries()) {
+      const alone = (await session.run(feeds, names)) as Results;
+      if (!names.every((name) => sameTensor(alone[name], together[index][name]))) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One row of made-up values: small integers (valid indices and categories), varied fractions, alternating flags. */
+function probeFeeds(signature: Signature, row: number): Feeds {
+  const feeds: Feeds = {};
+  for (const spec of signature.inputs) {
+    const dims = [1, ...spec.shape!.slice(1).map((dim) => (dim < 0 ? 1 : dim))];
+    const count = dims.reduce((product, dim) => product * dim, 1);
+    const type = spec.datatype;
+    const values = Array.from({ length: count }, (_, i) =>
+      type === 'BOOL' ? (row + i) % 2 === 0
+      : type === 'BYTES' ? `probe-${(row + i) % 2}`
+      : type.startsWith('FP') ? Math.sin(1 + row * 7 + i)
+      : (row + i) % 2,
+    );
+    const elementType = elementTypeOf(type);
+    const parsed = parseElements(elementType, values);
+    if (!('data' in parsed)) throw new Error(`no probe value for ${type}`);
+    feeds[spec.name] = new ort.Tensor(elementType, parsed.data, dims);
+  }
+  return feeds;
+}
+
+function sameTensor(a: ort.Tensor, b: ort.Tensor): boolean {
+  if (a.type !== b.type || a.dims.length !== b.dims.length || a.dims.some((dim, i) => dim !== b.dims[i])) return false;
+  const x = a.data as ArrayLike<number | bigint | string>;
+  const y = b.data as ArrayLike<number | bigint | string>;
+  if (x.length !== y.length) return false;
+  const float = a.type === 'float32' || a.type === 'float64';
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === y[i]) continue;
+    if (!float) return false;
+    const [p, q] = [x[i] as number, y[i] as number];
+    if (!(Math.abs(p - q) <= 1e-5 * Math.max(1, Math.abs(p)))) return false;
+  }
+  return true;
+}
