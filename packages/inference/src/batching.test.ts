@@ -3,7 +3,7 @@ import { loadModel } from './load.ts';
 import type { NestedValue } from './codec.ts';
 import { predict } from './predict.ts';
 import { embeddingFixture, mlpFixture } from './test-models.ts';
-import { tensorType, writeModel } from './writer.ts';
+import { int64Tensor, tensorType, writeModel } from './writer.ts';
 
 /** `y = x - mean over the batch`: each row's answer depends on the other rows. */
 const batchCentered = () =>
@@ -16,7 +16,24 @@ const batchCentered = () =>
     ],
   });
 
-/** The same MLP with its batch dimension fixed at 1. */
+/** `y = running sum of x down the batch`: a row's answer depends on the rows before it. */
+const runningSum = () =>
+  writeModel({
+    inputs: [{ name: 'x', type: tensorType('float32', ['N', 3]) }],
+    outputs: [{ name: 'y', type: tensorType('float32', ['N', 3]) }],
+    nodes: [{ opType: 'CumSum', inputs: ['x', 'axis'], outputs: ['y'] }],
+    initializers: [int64Tensor('axis', [], [0])],
+  });
+
+/** `y = relu(x)` with the output's width left open, so a joined request could come back another shape. */
+const openWidth = () =>
+  writeModel({
+    inputs: [{ name: 'x', type: tensorType('float32', ['N', 'M']) }],
+    outputs: [{ name: 'y', type: tensorType('float32', ['N', 'M']) }],
+    nodes: [{ opType: 'Relu', inputs: ['x'], outputs: ['y'] }],
+  });
+
+/** A model with its batch dimension fixed at 1. */
 const fixedBatch = () =>
   writeModel({
     inputs: [{ name: 'x', type: tensorType('float32', [1, 3]) }],
@@ -29,6 +46,8 @@ describe('joining runs that queue', () => {
     expect((await loadModel(mlpFixture().bytes)).batchable).toBe(true);
     expect((await loadModel(embeddingFixture().bytes)).batchable).toBe(true);
     expect((await loadModel(batchCentered())).batchable).toBe(false);
+    expect((await loadModel(runningSum())).batchable).toBe(false);
+    expect((await loadModel(openWidth())).batchable).toBe(false);
     expect((await loadModel(fixedBatch())).batchable).toBe(false);
     expect((await loadModel(mlpFixture().bytes, { batching: false })).batchable).toBe(false);
   });

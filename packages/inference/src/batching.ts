@@ -1,10 +1,10 @@
-// Several requests' rows as one run: joining their feeds along the first dimension and cutting the
-// outputs back into each request's rows. onnxruntime's cost per run (~20 µs for a small model) is
-// mostly fixed, so rows that queue behind a run cost a fraction when they go in together.
+// Several requests' rows as one run: joining their feeds along the first dimension, cutting the
+// outputs back into each request's rows, and telling at load whether a model allows it.
 import * as ort from 'onnxruntime-web';
 import { elementTypeOf, type ElementType } from './dtypes.ts';
 import { parseElements, type TensorData } from './elements.ts';
 import type { Signature, TensorSpec } from './signature.ts';
+import { inTurn } from './turns.ts';
 
 export type Feeds = Record<string, ort.Tensor>;
 export type Results = Record<string, ort.Tensor>;
@@ -12,10 +12,15 @@ export type Results = Record<string, ort.Tensor>;
 /** Most rows one joined run carries. */
 export const MAX_BATCH_ROWS = 256;
 
-/** Every input and output has a first dimension the graph leaves open: the precondition of joining rows. */
+/**
+ * The precondition of joining rows: every input and output leaves its first dimension open, and
+ * every output fixes the others — an output whose width could follow the batch's contents (padded
+ * to its longest item, say) would give a joined request another shape than a lone one.
+ */
 export function hasBatchDimension(signature: Signature): boolean {
-  const open = (spec: TensorSpec) => spec.shape !== null && spec.shape.length > 0 && spec.shape[0] === -1;
-  return signature.inputs.every(open) && signature.outputs.every(open);
+  const batched = (spec: TensorSpec) => spec.shape !== null && spec.shape.length > 0 && spec.shape[0] === -1;
+  const fixedRow = (spec: TensorSpec) => batched(spec) && spec.shape!.slice(1).every((dim) => dim >= 0);
+  return signature.inputs.every(batched) && signature.outputs.every(fixedRow);
 }
 
 /**
@@ -32,10 +37,13 @@ export function feedRows(feeds: Feeds): number | undefined {
   return rows;
 }
 
-/** Requests with equal keys can be joined: same inputs, element types and dimensions past the first, same outputs. */
+/**
+ * Requests with equal keys can be joined: same inputs, element types and dimensions past the
+ * first, same outputs. Feeds are keyed in name order, whatever order a request gave them in.
+ */
 export function joinKey(feeds: Feeds, outputNames: readonly string[]): string {
   let key = outputNames.join(',');
-  for (const name in feeds) key += `|${name}:${feeds[name].type}:${feeds[name].dims.slice(1).join('x')}`;
+  for (const name of Object.keys(feeds).sort()) key += `|${name}:${feeds[name].type}:${feeds[name].dims.slice(1).join('x')}`;
   return key;
 }
 
@@ -89,19 +97,22 @@ export function splitResults(results: Results, rowsPerPart: readonly number[]): 
 }
 
 /**
- * Whether the model's rows are independent, so joining requests cannot change an answer: two
- * distinct probe rows run together must give what each gives alone (within 1e-5, what kernels
- * summing in another order may differ by). Any failure — a probe value the model refuses, a
- * fixed dimension the probe guessed wrong — counts as no: joining is an optimisation, never a risk.
+ * Whether the model's rows look independent, so that joining requests does not change answers:
+ * two probe rows, different in every element, run together must give what each gives alone
+ * (within 1e-5: kernels may sum in another order). A probe cannot prove it for every input; it
+ * does catch the usual ways rows meet (a statistic over the batch, a running sum, a sort). Any
+ * failure — a probe value the model refuses, an open dimension guessed wrong — counts as no.
+ * The runs take their turn like any other: a refused probe must not fail requests in flight.
  */
 export async function rowsAreIndependent(session: ort.InferenceSession, signature: Signature): Promise<boolean> {
   if (!hasBatchDimension(signature)) return false;
   try {
     const names = signature.outputs.map((output) => output.name);
+    const run = (feeds: Feeds) => inTurn(() => session.run(feeds, names) as Promise<Results>);
     const rows = [probeFeeds(signature, 0), probeFeeds(signature, 1)];
-    const together = splitResults((await session.run(joinFeeds(rows), names)) as Results, [1, 1]);
+    const together = splitResults(await run(joinFeeds(rows)), [1, 1]);
     for (const [index, feeds] of rows.entries()) {
-      const alone = (await session.run(feeds, names)) as Results;
+      const alone = await run(feeds);
       if (!names.every((name) => sameTensor(alone[name], together[index][name]))) return false;
     }
     return true;
@@ -110,7 +121,11 @@ export async function rowsAreIndependent(session: ort.InferenceSession, signatur
   }
 }
 
-/** One row of made-up values: small integers (valid indices and categories), varied fractions, alternating flags. */
+/**
+ * One row of made-up values, each element different from the other row's: small positive
+ * integers (valid indices and categories of most tables), positive fractions (in the domain of
+ * Log and Sqrt), alternating flags, strings of different lengths.
+ */
 function probeFeeds(signature: Signature, row: number): Feeds {
   const feeds: Feeds = {};
   for (const spec of signature.inputs) {
@@ -119,9 +134,9 @@ function probeFeeds(signature: Signature, row: number): Feeds {
     const type = spec.datatype;
     const values = Array.from({ length: count }, (_, i) =>
       type === 'BOOL' ? (row + i) % 2 === 0
-      : type === 'BYTES' ? `probe-${(row + i) % 2}`
-      : type.startsWith('FP') ? Math.sin(1 + row * 7 + i)
-      : (row + i) % 2,
+      : type === 'BYTES' ? 'probe'.repeat(1 + ((row + i) % 2))
+      : type.startsWith('FP') ? 1 + row + 0.25 * (1 + Math.sin(1 + row * 7 + i))
+      : 1 + ((row + i) % 2),
     );
     const elementType = elementTypeOf(type);
     const parsed = parseElements(elementType, values);
@@ -141,7 +156,7 @@ function sameTensor(a: ort.Tensor, b: ort.Tensor): boolean {
     if (x[i] === y[i]) continue;
     if (!float) return false;
     const [p, q] = [x[i] as number, y[i] as number];
-    if (!(Math.abs(p - q) <= 1e-5 * Math.max(1, Math.abs(p)))) return false;
+    if (!(Math.abs(p - q) <= 1e-5 * Math.max(1, Math.abs(p))) && !(Number.isNaN(p) && Number.isNaN(q))) return false;
   }
   return true;
 }

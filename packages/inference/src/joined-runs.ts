@@ -19,9 +19,9 @@ interface Batch {
   rows: number;
 }
 
-/** A model's joining: the batch still open to newcomers, and whether waiting for company pays. */
+/** A model's joining: the batches still open to newcomers (by join key), and whether waiting for company pays. */
 interface Joining {
-  open?: Batch;
+  open: Map<string, Batch>;
   /** Requests to run at once before waiting a turn again. */
   skip: number;
   /** The last skip: doubled after each batch that found no company, reset by one that did. */
@@ -38,23 +38,24 @@ const nextTurn: (run: () => void) => void =
   typeof setImmediate === 'function' ? (run) => void setImmediate(run) : (run) => void setTimeout(run, 0);
 
 /**
- * Runs the model, in turn. A model whose rows are independent (checked at load) joins its open
- * batch when the inputs' types and dimensions match and there is room, else opens one, which
- * starts on the event loop's next turn: the requests read in the same turn — under load, one from
- * each busy connection — share its run. When batches keep finding no company (one caller at a
- * time), waiting a turn costs and gains nothing, so requests run at once for a while, longer
- * each time (up to {@link MAX_BACKOFF}).
+ * Runs the model, in turn. A request for a model whose rows are independent (checked at load)
+ * joins the open batch of its join key (inputs' types and dimensions, outputs) while there is
+ * room, else opens one, which starts on the event loop's next turn — even when the runtime is
+ * idle: the requests read in the same turn, under load one from each busy connection, share its
+ * run. When batches keep finding no company (one caller at a time), waiting a turn costs and
+ * gains nothing, so requests run at once for a while, longer each time (up to
+ * {@link MAX_BACKOFF}).
  */
 export function scheduleRun(model: LoadedModel, feeds: Feeds, outputNames: readonly string[]): Promise<Results> {
   const rows = model.batchable ? feedRows(feeds) : undefined;
   const joining = rows === undefined || rows > MAX_BATCH_ROWS ? undefined : joiningOf(model);
-  if (!joining || (!joining.open && joining.skip > 0)) {
+  if (!joining || (joining.open.size === 0 && joining.skip > 0)) {
     if (joining) joining.skip--;
     return inTurn(() => model.session.run(feeds, outputNames) as Promise<Results>);
   }
   const key = joinKey(feeds, outputNames);
-  let batch = joining.open;
-  if (!batch || batch.key !== key || batch.rows + rows! > MAX_BATCH_ROWS) batch = openBatch(model, joining, key, outputNames);
+  let batch = joining.open.get(key);
+  if (!batch || batch.rows + rows! > MAX_BATCH_ROWS) batch = openBatch(model, joining, key, outputNames);
   batch.rows += rows!;
   const joined = batch;
   return new Promise((resolve, reject) => joined.members.push({ feeds, rows: rows!, resolve, reject }));
@@ -63,7 +64,7 @@ export function scheduleRun(model: LoadedModel, feeds: Feeds, outputNames: reado
 function joiningOf(model: LoadedModel): Joining {
   let joining = joinings.get(model);
   if (!joining) {
-    joining = { skip: 0, backoff: 0 };
+    joining = { open: new Map(), skip: 0, backoff: 0 };
     joinings.set(model, joining);
   }
   return joining;
@@ -71,7 +72,7 @@ function joiningOf(model: LoadedModel): Joining {
 
 function openBatch(model: LoadedModel, joining: Joining, key: string, outputNames: readonly string[]): Batch {
   const batch: Batch = { key, outputNames, members: [], rows: 0 };
-  joining.open = batch;
+  joining.open.set(key, batch);
   nextTurn(() => void inTurn(() => runBatch(model, joining, batch)));
   return batch;
 }
@@ -81,7 +82,7 @@ function openBatch(model: LoadedModel, joining: Joining, key: string, outputName
  * one by one, so a request's bad values fail that request only. Never rejects.
  */
 async function runBatch(model: LoadedModel, joining: Joining, batch: Batch): Promise<void> {
-  if (joining.open === batch) joining.open = undefined;
+  if (joining.open.get(batch.key) === batch) joining.open.delete(batch.key);
   const { members, outputNames } = batch;
   joining.backoff = members.length > 1 ? 0 : Math.min(MAX_BACKOFF, Math.max(1, joining.backoff * 2));
   joining.skip = joining.backoff;

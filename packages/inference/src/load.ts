@@ -12,14 +12,14 @@ export interface LoadedModel {
   readonly outputNames: readonly string[];
   /** What of the graph is not served, and why (e.g. a ZipMap output, which is not a tensor). */
   readonly notes: readonly string[];
-  /** Runs that queue behind others may go in as one run (rows independent, checked at load). */
+  /** Requests that arrive together may share one run (rows independent, checked at load). */
   readonly batchable: boolean;
 }
 
 export interface LoadOptions {
   /**
-   * Let runs that queue behind others share one run when the model's rows are independent
-   * (default true). Off, every request is its own run.
+   * Let requests that arrive together share one run when the model's rows are independent
+   * (default true). Off, every request is its own run and no probe runs at load.
    */
   batching?: boolean;
 }

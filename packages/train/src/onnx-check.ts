@@ -16,7 +16,8 @@ function nestedRows(data: Pick<EncodedRows, 'x' | 'rows' | 'columns'>): number[]
 }
 
 async function runOnnx(bytes: Uint8Array, input: string, data: Pick<EncodedRows, 'x' | 'rows' | 'columns'>): Promise<Record<string, NestedValue>> {
-  const model = await loadModel(bytes);
+  // Checked once, not served: no need to probe whether requests could share runs.
+  const model = await loadModel(bytes, { batching: false });
   try {
     return await predict(model, { [input]: nestedRows(data) });
   } finally {

@@ -258,7 +258,7 @@ async function* loggedRows(records: AsyncIterable<PredictionLogRecord>, model: s
 }
 
 async function register(deps: TrainJobDependencies, champion: ModelVersion, result: TrainingResult, lineage: Lineage, at: string): Promise<ModelVersion> {
-  const loaded = await loadModel(result.bytes);
+  const loaded = await loadModel(result.bytes, { batching: false }); // read for its signature, not served
   try {
     const metadata = { features: champion.features, task: champion.task };
     const issues = metadataIssues(metadata, loaded.signature);

@@ -34,8 +34,8 @@ export interface ServingOptions {
   /** Bound on the bytes of the models kept loaded. Default 256 MiB. */
   sessionCacheBytes?: number;
   /**
-   * Requests for one model that queue while the runtime is busy share one run, when the model's
-   * rows are independent (checked at load). Default true; false runs every request on its own.
+   * Requests for one model read in the same event-loop turn share one run, when the model's rows
+   * are independent (checked at load). Default true; false runs every request on its own.
    */
   batchRuns?: boolean;
   /** Shadow runs in flight at most per instance; more are dropped (and counted). Default 32. */
