@@ -5,6 +5,7 @@ import { createApiDependencies } from '@flywheel/aws';
 import type { NestedValue } from '@flywheel/inference';
 import { cnnFixture, embeddingFixture, linearClassifierFixture, mlpFixture, type ModelFixture } from '../packages/inference/src/test-models.ts';
 import { expectClose, expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
+import { sendTogether } from './support/send-together.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 interface OipTensor {
@@ -71,6 +72,35 @@ describe('predictions over HTTP', () => {
       for (const output of oip.outputs) expectClose(nest(output.data, output.shape), fixture.expected[output.name], output.name);
     });
   }
+
+  it('answers requests sent together each with its own rows, through /v1 predict and /v2 infer alike', async () => {
+    // Requests for one model read together share a run; each must still get exactly its rows back.
+    // 24 per model: more than a model that saw only lone requests before runs at once (16).
+    const cases = ['mlp', 'embedding'].flatMap((name) => {
+      const fixture = fixtures[name];
+      const rows = (fixture.expected[Object.keys(fixture.expected)[0]] as unknown[]).length;
+      return Array.from({ length: 24 }, (_, i) => ({ name, fixture, row: i % rows, oip: i % 2 === 1 }));
+    });
+    const headers = { authorization: `Bearer ${system.adminKey}` };
+    const responses = await sendTogether(
+      system.url,
+      cases.map(({ name, fixture, row, oip }) => {
+        const inputs = Object.fromEntries(Object.entries(fixture.inputs).map(([input, value]) => [input, [(value as unknown[])[row]]]));
+        if (!oip) return { path: `/v1/endpoints/${name}/predict`, json: { inputs }, headers };
+        const tensors = signatures.get(name)!.map(({ name: input, datatype }) => ({ name: input, datatype, ...flatten(inputs[input] as NestedValue) }));
+        return { path: `/v2/models/${name}/infer`, json: { inputs: tensors }, headers };
+      }),
+    );
+    const answers = responses.map(({ status, body }, i) => {
+      expect(status, body).toBe(200);
+      if (!cases[i].oip) return (JSON.parse(body) as { outputs: Record<string, unknown> }).outputs;
+      const { outputs } = JSON.parse(body) as { outputs: OipTensor[] };
+      return Object.fromEntries(outputs.map((output) => [output.name, nest(output.data, output.shape)]));
+    });
+    cases.forEach(({ fixture, row }, i) => {
+      for (const [output, expected] of Object.entries(fixture.expected)) expectClose(answers[i][output], [(expected as NestedValue[])[row]], output);
+    });
+  });
 
   it('takes records named by the version\'s features, with the same outputs as tensors', async () => {
     const { bytes, inputs, expected } = mlpFixture();

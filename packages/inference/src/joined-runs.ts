@@ -28,8 +28,8 @@ interface Joining {
   backoff: number;
 }
 
-/** Longest backoff: a caller sending one request at a time still tries a join every 65th. */
-const MAX_BACKOFF = 64;
+/** Longest backoff: a caller sending one request at a time still tries a join every 17th. */
+const MAX_BACKOFF = 16;
 
 const joinings = new WeakMap<LoadedModel, Joining>();
 
