@@ -47,18 +47,20 @@ const nextTurn: (run: () => void) => void =
  * {@link MAX_BACKOFF}).
  */
 export function scheduleRun(model: LoadedModel, feeds: Feeds, outputNames: readonly string[]): Promise<Results> {
+  const runAlone = () => inTurn(() => model.session.run(feeds, outputNames) as Promise<Results>);
   const rows = model.batchable ? feedRows(feeds) : undefined;
-  const joining = rows === undefined || rows > MAX_BATCH_ROWS ? undefined : joiningOf(model);
-  if (!joining || (joining.open.size === 0 && joining.skip > 0)) {
-    if (joining) joining.skip--;
-    return inTurn(() => model.session.run(feeds, outputNames) as Promise<Results>);
+  if (rows === undefined || rows > MAX_BATCH_ROWS) return runAlone();
+  const joining = joiningOf(model);
+  if (joining.open.size === 0 && joining.skip > 0) {
+    joining.skip--;
+    return runAlone();
   }
   const key = joinKey(feeds, outputNames);
   let batch = joining.open.get(key);
-  if (!batch || batch.rows + rows! > MAX_BATCH_ROWS) batch = openBatch(model, joining, key, outputNames);
-  batch.rows += rows!;
+  if (!batch || batch.rows + rows > MAX_BATCH_ROWS) batch = openBatch(model, joining, key, outputNames);
+  batch.rows += rows;
   const joined = batch;
-  return new Promise((resolve, reject) => joined.members.push({ feeds, rows: rows!, resolve, reject }));
+  return new Promise((resolve, reject) => joined.members.push({ feeds, rows, resolve, reject }));
 }
 
 function joiningOf(model: LoadedModel): Joining {
