@@ -17,7 +17,7 @@ export const MAX_BATCH_ROWS = 256;
  * every output fixes the others — an output whose width could follow the batch's contents (padded
  * to its longest item, say) would give a joined request another shape than a lone one.
  */
-export function hasBatchDimension(signature: Signature): boolean {
+export function isJoinableSignature(signature: Signature): boolean {
   const batched = (spec: TensorSpec) => spec.shape !== null && spec.shape.length > 0 && spec.shape[0] === -1;
   const fixedRow = (spec: TensorSpec) => batched(spec) && spec.shape!.slice(1).every((dim) => dim >= 0);
   return signature.inputs.every(batched) && signature.outputs.every(fixedRow);
@@ -105,7 +105,7 @@ export function splitResults(results: Results, rowsPerPart: readonly number[]): 
  * The runs take their turn like any other: a refused probe must not fail requests in flight.
  */
 export async function rowsAreIndependent(session: ort.InferenceSession, signature: Signature): Promise<boolean> {
-  if (!hasBatchDimension(signature)) return false;
+  if (!isJoinableSignature(signature)) return false;
   try {
     const names = signature.outputs.map((output) => output.name);
     const run = (feeds: Feeds) => inTurn(() => session.run(feeds, names) as Promise<Results>);
