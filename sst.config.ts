@@ -70,6 +70,8 @@ export default $config({
       } else if (trigger.kind === 'url') {
         const api = new sst.aws.Function(pascal(fn.name), { ...functionArgs(fn), url: true });
         outputs.api = api.url;
+      } else if (trigger.kind === 'schedule') {
+        new sst.aws.Cron(pascal(fn.name), { schedule: rateExpression(trigger.everySeconds), function: functionArgs(fn) });
       } else {
         // Lambda@Edge: us-east-1, a published version, no environment variables (names are bundled).
         // The edge reads the registry in the stack's home region, wherever the edge location is.
@@ -117,6 +119,11 @@ function mapValues<K extends string, V, R>(record: Record<K, V>, fn: (value: V) 
 
 function defineEnvironment(environment: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(environment).map(([name, value]) => [`process.env.${name}`, $jsonStringify(value)]));
+}
+
+function rateExpression(seconds: number): string {
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  return `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
 }
 
 function pascal(name: string): string {

@@ -47,6 +47,20 @@ export const functions = {
       { kind: 'bucket', access: 'readwrite' },
     ],
   },
+  judge: {
+    name: 'judge',
+    handler: 'functions/judge.handler',
+    description: 'Judges every endpoint\'s recent windows on the clock: drift, quality, health, performance, alerts, guardrails, scheduled retraining.',
+    memoryMb: 1024,
+    timeoutSeconds: 55,
+    trigger: { kind: 'schedule', everySeconds: 60 },
+    resources: [
+      ...allTables('readwrite'),
+      { kind: 'queue', name: 'events', access: 'send' },
+      { kind: 'queue', name: 'trainJobs', access: 'send' },
+      { kind: 'bucket', access: 'read' },
+    ],
+  },
   events: {
     name: 'events',
     handler: 'functions/events.handler',

@@ -11,7 +11,7 @@ interface SstComponent {
 type SstConstructor = new (name: string, args: Record<string, unknown>, opts?: Record<string, unknown>) => SstComponent;
 
 declare const sst: {
-  aws: { Dynamo: SstConstructor; Queue: SstConstructor; Bucket: SstConstructor; Function: SstConstructor };
+  aws: { Dynamo: SstConstructor; Queue: SstConstructor; Bucket: SstConstructor; Function: SstConstructor; Cron: SstConstructor };
 };
 declare const aws: {
   Provider: new (name: string, args: { region: string }) => unknown;

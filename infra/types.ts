@@ -53,6 +53,12 @@ export interface QueueTrigger {
   batchWindowSeconds: number;
 }
 
+/** A function run on the clock (EventBridge Scheduler in AWS, a timer under `npm start`). */
+export interface ScheduleTrigger {
+  /** Seconds between runs; EventBridge's finest grain is one minute. */
+  everySeconds: number;
+}
+
 export interface FunctionDefinition {
   name: string;
   /** `file.export`, relative to the repository root. */
@@ -60,7 +66,11 @@ export interface FunctionDefinition {
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
-  trigger: { kind: 'url' } | { kind: 'edge'; eventType: 'origin-request' } | ({ kind: 'queue' } & QueueTrigger);
+  trigger:
+    | { kind: 'url' }
+    | { kind: 'edge'; eventType: 'origin-request' }
+    | ({ kind: 'queue' } & QueueTrigger)
+    | ({ kind: 'schedule' } & ScheduleTrigger);
   /** What the function may touch; least privilege in AWS, documentation locally. */
   resources: readonly Resource[];
 }
