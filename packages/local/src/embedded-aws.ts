@@ -33,7 +33,7 @@ export async function startEmbeddedAws(options: EmbeddedAwsOptions): Promise<Emb
   });
   let fauxqs;
   try {
-    fauxqs = await startFauxqs({ port: 0, logger: false, dataDir: queueDir, s3StorageDir: objectDir });
+    fauxqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false, dataDir: queueDir, s3StorageDir: objectDir });
   } catch (error) {
     await closeServer(dynamo);
     throw error;

@@ -76,7 +76,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         batchWindowSeconds: definition.trigger.batchWindowSeconds,
         functionName: definition.name,
         timeoutSeconds: definition.timeoutSeconds,
-        waitTimeSeconds: options.pollWaitSeconds,
+        ...(options.pollWaitSeconds === undefined ? {} : { waitTimeSeconds: options.pollWaitSeconds }),
         onError: (error) => log(`${definition.name}: ${String(error)}`),
       });
       source.start();
