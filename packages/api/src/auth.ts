@@ -1,55 +1,82 @@
-import type { Context, MiddlewareHandler, Next } from 'hono';
-import { scopeAllows, verifyApiKey, type ApiKeyStore, type Scope, type StoredApiKey } from '@flywheel/core';
+import type { Context, MiddlewareHandler } from 'hono';
+import { resourceAllows, resourceOfPath, scopeAllows, verifyApiKeyUntil, type ApiKeyStore, type Scope, type StoredApiKey } from '@flywheel/core';
 import { Problem } from './problem.ts';
 
 export interface AuthOptions {
-  /** Verified keys are remembered this long, so a hot path does not read the store per request. */
+  /**
+   * Verified keys are remembered this long, so a hot path does not read the store per request.
+   * A key revoked or rotated through another process stops working here within this time.
+   */
   cacheTtlMs?: number;
+  report?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export type AuthVariables = { apiKey: StoredApiKey };
 
 const unauthenticated = (detail: string) => new Problem(401, detail, { headers: { 'www-authenticate': 'Bearer realm="flywheel"' } });
+const BEARER = /^bearer\s+/i;
+
+interface CachedKey {
+  readonly key: StoredApiKey | undefined;
+  readonly until: number;
+  /** Epoch ms after which this key is refused even while cached (its expiry, or a rotated-out secret's grace). */
+  readonly validUntil: number;
+}
 
 /**
  * Resolves the bearer key once per request (cached briefly by the presented key) and returns a
- * `requireScope` middleware factory. Revocation takes effect within the cache TTL.
+ * `requireScope` middleware factory. Revocation and rotation through this process take effect at
+ * once (`forget`); through another, within the cache TTL.
  */
 export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
   const ttl = options.cacheTtlMs ?? 10_000;
-  const cache = new Map<string, { key: StoredApiKey | undefined; until: number }>();
+  const report = options.report ?? ((message, fields) => console.warn(JSON.stringify({ level: 'warn', component: 'auth', message, ...fields })));
+  const cache = new Map<string, CachedKey>();
 
   // A cached answer comes back as is rather than as a promise: the predict path is one such hit per request.
-  function resolve(presented: string): StoredApiKey | undefined | Promise<StoredApiKey | undefined> {
+  function resolve(presented: string): CachedKey | Promise<CachedKey> {
     const now = Date.now();
     const hit = cache.get(presented);
-    if (hit && hit.until > now) return hit.key;
-    return verifyApiKey(presented, store).then((key) => {
+    if (hit && hit.until > now) return hit;
+    return verifyApiKeyUntil(presented, store, new Date(now)).then((verified) => {
       if (cache.size > 10_000) cache.clear();
-      cache.set(presented, { key, until: now + ttl });
-      return key;
+      const key = verified?.key;
+      const entry = { key, until: now + ttl, validUntil: verified?.validUntil ?? 0 };
+      cache.set(presented, entry);
+      // A cache miss happens once per TTL per key and process: that bounds the writes.
+      if (key) store.touch(key.id, new Date(now).toISOString()).catch((error) => report('recording a key\'s last use failed', { keyId: key.id, error: String(error) }));
+      return entry;
     });
   }
 
   function authorize(c: Context<{ Variables: AuthVariables }>, scope: Scope): void | Promise<void> {
     const header = c.req.header('authorization') ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const presented = BEARER.test(header) ? header.replace(BEARER, '').trim() : '';
     if (!presented) throw unauthenticated('Send an API key as `Authorization: Bearer <key>`.');
-    const key = resolve(presented);
-    if (key instanceof Promise) return key.then((resolved) => admit(c, scope, resolved));
-    admit(c, scope, key);
+    const entry = resolve(presented);
+    if (entry instanceof Promise) return entry.then((resolved) => admit(c, scope, resolved));
+    admit(c, scope, entry);
+  }
+
+  /** Drops every cached verification of key `id`: its revocation or rotation counts from now. */
+  function forget(id: string): void {
+    for (const [presented, entry] of cache) if (entry.key?.id === id) cache.delete(presented);
   }
 
   const requireScope = (scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> => (c, next) => {
     const authorizing = authorize(c, scope);
     return authorizing ? authorizing.then(next) : next();
   };
-  return Object.assign(requireScope, { authorize }) satisfies RequireScope;
+  return Object.assign(requireScope, { authorize, forget }) satisfies RequireScope;
 }
 
-function admit(c: Context<{ Variables: AuthVariables }>, scope: Scope, key: StoredApiKey | undefined): void {
-  if (!key) throw unauthenticated('The API key is not valid or has been revoked.');
+function admit(c: Context<{ Variables: AuthVariables }>, scope: Scope, entry: CachedKey): void {
+  const { key } = entry;
+  if (!key || entry.validUntil <= Date.now()) throw unauthenticated('The API key is not valid, has expired or has been revoked.');
   if (!scopeAllows(key.scopes, scope)) throw new Problem(403, `This API key lacks the \`${scope}\` scope.`);
+  if (key.resources?.length && !resourceAllows(key, resourceOfPath(c.req.path))) {
+    throw new Problem(403, `This API key is limited to ${key.resources.join(', ')}.`);
+  }
   c.set('apiKey', key);
 }
 
@@ -58,4 +85,6 @@ export interface RequireScope {
   (scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }>;
   /** The same check inline, for a route served by a single handler; a promise only when the key is not cached. */
   authorize(c: Context<{ Variables: AuthVariables }>, scope: Scope): void | Promise<void>;
+  /** Forgets cached verifications of a key, after it was revoked or rotated here. */
+  forget(id: string): void;
 }

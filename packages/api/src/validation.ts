@@ -26,6 +26,11 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infe
   return result.data;
 }
 
+/** A body can break the schema once per element; a client needs the first few to fix it, not a million. */
+export const MAX_REPORTED_FIELD_ERRORS = 20;
+
 export function fieldErrors(error: z.ZodError): ProblemFieldError[] {
-  return error.issues.map((issue) => ({ path: issue.path.join('/') || '/', message: issue.message }));
+  const shown = error.issues.slice(0, MAX_REPORTED_FIELD_ERRORS).map((issue) => ({ path: issue.path.join('/') || '/', message: issue.message.slice(0, 300) }));
+  const more = error.issues.length - shown.length;
+  return more > 0 ? [...shown, { path: '/', message: `…and ${more} more problems of this request` }] : shown;
 }

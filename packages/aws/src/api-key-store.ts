@@ -7,7 +7,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ApiKeyStore, StoredApiKey } from '@flywheel/core';
+import type { ApiKeyRotation, ApiKeyStore, StoredApiKey } from '@flywheel/core';
 
 /** Registry items `pk = APIKEY#<id>, sk = APIKEY`; the `byLookup` index lists them all. */
 export class DynamoApiKeyStore implements ApiKeyStore {
@@ -70,9 +70,62 @@ export class DynamoApiKeyStore implements ApiKeyStore {
       throw error;
     }
   }
+
+  async rotate(id: string, rotation: ApiKeyRotation, expectedSecretHash: string): Promise<StoredApiKey | undefined> {
+    try {
+      const { Attributes } = await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: `APIKEY#${id}`, sk: 'APIKEY' }),
+          UpdateExpression: 'SET secretHash = :new, previousSecret = :previous, rotatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND secretHash = :expected AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: marshall({
+            ':new': rotation.secretHash,
+            ':previous': rotation.previousSecret,
+            ':at': rotation.rotatedAt,
+            ':expected': expectedSecretHash,
+          }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toKey(unmarshall(Attributes)) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: `APIKEY#${id}`, sk: 'APIKEY' }),
+          // Never backwards, and never re-creates a key deleted meanwhile.
+          UpdateExpression: 'SET lastUsedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :at)',
+          ExpressionAttributeValues: marshall({ ':at': at }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
 }
 
 function toKey(item: Record<string, unknown>): StoredApiKey {
-  const { id, name, scopes, secretHash, createdAt, revokedAt } = item as unknown as StoredApiKey;
-  return { id, name, scopes, secretHash, createdAt, ...(revokedAt ? { revokedAt } : {}) };
+  const { id, name, scopes, secretHash, createdAt, revokedAt, expiresAt, resources, previousSecret, rotatedAt, lastUsedAt } = item as unknown as StoredApiKey;
+  return {
+    id,
+    name,
+    scopes,
+    secretHash,
+    createdAt,
+    ...(revokedAt ? { revokedAt } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(resources ? { resources } : {}),
+    ...(previousSecret ? { previousSecret } : {}),
+    ...(rotatedAt ? { rotatedAt } : {}),
+    ...(lastUsedAt ? { lastUsedAt } : {}),
+  };
 }

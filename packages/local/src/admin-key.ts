@@ -19,8 +19,10 @@ export async function bootstrapAdminKey(store: ApiKeyStore, dataDir: string, fro
   }
   const kept = fromEnv ?? (await readFile(file, 'utf8').then((text) => text.trim(), () => undefined));
   if (kept) {
-    await registerIfMissing(store, await chosenApiKeyRecord(kept, 'local admin', ['admin']));
-    return { key: kept, generated: false };
+    const record = await keptRecord(store, kept);
+    if (!record.revokedAt) return { key: kept, generated: false };
+    if (fromEnv !== undefined) throw new Error('FLYWHEEL_ADMIN_KEY names a key that was revoked; set another one');
+    // The kept key was revoked (leaked, say): a revoked key never comes back, so the operator gets a new one.
   }
   const { key, record } = await generateApiKey('local admin', ['admin']);
   await store.create(record);
@@ -28,6 +30,12 @@ export async function bootstrapAdminKey(store: ApiKeyStore, dataDir: string, fro
   return { key, generated: true };
 }
 
-async function registerIfMissing(store: ApiKeyStore, record: StoredApiKey): Promise<void> {
-  if (!(await store.get(record.id))) await store.create(record);
+/** The stored record of a kept key, registered first if missing (a data reset keeps the key file). */
+async function keptRecord(store: ApiKeyStore, kept: string): Promise<StoredApiKey> {
+  // A generated key's record is found under the id the key carries; a chosen key's, under its hash.
+  const fresh = await chosenApiKeyRecord(kept, 'local admin', ['admin']);
+  const stored = await store.get(fresh.id);
+  if (stored) return stored;
+  await store.create(fresh);
+  return fresh;
 }

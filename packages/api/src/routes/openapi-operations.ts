@@ -8,6 +8,7 @@ import { endpointViewSchema, rollbackBodySchema } from './endpoints.ts';
 import { aliasBodySchema, aliasChangeSchema, METADATA_HEADER, modelVersionSchema, registerFromUploadSchema } from './models.ts';
 import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
 import { experimentQuerySchema } from './experiment.ts';
+import { createKeyBodySchema, rotateKeyBodySchema } from './keys.ts';
 import { driftQuerySchema } from './monitoring.ts';
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
@@ -51,7 +52,22 @@ function operation(scope: Scope | undefined, config: RouteConfig, route?: string
 export const operations: Operation[] = [
   operation(undefined, { method: 'get', path: '/healthz', tags: ['health'], summary: 'Liveness of the API', responses: { 200: ok('ok', z.object({ status: z.literal('ok') })) } }),
 
-  operation('admin', { method: 'post', path: '/v1/keys', tags: ['keys'], summary: 'Create an API key {name, scopes}; the key is shown once', responses: { 201: ok('Created') } }),
+  operation('admin', {
+    method: 'post',
+    path: '/v1/keys',
+    tags: ['keys'],
+    summary: 'Create an API key {name, scopes, expiresAt?, resources?}; the key is shown once',
+    request: { body: { content: { 'application/json': { schema: createKeyBodySchema } } } },
+    responses: { 201: ok('Created'), ...problems(400, 413, 415) },
+  }),
+  operation('admin', {
+    method: 'post',
+    path: '/v1/keys/{id}/rotate',
+    tags: ['keys'],
+    summary: 'A new secret for a key; the old one stays valid for graceSeconds (default 3600); the new key is shown once',
+    request: { params: params({ id: z.string() }), body: { content: { 'application/json': { schema: rotateKeyBodySchema } }, required: false } },
+    responses: { 200: ok('Rotated'), ...problems(400, 404, 409) },
+  }),
   operation('admin', { method: 'get', path: '/v1/keys', tags: ['keys'], summary: 'List API keys (never the keys themselves)', responses: { 200: ok('Keys') } }),
   operation('admin', {
     method: 'delete',
