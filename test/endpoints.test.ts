@@ -194,4 +194,17 @@ describe('endpoints over HTTP', () => {
     await system.api('/v1/models/scorer/aliases/live', { method: 'PUT', json: { version: 2 } });
     await waitFor('3/2');
   });
+
+  it('refuses oversized config bodies with 413 before reading them, and changes nothing', async () => {
+    await putEndpoint(system, 'bounded', singleVariant('scorer', 1));
+    const before = (await system.api('/v1/endpoints/bounded')).headers.get('etag');
+    const padding = 'x'.repeat(1024 * 1024);
+    for (const [path, method] of [['/v1/endpoints/bounded', 'PUT'], ['/v1/endpoints/bounded/rollback', 'POST'], ['/v1/models/scorer/aliases/big', 'PUT']] as const) {
+      const response = await system.api(path, { method, json: { ...singleVariant('scorer', 1), padding }, headers: { 'if-match': before! } });
+      await expectProblem(response, 413);
+    }
+    expect((await system.api('/v1/endpoints/bounded')).headers.get('etag')).toBe(before);
+    expect((await system.api('/v1/models/scorer/aliases/big')).status).toBe(404);
+  });
 });
+

@@ -26,6 +26,9 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infe
   return result.data;
 }
 
+/** The most a configuration body (endpoint config, alias, rollback, key) may be: configs are small. */
+export const MAX_CONFIG_BODY_BYTES = 256 * 1024;
+
 /** A body can break the schema once per element; a client needs the first few to fix it, not a million. */
 export const MAX_REPORTED_FIELD_ERRORS = 20;
 

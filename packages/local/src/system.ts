@@ -113,9 +113,12 @@ async function ensureWritable(dataDir: string): Promise<void> {
   }
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname }, () => resolve(server));
+    // A client that never finishes its request is cut off, rather than holding memory for Node's default 300 s.
+    const server = serve({ fetch, port, hostname, serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS } }, () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'

@@ -22,7 +22,8 @@ import { announce } from '../announce.ts';
 import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import type { Serving } from '../serving/serving.ts';
-import { readJson } from '../validation.ts';
+import { limitBody } from '../serving/limits.ts';
+import { MAX_CONFIG_BODY_BYTES, readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
 
 export const rollbackBodySchema = z.strictObject({ configVersion: z.int().min(1) });
@@ -69,7 +70,7 @@ export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving
   }
 
   return new Hono<{ Variables: AuthVariables }>()
-    .put('/v1/endpoints/:endpoint', requireScope('deploy'), async (c) => {
+    .put('/v1/endpoints/:endpoint', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const name = nameParam(c, 'endpoint');
       const parsed = parseEndpointConfig(await readJson(c, z.unknown()));
       if (!parsed.ok) throw new Problem(400, 'The endpoint config is not valid.', { errors: [...parsed.errors] });
@@ -79,7 +80,7 @@ export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving
       if (issues.length) throw new Problem(400, 'The endpoint config names models it cannot serve together.', { errors: issues });
       return commit(c, name, current, { config: parsed.config, change: { kind: current ? 'update' : 'create' } });
     })
-    .post('/v1/endpoints/:endpoint/rollback', requireScope('deploy'), async (c) => {
+    .post('/v1/endpoints/:endpoint/rollback', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const name = nameParam(c, 'endpoint');
       const { configVersion } = await readJson(c, rollbackBodySchema);
       const current = await existingEndpoint(endpoints, name);

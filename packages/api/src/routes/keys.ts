@@ -13,9 +13,8 @@ import {
 import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
-import { readJson } from '../validation.ts';
+import { MAX_CONFIG_BODY_BYTES, readJson } from '../validation.ts';
 
-const MAX_KEY_BODY_BYTES = 16 * 1024;
 const resourceName = z.string().regex(/^(endpoint|model):[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a resource is `endpoint:<name>` or `model:<name>`');
 
 export const createKeyBodySchema = z.strictObject({
@@ -39,8 +38,8 @@ export function keyRoutes(store: ApiKeyStore, requireScope: RequireScope) {
     return id;
   };
   return new Hono()
-    .use('/v1/keys', requireScope('admin'), limitBody(MAX_KEY_BODY_BYTES))
-    .use('/v1/keys/*', requireScope('admin'), limitBody(MAX_KEY_BODY_BYTES))
+    .use('/v1/keys', requireScope('admin'), limitBody(MAX_CONFIG_BODY_BYTES))
+    .use('/v1/keys/*', requireScope('admin'), limitBody(MAX_CONFIG_BODY_BYTES))
     .post('/v1/keys', async (c) => {
       const body = await readJson(c, createKeyBodySchema);
       const { key, record } = await generateApiKey(body.name, [...new Set(body.scopes)], new Date(), {

@@ -19,7 +19,7 @@ import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { formatBytes, limitBody } from '../serving/limits.ts';
 import type { Serving } from '../serving/serving.ts';
-import { fieldErrors, readJson } from '../validation.ts';
+import { MAX_CONFIG_BODY_BYTES, fieldErrors, readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
 
 export interface RegistryRouteOptions {
@@ -165,7 +165,7 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       const model = nameParam(c, 'model');
       return c.json(await existingVersion(registry, model, positiveInt(c.req.param('version'), 'version')));
     })
-    .put('/v1/models/:model/aliases/:alias', requireScope('deploy'), async (c) => {
+    .put('/v1/models/:model/aliases/:alias', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const model = nameParam(c, 'model');
       const alias = nameParam(c, 'alias');
       const { version } = await readJson(c, aliasBodySchema);
