@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@flywheel/api';
 import { createApiDependencies } from '@flywheel/aws';
 import { linearClassifierFixture, mlpFixture } from '../packages/inference/src/test-models.ts';
-import { asBody, expectProblem, registerBytes, registered, scaledModel } from './support/models.ts';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { asBody, expectProblem, putEndpoint, registerBytes, registered, scaledModel, singleVariant } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 interface VersionBody {
@@ -191,4 +192,22 @@ describe('model registry over HTTP', () => {
     expect((await system.api('/v1/models', { key: reader.key })).status).toBe(200);
     await expectProblem(await registerBytes(system, 'mlp', scaledModel(7), undefined, reader.key), 403);
   });
+
+  it('never serves an artifact whose bytes were replaced in the bucket', async () => {
+    const version = await registered(system, 'tampered', scaledModel(5));
+    const { sha256 } = (await (await system.api(`/v1/models/tampered/versions/${version}`)).json()) as VersionBody;
+    // Someone with write access to the bucket swaps the model for another valid one.
+    await system.clients.s3.send(new PutObjectCommand({ Bucket: system.names.bucket, Key: `models/sha256/${sha256}.onnx`, Body: scaledModel(7) }));
+    await putEndpoint(system, 'tampered', singleVariant('tampered', version));
+    // Another instance (a cold Lambda) loads the model from the bucket; this one has it cached.
+    const cold = createApp(createApiDependencies(system.clients, system.names));
+    const response = await cold.request('/v1/endpoints/tampered/predict', {
+      method: 'POST',
+      body: JSON.stringify({ inputs: { x: [[1, 1, 1]] } }),
+      headers: { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' },
+    });
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    expect(await response.text()).not.toMatch(/\[7,7,7\]|"y"/);
+  });
 });
+

@@ -6,10 +6,18 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ArtifactStore, UploadRead } from '@flywheel/core';
+import { sha256Hex, type ArtifactStore, type UploadRead } from '@flywheel/core';
 import { bucket as bucketDefinition } from '@flywheel/infra';
 
 const { models: modelPrefix, uploads: uploadPrefix } = bucketDefinition.prefixes;
+
+/** The bytes stored under a content address are not the bytes it names: they are never served. */
+export class ArtifactIntegrityError extends Error {
+  override name = 'ArtifactIntegrityError';
+  constructor(key: string, actual: string) {
+    super(`artifact ${key} does not hash to its name (sha256 ${actual}); it was changed after it was stored`);
+  }
+}
 
 /**
  * Model artifacts in S3: `models/sha256/<hex>.onnx`, immutable, written once (a conditional
@@ -38,7 +46,11 @@ export class S3ArtifactStore implements ArtifactStore {
   async getModel(sha256: string): Promise<Uint8Array> {
     const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: modelKey(sha256) }));
     if (!Body) throw new Error(`artifact ${modelKey(sha256)} has no body`);
-    return Body.transformToByteArray();
+    const bytes = await Body.transformToByteArray();
+    // Whoever can write the bucket could swap a model; content addressing lets every reader check.
+    const actual = await sha256Hex(bytes);
+    if (actual !== sha256) throw new ArtifactIntegrityError(modelKey(sha256), actual);
+    return bytes;
   }
 
   async createUpload(model: string, options: { expiresInSeconds: number }): Promise<{ key: string; uploadUrl: string; expiresAt: string }> {
