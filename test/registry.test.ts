@@ -209,5 +209,18 @@ describe('model registry over HTTP', () => {
     expect(response.status).toBeGreaterThanOrEqual(500);
     expect(await response.text()).not.toMatch(/\[7,7,7\]|"y"/);
   });
+
+  it('refuses a model with an operator outside the allow-list with 422 naming the node, and stores nothing', async () => {
+    const { writeModel, tensorType } = await import('@flywheel/inference');
+    const bytes = writeModel({
+      inputs: [{ name: 'x', type: tensorType('float32', ['N', 3]) }],
+      outputs: [{ name: 'y', type: tensorType('float32', ['N', 3]) }],
+      opsets: { 'com.example': 1 },
+      nodes: [{ name: 'backdoor', opType: 'Run', domain: 'com.example', inputs: ['x'], outputs: ['y'] }],
+    });
+    const problem = await expectProblem(await registerBytes(system, 'suspicious', bytes), 422);
+    expect(problem.detail).toMatch(/node "backdoor".*uses domain "com\.example", which is not allowed/);
+    expect((await system.api('/v1/models/suspicious')).status).toBe(404);
+  });
 });
 

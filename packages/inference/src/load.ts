@@ -2,6 +2,7 @@
 import * as ort from 'onnxruntime-web';
 import { rowsAreIndependent } from './batching.ts';
 import { ModelLoadError, runtimeReason } from './errors.ts';
+import { checkModelGraph } from './graph-checks.ts';
 import { readSignature, type GraphSignature, type Signature, type TensorSpec } from './signature.ts';
 
 export interface LoadedModel {
@@ -40,6 +41,7 @@ function configureRuntime(): void {
 
 /** Creates a session for ONNX model bytes; throws ModelLoadError with the reason if it cannot. */
 export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): Promise<LoadedModel> {
+  checkModelGraph(bytes);
   configureRuntime();
   let session: ort.InferenceSession;
   try {

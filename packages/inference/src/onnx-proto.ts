@@ -59,6 +59,8 @@ const tensorHeaderFields = {
   dataType: field(2, 'int32'),
   name: field(8, 'string'),
   docString: field(12, 'string'),
+  externalData: field(13, 'StringStringEntryProto', 'repeated'),
+  dataLocation: field(14, 'int32'),
   metadataProps: field(16, 'StringStringEntryProto', 'repeated'),
 };
 const tensorPayloadFields = {
@@ -246,14 +248,41 @@ export interface ValueInfo {
   type?: TypeProto;
 }
 
+export interface TensorHeader {
+  name?: string;
+  dims?: number[];
+  dataType?: number;
+  /** 1 = EXTERNAL: the payload lives in a file named by `externalData`. */
+  dataLocation?: number;
+  externalData?: { key?: string; value?: string }[];
+}
+
+export interface AttributeStructure {
+  name?: string;
+  t?: TensorHeader;
+  g?: GraphStructure;
+  tensors?: TensorHeader[];
+  graphs?: GraphStructure[];
+}
+
+export interface NodeStructure {
+  name?: string;
+  opType?: string;
+  domain?: string;
+  attribute?: AttributeStructure[];
+}
+
 export interface GraphStructure {
-  initializer: { name?: string }[];
+  name?: string;
+  node?: NodeStructure[];
+  initializer: TensorHeader[];
   input: ValueInfo[];
   output: ValueInfo[];
 }
 
 export interface ModelStructure {
   irVersion?: number;
+  opsetImport?: { domain?: string; version?: number }[];
   graph?: GraphStructure;
 }
 
