@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
-import { ServingMetrics, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { ServingMetrics, type AuditLog, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { handleError, notFound } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -37,6 +39,8 @@ export interface ApiDependencies {
   retraining?: { events: EventStore; retrain: RetrainPorts };
   /** Feedback and experiment analysis; without it those routes are absent (the edge has none). */
   feedback?: Omit<FeedbackRouteDependencies, 'endpoints'> & Omit<ExperimentRouteDependencies, 'endpoints'>;
+  /** Where every mutating control-plane request is recorded; without one nothing is (the edge changes nothing). */
+  audit?: AuditLog;
 }
 
 export interface ApiOptions {
@@ -45,11 +49,28 @@ export interface ApiOptions {
   registry?: RegistryRouteOptions;
 }
 
+// A trailing `*` also matches the path without it; each request must match one pattern only.
+const AUDITED_POSTS = [
+  '/v1/keys/*',
+  '/v1/models/:model/versions/*',
+  '/v1/models/:model/uploads',
+  '/v1/models/:model/retrain',
+  '/v1/endpoints/:endpoint/rollback',
+  '/v1/alerts/*',
+  '/v1/runs/*',
+];
+
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
   const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs });
   const app = new Hono();
   app.onError(handleError);
   app.notFound(notFound);
+  if (deps.audit) {
+    // Mounted on the control plane only: prediction routes keep a single handler (Hono's fast path).
+    const audit = auditTrail(deps.audit);
+    app.on(['PUT', 'PATCH', 'DELETE'], '*', audit);
+    app.on('POST', AUDITED_POSTS, audit);
+  }
   app.route('/', healthRoutes());
   app.route('/', keyRoutes(deps.apiKeys, requireScope));
   const serving = new Serving(deps, options.serving);
@@ -71,6 +92,7 @@ export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
   }
+  if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   // Last: the document lists every route mounted before it.
   app.route('/', docsRoutes(() => app.routes));
   return app;

@@ -73,11 +73,12 @@ export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
 function admit(c: Context<{ Variables: AuthVariables }>, scope: Scope, entry: CachedKey): void {
   const { key } = entry;
   if (!key || entry.validUntil <= Date.now()) throw unauthenticated('The API key is not valid, has expired or has been revoked.');
+  // Known before any refusal, so the audit trail names who was refused.
+  c.set('apiKey', key);
   if (!scopeAllows(key.scopes, scope)) throw new Problem(403, `This API key lacks the \`${scope}\` scope.`);
   if (key.resources?.length && !resourceAllows(key, resourceOfPath(c.req.path))) {
     throw new Problem(403, `This API key is limited to ${key.resources.join(', ')}.`);
   }
-  c.set('apiKey', key);
 }
 
 export interface RequireScope {

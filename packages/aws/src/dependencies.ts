@@ -8,6 +8,7 @@ import type { ResourceNames } from './resources.ts';
 import { createMonitoringApiDependencies } from './monitor-dependencies.ts';
 import { SqsEventPublisher } from './sqs-event-publisher.ts';
 import { DynamoEventStore } from './event-store.ts';
+import { DynamoAuditLog } from './audit-log.ts';
 import { createRetrainPorts } from './retrain-ports.ts';
 import { createFeedbackPorts } from './feedback-dependencies.ts';
 
@@ -19,6 +20,7 @@ export function createApiDependencies(clients: AwsClients, names: ResourceNames)
     events: new SqsEventPublisher(clients.sqs, names.queues.events),
     retraining: { events: new DynamoEventStore(clients.dynamodb, names.tables.operations), retrain: createRetrainPorts(clients, names) },
     feedback: feedbackApiDependencies(clients, names),
+    audit: new DynamoAuditLog(clients.dynamodb, names.tables.operations),
   };
 }
 
