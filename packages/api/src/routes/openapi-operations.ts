@@ -9,6 +9,7 @@ import { aliasBodySchema, aliasChangeSchema, METADATA_HEADER, modelVersionSchema
 import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
 import { experimentQuerySchema } from './experiment.ts';
 import { createKeyBodySchema, rotateKeyBodySchema } from './keys.ts';
+import { auditQuerySchema } from './audit.ts';
 import { driftQuerySchema } from './monitoring.ts';
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
@@ -76,6 +77,37 @@ export const operations: Operation[] = [
     summary: 'Revoke an API key',
     request: { params: params({ id: z.string() }) },
     responses: { 200: ok('Revoked'), ...problems(404) },
+  }),
+
+  operation('admin', {
+    method: 'get',
+    path: '/v1/audit',
+    tags: ['audit'],
+    summary: 'Who changed what: every mutating control-plane request, newest first (no bodies, no secrets)',
+    request: { query: auditQuerySchema },
+    responses: {
+      200: ok(
+        'A page of audit records; `next` is the cursor of the following page',
+        z.object({
+          records: z.array(
+            z.object({
+              id: z.string(),
+              at: z.string(),
+              actor: z.object({ keyId: z.string(), keyName: z.string() }),
+              method: z.string(),
+              path: z.string(),
+              resource: z.string().optional(),
+              status: z.int(),
+              result: z.enum(['ok', 'refused', 'failed']),
+              before: z.string().optional(),
+              after: z.string().optional(),
+            }),
+          ),
+          next: z.string().optional(),
+        }),
+      ),
+      ...problems(400),
+    },
   }),
 
   operation('deploy', {
