@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '@flywheel/api';
+import { createApiDependencies } from '@flywheel/aws';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 describe('authentication and API keys over HTTP', () => {
@@ -115,4 +117,36 @@ describe('authentication and API keys over HTTP', () => {
     expect((await system.api('/v1/models', { key: null, headers: { authorization: `bearer ${system.adminKey}` } })).status).toBe(200);
     expect((await system.api('/v1/models', { key: null, headers: { authorization: `BEARER ${system.adminKey}` } })).status).toBe(200);
   });
+
+  it('answers 429 with Retry-After past a key\'s rate, across instances, and lets it through again', async () => {
+    const created = await system.api('/v1/keys', { method: 'POST', json: { name: 'limited', scopes: ['read'], rateLimit: { requestsPerSecond: 10, burst: 10 } } });
+    const { key, rateLimit } = (await created.json()) as { key: string; rateLimit: unknown };
+    expect(rateLimit).toEqual({ requestsPerSecond: 10, burst: 10 });
+    // A second instance (another Lambda) shares the limit through the table.
+    const other = createApp(createApiDependencies(system.clients, system.names));
+    // Aligned to the start of a second, so the burst falls into one window.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const response =
+        i % 2 === 0
+          ? await system.api('/v1/models', { key })
+          : await other.request('/v1/models', { headers: { authorization: `Bearer ${key}` } });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        expect(response.headers.get('content-type')).toBe('application/problem+json');
+      }
+    }
+    const allowed = statuses.filter((s) => s === 200).length;
+    expect(allowed).toBeGreaterThanOrEqual(5);
+    expect(allowed).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s === 429).length).toBe(30 - allowed);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await system.api('/v1/models', { key })).status).toBe(200);
+    // Keys without a limit are not limited.
+    for (let i = 0; i < 30; i++) expect((await system.api('/v1/models')).status).toBe(200);
+    expect((await system.api('/v1/keys', { method: 'POST', json: { name: 'bad', scopes: ['read'], rateLimit: { requestsPerSecond: 0 } } })).status).toBe(400);
+  });
 });
+

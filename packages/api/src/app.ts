@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ServingMetrics, type AuditLog, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -41,6 +41,8 @@ export interface ApiDependencies {
   feedback?: Omit<FeedbackRouteDependencies, 'endpoints'> & Omit<ExperimentRouteDependencies, 'endpoints'>;
   /** Where every mutating control-plane request is recorded; without one nothing is (the edge changes nothing). */
   audit?: AuditLog;
+  /** Shares keys' rate limits between instances; without one each process enforces them alone (the edge). */
+  rateLimits?: RateLimitLedger;
 }
 
 export interface ApiOptions {
@@ -61,7 +63,7 @@ const AUDITED_POSTS = [
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
-  const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs });
+  const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs, rateLimits: deps.rateLimits });
   const app = new Hono();
   app.onError(handleError);
   app.notFound(notFound);

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { resourceAllows, resourceOfPath, scopeAllows, verifyApiKeyUntil, type ApiKeyStore, type Scope, type StoredApiKey } from '@flywheel/core';
+import { KeyRateLimiter, resourceAllows, resourceOfPath, scopeAllows, verifyApiKeyUntil, type ApiKeyStore, type RateDecision, type RateLimitLedger, type Scope, type StoredApiKey } from '@flywheel/core';
 import { Problem } from './problem.ts';
 
 export interface AuthOptions {
@@ -8,6 +8,8 @@ export interface AuthOptions {
    * A key revoked or rotated through another process stops working here within this time.
    */
   cacheTtlMs?: number;
+  /** Shares each key's rate limit between instances; without one, each process counts alone. */
+  rateLimits?: RateLimitLedger;
   report?: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -32,6 +34,7 @@ export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
   const ttl = options.cacheTtlMs ?? 10_000;
   const report = options.report ?? ((message, fields) => console.warn(JSON.stringify({ level: 'warn', component: 'auth', message, ...fields })));
   const cache = new Map<string, CachedKey>();
+  const limiter = new KeyRateLimiter(options.rateLimits);
 
   // A cached answer comes back as is rather than as a promise: the predict path is one such hit per request.
   function resolve(presented: string): CachedKey | Promise<CachedKey> {
@@ -54,8 +57,8 @@ export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
     const presented = BEARER.test(header) ? header.replace(BEARER, '').trim() : '';
     if (!presented) throw unauthenticated('Send an API key as `Authorization: Bearer <key>`.');
     const entry = resolve(presented);
-    if (entry instanceof Promise) return entry.then((resolved) => admit(c, scope, resolved));
-    admit(c, scope, entry);
+    if (entry instanceof Promise) return entry.then((resolved) => admit(c, scope, resolved, limiter));
+    return admit(c, scope, entry, limiter);
   }
 
   /** Drops every cached verification of key `id`: its revocation or rotation counts from now. */
@@ -70,7 +73,7 @@ export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
   return Object.assign(requireScope, { authorize, forget }) satisfies RequireScope;
 }
 
-function admit(c: Context<{ Variables: AuthVariables }>, scope: Scope, entry: CachedKey): void {
+function admit(c: Context<{ Variables: AuthVariables }>, scope: Scope, entry: CachedKey, limiter: KeyRateLimiter): void | Promise<void> {
   const { key } = entry;
   if (!key || entry.validUntil <= Date.now()) throw unauthenticated('The API key is not valid, has expired or has been revoked.');
   // Known before any refusal, so the audit trail names who was refused.
@@ -79,6 +82,17 @@ function admit(c: Context<{ Variables: AuthVariables }>, scope: Scope, entry: Ca
   if (key.resources?.length && !resourceAllows(key, resourceOfPath(c.req.path))) {
     throw new Problem(403, `This API key is limited to ${key.resources.join(', ')}.`);
   }
+  if (!key.rateLimit) return;
+  const decision = limiter.check(key.id, key.rateLimit);
+  if (decision instanceof Promise) return decision.then(enforce);
+  enforce(decision);
+}
+
+function enforce(decision: RateDecision): void {
+  if (decision.allowed) return;
+  throw new Problem(429, 'This API key is over its rate limit; retry after the time Retry-After gives.', {
+    headers: { 'retry-after': String(decision.retryAfterSeconds) },
+  });
 }
 
 export interface RequireScope {

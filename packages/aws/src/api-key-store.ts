@@ -114,7 +114,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
 }
 
 function toKey(item: Record<string, unknown>): StoredApiKey {
-  const { id, name, scopes, secretHash, createdAt, revokedAt, expiresAt, resources, previousSecret, rotatedAt, lastUsedAt } = item as unknown as StoredApiKey;
+  const { id, name, scopes, secretHash, createdAt, revokedAt, expiresAt, resources, rateLimit, previousSecret, rotatedAt, lastUsedAt } = item as unknown as StoredApiKey;
   return {
     id,
     name,
@@ -124,6 +124,7 @@ function toKey(item: Record<string, unknown>): StoredApiKey {
     ...(revokedAt ? { revokedAt } : {}),
     ...(expiresAt ? { expiresAt } : {}),
     ...(resources ? { resources } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
     ...(previousSecret ? { previousSecret } : {}),
     ...(rotatedAt ? { rotatedAt } : {}),
     ...(lastUsedAt ? { lastUsedAt } : {}),

@@ -9,6 +9,7 @@ import { createMonitoringApiDependencies } from './monitor-dependencies.ts';
 import { SqsEventPublisher } from './sqs-event-publisher.ts';
 import { DynamoEventStore } from './event-store.ts';
 import { DynamoAuditLog } from './audit-log.ts';
+import { DynamoRateLimitLedger } from './rate-limit-ledger.ts';
 import { createRetrainPorts } from './retrain-ports.ts';
 import { createFeedbackPorts } from './feedback-dependencies.ts';
 
@@ -21,6 +22,7 @@ export function createApiDependencies(clients: AwsClients, names: ResourceNames)
     retraining: { events: new DynamoEventStore(clients.dynamodb, names.tables.operations), retrain: createRetrainPorts(clients, names) },
     feedback: feedbackApiDependencies(clients, names),
     audit: new DynamoAuditLog(clients.dynamodb, names.tables.operations),
+    rateLimits: new DynamoRateLimitLedger(clients.dynamodb, names.tables.operations),
   };
 }
 

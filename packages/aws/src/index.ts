@@ -20,6 +20,7 @@ export { SqsEventPublisher } from './sqs-event-publisher.ts';
 export { createMonitorDependencies, createMonitoringApiDependencies } from './monitor-dependencies.ts';
 export { DynamoRunStore } from './run-store.ts';
 export { DynamoAuditLog, type DynamoAuditLogOptions } from './audit-log.ts';
+export { DynamoRateLimitLedger } from './rate-limit-ledger.ts';
 export { DynamoEventStore, MAX_EVENT_PAGE, type DynamoEventStoreOptions } from './event-store.ts';
 export { DynamoRetrainStateStore } from './retrain-state-store.ts';
 export { DynamoGuardrailStateStore } from './guardrail-state-store.ts';

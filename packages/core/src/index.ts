@@ -1,4 +1,5 @@
 export * from './auth/api-key.ts';
+export * from './auth/rate-limit.ts';
 export * from './statistics/index.ts';
 export * from './routing/index.ts';
 export * from './experiment/index.ts';

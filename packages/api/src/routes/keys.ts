@@ -4,6 +4,7 @@ import {
   defaultRotationGraceSeconds,
   generateApiKey,
   isGeneratedKeyId,
+  MAX_REQUESTS_PER_SECOND,
   maxRotationGraceSeconds,
   rotateApiKey,
   scopes,
@@ -22,6 +23,12 @@ export const createKeyBodySchema = z.strictObject({
   scopes: z.array(z.enum(scopes)).min(1).max(scopes.length * 4),
   expiresAt: z.iso.datetime({ offset: true }).refine((at) => Date.parse(at) > Date.now(), 'expiresAt must be in the future').optional(),
   resources: z.array(resourceName).min(1).max(100).optional(),
+  rateLimit: z
+    .strictObject({
+      requestsPerSecond: z.number().positive().max(MAX_REQUESTS_PER_SECOND),
+      burst: z.number().int().min(1).max(MAX_REQUESTS_PER_SECOND).optional(),
+    })
+    .optional(),
 });
 
 export const rotateKeyBodySchema = z.strictObject({
@@ -45,6 +52,8 @@ export function keyRoutes(store: ApiKeyStore, requireScope: RequireScope) {
       const { key, record } = await generateApiKey(body.name, [...new Set(body.scopes)], new Date(), {
         expiresAt: body.expiresAt && new Date(body.expiresAt).toISOString(),
         resources: body.resources && [...new Set(body.resources)],
+        // Without a burst, a second's worth may arrive at once.
+        rateLimit: body.rateLimit && { requestsPerSecond: body.rateLimit.requestsPerSecond, burst: body.rateLimit.burst ?? Math.max(1, Math.ceil(body.rateLimit.requestsPerSecond)) },
       });
       await store.create(record);
       return c.json({ ...publicView(record), key }, 201);
@@ -74,7 +83,7 @@ export function keyRoutes(store: ApiKeyStore, requireScope: RequireScope) {
 }
 
 function publicView(record: StoredApiKey) {
-  const { id, name, scopes: keyScopes, createdAt, revokedAt, expiresAt, resources, previousSecret, rotatedAt, lastUsedAt } = record;
+  const { id, name, scopes: keyScopes, createdAt, revokedAt, expiresAt, resources, rateLimit, previousSecret, rotatedAt, lastUsedAt } = record;
   return {
     id,
     name,
@@ -82,6 +91,7 @@ function publicView(record: StoredApiKey) {
     createdAt,
     ...(expiresAt ? { expiresAt } : {}),
     ...(resources ? { resources } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
     ...(rotatedAt ? { rotatedAt } : {}),
     ...(previousSecret ? { previousSecretValidUntil: previousSecret.validUntil } : {}),
     ...(lastUsedAt ? { lastUsedAt } : {}),

@@ -57,7 +57,7 @@ export const operations: Operation[] = [
     method: 'post',
     path: '/v1/keys',
     tags: ['keys'],
-    summary: 'Create an API key {name, scopes, expiresAt?, resources?}; the key is shown once',
+    summary: 'Create an API key {name, scopes, expiresAt?, resources?, rateLimit?}; the key is shown once',
     request: { body: { content: { 'application/json': { schema: createKeyBodySchema } } } },
     responses: { 201: ok('Created'), ...problems(400, 413, 415) },
   }),

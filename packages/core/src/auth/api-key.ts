@@ -4,6 +4,8 @@
  * Only a hash of the whole key is stored; the id finds the record.
  */
 
+import type { RateLimit } from './rate-limit.ts';
+
 export const scopes = ['predict', 'read', 'deploy', 'admin'] as const;
 export type Scope = (typeof scopes)[number];
 
@@ -22,6 +24,8 @@ export interface StoredApiKey {
   /** The secret a rotation replaced, still accepted until `validUntil` so callers can switch over. */
   previousSecret?: { hash: string; validUntil: string };
   rotatedAt?: string;
+  /** Requests per second with a burst; none means unlimited. */
+  rateLimit?: RateLimit;
   /** Best effort: refreshed when a process first verifies the key, at most once per auth cache TTL. */
   lastUsedAt?: string;
 }
@@ -96,7 +100,7 @@ export async function generateApiKey(
   name: string,
   keyScopes: Scope[],
   now: Date = new Date(),
-  limits: { expiresAt?: string; resources?: string[] } = {},
+  limits: { expiresAt?: string; resources?: string[]; rateLimit?: RateLimit } = {},
 ): Promise<{ key: string; record: StoredApiKey }> {
   const id = randomAlphanumeric(12);
   const secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
@@ -104,6 +108,7 @@ export async function generateApiKey(
   const record: StoredApiKey = { id, name, scopes: keyScopes, secretHash: await sha256Hex(key), createdAt: now.toISOString() };
   if (limits.expiresAt) record.expiresAt = limits.expiresAt;
   if (limits.resources?.length) record.resources = limits.resources;
+  if (limits.rateLimit) record.rateLimit = limits.rateLimit;
   return { key, record };
 }
 
