@@ -18,6 +18,12 @@ export function readJson<S extends z.ZodType>(c: Context, schema: S, accepts?: (
   );
 }
 
+/** `readJson` for a body that may be left out: no body at all reads as `{}`. */
+export function readOptionalJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const bodyless = (c.req.header('content-length') ?? '0') === '0' && c.req.header('transfer-encoding') === undefined;
+  return bodyless ? Promise.resolve(validate(schema, {})) : readJson(c, schema);
+}
+
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Run, RunPage, RunStatus, RunStore } from '@flywheel/core';
+import { InvalidCursorError, type Run, type RunPage, type RunStatus, type RunStore } from '@flywheel/core';
 import { conditionally, fromItem, toItem } from './dynamo-items.ts';
 
 const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
@@ -42,7 +42,7 @@ export class DynamoRunStore implements RunStore {
         ExpressionAttributeValues: marshall({ ':pk': `RUNS#${model}` }),
         ScanIndexForward: false,
         Limit: options.limit ?? 50,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor) : undefined,
+        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, `RUNS#${model}`) : undefined,
       }),
     );
     return {
@@ -85,12 +85,23 @@ export class DynamoRunStore implements RunStore {
   }
 }
 
-function decodeCursor(cursor: string): Record<string, never> | undefined {
+const CURSOR_KEYS = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+
+/** The start key a page's `next` encodes, checked to be one of this listing's own keys before DynamoDB sees it. */
+function decodeCursor(cursor: string, partition: string): Record<string, never> {
+  let key: unknown;
   try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return undefined;
+    throw new InvalidCursorError('the cursor is not one this listing gave');
   }
+  const attributes = key !== null && typeof key === 'object' && !Array.isArray(key) ? Object.entries(key) : [];
+  const wellFormed =
+    attributes.length === CURSOR_KEYS.size &&
+    attributes.every(([name, value]) => CURSOR_KEYS.has(name) && typeof value === 'object' && value !== null && typeof (value as { S?: unknown }).S === 'string' && Object.keys(value).length === 1) &&
+    (key as { gsi1pk: { S: string } }).gsi1pk.S === partition;
+  if (!wellFormed) throw new InvalidCursorError('the cursor is not one this listing gave');
+  return key as Record<string, never>;
 }
 
 function toRun(item: Record<string, unknown>): Run {

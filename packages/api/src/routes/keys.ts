@@ -14,7 +14,7 @@ import {
 import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
-import { MAX_CONFIG_BODY_BYTES, readJson } from '../validation.ts';
+import { MAX_CONFIG_BODY_BYTES, readJson, readOptionalJson } from '../validation.ts';
 
 const resourceName = z.string().regex(/^(endpoint|model):[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a resource is `endpoint:<name>` or `model:<name>`');
 
@@ -62,8 +62,7 @@ export function keyRoutes(store: ApiKeyStore, requireScope: RequireScope) {
     .post('/v1/keys/:id/rotate', async (c) => {
       const id = existingId(c.req.param('id'));
       // No body takes the default grace.
-      const bodyless = (c.req.header('content-length') ?? '0') === '0' && c.req.header('transfer-encoding') === undefined;
-      const body = bodyless ? {} : await readJson(c, rotateKeyBodySchema);
+      const body = await readOptionalJson(c, rotateKeyBodySchema);
       const current = await store.get(id);
       if (!current || current.revokedAt) throw new Problem(404, `No active API key ${id}.`);
       if (!isGeneratedKeyId(id)) throw new Problem(409, `Key ${id} was chosen by an operator (FLYWHEEL_ADMIN_KEY); change it where it is configured.`);

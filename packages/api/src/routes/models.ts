@@ -19,7 +19,7 @@ import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { formatBytes, limitBody } from '../serving/limits.ts';
 import type { Serving } from '../serving/serving.ts';
-import { MAX_CONFIG_BODY_BYTES, fieldErrors, readJson } from '../validation.ts';
+import { MAX_CONFIG_BODY_BYTES, fieldErrors, readJson, readOptionalJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
 
 export interface RegistryRouteOptions {
@@ -144,8 +144,10 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       }
       throw new Problem(415, 'Send the model as application/octet-stream, as multipart/form-data, or as JSON {artifactKey} after a presigned upload.');
     })
-    .post('/v1/models/:model/uploads', requireScope('deploy'), async (c) => {
+    .post('/v1/models/:model/uploads', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const model = nameParam(c, 'model');
+      // It takes nothing (no body, or `{}`): a body meant for another route is refused, not ignored.
+      await readOptionalJson(c, z.strictObject({}));
       const upload = await artifacts.createUpload(model, { expiresInSeconds: uploadExpiresInSeconds });
       return c.json({ ...upload, method: 'PUT', maxBytes: maxUploadBytes }, 201);
     })

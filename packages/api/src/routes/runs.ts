@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import {
+  InvalidCursorError,
   championVariant,
   randomRunId,
   runIdFor,
@@ -91,7 +92,10 @@ export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope
     .get('/v1/models/:model/runs', requireScope('read'), async (c) => {
       const model = nameParam(c, 'model');
       const query = validate(runsQuery, c.req.query());
-      const page = await deps.retrain.runs.list(model, query);
+      const page = await deps.retrain.runs.list(model, query).catch((error: unknown) => {
+        if (error instanceof InvalidCursorError) throw new Problem(400, 'The cursor is not the `next` of an earlier page of these runs.', { errors: [{ path: 'cursor', message: error.message }] });
+        throw error;
+      });
       return c.json({ model, runs: page.runs, ...(page.next ? { next: page.next } : {}) });
     });
 }

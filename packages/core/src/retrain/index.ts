@@ -15,6 +15,7 @@ export {
   appendRunLog,
   type Run,
   type RunMetrics,
+  InvalidCursorError,
   type RunPage,
   type RunStatus,
   type RunStore,

@@ -54,6 +54,11 @@ export function appendRunLog(logs: readonly string[], line: string): string[] {
   return [...logs, bounded].slice(-MAX_RUN_LOG_LINES);
 }
 
+/** A page cursor that no earlier page gave for this listing (forged, or from another model's runs). */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
 export interface RunPage {
   readonly runs: readonly Run[];
   /** Pass as `cursor` for the next (older) page. */
