@@ -15,14 +15,15 @@ function startProcess(env: Record<string, string>) {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // The README promises about a second; a loaded CI machine gets room before the test calls it broken.
   const listening = async () => {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) return match[1];
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`not listening within 10 s:\n${output}`);
+    throw new Error(`not listening within 30 s:\n${output}`);
   };
   return { child, exited, listening, output: () => output };
 }
@@ -112,4 +113,45 @@ describe('npm start', () => {
       `[flywheel] cannot start: data dir ${join(file, 'data')} is not writable (ENOTDIR); set FLYWHEEL_DATA_DIR to a writable folder`,
     );
   });
+
+  it('loses no answered prediction to kill -9: they reach the windows after a restart', { timeout: 120_000 }, async () => {
+    const dir = await tempDataDir('start-kill9');
+    cleanups.push(dir.remove);
+    const first = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: dir.path, FLYWHEEL_DEMO: '1' });
+    cleanups.push(async () => void first.child.kill('SIGKILL'));
+    const url = await first.listening();
+    const deadline = Date.now() + 60_000;
+    while (!first.output().includes('demo ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const key = (await readFile(join(dir.path, 'admin-key'), 'utf8')).trim();
+    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const record = { tenure_months: 3, monthly_spend: 80, support_calls: 4, usage_hours: 2, plan: 'basic', region: 'north' };
+    const from = new Date().toISOString();
+    let answered = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, worker) => {
+        for (let i = 0; i < 15; i++) {
+          const response = await fetch(`${url}/v1/endpoints/demo/predict`, { method: 'POST', headers: auth, body: JSON.stringify({ unit: `u-${worker}-${i}`, records: [record] }) });
+          if (response.status === 200) answered++;
+        }
+      }),
+    );
+    // Killed right after the last answer: the sink's 1 s buffer still holds most of them.
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(answered).toBe(60);
+
+    const second = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: dir.path });
+    cleanups.push(async () => void second.child.kill('SIGKILL'));
+    const again = await second.listening();
+    let count = 0;
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {
+      const drift = (await (await fetch(`${again}/v1/endpoints/demo/drift?from=${from}`, { headers: auth })).json()) as { window: { count: number } };
+      count = drift.window.count;
+      if (count >= answered) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(count).toBe(answered);
+  });
 });
+

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import type { AwsEndpoints } from '@flywheel/aws';
+import { releaseInFlightMessages } from './release-in-flight.ts';
 
 export interface EmbeddedAwsOptions {
   /** Everything is kept below this folder; state survives restarts (also after kill -9). */
@@ -33,6 +34,8 @@ export async function startEmbeddedAws(options: EmbeddedAwsOptions): Promise<Emb
   });
   let fauxqs;
   try {
+    // dynalite holds the data dir's lock by now: no other process is consuming these queues.
+    releaseInFlightMessages(queueDir);
     fauxqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false, dataDir: queueDir, s3StorageDir: objectDir });
   } catch (error) {
     await closeServer(dynamo);

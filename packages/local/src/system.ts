@@ -9,6 +9,7 @@ import { functions, queues, type QueueDefinition } from '@flywheel/infra';
 import { bootstrapAdminKey } from './admin-key.ts';
 import { startEmbeddedAws } from './embedded-aws.ts';
 import { SqsEventSource, type SqsBatchHandler } from './event-source.ts';
+import { JournaledPredictionLog } from './prediction-journal.ts';
 import { provisionStack } from './provision.ts';
 
 export type QueueConsumers = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => SqsBatchHandler>>;
@@ -57,7 +58,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clients.s3.destroy();
     });
     const names = await provisionStack(clients, { queueOverrides: options.queueOverrides });
-    const deps = createApiDependencies(clients, names);
+    const direct = createApiDependencies(clients, names);
+    // Predictions answered here are journaled on disk first, so `kill -9` loses none of them.
+    const journal = direct.predictionLog && (await JournaledPredictionLog.open(direct.predictionLog, { dir: join(options.dataDir, 'journal') }));
+    if (journal?.recovered) log(`handed ${journal.recovered} journaled predictions of an earlier process to the prediction log`);
+    const deps = journal ? { ...direct, predictionLog: journal.log } : direct;
     // Buffered prediction logs reach the queue before the emulators stop.
     stops.push(async () => deps.predictionLog?.close());
     const admin = await bootstrapAdminKey(deps.apiKeys, options.dataDir, options.adminKey);
