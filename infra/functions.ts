@@ -18,6 +18,7 @@ export const functions = {
       { kind: 'queue', name: 'trainJobs', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
+    runsModels: true,
   },
   edge: {
     name: 'edge',
@@ -31,6 +32,7 @@ export const functions = {
       { kind: 'queue', name: 'predictionLogs', access: 'send' },
       { kind: 'bucket', access: 'read' },
     ],
+    runsModels: true,
   },
   monitor: {
     name: 'monitor',
@@ -46,6 +48,7 @@ export const functions = {
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
+    runsModels: false,
   },
   judge: {
     name: 'judge',
@@ -60,6 +63,7 @@ export const functions = {
       { kind: 'queue', name: 'trainJobs', access: 'send' },
       { kind: 'bucket', access: 'read' },
     ],
+    runsModels: false,
   },
   events: {
     name: 'events',
@@ -73,6 +77,7 @@ export const functions = {
       { kind: 'queue', name: 'trainJobs', access: 'send' },
       { kind: 'queue', name: 'events', access: 'send' },
     ],
+    runsModels: false,
   },
   train: {
     name: 'train',
@@ -86,5 +91,6 @@ export const functions = {
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
+    runsModels: true,
   },
 } as const satisfies Record<string, FunctionDefinition>;
