@@ -5,7 +5,7 @@
 // edge function), and test/packaging.test.ts every package. Not exported from infra/index.ts:
 // function code imports that, and must not bundle esbuild.
 import { build, type Metafile } from 'esbuild';
-import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** SST's banner for ESM functions, line for line; `__filename`, `__dirname` and `require` for bundled CommonJS. */
@@ -24,7 +24,7 @@ export interface NodePackageInput {
   /** `file.export` relative to `root`, as in infra/functions.ts; the file is `file.ts`. */
   handler: string;
   runtime: keyof typeof targets;
-  /** The repository root: handlers and `copyFiles` sources are relative to it. */
+  /** The repository root: handlers and `copyFiles` sources (files or directories) are relative to it. */
   root: string;
   /** An empty or absent directory that becomes the package root. */
   out: string;
@@ -67,7 +67,7 @@ export async function buildNodePackage(input: NodePackageInput): Promise<NodePac
   for (const entry of input.copyFiles ?? []) {
     const target = join(input.out, entry.to);
     await mkdir(dirname(target), { recursive: true });
-    await copyFile(join(input.root, entry.from), target);
+    await cp(join(input.root, entry.from), target, { recursive: true });
   }
   return { dir: input.out, handler: `bundle.${exported}`, metafile: result.metafile };
 }

@@ -135,46 +135,56 @@ export function installRecordingSst(paths: { root: string; work: string }): Reco
 }
 
 /**
- * What SST would compute for a recorded value, given what each reference stands for: outputs
- * resolved, callbacks run (which may build a package), templates filled in.
+ * What SST would compute for recorded values, given what each reference stands for: outputs
+ * resolved, callbacks run (which may build a package; each callback runs once), templates filled in.
  */
-export async function resolveRecorded(value: unknown, lookup: (ref: string) => unknown): Promise<unknown> {
-  if (value instanceof Ref) {
-    const found = lookup(value.ref);
-    if (found === undefined) throw new Error(`nothing stands for ${value.ref}`);
-    return found;
-  }
-  if (value instanceof Applied) {
-    const inputs: unknown[] = [];
-    for (const input of value.inputs) inputs.push(await resolveRecorded(input, lookup));
-    return resolveRecorded(await value.fn(inputs), lookup);
-  }
-  if (value instanceof Interpolated) {
-    let text = value.strings[0];
-    for (let i = 0; i < value.values.length; i++) text += String(await resolveRecorded(value.values[i], lookup)) + value.strings[i + 1];
-    return text;
-  }
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const item of value) out.push(await resolveRecorded(item, lookup));
-    return out;
-  }
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = await resolveRecorded(item, lookup);
-    return out;
-  }
-  return value;
+export function recordedResolver(lookup: (ref: string) => unknown): (value: unknown) => Promise<unknown> {
+  const computed = new WeakMap<Applied, Promise<unknown>>();
+  const resolve = async (value: unknown): Promise<unknown> => {
+    if (value instanceof Ref) {
+      const found = lookup(value.ref);
+      if (found === undefined) throw new Error(`nothing stands for ${value.ref}`);
+      return found;
+    }
+    if (value instanceof Applied) {
+      const key = value;
+      if (!computed.has(key)) {
+        computed.set(key, (async () => {
+          const inputs: unknown[] = [];
+          for (const input of key.inputs) inputs.push(await resolve(input));
+          return resolve(await key.fn(inputs));
+        })());
+      }
+      return computed.get(key);
+    }
+    if (value instanceof Interpolated) {
+      let text = value.strings[0];
+      for (let i = 0; i < value.values.length; i++) text += String(await resolve(value.values[i])) + value.strings[i + 1];
+      return text;
+    }
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (const item of value) out.push(await resolve(item));
+      return out;
+    }
+    if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) out[key] = await resolve(item);
+      return out;
+    }
+    return value;
+  };
+  return resolve;
 }
 
 /** Runs sst.config.ts against the recording stand-in, with `env` set as the deploy-time environment. */
-export async function recordConfig(env: Record<string, string | undefined> = {}): Promise<{
+export async function recordConfig(env: Record<string, string | undefined> = {}, paths: { work?: string } = {}): Promise<{
   app: (input: { stage: string }) => unknown;
   recording: Recording;
   outputs: Record<string, unknown>;
 }> {
   const root = join(import.meta.dirname, '..', '..');
-  const recording = installRecordingSst({ root, work: join(root, '.sst') });
+  const recording = installRecordingSst({ root, work: paths.work ?? join(root, '.sst') });
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
