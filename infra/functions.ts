@@ -65,6 +65,19 @@ export const functions = {
     ],
     runsModels: false,
   },
+  replay: {
+    name: 'replay',
+    handler: 'functions/replay.handler',
+    description: 'Re-sends prediction-log batches spilled to S3 while the queue refused them.',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    trigger: { kind: 'schedule', everySeconds: 300 },
+    resources: [
+      { kind: 'queue', name: 'predictionLogs', access: 'send' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+    runsModels: false,
+  },
   events: {
     name: 'events',
     handler: 'functions/events.handler',

@@ -125,6 +125,21 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
     expect(refOf(outputs.edgeFunctionVersion)).toBe(`${edge.name}.qualifiedArn`);
   });
 
+  it('lets the edge role read the registry and the bucket and send prediction logs, in the home region, and nothing else', () => {
+    const policy = recording.find('aws.iam.RolePolicy', `${pascal(functions.edge.name)}Access`);
+    const [document] = policy.args.policy.inputs as [{ Statement: Array<{ Action: string[]; Resource: unknown[] }> }];
+    const granted = document.Statement.map((statement) => ({
+      actions: statement.Action,
+      resources: statement.Resource.map((resource) => (resource instanceof Ref ? resource.ref : (resource as { values: unknown[] }).values.map(refOf).join())),
+    }));
+    expect(granted).toEqual([
+      { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], resources: ['Registry.arn', 'Registry.arn'] },
+      { actions: ['sqs:SendMessage'], resources: ['PredictionLogs.arn'] },
+      { actions: ['s3:GetObject'], resources: ['Artifacts.arn'] },
+    ]);
+    expect(functions.edge.resources.map((r) => r.kind)).toEqual(['table', 'queue', 'bucket']);
+  });
+
   it('puts CloudFront in front of the API, with the edge function on the predict paths at origin-request', () => {
     const cdn = recording.find('sst.aws.Cdn', 'Cdn');
     const [origin] = cdn.args.origins;

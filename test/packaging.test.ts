@@ -13,7 +13,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { CloudFrontResultResponse, LambdaFunctionURLResult, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '@flywheel/core';
-import { createAwsClients, DynamoApiKeyStore, DynamoWindowStore, endpointsToEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { createAwsClients, DynamoApiKeyStore, DynamoWindowStore, S3PredictionLogSpill, endpointsToEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { bucket, functions, queues, tables, type FunctionDefinition } from '@flywheel/infra';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
 import { generateTabularDataset, registryFeatures, registryTask, trainChallenger } from '@flywheel/train';
@@ -24,7 +24,7 @@ import { lambdaRuntimeEnv, startPackagedFunction, type PackagedFunction } from '
 import { functionUrlEvent, originRequestEvent, scheduledEvent, sqsEventFrom, type HttpCall } from './support/lambda-events.ts';
 import { expectClose } from './support/models.ts';
 import { archiveShiftedTraffic } from './support/retrain-fixtures.ts';
-import { totalCount } from './support/monitor-fixtures.ts';
+import { batchBody, logRecord, totalCount } from './support/monitor-fixtures.ts';
 import { recordConfig, recordedResolver, type Recording } from './support/sst-recording.ts';
 import { repoRoot } from './support/sst-platform.ts';
 import type { TestSystem } from './support/system.ts';
@@ -210,6 +210,11 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     for (const [name, expected] of Object.entries(fixture.expected)) expectClose(json.outputs[name], expected, name);
     const other = originRequestEvent({ method: 'GET', path: '/v1/models', headers: { Authorization: authorization } });
     expect(await edge.invoke(other)).toEqual(other.Records[0].cf.request);
+    // Lambda@Edge has no environment: every resource name the code reads (the prediction-log
+    // queue's too, once it reads it) and the home region are in the code, none left to the environment.
+    const bundle = readFileSync(join((await packageOf(functions.edge)).dir, 'bundle.mjs'), 'utf8');
+    for (const name of [names.tables.registry, names.bucket]) expect(bundle).toContain(JSON.stringify(name));
+    expect(bundle).not.toMatch(/process\.env\.FLYWHEEL_(TABLE|QUEUE|BUCKET|HOME_REGION|ONNX)/);
   }, 60_000);
 
   it('monitor: turns the logged predictions into window counts and an archive', async () => {
@@ -266,8 +271,23 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     expect(version.json.lineage).toMatchObject({ runId: requested.json.runId, parentVersion: 1 });
   }, 120_000);
 
-  it.each(all.filter((fn) => fn.trigger.kind === 'schedule').map((fn) => [fn.name, fn] as const))('%s: runs from an EventBridge schedule event', async (_, fn) => {
+  const ruleArn = (fn: FunctionDefinition) => `arn:aws:events:${region}:123456789012:rule/flywheel-production-${pascal(fn.name)}ScheduleRule`;
+
+  it('replay: re-sends a spilled prediction-log batch to the queue and removes it from the spill, on its schedule', async () => {
+    await drain('predictionLogs');
+    const spill = new S3PredictionLogSpill(clients.s3, names.bucket);
+    const body = batchBody([logRecord(1, { endpoint: 'packaged' }), logRecord(2, { endpoint: 'packaged' })]);
+    await spill.write('spilled-batch-1', body);
+    const replay = await functionOf(functions.replay);
+    expect(await replay.invoke(scheduledEvent(ruleArn(functions.replay)))).toEqual({ replayed: 1, failed: 0 });
+    expect((await drain('predictionLogs')).messages.map((message) => message.Body)).toEqual([body]);
+    const left: string[] = [];
+    for await (const key of spill.keys()) left.push(key);
+    expect(left).toEqual([]);
+  }, 60_000);
+
+  it.each(all.filter((fn) => fn.trigger.kind === 'schedule' && fn.name !== 'replay').map((fn) => [fn.name, fn] as const))('%s: runs from an EventBridge schedule event', async (_, fn) => {
     const scheduled = await functionOf(fn);
-    await expect(scheduled.invoke(scheduledEvent(`arn:aws:events:${region}:123456789012:rule/flywheel-production-${pascal(fn.name)}ScheduleRule`))).resolves.not.toThrow();
+    await expect(scheduled.invoke(scheduledEvent(ruleArn(fn)))).resolves.not.toThrow();
   }, 60_000);
 });
