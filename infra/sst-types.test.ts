@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layOutSstPlatform, repoRoot, type SstPlatform } from '../test/support/sst-platform.ts';
+import { layOutSstPlatform, repoRoot, sstBinary, type SstPlatform } from '../test/support/sst-platform.ts';
+import { sstBannerLines } from './node-build.ts';
 
 const configPath = join(repoRoot, 'sst.config.ts');
 
@@ -38,6 +39,19 @@ describe('sst.config.ts against the installed SST platform types', () => {
   it('is laid out by the SST version the project pins', () => {
     const pinned = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).devDependencies.sst;
     expect(platform.version).toBe(pinned);
+  });
+
+  it('builds functions with the settings infra/node-build.ts copies: its banner, its Function defaults', () => {
+    // The esbuild options are Go code in the binary (pkg/runtime/node/build.go); its banner is text there.
+    const binary = readFileSync(sstBinary());
+    for (const line of sstBannerLines) expect(binary.includes(line), line).toBe(true);
+    const functionComponent = readFileSync(join(platform.dir, 'src', 'components', 'aws', 'function.ts'), 'utf8');
+    // The `nodejs` options of FunctionArgs, which follow its `esbuild` option.
+    const nodejsOptions = functionComponent.slice(functionComponent.indexOf('esbuild?: Input<EsbuildOptions>'));
+    const defaultOf = (option: string) => nodejsOptions.match(new RegExp(`@default ([^\\n]+)\\n(?:\\s*\\*[^\\n]*\\n)*?\\s*${option}\\?:`))?.[1].trim();
+    expect(defaultOf('minify')).toBe('`true`');
+    expect(defaultOf('sourcemap')).toBe('`false`');
+    expect(defaultOf('format')).toBe('`"esm"`');
   });
 
   it('type-checks', () => {
