@@ -53,6 +53,13 @@ export default $config({
           named.kind === 'table' ? tableComponents[named.name].name : named.kind === 'queue' ? queuePairs[named.name].queue.url : bucketComponent.name,
         ]),
       );
+    // Settings that are secrets, set per stage with `sst secret set <Name> <value>` before deploying.
+    const secretSettings = {
+      // Turns a request's `unit` into the logged unit hash; without it, deploying fails.
+      FLYWHEEL_UNIT_HASH_KEY: new sst.Secret('UnitHashKey').value,
+      // Alert webhooks as JSON (README, Configuration); none unless set.
+      FLYWHEEL_ALERT_WEBHOOKS: new sst.Secret('AlertWebhooks', '[]').value,
+    };
     const functionArgs = (fn: FunctionDefinition, permissions: sst.aws.FunctionArgs['permissions'] = []) => ({
       handler: fn.handler,
       description: fn.description,
@@ -61,7 +68,7 @@ export default $config({
       memory: `${fn.memoryMb} MB` as const,
       timeout: `${fn.timeoutSeconds} seconds` as const,
       link: linksOf(fn),
-      environment: environmentOf(fn),
+      environment: { ...environmentOf(fn), ...secretSettings },
       permissions: [...(permissions as []), ...kmsPermissions],
       copyFiles: copyFilesOf(fn),
       nodejs: { esbuild: { define: buildDefinesOf(fn) } },
@@ -75,7 +82,8 @@ export default $config({
       dlqDepthAlarm(pascal(deadLetterQueueName(queues[key as QueueKey])), pair.dlq.nodes.queue.name, alarms.arn);
     }
 
-    const outputs: Record<string, $util.Input<string>> = {};
+    // scripts/create-admin-key.ts writes the first admin key there.
+    const outputs: Record<string, $util.Input<string>> = { registryTable: tableComponents.registry.name };
     let api: sst.aws.Function | undefined;
     const edges: FunctionDefinition[] = [];
     for (const fn of Object.values(functions) as FunctionDefinition[]) {

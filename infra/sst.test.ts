@@ -84,10 +84,17 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
               : bucket.name,
       );
       expect(linked.sort()).toEqual(granted.map(pascal).sort());
-      expect(Object.keys(args.environment).sort()).toEqual(namedResourcesOf(fn).map((n) => n.envVar).sort());
+      expect(Object.keys(args.environment).sort()).toEqual([...namedResourcesOf(fn).map((n) => n.envVar), 'FLYWHEEL_ALERT_WEBHOOKS', 'FLYWHEEL_UNIT_HASH_KEY'].sort());
+      expect(refOf(args.environment.FLYWHEEL_UNIT_HASH_KEY)).toBe('UnitHashKey.value');
+      expect(refOf(args.environment.FLYWHEEL_ALERT_WEBHOOKS)).toBe('AlertWebhooks.value');
       expect(args.copyFiles).toEqual(copyFilesOf(fn));
       expect(args.url).toBe(fn.trigger.kind === 'url' ? true : undefined);
     }
+  });
+
+  it('reads the unit hash key and the alert webhooks from SST secrets, the key without a default', () => {
+    expect(recording.find('sst.Secret', 'UnitHashKey').args).toEqual({});
+    expect(recording.find('sst.Secret', 'AlertWebhooks').args).toBe('[]');
   });
 
   it('subscribes each consumer to its queue with its batch settings and lets its own role receive from it', () => {

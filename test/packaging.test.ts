@@ -3,14 +3,16 @@
 // from an empty directory, the environment sst.config.ts gives the function and nothing else —
 // except what points the SDK at the embedded stack instead of AWS (FLYWHEEL_AWS_ENDPOINT_*, dummy
 // credentials and a region, as Lambda's own environment would carry real ones).
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { CloudFrontResultResponse, LambdaFunctionURLResult, SQSBatchResponse } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, CloudFrontResultResponse, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '@flywheel/core';
 import { createAwsClients, DynamoApiKeyStore, DynamoWindowStore, S3PredictionLogSpill, endpointsToEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
@@ -78,7 +80,13 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     authorization = `Bearer ${key}`;
     ({ recording } = await recordConfig({ FLYWHEEL_KMS_KEY: undefined, FLYWHEEL_ALARM_EMAIL: undefined }, { work: workDir.path }));
     // What each output of the deployment is, for this stack.
-    const outputs = new Map<string, string>([[`aws.getRegionOutput().region`, region], [`${pascal(bucket.name)}.name`, names.bucket]]);
+    const outputs = new Map<string, string>([
+      [`aws.getRegionOutput().region`, region],
+      [`${pascal(bucket.name)}.name`, names.bucket],
+      // What `sst secret set` would have stored.
+      ['UnitHashKey.value', randomBytes(24).toString('base64')],
+      ['AlertWebhooks.value', '[]'],
+    ]);
     for (const [key, table] of Object.entries(tables)) outputs.set(`${pascal(table.name)}.name`, names.tables[key as keyof typeof tables]);
     for (const [key, queue] of Object.entries(queues)) outputs.set(`${pascal(queue.name)}.url`, names.queues[key as keyof typeof queues]);
     resolve = recordedResolver((ref) => outputs.get(ref));
@@ -148,11 +156,11 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
 
   async function callApi(call: HttpCall): Promise<{ status: number; headers: Record<string, string>; json: any }> {
     const api = await functionOf(functions.api);
-    const result = await api.invoke<LambdaFunctionURLResult & { statusCode: number; body?: string; headers?: Record<string, string> }>(
+    const result = await api.invoke<APIGatewayProxyStructuredResultV2 & { statusCode: number }>(
       functionUrlEvent({ ...call, headers: { authorization, ...(typeof call.body === 'string' ? { 'content-type': 'application/json' } : {}), ...call.headers } }),
     );
     const text = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64').toString() : (result.body ?? '');
-    return { status: result.statusCode, headers: result.headers ?? {}, json: text ? JSON.parse(text) : undefined };
+    return { status: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, json: text ? JSON.parse(text) : undefined };
   }
 
   /** Every message waiting in a queue, received as Lambda's event source mapping receives them. */
@@ -184,6 +192,19 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
   });
 
   const fixture = mlpFixture();
+
+  it('scripts/create-admin-key.ts: makes the first admin key of a deployment, which the packaged API accepts', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts', 'create-admin-key.ts'), 'first admin'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH!, FLYWHEEL_TABLE_REGISTRY: names.tables.registry, AWS_REGION: region, ...emulatorEnv },
+    });
+    const firstKey = stdout.trim();
+    expect(firstKey.length).toBeGreaterThan(16);
+    const listed = await callApi({ method: 'GET', path: '/v1/keys', headers: { authorization: `Bearer ${firstKey}` } });
+    expect(listed.status, JSON.stringify(listed.json)).toBe(200);
+    expect(JSON.stringify(listed.json)).toContain('first admin');
+    expect((await callApi({ method: 'GET', path: '/v1/keys', headers: { authorization: `Bearer ${firstKey}x` } })).status).toBe(401);
+  }, 60_000);
 
   it('api: registers a model, configures an endpoint and predicts through its Function URL', async () => {
     expect((await callApi({ method: 'GET', path: '/healthz', headers: { authorization: '' } })).status).toBe(200);
