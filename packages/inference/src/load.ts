@@ -46,7 +46,8 @@ function configureRuntime(): void {
  * and `npm start`, it is unset and onnxruntime-web loads them from its own dist/ in node_modules.
  */
 function bundledRuntimeLocation(): string | undefined {
-  const directory = process.env.FLYWHEEL_ONNX_RUNTIME_DIR;
+  // Guarded so that a runtime without `process` (a browser) gets onnxruntime-web's defaults too.
+  const directory = typeof process === 'undefined' ? undefined : process.env.FLYWHEEL_ONNX_RUNTIME_DIR;
   return directory ? new URL(directory, import.meta.url).href : undefined;
 }
 
