@@ -179,18 +179,32 @@ export default $config({
     /**
      * CloudFront in front of the API's Function URL: every request goes to the API, except the
      * predict paths, which the edge function answers at origin-request (passing on what it does
-     * not serve). Nothing is cached; the viewer's headers and body reach the function, but not its
-     * Host header, which the Function URL needs to be its own.
+     * not serve). The viewer's headers, query and body reach the function, but not its Host header,
+     * which the Function URL needs to be its own. CloudFront drops `Authorization` from GET and
+     * HEAD requests unless it is part of the cache key, so it is; responses are cached only if the
+     * API says so, for at most a second, and per key.
      */
     function declareDistribution(api: sst.aws.Function, edgeVersionArn: $util.Input<string>) {
-      const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
       const allViewerExceptHostHeader = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+      const perKey = new aws.cloudfront.CachePolicy('ApiCachePolicy', {
+        comment: 'flywheel: forward Authorization, cache nothing the API does not mark cacheable',
+        minTtl: 0,
+        defaultTtl: 0,
+        maxTtl: 1,
+        parametersInCacheKeyAndForwardedToOrigin: {
+          headersConfig: { headerBehavior: 'whitelist', headers: { items: ['Authorization'] } },
+          cookiesConfig: { cookieBehavior: 'none' },
+          queryStringsConfig: { queryStringBehavior: 'all' },
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+        },
+      });
       const toApi = {
         targetOriginId: 'api',
         viewerProtocolPolicy: 'https-only',
         allowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
         cachedMethods: ['GET', 'HEAD'],
-        cachePolicyId: cachingDisabled,
+        cachePolicyId: perKey.id,
         originRequestPolicyId: allViewerExceptHostHeader,
         compress: true,
       };

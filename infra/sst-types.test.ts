@@ -33,7 +33,7 @@ describe('sst.config.ts against the installed SST platform types', () => {
   let platform: SstPlatform;
   beforeAll(async () => {
     platform = await layOutSstPlatform();
-  }, 120_000);
+  }, 240_000);
   afterAll(() => platform?.remove());
 
   it('is laid out by the SST version the project pins', () => {
@@ -56,7 +56,7 @@ describe('sst.config.ts against the installed SST platform types', () => {
 
   it('type-checks', () => {
     expect(typeErrors(platform)).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 
   it('fails on a misspelt argument, of SST components and of provider resources', () => {
     const misspellings = [
@@ -75,5 +75,5 @@ describe('sst.config.ts against the installed SST platform types', () => {
     const errors = typeErrors(platform, source);
     const named = misspellings.map(([, wrong]) => wrong.split(':')[0]).filter((name) => !errors.some((error) => error.includes(`'${name}'`)));
     expect(named, errors.join('\n')).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });

@@ -123,7 +123,9 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
 
   it('makes the edge function a Lambda@Edge function: published, x86_64, no environment, in us-east-1, trusted by edgelambda', () => {
     const edge = find('aws.lambda.Function', functions.edge.name);
-    expect(edge.args).toMatchObject({ runtime: 'nodejs22.x', architectures: ['x86_64'], publish: true, memorySize: functions.edge.memoryMb });
+    expect(edge.args).toMatchObject({ runtime: 'nodejs22.x', architectures: ['x86_64'], publish: true, memorySize: functions.edge.memoryMb, timeout: functions.edge.timeoutSeconds });
+    // Lambda@Edge origin-request functions run at most 30 s.
+    expect(functions.edge.timeoutSeconds).toBeLessThanOrEqual(30);
     expect(edge.args.environment).toBeUndefined();
     expect((edge.opts?.provider as { record: Declared }).record.args).toEqual({ region: 'us-east-1' });
     const role = recording.find('aws.iam.Role', `${pascal(functions.edge.name)}Role`);
@@ -154,6 +156,11 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
     expect(origin.domainName.inputs.map(refOf)).toEqual(['Api.url']);
     expect(origin.domainName.fn(['https://abc.lambda-url.eu-west-1.on.aws/'])).toBe('abc.lambda-url.eu-west-1.on.aws');
     expect(cdn.args.defaultCacheBehavior).toMatchObject({ targetOriginId: 'api', viewerProtocolPolicy: 'https-only' });
+    // CloudFront forwards Authorization on GET only when it is in the cache key.
+    const cachePolicy = recording.find('aws.cloudfront.CachePolicy', 'ApiCachePolicy');
+    expect(refOf(cdn.args.defaultCacheBehavior.cachePolicyId)).toBe(`${cachePolicy.name}.id`);
+    expect(cachePolicy.args.parametersInCacheKeyAndForwardedToOrigin.headersConfig.headers.items).toEqual(['Authorization']);
+    expect(cachePolicy.args).toMatchObject({ minTtl: 0, defaultTtl: 0 });
     expect(cdn.args.defaultCacheBehavior.lambdaFunctionAssociations).toBeUndefined();
     const [predict] = cdn.args.orderedCacheBehaviors;
     expect(predict).toMatchObject({ pathPattern: '/v1/endpoints/*/predict', targetOriginId: 'api', allowedMethods: expect.arrayContaining(['POST']) });
