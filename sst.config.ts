@@ -26,8 +26,9 @@ export default $config({
     const { buildNodePackage } = await import('./infra/node-build.ts');
     const path = await import('node:path');
 
+    type Permission = { actions: string[]; resources: $util.Input<string>[] };
     const kmsKeyArn = customerManagedKey(process.env.FLYWHEEL_KMS_KEY);
-    const kmsPermissions = kmsKeyArn ? [{ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kmsKeyArn] }] : [];
+    const kmsPermissions: Permission[] = kmsKeyArn ? [{ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kmsKeyArn] }] : [];
 
     const tableComponents = mapValues(tables, (table) => declareTable(table, kmsKeyArn));
     const queuePairs = mapValues(queues, (queue) => declareQueue(queue, deadLetterQueueName(queue), kmsKeyArn));
@@ -60,7 +61,7 @@ export default $config({
       // Alert webhooks as JSON (README, Configuration); none unless set.
       FLYWHEEL_ALERT_WEBHOOKS: new sst.Secret('AlertWebhooks', '[]').value,
     };
-    const functionArgs = (fn: FunctionDefinition, permissions: sst.aws.FunctionArgs['permissions'] = []) => ({
+    const functionArgs = (fn: FunctionDefinition, permissions: Permission[]) => ({
       handler: fn.handler,
       description: fn.description,
       runtime: 'nodejs22.x' as const,
@@ -69,7 +70,7 @@ export default $config({
       timeout: `${fn.timeoutSeconds} seconds` as const,
       link: linksOf(fn),
       environment: { ...environmentOf(fn), ...secretSettings },
-      permissions: [...(permissions as []), ...kmsPermissions],
+      permissions: [...permissions, ...kmsPermissions],
       copyFiles: copyFilesOf(fn),
       nodejs: { esbuild: { define: buildDefinesOf(fn) } },
     });
@@ -94,7 +95,7 @@ export default $config({
       }
       const queue = trigger.kind === 'queue' ? queuePairs[trigger.queue as QueueKey].queue : undefined;
       // A consumer's own role receives from its queue (SST would grant this to a subscriber it builds).
-      const consume = queue
+      const consume: Permission[] = queue
         ? [{ actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], resources: [queue.arn] }]
         : [];
       const component = new sst.aws.Function(pascal(fn.name), { ...functionArgs(fn, consume), ...(trigger.kind === 'url' ? { url: true } : {}) });
