@@ -128,7 +128,6 @@ export default $config({
      */
     function declareEdgeFunction(fn: FunctionDefinition) {
       const usEast1 = new aws.Provider('UsEast1', { region: 'us-east-1' });
-      const named = namedResourcesOf(fn);
       const bundled = $resolve([$jsonStringify(environmentOf(fn)), aws.getRegionOutput().region]).apply(async ([environment, region]) => {
         const names = { ...(JSON.parse(environment) as Record<string, string>), FLYWHEEL_HOME_REGION: region };
         const built = await buildNodePackage({
@@ -151,13 +150,21 @@ export default $config({
         role: role.name,
         policyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
       });
-      const statements: Array<{ Effect: 'Allow'; Action: string[]; Resource: $util.Input<string>[] }> = named.map((resource) =>
-        resource.kind === 'table'
-          ? { Effect: 'Allow' as const, Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], Resource: [tableComponents[resource.name].arn, $interpolate`${tableComponents[resource.name].arn}/index/*`] }
-          : resource.kind === 'queue'
-            ? { Effect: 'Allow' as const, Action: ['sqs:SendMessage'], Resource: [queuePairs[resource.name].queue.arn] }
-            : { Effect: 'Allow' as const, Action: ['s3:GetObject'], Resource: [$interpolate`${bucketComponent.arn}/*`] },
-      );
+      // What links would grant an SST function, for the access infra/functions.ts gives each resource.
+      const statements: Array<{ Effect: 'Allow'; Action: string[]; Resource: $util.Input<string>[] }> = fn.resources.map((resource) => {
+        if (resource.kind === 'table') {
+          const table = tableComponents[resource.name as TableKey];
+          const write = resource.access === 'readwrite' ? ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] : [];
+          return { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', ...write], Resource: [table.arn, $interpolate`${table.arn}/index/*`] };
+        }
+        if (resource.kind === 'queue' || resource.kind === 'deadLetterQueue') {
+          const pair = queuePairs[(resource.kind === 'queue' ? resource.name : resource.queue) as QueueKey];
+          const consume = resource.access === 'consume' ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'] : [];
+          return { Effect: 'Allow', Action: ['sqs:SendMessage', ...consume], Resource: [resource.kind === 'queue' ? pair.queue.arn : pair.dlq.arn] };
+        }
+        const write = resource.access === 'readwrite' ? ['s3:PutObject', 's3:DeleteObject'] : [];
+        return { Effect: 'Allow', Action: ['s3:GetObject', ...write], Resource: [$interpolate`${bucketComponent.arn}/*`] };
+      });
       if (kmsKeyArn) statements.push({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [kmsKeyArn] });
       new aws.iam.RolePolicy(`${pascal(fn.name)}Access`, { role: role.id, policy: $jsonStringify({ Version: '2012-10-17', Statement: statements }) });
       return new aws.lambda.Function(
