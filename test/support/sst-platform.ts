@@ -53,9 +53,10 @@ export async function layOutSstPlatform(): Promise<SstPlatform> {
       HTTP_PROXY: refused,
     },
     timeout: 60_000,
-  }).catch((error: { stdout?: string; stderr?: string }) => {
+  }).catch(async (error: { stdout?: string; stderr?: string }) => {
     // Expected: it stops at fetching the aws provider. The platform must be there by then.
     if (!existsSync(join(app, '.sst', 'platform', 'src', 'components', 'aws', 'function.ts'))) {
+      await rm(app, { recursive: true, force: true });
       throw new Error(`sst install laid out no platform sources:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     }
   });
