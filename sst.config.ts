@@ -1,9 +1,15 @@
-/// <reference path="./infra/sst-platform.d.ts" />
-import type { FunctionDefinition, QueueDefinition, Resource, TableDefinition } from './infra/types.ts';
+import type { FunctionDefinition, QueueDefinition, TableDefinition } from './infra/types.ts';
 
 /**
  * The deployment, built from the same typed data as the local stack (infra/), so the two cannot
- * drift apart; infra/sst.test.ts runs this file against a recording stand-in for SST.
+ * drift apart. infra/sst-types.test.ts type-checks this file against SST's own platform types;
+ * infra/sst.test.ts runs it against a recording stand-in to check it declares what infra/ says,
+ * and test/packaging.test.ts builds and runs the packages it declares.
+ *
+ * Deploy-time settings (read here, when `sst deploy` evaluates this file):
+ * - FLYWHEEL_KMS_KEY: `create` (a customer-managed key with rotation) or the ARN of an existing
+ *   key, to encrypt the bucket, tables and queues with it; unset, AWS-managed encryption.
+ * - FLYWHEEL_ALARM_EMAIL: an address subscribed to the alarms topic.
  */
 export default $config({
   app(input) {
@@ -16,112 +22,314 @@ export default $config({
   },
   async run() {
     const { bucket, deadLetterQueueName, functions, queues, tables } = await import('./infra/index.ts');
+    const { buildDefinesOf, copyFilesOf, namedResourcesOf } = await import('./infra/function-package.ts');
+    const { buildNodePackage } = await import('./infra/node-build.ts');
+    const path = await import('node:path');
 
-    const tableComponents = Object.fromEntries(
-      Object.entries(tables).map(([key, table]) => [key, declareTable(table)]),
-    ) as Record<keyof typeof tables, SstComponent>;
-    const queuePairs = Object.fromEntries(
-      Object.entries(queues).map(([key, queue]) => [key, declareQueue(queue, deadLetterQueueName(queue))]),
-    ) as Record<keyof typeof queues, { queue: SstComponent; dlq: SstComponent }>;
-    const queueComponents = mapValues(queuePairs, (pair) => pair.queue);
-    const bucketComponent = new sst.aws.Bucket(pascal(bucket.name), {});
+    type Permission = { actions: string[]; resources: $util.Input<string>[] };
+    const kmsKeyArn = customerManagedKey(process.env.FLYWHEEL_KMS_KEY);
+    const kmsPermissions: Permission[] = kmsKeyArn ? [{ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kmsKeyArn] }] : [];
 
+    const tableComponents = mapValues(tables, (table) => declareTable(table, kmsKeyArn));
+    const queuePairs = mapValues(queues, (queue) => declareQueue(queue, deadLetterQueueName(queue), kmsKeyArn));
+    const bucketComponent = declareBucket(kmsKeyArn);
+
+    type TableKey = keyof typeof tables;
+    type QueueKey = keyof typeof queues;
     const linksOf = (fn: FunctionDefinition) =>
-      fn.resources.map((resource: Resource) =>
+      fn.resources.map((resource) =>
         resource.kind === 'table'
-          ? tableComponents[resource.name as keyof typeof tables]
+          ? tableComponents[resource.name as TableKey]
           : resource.kind === 'queue'
-            ? queueComponents[resource.name as keyof typeof queues]
+            ? queuePairs[resource.name as QueueKey].queue
             : resource.kind === 'deadLetterQueue'
-              ? queuePairs[resource.queue as keyof typeof queues].dlq
+              ? queuePairs[resource.queue as QueueKey].dlq
               : bucketComponent,
       );
     // Functions find resources through the same variables the local stack sets.
-    const environmentOf = (fn: FunctionDefinition) =>
+    const environmentOf = (fn: FunctionDefinition): Record<string, $util.Output<string>> =>
       Object.fromEntries(
-        // A dead-letter queue is found through its queue's redrive policy; the link grants access.
-        fn.resources.filter((resource: Resource) => resource.kind !== 'deadLetterQueue').map((resource: Resource) =>
-          resource.kind === 'table'
-            ? [tables[resource.name as keyof typeof tables].envVar, tableComponents[resource.name as keyof typeof tables].name]
-            : resource.kind === 'queue'
-              ? [queues[resource.name as keyof typeof queues].envVar, queueComponents[resource.name as keyof typeof queues].url]
-              : [bucket.envVar, bucketComponent.name],
-        ),
+        namedResourcesOf(fn).map((named) => [
+          named.envVar,
+          named.kind === 'table' ? tableComponents[named.name].name : named.kind === 'queue' ? queuePairs[named.name].queue.url : bucketComponent.name,
+        ]),
       );
-    const functionArgs = (fn: FunctionDefinition) => ({
+    // Settings that are secrets, set per stage with `sst secret set <Name> <value>` before deploying.
+    const secretSettings = {
+      // Turns a request's `unit` into the logged unit hash; without it, deploying fails.
+      FLYWHEEL_UNIT_HASH_KEY: new sst.Secret('UnitHashKey').value,
+      // Alert webhooks as JSON (README, Configuration); none unless set.
+      FLYWHEEL_ALERT_WEBHOOKS: new sst.Secret('AlertWebhooks', '[]').value,
+    };
+    const functionArgs = (fn: FunctionDefinition, permissions: Permission[]) => ({
       handler: fn.handler,
-      runtime: 'nodejs22.x',
-      architecture: 'arm64',
-      memory: `${fn.memoryMb} MB`,
-      timeout: `${fn.timeoutSeconds} seconds`,
+      description: fn.description,
+      runtime: 'nodejs22.x' as const,
+      architecture: 'arm64' as const,
+      memory: `${fn.memoryMb} MB` as const,
+      timeout: `${fn.timeoutSeconds} seconds` as const,
       link: linksOf(fn),
-      environment: environmentOf(fn),
-      // The ONNX runtime loads its WebAssembly from disk next to the bundle.
-      copyFiles: [{ from: 'node_modules/onnxruntime-web/dist', to: 'onnxruntime-web' }],
+      environment: { ...environmentOf(fn), ...secretSettings },
+      permissions: [...permissions, ...kmsPermissions],
+      copyFiles: copyFilesOf(fn),
+      nodejs: { esbuild: { define: buildDefinesOf(fn) } },
     });
 
-    const outputs: Record<string, unknown> = {};
+    const alarms = new sst.aws.SnsTopic('Alarms');
+    if (process.env.FLYWHEEL_ALARM_EMAIL) {
+      new aws.sns.TopicSubscription('AlarmEmail', { topic: alarms.arn, protocol: 'email', endpoint: process.env.FLYWHEEL_ALARM_EMAIL });
+    }
+    for (const [key, pair] of Object.entries(queuePairs)) {
+      dlqDepthAlarm(pascal(deadLetterQueueName(queues[key as QueueKey])), pair.dlq.nodes.queue.name, alarms.arn);
+    }
+
+    // scripts/create-admin-key.ts writes the first admin key there.
+    const outputs: Record<string, $util.Input<string>> = { registryTable: tableComponents.registry.name };
+    let api: sst.aws.Function | undefined;
+    const edges: FunctionDefinition[] = [];
     for (const fn of Object.values(functions) as FunctionDefinition[]) {
       const trigger = fn.trigger;
+      if (trigger.kind === 'edge') {
+        edges.push(fn);
+        continue;
+      }
+      const queue = trigger.kind === 'queue' ? queuePairs[trigger.queue as QueueKey].queue : undefined;
+      // A consumer's own role receives from its queue (SST would grant this to a subscriber it builds).
+      const consume: Permission[] = queue
+        ? [{ actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], resources: [queue.arn] }]
+        : [];
+      const component = new sst.aws.Function(pascal(fn.name), { ...functionArgs(fn, consume), ...(trigger.kind === 'url' ? { url: true } : {}) });
+      functionErrorAlarm(pascal(fn.name), component.name, alarms.arn);
       if (trigger.kind === 'queue') {
-        queueComponents[trigger.queue as keyof typeof queues].subscribe(functionArgs(fn), {
+        queue!.subscribe(component.arn, {
           batch: { size: trigger.batchSize, window: `${trigger.batchWindowSeconds} seconds`, partialResponses: true },
         });
-      } else if (trigger.kind === 'url') {
-        const api = new sst.aws.Function(pascal(fn.name), { ...functionArgs(fn), url: true });
-        outputs.api = api.url;
       } else if (trigger.kind === 'schedule') {
-        new sst.aws.Cron(pascal(fn.name), { schedule: rateExpression(trigger.everySeconds), function: functionArgs(fn) });
+        new sst.aws.Cron(`${pascal(fn.name)}Schedule`, { schedule: rateExpression(trigger.everySeconds), function: component.arn });
       } else {
-        // Lambda@Edge: us-east-1, a published version, no environment variables (names are bundled).
-        // The edge reads the registry in the stack's home region, wherever the edge location is.
-        const { environment, ...args } = functionArgs(fn);
-        const bundled = { ...environment, FLYWHEEL_HOME_REGION: aws.getRegionOutput().name };
-        const edge = new sst.aws.Function(
-          pascal(fn.name),
-          { ...args, versioning: true, nodejs: { esbuild: { define: defineEnvironment(bundled) } } },
-          { provider: new aws.Provider('UsEast1', { region: 'us-east-1' }) },
-        );
-        outputs.edgeFunctionVersion = edge.arn;
+        api = component;
+        outputs.api = component.url;
       }
     }
+    if (!api) throw new Error('infra/functions.ts declares no function with a URL for the distribution to send to');
+
+    for (const fn of edges) {
+      const edge = declareEdgeFunction(fn);
+      outputs.edgeFunctionVersion = edge.qualifiedArn;
+      outputs.cdn = declareDistribution(api, edge.qualifiedArn).url;
+    }
     return outputs;
+
+    /**
+     * Lambda@Edge, the way SST's own router.ts makes one: a published, x86_64 function in
+     * us-east-1 whose role trusts edgelambda.amazonaws.com too, without environment variables
+     * (Lambda@Edge allows none), so the names it reads are bundled into its code. It reads the
+     * registry and the bucket, and sends prediction logs to the queue, in the stack's home region.
+     */
+    function declareEdgeFunction(fn: FunctionDefinition) {
+      const usEast1 = new aws.Provider('UsEast1', { region: 'us-east-1' });
+      const bundled = $resolve([$jsonStringify(environmentOf(fn)), aws.getRegionOutput().region]).apply(async ([environment, region]) => {
+        const names = { ...(JSON.parse(environment) as Record<string, string>), FLYWHEEL_HOME_REGION: region };
+        const built = await buildNodePackage({
+          handler: fn.handler,
+          runtime: 'nodejs22.x',
+          root: $cli.paths.root,
+          out: path.join($cli.paths.work, 'artifacts', `${pascal(fn.name)}-edge`),
+          define: { ...defineEnvironment(names), ...buildDefinesOf(fn) },
+          copyFiles: copyFilesOf(fn),
+        });
+        return { dir: built.dir, handler: built.handler };
+      });
+      const role = new aws.iam.Role(`${pascal(fn.name)}Role`, {
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com', 'edgelambda.amazonaws.com'] } }],
+        }),
+      });
+      new aws.iam.RolePolicyAttachment(`${pascal(fn.name)}Logs`, {
+        role: role.name,
+        policyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+      });
+      // What links would grant an SST function, for the access infra/functions.ts gives each resource.
+      const statements: Array<{ Effect: 'Allow'; Action: string[]; Resource: $util.Input<string>[] }> = fn.resources.map((resource) => {
+        if (resource.kind === 'table') {
+          const table = tableComponents[resource.name as TableKey];
+          const write = resource.access === 'readwrite' ? ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] : [];
+          return { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', ...write], Resource: [table.arn, $interpolate`${table.arn}/index/*`] };
+        }
+        if (resource.kind === 'queue' || resource.kind === 'deadLetterQueue') {
+          const pair = queuePairs[(resource.kind === 'queue' ? resource.name : resource.queue) as QueueKey];
+          const consume = resource.access === 'consume' ? ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'] : [];
+          return { Effect: 'Allow', Action: ['sqs:SendMessage', ...consume], Resource: [resource.kind === 'queue' ? pair.queue.arn : pair.dlq.arn] };
+        }
+        const write = resource.access === 'readwrite' ? ['s3:PutObject', 's3:DeleteObject'] : [];
+        return { Effect: 'Allow', Action: ['s3:GetObject', ...write], Resource: [$interpolate`${bucketComponent.arn}/*`] };
+      });
+      if (kmsKeyArn) statements.push({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [kmsKeyArn] });
+      new aws.iam.RolePolicy(`${pascal(fn.name)}Access`, { role: role.id, policy: $jsonStringify({ Version: '2012-10-17', Statement: statements }) });
+      return new aws.lambda.Function(
+        pascal(fn.name),
+        {
+          description: fn.description,
+          runtime: 'nodejs22.x',
+          architectures: ['x86_64'],
+          handler: bundled.handler,
+          code: bundled.dir.apply((dir) => new $util.asset.FileArchive(dir)),
+          role: role.arn,
+          memorySize: fn.memoryMb,
+          timeout: fn.timeoutSeconds,
+          publish: true,
+        },
+        { provider: usEast1 },
+      );
+    }
+
+    /**
+     * CloudFront in front of the API's Function URL: every request goes to the API, except the
+     * predict paths, which the edge function answers at origin-request (passing on what it does
+     * not serve). The viewer's headers, query and body reach the function, but not its Host header,
+     * which the Function URL needs to be its own. CloudFront drops `Authorization` from GET and
+     * HEAD requests unless it is part of the cache key, so it is; responses are cached only if the
+     * API says so, for at most a second, and per key.
+     */
+    function declareDistribution(api: sst.aws.Function, edgeVersionArn: $util.Input<string>) {
+      const allViewerExceptHostHeader = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+      const perKey = new aws.cloudfront.CachePolicy('ApiCachePolicy', {
+        comment: 'flywheel: forward Authorization, cache nothing the API does not mark cacheable',
+        minTtl: 0,
+        defaultTtl: 0,
+        maxTtl: 1,
+        parametersInCacheKeyAndForwardedToOrigin: {
+          headersConfig: { headerBehavior: 'whitelist', headers: { items: ['Authorization'] } },
+          cookiesConfig: { cookieBehavior: 'none' },
+          queryStringsConfig: { queryStringBehavior: 'all' },
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+        },
+      });
+      const toApi = {
+        targetOriginId: 'api',
+        viewerProtocolPolicy: 'https-only',
+        allowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
+        cachedMethods: ['GET', 'HEAD'],
+        cachePolicyId: perKey.id,
+        originRequestPolicyId: allViewerExceptHostHeader,
+        compress: true,
+      };
+      return new sst.aws.Cdn('Cdn', {
+        comment: 'flywheel: the API, predictions at the edge',
+        origins: [
+          {
+            originId: 'api',
+            domainName: api.url.apply((url) => new URL(url).host),
+            customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: 'https-only', originSslProtocols: ['TLSv1.2'], originReadTimeout: 30 },
+          },
+        ],
+        defaultCacheBehavior: toApi,
+        orderedCacheBehaviors: [
+          {
+            ...toApi,
+            pathPattern: '/v1/endpoints/*/predict',
+            lambdaFunctionAssociations: [{ eventType: 'origin-request', lambdaArn: edgeVersionArn, includeBody: true }],
+          },
+        ],
+      });
+    }
+
+    function declareTable(table: TableDefinition, kmsKey: $util.Input<string> | undefined) {
+      const fields = Object.fromEntries(
+        [table.hashKey, table.rangeKey, ...table.indexes.flatMap((i) => [i.hashKey, i.rangeKey])].map((name) => [name, 'string' as const]),
+      );
+      return new sst.aws.Dynamo(pascal(table.name), {
+        fields,
+        primaryIndex: { hashKey: table.hashKey, rangeKey: table.rangeKey },
+        globalIndexes: Object.fromEntries(table.indexes.map((i) => [i.name, { hashKey: i.hashKey, rangeKey: i.rangeKey }])),
+        ...(table.ttl ? { ttl: table.ttl } : {}),
+        ...(kmsKey ? { transform: { table: { serverSideEncryption: { enabled: true, kmsKeyArn: kmsKey } } } } : {}),
+      });
+    }
+
+    function declareQueue(queue: QueueDefinition, dlqName: string, kmsKey: $util.Input<string> | undefined) {
+      const encryption = kmsKey ? { kmsMasterKeyId: kmsKey } : {};
+      const dlq = new sst.aws.Queue(pascal(dlqName), {
+        transform: { queue: { messageRetentionSeconds: queue.deadLetterRetentionSeconds, ...encryption } },
+      });
+      const main = new sst.aws.Queue(pascal(queue.name), {
+        visibilityTimeout: `${queue.visibilityTimeoutSeconds} seconds`,
+        dlq: { queue: dlq.arn, retry: queue.maxReceiveCount },
+        transform: { queue: { messageRetentionSeconds: queue.retentionSeconds, ...encryption } },
+      });
+      return { queue: main, dlq };
+    }
+
+    function declareBucket(kmsKey: $util.Input<string> | undefined) {
+      const component = new sst.aws.Bucket(pascal(bucket.name), {
+        lifecycle: Object.entries(bucket.retentionDays).map(([prefix, days]) => ({
+          id: `expire-${prefix}`,
+          prefix: bucket.prefixes[prefix as keyof typeof bucket.retentionDays],
+          expiresIn: `${days} days` as const,
+        })),
+      });
+      if (kmsKey) {
+        new aws.s3.BucketServerSideEncryptionConfiguration(`${pascal(bucket.name)}Encryption`, {
+          bucket: component.name,
+          rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: kmsKey }, bucketKeyEnabled: true }],
+        });
+      }
+      return component;
+    }
+
+    function customerManagedKey(setting: string | undefined): $util.Input<string> | undefined {
+      if (!setting) return undefined;
+      if (setting !== 'create') return setting;
+      return new aws.kms.Key('Key', { description: 'flywheel: bucket, tables and queues', enableKeyRotation: true, deletionWindowInDays: 30 }).arn;
+    }
+
+    function dlqDepthAlarm(name: string, queueName: $util.Input<string>, topic: $util.Input<string>) {
+      new aws.cloudwatch.MetricAlarm(`${name}Depth`, {
+        alarmDescription: `Dead letters are waiting in ${name}: inspect them, fix the cause, redrive.`,
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: queueName },
+        statistic: 'Maximum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: [topic],
+        okActions: [topic],
+      });
+    }
+
+    function functionErrorAlarm(name: string, functionName: $util.Input<string>, topic: $util.Input<string>) {
+      new aws.cloudwatch.MetricAlarm(`${name}Errors`, {
+        alarmDescription: `The ${name} function failed invocations in the last five minutes.`,
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensions: { FunctionName: functionName },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: [topic],
+        okActions: [topic],
+      });
+    }
   },
 });
-
-function declareTable(table: TableDefinition): SstComponent {
-  const fields = Object.fromEntries(
-    [table.hashKey, table.rangeKey, ...table.indexes.flatMap((i) => [i.hashKey, i.rangeKey])].map((name) => [name, 'string']),
-  );
-  return new sst.aws.Dynamo(pascal(table.name), {
-    fields,
-    primaryIndex: { hashKey: table.hashKey, rangeKey: table.rangeKey },
-    globalIndexes: Object.fromEntries(table.indexes.map((i) => [i.name, { hashKey: i.hashKey, rangeKey: i.rangeKey }])),
-    ...(table.ttl ? { ttl: table.ttl } : {}),
-  });
-}
-
-function declareQueue(queue: QueueDefinition, dlqName: string): { queue: SstComponent; dlq: SstComponent } {
-  const dlq = new sst.aws.Queue(pascal(dlqName), {
-    transform: { queue: { messageRetentionSeconds: queue.retentionSeconds } },
-  });
-  const main = new sst.aws.Queue(pascal(queue.name), {
-    visibilityTimeout: `${queue.visibilityTimeoutSeconds} seconds`,
-    dlq: { queue: dlq.arn, retry: queue.maxReceiveCount },
-    transform: { queue: { messageRetentionSeconds: queue.retentionSeconds } },
-  });
-  return { queue: main, dlq };
-}
 
 function mapValues<K extends string, V, R>(record: Record<K, V>, fn: (value: V) => R): Record<K, R> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v as V)])) as Record<K, R>;
 }
 
-function defineEnvironment(environment: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [`process.env.${name}`, $jsonStringify(value)]));
+function defineEnvironment(environment: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [`process.env.${name}`, JSON.stringify(value)]));
 }
 
-function rateExpression(seconds: number): string {
+function rateExpression(seconds: number): `rate(${string})` {
   const minutes = Math.max(1, Math.round(seconds / 60));
   return `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
 }

@@ -17,4 +17,12 @@ export const bucket = {
     /** Training datasets and their manifests: datasets/<runId>/ */
     datasets: 'datasets/',
   },
+  retentionDays: {
+    /** An upload not registered within a day was abandoned. */
+    uploads: 1,
+    /** The retraining source and the audit of what was served: a bit over a year, for yearly seasonality. */
+    logs: 400,
+    /** A run's dataset is its evidence; runs older than this are history, their models keep their lineage. */
+    datasets: 180,
+  },
 } as const satisfies BucketDefinition;

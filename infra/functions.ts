@@ -18,6 +18,7 @@ export const functions = {
       { kind: 'queue', name: 'trainJobs', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
+    runsModels: true,
   },
   edge: {
     name: 'edge',
@@ -31,6 +32,7 @@ export const functions = {
       { kind: 'queue', name: 'predictionLogs', access: 'send' },
       { kind: 'bucket', access: 'read' },
     ],
+    runsModels: true,
   },
   monitor: {
     name: 'monitor',
@@ -46,6 +48,7 @@ export const functions = {
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
+    runsModels: false,
   },
   judge: {
     name: 'judge',
@@ -60,6 +63,20 @@ export const functions = {
       { kind: 'queue', name: 'trainJobs', access: 'send' },
       { kind: 'bucket', access: 'read' },
     ],
+    runsModels: false,
+  },
+  replay: {
+    name: 'replay',
+    handler: 'functions/replay.handler',
+    description: 'Re-sends prediction-log batches spilled to S3 while the queue refused them.',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    trigger: { kind: 'schedule', everySeconds: 300 },
+    resources: [
+      { kind: 'queue', name: 'predictionLogs', access: 'send' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+    runsModels: false,
   },
   events: {
     name: 'events',
@@ -73,6 +90,7 @@ export const functions = {
       { kind: 'queue', name: 'trainJobs', access: 'send' },
       { kind: 'queue', name: 'events', access: 'send' },
     ],
+    runsModels: false,
   },
   train: {
     name: 'train',
@@ -86,5 +104,6 @@ export const functions = {
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
+    runsModels: true,
   },
 } as const satisfies Record<string, FunctionDefinition>;

@@ -1,6 +1,11 @@
 import type { QueueDefinition } from './types.ts';
 
-const fourteenDays = 14 * 24 * 3600;
+const day = 24 * 3600;
+// A message keeps the age it had in its source queue when it moves to the dead-letter queue, so the
+// dead-letter queue must keep messages longer than the source does, or a message retried until
+// its last receive arrives there with almost no time left. 14 days is SQS's longest retention.
+const sourceRetentionSeconds = 4 * day;
+const deadLetterRetentionSeconds = 14 * day;
 
 export const queues = {
   predictionLogs: {
@@ -9,7 +14,8 @@ export const queues = {
     description: 'Batched prediction log records from the request path, consumed by the monitor.',
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 5,
-    retentionSeconds: fourteenDays,
+    retentionSeconds: sourceRetentionSeconds,
+    deadLetterRetentionSeconds,
   },
   events: {
     name: 'events',
@@ -17,7 +23,8 @@ export const queues = {
     description: 'CloudEvents emitted by every part of the system: recorded, notified, and retraining triggers.',
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 5,
-    retentionSeconds: fourteenDays,
+    retentionSeconds: sourceRetentionSeconds,
+    deadLetterRetentionSeconds,
   },
   trainJobs: {
     name: 'train-jobs',
@@ -25,7 +32,8 @@ export const queues = {
     description: 'One message per retraining run, consumed by the trainer one at a time.',
     visibilityTimeoutSeconds: 5400,
     maxReceiveCount: 3,
-    retentionSeconds: fourteenDays,
+    retentionSeconds: sourceRetentionSeconds,
+    deadLetterRetentionSeconds,
   },
 } as const satisfies Record<string, QueueDefinition>;
 

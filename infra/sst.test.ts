@@ -1,119 +1,80 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bucket, deadLetterQueueName, functions, queues, tables } from './index.ts';
+import { Ref, recordConfig, type Declared, type Recording } from '../test/support/sst-recording.ts';
+import { copyFilesOf, namedResourcesOf } from './function-package.ts';
+import { bucket, deadLetterQueueName, functions, queues, tables, type FunctionDefinition } from './index.ts';
 
-interface Declared {
-  kind: string;
-  name: string;
-  args: Record<string, any>;
-  opts?: Record<string, any>;
-  subscriptions: Array<{ fn: Record<string, any>; args: Record<string, any> }>;
-}
-
-/** Stands in for SST's globals and records what sst.config.ts declares. */
-function installRecordingSst(): Declared[] {
-  const declared: Declared[] = [];
-  const component = (kind: string) =>
-    class {
-      readonly record: Declared;
-      constructor(name: string, args: Record<string, any>, opts?: Record<string, any>) {
-        this.record = { kind, name, args, opts, subscriptions: [] };
-        declared.push(this.record);
-      }
-      get name() { return { ref: `${this.record.name}.name` }; }
-      get arn() { return { ref: `${this.record.name}.arn` }; }
-      get url() { return { ref: `${this.record.name}.url` }; }
-      subscribe(fn: Record<string, any>, args: Record<string, any>) {
-        this.record.subscriptions.push({ fn, args });
-      }
-    };
-  Object.assign(globalThis, {
-    $config: (config: unknown) => config,
-    $jsonStringify: (value: unknown) => ({ json: value }),
-    sst: { aws: { Dynamo: component('Dynamo'), Queue: component('Queue'), Bucket: component('Bucket'), Function: component('Function') } },
-    aws: {
-      Provider: class { constructor(public name: string, public args: Record<string, unknown>) {} },
-      getRegionOutput: () => ({ name: { ref: 'region' } }),
-    },
-  });
-  return declared;
-}
+// What SST's types cannot say: that the config declares what infra/ defines. (infra/sst-types.test.ts
+// checks the arguments against SST's types; test/packaging.test.ts runs what it declares.)
 
 const pascal = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+const refOf = (value: unknown) => (value instanceof Ref ? value.ref : value);
+
+const regional = (Object.values(functions) as FunctionDefinition[]).filter((fn) => fn.trigger.kind !== 'edge');
 
 describe('sst.config.ts declares exactly what infra/ defines', () => {
-  let declared: Declared[];
+  let recording: Recording;
   let outputs: Record<string, unknown>;
-  const find = (kind: string, name: string) => {
-    const found = declared.filter((d) => d.kind === kind && d.name === pascal(name));
-    expect(found, `${kind} ${name}`).toHaveLength(1);
-    return found[0];
-  };
+  let app: (input: { stage: string }) => unknown;
+  let find: (kind: string, name: string) => Declared;
 
   beforeAll(async () => {
-    declared = installRecordingSst();
-    const config = (await import('../sst.config.ts')).default as any;
-    expect(config.app({ stage: 'production' })).toMatchObject({ name: 'flywheel', home: 'aws', removal: 'retain' });
-    outputs = await config.run();
+    ({ app, recording, outputs } = await recordConfig({ FLYWHEEL_KMS_KEY: undefined, FLYWHEEL_ALARM_EMAIL: undefined }));
+    find = (kind, name) => recording.find(kind, pascal(name));
+  });
+
+  it('retains and protects the production stage only', () => {
+    expect(app({ stage: 'production' })).toMatchObject({ name: 'flywheel', home: 'aws', removal: 'retain', protect: true });
+    expect(app({ stage: 'dev' })).toMatchObject({ removal: 'remove', protect: false });
   });
 
   it('declares every table with its keys, indexes and TTL', () => {
     for (const table of Object.values(tables)) {
-      const { args } = find('Dynamo', table.name);
+      const { args } = find('sst.aws.Dynamo', table.name);
       expect(args.primaryIndex).toEqual({ hashKey: table.hashKey, rangeKey: table.rangeKey });
       expect(args.globalIndexes).toEqual(Object.fromEntries(table.indexes.map((i) => [i.name, { hashKey: i.hashKey, rangeKey: i.rangeKey }])));
       expect(args.ttl).toBe('ttl' in table ? table.ttl : undefined);
       for (const key of [table.hashKey, table.rangeKey, ...table.indexes.flatMap((i) => [i.hashKey, i.rangeKey])]) {
         expect(args.fields[key]).toBe('string');
       }
+      expect(args.transform).toBeUndefined();
     }
-    expect(declared.filter((d) => d.kind === 'Dynamo')).toHaveLength(Object.keys(tables).length);
+    expect(recording.byKind('sst.aws.Dynamo').size).toBe(Object.keys(tables).length);
   });
 
-  it('declares every queue with its dead-letter queue, receive count, visibility and retention', () => {
+  it('declares every queue with its dead-letter queue, which keeps messages longer than the queue does', () => {
     for (const queue of Object.values(queues)) {
-      const main = find('Queue', queue.name);
-      const dlq = find('Queue', deadLetterQueueName(queue));
+      const main = find('sst.aws.Queue', queue.name);
+      const dlq = find('sst.aws.Queue', deadLetterQueueName(queue));
       expect(main.args.visibilityTimeout).toBe(`${queue.visibilityTimeoutSeconds} seconds`);
-      expect(main.args.dlq).toEqual({ queue: { ref: `${dlq.name}.arn` }, retry: queue.maxReceiveCount });
-      expect(main.args.transform.queue.messageRetentionSeconds).toBe(queue.retentionSeconds);
-      expect(dlq.args.transform.queue.messageRetentionSeconds).toBe(queue.retentionSeconds);
+      expect(refOf(main.args.dlq.queue)).toBe(`${dlq.name}.arn`);
+      expect(main.args.dlq.retry).toBe(queue.maxReceiveCount);
+      expect(main.args.transform.queue).toEqual({ messageRetentionSeconds: queue.retentionSeconds });
+      expect(dlq.args.transform.queue).toEqual({ messageRetentionSeconds: queue.deadLetterRetentionSeconds });
+      expect(queue.deadLetterRetentionSeconds).toBeGreaterThan(queue.retentionSeconds);
+      expect(queue.deadLetterRetentionSeconds).toBeLessThanOrEqual(14 * 24 * 3600);
     }
-    expect(declared.filter((d) => d.kind === 'Queue')).toHaveLength(2 * Object.keys(queues).length);
-    find('Bucket', bucket.name);
+    expect(recording.byKind('sst.aws.Queue').size).toBe(2 * Object.keys(queues).length);
   });
 
-  it('subscribes each queue-triggered function with its batch settings and partial batch responses', () => {
-    for (const fn of Object.values(functions)) {
-      if (fn.trigger.kind !== 'queue') continue;
-      const queue = find('Queue', queues[fn.trigger.queue].name);
-      expect(queue.subscriptions).toHaveLength(1);
-      const [{ fn: args, args: subscription }] = queue.subscriptions;
+  it('expires uploads, logs and datasets after the retention infra/bucket.ts gives them', () => {
+    const { args } = find('sst.aws.Bucket', bucket.name);
+    expect(args.lifecycle).toEqual(
+      Object.entries(bucket.retentionDays).map(([prefix, days]) => ({
+        id: `expire-${prefix}`,
+        prefix: bucket.prefixes[prefix as keyof typeof bucket.prefixes],
+        expiresIn: `${days} days`,
+      })),
+    );
+    expect(Object.keys(bucket.retentionDays).sort()).toEqual(['datasets', 'logs', 'uploads']);
+  });
+
+  it('declares each regional function with its settings, links, names and package files', () => {
+    for (const fn of regional) {
+      const { args } = find('sst.aws.Function', fn.name);
       expect(args).toMatchObject({ handler: fn.handler, runtime: 'nodejs22.x', memory: `${fn.memoryMb} MB`, timeout: `${fn.timeoutSeconds} seconds` });
-      expect(subscription.batch).toEqual({ size: fn.trigger.batchSize, window: `${fn.trigger.batchWindowSeconds} seconds`, partialResponses: true });
-    }
-  });
-
-  it('serves the API from a function URL and the edge handler as a versioned us-east-1 function', () => {
-    const api = find('Function', functions.api.name);
-    expect(api.args).toMatchObject({ handler: functions.api.handler, url: true, runtime: 'nodejs22.x' });
-    expect(outputs.api).toEqual({ ref: 'Api.url' });
-    const edge = find('Function', functions.edge.name);
-    expect(edge.args).toMatchObject({ handler: functions.edge.handler, versioning: true });
-    expect(edge.args.environment).toBeUndefined();
-    expect(edge.args.nodejs.esbuild.define).toMatchObject({
-      'process.env.FLYWHEEL_TABLE_REGISTRY': { json: { ref: 'Registry.name' } },
-      'process.env.FLYWHEEL_BUCKET': { json: { ref: 'Artifacts.name' } },
-      'process.env.FLYWHEEL_HOME_REGION': { json: { ref: 'region' } },
-    });
-    expect((edge.opts?.provider as any).args).toEqual({ region: 'us-east-1' });
-  });
-
-  it('links each function to exactly the resources infra/ grants it', () => {
-    const argsOf = (fn: (typeof functions)[keyof typeof functions]) =>
-      fn.trigger.kind === 'queue' ? find('Queue', queues[fn.trigger.queue].name).subscriptions[0].fn : find('Function', fn.name).args;
-    for (const fn of Object.values(functions)) {
-      const expected = fn.resources.map((r) =>
+      const linked = (args.link as Array<{ record: Declared }>).map((c) => c.record.name);
+      const granted = fn.resources.map((r) =>
         r.kind === 'table'
           ? tables[r.name as keyof typeof tables].name
           : r.kind === 'queue'
@@ -122,8 +83,125 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
               ? deadLetterQueueName(queues[r.queue as keyof typeof queues])
               : bucket.name,
       );
-      const linked = (argsOf(fn).link as Array<{ record: Declared }>).map((c) => c.record.name);
-      expect(linked.sort()).toEqual(expected.map(pascal).sort());
+      expect(linked.sort()).toEqual(granted.map(pascal).sort());
+      expect(Object.keys(args.environment).sort()).toEqual([...namedResourcesOf(fn).map((n) => n.envVar), 'FLYWHEEL_ALERT_WEBHOOKS', 'FLYWHEEL_UNIT_HASH_KEY'].sort());
+      expect(refOf(args.environment.FLYWHEEL_UNIT_HASH_KEY)).toBe('UnitHashKey.value');
+      expect(refOf(args.environment.FLYWHEEL_ALERT_WEBHOOKS)).toBe('AlertWebhooks.value');
+      expect(args.copyFiles).toEqual(copyFilesOf(fn));
+      expect(args.url).toBe(fn.trigger.kind === 'url' ? true : undefined);
+    }
+  });
+
+  it('reads the unit hash key and the alert webhooks from SST secrets, the key without a default', () => {
+    expect(recording.find('sst.Secret', 'UnitHashKey').args).toEqual({});
+    expect(recording.find('sst.Secret', 'AlertWebhooks').args).toBe('[]');
+  });
+
+  it('subscribes each consumer to its queue with its batch settings and lets its own role receive from it', () => {
+    for (const fn of regional) {
+      if (fn.trigger.kind !== 'queue') continue;
+      const queue = find('sst.aws.Queue', queues[fn.trigger.queue as keyof typeof queues].name);
+      expect(queue.calls).toHaveLength(1);
+      const [subscriber, subscription] = queue.calls[0].args as [unknown, Record<string, any>];
+      expect(refOf(subscriber)).toBe(`${pascal(fn.name)}.arn`);
+      expect(subscription.batch).toEqual({ size: fn.trigger.batchSize, window: `${fn.trigger.batchWindowSeconds} seconds`, partialResponses: true });
+      const { permissions } = find('sst.aws.Function', fn.name).args;
+      expect(permissions).toContainEqual(expect.objectContaining({ actions: expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']) }));
+      expect(permissions.map((p: { resources: unknown[] }) => p.resources.map(refOf)).flat()).toContain(`${queue.name}.arn`);
+    }
+  });
+
+  it('runs each scheduled function from a cron at its rate', () => {
+    for (const fn of regional) {
+      if (fn.trigger.kind !== 'schedule') continue;
+      const cron = recording.find('sst.aws.Cron', `${pascal(fn.name)}Schedule`);
+      const minutes = Math.max(1, Math.round(fn.trigger.everySeconds / 60));
+      expect(cron.args.schedule).toBe(`rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`);
+      expect(refOf(cron.args.function)).toBe(`${pascal(fn.name)}.arn`);
+    }
+  });
+
+  it('makes the edge function a Lambda@Edge function: published, x86_64, no environment, in us-east-1, trusted by edgelambda', () => {
+    const edge = find('aws.lambda.Function', functions.edge.name);
+    expect(edge.args).toMatchObject({ runtime: 'nodejs22.x', architectures: ['x86_64'], publish: true, memorySize: functions.edge.memoryMb, timeout: functions.edge.timeoutSeconds });
+    // Lambda@Edge origin-request functions run at most 30 s.
+    expect(functions.edge.timeoutSeconds).toBeLessThanOrEqual(30);
+    expect(edge.args.environment).toBeUndefined();
+    expect((edge.opts?.provider as { record: Declared }).record.args).toEqual({ region: 'us-east-1' });
+    const role = recording.find('aws.iam.Role', `${pascal(functions.edge.name)}Role`);
+    expect(refOf(edge.args.role)).toBe(`${role.name}.arn`);
+    expect(JSON.parse(role.args.assumeRolePolicy).Statement[0].Principal.Service.sort()).toEqual(['edgelambda.amazonaws.com', 'lambda.amazonaws.com']);
+    expect(refOf(outputs.edgeFunctionVersion)).toBe(`${edge.name}.qualifiedArn`);
+  });
+
+  it('lets the edge role read the registry and the bucket and send prediction logs, in the home region, and nothing else', () => {
+    const policy = recording.find('aws.iam.RolePolicy', `${pascal(functions.edge.name)}Access`);
+    const [document] = policy.args.policy.inputs as [{ Statement: Array<{ Action: string[]; Resource: unknown[] }> }];
+    const granted = document.Statement.map((statement) => ({
+      actions: statement.Action,
+      resources: statement.Resource.map((resource) => (resource instanceof Ref ? resource.ref : (resource as { values: unknown[] }).values.map(refOf).join())),
+    }));
+    expect(granted).toEqual([
+      { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], resources: ['Registry.arn', 'Registry.arn'] },
+      { actions: ['sqs:SendMessage'], resources: ['PredictionLogs.arn'] },
+      { actions: ['s3:GetObject'], resources: ['Artifacts.arn'] },
+    ]);
+    expect(functions.edge.resources.map((r) => r.kind)).toEqual(['table', 'queue', 'bucket']);
+  });
+
+  it('puts CloudFront in front of the API, with the edge function on the predict paths at origin-request', () => {
+    const cdn = recording.find('sst.aws.Cdn', 'Cdn');
+    const [origin] = cdn.args.origins;
+    expect(origin.originId).toBe('api');
+    expect(origin.domainName.inputs.map(refOf)).toEqual(['Api.url']);
+    expect(origin.domainName.fn(['https://abc.lambda-url.eu-west-1.on.aws/'])).toBe('abc.lambda-url.eu-west-1.on.aws');
+    expect(cdn.args.defaultCacheBehavior).toMatchObject({ targetOriginId: 'api', viewerProtocolPolicy: 'https-only' });
+    // CloudFront forwards Authorization on GET only when it is in the cache key.
+    const cachePolicy = recording.find('aws.cloudfront.CachePolicy', 'ApiCachePolicy');
+    expect(refOf(cdn.args.defaultCacheBehavior.cachePolicyId)).toBe(`${cachePolicy.name}.id`);
+    expect(cachePolicy.args.parametersInCacheKeyAndForwardedToOrigin.headersConfig.headers.items).toEqual(['Authorization']);
+    expect(cachePolicy.args).toMatchObject({ minTtl: 0, defaultTtl: 0 });
+    expect(cdn.args.defaultCacheBehavior.lambdaFunctionAssociations).toBeUndefined();
+    const [predict] = cdn.args.orderedCacheBehaviors;
+    expect(predict).toMatchObject({ pathPattern: '/v1/endpoints/*/predict', targetOriginId: 'api', allowedMethods: expect.arrayContaining(['POST']) });
+    expect(predict.lambdaFunctionAssociations).toHaveLength(1);
+    expect(predict.lambdaFunctionAssociations[0]).toMatchObject({ eventType: 'origin-request', includeBody: true });
+    expect(refOf(predict.lambdaFunctionAssociations[0].lambdaArn)).toBe('Edge.qualifiedArn');
+    expect(refOf(outputs.cdn)).toBe('Cdn.url');
+  });
+
+  it('alarms on every dead-letter queue with messages and every regional function with errors', () => {
+    const alarms = recording.byKind('aws.cloudwatch.MetricAlarm');
+    for (const queue of Object.values(queues)) {
+      const alarm = alarms.get(`${pascal(deadLetterQueueName(queue))}Depth`)!;
+      expect(alarm.args).toMatchObject({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', threshold: 0, comparisonOperator: 'GreaterThanThreshold' });
+      expect(refOf(alarm.args.dimensions.QueueName)).toBe(`${pascal(deadLetterQueueName(queue))}.nodes.queue.name`);
+    }
+    for (const fn of regional) {
+      const alarm = alarms.get(`${pascal(fn.name)}Errors`)!;
+      expect(alarm.args).toMatchObject({ namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', threshold: 0 });
+      expect(refOf(alarm.args.dimensions.FunctionName)).toBe(`${pascal(fn.name)}.name`);
+      expect(alarm.args.alarmActions.map(refOf)).toEqual(['Alarms.arn']);
+    }
+    expect(alarms.size).toBe(Object.keys(queues).length + regional.length);
+  });
+});
+
+describe('sst.config.ts with a customer-managed KMS key (FLYWHEEL_KMS_KEY=create)', () => {
+  it('encrypts the tables, queues and bucket with the key and lets every function use it', async () => {
+    const { recording } = await recordConfig({ FLYWHEEL_KMS_KEY: 'create' });
+    const key = recording.find('aws.kms.Key', 'Key');
+    expect(key.args.enableKeyRotation).toBe(true);
+    const keyArn = `${key.name}.arn`;
+    for (const table of recording.byKind('sst.aws.Dynamo').values()) {
+      expect(table.args.transform.table.serverSideEncryption.enabled).toBe(true);
+      expect(refOf(table.args.transform.table.serverSideEncryption.kmsKeyArn)).toBe(keyArn);
+    }
+    for (const queue of recording.byKind('sst.aws.Queue').values()) expect(refOf(queue.args.transform.queue.kmsMasterKeyId)).toBe(keyArn);
+    const encryption = recording.find('aws.s3.BucketServerSideEncryptionConfiguration', `${pascal(bucket.name)}Encryption`);
+    expect(refOf(encryption.args.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId)).toBe(keyArn);
+    for (const fn of recording.byKind('sst.aws.Function').values()) {
+      expect(fn.args.permissions.some((p: { actions: string[]; resources: unknown[] }) => p.actions.includes('kms:Decrypt') && refOf(p.resources[0]) === keyArn)).toBe(true);
     }
   });
 });

@@ -27,8 +27,10 @@ export interface QueueDefinition {
   visibilityTimeoutSeconds: number;
   /** Receives after which a message moves to the dead-letter queue. */
   maxReceiveCount: number;
-  /** How long messages (and dead letters) are kept. */
+  /** How long messages are kept in the queue. */
   retentionSeconds: number;
+  /** How long dead letters are kept; longer than `retentionSeconds` (a message keeps its age when it moves). */
+  deadLetterRetentionSeconds: number;
 }
 
 export interface BucketDefinition {
@@ -36,6 +38,8 @@ export interface BucketDefinition {
   envVar: string;
   /** The prefix layout inside the bucket; keys are built from these and nothing else. */
   prefixes: Record<string, string>;
+  /** Days after which objects under a prefix expire (an S3 lifecycle rule each); other prefixes are kept. */
+  retentionDays: Partial<Record<string, number>>;
 }
 
 export type Resource =
@@ -73,4 +77,6 @@ export interface FunctionDefinition {
     | ({ kind: 'schedule' } & ScheduleTrigger);
   /** What the function may touch; least privilege in AWS, documentation locally. */
   resources: readonly Resource[];
+  /** Runs ONNX models, so its package carries onnxruntime-web's WebAssembly (infra/function-package.ts). */
+  runsModels: boolean;
 }

@@ -9,6 +9,7 @@ export { DynamoEndpointStore } from './endpoint-store.ts';
 export { S3ArtifactStore } from './artifact-store.ts';
 export { SqsPredictionLogSink, LOCAL_UNIT_HASH_KEY, hmacUnitHasher, type PredictionLogSinkStats, type SqsPredictionLogSinkOptions } from './prediction-log-sink.ts';
 export { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
+export { replaySpilledPredictionLogs } from './spill-replay.ts';
 export { S3ReferenceProfileStore, profileKey, type BaselineFeature } from './reference-profile-store.ts';
 export { DynamoWindowStore, type DynamoWindowStoreOptions } from './monitoring-window-store.ts';
 export { DynamoBatchLedger, type DynamoBatchLedgerOptions } from './log-batch-ledger.ts';

@@ -15,18 +15,23 @@ export class MissingResourceError extends Error {
   override name = 'MissingResourceError';
 }
 
-/** Reads the names the deployment (SST) or the local stack put into the environment. */
+/**
+ * Reads the names the deployment (SST) or the local stack put into the environment. Each name is
+ * read when it is first used, not up front: a deployed function is given only the names of what
+ * infra/functions.ts grants it, so reading the others would fail a function that never uses them.
+ */
 export function resourceNamesFromEnv(env: Record<string, string | undefined> = process.env): ResourceNames {
   const read = (envVar: string) => {
     const value = env[envVar];
     if (!value) throw new MissingResourceError(`environment variable ${envVar} is not set; is the function deployed with its links?`);
     return value;
   };
-  return {
-    tables: mapValues(tables, (t) => read(t.envVar)),
-    queues: mapValues(queues, (q) => read(q.envVar)),
-    bucket: read(bucket.envVar),
-  };
+  const names = {
+    tables: lazyRecord(tables, (t) => read(t.envVar)),
+    queues: lazyRecord(queues, (q) => read(q.envVar)),
+  } as ResourceNames;
+  Object.defineProperty(names, 'bucket', { enumerable: true, get: () => read(bucket.envVar) });
+  return names;
 }
 
 /** The environment that makes `resourceNamesFromEnv` return `names`. */
@@ -37,6 +42,10 @@ export function resourceNamesToEnv(names: ResourceNames): Record<string, string>
   return env;
 }
 
-function mapValues<K extends string, V, R>(record: Record<K, V>, fn: (value: V) => R): Record<K, R> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v as V)])) as Record<K, R>;
+function lazyRecord<K extends string, V>(record: Record<K, V>, read: (value: V) => string): Record<K, string> {
+  const lazy = {} as Record<K, string>;
+  for (const [key, value] of Object.entries(record) as Array<[K, V]>) {
+    Object.defineProperty(lazy, key, { enumerable: true, get: () => read(value) });
+  }
+  return lazy;
 }

@@ -32,11 +32,24 @@ const sessionOptions: ort.InferenceSession.SessionOptions = {
 };
 
 // One thread and no proxy worker: a Lambda gets about one vCPU, and Lambda@Edge has no workers.
-// In Node, onnxruntime-web finds its .wasm next to its own module, so no wasmPaths are needed.
 function configureRuntime(): void {
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   ort.env.logLevel = 'error';
+  const bundledRuntime = bundledRuntimeLocation();
+  if (bundledRuntime) ort.env.wasm.wasmPaths = bundledRuntime;
+}
+
+/**
+ * Where a deployed function's build put the runtime's one `.mjs` and `.wasm`: the build replaces
+ * `process.env.FLYWHEEL_ONNX_RUNTIME_DIR` (a literal expression, esbuild `define`) with their
+ * directory relative to the bundle (sst.config.ts copies them there). Unbundled, as in the tests
+ * and `npm start`, it is unset and onnxruntime-web loads them from its own dist/ in node_modules.
+ */
+function bundledRuntimeLocation(): string | undefined {
+  // Guarded so that a runtime without `process` (a browser) gets onnxruntime-web's defaults too.
+  const directory = typeof process === 'undefined' ? undefined : process.env.FLYWHEEL_ONNX_RUNTIME_DIR;
+  return directory ? new URL(directory, import.meta.url).href : undefined;
 }
 
 /** Creates a session for ONNX model bytes; throws ModelLoadError with the reason if it cannot. */

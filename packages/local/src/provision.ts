@@ -77,7 +77,7 @@ async function createQueueWithDlq(sqs: SQSClient, prefix: string, queue: QueueDe
   const dlq = await sqs.send(
     new CreateQueueCommand({
       QueueName: `${prefix}-${deadLetterQueueName(queue)}`,
-      Attributes: { MessageRetentionPeriod: String(queue.retentionSeconds) },
+      Attributes: { MessageRetentionPeriod: String(queue.deadLetterRetentionSeconds) },
     }),
   );
   const dlqArn = await queueArn(sqs, dlq.QueueUrl!);
