@@ -10,3 +10,4 @@ export * from './registry/index.ts';
 export * from './retrain/index.ts';
 export * from './feedback/index.ts';
 export * from './guardrails/index.ts';
+export * from './performance/index.ts';
