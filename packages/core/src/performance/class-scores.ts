@@ -28,7 +28,7 @@ export function classProbabilities(task: Task, outputs: Readonly<Record<string, 
 }
 
 /** How many classes a classifier's rows are scored over: its classes, else 2 for a binary one. */
-export function classCount(task: Pick<Task, 'type' | 'classes'>, probabilities?: readonly number[]): number | undefined {
+export function classCount(task: { readonly type: Task['type']; readonly classes?: readonly unknown[] }, probabilities?: readonly number[]): number | undefined {
   if (task.type === 'regression') return undefined;
   const count = task.classes?.length ?? probabilities?.length ?? (task.type === 'binary-classification' ? 2 : undefined);
   return count !== undefined && count >= 2 && count <= MAX_CLASSES ? count : undefined;

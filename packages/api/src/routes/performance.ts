@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { EndpointStore } from '@flywheel/core';
+import { VersionCache, queryPerformance, type VersionRegistry, type WindowStore } from '@flywheel/monitor';
+import type { RequireScope } from '../auth.ts';
+import { Problem } from '../problem.ts';
+import { validate } from '../validation.ts';
+import { hourRange, isoTime } from './hour-range.ts';
+import { nameParam } from './path-params.ts';
+
+export interface PerformanceRouteDependencies {
+  windows: Pick<WindowStore, 'list'>;
+  endpoints: Pick<EndpointStore, 'current'>;
+  /** Model versions: their tasks, and the reference performance their training measured. */
+  registry: VersionRegistry;
+}
+
+export const performanceQuerySchema = z.object({
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  variant: z.string().min(1).max(63).optional(),
+});
+
+/**
+ * `GET /v1/endpoints/{endpoint}/performance?from=&to=&variant=`: per variant and model version
+ * over the range (whole windows, default the last 24 h), realized performance from joined labels
+ * and the confidence-based estimate from the served probabilities, per window and merged, next
+ * to the version's reference (its training's holdout metrics).
+ */
+export function performanceRoutes(deps: PerformanceRouteDependencies, requireScope: RequireScope, now: () => Date = () => new Date()) {
+  const versions = new VersionCache(deps.registry);
+  return new Hono().get('/v1/endpoints/:endpoint/performance', requireScope('read'), async (c) => {
+    const endpoint = nameParam(c, 'endpoint');
+    const query = validate(performanceQuerySchema, c.req.query());
+    const range = hourRange(query, now());
+    if (!(await deps.endpoints.current(endpoint))) throw new Problem(404, `No endpoint ${endpoint}.`);
+    const series = await queryPerformance(deps.windows, versions, { endpoint, ...range, variant: query.variant });
+    return c.json({ endpoint, variant: query.variant ?? null, window: range, series });
+  });
+}
