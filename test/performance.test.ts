@@ -1,4 +1,7 @@
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoExperimentStore, DynamoFeedbackStore, DynamoWindowStore, FeedbackJoiner, WindowPerformanceWriter } from '@flywheel/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
 import type { Alert } from '@flywheel/monitor';
@@ -177,6 +180,32 @@ describe('performance per window: realized from labels, estimated from probabili
     await Promise.all(Array.from({ length: 4 }, () => postFeedback(system, 'perf', row)));
     await postFeedback(system, 'perf', { ...row, label: 'stay' }); // a correction: kept for retraining, not counted again
     expect((await windowAt(0))!.realized).toEqual(before);
+  });
+
+  it('finishes a join cut short after counting into the window on the next delivery, still counting once', async () => {
+    // Hour 2 holds one logged row, perf-2-0, not labelled yet. A joiner that dies right after adding: its mark never lands, its claim runs out.
+    const table = system.names.tables.monitoring;
+    const dying = new Proxy(system.clients.dynamodb, {
+      get(target, property) {
+        if (property !== 'send') return Reflect.get(target, property, target);
+        return (command: { input: { UpdateExpression?: string } }) => {
+          if (command instanceof UpdateItemCommand && command.input.UpdateExpression?.includes('REMOVE #claim')) return Promise.reject(new Error('injected: the joiner died'));
+          return target.send(command as UpdateItemCommand);
+        };
+      },
+    });
+    const windows = new WindowPerformanceWriter(new DynamoWindowStore(dying, table));
+    const cut = new DynamoFeedbackStore(dying, table, new FeedbackJoiner(dying, table, new DynamoExperimentStore(dying, table), { claimLeaseMs: 1, windows }));
+    await expect(cut.record('perf', [{ requestId: 'perf-2-0', row: 0, label: 'churn' }])).rejects.toThrow(/died/);
+    expect((await windowAt(2))!.realized!.rows).toBe(1);
+
+    // Sent again: the claim is taken over, the window's add recognised as done (its token is in), the row marked and the token dropped.
+    expect(await (await postFeedback(system, 'perf', { id: 'perf-2-0', label: 'churn' })).json()).toMatchObject({ joined: 1 });
+    expect((await windowAt(2))!.realized!.rows).toBe(1);
+    const { Item } = await system.clients.dynamodb.send(
+      new GetItemCommand({ TableName: table, Key: marshall({ pk: 'WINDOW#perf', sk: `${at(2)}#main#perf-model#${version}` }), ConsistentRead: true }),
+    );
+    expect([...((Item && unmarshall(Item).applied) ?? [])]).not.toContain('perf-2-0/0#quality');
   });
 
   it('estimates the served traffic live, then scores it as labels come back', async () => {
