@@ -5,6 +5,7 @@ import { DynamoExperimentStore, DynamoFeedbackStore, DynamoWindowStore, Feedback
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
 import type { Alert } from '@flywheel/monitor';
+import { performanceResponseSchema } from '../packages/api/src/routes/performance.ts';
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
 import { postFeedback, startMonitoredSystem } from './support/feedback-fixtures.ts';
 import { expectProblem, putEndpoint, registered, singleVariant } from './support/models.ts';
@@ -84,7 +85,10 @@ describe('performance per window: realized from labels, estimated from probabili
   const performance = async (endpoint: string, query = '') => {
     const response = await system.api(`/v1/endpoints/${endpoint}/performance${query}`);
     expect(response.status, await response.clone().text()).toBe(200);
-    return (await response.json()) as { endpoint: string; window: { from: string; to: string }; series: SeriesView[] };
+    const body: unknown = await response.json();
+    // What is answered is what the OpenAPI document says.
+    performanceResponseSchema.parse(body);
+    return body as { endpoint: string; window: { from: string; to: string }; series: SeriesView[] };
   };
   const range = `?from=${at(0)}&to=${at(3)}`;
   const windowAt = async (h: number) => (await performance('perf', range)).series[0]?.windows.find((w) => w.from === at(h));

@@ -9,7 +9,7 @@ import { aliasBodySchema, aliasChangeSchema, METADATA_HEADER, modelVersionSchema
 import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
 import { experimentQuerySchema } from './experiment.ts';
 import { driftQuerySchema } from './monitoring.ts';
-import { performanceQuerySchema } from './performance.ts';
+import { performanceQuerySchema, performanceResponseSchema } from './performance.ts';
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
 
@@ -237,7 +237,7 @@ export const operations: Operation[] = [
     summary: 'Realized performance from labels and the confidence-based estimate from probabilities, per window and merged, over whole hours (the last 24 by default, at most 90 days)',
     description: 'Per variant and model version: accuracy, precision, recall and AUC (classifiers) or MAE and RMSE (regression) from joined feedback; estimated accuracy, precision, recall and AUC from the predicted probabilities of every served row (CBPE); the version\'s reference (its training holdout metrics).',
     request: { params: params({ endpoint }), query: performanceQuerySchema },
-    responses: { 200: ok('Per variant and version: per-window and merged figures, and the reference'), ...problems(400, 404) },
+    responses: { 200: ok('Per variant and version: per-window and merged figures, and the reference', performanceResponseSchema), ...problems(400, 404) },
   }),
   operation('read', {
     method: 'get',

@@ -5,7 +5,8 @@ import { VersionCache, queryPerformance, type VersionRegistry, type WindowStore 
 import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
-import { hourRange, isoTime } from './hour-range.ts';
+import { hourRange } from './hour-range.ts';
+import { driftQuerySchema } from './monitoring.ts';
 import { nameParam } from './path-params.ts';
 
 export interface PerformanceRouteDependencies {
@@ -15,10 +16,33 @@ export interface PerformanceRouteDependencies {
   registry: VersionRegistry;
 }
 
-export const performanceQuerySchema = z.object({
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-  variant: z.string().min(1).max(63).optional(),
+/** The range and variant, as for drift. */
+export const performanceQuerySchema = driftQuerySchema;
+
+const figure = z.number().nullable();
+const classificationFigures = z.object({ rows: z.int(), accuracy: figure, precision: figure, recall: figure, auc: figure });
+const figures = {
+  /** From joined labels: a classifier's figures, or a regressor's errors. */
+  realized: z.union([classificationFigures, z.object({ rows: z.int(), mae: figure, rmse: figure })]).nullable(),
+  /** From the predicted probabilities of every served row (CBPE). */
+  estimated: classificationFigures.nullable(),
+};
+
+/** What the route answers (documented in the OpenAPI document). */
+export const performanceResponseSchema = z.object({
+  endpoint: z.string(),
+  variant: z.string().nullable(),
+  window: z.object({ from: z.string(), to: z.string() }),
+  series: z.array(
+    z.object({
+      variant: z.string(),
+      model: z.string(),
+      version: z.int(),
+      reference: z.object({ accuracy: z.number().optional(), auc: z.number().optional(), rmse: z.number().optional(), mae: z.number().optional() }).nullable(),
+      ...figures,
+      windows: z.array(z.object({ from: z.string(), to: z.string(), ...figures })),
+    }),
+  ),
 });
 
 /**
@@ -35,6 +59,6 @@ export function performanceRoutes(deps: PerformanceRouteDependencies, requireSco
     const range = hourRange(query, now());
     if (!(await deps.endpoints.current(endpoint))) throw new Problem(404, `No endpoint ${endpoint}.`);
     const series = await queryPerformance(deps.windows, versions, { endpoint, ...range, variant: query.variant });
-    return c.json({ endpoint, variant: query.variant ?? null, window: range, series });
+    return c.json({ endpoint, variant: query.variant ?? null, window: range, series } satisfies z.input<typeof performanceResponseSchema>);
   });
 }

@@ -5,21 +5,33 @@ import { MAX_CLASSES } from './class-counts.ts';
 const SUM_TOLERANCE = 0.01;
 
 /**
- * A classifier row's class probabilities, in class order, read from its task's output: a vector
+ * A classifier row's class probabilities, in class order: its task's output when that is a vector
  * of K probabilities summing to 1, or a binary classifier's lone positive-class probability p
- * (read as [1 − p, p]). Undefined for a regression, a class label output, or scores that are
- * not probabilities.
+ * (read as [1 − p, p]); when the task's output is the class label instead, the first other
+ * output that is such a vector of as many probabilities as the task has classes (a label output
+ * beside a probabilities output, as converted scikit-learn models have). Undefined for a
+ * regression, or when no output holds probabilities.
  */
 export function classProbabilities(task: Task, outputs: Readonly<Record<string, unknown>> | undefined): number[] | undefined {
-  if (task.type === 'regression') return undefined;
-  const raw = outputs?.[task.output];
+  if (task.type === 'regression' || !outputs) return undefined;
+  const own = probabilitiesIn(task, outputs[task.output], true);
+  if (own || !task.classes) return own;
+  for (const [name, value] of Object.entries(outputs)) {
+    if (name === task.output) continue;
+    const found = probabilitiesIn(task, value, false);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function probabilitiesIn(task: Task, raw: unknown, lone: boolean): number[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   const leaves = Array.isArray(raw) ? (raw.flat(Infinity) as unknown[]) : [raw];
   if (!leaves.every((p) => typeof p === 'number' && p >= 0 && p <= 1)) return undefined;
   const scores = leaves as number[];
   if (scores.length === 1) {
     // A lone integer is a class label, not a probability.
-    if (task.type !== 'binary-classification' || Number.isInteger(scores[0])) return undefined;
+    if (!lone || task.type !== 'binary-classification' || Number.isInteger(scores[0])) return undefined;
     return [1 - scores[0], scores[0]];
   }
   if (scores.length > MAX_CLASSES || (task.classes && task.classes.length !== scores.length)) return undefined;

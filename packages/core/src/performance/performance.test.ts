@@ -153,6 +153,11 @@ describe('reading probabilities and joined rows', () => {
     expect(classProbabilities(binary, { probabilities: [0.9, 0.8] })).toBeUndefined(); // does not sum to 1
     expect(classProbabilities({ ...binary, classes: ['a', 'b', 'c'] }, { probabilities: [0.5, 0.5] })).toBeUndefined(); // wrong length
     expect(classProbabilities({ type: 'regression', output: 'probabilities' }, { probabilities: [0.5, 0.5] })).toBeUndefined();
+    // A label output beside a probabilities output: the probabilities are read from the other one, if they fit the classes.
+    const labelled: Task = { ...binary, output: 'label' };
+    expect(classProbabilities(labelled, { label: [1], probabilities: [[0.25, 0.75]] })).toEqual([0.25, 0.75]);
+    expect(classProbabilities(labelled, { label: [1], scores: [0.2, 0.3, 0.5] })).toBeUndefined();
+    expect(classProbabilities({ ...labelled, classes: undefined }, { label: [1], probabilities: [0.25, 0.75] })).toBeUndefined();
   });
 
   it('counts a joined row in the class positions of its task, and leaves out labels outside the classes', () => {
