@@ -201,6 +201,31 @@ describe('a performance drop against the version reference', () => {
     expect(performanceChecks(figures(0.5, 500), undefined)).toEqual([]);
   });
 
+  it('seldom breaches by chance for a model as accurate as its reference, and catches a real drop on enough rows', () => {
+    const random = seededRandom(77);
+    const windows = 5000;
+    const breaches = (accuracy: number, rows: number, options = {}) => {
+      let count = 0;
+      for (let w = 0; w < windows; w++) {
+        let correct = 0;
+        for (let i = 0; i < rows; i++) if (random.uniform() < accuracy) correct++;
+        const [check] = performanceChecks({ realized: { rows, accuracy: correct / rows, precision: null, recall: null, auc: null }, estimated: null }, { accuracy: 0.9 }, options);
+        if (check.breached) count++;
+      }
+      return count / windows;
+    };
+    // Stable at the reference, windows of 100 labels: the tolerance alone breaches ~7 % of windows; with the test, ~0.5 %.
+    const toleranceOnly = breaches(0.9, 100, { alpha: 0.999999 });
+    const withTest = breaches(0.9, 100);
+    expect(toleranceOnly).toBeGreaterThan(0.02);
+    expect(withTest).toBeLessThan(0.01);
+    // The p-value is the exact binomial tail: P(Bin(10, 0.5) ≤ 3) = 176/1024.
+    const [exact] = performanceChecks({ realized: { rows: 10, accuracy: 0.3, precision: null, recall: null, auc: null }, estimated: null }, { accuracy: 0.5 });
+    expect(exact.pValue).toBeCloseTo(176 / 1024, 10);
+    // Ten points down, on 200 labels: caught nearly always.
+    expect(breaches(0.8, 200)).toBeGreaterThan(0.95);
+  });
+
   it('judges a regressor by the relative rise of its RMSE', () => {
     const [check] = performanceChecks({ realized: { rows: 200, mae: 1, rmse: 1.3 }, estimated: null }, { rmse: 1 });
     expect(check).toMatchObject({ metric: 'rmse', breached: true, threshold: 0.1 });
