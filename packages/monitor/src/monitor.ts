@@ -234,7 +234,8 @@ export class Monitor {
 
   /**
    * Judges one closed hour of an endpoint: drift and quality per window, health over all of
-   * them, drift events, alert transitions. Idempotent (see `applyWindowSignals`).
+   * them, performance per variant and version, drift events, alert transitions. Idempotent (see
+   * `applyWindowSignals`).
    */
   async judgeHour(endpoint: string, start: string): Promise<AlertOutcome> {
     const end = windowEnd(start);
