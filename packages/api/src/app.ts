@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { PerformanceScoreStore } from '@flywheel/monitor';
 import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
@@ -15,6 +16,7 @@ import { Serving, type ServingOptions } from './serving/serving.ts';
 import { baselineRoutes, type BaselineStore } from './routes/baselines.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { monitoringRoutes, type MonitoringDependencies } from './routes/monitoring.ts';
+import { performanceRoutes } from './routes/performance.ts';
 import { eventRoutes } from './routes/events.ts';
 import { runRoutes } from './routes/runs.ts';
 import { shadowRoutes } from './routes/shadows.ts';
@@ -32,7 +34,7 @@ export interface ApiDependencies {
   /** Where predictions are logged; without one they are not. */
   predictionLog?: PredictionLogSink;
   /** Drift, alerts, baselines and /metrics; without it those routes are absent (the edge has none). */
-  monitoring?: MonitoringDependencies & { baselines: BaselineStore };
+  monitoring?: MonitoringDependencies & { baselines: BaselineStore; performanceScores?: Pick<PerformanceScoreStore, 'list'> };
   /** Requests counted in this process for /metrics (fed by the prediction log sink). */
   servingMetrics?: ServingMetrics;
   /** Events and retraining runs; without it those routes are absent (the edge has none). */
@@ -84,6 +86,7 @@ export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', baselineRoutes({ registry: deps.registry, baselines: deps.monitoring.baselines }, serving, requireScope));
     app.route('/', monitoringRoutes(deps.monitoring, requireScope));
     app.route('/', shadowRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints }, requireScope));
+    app.route('/', performanceRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints, registry: deps.registry }, requireScope));
     app.route('/', metricsRoutes(deps.servingMetrics ?? new ServingMetrics(), deps.monitoring, requireScope));
   }
   if (deps.retraining) {

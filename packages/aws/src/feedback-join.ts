@@ -1,10 +1,11 @@
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { facetDelta, pendingFacets, type JoinFacet, type PredictionSide, type TallyDelta, type TallyKey } from '@flywheel/core';
-import { forEachLimit } from '@flywheel/monitor';
+import { facetDelta, pendingFacets, realizedPerformance, type JoinFacet, type PerformanceState, type PredictionSide, type TallyDelta, type TallyKey } from '@flywheel/core';
+import { forEachLimit, windowKeyId, windowOf, type WindowKey } from '@flywheel/monitor';
 import { conditionally, fromItem } from './dynamo-items.ts';
 import type { DynamoExperimentStore } from './experiment-store.ts';
 import { feedbackKey, feedbackSide, type FeedbackItem } from './feedback-items.ts';
+import type { WindowPerformanceWriter } from './feedback-window-performance.ts';
 
 export interface FeedbackJoinerOptions {
   /**
@@ -14,6 +15,8 @@ export interface FeedbackJoinerOptions {
   claimLeaseMs?: number;
   /** Rows written at once (default 16). */
   concurrency?: number;
+  /** Where joined labels are counted into their predictions' monitoring windows (realized performance); without it they are not. */
+  windows?: WindowPerformanceWriter;
   now?: () => Date;
 }
 
@@ -60,14 +63,18 @@ function claimOf(endpoint: string, row: ClaimedRow): Claimed {
  *    (the feedback route claims in its own write when it already knows the prediction);
  * 2. add the facets to the tallies, tokens `<row id>#<facet>`, each add conditional on its
  *    tokens not being in the tally's applied set (so a holder that died after adding is not
- *    counted twice by the next), rows of one tally summed into one write;
+ *    counted twice by the next), rows of one tally summed into one write; the quality facet
+ *    likewise into the prediction's monitoring window (realized performance), its token in
+ *    the window's applied set;
  * 3. mark the facets joined and drop the claim (conditional on still holding it);
- * 4. drop the tokens from the applied sets: the marks now keep the facets from counting again.
+ * 4. drop the tokens from the applied sets (tallies and windows): the marks now keep the
+ *    facets from counting again.
  */
 export class FeedbackJoiner {
   readonly #leaseMs: number;
   readonly #concurrency: number;
   readonly #now: () => Date;
+  readonly #windows: WindowPerformanceWriter | undefined;
 
   constructor(
     private readonly dynamodb: DynamoDBClient,
@@ -78,6 +85,7 @@ export class FeedbackJoiner {
     this.#leaseMs = options.claimLeaseMs ?? 120_000;
     this.#concurrency = options.concurrency ?? 16;
     this.#now = options.now ?? (() => new Date());
+    this.#windows = options.windows;
   }
 
   /** A claim for a feedback write to take with it, when the writer already knows the row's prediction. */
@@ -154,6 +162,8 @@ export class FeedbackJoiner {
       byTally.set(id, group);
     }
     await forEachLimit(byTally.values(), this.#concurrency, ({ key, tokens, deltas }) => this.experiments.addAll(key, tokens.map((token, i) => ({ token, delta: deltas[i] }))));
+    const windows = this.#windows;
+    if (windows) await forEachLimit(realizedByWindow(claimed), this.#concurrency, ({ key, entries }) => windows.addAll(key, entries));
   }
 
   async #forget(marked: readonly Claimed[]): Promise<void> {
@@ -165,6 +175,8 @@ export class FeedbackJoiner {
       byTally.set(id, group);
     }
     await forEachLimit(byTally.values(), this.#concurrency, ({ key, tokens }) => this.experiments.forget(key, tokens));
+    const windows = this.#windows;
+    if (windows) await forEachLimit(realizedByWindow(marked), this.#concurrency, ({ key, entries }) => windows.forget(key, entries.map((entry) => entry.token)));
   }
 
   async #claim(endpoint: string, rowId: string, { token, now, until }: ClaimTerms): Promise<FeedbackItem | undefined> {
@@ -221,6 +233,21 @@ export class FeedbackJoiner {
       ),
     );
   }
+}
+
+/** The realized performance the rows' quality facets add, grouped by their predictions' monitoring windows. */
+function realizedByWindow(rows: readonly Claimed[]): { key: WindowKey; entries: { token: string; performance: PerformanceState }[] }[] {
+  const byWindow = new Map<string, { key: WindowKey; entries: { token: string; performance: PerformanceState }[] }>();
+  for (const row of rows) {
+    if (!row.facets.includes('quality')) continue;
+    const performance = realizedPerformance(feedbackSide(row.feedback), row.prediction);
+    if (!performance) continue;
+    const key = windowOf({ ...row.prediction, endpoint: row.key.endpoint });
+    const group = byWindow.get(windowKeyId(key)) ?? { key, entries: [] };
+    group.entries.push({ token: tokenOf(row.rowId, 'quality'), performance });
+    byWindow.set(windowKeyId(key), group);
+  }
+  return [...byWindow.values()];
 }
 
 /** What keeps a row's facet from being added twice: the same token whoever joins it. */

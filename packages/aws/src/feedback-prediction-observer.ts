@@ -2,12 +2,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   isExperimentRecord,
   predictionSideOf,
-  type ModelRegistry,
   type PredictionLogRecord,
   type PredictionObserver,
-  type Task,
   type TallyKey,
 } from '@flywheel/core';
+import { VersionCache, type VersionRegistry } from '@flywheel/monitor';
 import type { DynamoExperimentStore } from './experiment-store.ts';
 import { batchGet, batchPut, feedbackKey, isLive, predictionKey, type FeedbackItem, type PredictionItem } from './feedback-items.ts';
 import type { FeedbackJoiner, JoinableRow } from './feedback-join.ts';
@@ -27,19 +26,19 @@ export interface DynamoPredictionObserverOptions {
 export class DynamoPredictionObserver implements PredictionObserver {
   readonly #retentionMs: number;
   readonly #now: () => Date;
-  readonly #tasks: TaskCache;
+  readonly #versions: VersionCache;
 
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly table: string,
     private readonly experiments: Pick<DynamoExperimentStore, 'addServed'>,
     private readonly joiner: FeedbackJoiner,
-    registry: Pick<ModelRegistry, 'getVersion'>,
+    registry: VersionRegistry,
     options: DynamoPredictionObserverOptions = {},
   ) {
     this.#retentionMs = (options.retentionDays ?? 30) * 86_400_000;
     this.#now = options.now ?? (() => new Date());
-    this.#tasks = new TaskCache(registry);
+    this.#versions = new VersionCache(registry);
   }
 
   async observe(batchId: string, records: readonly PredictionLogRecord[]): Promise<void> {
@@ -52,7 +51,7 @@ export class DynamoPredictionObserver implements PredictionObserver {
     for (const record of served) {
       const id = itemId(feedbackKey(record.endpoint, record.id));
       if (rows.has(id)) continue;
-      const task = await this.#tasks.get(record.model, record.version);
+      const task = await this.#versions.task(record.model, record.version);
       const expiresAt = Math.floor((Date.parse(record.time) + this.#retentionMs) / 1000);
       rows.set(id, { endpoint: record.endpoint, rowId: record.id, prediction: { ...predictionKey(record.endpoint, record.id), ...predictionSideOf(record, task), expiresAt } });
     }
@@ -83,21 +82,4 @@ function servedRows(records: readonly PredictionLogRecord[]): { key: TallyKey; r
     groups.set(id, group);
   }
   return [...groups.values()];
-}
-
-/** Model versions are immutable, so their tasks are cached for good; a miss is asked again after a minute. */
-class TaskCache {
-  readonly #known = new Map<string, { task: Task | undefined; until: number }>();
-
-  constructor(private readonly registry: Pick<ModelRegistry, 'getVersion'>) {}
-
-  async get(model: string, version: number): Promise<Task | undefined> {
-    const id = `${model}\u0000${version}`;
-    const hit = this.#known.get(id);
-    if (hit && hit.until > Date.now()) return hit.task;
-    const found = await this.registry.getVersion(model, version);
-    if (this.#known.size > 10_000) this.#known.clear();
-    this.#known.set(id, { task: found?.task, until: found ? Infinity : Date.now() + 60_000 });
-    return found?.task;
-  }
 }

@@ -15,6 +15,8 @@ export { DynamoWindowStore, type DynamoWindowStoreOptions } from './monitoring-w
 export { DynamoBatchLedger, type DynamoBatchLedgerOptions } from './log-batch-ledger.ts';
 export { DynamoAlertStore } from './alert-store.ts';
 export { DynamoDriftScoreStore } from './drift-score-store.ts';
+export { DynamoPerformanceScoreStore } from './performance-score-store.ts';
+export { WindowPerformanceWriter } from './feedback-window-performance.ts';
 export { S3LogArchive } from './log-archive.ts';
 export { SqsDeadLetterQueue } from './dead-letter-queue.ts';
 export { SqsEventPublisher } from './sqs-event-publisher.ts';

@@ -5,6 +5,8 @@ import { DynamoAlertStore } from './alert-store.ts';
 import type { AwsClients } from './clients.ts';
 import { SqsDeadLetterQueue } from './dead-letter-queue.ts';
 import { DynamoDriftScoreStore } from './drift-score-store.ts';
+import { DynamoPerformanceScoreStore } from './performance-score-store.ts';
+import { DynamoModelRegistry } from './model-registry-store.ts';
 import { DynamoEndpointStore } from './endpoint-store.ts';
 import { DynamoGuardrailStateStore } from './guardrail-state-store.ts';
 import { DynamoBatchLedger } from './log-batch-ledger.ts';
@@ -30,6 +32,8 @@ export function createMonitorDependencies(clients: AwsClients, names: ResourceNa
     events: new SqsEventPublisher(clients.sqs, names.queues.events),
     driftScores: new DynamoDriftScoreStore(clients.dynamodb, names.tables.monitoring),
     predictions: feedback.predictions,
+    versions: new DynamoModelRegistry(clients.dynamodb, names.tables.registry),
+    performanceScores: new DynamoPerformanceScoreStore(clients.dynamodb, names.tables.monitoring),
     guardrails: {
       endpoints: new DynamoEndpointStore(clients.dynamodb, names.tables.registry),
       state: new DynamoGuardrailStateStore(clients.dynamodb, names.tables.operations),
@@ -67,6 +71,7 @@ export function createMonitoringApiDependencies(
       profiles,
       baselines: profiles,
       driftScores: new DynamoDriftScoreStore(clients.dynamodb, names.tables.monitoring),
+      performanceScores: new DynamoPerformanceScoreStore(clients.dynamodb, names.tables.monitoring),
       alerts: new AlertDesk({ alerts, events, notifier: new WebhookNotifier(webhooksFromEnv(env)) }),
     },
   };

@@ -12,3 +12,4 @@ export * from './retrain/index.ts';
 export * from './feedback/index.ts';
 export * from './guardrails/index.ts';
 export * from './audit/index.ts';
+export * from './performance/index.ts';

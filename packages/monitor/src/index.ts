@@ -28,3 +28,6 @@ export { queryDrift, type DriftQuery, type DriftQueryResult, type ServingHealth,
 export { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions, type GuardrailLook, type OutcomeSource } from './guardrail-evaluator.ts';
 export { queryShadows, type ShadowSummary } from './shadow-query.ts';
 export { forEachLimit } from './concurrency.ts';
+export { performanceSignals, versionSeries, type PerformanceScoreStore, type PerformanceScores, type PerformanceVerdict, type VersionSeries } from './performance-signals.ts';
+export { VersionCache, type VersionFacts, type VersionRegistry } from './performance-versions.ts';
+export { queryPerformance, type PerformanceQuery, type SeriesPerformance, type WindowPerformance } from './performance-query.ts';

@@ -3,10 +3,12 @@ import {
   decodePredictionLogBatch,
   driftDetectedEvent,
   type AlertPolicyOptionsInput,
+  type PerformanceThresholdsInput,
   type PredictionLogRecord,
   type PredictionObserver,
   type ReferenceProfile,
   type RejectedLogLine,
+  type Task,
 } from '@flywheel/core';
 import { applyWindowSignals, type AlertOutcome } from './alerts/alert-engine.ts';
 import { NO_NOTIFIER, type AlertNotifier } from './alerts/notifier.ts';
@@ -15,6 +17,8 @@ import { forEachLimit, sleep } from './concurrency.ts';
 import { driftScores } from './drift-scores.ts';
 import { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions } from './guardrail-evaluator.ts';
 import type { BatchLedger, DeadLetterQueue, DriftScoreStore, EventPublisher, LogArchive, ProfileSource, WindowStore, AlertStore } from './ports.ts';
+import { performanceSignals, type PerformanceScoreStore } from './performance-signals.ts';
+import { VersionCache, type VersionRegistry } from './performance-versions.ts';
 import { ProfileCache } from './profile-cache.ts';
 import { WINDOW_MS, hourStart, windowEnd, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
 import { windowSignals, type SignalOptions } from './window-signals.ts';
@@ -35,11 +39,17 @@ export interface MonitorDependencies {
   readonly guardrails?: GuardrailDependencies;
   /** The prediction side of the feedback join: sees every batch's records as they are archived. */
   readonly predictions?: PredictionObserver;
+  /** Model versions' tasks and reference performance: with them, performance is estimated and judged. */
+  readonly versions?: VersionRegistry;
+  /** Where the latest judged performance is kept for `/metrics`. */
+  readonly performanceScores?: PerformanceScoreStore;
 }
 
 export interface MonitorOptions {
   readonly signals?: SignalOptions;
   readonly alertPolicy?: AlertPolicyOptionsInput;
+  /** When a performance drop breaches (tolerance, samples). */
+  readonly performance?: PerformanceThresholdsInput;
   /** How often canaries are looked at, and the rest of the evaluator's tuning. */
   readonly guardrails?: Omit<GuardrailEvaluatorOptions, 'now' | 'report'>;
   /**
@@ -129,7 +139,8 @@ const defaultReport: NonNullable<MonitorOptions['report']> = (level, message, fi
 export class Monitor {
   readonly #deps: MonitorDependencies;
   readonly #profiles: ProfileCache;
-  readonly #options: Required<Omit<MonitorOptions, 'signals' | 'alertPolicy' | 'guardrails'>> & Pick<MonitorOptions, 'signals' | 'alertPolicy'>;
+  readonly #options: Required<Omit<MonitorOptions, 'signals' | 'alertPolicy' | 'guardrails' | 'performance'>> & Pick<MonitorOptions, 'signals' | 'alertPolicy' | 'performance'>;
+  readonly #versions: VersionCache | undefined;
   readonly #notifier: AlertNotifier;
   readonly #guardrails: GuardrailEvaluator | undefined;
   /** Hours already judged by this instance, so every batch of the next hour does not re-judge them. */
@@ -141,6 +152,7 @@ export class Monitor {
     this.#options = {
       signals: options.signals,
       alertPolicy: options.alertPolicy,
+      performance: options.performance,
       closeGraceMs: options.closeGraceMs ?? 60_000,
       defaultLeaseMs: options.defaultLeaseMs ?? 120_000,
       leaseMarginMs: options.leaseMarginMs ?? 30_000,
@@ -151,6 +163,7 @@ export class Monitor {
       report: options.report ?? defaultReport,
     };
     this.#profiles = new ProfileCache(deps.profiles, { ttlMs: this.#options.profileCacheTtlMs });
+    this.#versions = deps.versions && new VersionCache(deps.versions);
     this.#guardrails =
       deps.guardrails &&
       new GuardrailEvaluator(
@@ -221,7 +234,8 @@ export class Monitor {
 
   /**
    * Judges one closed hour of an endpoint: drift and quality per window, health over all of
-   * them, drift events, alert transitions. Idempotent (see `applyWindowSignals`).
+   * them, performance per variant and version, drift events, alert transitions. Idempotent (see
+   * `applyWindowSignals`).
    */
   async judgeHour(endpoint: string, start: string): Promise<AlertOutcome> {
     const end = windowEnd(start);
@@ -247,11 +261,13 @@ export class Monitor {
       );
       await this.#deps.events.publish(event);
     }
+    const performance = this.#versions ? await performanceSignals(endpoint, { start, end }, windows, this.#versions, this.#options.performance) : undefined;
+    for (const scores of performance?.scores ?? []) await this.#deps.performanceScores?.put(scores);
     return applyWindowSignals(
       { alerts: this.#deps.alerts, events: this.#deps.events, notifier: this.#notifier },
       endpoint,
       { start, end },
-      verdict.signals,
+      [...verdict.signals, ...(performance?.signals ?? [])],
       this.#options.alertPolicy,
     );
   }
@@ -315,7 +331,8 @@ export class Monitor {
   async #merge(window: PendingWindow, stats: IngestStats): Promise<void> {
     const { key } = window;
     let profile = await this.#profiles.get(key.model, key.version);
-    let deltas = buildDeltas(window, profile);
+    const task = await this.#versions?.task(key.model, key.version);
+    let deltas = buildDeltas(window, profile, task);
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const stored = await this.#deps.windows.get(key);
@@ -328,7 +345,7 @@ export class Monitor {
         // read the current one, so an outdated cache never overwrites newer counts.
         refreshed = true;
         profile = await this.#profiles.refresh(key.model, key.version);
-        deltas = buildDeltas(window, profile);
+        deltas = buildDeltas(window, profile, task);
         continue;
       }
       let state = stored?.state ?? emptyWindowState(undefined);
@@ -466,9 +483,9 @@ function pendingWindows(batches: readonly Batch[]): PendingWindow[] {
   return [...windows.values()];
 }
 
-function buildDeltas(window: PendingWindow, profile: ReferenceProfile | undefined): { batchId: string; state: WindowState }[] {
+function buildDeltas(window: PendingWindow, profile: ReferenceProfile | undefined, task: Task | undefined): { batchId: string; state: WindowState }[] {
   return window.contributions.map(({ batch, records }) => {
-    const builder = new WindowStateBuilder(profile);
+    const builder = new WindowStateBuilder(profile, task);
     for (const record of records) builder.add(record);
     return { batchId: batch.id, state: builder.build() };
   });

@@ -36,7 +36,8 @@ export function recordHour(time: string): string {
   return `${time.slice(0, 13)}:00:00.000Z`;
 }
 
-export function windowOf(record: PredictionLogRecord): WindowKey {
+/** The window of a logged row (or of what the feedback join keeps of one). */
+export function windowOf(record: Pick<PredictionLogRecord, 'endpoint' | 'variant' | 'model' | 'version' | 'time' | 'shadowOf'>): WindowKey {
   const key = { endpoint: record.endpoint, variant: record.variant, model: record.model, version: record.version, start: recordHour(record.time) };
   return record.shadowOf === undefined ? key : { ...key, shadow: true };
 }

@@ -1,14 +1,19 @@
 import {
+  addServedRow,
   createLatencyHistogram,
   createWindowSketch,
   mergeLatencyHistograms,
+  mergePerformance,
   mergeSketches,
   observe,
   outputColumns,
   recordRequest,
+  type ClassCounts,
   type LatencyHistogram,
+  type PerformanceState,
   type PredictionLogRecord,
   type ReferenceProfile,
+  type Task,
   type WindowSketch,
 } from '@flywheel/core';
 
@@ -36,6 +41,11 @@ export interface WindowState {
   readonly healthByConfig?: Readonly<Record<string, LatencyHistogram>>;
   /** Shadow windows: how the shadow's rows compared with the primary's. */
   readonly agreement?: AgreementCounts;
+  /**
+   * The model's performance in the window (see `PerformanceState` in core): estimated at ingest
+   * from the rows' class probabilities, realized as feedback joins. Absent until there is some.
+   */
+  readonly performance?: PerformanceState;
 }
 
 /** Sums over a shadow's rows of their `agreement` (see `compareRowOutputs` in core). */
@@ -60,8 +70,13 @@ export class WindowStateBuilder {
   readonly #redacted = new Set<string>();
   readonly #healthByConfig: Record<string, LatencyHistogram> = {};
   #agreement: { classified: number; agreed: number; compared: number; absDiffSum: number } | undefined;
+  #estimated: ClassCounts | undefined;
 
-  constructor(private readonly profile: ReferenceProfile | undefined) {
+  /** `task`: the model version's, when it names one; a classifier's probabilities are then counted for the performance estimate. */
+  constructor(
+    private readonly profile: ReferenceProfile | undefined,
+    private readonly task?: Task,
+  ) {
     this.#sketch = profile ? createWindowSketch(profile) : null;
   }
 
@@ -86,6 +101,7 @@ export class WindowStateBuilder {
       }
     }
     if (record.redacted) for (const name of record.redacted) this.#redacted.add(name);
+    if (this.task && record.status === 'ok') this.#estimated = addServedRow(this.#estimated, this.task, record.outputs);
     if (this.#sketch && record.status === 'ok') {
       observe(this.#sketch, this.profile!, { features: record.inputs, outputs: record.outputs ? outputColumns(record.outputs) : undefined });
     }
@@ -99,6 +115,7 @@ export class WindowStateBuilder {
       redacted: [...this.#redacted].sort(),
       healthByConfig: this.#healthByConfig,
       ...(this.#agreement ? { agreement: this.#agreement } : {}),
+      ...(this.#estimated ? { performance: { estimated: this.#estimated } } : {}),
     };
   }
 }
@@ -127,6 +144,7 @@ export function mergeAgreementCounts(a: AgreementCounts | undefined, b: Agreemen
 /** The state of both together; `b` is the newer (incoming) side. */
 export function mergeWindowStates(a: WindowState, b: WindowState): WindowState {
   const agreement = mergeAgreementCounts(a.agreement, b.agreement);
+  const performance = mergePerformance(a.performance, b.performance);
   return {
     records: a.records + b.records,
     health: mergeLatencyHistograms(a.health, b.health),
@@ -134,5 +152,6 @@ export function mergeWindowStates(a: WindowState, b: WindowState): WindowState {
     redacted: [...new Set([...a.redacted, ...b.redacted])].sort(),
     healthByConfig: mergeHealthByConfig(a.healthByConfig, b.healthByConfig),
     ...(agreement ? { agreement } : {}),
+    ...(performance ? { performance } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { prometheusBuckets, type ServingMetrics } from '@flywheel/core';
-import type { Alert } from '@flywheel/monitor';
+import type { Alert, PerformanceScoreStore, PerformanceScores } from '@flywheel/monitor';
 import type { RequireScope } from '../auth.ts';
 import type { MonitoringDependencies } from './monitoring.ts';
 
@@ -31,13 +31,19 @@ class Family {
 
 /**
  * `GET /metrics` (scope read), Prometheus text format: requests and latency by endpoint, variant
- * and version counted in this process; drift scores of the latest judged windows and open
- * alerts read from the monitoring store, so every instance reports the same values for them.
+ * and version counted in this process; drift scores and performance of the latest judged
+ * windows and open alerts read from the monitoring store, so every instance reports the same
+ * values for them.
  */
-export function metricsRoutes(serving: ServingMetrics, monitoring: MonitoringDependencies, requireScope: RequireScope) {
+export function metricsRoutes(
+  serving: ServingMetrics,
+  monitoring: MonitoringDependencies & { performanceScores?: Pick<PerformanceScoreStore, 'list'> },
+  requireScope: RequireScope,
+) {
   return new Hono().get('/metrics', requireScope('read'), async (c) => {
-    const [scores, open, acknowledged] = await Promise.all([
+    const [scores, performanceScores, open, acknowledged] = await Promise.all([
       monitoring.driftScores.list(),
+      monitoring.performanceScores?.list() ?? [],
       monitoring.alerts.list({ status: 'open', limit: 1000 }),
       monitoring.alerts.list({ status: 'acknowledged', limit: 1000 }),
     ]);
@@ -69,7 +75,25 @@ export function metricsRoutes(serving: ServingMetrics, monitoring: MonitoringDep
       counts.set(id, { labels, count: (counts.get(id)?.count ?? 0) + 1 });
     }
     for (const { labels, count } of counts.values()) alerts.sample('flywheel_alerts', labels, count);
-    const body = [requests, errors, latency, drift, drifted, alerts].map((f) => f.text).join('\n') + '\n';
+    const [performance, performanceRows] = performanceFamilies(performanceScores);
+    const body = [requests, errors, latency, drift, drifted, performance, performanceRows, alerts].map((f) => f.text).join('\n') + '\n';
     return c.body(body, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
+}
+
+/** Realized and estimated figures of the latest judged windows, one sample per metric that has a value. */
+function performanceFamilies(scores: readonly PerformanceScores[]): [Family, Family] {
+  const figures = new Family('flywheel_performance', 'gauge', 'Model performance in the latest judged hour: realized from joined labels, or estimated from predicted probabilities (CBPE).');
+  const rows = new Family('flywheel_performance_rows', 'gauge', 'Rows the performance figures were computed on: labelled rows (realized) or served rows with probabilities (estimated).');
+  for (const s of scores) {
+    const series = { endpoint: s.endpoint, variant: s.variant, model: s.model, version: String(s.version) };
+    for (const [source, values] of [['realized', s.realized], ['estimated', s.estimated]] as const) {
+      if (!values) continue;
+      rows.sample('flywheel_performance_rows', { ...series, source }, values.rows);
+      for (const [metric, value] of Object.entries(values)) {
+        if (metric !== 'rows' && typeof value === 'number') figures.sample('flywheel_performance', { ...series, source, metric }, value);
+      }
+    }
+  }
+  return [figures, rows];
 }

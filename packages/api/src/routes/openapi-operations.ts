@@ -11,6 +11,7 @@ import { experimentQuerySchema } from './experiment.ts';
 import { createKeyBodySchema, rotateKeyBodySchema } from './keys.ts';
 import { auditQuerySchema } from './audit.ts';
 import { driftQuerySchema } from './monitoring.ts';
+import { performanceQuerySchema, performanceResponseSchema } from './performance.ts';
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
 
@@ -276,6 +277,15 @@ export const operations: Operation[] = [
     summary: 'Drift per column against the baseline, over whole hours (the last 24 by default, at most 90 days)',
     request: { params: params({ endpoint }), query: driftQuerySchema },
     responses: { 200: ok('Drift per variant and column, with counts and health'), ...problems(400, 404) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/endpoints/{endpoint}/performance',
+    tags: ['monitoring'],
+    summary: 'Realized performance from labels and the confidence-based estimate from probabilities, per window and merged, over whole hours (the last 24 by default, at most 90 days)',
+    description: 'Per variant and model version: accuracy, precision, recall and AUC (classifiers) or MAE and RMSE (regression) from joined feedback; estimated accuracy, precision, recall and AUC from the predicted probabilities of every served row (CBPE); the version\'s reference (its training holdout metrics).',
+    request: { params: params({ endpoint }), query: performanceQuerySchema },
+    responses: { 200: ok('Per variant and version: per-window and merged figures, and the reference', performanceResponseSchema), ...problems(400, 404) },
   }),
   operation('read', {
     method: 'get',

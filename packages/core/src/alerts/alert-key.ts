@@ -1,10 +1,10 @@
-export type AlertKind = 'drift' | 'quality' | 'error_rate' | 'latency';
+export type AlertKind = 'drift' | 'quality' | 'error_rate' | 'latency' | 'performance';
 
 /** What an alert is about. At most one alert per key is open at a time. */
 export interface AlertKey {
   readonly endpoint: string;
   readonly kind: AlertKind;
-  /** The column, for drift and quality alerts. */
+  /** The column, for drift and quality alerts; the metric (`accuracy`, `estimated_accuracy`, `rmse`) for performance alerts. */
   readonly feature?: string;
 }
 

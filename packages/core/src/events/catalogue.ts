@@ -33,7 +33,7 @@ const rollout = z.object({
 const alert = {
   alertId: name,
   endpoint: name,
-  kind: z.enum(['drift', 'quality', 'error_rate', 'latency']),
+  kind: z.enum(['drift', 'quality', 'error_rate', 'latency', 'performance']),
   feature: name.optional(),
 };
 

@@ -1,4 +1,5 @@
 import type { PredictionLogRecord } from '../logs/record.ts';
+import { classProbabilities } from '../performance/class-scores.ts';
 import type { Task } from '../registry/metadata.ts';
 import type { LabelValue, OutcomeValue } from './feedback.ts';
 import type { TallyDelta } from './tally.ts';
@@ -19,6 +20,9 @@ export interface PredictionSide {
   /** The class or value the model predicted, when its version names a task; what labels are scored against. */
   readonly predicted?: LabelValue;
   readonly task?: Task['type'];
+  /** A classifier's class probabilities and its classes, when it gives them: what per-window AUC and class positions are read from. */
+  readonly scores?: readonly number[];
+  readonly classes?: readonly LabelValue[];
 }
 
 /** Feedback as kept for a row: the latest given fields, and which facets the experiment has counted. */
@@ -43,6 +47,7 @@ export function isExperimentRecord(record: PredictionLogRecord): boolean {
 
 export function predictionSideOf(record: PredictionLogRecord, task: Task | undefined): PredictionSide {
   const predicted = task ? predictedValue(task, record.outputs) : undefined;
+  const scores = task && predicted !== undefined ? classProbabilities(task, record.outputs) : undefined;
   return {
     variant: record.variant,
     model: record.model,
@@ -50,6 +55,8 @@ export function predictionSideOf(record: PredictionLogRecord, task: Task | undef
     configVersion: record.configVersion,
     time: record.time,
     ...(predicted !== undefined ? { predicted, task: task!.type } : {}),
+    ...(scores ? { scores } : {}),
+    ...(predicted !== undefined && task!.classes ? { classes: task!.classes } : {}),
   };
 }
 

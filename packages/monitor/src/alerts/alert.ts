@@ -39,6 +39,7 @@ const describeKind: Record<AlertKind, string> = {
   quality: 'data quality',
   error_rate: 'error rate',
   latency: 'p95 latency',
+  performance: 'performance drop',
 };
 
 export function alertSummary(key: AlertKey, value: number, threshold: number): string {

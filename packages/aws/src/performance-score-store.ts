@@ -1,0 +1,10 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { PerformanceScoreStore, PerformanceScores } from '@flywheel/monitor';
+import { DynamoLatestScores } from './latest-scores-store.ts';
+
+/** The latest judged performance (`pk = PERFORMANCESCORES`). */
+export class DynamoPerformanceScoreStore extends DynamoLatestScores<PerformanceScores> implements PerformanceScoreStore {
+  constructor(dynamodb: DynamoDBClient, table: string) {
+    super(dynamodb, table, 'PERFORMANCESCORES');
+  }
+}
