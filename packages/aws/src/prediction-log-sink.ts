@@ -15,7 +15,8 @@ import {
   type PredictionLogSink,
   type UnitHasher,
 } from '@flywheel/core';
-import { replaySpilledLogs, type ReplayResult, type S3PredictionLogSpill } from './prediction-log-spill.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
 
 export interface SqsPredictionLogSinkOptions {
   sqs: SQSClient;
@@ -351,3 +352,14 @@ export class SqsPredictionLogSink implements PredictionLogSink {
 
 /** Used when FLYWHEEL_UNIT_HASH_KEY is unset: fine on a laptop, wrong for a deployment. */
 export const LOCAL_UNIT_HASH_KEY = 'flywheel-local-unit-hash-key';
+
+/**
+ * The deployment's prediction log: the queue, spilling to the bucket when the queue refuses, units
+ * hashed under the deployment's key. What the API and the edge function both log to.
+ */
+export function createPredictionLogSink(
+  clients: { sqs: SQSClient; s3: S3Client },
+  names: { queueUrl: string; bucket: string; unitHashKey?: string },
+): SqsPredictionLogSink {
+  return new SqsPredictionLogSink({ sqs: clients.sqs, queueUrl: names.queueUrl, spill: new S3PredictionLogSpill(clients.s3, names.bucket), unitHashKey: names.unitHashKey });
+}
