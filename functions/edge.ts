@@ -25,7 +25,9 @@ const PREDICT_PATH = /^\/v1\/endpoints\/[^/]+\/predict$/;
  * the log: the instance may be frozen, or never thawed, once it has answered.
  */
 export function createEdgeHandler(clients: AwsClients, names: EdgeResourceNames, options: ServingAppOptions = {}) {
-  const predictionLog = new HeldPredictionLog(createPredictionLogSink(clients, { queueUrl: names.predictionLogs, bucket: names.bucket, unitHashKey: names.unitHashKey }));
+  // The API replays what was spilled (see the sink's `replaysSpill`); the edge only spills.
+  const sink = createPredictionLogSink(clients, { queueUrl: names.predictionLogs, bucket: names.bucket, unitHashKey: names.unitHashKey }, { replaysSpill: false });
+  const predictionLog = new HeldPredictionLog(sink);
   const { app, serving } = createServingApp({ ...createServingDependencies(clients, names), predictionLog }, options);
   const serve = handle(app);
   return async (event: CloudFrontRequestEvent, context: Context): Promise<CloudFrontRequestResult> => {
