@@ -21,8 +21,8 @@ const PREDICT_PATH = /^\/v1\/endpoints\/[^/]+\/predict$/;
  * CloudFront origin-request handler: `POST /v1/endpoints/{endpoint}/predict` is answered here,
  * from models cached in this instance, by the same serving path as the API (route → run → log →
  * shadows); every other request, and a predict request whose body CloudFront truncated, goes on
- * to the origin. Before it returns, the handler waits for the request's shadow runs and sends
- * the log: the instance may be frozen, or never thawed, once it has answered.
+ * to the origin. Before it returns, the handler waits for the request's shadow runs (for a
+ * while) and sends the log: the instance may be frozen, or never thawed, once it has answered.
  */
 export function createEdgeHandler(clients: AwsClients, names: EdgeResourceNames, options: ServingAppOptions = {}) {
   // The API replays what was spilled (see the sink's `replaysSpill`); the edge only spills.
@@ -37,7 +37,7 @@ export function createEdgeHandler(clients: AwsClients, names: EdgeResourceNames,
       const response = await serve(event as Parameters<typeof serve>[0], context);
       if ('status' in response && new TextEncoder().encode(response.body ?? '').byteLength > MAX_EDGE_BODY_BYTES) {
         // Too large to answer from here: the origin serves (and logs, and mirrors) it instead.
-        await serving.shadows.idle();
+        await serving.awaitShadows();
         predictionLog.discard();
         return request;
       }

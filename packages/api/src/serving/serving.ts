@@ -90,12 +90,24 @@ export class Serving extends ServingCatalog {
   }
 
   /**
-   * Resolves once the shadow runs in flight have ended and everything logged before has been
-   * sent. A function frozen between invocations calls it before it returns, or the records would
-   * wait in a frozen instance (and be lost with it).
+   * Resolves once the shadow runs in flight have ended — or `maxWaitMs` (default 2 s) has passed:
+   * a shadow stuck loading its model must not hold the answer of the request it mirrors. What such
+   * a shadow logs later goes out with the next flush.
    */
-  async settle(): Promise<void> {
-    await this.shadows.idle();
+  async awaitShadows(maxWaitMs = 2_000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
+    await Promise.race([this.shadows.idle(), waited]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * Waits for the shadow runs in flight (as {@link awaitShadows}), then for the log to send
+   * everything handed to it. A function frozen between invocations calls it before it returns, or
+   * the records would wait in a frozen instance (and be lost with it).
+   */
+  async settle(options: { maxShadowWaitMs?: number } = {}): Promise<void> {
+    await this.awaitShadows(options.maxShadowWaitMs);
     await this.#predictionLog?.flush();
   }
 

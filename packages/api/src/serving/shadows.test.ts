@@ -123,6 +123,29 @@ describe('shadow traffic', () => {
     expect(flushes).toEqual([7, 7]);
   });
 
+  it('holds a settle only so long for a shadow that does not end, and sends its entry with the next', async () => {
+    const { serving: s, logged, flushes } = serving([{ name: 'stuck', model: 'm', version: 2, percent: 100 }]);
+    const primary = await s.model(versionOf('m', 1));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stuck: ServingPlan<unknown> = {
+      run: async (model: LoadedModel) => {
+        if (model !== primary) await gate;
+        return { y: [[1, 1, 1]] };
+      },
+      rowsOf: () => [{ inputs: {}, outputs: { y: [1, 1, 1] } }],
+    };
+    await serve(s, 'req-1', stuck);
+    const started = performance.now();
+    await s.settle({ maxShadowWaitMs: 50 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    expect(flushes).toEqual([1]);
+    release();
+    await s.settle();
+    expect(logged.map((e) => e.variant)).toEqual(['main', 'stuck']);
+    expect(flushes).toEqual([1, 2]);
+  });
+
   it('logs a shadow that fails as an error record, and the caller never sees it', async () => {
     const { serving: s, logged } = serving([{ name: 'lookup', model: 'm', version: 3, percent: 100 }]);
     const outputs = await serve(s, 'req-9', predicting({ x: [[12, 1, 2]] }));
