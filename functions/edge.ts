@@ -25,8 +25,13 @@ const PREDICT_PATH = /^\/v1\/endpoints\/[^/]+\/predict$/;
  * while) and sends the log: the instance may be frozen, or never thawed, once it has answered.
  */
 export function createEdgeHandler(clients: AwsClients, names: EdgeResourceNames, options: ServingAppOptions = {}) {
-  // The API replays what was spilled (see the sink's `replaysSpill`); the edge only spills.
-  const sink = createPredictionLogSink(clients, { queueUrl: names.predictionLogs, bucket: names.bucket, unitHashKey: names.unitHashKey }, { replaysSpill: false });
+  // The API replays what was spilled (see the sink's `replaysSpill`); the edge only spills. The
+  // caller waits for the flush, so a queue that does not answer is given ~6 s, not the default ~20.
+  const sink = createPredictionLogSink(
+    clients,
+    { queueUrl: names.predictionLogs, bucket: names.bucket, unitHashKey: names.unitHashKey },
+    { replaysSpill: false, sendAttempts: 3, sendTimeoutMs: 2_000 },
+  );
   const predictionLog = new HeldPredictionLog(sink);
   const { app, serving } = createServingApp({ ...createServingDependencies(clients, names), predictionLog }, options);
   const serve = handle(app);

@@ -368,7 +368,7 @@ export const LOCAL_UNIT_HASH_KEY = 'flywheel-local-unit-hash-key';
 export function createPredictionLogSink(
   clients: { sqs: SQSClient; s3: S3Client },
   names: { queueUrl: string; bucket: string; unitHashKey?: string },
-  options: Pick<SqsPredictionLogSinkOptions, 'replaysSpill'> = {},
+  options: Pick<SqsPredictionLogSinkOptions, 'replaysSpill' | 'sendAttempts' | 'sendTimeoutMs'> = {},
 ): SqsPredictionLogSink {
   return new SqsPredictionLogSink({ sqs: clients.sqs, queueUrl: names.queueUrl, spill: new S3PredictionLogSpill(clients.s3, names.bucket), unitHashKey: names.unitHashKey, ...options });
 }
