@@ -1,7 +1,8 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, hmacUnitHasher, S3PredictionLogSpill, SqsPredictionLogSink, type AwsClients, type ResourceNames, type SqsPredictionLogSinkOptions } from '@flywheel/aws';
-import { decodePredictionLogBatch, type PredictionLogEntry, type PredictionLogRecord } from '@flywheel/core';
+import { decodePredictionLogBatch, encodePredictionLogBatch, type PredictionLogEntry, type PredictionLogRecord } from '@flywheel/core';
 import { provisionStack, startEmbeddedAws, type EmbeddedAws } from '@flywheel/local';
 import { eventually } from './support/monitor-fixtures.ts';
 import { tempDataDir } from './support/temp-dir.ts';
@@ -113,5 +114,26 @@ describe('the prediction log sink, from log() to the queue', () => {
     log.log(entry('closing', 99));
     expect(log.stats()).toMatchObject({ sentRecords: 10, droppedRecords: 1 });
     expect(await received('closing', 10)).toHaveLength(10);
+  });
+
+  it('leaves the spill to the sinks that replay it: one with replaysSpill false only sends its own', async () => {
+    const spill = new S3PredictionLogSpill(clients.s3, names.bucket);
+    const record: PredictionLogRecord = { id: 'spilled-0/0', time: '2026-03-01T10:15:00.000Z', endpoint: 'spilled', variant: 'main', model: 'm', version: 1, configVersion: 1, inputs: {}, latencyMs: 1, status: 'ok' };
+    await spill.write('spilled-batch', encodePredictionLogBatch({ id: 'spilled-batch', records: [record] }));
+    const spilledKeys = async () => (await clients.s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: 'spill/' }))).KeyCount ?? 0;
+
+    const edge = sink({ replaysSpill: false });
+    edge.log(entry('edge-only', 0));
+    await edge.close();
+    expect(edge.stats()).toMatchObject({ sentRecords: 1, replayedBatches: 0 });
+    expect(await spilledKeys()).toBe(1);
+
+    const api = sink();
+    api.log(entry('api', 0));
+    await api.flush();
+    await eventually(async () => api.stats().replayedBatches, (n) => n === 1, 10_000, 10);
+    expect(await spilledKeys()).toBe(0);
+    expect((await received('spilled', 1)).map((r) => r.id)).toEqual(['spilled-0/0']);
+    await api.close();
   });
 });

@@ -78,6 +78,8 @@ export interface ExperimentVariantView {
   name: string;
   weight: number;
   count: number;
+  /** The split's draws the sample-ratio check counts. */
+  assigned: number;
   outcomes: number;
   feedback: number;
   rate?: number | null;

@@ -13,15 +13,23 @@ export interface ServingAppOptions {
   serving?: ServingOptions;
 }
 
+export interface ServingApp {
+  app: Hono;
+  /** The serving path behind the app, for a function that must settle it before it returns. */
+  serving: Serving;
+}
+
 /**
- * Only `POST /v1/endpoints/{endpoint}/predict`, with the same routes, auth and caches as the full
- * API: what Lambda@Edge runs next to callers, where the rest of the API has no business.
+ * Only `POST /v1/endpoints/{endpoint}/predict`, with the same routes, auth, caches and serving path
+ * (route → run → log → shadows) as the full API: what Lambda@Edge runs next to callers, where the
+ * rest of the API has no business.
  */
-export function createServingApp(deps: ServingAppDependencies, options: ServingAppOptions = {}) {
+export function createServingApp(deps: ServingAppDependencies, options: ServingAppOptions = {}): ServingApp {
   const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs });
+  const serving = new Serving(deps, options.serving);
   const app = new Hono();
   app.onError(handleError);
   app.notFound(notFound);
-  app.route('/', predictRoutes(new Serving(deps, options.serving), requireScope));
-  return app;
+  app.route('/', predictRoutes(serving, requireScope));
+  return { app, serving };
 }

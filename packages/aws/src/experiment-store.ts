@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { EMPTY_TALLY, TALLY_FIELDS, addTallies, type ExperimentStore, type ExperimentTally, type Moments, type TallyDelta, type TallyKey, type VariantTally } from '@flywheel/core';
+import { EMPTY_TALLY, TALLY_FIELDS, addTallies, type ExperimentStore, type ExperimentTally, type Moments, type ServedCount, type TallyDelta, type TallyKey, type VariantTally } from '@flywheel/core';
 import { conditionally, queryAll, sortNumber } from './dynamo-items.ts';
 
 export interface DynamoExperimentStoreOptions {
@@ -15,6 +15,8 @@ type TallyItem = ExperimentTally & TallyKey & { pk: string; sk: string; expiresA
 
 /** Tokens one add checks and records: its condition stays well inside DynamoDB's 4 KB expression limit. */
 const TOKENS_PER_ADD = 40;
+/** Unit claims written at once. */
+const CLAIMS_IN_FLIGHT = 16;
 
 /**
  * Experiment tallies in the monitoring table: `pk = EXPERIMENT#<endpoint>`,
@@ -95,18 +97,53 @@ export class DynamoExperimentStore implements ExperimentStore {
   }
 
   /**
-   * Counts a log batch's served rows once, however often the batch is delivered: the adds carry
-   * the batch id, a marker item records the batch as counted, and only then are the ids dropped.
-   * The monitor's ledger lets one consumer at a time hold a batch, so no other add of it can race.
+   * Counts a log batch's served rows, requests and new units once, however often the batch is
+   * delivered: the adds carry the batch id, a marker item records the batch as counted, and only
+   * then are the ids dropped. The monitor's ledger lets one consumer at a time hold a batch, so no
+   * other add of it can race.
    */
-  async addServed(batchId: string, served: readonly { key: TallyKey; rows: number }[]): Promise<void> {
+  async addServed(batchId: string, served: readonly ServedCount[]): Promise<void> {
     const marker = marshall({ pk: `EXPERIMENTBATCH#${batchId}`, sk: 'SERVED' });
     const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: marker, ConsistentRead: true }));
     if (Item) return;
     const token = `batch:${batchId}`;
-    await Promise.all(served.map(({ key, rows }) => this.add(key, { served: rows }, token)));
+    await Promise.all(
+      served.map(async ({ key, rows, requests, unitlessRequests, units }) => {
+        const newUnits = await this.#claimUnits(key, units, batchId);
+        await this.add(key, { served: rows, requests, unitlessRequests, units: newUnits }, token);
+      }),
+    );
     await this.dynamodb.send(new PutItemCommand({ TableName: this.table, Item: { ...marker, ...marshall({ expiresAt: this.#seconds() + this.#batchMemorySeconds }) } }));
     await Promise.all(served.map(({ key }) => this.forget(key, [token])));
+  }
+
+  /**
+   * How many of the units are new to the tally: each is claimed by the first batch that counts it
+   * (`EXPERIMENTUNIT#<endpoint>` / `<config version>#<variant>#<unit>`, a put-if-absent), and the
+   * claim stays that batch's, so the batch delivered again finds the same units new.
+   */
+  async #claimUnits(key: TallyKey, units: readonly string[], batchId: string): Promise<number> {
+    let claimed = 0;
+    const expiresAt = this.#seconds() + this.#retentionSeconds;
+    for (let start = 0; start < units.length; start += CLAIMS_IN_FLIGHT) {
+      const claims = await Promise.all(
+        units.slice(start, start + CLAIMS_IN_FLIGHT).map((unit) =>
+          conditionally(() =>
+            this.dynamodb.send(
+              new PutItemCommand({
+                TableName: this.table,
+                Item: marshall({ pk: `EXPERIMENTUNIT#${key.endpoint}`, sk: `${sortNumber(key.configVersion)}#${key.variant}#${unit}`, batch: batchId, expiresAt }),
+                ConditionExpression: 'attribute_not_exists(pk) OR #batch = :batch',
+                ExpressionAttributeNames: { '#batch': 'batch' },
+                ExpressionAttributeValues: marshall({ ':batch': batchId }),
+              }),
+            ),
+          ),
+        ),
+      );
+      claimed += claims.filter(Boolean).length;
+    }
+    return claimed;
   }
 
   async tallies(endpoint: string, fromConfigVersion: number, toConfigVersion: number): Promise<VariantTally[]> {

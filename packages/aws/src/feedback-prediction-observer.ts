@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  countServed,
   isExperimentRecord,
   predictionSideOf,
   type PredictionLogRecord,
   type PredictionObserver,
-  type TallyKey,
 } from '@flywheel/core';
 import { VersionCache, type VersionRegistry } from '@flywheel/monitor';
 import type { DynamoExperimentStore } from './experiment-store.ts';
@@ -19,7 +19,7 @@ export interface DynamoPredictionObserverOptions {
 
 /**
  * The prediction side of the feedback join, run by the monitor on every log batch it takes: it
- * counts the batch's served rows per (config version, variant), keeps each row
+ * counts the batch's served rows, requests and units per (config version, variant), keeps each row
  * (`PREDICTION#<endpoint>` / `<row id>`) with what it predicted, then reads the feedback that
  * arrived first and joins it. Every step is safe to repeat when the batch comes again.
  */
@@ -44,7 +44,7 @@ export class DynamoPredictionObserver implements PredictionObserver {
   async observe(batchId: string, records: readonly PredictionLogRecord[]): Promise<void> {
     const served = records.filter(isExperimentRecord);
     if (served.length === 0) return;
-    await this.experiments.addServed(batchId, servedRows(served));
+    await this.experiments.addServed(batchId, countServed(served));
 
     // A client that reuses a request id logs a row id twice: the first of a batch is kept, a later batch's replaces it.
     const rows = new Map<string, { endpoint: string; rowId: string; prediction: PredictionItem }>();
@@ -72,14 +72,3 @@ export class DynamoPredictionObserver implements PredictionObserver {
 }
 
 const itemId = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
-
-function servedRows(records: readonly PredictionLogRecord[]): { key: TallyKey; rows: number }[] {
-  const groups = new Map<string, { key: TallyKey; rows: number }>();
-  for (const { endpoint, configVersion, variant } of records) {
-    const id = `${endpoint}\u0000${configVersion}\u0000${variant}`;
-    const group = groups.get(id) ?? { key: { endpoint, configVersion, variant }, rows: 0 };
-    group.rows++;
-    groups.set(id, group);
-  }
-  return [...groups.values()];
-}

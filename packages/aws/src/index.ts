@@ -7,7 +7,7 @@ export { createApiDependencies, createServingDependencies } from './dependencies
 export { DynamoModelRegistry, type DynamoModelRegistryOptions } from './model-registry-store.ts';
 export { DynamoEndpointStore } from './endpoint-store.ts';
 export { S3ArtifactStore } from './artifact-store.ts';
-export { SqsPredictionLogSink, LOCAL_UNIT_HASH_KEY, hmacUnitHasher, type PredictionLogSinkStats, type SqsPredictionLogSinkOptions } from './prediction-log-sink.ts';
+export { SqsPredictionLogSink, LOCAL_UNIT_HASH_KEY, createPredictionLogSink, hmacUnitHasher, type PredictionLogSinkStats, type SqsPredictionLogSinkOptions } from './prediction-log-sink.ts';
 export { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
 export { replaySpilledPredictionLogs } from './spill-replay.ts';
 export { S3ReferenceProfileStore, profileKey, type BaselineFeature } from './reference-profile-store.ts';

@@ -12,8 +12,7 @@ import { DynamoGuardrailStateStore } from './guardrail-state-store.ts';
 import { DynamoBatchLedger } from './log-batch-ledger.ts';
 import { S3LogArchive } from './log-archive.ts';
 import { DynamoWindowStore } from './monitoring-window-store.ts';
-import { SqsPredictionLogSink } from './prediction-log-sink.ts';
-import { S3PredictionLogSpill } from './prediction-log-spill.ts';
+import { createPredictionLogSink } from './prediction-log-sink.ts';
 import { S3ReferenceProfileStore } from './reference-profile-store.ts';
 import type { ResourceNames } from './resources.ts';
 import { SqsEventPublisher } from './sqs-event-publisher.ts';
@@ -54,12 +53,7 @@ export function createMonitoringApiDependencies(
   env: Record<string, string | undefined> = process.env,
 ): Required<Pick<ApiDependencies, 'predictionLog' | 'monitoring' | 'servingMetrics'>> {
   const servingMetrics = new ServingMetrics();
-  const sink = new SqsPredictionLogSink({
-    sqs: clients.sqs,
-    queueUrl: names.queues.predictionLogs,
-    spill: new S3PredictionLogSpill(clients.s3, names.bucket),
-    unitHashKey: env.FLYWHEEL_UNIT_HASH_KEY || undefined,
-  });
+  const sink = createPredictionLogSink(clients, { queueUrl: names.queues.predictionLogs, bucket: names.bucket, unitHashKey: env.FLYWHEEL_UNIT_HASH_KEY || undefined });
   const alerts = new DynamoAlertStore(clients.dynamodb, names.tables.operations);
   const events = new SqsEventPublisher(clients.sqs, names.queues.events);
   const profiles = new S3ReferenceProfileStore(clients.s3, names.bucket);

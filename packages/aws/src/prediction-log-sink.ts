@@ -15,7 +15,8 @@ import {
   type PredictionLogSink,
   type UnitHasher,
 } from '@flywheel/core';
-import { replaySpilledLogs, type ReplayResult, type S3PredictionLogSpill } from './prediction-log-spill.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
 
 export interface SqsPredictionLogSinkOptions {
   sqs: SQSClient;
@@ -44,6 +45,12 @@ export interface SqsPredictionLogSinkOptions {
    */
   maxRetainedBytes?: number;
   report?: (level: 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Whether this sink re-sends what was spilled once the queue takes messages again (default
+   * true). The edge function leaves that to the API: replaying lists and deletes under `spill/`
+   * in another region, in the background of a function that is frozen between requests.
+   */
+  replaysSpill?: boolean;
 }
 
 export interface PredictionLogSinkStats {
@@ -104,7 +111,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * or at the latest when `flush` or `close` is called — so they add nothing to a request's latency.
  */
 export class SqsPredictionLogSink implements PredictionLogSink {
-  readonly #options: Required<Omit<SqsPredictionLogSinkOptions, 'sqs' | 'spill' | 'unitHashKey'>>;
+  readonly #options: Required<Omit<SqsPredictionLogSinkOptions, 'sqs' | 'spill' | 'unitHashKey' | 'replaysSpill'>>;
+  readonly #replaysSpill: boolean;
   readonly #sqs: SQSClient;
   readonly #spill: S3PredictionLogSpill;
   readonly #hashUnit: UnitHasher;
@@ -126,6 +134,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
   constructor(options: SqsPredictionLogSinkOptions) {
     this.#sqs = options.sqs;
     this.#spill = options.spill;
+    this.#replaysSpill = options.replaysSpill ?? true;
     this.#options = {
       queueUrl: options.queueUrl,
       flushIntervalMs: options.flushIntervalMs ?? 1000,
@@ -268,7 +277,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#options.maxConcurrentSends, batches.length) }, worker));
-    if (allSent && this.#spillPending) {
+    if (allSent && this.#spillPending && this.#replaysSpill) {
       this.#spillPending = false;
       void this.replaySpill();
     }
@@ -351,3 +360,15 @@ export class SqsPredictionLogSink implements PredictionLogSink {
 
 /** Used when FLYWHEEL_UNIT_HASH_KEY is unset: fine on a laptop, wrong for a deployment. */
 export const LOCAL_UNIT_HASH_KEY = 'flywheel-local-unit-hash-key';
+
+/**
+ * The deployment's prediction log: the queue, spilling to the bucket when the queue refuses, units
+ * hashed under the deployment's key. What the API and the edge function both log to.
+ */
+export function createPredictionLogSink(
+  clients: { sqs: SQSClient; s3: S3Client },
+  names: { queueUrl: string; bucket: string; unitHashKey?: string },
+  options: Pick<SqsPredictionLogSinkOptions, 'replaysSpill' | 'sendAttempts' | 'sendTimeoutMs'> = {},
+): SqsPredictionLogSink {
+  return new SqsPredictionLogSink({ sqs: clients.sqs, queueUrl: names.queueUrl, spill: new S3PredictionLogSpill(clients.s3, names.bucket), unitHashKey: names.unitHashKey, ...options });
+}

@@ -5,8 +5,7 @@ import { inferOip, predict, type OipTensor } from '@flywheel/inference';
 import type { AuthVariables, RequireScope } from '../auth.ts';
 import { handleError, notFound, Problem } from '../problem.ts';
 import { predictionHandler } from '../serving/prediction-route.ts';
-import { routePinned, routeRequest, routingHeaders, servedEndpoint, type RoutedRequest } from '../serving/route.ts';
-import { checkRows, runLogged } from '../serving/run.ts';
+import { routePinned, routingHeaders, servedEndpoint, type RoutedRequest } from '../serving/route.ts';
 import type { Serving } from '../serving/serving.ts';
 import { readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
@@ -61,18 +60,21 @@ export function oipRoutes(serving: Serving, requireScope: RequireScope) {
     const receivedAt = Date.now();
     const startedAt = performance.now();
     const body = await readJson(c, oipInferRequestSchema);
-    checkRows(Math.max(...body.inputs.map(leadingDim)), serving.maxRows);
     const name = nameParam(c, 'endpoint');
-    const unit = body.parameters?.unit;
-    const routed = pinned === undefined ? await routeRequest(serving, name, { unit, forced: forcedVariant(c) }) : await routePinned(serving, name, pinned);
     const requestId = body.id ?? crypto.randomUUID();
-    const outputs = await runLogged(
-      serving,
-      routed,
-      { requestId, unit, receivedAt, startedAt },
-      (model) => inferOip(model, body),
-      (result) => predictionRows({ inputs: tensorRows(body.inputs as OipTensor[]) }, tensorRows(result), routed.version.features),
-    );
+    const { routed, result: outputs } = await serving.serve({
+      endpoint: name,
+      rows: Math.max(...body.inputs.map(leadingDim)),
+      unit: body.parameters?.unit,
+      ...(pinned === undefined ? { forced: forcedVariant(c) } : { pinned }),
+      requestId,
+      receivedAt,
+      startedAt,
+      plan: (routed) => ({
+        run: (model) => inferOip(model, body),
+        rowsOf: (result) => predictionRows({ inputs: tensorRows(body.inputs as OipTensor[]) }, tensorRows(result), routed.version.features),
+      }),
+    });
     return jsonResponse(
       {
         model_name: name,
@@ -135,17 +137,19 @@ export function oipRoutes(serving: Serving, requireScope: RequireScope) {
         if (!target.endsWith(':predict')) return notFound(c);
         const name = target.slice(0, -':predict'.length);
         const body = await readJson(c, kserveV1RequestSchema);
-        checkRows(body.instances.length, serving.maxRows);
-        const unit = body.parameters?.unit;
-        const routed = await routeRequest(serving, name, { unit, forced: forcedVariant(c) });
-        const inputs = singleInput(routed, name, body.instances);
-        const outputs = await runLogged(
-          serving,
-          routed,
-          { requestId: crypto.randomUUID(), unit, receivedAt, startedAt },
-          (model) => predict(model, inputs),
-          (result) => predictionRows({ inputs }, result, routed.version.features),
-        );
+        const { routed, result: outputs } = await serving.serve({
+          endpoint: name,
+          rows: body.instances.length,
+          unit: body.parameters?.unit,
+          forced: forcedVariant(c),
+          requestId: crypto.randomUUID(),
+          receivedAt,
+          startedAt,
+          plan: (routed) => {
+            const inputs = singleInput(routed, name, body.instances);
+            return { run: (model) => predict(model, inputs), rowsOf: (result) => predictionRows({ inputs }, result, routed.version.features) };
+          },
+        });
         return jsonResponse({ predictions: v1Predictions(outputs) }, routingHeaders(routed));
       }),
     );

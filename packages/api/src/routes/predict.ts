@@ -5,8 +5,7 @@ import { predict, type NestedValue } from '@flywheel/inference';
 import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { predictionHandler } from '../serving/prediction-route.ts';
-import { FORCED_VARIANT_HEADER, routeRequest, routingHeaders, type RoutedRequest } from '../serving/route.ts';
-import { checkRows, runLogged } from '../serving/run.ts';
+import { FORCED_VARIANT_HEADER, routingHeaders, type RoutedRequest } from '../serving/route.ts';
 import type { Serving } from '../serving/serving.ts';
 import { readJson } from '../validation.ts';
 
@@ -79,17 +78,23 @@ export interface PredictContext {
 
 /** The predict path below HTTP: a validated body in, the response body and routing headers out. */
 export async function servePredict(serving: Serving, endpoint: string, body: PredictRequest, context: PredictContext) {
-  checkRows(body.records ? body.records.length : rowCount(body.inputs!), serving.maxRows);
-  const routed = await routeRequest(serving, endpoint, { unit: body.unit, forced: context.forced });
-  const inputs = body.records ? recordsInputs(serving, routed, body.records) : body.inputs!;
   const requestId = body.id ?? crypto.randomUUID();
-  const outputs = await runLogged(
-    serving,
-    routed,
-    { requestId, unit: body.unit, receivedAt: context.receivedAt, startedAt: context.startedAt },
-    (model) => predict(model, inputs),
-    (result) => predictionRows({ inputs, records: body.records }, result, routed.version.features),
-  );
+  const { routed, result: outputs } = await serving.serve({
+    endpoint,
+    rows: body.records ? body.records.length : rowCount(body.inputs!),
+    unit: body.unit,
+    forced: context.forced,
+    requestId,
+    receivedAt: context.receivedAt,
+    startedAt: context.startedAt,
+    plan: (routed) => {
+      const inputs = body.records ? recordsInputs(serving, routed, body.records) : body.inputs!;
+      return {
+        run: (model) => predict(model, inputs),
+        rowsOf: (result) => predictionRows({ inputs, records: body.records }, result, routed.version.features),
+      };
+    },
+  });
   const response = { id: requestId, endpoint: routed.endpoint.record.endpoint, variant: routed.variant, model: routed.version.model, version: routed.version.version, outputs };
   return { response, headers: routingHeaders(routed) };
 }

@@ -44,3 +44,12 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
   return `${bytes} bytes`;
 }
+
+/** Refuses requests with more rows than the limit, before any work is done for them. */
+export function checkRows(count: number, max: number): void {
+  if (count > max) {
+    throw new Problem(400, `A request may carry at most ${max} rows; this one has ${count}. Split it into smaller requests.`, {
+      errors: [{ path: 'rows', message: `at most ${max} rows` }],
+    });
+  }
+}

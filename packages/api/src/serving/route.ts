@@ -1,7 +1,7 @@
 import { describeTarget, type ModelVersion } from '@flywheel/core';
 import type { LoadedModel } from '@flywheel/inference';
 import { Problem } from '../problem.ts';
-import type { ServedEndpoint, Serving } from './serving.ts';
+import type { ServedEndpoint, ServingCatalog } from './catalog.ts';
 import { chooseVariant } from './variant.ts';
 
 /** Where a request goes: the endpoint's config, the variant that answers, its version and session. */
@@ -16,8 +16,8 @@ export interface RoutedRequest {
 
 export const FORCED_VARIANT_HEADER = 'flywheel-variant';
 
-export async function servedEndpoint(serving: Serving, name: string): Promise<ServedEndpoint> {
-  return found(await serving.endpoint(name), name);
+export async function servedEndpoint(catalog: ServingCatalog, name: string): Promise<ServedEndpoint> {
+  return found(await catalog.endpoint(name), name);
 }
 
 function found(endpoint: ServedEndpoint | undefined, name: string): ServedEndpoint {
@@ -26,8 +26,8 @@ function found(endpoint: ServedEndpoint | undefined, name: string): ServedEndpoi
 }
 
 /** Routes by the endpoint's split (or the forced variant) and loads the answering model. */
-export async function routeRequest(serving: Serving, name: string, request: { unit?: string; forced?: string }): Promise<RoutedRequest> {
-  const endpoint = found(await serving.endpoint(name), name);
+export async function routeRequest(catalog: ServingCatalog, name: string, request: { unit?: string; forced?: string }): Promise<RoutedRequest> {
+  const endpoint = found(await catalog.endpoint(name), name);
   const variant = chooseVariant(endpoint, request);
   if (!variant) {
     const names = [...endpoint.variants.keys()].join(', ');
@@ -35,9 +35,9 @@ export async function routeRequest(serving: Serving, name: string, request: { un
       errors: [{ path: `header ${FORCED_VARIANT_HEADER}`, message: `unknown variant; expected one of ${names}` }],
     });
   }
-  const version = await serving.resolve(variant);
+  const version = await catalog.resolve(variant);
   if (!version) throw new Problem(503, `Variant ${variant.name} of endpoint ${name} names ${describeTarget(variant)}, which does not exist.`);
-  const routed: RoutedRequest = { endpoint, variant: variant.name, version, model: await serving.model(version) };
+  const routed: RoutedRequest = { endpoint, variant: variant.name, version, model: await catalog.model(version) };
   if (request.forced !== undefined) routed.chosen = 'forced';
   return routed;
 }
@@ -47,19 +47,19 @@ export async function routeRequest(serving: Serving, name: string, request: { un
  * Protocol's `/versions/{version}` form). Only an endpoint whose variants all serve one model has
  * "its model".
  */
-export async function routePinned(serving: Serving, name: string, pinned: number): Promise<RoutedRequest> {
-  const endpoint = await servedEndpoint(serving, name);
+export async function routePinned(catalog: ServingCatalog, name: string, pinned: number): Promise<RoutedRequest> {
+  const endpoint = await servedEndpoint(catalog, name);
   const variants = [...endpoint.variants.values()];
   const models = [...new Set(variants.map((variant) => variant.model))];
   if (models.length > 1) {
     throw new Problem(400, `Endpoint ${name} serves several models (${models.join(', ')}), so a version number does not name one; use /v2/models/${name}/infer.`);
   }
-  const version = await serving.version(models[0], pinned);
+  const version = await catalog.version(models[0], pinned);
   if (!version) throw new Problem(404, `Model ${models[0]} of endpoint ${name} has no version ${pinned}.`);
   // Named after a variant currently serving that version, when one is.
-  const resolved = await Promise.all(variants.map((variant) => serving.resolve(variant)));
+  const resolved = await Promise.all(variants.map((variant) => catalog.resolve(variant)));
   const answering = variants.find((_, i) => resolved[i]?.version === pinned);
-  return { endpoint, variant: answering?.name ?? `version-${pinned}`, version, model: await serving.model(version), chosen: 'pinned' };
+  return { endpoint, variant: answering?.name ?? `version-${pinned}`, version, model: await catalog.model(version), chosen: 'pinned' };
 }
 
 /** The response headers that say who answered. */

@@ -1,145 +1,125 @@
-import {
-  recordsPlan,
-  type ArtifactStore,
-  type EndpointRecord,
-  type EndpointStore,
-  type FieldIssue,
-  type ModelRegistry,
-  type ModelTarget,
-  type ModelVersion,
-  type PredictionLogEntry,
-  type PredictionLogSink,
-  type RecordsPlan,
-  type VariantSpec,
-} from '@flywheel/core';
-import { SessionCache, loadModel, type LoadedModel } from '@flywheel/inference';
+import type { PredictionLogEntry, PredictionLogSink, PredictionRow } from '@flywheel/core';
+import type { LoadedModel } from '@flywheel/inference';
+import { ServingCatalog, type CatalogDependencies, type CatalogOptions } from './catalog.ts';
+import { inferenceProblem } from './inference-problem.ts';
+import { checkRows } from './limits.ts';
+import { routePinned, routeRequest, type RoutedRequest } from './route.ts';
+import { ServedRequest, type RunContext } from './served-request.ts';
 import { ShadowTraffic } from './shadows.ts';
-import { TtlCache } from './ttl-cache.ts';
 
-export interface ServingDependencies {
-  registry: ModelRegistry;
-  endpoints: EndpointStore;
-  artifacts: ArtifactStore;
+export interface ServingDependencies extends CatalogDependencies {
   /** Where each prediction is logged; without one, predictions are not logged. */
   predictionLog?: PredictionLogSink;
 }
 
-export interface ServingOptions {
-  /** Endpoint configs and aliases are cached this long: a change takes effect everywhere within it. Default 5 s. */
-  configCacheTtlMs?: number;
+export interface ServingOptions extends CatalogOptions {
   /** Largest prediction request body. Default 6 MB, what a Lambda request can carry. */
   maxBodyBytes?: number;
   /** Most rows in one prediction request. Default 10,000. */
   maxRows?: number;
-  /** Bound on the bytes of the models kept loaded. Default 256 MiB. */
-  sessionCacheBytes?: number;
-  /**
-   * Requests for one model read in the same event-loop turn share one run, when the model's rows
-   * are independent (checked at load). Default true; false runs every request on its own.
-   */
-  batchRuns?: boolean;
   /** Shadow runs in flight at most per instance; more are dropped (and counted). Default 32. */
   shadowConcurrency?: number;
 }
 
-/** An endpoint's current config, prepared for routing requests. */
-export interface ServedEndpoint {
-  record: EndpointRecord;
-  variants: ReadonlyMap<string, VariantSpec>;
+/** How a protocol runs the version its request was routed to, and what the log keeps of the result. */
+export interface ServingPlan<R> {
+  run(model: LoadedModel): Promise<R>;
+  rowsOf(result: R): PredictionRow[];
 }
 
 /**
- * What the predict path keeps warm in a function instance: endpoint configs and aliases (for at
- * most the TTL), version records (immutable, so for good), loaded sessions and records plans.
+ * A prediction request as every protocol (`/v1/.../predict`, OIP infer, KServe V1, the edge) hands
+ * it to {@link Serving.serve}: where it goes, how big it is, and how to run it once routed.
  */
-export class Serving {
-  readonly sessions: SessionCache;
+export interface ServeRequest<R> extends RunContext {
+  endpoint: string;
+  /** Rows the request carries, checked against the limit before any work is done. */
+  rows: number;
+  /** A variant a `deploy` caller forced. */
+  forced?: string;
+  /** A version of the endpoint's model named in the path, bypassing the split. */
+  pinned?: number;
+  /** Called once routed: the run may depend on the answering version (its features, its inputs). */
+  plan(routed: RoutedRequest): ServingPlan<R>;
+}
+
+export interface Served<R> {
+  routed: RoutedRequest;
+  result: R;
+}
+
+/**
+ * The serving path every prediction takes: route → run → log → shadows. It keeps what a function
+ * instance keeps warm (the catalog it extends), hands each outcome to the prediction log without
+ * waiting for it, and mirrors successes to the endpoint's shadows, which run after the caller is
+ * answered. Nothing is built for the log (nor any shadow run) when there is no log.
+ */
+export class Serving extends ServingCatalog {
   /** Mirrors served requests to the endpoints' shadows (only while predictions are logged). */
   readonly shadows: ShadowTraffic;
   readonly maxBodyBytes: number;
   readonly maxRows: number;
-  private readonly endpointCache: TtlCache<ServedEndpoint | undefined>;
-  private readonly aliasCache: TtlCache<number | undefined>;
-  private readonly versionCache = new Map<string, Promise<ModelVersion | undefined>>();
-  private readonly plans = new Map<string, RecordsPlan | { issues: FieldIssue[] }>();
+  readonly #predictionLog: PredictionLogSink | undefined;
 
-  constructor(
-    private readonly deps: ServingDependencies,
-    options: ServingOptions = {},
-  ) {
-    const ttlMs = options.configCacheTtlMs ?? 5_000;
-    this.endpointCache = new TtlCache({ ttlMs });
-    this.aliasCache = new TtlCache({ ttlMs });
-    const batching = options.batchRuns ?? true;
-    this.sessions = new SessionCache({ maxBytes: options.sessionCacheBytes, load: (bytes) => loadModel(bytes, { batching }) });
-    this.shadows = new ShadowTraffic({ concurrency: options.shadowConcurrency });
+  constructor(deps: ServingDependencies, options: ServingOptions = {}) {
+    super(deps, options);
+    this.#predictionLog = deps.predictionLog;
+    this.shadows = new ShadowTraffic({ catalog: this, log: (entry) => this.log(entry), concurrency: options.shadowConcurrency });
     this.maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024;
     this.maxRows = options.maxRows ?? 10_000;
   }
 
-  endpoint(name: string): Promise<ServedEndpoint | undefined> {
-    return this.endpointCache.get(name, async () => {
-      const record = await this.deps.endpoints.current(name);
-      return record && { record, variants: new Map(record.config.variants.map((variant) => [variant.name, variant])) };
-    });
-  }
-
-  /** After a change made here, so this instance serves it at once rather than within the TTL. */
-  forgetEndpoint(name: string): void {
-    this.endpointCache.delete(name);
-  }
-
-  forgetAlias(model: string, alias: string): void {
-    this.aliasCache.delete(`${model}#${alias}`);
-  }
-
-  /** The version a variant or shadow names now, following its alias. */
-  resolve(target: ModelTarget): Promise<ModelVersion | undefined> {
-    if (target.version !== undefined) return this.version(target.model, target.version);
-    return this.aliasCache
-      .get(`${target.model}#${target.alias}`, async () => (await this.deps.registry.getAlias(target.model, target.alias!))?.version)
-      .then((version) => (version === undefined ? undefined : this.version(target.model, version)));
-  }
-
-  version(model: string, version: number): Promise<ModelVersion | undefined> {
-    const key = `${model}#${version}`;
-    let cached = this.versionCache.get(key);
-    if (!cached) {
-      cached = this.deps.registry.getVersion(model, version);
-      // Versions never change once written, but one not written yet may be soon.
-      cached.then((found) => !found && this.versionCache.delete(key), () => this.versionCache.delete(key));
-      if (this.versionCache.size >= 10_000) this.versionCache.clear();
-      this.versionCache.set(key, cached);
+  async serve<R>(request: ServeRequest<R>): Promise<Served<R>> {
+    checkRows(request.rows, this.maxRows);
+    const routed = request.pinned === undefined ? await routeRequest(this, request.endpoint, request) : await routePinned(this, request.endpoint, request.pinned);
+    const { run, rowsOf } = request.plan(routed);
+    let result: R;
+    try {
+      result = await run(routed.model);
+    } catch (error) {
+      const problem = inferenceProblem(error);
+      if (this.logging) this.log(new ServedRequest(routed, request, 'error', () => [], problem.message));
+      throw problem;
     }
-    return cached;
-  }
-
-  /** The loaded session of a version, fetching its bytes once per instance. */
-  model(version: ModelVersion): Promise<LoadedModel> {
-    return this.sessions.get(version.sha256, () => this.deps.artifacts.getModel(version.sha256));
-  }
-
-  /** How records become inputs for a version, or why they cannot. */
-  recordsPlan(version: ModelVersion): RecordsPlan | { issues: FieldIssue[] } {
-    const key = `${version.model}#${version.version}`;
-    let plan = this.plans.get(key);
-    if (!plan) {
-      plan = recordsPlan(version.features, version.signature);
-      if (this.plans.size >= 1_000) this.plans.clear();
-      this.plans.set(key, plan);
+    if (this.logging) {
+      const served = new ServedRequest(routed, request, 'ok', () => rowsOf(result));
+      this.log(served);
+      this.shadows.mirror({ routed, context: request, primary: served, run, rowsOf });
     }
-    return plan;
+    return { routed, result };
+  }
+
+  /**
+   * Resolves once the shadow runs in flight have ended — or `maxWaitMs` (default 2 s) has passed:
+   * a shadow stuck loading its model must not hold the answer of the request it mirrors. What such
+   * a shadow logs later goes out with the next flush.
+   */
+  async awaitShadows(maxWaitMs = 2_000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
+    await Promise.race([this.shadows.idle(), waited]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * Waits for the shadow runs in flight (as {@link awaitShadows}), then for the log to send
+   * everything handed to it. A function frozen between invocations calls it before it returns, or
+   * the records would wait in a frozen instance (and be lost with it).
+   */
+  async settle(options: { maxShadowWaitMs?: number } = {}): Promise<void> {
+    await this.awaitShadows(options.maxShadowWaitMs);
+    await this.#predictionLog?.flush();
   }
 
   /** Whether predictions are logged, so the predict path builds log entries only then. */
   get logging(): boolean {
-    return this.deps.predictionLog !== undefined;
+    return this.#predictionLog !== undefined;
   }
 
   /** Hands a served request to the prediction log, which returns at once; its failures never reach the caller. */
   log(entry: PredictionLogEntry): void {
     try {
-      this.deps.predictionLog?.log(entry);
+      this.#predictionLog?.log(entry);
     } catch (error) {
       console.error(JSON.stringify({ level: 'error', message: 'prediction log refused an entry', error: String(error) }));
     }

@@ -1,8 +1,9 @@
 import { compareRowOutputs, describeTarget, inShadow, type ModelVersion, type PredictionRow, type ShadowSpec } from '@flywheel/core';
 import type { LoadedModel } from '@flywheel/inference';
+import type { ServingCatalog } from './catalog.ts';
+import { inferenceProblem } from './inference-problem.ts';
 import type { RoutedRequest } from './route.ts';
-import { inferenceProblem, ServedRequest, type RunContext } from './run.ts';
-import type { Serving } from './serving.ts';
+import { ServedRequest, type RunContext } from './served-request.ts';
 
 /** A request the primary answered, as its shadows need it: the same run on another model. */
 export interface MirroredRequest<R> {
@@ -15,6 +16,10 @@ export interface MirroredRequest<R> {
 }
 
 export interface ShadowTrafficOptions {
+  /** Where shadows find their versions and sessions. */
+  catalog: Pick<ServingCatalog, 'resolve' | 'model'>;
+  /** Where their runs are logged, as served requests are. */
+  log: (entry: ServedRequest) => void;
   /** Shadow runs in flight at most; a mirror beyond it is dropped and counted (default 32). */
   concurrency?: number;
   report?: (message: string, fields: Record<string, unknown>) => void;
@@ -41,16 +46,37 @@ const defaultReport: NonNullable<ShadowTrafficOptions['report']> = (message, fie
  */
 export class ShadowTraffic {
   readonly stats: ShadowStats = { started: 0, failed: 0, dropped: 0 };
+  readonly #catalog: ShadowTrafficOptions['catalog'];
+  readonly #log: ShadowTrafficOptions['log'];
   readonly #concurrency: number;
   readonly #report: NonNullable<ShadowTrafficOptions['report']>;
   #inFlight = 0;
+  /** Resolved when the last run in flight ends; created only while someone waits. */
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
-  constructor(options: ShadowTrafficOptions = {}) {
+  constructor(options: ShadowTrafficOptions) {
+    this.#catalog = options.catalog;
+    this.#log = options.log;
     this.#concurrency = options.concurrency ?? 32;
     this.#report = options.report ?? defaultReport;
   }
 
-  mirror<R>(serving: Serving, request: MirroredRequest<R>): void {
+  /**
+   * Resolves once no shadow run is in flight (at once when none is): a function that is frozen
+   * after it returns — Lambda, Lambda@Edge — waits for this before it flushes the log, so the
+   * shadows' records go out with the request's.
+   */
+  idle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    if (!this.#idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
+  }
+
+  mirror<R>(request: MirroredRequest<R>): void {
     const { salt, config } = request.routed.endpoint.record;
     if (config.shadows.length === 0) return;
     const key = request.context.unit ?? request.context.requestId;
@@ -65,20 +91,26 @@ export class ShadowTraffic {
       this.stats.started++;
       setTimeout(() => {
         // #run logs its own failures; this catch only keeps a bug there from ending the process.
-        this.#run(serving, shadow, request)
+        this.#run(shadow, request)
           .catch((error) => this.#report('shadow run failed', { shadow: shadow.name, error: String(error) }))
-          .finally(() => this.#inFlight--);
+          .finally(() => this.#ended());
       }, 0);
     }
   }
 
-  async #run<R>(serving: Serving, shadow: ShadowSpec, { routed, context, primary, run, rowsOf }: MirroredRequest<R>): Promise<void> {
+  #ended(): void {
+    if (--this.#inFlight > 0 || !this.#idle) return;
+    this.#idle.resolve();
+    this.#idle = undefined;
+  }
+
+  async #run<R>(shadow: ShadowSpec, { routed, context, primary, run, rowsOf }: MirroredRequest<R>): Promise<void> {
     const startedAt = performance.now();
     let version: ModelVersion | undefined;
     try {
-      version = await serving.resolve(shadow);
+      version = await this.#catalog.resolve(shadow);
       if (!version) throw new Error(`shadow ${shadow.name} names ${describeTarget(shadow)}, which does not exist`);
-      const model = await serving.model(version);
+      const model = await this.#catalog.model(version);
       const result = await run(model);
       const task = routed.version.task;
       const rows = () =>
@@ -86,12 +118,12 @@ export class ShadowTraffic {
           const answered = primary.rows[i]?.outputs;
           return answered && row.outputs ? { ...row, agreement: compareRowOutputs(answered, row.outputs, task) } : row;
         });
-      serving.log(new ServedRequest({ endpoint: routed.endpoint, variant: shadow.name, version }, { ...context, startedAt }, 'ok', rows, undefined, routed.variant));
+      this.#log(new ServedRequest({ endpoint: routed.endpoint, variant: shadow.name, version }, { ...context, startedAt }, 'ok', rows, undefined, routed.variant));
     } catch (error) {
       this.stats.failed++;
       const message = inferenceProblem(error).message;
       if (version) {
-        serving.log(new ServedRequest({ endpoint: routed.endpoint, variant: shadow.name, version }, { ...context, startedAt }, 'error', () => [], message, routed.variant));
+        this.#log(new ServedRequest({ endpoint: routed.endpoint, variant: shadow.name, version }, { ...context, startedAt }, 'error', () => [], message, routed.variant));
       } else {
         this.#report('shadow run failed before it had a model version to log it under', { endpoint: routed.endpoint.record.endpoint, shadow: shadow.name, error: message });
       }

@@ -1,5 +1,5 @@
 import { assignVariant, requestBucket, type VariantSpec } from '@flywheel/core';
-import type { ServedEndpoint } from './serving.ts';
+import type { ServedEndpoint } from './catalog.ts';
 
 /**
  * The variant that answers a request: the one a `deploy` caller forced, else the owner of the

@@ -8,6 +8,12 @@ interface VariantBase {
   readonly name: string;
   /** Configured weight (percent) over the analyzed window; used for the SRM check. */
   readonly weight: number;
+  /**
+   * The split's independent draws that landed here — requests, or units on a sticky split — which
+   * the SRM check counts; `count` when left out. Counting rows instead would make a request of
+   * 100 rows 100 draws, inflating χ² a hundredfold.
+   */
+  readonly assignments?: number;
   /** This variant's always-valid p-value from the previous analysis; omitted at the first. */
   readonly previousSequentialPValue?: number;
 }
@@ -70,7 +76,7 @@ export function analyzeExperiment(data: ExperimentData): ExperimentAnalysis {
     control: data.control,
     alpha,
     variants: analyzeVariants(data, alpha),
-    srm: sampleRatioMismatch(data.variants),
+    srm: sampleRatioMismatch(data.variants.map((v) => ({ count: v.assignments ?? v.count, weight: v.weight }))),
   };
 }
 

@@ -63,7 +63,29 @@ describe('summarizeExperiment', () => {
   });
 
   it('flags a sample-ratio mismatch against the configured weights', () => {
-    const summary = summarizeExperiment(config([10, 90]), [tally('a', { served: 500 }), tally('control', { served: 500 })]);
-    expect(summary.srm.mismatch).toBe(true);
+    const sticky = summarizeExperiment(config([10, 90]), [tally('a', { served: 500, requests: 500, units: 500 }), tally('control', { served: 500, requests: 500, units: 500 })]);
+    expect(sticky.srm.mismatch).toBe(true);
+    expect(sticky.variants.map((v) => v.assigned)).toEqual([500, 500]);
+    const perRequest = summarizeExperiment(config([10, 90], { sticky: false }), [tally('a', { served: 500, requests: 500 }), tally('control', { served: 500, requests: 500 })]);
+    expect(perRequest.srm.mismatch).toBe(true);
+  });
+
+  it('counts the split’s draws, not rows: requests of 100 rows raise no false alarm', () => {
+    // 52 and 48 requests of 100 rows on a 50/50 split: as rows χ² = 16 (p ≈ 6e-5), as requests 0.16.
+    const rows = (requests: number) => ({ served: 100 * requests, requests, unitlessRequests: requests });
+    for (const sticky of [false, true]) {
+      const summary = summarizeExperiment(config([50, 50], { sticky }), [tally('a', rows(52)), tally('control', rows(48))]);
+      expect(summary.variants.map((v) => [v.count, v.assigned])).toEqual([[5200, 52], [4800, 48]]);
+      expect(summary.srm.chiSquare).toBeCloseTo(0.16, 12);
+      expect(summary.srm.mismatch).toBe(false);
+    }
+  });
+
+  it('counts units on a sticky split: one unit sending many requests is one draw', () => {
+    // 20 units each; a's send ten times as many requests.
+    const tallies = [tally('a', { served: 2000, requests: 2000, units: 20 }), tally('control', { served: 200, requests: 200, units: 20 })];
+    expect(summarizeExperiment(config([50, 50]), tallies).srm).toMatchObject({ chiSquare: 0, mismatch: false });
+    // Without stickiness every request is drawn on its own, and then 2,000 against 200 is a mismatch.
+    expect(summarizeExperiment(config([50, 50], { sticky: false }), tallies).srm.mismatch).toBe(true);
   });
 });

@@ -55,6 +55,8 @@ export interface ExperimentVariant {
   readonly weight: number;
   /** Predictions served (logged rows): the denominator. A prediction without an outcome counts 0. */
   readonly count: number;
+  /** The split's draws: units on a sticky endpoint (and requests that named none), else requests. */
+  readonly assigned: number;
   /** Binary: conversions. Continuous: the sum of the outcomes. */
   readonly outcomes: number;
   /** Predictions with an outcome joined. */
@@ -73,7 +75,7 @@ export interface ExperimentSummary {
   readonly control: string;
   readonly alpha: number;
   readonly variants: ExperimentVariant[];
-  /** Observed shares of `count` against the configured weights. */
+  /** Observed shares of `assigned` against the configured weights. */
   readonly srm: SampleRatioMismatch;
 }
 
@@ -81,7 +83,8 @@ export interface ExperimentSummary {
  * The experiment's analysis from its tallies (any number per variant, e.g. one per config
  * version, summed): per variant the outcome rate (binary: every outcome true/false or 0/1) or
  * mean, each against the control (the variant named `control`, else the first), sample-ratio
- * mismatch, and model quality where labels joined.
+ * mismatch over the split's draws (units on a sticky endpoint, else requests — not rows), and
+ * model quality where labels joined.
  */
 export function summarizeExperiment(config: EndpointConfig, tallies: readonly VariantTally[], options: { alpha?: number } = {}): ExperimentSummary {
   const totals = new Map<string, ExperimentTally>(config.variants.map((v) => [v.name, EMPTY_TALLY]));
@@ -94,15 +97,16 @@ export function summarizeExperiment(config: EndpointConfig, tallies: readonly Va
   const base = config.variants.map((v) => {
     const t = totals.get(v.name)!;
     // Served is written before its rows can join, so it is never behind; the max only guards that.
-    return { spec: v, tally: t, name: v.name, weight: v.weight, count: Math.max(t.served, t.outcomes) };
+    const assignments = config.sticky ? t.units + t.unitlessRequests : t.requests;
+    return { spec: v, tally: t, name: v.name, weight: v.weight, count: Math.max(t.served, t.outcomes), assignments };
   });
   const analysis = binary
-    ? analyzeExperiment({ kind: 'binary', control, alpha: options.alpha, variants: base.map((b) => ({ name: b.name, weight: b.weight, count: b.count, successes: b.tally.outcomeSum })) })
+    ? analyzeExperiment({ kind: 'binary', control, alpha: options.alpha, variants: base.map((b) => ({ name: b.name, weight: b.weight, count: b.count, assignments: b.assignments, successes: b.tally.outcomeSum })) })
     : analyzeExperiment({
         kind: 'continuous',
         control,
         alpha: options.alpha,
-        variants: base.map((b) => ({ name: b.name, weight: b.weight, count: b.count, sum: b.tally.outcomeSum, sumSquares: b.tally.outcomeSumSquares })),
+        variants: base.map((b) => ({ name: b.name, weight: b.weight, count: b.count, assignments: b.assignments, sum: b.tally.outcomeSum, sumSquares: b.tally.outcomeSumSquares })),
       });
   return {
     kind: analysis.kind,
@@ -113,6 +117,7 @@ export function summarizeExperiment(config: EndpointConfig, tallies: readonly Va
       ...target(base[i].spec),
       weight: result.weight,
       count: result.count,
+      assigned: base[i].assignments,
       outcomes: result.outcomes,
       feedback: base[i].tally.outcomes,
       ...('rate' in result ? { rate: result.rate } : { mean: result.mean }),

@@ -33,5 +33,6 @@ export {
   type ExperimentVariant,
   type VariantQuality,
 } from './experiment.ts';
+export { countServed, type ServedCount } from './served.ts';
 export { labelsEventOf } from './labels-event.ts';
 export type { ExperimentStore, FeedbackLabel, FeedbackReceipt, FeedbackStore, PredictionObserver } from './ports.ts';

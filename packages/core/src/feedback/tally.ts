@@ -5,6 +5,14 @@
 export interface ExperimentTally {
   /** Predicted rows logged (shadows and failures left out): the variant's exposures. */
   readonly served: number;
+  /**
+   * The requests among them (a request of 100 rows is one), and of those the distinct units
+   * (each once per config version) and the requests that named no unit. The split draws once
+   * per request, or once per unit on a sticky endpoint: these are what the sample-ratio check counts.
+   */
+  readonly requests: number;
+  readonly units: number;
+  readonly unitlessRequests: number;
   /** Rows with an outcome joined, their sum and sum of squares (true counts 1, false 0). */
   readonly outcomes: number;
   readonly outcomeSum: number;
@@ -24,6 +32,9 @@ export type TallyField = keyof ExperimentTally;
 
 export const TALLY_FIELDS: readonly TallyField[] = [
   'served',
+  'requests',
+  'units',
+  'unitlessRequests',
   'outcomes',
   'outcomeSum',
   'outcomeSumSquares',

@@ -24,3 +24,4 @@ export {
 export { SQS_PACKING_LIMITS, packMessages, packSendBatches, type PackingLimits } from './packing.ts';
 export { MAX_COLUMNS_PER_OUTPUT, outputColumnSpecs, outputColumns } from './output-columns.ts';
 export { ServingMetrics, meteredSink, type ServingSeries, type ServingSeriesLabels } from './serving-metrics.ts';
+export { HeldPredictionLog } from './held-log.ts';

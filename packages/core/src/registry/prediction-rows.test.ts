@@ -19,6 +19,22 @@ describe('prediction rows for the log', () => {
     ]);
   });
 
+  it('logs the categorical codes of a tensor as the categories they stand for', () => {
+    const features = [
+      { name: 'plan', kind: 'categorical' as const, input: 'x', index: 0, categories: ['free', 'pro', 'team'] },
+      { name: 'size', kind: 'categorical' as const, input: 'x', index: 1, categories: [10, 'big', 30] },
+      { name: 'age', kind: 'numerical' as const, input: 'x', index: 2 },
+    ];
+    const inputs = { x: [[0, 0, 1], [2, 1, 2], [7, 2, 0], [1.5, 30, 3]] };
+    expect(predictionRows({ inputs }, {}, features).map((row) => row.inputs)).toEqual([
+      { plan: 'free', size: 0, age: 1 },
+      { plan: 'team', size: 'big', age: 2 },
+      // Out of range, not an integer, or a numeric category: as sent, so monitoring sees what came.
+      { plan: 7, size: 2, age: 0 },
+      { plan: 1.5, size: 30, age: 3 },
+    ]);
+  });
+
   it('keeps records as sent and slices inputs by row without features', () => {
     const records = [{ age: 2, email: 'a@b.c' }, { age: 4 }];
     expect(predictionRows({ inputs: {}, records }, outputs, undefined).map((row) => row.inputs)).toEqual(records);

@@ -6,8 +6,8 @@ export type TensorRows = Readonly<Record<string, unknown>>;
 
 /**
  * A request's rows for the prediction log: inputs by feature name when the model declares
- * features (records-style requests give them as sent), otherwise each input's row slice; and
- * each output's row slice.
+ * features (records-style requests give them as sent; a tensor's categorical codes are named as
+ * the categories they stand for), otherwise each input's row slice; and each output's row slice.
  */
 export function predictionRows(
   request: { inputs: TensorRows; records?: readonly unknown[] },
@@ -25,7 +25,8 @@ export function predictionRows(
       inputs = {};
       for (const feature of features) {
         const row = rowOf(request.inputs[feature.input], r, count);
-        inputs[feature.name] = Array.isArray(row) ? row[feature.index ?? 0] : row;
+        const value = Array.isArray(row) ? row[feature.index ?? 0] : row;
+        inputs[feature.name] = feature.kind === 'categorical' && feature.categories ? categoryOf(feature.categories, value) : value;
       }
     } else {
       inputs = {};
@@ -46,6 +47,17 @@ export function rowCount(tensors: TensorRows): number {
     count = Math.max(count, Array.isArray(value) ? value.length : 1);
   }
   return count;
+}
+
+/**
+ * A categorical value as monitoring knows it: string categories reach a numeric input as their
+ * position in `categories` (see records.ts), so a code that is such a position is logged as the
+ * category itself; anything else (a numeric category, a string, a code out of range) as it came.
+ */
+function categoryOf(categories: readonly (string | number)[], value: unknown): unknown {
+  if (typeof value !== 'number') return value;
+  const category = categories[value];
+  return typeof category === 'string' ? category : value;
 }
 
 function rowOf(value: unknown, row: number, count: number): unknown {

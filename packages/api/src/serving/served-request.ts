@@ -1,8 +1,5 @@
 import type { PredictionLogEntry, PredictionRow } from '@flywheel/core';
-import { InferenceError, InputValidationError, type LoadedModel } from '@flywheel/inference';
-import { Problem } from '../problem.ts';
 import type { RoutedRequest } from './route.ts';
-import type { Serving } from './serving.ts';
 
 export interface RunContext {
   requestId: string;
@@ -11,34 +8,6 @@ export interface RunContext {
   receivedAt: number;
   /** performance.now() when the request arrived. */
   startedAt: number;
-}
-
-/**
- * Runs the routed model and logs the outcome either way, handing the log its entry without
- * waiting for it; a success is then mirrored to the endpoint's shadows, which run after the
- * caller is answered. Nothing is built for the log (nor any shadow run) when there is no log.
- */
-export async function runLogged<R>(
-  serving: Serving,
-  routed: RoutedRequest,
-  context: RunContext,
-  run: (model: LoadedModel) => Promise<R>,
-  rowsOf: (result: R) => PredictionRow[],
-): Promise<R> {
-  let result: R;
-  try {
-    result = await run(routed.model);
-  } catch (error) {
-    const problem = inferenceProblem(error);
-    if (serving.logging) serving.log(new ServedRequest(routed, context, 'error', () => [], problem.message));
-    throw problem;
-  }
-  if (serving.logging) {
-    const served = new ServedRequest(routed, context, 'ok', () => rowsOf(result));
-    serving.log(served);
-    serving.shadows.mirror(serving, { routed, context, primary: served, run, rowsOf });
-  }
-  return result;
 }
 
 /**
@@ -119,22 +88,4 @@ function isoTime(ms: number): string {
     lastTimeMs = ms;
   }
   return lastTime;
-}
-
-/** The runtime's typed failures as the client's 400s; anything else stays a server error. */
-export function inferenceProblem(error: unknown): Error {
-  if (error instanceof InputValidationError) {
-    return new Problem(400, 'The inputs do not match the model signature.', { errors: [...error.errors] });
-  }
-  if (error instanceof InferenceError) return new Problem(400, `The model could not run on these inputs (${error.message}).`);
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** Refuses requests with more rows than the limit, before any work is done for them. */
-export function checkRows(count: number, max: number): void {
-  if (count > max) {
-    throw new Problem(400, `A request may carry at most ${max} rows; this one has ${count}. Split it into smaller requests.`, {
-      errors: [{ path: 'rows', message: `at most ${max} rows` }],
-    });
-  }
 }
