@@ -27,7 +27,8 @@ interface Ran {
   stderr: string;
 }
 
-describe('the flywheel CLI, as a process against the local system', () => {
+// Every step is a separate Node process; on a loaded 2-core machine each takes seconds.
+describe('the flywheel CLI, as a process against the local system', { timeout: 120_000 }, () => {
   let system: TestSystem;
   let dataDir: Awaited<ReturnType<typeof tempDataDir>>;
   let workDir: Awaited<ReturnType<typeof tempDataDir>>;

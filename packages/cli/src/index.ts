@@ -1,2 +1,3 @@
 export { main, EXIT } from './main.ts';
-export { configFromEnv, FlywheelClient, ApiError, UsageError, DEFAULT_URL } from './client.ts';
+export { configFromEnv, FlywheelClient, ApiError, DEFAULT_URL } from './client.ts';
+export { UsageError } from './errors.ts';

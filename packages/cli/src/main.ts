@@ -1,5 +1,6 @@
 import { CommanderError, type Command } from 'commander';
-import { ApiError, UsageError } from './client.ts';
+import { ApiError } from './client.ts';
+import { UsageError } from './errors.ts';
 import { contextFactory, type Environment } from './context.ts';
 import { createProgram } from './program.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointConfig } from '@flywheel/core';
-import { UsageError } from './client.ts';
+import { UsageError } from './errors.ts';
 import { canaryVariants, deployVariants, parseTarget, promoteVariants } from './split.ts';
 
 const config = (variants: EndpointConfig['variants']) => ({ variants, shadows: [], sticky: true, logging: { percent: 100, redact: [] } }) as EndpointConfig;

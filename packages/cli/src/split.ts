@@ -1,5 +1,5 @@
 import type { EndpointConfig, VariantSpec } from '@flywheel/core';
-import { UsageError } from './client.ts';
+import { UsageError } from './errors.ts';
 
 /** `churn@3` (a version) or `churn@challenger` (an alias). */
 export interface ModelTarget {

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { Alert } from '@flywheel/monitor';
 import type { ContextFor } from '../context.ts';
 import { table } from '../output.ts';
 
@@ -12,10 +13,10 @@ export function alertsCommand(contextFor: ContextFor): Command {
     .option('--endpoint <name>', 'only alerts of this endpoint')
     .action(async (options: { open?: boolean; status?: string; endpoint?: string }, command: Command) => {
       const { client, out } = contextFor(command);
-      const body = await client.get('/v1/alerts', { status: options.open ? 'open' : options.status, endpoint: options.endpoint });
+      const body = await client.get<{ alerts: Alert[] }>('/v1/alerts', { status: options.open ? 'open' : options.status, endpoint: options.endpoint });
       out.result(body, () =>
         body.alerts.length
-          ? table(['id', 'status', 'endpoint', 'kind', 'feature', 'summary', 'opened'], body.alerts.map((a: any) => [a.id, a.status, a.endpoint, a.kind, a.feature, a.summary, a.openedAt]))
+          ? table(['id', 'status', 'endpoint', 'kind', 'feature', 'summary', 'opened'], body.alerts.map((a) => [a.id, a.status, a.endpoint, a.kind, a.feature, a.summary, a.openedAt]))
           : 'no alerts',
       );
     });
@@ -29,7 +30,7 @@ export function alertsCommand(contextFor: ContextFor): Command {
       .argument('<id>')
       .action(async (id: string, _options, command: Command) => {
         const { client, out } = contextFor(command);
-        const alert = (await client.request(`/v1/alerts/${encodeURIComponent(id)}/${verb}`, { method: 'POST' })).body;
+        const alert = (await client.request<Alert>(`/v1/alerts/${encodeURIComponent(id)}/${verb}`, { method: 'POST' })).body;
         out.result(alert, () => `alert ${alert.id} is ${alert.status}`);
       });
   }

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { EndpointConfig, VariantSpec } from '@flywheel/core';
-import { ApiError, UsageError, type FlywheelClient } from '../client.ts';
+import { ApiError, type FlywheelClient } from '../client.ts';
+import { UsageError } from '../errors.ts';
 import type { ContextFor } from '../context.ts';
 import { details, table, weights } from '../output.ts';
 import { canaryVariants, deployVariants, describeTarget, parseTarget, promoteVariants } from '../split.ts';

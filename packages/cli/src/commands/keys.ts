@@ -4,6 +4,14 @@ import { details, table } from '../output.ts';
 
 const SCOPES = ['predict', 'read', 'deploy', 'admin'];
 
+interface KeyView {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt?: string;
+}
+
 export function keysCommand(contextFor: ContextFor): Command {
   const keys = new Command('keys').description('API keys (needs an admin key)');
   keys
@@ -13,7 +21,7 @@ export function keysCommand(contextFor: ContextFor): Command {
     .addOption(new Option('--scopes <scopes>', `comma-separated: ${SCOPES.join(', ')}`).makeOptionMandatory().argParser((text) => text.split(',').map((s) => s.trim()).filter(Boolean)))
     .action(async (name: string, options: { scopes: string[] }, command: Command) => {
       const { client, out } = contextFor(command);
-      const created = (await client.request('/v1/keys', { json: { name, scopes: options.scopes } })).body;
+      const created = (await client.request<KeyView & { key: string }>('/v1/keys', { json: { name, scopes: options.scopes } })).body;
       out.result(created, () => `${details([['id', created.id], ['name', created.name], ['scopes', created.scopes.join(', ')], ['key', created.key]])}\nkeep the key now: it is not shown again`);
     });
   keys
@@ -21,8 +29,8 @@ export function keysCommand(contextFor: ContextFor): Command {
     .description('every key (without the keys themselves)')
     .action(async (_options, command: Command) => {
       const { client, out } = contextFor(command);
-      const body = await client.get('/v1/keys');
-      out.result(body, () => table(['id', 'name', 'scopes', 'created', 'revoked'], body.keys.map((k: any) => [k.id, k.name, k.scopes.join(', '), k.createdAt, k.revokedAt])));
+      const body = await client.get<{ keys: KeyView[] }>('/v1/keys');
+      out.result(body, () => table(['id', 'name', 'scopes', 'created', 'revoked'], body.keys.map((k) => [k.id, k.name, k.scopes.join(', '), k.createdAt, k.revokedAt])));
     });
   keys
     .command('revoke')
@@ -30,7 +38,7 @@ export function keysCommand(contextFor: ContextFor): Command {
     .argument('<id>')
     .action(async (id: string, _options, command: Command) => {
       const { client, out } = contextFor(command);
-      const revoked = (await client.request(`/v1/keys/${encodeURIComponent(id)}`, { method: 'DELETE' })).body;
+      const revoked = (await client.request<KeyView>(`/v1/keys/${encodeURIComponent(id)}`, { method: 'DELETE' })).body;
       out.result(revoked, () => `revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}`);
     });
   return keys;

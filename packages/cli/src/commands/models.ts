@@ -1,9 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
-import { ApiError, UsageError } from '../client.ts';
+import type { AliasChange, ModelVersion } from '@flywheel/core';
+import { ApiError, type ApiResponse } from '../client.ts';
+import { UsageError } from '../errors.ts';
 import type { ContextFor, CommandContext } from '../context.ts';
 import { details, table } from '../output.ts';
 import { byteStream } from '../upload.ts';
+
+/** `x FP32[-1,3]`; a tensor of unknown rank shows `[?]`. */
+const tensors = (list: ModelVersion['signature']['inputs']) => list.map((t) => `${t.name} ${t.datatype}[${t.shape ? t.shape.join(',') : '?'}]`).join(' ');
 
 /** Lambda refuses request bodies over 6 MB; larger artifacts go through a presigned S3 upload. */
 const DIRECT_UPLOAD_LIMIT = 6 * 1024 * 1024;
@@ -24,21 +29,21 @@ export function modelsCommand(contextFor: ContextFor): Command {
     .argument('<model>')
     .action(async (model: string, _options, command: Command) => {
       const { client, out } = contextFor(command);
-      const body = await client.get(`/v1/models/${encodeURIComponent(model)}`);
+      const body = await client.get<{ versions: ModelVersion[]; aliases: AliasChange[] }>(`/v1/models/${encodeURIComponent(model)}`);
       out.result(body, () =>
         [
           table(
             ['version', 'sha256', 'size', 'inputs', 'features', 'created'],
-            body.versions.map((v: any) => [
+            body.versions.map((v) => [
               v.version,
               v.sha256.slice(0, 12),
               v.sizeBytes,
-              v.signature.inputs.map((i: any) => `${i.name} ${i.datatype}[${i.shape.join(',')}]`).join(' '),
-              (v.features ?? []).map((f: any) => f.name).join(', '),
+              tensors(v.signature.inputs),
+              (v.features ?? []).map((f) => f.name).join(', '),
               v.createdAt,
             ]),
           ),
-          body.aliases.length ? table(['alias', 'version'], body.aliases.map((a: any) => [a.alias, a.version])) : 'no aliases',
+          body.aliases.length ? table(['alias', 'version'], body.aliases.map((a) => [a.alias, a.version])) : 'no aliases',
         ].join('\n'),
       );
     });
@@ -63,8 +68,8 @@ export function modelsCommand(contextFor: ContextFor): Command {
           ['version', `${registered.body.version}${registered.status === 200 ? ' (already registered: same bytes)' : ''}`],
           ['sha256', registered.body.sha256],
           ['size', registered.body.sizeBytes],
-          ['inputs', registered.body.signature.inputs.map((i: any) => `${i.name} ${i.datatype}[${i.shape.join(',')}]`).join(' ')],
-          ['outputs', registered.body.signature.outputs.map((o: any) => `${o.name} ${o.datatype}[${o.shape.join(',')}]`).join(' ')],
+          ['inputs', tensors(registered.body.signature.inputs)],
+          ['outputs', tensors(registered.body.signature.outputs)],
         ]),
       );
     });
@@ -83,10 +88,10 @@ async function readMetadata(path: string): Promise<Record<string, unknown>> {
   throw new UsageError(`--features ${path} must hold a features list or a metadata object`);
 }
 
-async function registerDirect({ client, out }: CommandContext, name: string, file: string, size: number, metadata: Record<string, unknown>) {
+async function registerDirect({ client, out }: CommandContext, name: string, file: string, size: number, metadata: Record<string, unknown>): Promise<ApiResponse<ModelVersion>> {
   const progress = out.progress(size, `uploading ${file}`);
   try {
-    return await client.request(`/v1/models/${encodeURIComponent(name)}/versions`, {
+    return await client.request<ModelVersion>(`/v1/models/${encodeURIComponent(name)}/versions`, {
       method: 'POST',
       body: byteStream(await readFile(file), (sent) => progress.update(sent)),
       headers: { 'content-type': 'application/octet-stream', ...(Object.keys(metadata).length ? { 'flywheel-metadata': JSON.stringify(metadata) } : {}) },
@@ -97,7 +102,7 @@ async function registerDirect({ client, out }: CommandContext, name: string, fil
 }
 
 /** POST …/uploads for a presigned PUT, send the bytes there, then register the staged artifact. */
-async function registerThroughUpload({ client, out }: CommandContext, name: string, file: string, size: number, metadata: Record<string, unknown>) {
+async function registerThroughUpload({ client, out }: CommandContext, name: string, file: string, size: number, metadata: Record<string, unknown>): Promise<ApiResponse<ModelVersion>> {
   const path = `/v1/models/${encodeURIComponent(name)}`;
   const upload = (await client.request<{ uploadUrl: string; key: string; maxBytes: number }>(`${path}/uploads`, { method: 'POST' })).body;
   if (size > upload.maxBytes) throw new UsageError(`${file} is ${size} bytes; the server registers at most ${upload.maxBytes}`);
@@ -107,5 +112,5 @@ async function registerThroughUpload({ client, out }: CommandContext, name: stri
     throw new ApiError(`the presigned upload failed: ${error.message}`, undefined);
   });
   if (!response.ok) throw new ApiError(`the presigned upload answered ${response.status}: ${(await response.text()).slice(0, 200)}`, response.status);
-  return client.request(`${path}/versions`, { json: { artifactKey: upload.key, ...(Object.keys(metadata).length ? { metadata } : {}) } });
+  return client.request<ModelVersion>(`${path}/versions`, { json: { artifactKey: upload.key, ...(Object.keys(metadata).length ? { metadata } : {}) } });
 }

@@ -1,7 +1,9 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { ApiError, UsageError } from '../client.ts';
+import { ApiError } from '../client.ts';
+import { UsageError } from '../errors.ts';
 import type { ContextFor } from '../context.ts';
 import { positiveInt } from './endpoints.ts';
 
@@ -20,12 +22,7 @@ export function predictCommand(contextFor: ContextFor): Command {
     .option('--concurrency <n>', 'requests in flight', positiveInt, 4)
     .action(async (endpoint: string, options: { file: string; concurrency: number }, command: Command) => {
       const { client, out, stdin } = contextFor(command);
-      const input = options.file === '-' ? stdin : createReadStream(options.file);
-      const opened = new Promise<void>((resolve, reject) => {
-        if (options.file === '-') resolve();
-        else input.once('open', () => resolve()).once('error', (error: Error) => reject(new UsageError(`cannot read ${options.file}: ${error.message}`)));
-      });
-      await opened;
+      const input = options.file === '-' ? stdin : await openFile(options.file);
       const path = `/v1/endpoints/${encodeURIComponent(endpoint)}/predict`;
       const pending: Array<Promise<string>> = [];
       let failures = 0;
@@ -57,4 +54,14 @@ export function predictCommand(contextFor: ContextFor): Command {
       while (pending.length) out.line(await pending.shift()!);
       if (failures) throw new ApiError(`${failures} of the lines failed`, undefined);
     });
+}
+
+async function openFile(path: string): Promise<ReadStream> {
+  const stream = createReadStream(path);
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  return stream;
 }
