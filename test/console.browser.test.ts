@@ -3,14 +3,18 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoRunStore } from '@flywheel/aws';
+import type { Run } from '@flywheel/core';
 import { seedDemo } from '@flywheel/local';
 import { raiseDemoAlert } from './support/demo-alert.ts';
-import { putEndpoint } from './support/models.ts';
+import { putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Where a failing test leaves what the browser showed (gitignored). */
 const FAILURES = join(import.meta.dirname, '../.screenshots');
+/** Set to refresh the README's screenshots of each page: FLYWHEEL_SCREENSHOTS=packages/console/screenshots. */
+const SCREENSHOTS = process.env.FLYWHEEL_SCREENSHOTS;
 
 interface EndpointBody {
   configVersion: number;
@@ -25,6 +29,9 @@ describe('the console in a real browser, against the local system', () => {
 
   const endpoint = async () => (await (await system.api('/v1/endpoints/demo')).json()) as EndpointBody;
   const weights = (body: EndpointBody) => body.config.variants.map((v) => `${v.name}:${v.weight}`);
+  const snap = async (name: string) => {
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
   const signIn = async (key: string) => {
     await page.goto(`${system.url}/console`);
     await page.getByLabel('API key').fill(key);
@@ -62,12 +69,14 @@ describe('the console in a real browser, against the local system', () => {
   it('refuses a wrong key, signs in with the admin key and lists the demo endpoint with its split', async () => {
     await signIn('fw_not_a_key_of_this_system_000000');
     await expect.poll(() => page.getByRole('status').textContent()).toContain('That key is not valid or has been revoked.');
+    await snap('sign-in');
     await page.getByLabel('API key').fill(system.adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const row = page.getByRole('table', { name: 'Endpoints' }).getByRole('row', { name: /demo/ });
     await row.waitFor();
     expect(await row.getByRole('img').getAttribute('aria-label')).toBe('Split: control demo@1 100%');
     expect(await page.locator('#identity').textContent()).toContain('local admin · admin');
+    await snap('overview');
   });
 
   it('changes a split to a new config version, resolves a stale ETag as a conflict, and rolls back from the history', async () => {
@@ -95,6 +104,7 @@ describe('the console in a real browser, against the local system', () => {
     await conflict.getByText('Conflict: the endpoint changed while you were editing').waitFor();
     expect(weights(await endpoint()), 'nothing overwritten').toEqual(['control:60', 'candidate:40']);
     await conflict.getByRole('button', { name: 'Apply my weights to the current config' }).click();
+    await snap('endpoint-conflict');
     await page.getByText(`Applied your weights to the current config: saved as config version ${canaryVersion + 3}.`).waitFor();
     expect(weights(await endpoint())).toEqual(['control:50', 'candidate:50']);
 
@@ -112,12 +122,14 @@ describe('the console in a real browser, against the local system', () => {
     await page.getByRole('button', { name: 'Show drift over time' }).click();
     const chart = page.locator('figure[data-chart="monthly_spend"]');
     await chart.locator('canvas').waitFor();
+    await snap('endpoint-drift');
     expect(await chart.getByRole('img').getAttribute('aria-label')).toMatch(/^monthly_spend: drift statistic \(ks\+wasserstein\) of monthly_spend per bucket, against its threshold 0\.1$/);
 
     await page.getByRole('link', { name: 'Alerts' }).click();
     const table = page.getByRole('table', { name: 'Alerts' });
     await table.waitFor();
     expect(await table.getByRole('row').count()).toBe(alerts.length + 1);
+    await snap('alerts');
     const first = alerts[0];
     const named = `${first.kind} alert${first.feature ? ` on ${first.feature}` : ''}`;
     await table.getByRole('button', { name: `Acknowledge ${named}` }).click();
@@ -143,6 +155,7 @@ describe('the console in a real browser, against the local system', () => {
     expect(await page.getByLabel('Weight of control (%)').isDisabled()).toBe(true);
     // The page fits the phone: wide tables scroll inside their card, not the page.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await snap('endpoint-phone-read-only');
 
     await page.getByRole('link', { name: 'Models' }).click();
     await page.getByRole('link', { name: 'demo' }).click();
@@ -150,5 +163,63 @@ describe('the console in a real browser, against the local system', () => {
     await versions.waitFor();
     expect(await versions.getByRole('row', { name: /v1/ }).textContent()).toContain('features FP32[-1, 6]');
     expect(await page.getByRole('table', { name: 'Features' }).getByRole('row').count()).toBe(7);
+    await snap('model-phone');
+  });
+
+  it('draws the lineage of a model (dataset → run → version → rollouts) and compares its runs side by side', async () => {
+    const runs = new DynamoRunStore(system.clients.dynamodb, system.names.tables.operations);
+    const dataset = 'ab'.repeat(32);
+    const run = (runId: string, rounds: number, accuracy: number, version?: number): Run => ({
+      runId,
+      model: 'lineaged',
+      endpoint: 'lineaged',
+      status: 'succeeded',
+      trigger: { kind: 'manual', id: runId, at: '2026-01-01T00:00:00.000Z' },
+      trainer: 'builtin',
+      attempts: 1,
+      createdAt: `2026-01-0${rounds / 10}T00:00:00.000Z`,
+      params: { rounds },
+      metrics: { primary: 'accuracy', challenger: { accuracy }, champion: { accuracy: 0.8 }, improvement: accuracy - 0.8 },
+      dataset: { sha256: dataset, rows: 1200, trainRows: 1000, holdoutRows: 200, timeRange: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z' }, features: ['a'], labels: { kind: 'classes', counts: { '0': 600, '1': 600 } } },
+      parentVersion: 1,
+      ...(version ? { version } : {}),
+      logs: [],
+    });
+    const winner = 'run-' + 'a'.repeat(24);
+    await runs.create(run('run-' + 'b'.repeat(24), 10, 0.79));
+    await runs.create(run(winner, 20, 0.86, 2));
+    await registered(system, 'lineaged', scaledModel(7));
+    await registered(system, 'lineaged', scaledModel(8), { lineage: { runId: winner, manifestSha256: dataset, rows: 1200, parentVersion: 1 } });
+    expect((await putEndpoint(system, 'lineaged', singleVariant('lineaged', 1))).status).toBe(201);
+    expect((await putEndpoint(system, 'lineaged', { variants: [{ name: 'main', model: 'lineaged', version: 1, weight: 90 }, { name: 'canary', model: 'lineaged', version: 2, weight: 10 }] })).status).toBe(200);
+
+    await signIn(system.adminKey);
+    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('link', { name: 'lineaged' }).click();
+    const graph = page.getByRole('img', { name: /^Lineage of lineaged:/ });
+    await graph.locator('canvas').first().waitFor();
+    expect(await graph.getAttribute('aria-label')).toBe('Lineage of lineaged: 1 datasets, 2 runs, 2 versions, 2 rollouts');
+    await page.getByText('As a list').click();
+    const edges = await page.getByRole('list', { name: 'Lineage edges' }).getByRole('listitem').allTextContents();
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        `dataset abababab 1,200 rows → trained on → ${winner.slice(0, 12)}… succeeded`,
+        `${winner.slice(0, 12)}… succeeded → registered → v2`,
+        `v1 → champion → ${winner.slice(0, 12)}… succeeded`,
+        'v1 → served by → lineaged config v1–v2, up to 100%',
+        'v2 → served by → lineaged config v2, up to 10%',
+      ]),
+    );
+
+    const compare = page.getByRole('button', { name: 'Compare selected runs' });
+    expect(await compare.isDisabled()).toBe(true);
+    await page.getByLabel(`Compare ${winner}`).check();
+    await page.getByLabel(`Compare run-${'b'.repeat(24)}`).check();
+    await compare.click();
+    const table = page.getByRole('table', { name: 'Run comparison' });
+    expect(await table.getByRole('row', { name: /param rounds/ }).textContent()).toMatch(/param rounds(20|10)(10|20)/);
+    expect(await table.getByRole('row', { name: /challenger accuracy/ }).textContent()).toMatch(/0\.86/);
+    await snap('model-lineage');
   });
 });
+

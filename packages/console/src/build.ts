@@ -2,6 +2,7 @@
 // its own bundle (the Lambda bundle included) with no files to copy. Run: npm run build -w @flywheel/console
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -14,11 +15,17 @@ export interface BuiltAsset {
   etag: string;
 }
 
-/** index.html, app.js (the app with uPlot, minified) and app.css (uPlot's and ours). */
+/** index.html, app.js (the app with uPlot, minified), its lazily loaded chunks, and app.css (uPlot's and ours). */
 export async function buildAssets(): Promise<Record<string, BuiltAsset>> {
   const bundled = await build({
-    entryPoints: [here('./app/main.ts')],
+    entryPoints: { app: here('./app/main.ts') },
     bundle: true,
+    // The lineage graph's library is loaded only by the page that draws one.
+    splitting: true,
+    outdir: here('../dist'),
+    // Chunk names hash input paths relative to this: fixed, so the output does not depend on the cwd.
+    absWorkingDir: here('..'),
+    chunkNames: 'chunk-[hash]',
     minify: true,
     format: 'esm',
     target: 'es2022',
@@ -27,10 +34,14 @@ export async function buildAssets(): Promise<Record<string, BuiltAsset>> {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const js = bundled.outputFiles[0].text;
+  const scripts = Object.fromEntries(bundled.outputFiles.map((file) => [basename(file.path), file.text]));
+  const js = scripts['app.js'];
   const css = [await readFile(here('../../../node_modules/uplot/dist/uPlot.min.css'), 'utf8'), await readFile(here('../static/app.css'), 'utf8')].join('\n');
   const etag = (body: string) => `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
-  const assets = { 'app.js': { type: 'text/javascript; charset=utf-8', body: js }, 'app.css': { type: 'text/css; charset=utf-8', body: css } };
+  const assets = {
+    ...Object.fromEntries(Object.entries(scripts).map(([name, body]) => [name, { type: 'text/javascript; charset=utf-8', body }])),
+    'app.css': { type: 'text/css; charset=utf-8', body: css },
+  };
   // The page names each asset with its hash, so a browser never runs a stale app against a new API.
   const html = (await readFile(here('../static/index.html'), 'utf8'))
     .replace('{{app.js}}', `/console/assets/app.js?v=${etag(js).slice(1, 9)}`)
