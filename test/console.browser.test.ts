@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRunStore } from '@flywheel/aws';
 import type { Run } from '@flywheel/core';
 import { seedDemo } from '@flywheel/local';
+import { localConsumers } from '../packages/local/src/consumers.ts';
 import { raiseDemoAlert } from './support/demo-alert.ts';
 import { putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
@@ -22,7 +23,8 @@ interface EndpointBody {
   config: { variants: Array<{ name: string; weight: number }> };
 }
 
-describe('the console in a real browser, against the local system', () => {
+// Generous per test: a page, its requests and Chromium share 2 cores with the rest of the suite in CI.
+describe('the console in a real browser, against the local system', { timeout: 90_000 }, () => {
   let system: TestSystem;
   let browser: Browser;
   let page: Page;
@@ -41,7 +43,8 @@ describe('the console in a real browser, against the local system', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
     [system, browser] = await Promise.all([
-      startTestSystem(),
+      // The monitor consumer runs, so predictions reach the overview as they would under npm start.
+      startTestSystem({ consumers: { monitor: localConsumers.monitor } }),
       chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] }),
     ]);
     await seedDemo({ url: system.url, key: system.adminKey });
@@ -66,6 +69,23 @@ describe('the console in a real browser, against the local system', () => {
     });
   });
 
+  it('is served by the API: the page and its assets revalidated by ETag, a problem for what is not there, the session behind a key', async () => {
+    const pageResponse = await fetch(`${system.url}/console`);
+    expect(pageResponse.status).toBe(200);
+    expect(pageResponse.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const html = await pageResponse.text();
+    const script = /src="(\/console\/assets\/app\.js\?v=[0-9a-f]+)"/.exec(html)![1];
+    const app = await fetch(`${system.url}${script}`);
+    expect(app.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(app.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await fetch(`${system.url}${script}`, { headers: { 'if-none-match': app.headers.get('etag')! } })).status).toBe(304);
+    const missing = await fetch(`${system.url}/console/assets/nope.js`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    expect((await fetch(`${system.url}/console/session`)).status).toBe(401);
+    expect(await (await system.api('/console/session')).json()).toMatchObject({ name: 'local admin', scopes: ['admin'] });
+  });
+
   it('refuses a wrong key, signs in with the admin key and lists the demo endpoint with its split', async () => {
     await signIn('fw_not_a_key_of_this_system_000000');
     await expect.poll(() => page.getByRole('status').textContent()).toContain('That key is not valid or has been revoked.');
@@ -77,6 +97,18 @@ describe('the console in a real browser, against the local system', () => {
     expect(await row.getByRole('img').getAttribute('aria-label')).toBe('Split: control demo@1 100%');
     expect(await page.locator('#identity').textContent()).toContain('local admin · admin');
     await snap('overview');
+  });
+
+  it('refreshes the overview live as predictions are logged', async () => {
+    await signIn(system.adminKey);
+    const requests = page.getByRole('table', { name: 'Endpoints' }).getByRole('row', { name: /demo/ }).getByRole('cell').nth(3);
+    await requests.waitFor();
+    const before = Number((await requests.textContent())!.replace(/,/g, ''));
+    const record = { tenure_months: 3, monthly_spend: 80, support_calls: 4, usage_hours: 2, plan: 'basic', region: 'north' };
+    const predicted = await system.api('/v1/endpoints/demo/predict', { method: 'POST', json: { records: Array.from({ length: 5 }, () => record) } });
+    expect(predicted.status).toBe(200);
+    // No reload: the page polls every 5 s, and the monitor counts the request once its batch arrives.
+    await expect.poll(async () => Number((await requests.textContent())!.replace(/,/g, '')), { timeout: 25_000, interval: 500 }).toBe(before + 1);
   });
 
   it('changes a split to a new config version, resolves a stale ETag as a conflict, and rolls back from the history', async () => {
@@ -174,7 +206,7 @@ describe('the console in a real browser, against the local system', () => {
       model: 'lineaged',
       endpoint: 'lineaged',
       status: 'succeeded',
-      trigger: { kind: 'manual', id: runId, at: '2026-01-01T00:00:00.000Z' },
+      trigger: { kind: 'manual' },
       trainer: 'builtin',
       attempts: 1,
       createdAt: `2026-01-0${rounds / 10}T00:00:00.000Z`,

@@ -34,7 +34,7 @@ export async function request<T = any>(path: string, init: { method?: string; js
     throw new ApiProblem(0, { detail: `The API did not answer (${(error as Error).message}).` });
   }
   const text = await response.text();
-  const body = text ? JSON.parse(text) : undefined;
+  const body = parseJson(text);
   if (!response.ok) {
     if (response.status === 401 && !init.key) onUnauthorized();
     throw new ApiProblem(response.status, body ?? {});
@@ -50,3 +50,13 @@ export const query = (params: Record<string, string | number | undefined>) => {
   const text = search.toString();
   return text ? `?${text}` : '';
 };
+
+/** The API answers JSON; anything else (a proxy's error page) becomes a problem saying what came back. */
+function parseJson(text: string): any {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { detail: `The API answered something that is not JSON: ${text.slice(0, 120)}` };
+  }
+}

@@ -29,7 +29,7 @@ export function drawLineage(container: HTMLElement, graph: { nodes: LineageNode[
       { selector: 'edge', style: { label: 'data(label)', 'font-size': 11, color: '#5d6670', width: 1.5, 'line-color': '#9ca3af', 'target-arrow-color': '#9ca3af', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier', 'text-background-color': '#fff', 'text-background-opacity': 1 } },
     ],
     // Layered top to bottom from what has no inputs: datasets and hand-registered versions.
-    layout: { name: 'breadthfirst', directed: true, roots: graph.nodes.filter((n) => !graph.edges.some((e) => e.target === n.id)).map((n) => `#${CSS.escape(n.id)}`).join(', '), spacingFactor: 1.2 },
+    layout: { name: 'breadthfirst', directed: true, roots: graph.nodes.filter((n) => !graph.edges.some((e) => e.target === n.id)).map((n) => n.id), spacingFactor: 1.2 },
     maxZoom: 1.3,
     userZoomingEnabled: false,
     boxSelectionEnabled: false,
