@@ -63,12 +63,15 @@ export function driftSection(endpoint: string) {
     show(charts, h('div', { class: 'grid' }, ...made.map((chart) => chart.element)));
   };
 
-  open.addEventListener('click', () => void (open.getAttribute('aria-expanded') === 'true' ? clearCharts() : loadCharts()));
+  const failed = (where: HTMLElement) => (error: Error) => show(where, h('p', { class: 'notice error', role: 'alert' }, error.message));
+  open.addEventListener('click', () => (open.getAttribute('aria-expanded') === 'true' ? clearCharts() : void loadCharts().catch(failed(charts))));
   range.addEventListener('change', () => {
     const wasOpen = open.getAttribute('aria-expanded') === 'true';
-    void loadSummary().then(() => (wasOpen ? loadCharts() : undefined));
+    void loadSummary()
+      .then(() => (wasOpen ? loadCharts().catch(failed(charts)) : undefined))
+      .catch(failed(summary));
   });
-  void loadSummary();
+  void loadSummary().catch(failed(summary));
   return {
     element: card('Traffic and drift', h('div', { class: 'row' }, h('label', { for: 'drift-range' }, 'Range'), range, open), summary, charts),
     stop: clearCharts,

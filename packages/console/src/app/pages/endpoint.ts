@@ -37,7 +37,7 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
       await load(h('p', { class: 'notice', role: 'status' }, `${done}: saved as config version ${body.configVersion}.`));
     } catch (error) {
       if (error instanceof ApiProblem && error.status === 412) return showConflict(view, variants);
-      throw error;
+      await load(refused('The split was not saved', error));
     }
   };
 
@@ -49,7 +49,7 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
       if (error instanceof ApiProblem && error.status === 412) {
         return load(h('p', { class: 'notice error', role: 'alert' }, `The endpoint changed before the rollback reached it; nothing was restored. This is the current config — check it and roll back again if you still mean to.`));
       }
-      throw error;
+      await load(refused(`Config version ${configVersion} was not restored`, error));
     }
   };
 
@@ -139,6 +139,11 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
   show(monitoring, drift.element);
   show(shadows, await shadowSection(path));
   return () => stops.forEach((stop) => stop());
+}
+
+/** What the API said when it refused a change, shown above the (unchanged) current config. */
+function refused(what: string, error: unknown): HTMLElement {
+  return h('p', { class: 'notice error', role: 'alert' }, `${what}: ${(error as Error).message}`);
 }
 
 interface ShadowSummary {
