@@ -118,6 +118,9 @@ describe('the console in a real browser, against the local system', { timeout: 9
     await signIn(system.adminKey);
     await page.getByRole('link', { name: 'demo' }).click();
     await page.getByRole('heading', { name: 'Endpoint demo' }).waitFor();
+    const intervals = page.locator('figure[data-chart="Rate with 95% CI"]');
+    await intervals.locator('canvas').waitFor();
+    expect(await intervals.getByRole('img').getAttribute('aria-label')).toMatch(/: control .+ \(.+ – .+\); candidate .+ \(.+ – .+\)$/);
 
     await page.getByLabel('Weight of control (%)').fill('70');
     await page.getByLabel('Weight of candidate (%)').fill('30');
@@ -135,8 +138,8 @@ describe('the console in a real browser, against the local system', { timeout: 9
     const conflict = page.getByRole('alert');
     await conflict.getByText('Conflict: the endpoint changed while you were editing').waitFor();
     expect(weights(await endpoint()), 'nothing overwritten').toEqual(['control:60', 'candidate:40']);
-    await conflict.getByRole('button', { name: 'Apply my weights to the current config' }).click();
     await snap('endpoint-conflict');
+    await conflict.getByRole('button', { name: 'Apply my weights to the current config' }).click();
     await page.getByText(`Applied your weights to the current config: saved as config version ${canaryVersion + 3}.`).waitFor();
     expect(weights(await endpoint())).toEqual(['control:50', 'candidate:50']);
 

@@ -29,6 +29,8 @@ export interface ColumnDrift {
   threshold: number;
   drifted: boolean;
   count: number;
+  /** Too few rows to be flagged, whatever the statistic says. */
+  insufficientData: boolean;
 }
 
 export interface DriftView {

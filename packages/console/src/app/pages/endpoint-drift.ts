@@ -88,7 +88,7 @@ function summaryOf(view: DriftView): HTMLElement {
     columns.length
       ? table(
           ['Column', 'Kind', 'Method', 'Statistic', 'Threshold', 'p-value', 'Rows', 'Drifted'],
-          columns.map((c) => [c.name, c.kind, c.method, num(c.statistic), num(c.threshold), pValue(c.pValue), num(c.count), c.drifted ? h('strong', { class: 'bad' }, 'yes') : 'no']),
+          columns.map((c) => [c.name, c.kind, c.method, num(c.statistic), num(c.threshold), pValue(c.pValue), num(c.count), c.drifted ? h('strong', { class: 'bad' }, 'yes') : c.insufficientData ? h('span', { class: 'muted' }, 'too few rows') : 'no']),
           { numeric: [3, 4, 5, 6], label: 'Drift by column' },
         )
       : null,

@@ -1,4 +1,5 @@
 import { get } from '../api.ts';
+import { intervalChart } from '../charts.ts';
 import { card, h, table } from '../dom.ts';
 import { num, percent, pValue, target, time } from '../format.ts';
 
@@ -27,11 +28,17 @@ interface Experiment {
 }
 
 /** The experiment per variant against the control, sample-ratio mismatch and the guardrail decision log. */
-export async function experimentSection(endpoint: string): Promise<HTMLElement> {
+export async function experimentSection(endpoint: string): Promise<{ element: HTMLElement; stop: () => void }> {
   const e = await get<Experiment>(`/v1/endpoints/${encodeURIComponent(endpoint)}/experiment`);
   const value = (v: Experiment['variants'][number]) => (e.kind === 'binary' ? percent(v.rate, 2) : num(v.mean));
   const interval = (v: Experiment['variants'][number]) => (v.ci ? (e.kind === 'binary' ? `${percent(v.ci.lower, 2)} – ${percent(v.ci.upper, 2)}` : `${num(v.ci.lower)} – ${num(v.ci.upper)}`) : '—');
-  return card(
+  const scale = e.kind === 'binary' ? 100 : 1;
+  const estimates = e.variants.map((v) => ({ value: valueOf(e, v) === null ? null : valueOf(e, v)! * scale, lower: v.ci ? v.ci.lower * scale : null, upper: v.ci ? v.ci.upper * scale : null }));
+  const chart = intervalChart(`${e.kind === 'binary' ? 'Rate' : 'Mean'} with ${Math.round((1 - e.alpha) * 100)}% CI`, e.variants.map((v) => v.name), estimates, {
+    yLabel: e.kind === 'binary' ? '%' : undefined,
+    description: e.variants.map((v) => `${v.name} ${value(v)} (${interval(v)})`).join('; '),
+  });
+  const element = card(
     'Experiment',
     h('p', { class: 'muted' }, `Config versions ${e.experiment.fromConfigVersion}–${e.experiment.toConfigVersion} since ${time(e.experiment.since)}${e.experiment.running ? ' (running)' : ''}; ${e.kind} outcome, α = ${e.alpha}, against ${e.control}.`),
     table(
@@ -52,10 +59,14 @@ export async function experimentSection(endpoint: string): Promise<HTMLElement> 
       ]),
       { numeric: [2, 3, 4, 5, 7, 8, 9], label: 'Experiment by variant' },
     ),
+    chart.element,
     h('p', { class: e.srm.mismatch ? 'bad' : 'muted' }, e.srm.mismatch ? `Sample ratio mismatch (p = ${pValue(e.srm.pValue)}): the split is not serving the configured weights; do not trust the comparison.` : `No sample ratio mismatch (p = ${pValue(e.srm.pValue)}).`),
     h('h3', {}, 'Guardrail decisions'),
     e.decisions.length
       ? table(['Config', 'Action', 'Reason', 'At'], e.decisions.map((d) => [`v${d.configVersion}`, d.decision?.action ?? '', d.reason ?? '', time(d.at)]), { label: 'Guardrail decisions' })
       : h('p', { class: 'muted' }, 'No guardrail decision yet.'),
   );
+  return { element, stop: chart.destroy };
 }
+
+const valueOf = (e: Experiment, v: Experiment['variants'][number]) => (e.kind === 'binary' ? v.rate : v.mean) ?? null;

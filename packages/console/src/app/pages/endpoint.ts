@@ -20,6 +20,7 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
   const shadows = h('div');
   show(main, heading, split, history, experiment, monitoring, shadows);
   const stops: Array<() => void> = [];
+  let stopExperiment = () => {};
 
   /** Reads the endpoint and redraws what depends on its config; `notice` says what just happened. */
   const load = async (notice?: HTMLElement) => {
@@ -27,7 +28,10 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
     show(heading, h('h1', {}, `Endpoint ${view.endpoint}`), h('p', { class: 'muted' }, `Config version ${view.configVersion} · ETag ${view.etag} · updated ${time(view.updatedAt)}`));
     show(split, splitEditor(view, notice));
     show(history, await historySection(view));
-    show(experiment, await experimentSection(name));
+    const analysed = await experimentSection(name);
+    stopExperiment();
+    stopExperiment = analysed.stop;
+    show(experiment, analysed.element);
   };
 
   /** PUT the config against the ETag it was read with; a stale one is a conflict shown to resolve. */
@@ -138,7 +142,7 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
   stops.push(drift.stop);
   show(monitoring, drift.element);
   show(shadows, await shadowSection(path));
-  return () => stops.forEach((stop) => stop());
+  return () => [...stops, stopExperiment].forEach((stop) => stop());
 }
 
 /** What the API said when it refused a change, shown above the (unchanged) current config. */
