@@ -22,6 +22,7 @@ import { runRoutes } from './routes/runs.ts';
 import { shadowRoutes } from './routes/shadows.ts';
 import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedback.ts';
 import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
+import { consoleRoutes } from './routes/console.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
@@ -97,6 +98,7 @@ export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
   }
+  app.route('/', consoleRoutes(requireScope));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   // Last: the document lists every route mounted before it.
   app.route('/', docsRoutes(() => app.routes));

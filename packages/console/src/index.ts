@@ -1,0 +1,2 @@
+export { consoleAssets } from './assets.generated.ts';
+export type { ConsoleAsset } from './asset.ts';
