@@ -1,13 +1,14 @@
-import { mean, quantileSorted, standardDeviation } from 'simple-statistics';
+import { mean, standardDeviation } from 'simple-statistics';
 import { z } from 'zod';
 import { countSchema } from './count-schema.ts';
 import { InvalidBaselineError } from './invalid-baseline-error.ts';
-import { binIndex } from './statistics/binned-distribution.ts';
+import { BinDetailSchema, binIndex, emptyBinDetail, fitsLayout, recordInBin } from './statistics/binned-distribution.ts';
 
 /**
  * A numerical column of the reference: the frozen bin layout (see `BinLayout`) with the
  * reference's own counts over it, plus its moments. Edges and cumulative counts are the compact
- * sorted summary of the baseline: they give its empirical CDF exactly at every edge.
+ * sorted summary of the baseline: they give its empirical CDF exactly at every edge, and the
+ * detail its ties and the mean of each bin.
  */
 export const NumericalReferenceSchema = z
   .object({
@@ -25,8 +26,11 @@ export const NumericalReferenceSchema = z
     discrete: z.boolean(),
     edges: z.array(z.number()).min(1),
     counts: z.array(countSchema),
+    /** Absent in profiles built before it existed; their drift is then computed as it was. */
+    detail: BinDetailSchema.optional(),
   })
   .refine((r) => r.counts.length === r.edges.length + 2, { message: 'counts must have edges.length + 2 entries' })
+  .refine((r) => r.detail === undefined || fitsLayout(r.detail, r.edges), { message: 'detail does not fit the edges' })
   .refine((r) => r.edges.every((e, i) => i === 0 || e > r.edges[i - 1]), { message: 'edges must increase strictly' });
 export type NumericalReference = z.infer<typeof NumericalReferenceSchema>;
 
@@ -43,35 +47,111 @@ function distinctSorted(sorted: readonly number[]): number[] {
 }
 
 /**
- * Extra cut points inside the outermost quantile bins. Those bins span the tails, where the
- * density changes fastest (for a normal, 2.3 to 3.7 sd); splitting them keeps the linear
- * interpolation inside bins, and so the Wasserstein distance, accurate when a window moves mass
- * into a tail.
+ * Cuts the sorted baseline into bins from its minimum, greedily: a bin ends at the last distinct
+ * value before it would hold `maxInside` values strictly inside it, or before its width times
+ * its share of the baseline would exceed `spread`. A bin between two consecutive distinct values
+ * cannot be cut and is kept whatever its spread. Edges are baseline values, so ties sit on edges.
  */
-const TAIL_PROBABILITIES = [0.001, 0.002, 0.005];
-
-/** 0, 1/quantileBins, …, 1, plus the tail cut points finer than one quantile bin. */
-function edgeProbabilities(quantileBins: number): number[] {
-  const uniform = Array.from({ length: quantileBins + 1 }, (_, j) => j / quantileBins);
-  const tails = TAIL_PROBABILITIES.filter((p) => p < 1 / quantileBins).flatMap((p) => [p, 1 - p]);
-  return [...uniform, ...tails].sort((a, b) => a - b);
+function greedyEdges(sorted: readonly number[], maxInside: number, spread: number): number[] {
+  const n = sorted.length;
+  const edges = [sorted[0]];
+  let left = sorted[0];
+  let inside = 0; // values in (left, the last value looked at]
+  let i = 0;
+  while (i < n && sorted[i] === left) i++;
+  while (i < n) {
+    const value = sorted[i];
+    let ties = 0;
+    while (i + ties < n && sorted[i + ties] === value) ties++;
+    const previous = sorted[i - 1];
+    if (previous !== left && (inside >= maxInside || ((value - left) * (inside + ties)) / n > spread)) {
+      edges.push(previous);
+      left = previous;
+      inside = 0;
+    }
+    inside += ties;
+    i += ties;
+  }
+  if (edges[edges.length - 1] !== sorted[n - 1]) edges.push(sorted[n - 1]);
+  return edges;
 }
 
 /**
- * Freezes the bin edges from the baseline: its distinct values when there are at most
- * `quantileBins + 1` of them (the binning is then exact: a discrete layout), otherwise its
- * quantiles at {@link edgeProbabilities} with repeated values merged — so no bin of a continuous
- * reference holds more than about 1/quantileBins of its mass, which is what bounds the binning
- * error of KS.
+ * The edges of a continuous reference, at most `maxEdges` of them. Fewer than n/quantileBins
+ * values lie strictly inside any bin (bins close at ⌈n/quantileBins⌉ values inside), so the
+ * reference's CDF rises by less than 1/quantileBins inside a bin: the KS bound. The edges left
+ * over go where a bin is wide for the mass it holds — the tails, above all heavy ones — by
+ * lowering the spread limit (width × share of the baseline) as far as the budget allows: the
+ * Wasserstein bound adds up width × mass over the bins where the CDFs may cross.
+ */
+function referenceEdges(sorted: readonly number[], quantileBins: number, maxEdges: number): number[] {
+  const maxInside = Math.ceil(sorted.length / quantileBins);
+  let coarse = greedyEdges(sorted, maxInside, Number.POSITIVE_INFINITY);
+  let [low, high] = [0, sorted[sorted.length - 1] - sorted[0]];
+  // Bisect the spread limit on a log scale: the smallest whose edges fit the budget.
+  for (let step = 0; step < 48 && high > 0; step++) {
+    const middle = low > 0 ? Math.sqrt(low * high) : high / 1024;
+    const edges = greedyEdges(sorted, maxInside, middle);
+    if (edges.length <= maxEdges) {
+      coarse = edges;
+      high = middle;
+    } else low = middle;
+  }
+  return coarse;
+}
+
+/**
+ * Splits the widest bins into equal parts, adding at most `spare` edges: the smallest width cap
+ * that the spare edges can reach (found by bisection). The new edges hold no baseline value, so
+ * the reference's CDF stays exact; they bound how far apart window values inside one bin can be,
+ * where a sparse tail leaves wide gaps between baseline values.
+ */
+function splitWidestBins(edges: readonly number[], spare: number): number[] {
+  const widths = edges.slice(1).map((e, i) => e - edges[i]);
+  const added = (cap: number) => widths.reduce((sum, w) => sum + Math.ceil(w / cap) - 1, 0);
+  let [low, high] = [0, Math.max(0, ...widths)];
+  if (spare <= 0 || high === 0) return [...edges];
+  for (let step = 0; step < 60; step++) {
+    const middle = (low + high) / 2;
+    if (added(middle) <= spare) high = middle;
+    else low = middle;
+  }
+  const split = [edges[0]];
+  widths.forEach((w, i) => {
+    const parts = Math.ceil(w / high);
+    for (let k = 1; k < parts; k++) {
+      const edge = edges[i] + (k * w) / parts;
+      if (edge > split[split.length - 1] && edge < edges[i + 1]) split.push(edge);
+    }
+    split.push(edges[i + 1]);
+  });
+  return split;
+}
+
+/**
+ * Freezes at most 2 · `quantileBins` bin edges from the baseline: its distinct values when there
+ * are at most 1.5 · `quantileBins` of them (the binning is then exact: a discrete layout),
+ * otherwise {@link referenceEdges} within 1.5 · `quantileBins`; the rest of the budget then
+ * {@link splitWidestBins}. Records where each value lies inside its bin (see `BinDetail`).
  */
 export function buildNumericalReference(baseline: NumericalBaseline, quantileBins: number): NumericalReference {
   const sorted = baseline.values.sort((a, b) => a - b);
   if (sorted.length === 0) throw new InvalidBaselineError(`column "${baseline.name}" has no numeric values in the baseline`);
+  const maxEdges = 2 * quantileBins;
   const distinct = distinctSorted(sorted);
-  const discrete = distinct.length <= quantileBins + 1;
-  const edges = discrete ? distinct : distinctSorted(edgeProbabilities(quantileBins).map((p) => quantileSorted(sorted, p)));
+  const discrete = distinct.length <= Math.ceil(0.75 * maxEdges);
+  // A quarter of the budget at least goes to splitting wide bins.
+  const valueEdges = discrete ? distinct : referenceEdges(sorted, quantileBins, Math.ceil(0.75 * maxEdges));
+  // A few distinct values are codes or small counts: windows land on them, not in their gaps.
+  const fewValues = distinct.length <= quantileBins / 4;
+  const edges = fewValues ? valueEdges : splitWidestBins(valueEdges, maxEdges - valueEdges.length);
   const counts = new Array<number>(edges.length + 2).fill(0);
-  for (const x of sorted) counts[binIndex(edges, x)]++;
+  const detail = emptyBinDetail(edges);
+  for (const x of sorted) {
+    const bin = binIndex(edges, x);
+    counts[bin]++;
+    recordInBin(detail, edges, bin, x);
+  }
   return {
     name: baseline.name,
     kind: 'numerical',
@@ -85,5 +165,6 @@ export function buildNumericalReference(baseline: NumericalBaseline, quantileBin
     discrete,
     edges,
     counts,
+    detail,
   };
 }

@@ -187,7 +187,17 @@ describe('sketch size', () => {
     const small = bytesPerColumn(1_000);
     const large = bytesPerColumn(100_000);
     for (const bytes of [...small, ...large]) expect(bytes).toBeLessThanOrEqual(16 * 1024);
-    // Only the digits of the counts grow: at most a few bytes per bin.
-    large.forEach((bytes, i) => expect(bytes - small[i]).toBeLessThan(4 * 250));
+    // Only the digits of the counts and offset sums grow: a few bytes per bin and array.
+    large.forEach((bytes, i) => expect(bytes - small[i]).toBeLessThan(6 * 514));
+  });
+
+  it('stays ≤ 16 KiB for a heavy-tailed column at a million values', () => {
+    const heavy = buildReferenceProfile({
+      features: [{ name: 'x', kind: 'numerical' }],
+      records: Array.from({ length: 20_000 }, () => ({ x: Math.tan(Math.PI * (random.uniform() - 0.5)) })),
+    });
+    const sketch = createWindowSketch(heavy);
+    for (let i = 0; i < 1_000_000; i++) observe(sketch, heavy, { features: { x: 3 * Math.tan(Math.PI * (random.uniform() - 0.5)) } });
+    expect(JSON.stringify(sketch.features[0]).length).toBeLessThanOrEqual(16 * 1024);
   });
 });

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { countSchema } from '../count-schema.ts';
+
 /**
  * The bin layout a reference profile freezes and every window sketch reuses.
  *
@@ -12,7 +15,8 @@
  * Bins are right-closed so cumulative counts give the empirical CDF exactly at every edge, and
  * ties (discrete or zero-inflated features) stay on the edge that holds them instead of being
  * split across bins. Everything computed from bins is therefore exact at the edges; between edges
- * only the bin's mass is known, which is what bounds the binning error of each statistic.
+ * the bin's mass is known and, with its {@link BinDetail}, its ties and its mean: that is what
+ * bounds the binning error of each statistic.
  */
 export interface BinLayout {
   readonly edges: readonly number[];
@@ -32,6 +36,55 @@ export interface BinnedSample {
   readonly underflowDistance: number;
   /** Σ (x − e[E−1]) over the overflow values. */
   readonly overflowDistance: number;
+  /** Where values lie inside the bins; absent in states stored before it existed. */
+  readonly detail?: BinDetail;
+}
+
+/**
+ * Where a sample's values lie inside the bins, beyond their counts: how many sit exactly on each
+ * edge (ties, point masses), and for the rest of each interior bin — the values strictly inside
+ * it — their summed offset above the bin's left edge, in 1/{@link OFFSET_RESOLUTION} of the
+ * bin's width. With it, each interior bin's CDF is known at both ends, just left of its right
+ * edge, and in its mean (to half an offset unit per value). Integers, so merging is exact.
+ */
+export const BinDetailSchema = z.object({
+  /** `edges.length` counts: values equal to e[j] (edgeCounts[0] is bin 1's count). */
+  edgeCounts: z.array(countSchema),
+  /** Aligned with the bins; nonzero only for interior bins j + 1 (j = 1 … E−1). */
+  offsetSums: z.array(countSchema),
+});
+export type BinDetail = z.infer<typeof BinDetailSchema>;
+
+/** Whether `detail` has the shape of `edges`' layout. */
+export function fitsLayout(detail: BinDetail, edges: readonly number[]): boolean {
+  return detail.edgeCounts.length === edges.length && detail.offsetSums.length === edges.length + 2;
+}
+
+/**
+ * Offset units per bin width: a lone value's position inside its bin is kept to 2⁻²¹ of the
+ * bin, and sums stay exact integers up to 2⁵³ (8 · 10⁹ values in one bin).
+ */
+export const OFFSET_RESOLUTION = 2 ** 20;
+
+export function emptyBinDetail(edges: readonly number[]): BinDetail {
+  return { edgeCounts: new Array<number>(edges.length).fill(0), offsetSums: new Array<number>(edges.length + 2).fill(0) };
+}
+
+/** Records `x`, which fell in `bin`, in the detail (in place): on its edge, or offset inside it. */
+export function recordInBin(detail: BinDetail, edges: readonly number[], bin: number, x: number): void {
+  if (bin < 1 || bin > edges.length) return;
+  const right = edges[bin - 1];
+  if (x === right) detail.edgeCounts[bin - 1]++;
+  else {
+    const left = edges[bin - 2];
+    detail.offsetSums[bin] += Math.round(((x - left) / (right - left)) * OFFSET_RESOLUTION);
+  }
+}
+
+export function mergeBinDetails(a: BinDetail | undefined, b: BinDetail | undefined): BinDetail | undefined {
+  // Only both together describe the merged bins.
+  if (!a || !b) return undefined;
+  return { edgeCounts: a.edgeCounts.map((c, i) => c + b.edgeCounts[i]), offsetSums: a.offsetSums.map((s, i) => s + b.offsetSums[i]) };
 }
 
 /** The bin of `x` (a finite number) under `edges`, by binary search; see {@link BinLayout}. */
