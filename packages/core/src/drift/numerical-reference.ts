@@ -36,43 +36,52 @@ export type NumericalReference = z.infer<typeof NumericalReferenceSchema>;
 
 export interface NumericalBaseline {
   readonly name: string;
-  /** Valid values, in any order; sorted in place. */
+  /** Valid values, in any order. */
   readonly values: number[];
   readonly missing: number;
   readonly typeErrors: number;
 }
 
-function distinctSorted(sorted: readonly number[]): number[] {
-  return sorted.filter((x, i) => i === 0 || x !== sorted[i - 1]);
+/** The baseline's distinct values and how often each occurs. */
+interface DistinctValues {
+  readonly values: readonly number[];
+  readonly ties: readonly number[];
+  readonly total: number;
+}
+
+function distinctValues(sorted: Float64Array): DistinctValues {
+  const values: number[] = [];
+  const ties: number[] = [];
+  for (const x of sorted) {
+    if (values.length > 0 && values[values.length - 1] === x) ties[ties.length - 1]++;
+    else {
+      values.push(x);
+      ties.push(1);
+    }
+  }
+  return { values, ties, total: sorted.length };
 }
 
 /**
- * Cuts the sorted baseline into bins from its minimum, greedily: a bin ends at the last distinct
- * value before it would hold `maxInside` values strictly inside it, or before its width times
- * its share of the baseline would exceed `spread`. A bin between two consecutive distinct values
- * cannot be cut and is kept whatever its spread. Edges are baseline values, so ties sit on edges.
+ * Cuts the baseline into bins from its minimum, greedily: a bin ends at the last distinct value
+ * before it would hold `maxInside` values strictly inside it, or before its width times its share
+ * of the baseline would exceed `spread`. A bin between two consecutive distinct values cannot be
+ * cut and is kept whatever its spread. Edges are baseline values, so ties sit on edges.
  */
-function greedyEdges(sorted: readonly number[], maxInside: number, spread: number): number[] {
-  const n = sorted.length;
-  const edges = [sorted[0]];
-  let left = sorted[0];
-  let inside = 0; // values in (left, the last value looked at]
-  let i = 0;
-  while (i < n && sorted[i] === left) i++;
-  while (i < n) {
-    const value = sorted[i];
-    let ties = 0;
-    while (i + ties < n && sorted[i + ties] === value) ties++;
-    const previous = sorted[i - 1];
-    if (previous !== left && (inside >= maxInside || ((value - left) * (inside + ties)) / n > spread)) {
+function greedyEdges({ values, ties, total }: DistinctValues, maxInside: number, spread: number): number[] {
+  const edges = [values[0]];
+  let left = values[0];
+  let inside = 0; // values in (left, values[i − 1]]
+  for (let i = 1; i < values.length; i++) {
+    const previous = values[i - 1];
+    if (previous !== left && (inside >= maxInside || ((values[i] - left) * (inside + ties[i])) / total > spread)) {
       edges.push(previous);
       left = previous;
       inside = 0;
     }
-    inside += ties;
-    i += ties;
+    inside += ties[i];
   }
-  if (edges[edges.length - 1] !== sorted[n - 1]) edges.push(sorted[n - 1]);
+  if (values.length > 1) edges.push(values[values.length - 1]);
   return edges;
 }
 
@@ -84,34 +93,37 @@ function greedyEdges(sorted: readonly number[], maxInside: number, spread: numbe
  * lowering the spread limit (width × share of the baseline) as far as the budget allows: the
  * Wasserstein bound adds up width × mass over the bins where the CDFs may cross.
  */
-function referenceEdges(sorted: readonly number[], quantileBins: number, maxEdges: number): number[] {
-  const maxInside = Math.ceil(sorted.length / quantileBins);
-  let coarse = greedyEdges(sorted, maxInside, Number.POSITIVE_INFINITY);
-  let [low, high] = [0, sorted[sorted.length - 1] - sorted[0]];
-  // Bisect the spread limit on a log scale: the smallest whose edges fit the budget.
-  for (let step = 0; step < 48 && high > 0; step++) {
-    const middle = low > 0 ? Math.sqrt(low * high) : high / 1024;
-    const edges = greedyEdges(sorted, maxInside, middle);
+function referenceEdges(distinct: DistinctValues, quantileBins: number, maxEdges: number): number[] {
+  const maxInside = Math.ceil(distinct.total / quantileBins);
+  let fitting = greedyEdges(distinct, maxInside, Number.POSITIVE_INFINITY);
+  // Bisect the spread limit on a log scale between 2⁻⁴⁰ and 1 of the range × the whole mass.
+  const range = distinct.values[distinct.values.length - 1] - distinct.values[0];
+  let [low, high] = [-40, 0];
+  for (let step = 0; step < 24; step++) {
+    const middle = (low + high) / 2;
+    const edges = greedyEdges(distinct, maxInside, range * 2 ** middle);
     if (edges.length <= maxEdges) {
-      coarse = edges;
+      fitting = edges;
       high = middle;
     } else low = middle;
   }
-  return coarse;
+  return fitting;
 }
 
 /**
  * Splits the widest bins into equal parts, adding at most `spare` edges: the smallest width cap
- * that the spare edges can reach (found by bisection). The new edges hold no baseline value, so
+ * that the spare edges can reach (found by bisection), but no smaller than the narrowest bin. The new edges hold no baseline value, so
  * the reference's CDF stays exact; they bound how far apart window values inside one bin can be,
  * where a sparse tail leaves wide gaps between baseline values.
  */
 function splitWidestBins(edges: readonly number[], spare: number): number[] {
   const widths = edges.slice(1).map((e, i) => e - edges[i]);
   const added = (cap: number) => widths.reduce((sum, w) => sum + Math.ceil(w / cap) - 1, 0);
-  let [low, high] = [0, Math.max(0, ...widths)];
-  if (spare <= 0 || high === 0) return [...edges];
-  for (let step = 0; step < 60; step++) {
+  if (spare <= 0 || widths.length === 0) return [...edges];
+  // No finer than the closest two baseline values: integer data is then split at integers.
+  let [low, high] = [Math.min(...widths), Math.max(...widths)];
+  if (added(low) <= spare) high = low;
+  for (let step = 0; step < 60 && high > low; step++) {
     const middle = (low + high) / 2;
     if (added(middle) <= spare) high = middle;
     else low = middle;
@@ -135,16 +147,15 @@ function splitWidestBins(edges: readonly number[], spare: number): number[] {
  * {@link splitWidestBins}. Records where each value lies inside its bin (see `BinDetail`).
  */
 export function buildNumericalReference(baseline: NumericalBaseline, quantileBins: number): NumericalReference {
-  const sorted = baseline.values.sort((a, b) => a - b);
+  // A typed array sorts numerically, several times faster than a comparator.
+  const sorted = Float64Array.from(baseline.values).sort();
   if (sorted.length === 0) throw new InvalidBaselineError(`column "${baseline.name}" has no numeric values in the baseline`);
   const maxEdges = 2 * quantileBins;
-  const distinct = distinctSorted(sorted);
-  const discrete = distinct.length <= Math.ceil(0.75 * maxEdges);
+  const distinct = distinctValues(sorted);
+  const discrete = distinct.values.length <= Math.ceil(0.75 * maxEdges);
   // A quarter of the budget at least goes to splitting wide bins.
-  const valueEdges = discrete ? distinct : referenceEdges(sorted, quantileBins, Math.ceil(0.75 * maxEdges));
-  // A few distinct values are codes or small counts: windows land on them, not in their gaps.
-  const fewValues = distinct.length <= quantileBins / 4;
-  const edges = fewValues ? valueEdges : splitWidestBins(valueEdges, maxEdges - valueEdges.length);
+  const valueEdges = discrete ? [...distinct.values] : referenceEdges(distinct, quantileBins, Math.ceil(0.75 * maxEdges));
+  const edges = splitWidestBins(valueEdges, maxEdges - valueEdges.length);
   const counts = new Array<number>(edges.length + 2).fill(0);
   const detail = emptyBinDetail(edges);
   for (const x of sorted) {
@@ -158,8 +169,8 @@ export function buildNumericalReference(baseline: NumericalBaseline, quantileBin
     count: sorted.length,
     missing: baseline.missing,
     typeErrors: baseline.typeErrors,
-    mean: mean(sorted),
-    std: standardDeviation(sorted),
+    mean: mean(baseline.values),
+    std: standardDeviation(baseline.values),
     min: sorted[0],
     max: sorted[sorted.length - 1],
     discrete,

@@ -49,7 +49,9 @@ export function ksErrorBound(reference: BinnedSample, window: BinnedSample): num
   const f = cdfAtEdges(reference);
   const g = cdfAtEdges(window);
   const withTies = reference.detail && window.detail;
-  let bound = 0;
+  const last = f.length - 1;
+  // Below the first edge and above the last, each CDF moves by its under- or overflow mass.
+  let bound = Math.max(Math.min(f[0], g[0]), Math.min(1 - f[last], 1 - g[last]));
   for (let j = 1; j + 1 < f.length; j++) {
     const riseF = f[j + 1] - f[j] - (withTies ? reference.detail!.edgeCounts[j] / reference.total : 0);
     const riseG = g[j + 1] - g[j] - (withTies ? window.detail!.edgeCounts[j] / window.total : 0);
