@@ -140,21 +140,26 @@ function splitWidestBins(edges: readonly number[], spare: number): number[] {
   return split;
 }
 
+/** Edges per numerical column: 1.5 per quantile bin (384 by default). */
+const EDGES_PER_QUANTILE_BIN = 1.5;
+/** Of those, at most this share are baseline values; the rest split wide gaps. */
+const VALUE_EDGE_SHARE = 0.75;
+
 /**
- * Freezes at most 2 · `quantileBins` bin edges from the baseline: its distinct values when there
- * are at most 1.5 · `quantileBins` of them (the binning is then exact: a discrete layout),
- * otherwise {@link referenceEdges} within 1.5 · `quantileBins`; the rest of the budget then
+ * Freezes at most 1.5 · `quantileBins` bin edges from the baseline: its distinct values when
+ * there are at most 3/4 of that many (the binning is then exact: a discrete layout), otherwise
+ * {@link referenceEdges} within that share; the rest of the budget then
  * {@link splitWidestBins}. Records where each value lies inside its bin (see `BinDetail`).
  */
 export function buildNumericalReference(baseline: NumericalBaseline, quantileBins: number): NumericalReference {
   // A typed array sorts numerically, several times faster than a comparator.
   const sorted = Float64Array.from(baseline.values).sort();
   if (sorted.length === 0) throw new InvalidBaselineError(`column "${baseline.name}" has no numeric values in the baseline`);
-  const maxEdges = 2 * quantileBins;
+  const maxEdges = Math.ceil(EDGES_PER_QUANTILE_BIN * quantileBins);
+  const maxValueEdges = Math.ceil(VALUE_EDGE_SHARE * maxEdges);
   const distinct = distinctValues(sorted);
-  const discrete = distinct.values.length <= Math.ceil(0.75 * maxEdges);
-  // A quarter of the budget at least goes to splitting wide bins.
-  const valueEdges = discrete ? [...distinct.values] : referenceEdges(distinct, quantileBins, Math.ceil(0.75 * maxEdges));
+  const discrete = distinct.values.length <= maxValueEdges;
+  const valueEdges = discrete ? [...distinct.values] : referenceEdges(distinct, quantileBins, maxValueEdges);
   const edges = splitWidestBins(valueEdges, maxEdges - valueEdges.length);
   const counts = new Array<number>(edges.length + 2).fill(0);
   const detail = emptyBinDetail(edges);

@@ -16,9 +16,9 @@ function numericalProfile(values: unknown[]) {
 describe('numerical reference', () => {
   const reference = numericalProfile(normals);
 
-  it('freezes at most 512 edges spanning the reference, fewer than 1/256 of it strictly inside any bin', () => {
+  it('freezes at most 384 edges spanning the reference, fewer than 1/256 of it strictly inside any bin', () => {
     expect(reference.discrete).toBe(false);
-    expect(reference.edges.length).toBeLessThanOrEqual(512);
+    expect(reference.edges.length).toBeLessThanOrEqual(384);
     expect(reference.edges.length).toBeGreaterThan(256);
     expect(reference.edges[0]).toBe(Math.min(...normals));
     expect(reference.edges.at(-1)).toBe(Math.max(...normals));

@@ -12,7 +12,7 @@ import {
 import type { NumericalReference } from './numerical-reference.ts';
 import { MISSING, TYPE_ERROR, categoryOf, numberOf } from './raw-value.ts';
 import type { ColumnReference, ReferenceProfile } from './reference-profile.ts';
-import { BinDetailSchema, binIndex, emptyBinDetail, fitsLayout, mergeBinDetails, recordInBin } from './statistics/binned-distribution.ts';
+import { BinDetailSchema, binIndex, emptyBinDetail, fitsLayout, mergeBinDetails, recordInBin, sumCounts } from './statistics/binned-distribution.ts';
 
 export const SKETCH_VERSION = 1;
 
@@ -189,8 +189,6 @@ export function observe(sketch: WindowSketch, profile: ReferenceProfile, record:
   observeColumns(sketch.outputs, profile.outputs, record.outputs ?? NO_VALUES);
 }
 
-const sumArrays = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x + b[i]);
-
 function extreme(pick: (x: number, y: number) => number, a: number | null, b: number | null): number | null {
   if (a === null) return b;
   return b === null ? a : pick(a, b);
@@ -212,7 +210,7 @@ function mergeColumns(a: ColumnWindow, b: ColumnWindow): ColumnWindow {
       deviationSquareSum: a.deviationSquareSum + b.deviationSquareSum,
       min: extreme(Math.min, a.min, b.min),
       max: extreme(Math.max, a.max, b.max),
-      bins: sumArrays(a.bins, b.bins),
+      bins: sumCounts(a.bins, b.bins),
       underflowDistance: a.underflowDistance + b.underflowDistance,
       overflowDistance: a.overflowDistance + b.overflowDistance,
       ...(detail ? { detail } : {}),
@@ -222,7 +220,7 @@ function mergeColumns(a: ColumnWindow, b: ColumnWindow): ColumnWindow {
     return {
       ...counts,
       kind: 'categorical',
-      counts: sumArrays(a.counts, b.counts),
+      counts: sumCounts(a.counts, b.counts),
       other: a.other + b.other,
       newCategory: a.newCategory + b.newCategory,
       newNames: mergeNewCategoryNames(a.newNames, b.newNames),

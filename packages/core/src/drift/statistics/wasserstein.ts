@@ -66,22 +66,15 @@ function binnedCdf(layout: BinLayout, sample: BinnedSample, detail: BinDetail | 
   return { xs, ys };
 }
 
-/** The CDF's values at both ends of [u, v], an interval holding no knot in its interior. */
-function valuesOn(cdf: PiecewiseLinearCdf, u: number, v: number): [number, number] {
+/**
+ * The CDF at `x`, from knot `i`, the last knot at or before x (its right limit at a jump), when no
+ * knot lies strictly between x and knot i + 1.
+ */
+function valueAt(cdf: PiecewiseLinearCdf, i: number, x: number): number {
   const { xs, ys } = cdf;
-  // Last knot at or before u (the right limit of any jump at u).
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] <= u) lo = mid + 1;
-    else hi = mid;
-  }
-  const i = lo - 1;
-  if (i < 0) return [0, 0];
-  if (i === xs.length - 1) return [ys[i], ys[i]];
-  const slope = (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]);
-  return [ys[i] + slope * (u - xs[i]), ys[i] + slope * (v - xs[i])];
+  if (i < 0) return 0;
+  if (i === xs.length - 1) return ys[i];
+  return ys[i] + ((ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i])) * (x - xs[i]);
 }
 
 /** ∫ |d| over an interval of width w where d moves linearly from d0 to d1. */
@@ -102,20 +95,26 @@ function sharedDetail(a: BinnedSample, b: BinnedSample): [BinDetail | undefined,
  * Wasserstein-1 (earth mover's) distance ∫ |F − G| dx between two samples binned over the same
  * layout, in the feature's own units. Both CDFs are interpolated inside bins the same way (see
  * `binnedCdf`), so two samples of one distribution agree to sampling noise; the integral of the
- * two piecewise linear CDFs is then computed exactly, including where they cross.
+ * two piecewise linear CDFs is then computed exactly, including where they cross, in one pass.
  */
 export function wassersteinFromBins(layout: BinLayout, a: BinnedSample, b: BinnedSample): number {
   const [detailA, detailB] = sharedDetail(a, b);
   const f = binnedCdf(layout, a, detailA);
   const g = binnedCdf(layout, b, detailB);
-  const breakpoints = [...new Set([...f.xs, ...g.xs])].sort((x, y) => x - y);
+  // Sweep the knots of both in order: between two consecutive ones both CDFs are linear.
+  let [i, j] = [-1, -1];
+  let u = Math.min(f.xs[0], g.xs[0]);
   let distance = 0;
-  for (let k = 0; k + 1 < breakpoints.length; k++) {
-    const u = breakpoints[k];
-    const v = breakpoints[k + 1];
-    const [f0, f1] = valuesOn(f, u, v);
-    const [g0, g1] = valuesOn(g, u, v);
-    distance += integralOfAbsoluteLinear(f0 - g0, f1 - g1, v - u);
+  for (;;) {
+    while (i + 1 < f.xs.length && f.xs[i + 1] <= u) i++;
+    while (j + 1 < g.xs.length && g.xs[j + 1] <= u) j++;
+    const v = Math.min(i + 1 < f.xs.length ? f.xs[i + 1] : Infinity, j + 1 < g.xs.length ? g.xs[j + 1] : Infinity);
+    // Past the last knot of both, both CDFs are 1.
+    if (v === Infinity) break;
+    const d0 = valueAt(f, i, u) - valueAt(g, j, u);
+    const d1 = valueAt(f, i, v) - valueAt(g, j, v);
+    distance += integralOfAbsoluteLinear(d0, d1, v - u);
+    u = v;
   }
   return distance;
 }
