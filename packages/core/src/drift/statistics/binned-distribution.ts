@@ -85,8 +85,9 @@ export function recordInBin(detail: BinDetail, edges: readonly number[], bin: nu
 
 /** Element-wise sum of two arrays of one length (a loop: merging 720 windows sums a lot of them). */
 export function sumCounts(a: readonly number[], b: readonly number[]): number[] {
-  const sum = new Array<number>(a.length);
-  for (let i = 0; i < a.length; i++) sum[i] = a[i] + b[i];
+  // A copy keeps the array's packed element kind, which adds faster than a fresh holey array.
+  const sum = a.slice();
+  for (let i = 0; i < sum.length; i++) sum[i] += b[i];
   return sum;
 }
 
