@@ -86,7 +86,7 @@ const features: ColumnSpec[] = [
   ...Array.from({ length: 5 }, (_, i) => ({ name: `c${i}`, kind: 'categorical' as const })),
 ];
 function row(): Row {
-  const inputs: Row = {};
+  const inputs: Record<string, unknown> = {};
   for (let i = 0; i < NUMERICAL; i++) inputs[`n${i}`] = Math.round(random.normal(i * 10, 1 + i) * 1000) / 1000;
   for (let i = 0; i < 5; i++) inputs[`c${i}`] = CATEGORIES[random.pick([6, 5, 4, 3, 2, 2, 1, 1, 1, 1, 1, 1])];
   return inputs;
