@@ -112,12 +112,14 @@ function referenceEdges(distinct: DistinctValues, quantileBins: number, maxEdges
 
 /**
  * Splits the widest bins into equal parts, adding at most `spare` edges: the smallest width cap
- * that the spare edges can reach (found by bisection), but no smaller than the narrowest bin. The new edges hold no baseline value, so
- * the reference's CDF stays exact; they bound how far apart window values inside one bin can be,
- * where a sparse tail leaves wide gaps between baseline values.
+ * that the spare edges can reach (found by bisection), but no smaller than the narrowest bin.
+ * The new edges hold no baseline value, so the reference's CDF stays exact; they bound how far
+ * apart window values inside one bin can be, where a sparse tail leaves wide gaps between
+ * baseline values.
  */
 function splitWidestBins(edges: readonly number[], spare: number): number[] {
-  const widths = edges.slice(1).map((e, i) => e - edges[i]);
+  // Half widths: a width between ±1.7e308 would overflow.
+  const widths = edges.slice(1).map((e, i) => e / 2 - edges[i] / 2);
   const added = (cap: number) => widths.reduce((sum, w) => sum + Math.ceil(w / cap) - 1, 0);
   if (spare <= 0 || widths.length === 0) return [...edges];
   // No finer than the closest two baseline values: integer data is then split at integers.
@@ -132,7 +134,8 @@ function splitWidestBins(edges: readonly number[], spare: number): number[] {
   widths.forEach((w, i) => {
     const parts = Math.ceil(w / high);
     for (let k = 1; k < parts; k++) {
-      const edge = edges[i] + (k * w) / parts;
+      const t = k / parts;
+      const edge = edges[i] * (1 - t) + edges[i + 1] * t;
       if (edge > split[split.length - 1] && edge < edges[i + 1]) split.push(edge);
     }
     split.push(edges[i + 1]);

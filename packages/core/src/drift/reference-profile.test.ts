@@ -4,6 +4,7 @@ import { InvalidBaselineError } from './invalid-baseline-error.ts';
 import type { NumericalReference } from './numerical-reference.ts';
 import { buildReferenceProfile, parseReferenceProfile } from './reference-profile.ts';
 import { sample, seededRandom } from './testing/random.ts';
+import { createWindowSketch, observe, type NumericalWindow } from './window-sketch.ts';
 
 const random = seededRandom(11);
 const normals = sample(5000, () => random.normal(10, 2));
@@ -54,6 +55,18 @@ describe('numerical reference', () => {
     expect(flags.edges).toEqual([0, 1]);
     expect(flags.counts).toEqual([0, 2, 4, 0]);
     expect(flags.detail).toEqual({ edgeCounts: [2, 4], offsetSums: [0, 0, 0, 0] });
+  });
+
+  it('handles values near the largest doubles (widths that would overflow)', () => {
+    const huge = numericalProfile([-1.7e308, -1, 0, 1, 1.7e308]);
+    expect(huge.edges.length).toBeGreaterThan(5);
+    expect(huge.edges.every((e, i) => Number.isFinite(e) && (i === 0 || e > huge.edges[i - 1]))).toBe(true);
+    const profile = buildReferenceProfile({ features: [{ name: 'x', kind: 'numerical' }], records: [-1.7e308, -1, 0, 1, 1.7e308].map((x) => ({ x })) });
+    const sketch = createWindowSketch(profile);
+    for (const x of [-1e308, 5, 1e308]) observe(sketch, profile, { features: { x } });
+    const detail = (sketch.features[0] as NumericalWindow).detail!;
+    expect([...detail.offsetSums, ...detail.edgeCounts].every(Number.isInteger)).toBe(true);
+    expect(detail.offsetSums.reduce((s, x) => s + x, 0)).toBeGreaterThan(0);
   });
 
   it('handles a constant column', () => {

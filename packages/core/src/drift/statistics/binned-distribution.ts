@@ -78,8 +78,9 @@ export function recordInBin(detail: BinDetail, edges: readonly number[], bin: nu
   const right = edges[bin - 1];
   if (x === right) detail.edgeCounts[bin - 1]++;
   else {
-    const left = edges[bin - 2];
-    detail.offsetSums[bin] += Math.round(((x - left) / (right - left)) * OFFSET_RESOLUTION);
+    // Halves, so that a bin spanning ±1.7e308 does not overflow.
+    const left = edges[bin - 2] / 2;
+    detail.offsetSums[bin] += Math.round(((x / 2 - left) / (right / 2 - left)) * OFFSET_RESOLUTION);
   }
 }
 
