@@ -13,10 +13,9 @@ interface PiecewiseLinearCdf {
  * The sample's CDF as the binning knows it: exact at the edges. With `detail`, an interior bin
  * (a, b] holds its ties as a jump at b, a lone value inside as a jump where it is, and two or more
  * uniform over the part of the bin that keeps their mean μ: [a, 2μ − a] when μ is in the lower
- * half, [2μ − b, b] otherwise. Without it
- * (states stored before it existed) mass is spread over the whole bin, or put on the right edge
- * for a discrete layout. Underflow and overflow mass is spread evenly over a range twice its mean
- * distance from the edge, which likewise keeps its mean.
+ * half, [2μ − b, b] otherwise. Without it (states stored before it existed) mass is spread over
+ * the whole bin, or put on the right edge for a discrete layout. Underflow and overflow mass is
+ * spread evenly over a range twice its mean distance from the edge, which likewise keeps its mean.
  *
  * Keeping the mean keeps ∫ F over the bin (∫ₐᵇ F = F(a)·(b − a) + Σ (b − x)/n), so where F − G
  * keeps its sign over a bin, ∫ |F − G| over it is right too (to the offset rounding); see
