@@ -3,9 +3,9 @@ import type { CategoricalReference } from './categorical-reference.ts';
 import type { ColumnKind } from './column-spec.ts';
 import { dataQuality, type DataQuality } from './data-quality.ts';
 import type { NumericalReference } from './numerical-reference.ts';
+import { numericalSamples } from './numerical-samples.ts';
 import type { ColumnReference, ReferenceProfile } from './reference-profile.ts';
 import { benjaminiHochberg } from './statistics/benjamini-hochberg.ts';
-import type { BinnedSample } from './statistics/binned-distribution.ts';
 import { chiSquareHomogeneity, type ChiSquareResult } from './statistics/chi-square.ts';
 import { jensenShannonDistance } from './statistics/jensen-shannon.ts';
 import { populationStabilityIndex, regroupByReferenceMass } from './statistics/population-stability-index.ts';
@@ -87,14 +87,7 @@ function assessNumerical(reference: NumericalReference, window: NumericalWindow,
     insufficientData: window.count < options.minSampleSize,
   };
   if (window.count === 0) return { drift: { ...base, statistic: null } };
-  // The edges span the reference, so it has nothing beyond them.
-  const referenceSample: BinnedSample = { counts: reference.counts, total: reference.count, underflowDistance: 0, overflowDistance: 0 };
-  const windowSample: BinnedSample = {
-    counts: window.bins,
-    total: window.count,
-    underflowDistance: window.underflowDistance,
-    overflowDistance: window.overflowDistance,
-  };
+  const { reference: referenceSample, window: windowSample } = numericalSamples(reference, window);
   const ks = twoSampleKs(referenceSample, windowSample);
   // A constant reference has no spread to scale by; its distance stays in raw units.
   const wasserstein = wassersteinFromBins(reference, referenceSample, windowSample) / (reference.std > 0 ? reference.std : 1);

@@ -3,6 +3,7 @@ export { InvalidBaselineError } from './invalid-baseline-error.ts';
 export type { NumericalReference } from './numerical-reference.ts';
 export type { CategoricalReference } from './categorical-reference.ts';
 export {
+  DEFAULT_QUANTILE_BINS,
   PROFILE_VERSION,
   ReferenceProfileSchema,
   buildReferenceProfile,
@@ -50,9 +51,10 @@ export {
   type PrometheusHistogram,
 } from './latency-histogram.ts';
 export { benjaminiHochberg } from './statistics/benjamini-hochberg.ts';
-export { binIndex, cdfAtEdges, type BinLayout, type BinnedSample } from './statistics/binned-distribution.ts';
+export { OFFSET_RESOLUTION, binIndex, cdfAtEdges, type BinDetail, type BinLayout, type BinnedSample } from './statistics/binned-distribution.ts';
+export { numericalSamples } from './numerical-samples.ts';
 export { chiSquareHomogeneity, type ChiSquareResult } from './statistics/chi-square.ts';
 export { jensenShannonDistance } from './statistics/jensen-shannon.ts';
 export { PSI_EPSILON, populationStabilityIndex, regroupByReferenceMass } from './statistics/population-stability-index.ts';
-export { ksPValue, twoSampleKs, type KsResult } from './statistics/two-sample-ks.ts';
-export { wassersteinFromBins } from './statistics/wasserstein.ts';
+export { ksErrorBound, ksPValue, twoSampleKs, type KsResult } from './statistics/two-sample-ks.ts';
+export { wassersteinErrorBound, wassersteinFromBins } from './statistics/wasserstein.ts';

@@ -38,8 +38,15 @@ export interface Baseline {
   readonly outputRecords?: readonly Row[];
 }
 
+/**
+ * Fewer than 1/256 of the reference's values lie strictly inside any bin, so KS from the bins is
+ * within 0.0039 of KS on the raw samples; with 384 edges a window column (a count, a tie count
+ * and an offset sum per bin) stays within 3–6 KiB of JSON, inside the 16 KiB budget per feature.
+ */
+export const DEFAULT_QUANTILE_BINS = 256;
+
 export interface ProfileOptions {
-  /** Quantile bins per numerical column (default 100: ≤ 1/100 of the mass per bin). */
+  /** Quantile bins per numerical column (default {@link DEFAULT_QUANTILE_BINS}). */
   readonly quantileBins?: number;
   /** Categories kept per categorical column before folding the rest into "other" (default 200). */
   readonly maxCategories?: number;
@@ -82,7 +89,7 @@ function buildColumn(spec: ColumnSpec, records: readonly Row[], options: Require
 
 /** Builds the reference profile of a baseline; throws {@link InvalidBaselineError} when it cannot. */
 export function buildReferenceProfile(baseline: Baseline, options: ProfileOptions = {}): ReferenceProfile {
-  const resolved = { quantileBins: options.quantileBins ?? 100, maxCategories: options.maxCategories ?? 200 };
+  const resolved = { quantileBins: options.quantileBins ?? DEFAULT_QUANTILE_BINS, maxCategories: options.maxCategories ?? 200 };
   const outputs = baseline.outputs ?? [];
   if (baseline.records.length === 0) throw new InvalidBaselineError('the baseline has no records');
   if (outputs.length > 0 && !baseline.outputRecords?.length) throw new InvalidBaselineError('output columns need outputRecords');

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { mean, standardDeviation } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import type { MonitoredRecord } from './column-spec.ts';
-import { buildReferenceProfile, type ReferenceProfile } from './reference-profile.ts';
+import { evaluateDrift } from './evaluate.ts';
+import { buildReferenceProfile, parseReferenceProfile, type ReferenceProfile } from './reference-profile.ts';
+import { OFFSET_RESOLUTION } from './statistics/binned-distribution.ts';
 import { sample, seededRandom } from './testing/random.ts';
 import {
   createWindowSketch,
@@ -50,6 +52,17 @@ describe('observe', () => {
     expect(age.underflowDistance).toBeCloseTo(profile.features[0].kind === 'numerical' ? profile.features[0].min - 5 : NaN, 12);
     expect([age.min, age.max]).toEqual([5, 90]);
     expect(sketch.records).toBe(values.length);
+  });
+
+  it('keeps ties on the edges and the offsets of the values inside each bin', () => {
+    const reference = profile.features[0];
+    if (reference.kind !== 'numerical') throw new Error('age is numerical');
+    const [a, b] = [reference.edges[10], reference.edges[11]];
+    const sketch = sketchOf([b, b, a + (b - a) / 4, a + (3 * (b - a)) / 4].map((age) => ({ features: { age } })));
+    const { bins, detail } = sketch.features[0] as NumericalWindow;
+    expect(bins[12]).toBe(4);
+    expect(detail?.edgeCounts[11]).toBe(2);
+    expect(detail?.offsetSums[12]).toBe(OFFSET_RESOLUTION);
   });
 
   it('keeps the moments of the valid values', () => {
@@ -164,6 +177,38 @@ describe('serialisation', () => {
   });
 });
 
+describe('states stored before bin detail', () => {
+  const ages = Array.from({ length: 400 }, () => ({ features: { age: random.normal(40, 10) } }));
+  const stripDetail = <T>(value: T): T => JSON.parse(JSON.stringify(value), (key, v) => (key === 'detail' ? undefined : v));
+
+  it('reads, merges and evaluates a window without detail; a merge with one drops it', () => {
+    const current = sketchOf(ages);
+    const stored = parseWindowSketch(stripDetail(current), profile);
+    expect((stored.features[0] as NumericalWindow).detail).toBeUndefined();
+    expect((current.features[0] as NumericalWindow).detail).toBeDefined();
+    for (const merged of [mergeSketches(stored, current), mergeSketches(current, stored)]) {
+      expect((merged.features[0] as NumericalWindow).detail).toBeUndefined();
+      expect((merged.features[0] as NumericalWindow).bins).toEqual((current.features[0] as NumericalWindow).bins.map((c) => 2 * c));
+    }
+    const [age] = evaluateDrift(profile, stored).features;
+    expect(age.ks?.statistic).toBeGreaterThan(0);
+    expect(age.wasserstein).toBeGreaterThan(0);
+  });
+
+  it('counts windows of a profile without detail as before: no detail to keep', () => {
+    const old = parseReferenceProfile(stripDetail(profile));
+    expect(old.fingerprint).toBe(profile.fingerprint);
+    const sketch = sketchOf(ages, old);
+    expect((sketch.features[0] as NumericalWindow).detail).toBeUndefined();
+    expect(JSON.stringify(sketch)).not.toContain('detail');
+    const [age] = evaluateDrift(old, sketch).features;
+    const [withDetail] = evaluateDrift(profile, sketchOf(ages)).features;
+    // The same counts over the same edges: the same statistics to within the bin resolution.
+    expect(Math.abs((age.ks?.statistic ?? NaN) - (withDetail.ks?.statistic ?? NaN))).toBeLessThan(1 / 256);
+    expect(age.wasserstein).toBeCloseTo(withDetail.wasserstein ?? NaN, 1);
+  });
+});
+
 describe('sketch size', () => {
   // 20 features: 15 numerical, 5 categorical at the 200-category cap.
   const features = [
@@ -187,7 +232,17 @@ describe('sketch size', () => {
     const small = bytesPerColumn(1_000);
     const large = bytesPerColumn(100_000);
     for (const bytes of [...small, ...large]) expect(bytes).toBeLessThanOrEqual(16 * 1024);
-    // Only the digits of the counts grow: at most a few bytes per bin.
-    large.forEach((bytes, i) => expect(bytes - small[i]).toBeLessThan(4 * 250));
+    // Only the digits of the counts and offset sums grow: a few bytes per bin and array.
+    large.forEach((bytes, i) => expect(bytes - small[i]).toBeLessThan(6 * 386));
+  });
+
+  it('stays ≤ 16 KiB for a heavy-tailed column at a million values', () => {
+    const heavy = buildReferenceProfile({
+      features: [{ name: 'x', kind: 'numerical' }],
+      records: Array.from({ length: 20_000 }, () => ({ x: Math.tan(Math.PI * (random.uniform() - 0.5)) })),
+    });
+    const sketch = createWindowSketch(heavy);
+    for (let i = 0; i < 1_000_000; i++) observe(sketch, heavy, { features: { x: 3 * Math.tan(Math.PI * (random.uniform() - 0.5)) } });
+    expect(JSON.stringify(sketch.features[0]).length).toBeLessThanOrEqual(16 * 1024);
   });
 });

@@ -12,7 +12,7 @@ import {
 import type { NumericalReference } from './numerical-reference.ts';
 import { MISSING, TYPE_ERROR, categoryOf, numberOf } from './raw-value.ts';
 import type { ColumnReference, ReferenceProfile } from './reference-profile.ts';
-import { binIndex } from './statistics/binned-distribution.ts';
+import { BinDetailSchema, binIndex, emptyBinDetail, fitsLayout, mergeBinDetails, recordInBin, sumCounts } from './statistics/binned-distribution.ts';
 
 export const SKETCH_VERSION = 1;
 
@@ -49,6 +49,13 @@ export const NumericalWindowSchema = z.object({
    */
   underflowDistance: z.number().min(0),
   overflowDistance: z.number().min(0),
+  /**
+   * Ties on each edge and where values lie inside each bin (see `BinDetail`): with them KS and
+   * Wasserstein come within a bound of the raw samples' values (see `twoSampleKs`,
+   * `wassersteinErrorBound`). Kept when the reference profile has it; absent in windows stored
+   * before it existed (a merge with such a window drops it, and drift is computed as before).
+   */
+  detail: BinDetailSchema.optional(),
 });
 export type NumericalWindow = z.infer<typeof NumericalWindowSchema>;
 
@@ -101,6 +108,7 @@ function emptyColumn(reference: ColumnReference): ColumnWindow {
       bins: new Array<number>(reference.edges.length + 2).fill(0),
       underflowDistance: 0,
       overflowDistance: 0,
+      ...(reference.detail ? { detail: emptyBinDetail(reference.edges) } : {}),
     };
   }
   return {
@@ -139,6 +147,7 @@ function observeNumber(window: NumericalWindow, reference: NumericalReference, r
     window.bins[bin]++;
     if (bin === 0) window.underflowDistance += edges[0] - x;
     else if (bin === edges.length + 1) window.overflowDistance += x - edges[edges.length - 1];
+    else if (window.detail) recordInBin(window.detail, edges, bin, x);
   }
 }
 
@@ -180,8 +189,6 @@ export function observe(sketch: WindowSketch, profile: ReferenceProfile, record:
   observeColumns(sketch.outputs, profile.outputs, record.outputs ?? NO_VALUES);
 }
 
-const sumArrays = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x + b[i]);
-
 function extreme(pick: (x: number, y: number) => number, a: number | null, b: number | null): number | null {
   if (a === null) return b;
   return b === null ? a : pick(a, b);
@@ -195,6 +202,7 @@ function mergeColumns(a: ColumnWindow, b: ColumnWindow): ColumnWindow {
     typeErrors: a.typeErrors + b.typeErrors,
   };
   if (a.kind === 'numerical' && b.kind === 'numerical') {
+    const detail = mergeBinDetails(a.detail, b.detail);
     return {
       ...counts,
       kind: 'numerical',
@@ -202,16 +210,17 @@ function mergeColumns(a: ColumnWindow, b: ColumnWindow): ColumnWindow {
       deviationSquareSum: a.deviationSquareSum + b.deviationSquareSum,
       min: extreme(Math.min, a.min, b.min),
       max: extreme(Math.max, a.max, b.max),
-      bins: sumArrays(a.bins, b.bins),
+      bins: sumCounts(a.bins, b.bins),
       underflowDistance: a.underflowDistance + b.underflowDistance,
       overflowDistance: a.overflowDistance + b.overflowDistance,
+      ...(detail ? { detail } : {}),
     };
   }
   if (a.kind === 'categorical' && b.kind === 'categorical') {
     return {
       ...counts,
       kind: 'categorical',
-      counts: sumArrays(a.counts, b.counts),
+      counts: sumCounts(a.counts, b.counts),
       other: a.other + b.other,
       newCategory: a.newCategory + b.newCategory,
       newNames: mergeNewCategoryNames(a.newNames, b.newNames),
@@ -223,6 +232,8 @@ function mergeColumns(a: ColumnWindow, b: ColumnWindow): ColumnWindow {
 /**
  * The sketch of both windows together, as if every record had been observed into one sketch.
  * Associative and commutative; exact for every count (floating-point sums up to rounding).
+ * Bin detail is kept only when both sides have it, so that stays true across states stored
+ * before they existed.
  */
 export function mergeSketches(a: WindowSketch, b: WindowSketch): WindowSketch {
   if (a.profile !== b.profile) throw new Error('cannot merge sketches built from different reference profiles');
@@ -238,7 +249,8 @@ export function mergeSketches(a: WindowSketch, b: WindowSketch): WindowSketch {
 function matchesReference(window: ColumnWindow, reference: ColumnReference): boolean {
   if (window.name !== reference.name || window.kind !== reference.kind) return false;
   return window.kind === 'numerical'
-    ? window.bins.length === (reference as NumericalReference).edges.length + 2
+    ? window.bins.length === (reference as NumericalReference).edges.length + 2 &&
+        (window.detail === undefined || fitsLayout(window.detail, (reference as NumericalReference).edges))
     : window.counts.length === (reference as CategoricalReference).categories.length;
 }
 

@@ -17,19 +17,20 @@ export function exactKs(a: readonly number[], b: readonly number[]): number {
   return statistic;
 }
 
-/** ∫ |F − G| dx of the two empirical CDFs (Wasserstein-1). */
+/** ∫ |F − G| dx of the two empirical CDFs (Wasserstein-1), walking both samples' values in order. */
 export function exactWasserstein(a: readonly number[], b: readonly number[]): number {
-  const points = [...a, ...b].sort((x, y) => x - y);
   let i = 0;
   let j = 0;
   let distance = 0;
-  for (let k = 0; k + 1 < points.length; k++) {
-    const x = points[k];
+  let x = Math.min(a[0], b[0]);
+  for (;;) {
     while (i < a.length && a[i] <= x) i++;
     while (j < b.length && b[j] <= x) j++;
-    distance += Math.abs(i / a.length - j / b.length) * (points[k + 1] - x);
+    const next = Math.min(i < a.length ? a[i] : Infinity, j < b.length ? b[j] : Infinity);
+    if (next === Infinity) return distance;
+    distance += Math.abs(i / a.length - j / b.length) * (next - x);
+    x = next;
   }
-  return distance;
 }
 
-export const sortedCopy = (values: readonly number[]) => [...values].sort((x, y) => x - y);
+export const sortedCopy = (values: readonly number[]): number[] => Array.from(Float64Array.from(values).sort());
