@@ -24,7 +24,7 @@ describe('drift becomes a better model in production, with no manual step', () =
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        monitor: (clients, names) => createMonitorHandler(clients, names, { monitor: { report: quiet } }),
+        monitor: (clients, names) => createMonitorHandler(clients, names, { ingest: { report: quiet } }),
         events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
         train: (clients, names) => createTrainHandler(clients, names, { log: quiet }),
       },

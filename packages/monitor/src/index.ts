@@ -1,4 +1,7 @@
-export { Monitor, type IngestResult, type IngestStats, type LogMessage, type MonitorDependencies, type MonitorOptions } from './monitor.ts';
+export { LogIngest, type IngestResult, type IngestStats, type LogIngestDependencies, type LogIngestOptions, type LogMessage } from './log-ingest.ts';
+export { Judge, type JudgeDependencies, type JudgeOptions, type JudgeStats, type Look, type LookOutcome, type LookSignals, type SignalSource } from './judge.ts';
+export type { MonitorDependencies } from './monitor-dependencies.ts';
+export { listServedWindows } from './window-range.ts';
 export type {
   AlertStateRecord,
   AlertStore,
@@ -13,9 +16,9 @@ export type {
   WindowSeries,
   WindowStore,
 } from './ports.ts';
-export { WINDOW_MS, hourStart, recordHour, windowEnd, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
+export { HOUR_MS, MINUTE_MS, WINDOW_MS, hourStart, minuteWindowOf, recordHour, recordMinute, windowEnd, windowKeyId, windowLengthMs, windowOf, type WindowKey } from './window-key.ts';
 export { WindowStateBuilder, emptyWindowState, mergeAgreementCounts, mergeWindowStates, type AgreementCounts, type WindowState } from './window-state.ts';
-export { DEFAULT_QUALITY_THRESHOLDS, windowSignals, type KeyedSignal, type QualityThresholds, type SignalOptions, type WindowVerdict } from './window-signals.ts';
+export { DEFAULT_QUALITY_THRESHOLDS, windowSignals, type KeyedSignal, type QualityThresholds, type SignalOptions, type WindowForSignals, type WindowVerdict } from './window-signals.ts';
 export { driftScores, type DriftScores } from './drift-scores.ts';
 export { ProfileCache, type ProfileCacheOptions } from './profile-cache.ts';
 export { archiveGroups, archiveKey, encodeArchive } from './archive.ts';
