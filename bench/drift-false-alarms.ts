@@ -57,6 +57,8 @@ function minuteState(random: Random, minute: number, rows: number, shift: number
 
 interface Run {
   opened: number;
+  /** The columns the false alerts were on. */
+  columns: string[];
   /** Looks from the shift's first minute to the alert, when the traffic shifts. */
   looksToDetect?: number;
 }
@@ -69,6 +71,7 @@ function day(seed: number, rowsPerMinute: number, alpha: number, shiftAt?: { min
   const minutes: WindowState[] = [];
   const states = new Map<string, AlertState>();
   let opened = 0;
+  const columns: string[] = [];
   let looksToDetect: number | undefined;
   for (let m = 0; m < LOOKS_PER_DAY; m++) {
     const shifted = shiftAt !== undefined && m >= shiftAt.minute;
@@ -86,24 +89,32 @@ function day(seed: number, rowsPerMinute: number, alpha: number, shiftAt?: { min
       states.set(key.feature!, transition.state);
       if (transition.action !== 'open') continue;
       if (shifted) looksToDetect ??= m - shiftAt.minute + 1;
-      else opened++;
+      else {
+        opened++;
+        columns.push(key.feature!);
+      }
     }
     if (looksToDetect !== undefined) break;
   }
-  return { opened, ...(looksToDetect !== undefined ? { looksToDetect } : {}) };
+  return { opened, columns, ...(looksToDetect !== undefined ? { looksToDetect } : {}) };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`profile: ${features.length} features + 1 output, 10,000 baseline rows; defaults ${JSON.stringify(DEFAULT_MONITORING)}; ${DAYS} simulated days per row`);
-console.log('| rows / minute | alpha per look | false drift alerts per endpoint-day: mean (max) | days with any |');
-console.log('| ---: | ---: | ---: | ---: |');
-for (const rowsPerMinute of [40, 200, 2000]) {
-  for (const alpha of [0.05, 0.01, DEFAULT_MONITORING.alpha]) {
-    const runs = Array.from({ length: DAYS }, (_, d) => day(1000 * rowsPerMinute + d, rowsPerMinute, alpha));
+console.log('| rows / minute | alpha per look | days | false drift alerts per endpoint-day: mean (max) | days with any | on columns |');
+console.log('| ---: | ---: | ---: | ---: | ---: | --- |');
+const ALPHAS = [0.05, 0.01, 0.001, 0.0001];
+// At 2,000 rows a minute the effect size alone holds (none at any alpha in a first run), and a day costs 3M rows: fewer days.
+for (const [rowsPerMinute, alphas, days] of [[40, ALPHAS, DAYS], [200, ALPHAS, DAYS], [2000, [0.05, DEFAULT_MONITORING.alpha], Math.max(2, Math.round(DAYS / 5))]] as const) {
+  for (const alpha of alphas) {
+    const runs = Array.from({ length: days }, (_, d) => day(1000 * rowsPerMinute + d, rowsPerMinute, alpha));
     const opened = runs.map((r) => r.opened);
     const mean = opened.reduce((a, b) => a + b, 0) / runs.length;
-    console.log(`| ${rowsPerMinute} | ${alpha} | ${mean.toFixed(2)} (${Math.max(...opened)}) | ${opened.filter((n) => n > 0).length} / ${runs.length} |`);
+    const columns = new Map<string, number>();
+    for (const name of runs.flatMap((r) => r.columns)) columns.set(name, (columns.get(name) ?? 0) + 1);
+    const on = [...columns].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(', ');
+    console.log(`| ${rowsPerMinute} | ${alpha}${alpha === DEFAULT_MONITORING.alpha ? ' (default)' : ''} | ${days} | ${mean.toFixed(2)} (${Math.max(...opened)}) | ${opened.filter((n) => n > 0).length} / ${runs.length} | ${on || '–'} |`);
   }
 }
 
