@@ -165,8 +165,8 @@ describe('monitoring and retraining triggers', () => {
   it('leaves monitoring unset by default; the plan has minute windows and a five-minute look-back', () => {
     const parsed = parseEndpointConfig(base);
     expect(parsed.ok && parsed.config.monitoring).toBeUndefined();
-    expect(DEFAULT_MONITORING).toEqual({ window: '1m', lookback: '5m', minSamples: 200, alpha: 0.001 });
-    expect(monitoringPlan({})).toEqual({ windowMs: 60_000, lookbackMs: 300_000, minSamples: 200, alpha: 0.001 });
+    expect(DEFAULT_MONITORING).toEqual({ window: '1m', lookback: '5m', minSamples: 200, alpha: 0.0001 });
+    expect(monitoringPlan({})).toEqual({ windowMs: 60_000, lookbackMs: 300_000, minSamples: 200, alpha: 0.0001 });
     const hourly = parseEndpointConfig({ ...base, monitoring: { window: '1h', lookback: '1h' } });
     expect(hourly.ok && monitoringPlan(hourly.config)).toMatchObject({ windowMs: 3_600_000, lookbackMs: 3_600_000 });
   });

@@ -126,14 +126,14 @@ const duration = z.string().regex(/^[1-9]\d*[mh]$/, 'must be whole minutes or ho
  * drift; `alpha` is the false-discovery rate of one look's tests (after Benjamini–Hochberg over
  * the columns), kept small because the endpoint is looked at every window of the day — see
  * bench/README.md for the false alarms it gives. Defaults: `{window: "1m", lookback: "5m",
- * minSamples: 200, alpha: 0.001}` (`DEFAULT_MONITORING`).
+ * minSamples: 200, alpha: 0.0001}` (`DEFAULT_MONITORING`).
  */
 const monitoring = z
   .strictObject({
     window: duration.default('1m'),
     lookback: duration.default('5m'),
     minSamples: z.int().min(10).max(1_000_000).default(200),
-    alpha: z.number().gt(0).max(0.1).default(0.001),
+    alpha: z.number().gt(0).max(0.1).default(0.0001),
   })
   .superRefine((m, ctx) => {
     const window = durationMs(m.window);
