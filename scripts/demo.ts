@@ -21,7 +21,9 @@ const clock = () => new Date().toISOString().slice(11, 19);
 const say = (line: string) => console.log(line);
 const step = (n: number, title: string) => say(`\n[${n}/6] ${title}`);
 const note = (line: string) => say(`   ${line}`);
-const live = (line: string) => say(`   ${clock()}  ${line}`);
+/** When the shifted traffic started: the loop's milestones are printed with the time since. */
+let shiftAt: number | undefined;
+const live = (line: string) => say(`   ${clock()}${shiftAt === undefined ? '' : ` (+${Math.round((Date.now() - shiftAt) / 1000)} s)`}  ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class DemoError extends Error {}
@@ -207,6 +209,7 @@ async function main(): Promise<void> {
 
   step(3, 'The world changes: customers shift (covariate drift) and behave differently (a new concept)');
   const shifted = demoTraffic('after', { seed: (Date.now() + 1) % 100_000, rows: 1500, idPrefix: 'shifted' });
+  shiftAt = Date.now();
   const shiftedServed = await serve(shifted, `shifted-${Date.now()}`);
   const before = accuracy(shiftedServed);
   note(`${shifted.examples.length} predictions by the same model: accuracy falls to ${before.toFixed(3)}`);
