@@ -70,7 +70,7 @@ export interface JudgeOptions {
   readonly signals?: Omit<SignalOptions, 'drift'> & { readonly drift?: Omit<DriftOptionsInput, 'alpha' | 'minSampleSize'> };
   readonly alertPolicy?: AlertPolicyOptionsInput;
   readonly signalSources?: readonly SignalSource[];
-  /** How often canaries are looked at, and the rest of the evaluator's tuning. */
+  /** How often canaries are looked at (at most every 30 s per endpoint by default), and the rest of the evaluator's tuning. */
   readonly guardrails?: Omit<GuardrailEvaluatorOptions, 'now' | 'report'>;
   /**
    * A schedule instant this far before the judge's time still starts its run (default 2 min):
@@ -140,7 +140,13 @@ export class Judge {
       deps.guardrails &&
       new GuardrailEvaluator(
         { ...deps.guardrails, endpoints: deps.endpoints, windows: deps.windows, events: deps.events },
-        { ...options.guardrails, now: this.#options.now, report: (level, message, fields) => this.#options.report(level, message, { component: 'guardrails', ...fields }) },
+        {
+          // Under the one-minute tick, so a tick that comes a little early is not throttled.
+          minIntervalMs: 30_000,
+          ...options.guardrails,
+          now: this.#options.now,
+          report: (level, message, fields) => this.#options.report(level, message, { component: 'guardrails', ...fields }),
+        },
       );
   }
 
