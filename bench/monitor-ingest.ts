@@ -15,7 +15,7 @@ import {
   type ReferenceProfile,
 } from '@flywheel/core';
 import {
-  Monitor,
+  LogIngest,
   NO_NOTIFIER,
   WindowStateBuilder,
   emptyWindowState,
@@ -152,7 +152,7 @@ async function measure(run: () => Promise<number>): Promise<Rate> {
   return { wall: records / wallSeconds, cpu: records / ((used.user + used.system) / 1e6) };
 }
 
-function ingestRate(monitor: Monitor, bodies: { messageId: string; body: string }[], perInvocation: number): Promise<Rate> {
+function ingestRate(monitor: LogIngest, bodies: { messageId: string; body: string }[], perInvocation: number): Promise<Rate> {
   return measure(async () => {
     let records = 0;
     for (let i = 0; i < bodies.length; i += perInvocation) {
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   let sum = 0;
   for (let i = 0; i < 1e8; i++) sum += i;
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()[0].toFixed(1)}, 1e8-add loop ${(performance.now() - reference).toFixed(0)} ms${sum > 0 ? '' : ''}\n`);
-  await ingestRate(new Monitor(memoryDependencies(), quiet), messages(20_000), 10);
+  await ingestRate(new LogIngest(memoryDependencies(), quiet), messages(20_000), 10);
 
   // 1. Throughput: best and median of a few rounds (the machine may be shared; best shows capacity).
   const rounds = 5;
@@ -202,10 +202,10 @@ async function main(): Promise<void> {
   console.log(`ingest throughput (one process; the JS runs on one core, archive gzip on libuv threads)`);
   console.log(`  decode + validate + count into the window:          ${summary(coreRates)}`);
   const memoryRates: Rate[] = [];
-  for (let round = 0; round < rounds; round++) memoryRates.push(await ingestRate(new Monitor(memoryDependencies(), quiet), bodies, 10));
+  for (let round = 0; round < rounds; round++) memoryRates.push(await ingestRate(new LogIngest(memoryDependencies(), quiet), bodies, 10));
   console.log(`  whole monitor, storage in memory (S3/Dynamo out):   ${summary(memoryRates)}`);
   const encodedRates: Rate[] = [];
-  for (let round = 0; round < rounds; round++) encodedRates.push(await ingestRate(new Monitor(memoryDependencies({ encodeArchive: true }), quiet), bodies, 10));
+  for (let round = 0; round < rounds; round++) encodedRates.push(await ingestRate(new LogIngest(memoryDependencies({ encodeArchive: true }), quiet), bodies, 10));
   console.log(`  … plus gzipping the archive objects (not sent):     ${summary(encodedRates)}`);
 
   const dir = await tempDataDir('bench');
@@ -218,7 +218,7 @@ async function main(): Promise<void> {
       const deps = { ...createMonitorDependencies(clients, names), profiles: { get: async () => profile } };
       // Fresh batch ids per round, so every round does all the writes.
       const fresh = messages(RECORDS / 2);
-      storedRates.push(await ingestRate(new Monitor(deps, quiet), fresh, 10));
+      storedRates.push(await ingestRate(new LogIngest(deps, quiet), fresh, 10));
     }
     // The emulators run in this process, so CPU time here includes DynamoDB's and S3's own work.
     console.log(`  whole monitor, S3 + DynamoDB writes (dynalite + fauxqs in-process): ${summary(storedRates)}`);

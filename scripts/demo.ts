@@ -1,6 +1,7 @@
 // `npm run demo`: the flywheel, live, against a running `npm start`. Sends traffic to the `demo`
 // endpoint, changes the world under it (shifted features and a new concept), feeds the labels back,
-// and prints the loop as the system closes it: alert, retraining run, new version, canary, rollout.
+// and prints the loop as the system closes it by itself, in a few minutes: alert, retraining run,
+// new version, canary, rollout decision.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CloudEvent, Run } from '@flywheel/core';
@@ -9,10 +10,10 @@ import { DEMO_ENDPOINT, DEMO_MODEL, demoSeed, demoTraffic, type Dataset } from '
 
 const url = (process.env.FLYWHEEL_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
 const seconds = (name: string, fallback: number) => Number(process.env[name] ?? fallback) * 1000;
-/** How long to wait for the monitor's drift signal before asking for the run explicitly. */
-const DRIFT_WAIT_MS = seconds('FLYWHEEL_DEMO_DRIFT_WAIT', 45);
+/** The judge looks every minute and opens the alert at its first look after the shift: two minutes is the promise. */
+const DRIFT_WAIT_MS = seconds('FLYWHEEL_DEMO_DRIFT_WAIT', 180);
 const RUN_WAIT_MS = seconds('FLYWHEEL_DEMO_RUN_WAIT', 300);
-const ROLLOUT_WAIT_MS = seconds('FLYWHEEL_DEMO_ROLLOUT_WAIT', 90);
+const ROLLOUT_WAIT_MS = seconds('FLYWHEEL_DEMO_ROLLOUT_WAIT', 240);
 const BATCH = 100;
 
 const startedAt = new Date().toISOString();
@@ -20,7 +21,9 @@ const clock = () => new Date().toISOString().slice(11, 19);
 const say = (line: string) => console.log(line);
 const step = (n: number, title: string) => say(`\n[${n}/6] ${title}`);
 const note = (line: string) => say(`   ${line}`);
-const live = (line: string) => say(`   ${clock()}  ${line}`);
+/** When the shifted traffic started: the loop's milestones are printed with the time since. */
+let shiftAt: number | undefined;
+const live = (line: string) => say(`   ${clock()}${shiftAt === undefined ? '' : ` (+${Math.round((Date.now() - shiftAt) / 1000)} s)`}  ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class DemoError extends Error {}
@@ -206,6 +209,7 @@ async function main(): Promise<void> {
 
   step(3, 'The world changes: customers shift (covariate drift) and behave differently (a new concept)');
   const shifted = demoTraffic('after', { seed: (Date.now() + 1) % 100_000, rows: 1500, idPrefix: 'shifted' });
+  shiftAt = Date.now();
   const shiftedServed = await serve(shifted, `shifted-${Date.now()}`);
   const before = accuracy(shiftedServed);
   note(`${shifted.examples.length} predictions by the same model: accuracy falls to ${before.toFixed(3)}`);
@@ -214,7 +218,8 @@ async function main(): Promise<void> {
   const labelled = await feedBack(shiftedServed, shifted);
   if (labelled) note(`${shifted.examples.length} labels sent as feedback`);
 
-  step(5, 'The loop closes: monitor → alert → retraining run → new version → canary');
+  step(5, 'The loop closes by itself: judge → alert → retraining run → new version → canary');
+  note('the judge looks at every endpoint once a minute (the last five minutes of traffic); nobody calls /retrain');
   const driftDeadline = Date.now() + DRIFT_WAIT_MS;
   let runId: string | undefined;
   while (!runId && Date.now() < driftDeadline) {
@@ -223,10 +228,12 @@ async function main(): Promise<void> {
     if (!runId) await sleep(1000);
   }
   if (!runId) {
-    const nextHour = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000).toISOString().slice(11, 16);
-    note(`no drift signal yet: the monitor judges each hour once it has closed (this one closes at ${nextHour} UTC).`);
-    note('Asking for the run now instead of waiting: POST /v1/models/demo/retrain');
-    ({ runId } = await json<{ runId: string }>(`/v1/models/${DEMO_MODEL}/retrain`, { method: 'POST', json: { reason: 'demo: the concept changed' } }, [202]));
+    const { alerts } = await json<{ alerts: { kind: string; feature?: string }[] }>(`/v1/alerts?endpoint=${DEMO_ENDPOINT}&status=open`);
+    throw new DemoError(
+      alerts.length === 0
+        ? `no alert within ${DRIFT_WAIT_MS / 1000} s of the shift: is the judge running (npm start runs it every minute)?`
+        : `alerts are open (${alerts.map((a) => `${a.kind} ${a.feature ?? ''}`.trim()).join(', ')}) but no run started: the retraining policy waits for its minLabels new labels and its cool-down (GET /v1/models/${DEMO_MODEL}/runs)`,
+    );
   }
   const run = await followRun(runId, feed);
   if (run.status === 'failed') {
@@ -246,14 +253,21 @@ async function main(): Promise<void> {
       old = accuracy(await serve(fresh, `fresh-old-${Date.now()}`, control.name));
       after = accuracy(await serve(fresh, `fresh-new-${Date.now()}`, canary.name));
       note(`${control.name} (version ${control.version}): ${old.toFixed(3)}   ${canary.name} (version ${canary.version}, ${canary.weight}% canary): ${after.toFixed(3)}`);
-      note(`sending unpinned traffic for up to ${ROLLOUT_WAIT_MS / 1000} s so the guardrails can judge the canary…`);
+      note(`sending unpinned traffic, one row per request from distinct users, for up to ${ROLLOUT_WAIT_MS / 1000} s so the guardrails can judge the canary…`);
       const rolloutDeadline = Date.now() + ROLLOUT_WAIT_MS;
+      const users = demoTraffic('after', { seed: (Date.now() + 3) % 100_000, rows: 2000, idPrefix: 'users' });
       let decided = false;
       for (let n = 0; !decided && Date.now() < rolloutDeadline; n++) {
-        await serve(demoTraffic('after', { seed: n, rows: BATCH, idPrefix: `canary-${n}` }), `canary-${Date.now()}-${n}`);
+        const offset = (n * 50) % users.examples.length;
+        await Promise.all(
+          users.examples.slice(offset, offset + 50).map((example, i) =>
+            json(`/v1/endpoints/${DEMO_ENDPOINT}/predict`, { method: 'POST', json: { records: [example.features], unit: `user-${n}-${i}` } }),
+          ),
+        );
         decided = (await feed()).some((e) => e.type.startsWith('dev.flywheel.rollout.'));
+        if (!decided) await sleep(200);
       }
-      if (!decided) note('no promotion or rollback yet: the guardrails decide once the canary has enough samples; watch GET /v1/events');
+      if (!decided) note('no promotion or rollback yet: the guardrails decide once both sides have their minimum sample; watch GET /v1/events');
     }
   } else {
     note(`no canary: ${run.canary?.reason ?? 'not started'}`);

@@ -131,6 +131,27 @@ describe('the events function and the retraining policy', () => {
     expect(run).toMatchObject({ status: 'succeeded', trigger: { kind: 'drift', eventId: drift.id } });
   }, 60_000);
 
+  it('with `on: ["labels"]`, starts a run once minLabels new labels are in, and counts afresh after it', async () => {
+    await retrainableModel('labelled', { on: ['labels'], minLabels: 300, cooldownMinutes: 0 });
+    const first = await labelsReceivedEvent({ endpoint: 'labelled', count: 200 }, { time: hour(1), dedupeKey: 'n-1' });
+    await publisher.publish(first);
+    await recorded(first.id);
+    expect(await runsOf('labelled')).toEqual([]);
+
+    const second = await labelsReceivedEvent({ endpoint: 'labelled', count: 150 }, { time: hour(0), dedupeKey: 'n-2' });
+    await publisher.publish(second);
+    const [run] = await finished('labelled');
+    expect(run).toMatchObject({ status: 'succeeded', trigger: { kind: 'labels', endpoint: 'labelled', eventId: second.id } });
+    const requested = (await (await system.api('/v1/events?type=dev.flywheel.retrain.requested&limit=1000')).json()).events as CloudEvent[];
+    expect(requested.find((e) => (e.data as { runId: string }).runId === run.runId)?.data).toMatchObject({ trigger: { kind: 'labels' } });
+
+    // The run reset the count: 150 more are not enough for another.
+    const third = await labelsReceivedEvent({ endpoint: 'labelled', count: 150 }, { time: new Date().toISOString(), dedupeKey: 'n-3' });
+    await publisher.publish(third);
+    await recorded(third.id);
+    expect(await runsOf('labelled')).toHaveLength(1);
+  }, 60_000);
+
   it('hands a run to a webhook trainer with a signed, retried POST, and completes it when the model comes back', async () => {
     const trainer = { webhook: 'https://pipelines.example.com/hooks/retrain', secretRef: 'airflow' };
     await retrainableModel('external', { trainer });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoExperimentStore, DynamoFeedbackStore, FeedbackJoiner, createFeedbackPorts, createMonitorDependencies } from '@flywheel/aws';
-import { Monitor } from '@flywheel/monitor';
+import { LogIngest } from '@flywheel/monitor';
 import type { FeedbackLabel } from '@flywheel/core';
 import { expectProblem } from './support/models.ts';
 import { at, batchBody, logRecord, queueDrained } from './support/monitor-fixtures.ts';
@@ -109,7 +109,7 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const monitor = new Monitor({ ...deps, windows }, { report: () => undefined });
+    const monitor = new LogIngest({ ...deps, windows }, { report: () => undefined });
 
     const before = await experiment(system, ENDPOINT);
     const first = await monitor.ingest([message]);

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ReferenceProfileStore } from '@flywheel/aws';
 import { webhookSignature, type Alert } from '@flywheel/monitor';
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
+import { createJudgeHandler } from '../functions/judge.ts';
 import { createMonitorHandler } from '../functions/monitor.ts';
 import { at, batchBody, lambdaContext, logRecord, sqsEvent } from './support/monitor-fixtures.ts';
+import { putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 const SECRET = 'a-webhook-secret-of-some-length';
@@ -16,12 +18,17 @@ interface Delivery {
   body: string;
 }
 
+/**
+ * The endpoints here are judged by the hour (`monitoring: {window: "1h", lookback: "1h"}`): the
+ * judge, run as the schedule would at the top of hour h, judges hour h − 1.
+ */
 describe('alerts: opened by drift and errors, one per key, acted on by people, resolved after clean hours', () => {
   let system: TestSystem;
   let webhook: Server;
   let hanging: Server;
   const deliveries: Delivery[] = [];
   let handle: ReturnType<typeof createMonitorHandler>;
+  let judgeHandler: ReturnType<typeof createJudgeHandler>;
   const random = seededRandom(9);
   let messageCounter = 0;
 
@@ -40,6 +47,12 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
   }
   const ingest = (records: ReturnType<typeof hourOf>, handler = handle) =>
     handler(sqsEvent([{ messageId: `m-${++messageCounter}`, body: batchBody(records) }]), lambdaContext());
+  /** The scheduled judge's run at the top of hour `h` (a real-shaped EventBridge event). */
+  const judgeAt = (h: number, handler = judgeHandler) =>
+    handler(
+      { version: '0', id: `tick-${h}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: at(h).replace('.000Z', 'Z'), region: 'us-east-1', resources: [], detail: {} },
+      lambdaContext(),
+    );
 
   async function events(): Promise<Array<{ id: string; type: string; data: Record<string, unknown> }>> {
     const found = [];
@@ -69,10 +82,19 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
     await Promise.all([webhook, hanging].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
     const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/hook`;
     system = await startTestSystem();
-    handle = createMonitorHandler(system.clients, system.names, {
+    handle = createMonitorHandler(system.clients, system.names);
+    judgeHandler = createJudgeHandler(system.clients, system.names, {
       env: { FLYWHEEL_ALERT_WEBHOOKS: JSON.stringify([{ url: url(webhook), secret: SECRET }, { url: url(hanging), secret: SECRET }]) },
       notificationWaitMs: 300,
     });
+    expect(await registered(system, 'churn-model', scaledModel(1))).toBe(1);
+    for (const endpoint of ['alerting', 'manual']) {
+      const response = await putEndpoint(system, endpoint, {
+        variants: [{ name: 'main', model: 'churn-model', version: 1, weight: 100 }],
+        monitoring: { window: '1h', lookback: '1h', minSamples: 100 },
+      });
+      expect(response.status, await response.clone().text()).toBe(201);
+    }
     const baseline = Array.from({ length: 2000 }, () => ({ age: random.normal(40, 10), plan: ['free', 'pro', 'team'][random.pick([5, 3, 2])] }));
     await new S3ReferenceProfileStore(system.clients.s3, system.names.bucket).storeReferenceProfile(
       'churn-model',
@@ -93,10 +115,12 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
 
   it('opens one alert per drifted feature and per breached health signal when the hour closes, and tells the events queue and webhooks', async () => {
     expect(await ingest(hourOf('alerting', 0, 600, 15, 0.1))).toEqual({ batchItemFailures: [] });
+    expect(await judgeAt(0)).toMatchObject({ looks: 0, alertsOpened: 0 });
     expect(await alerts('?endpoint=alerting')).toEqual([]);
-    const started = Date.now();
     expect(await ingest(hourOf('alerting', 1, 400))).toEqual({ batchItemFailures: [] });
-    // A webhook that never answers does not hold the monitor beyond its bounded wait.
+    const started = Date.now();
+    expect(await judgeAt(1)).toMatchObject({ looks: 1, alertsOpened: 2, failures: 0 });
+    // A webhook that never answers does not hold the judge beyond its bounded wait.
     expect(Date.now() - started).toBeLessThan(3000);
 
     const open = await alerts('?status=open&endpoint=alerting');
@@ -122,9 +146,9 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
   });
 
   it('keeps one alert however often the hour is judged again', async () => {
-    const fresh = createMonitorHandler(system.clients, system.names);
-    expect(await ingest(hourOf('alerting', 1, 50), fresh)).toEqual({ batchItemFailures: [] });
-    expect(await ingest(hourOf('alerting', 1, 50))).toEqual({ batchItemFailures: [] });
+    const fresh = createJudgeHandler(system.clients, system.names);
+    expect(await judgeAt(1, fresh)).toMatchObject({ alertsOpened: 0 });
+    expect(await judgeAt(1)).toMatchObject({ alertsOpened: 0 });
     expect((await alerts('?endpoint=alerting')).length).toBe(2);
     expect((await events()).filter((e) => e.type === 'dev.flywheel.alert.opened')).toEqual([]);
   });
@@ -137,8 +161,9 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
     expect((await system.api(`/v1/alerts/${drift.id}/acknowledge`, { method: 'POST' })).status).toBe(200);
     expect((await alerts('?status=acknowledged')).map((a) => a.id)).toEqual([drift.id]);
 
-    // Hours 1, 2 and 3 are clean; each is judged when the next one's traffic arrives.
-    for (const h of [2, 3, 4]) expect(await ingest(hourOf('alerting', h, 300))).toEqual({ batchItemFailures: [] });
+    // Hours 1, 2 and 3 are clean; each is judged at the top of the next.
+    for (const h of [2, 3]) expect(await ingest(hourOf('alerting', h, 300))).toEqual({ batchItemFailures: [] });
+    for (const h of [2, 3, 4]) await judgeAt(h);
     const resolved = await alerts('?status=resolved&endpoint=alerting');
     expect(resolved.map((a) => a.kind).sort()).toEqual(['drift', 'error_rate']);
     expect(resolved.find((a) => a.id === drift.id)).toMatchObject({ resolvedBy: 'policy', resolvedAt: at(4), acknowledgedAt: expect.any(String) });
@@ -150,6 +175,7 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
   it('resolves by hand, starting a cool-down, and refuses to acknowledge what is resolved', async () => {
     await ingest(hourOf('manual', 10, 300, 15));
     await ingest(hourOf('manual', 11, 300, 15));
+    await judgeAt(11);
     const [alert] = await alerts('?status=open&endpoint=manual');
     expect(alert).toMatchObject({ kind: 'drift', feature: 'age' });
     const resolved = await system.api(`/v1/alerts/${alert.id}/resolve`, { method: 'POST' });
@@ -164,6 +190,7 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
     ]);
     // Still drifting, but within the cool-down: no new alert.
     await ingest(hourOf('manual', 12, 300, 15));
+    await judgeAt(12);
     expect((await alerts('?endpoint=manual')).length).toBe(1);
     const readOnly = await system.api('/v1/keys', { method: 'POST', json: { name: 'viewer', scopes: ['read'] } });
     const key = ((await readOnly.json()) as { key: string }).key;

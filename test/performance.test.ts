@@ -9,7 +9,8 @@ import { performanceResponseSchema } from '../packages/api/src/routes/performanc
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
 import { postFeedback, startMonitoredSystem } from './support/feedback-fixtures.ts';
 import { expectProblem, putEndpoint, registered, singleVariant } from './support/models.ts';
-import { at, batchBody, eventually, logRecord } from './support/monitor-fixtures.ts';
+import { createJudgeHandler } from '../functions/judge.ts';
+import { at, batchBody, eventually, lambdaContext, logRecord } from './support/monitor-fixtures.ts';
 import type { TestSystem } from './support/system.ts';
 
 /** `probabilities = softmax(x · 1.5)` on `x: FP32 [N, 2]`: a binary classifier that answers with calibrated-looking probabilities. */
@@ -78,8 +79,18 @@ describe('performance per window: realized from labels, estimated from probabili
   beforeAll(async () => {
     system = await startMonitoredSystem();
     version = await registered(system, 'perf-model', softmaxModel(), { task: TASK, lineage: { metrics: { challenger: REFERENCE } } });
-    for (const endpoint of ['perf', 'perf-live']) expect((await putEndpoint(system, endpoint, singleVariant('perf-model', version))).status).toBe(201);
+    // `perf` is judged by the hour, as the schedule would at the top of each hour; `perf-live` as configured by default.
+    expect((await putEndpoint(system, 'perf', { ...singleVariant('perf-model', version), monitoring: { window: '1h', lookback: '1h', minSamples: 100 } })).status).toBe(201);
+    expect((await putEndpoint(system, 'perf-live', singleVariant('perf-model', version))).status).toBe(201);
+    judge = createJudgeHandler(system.clients, system.names, { notificationWaitMs: 100 });
   });
+  let judge: ReturnType<typeof createJudgeHandler>;
+  /** The scheduled judge's run at the top of hour `h` (a real-shaped EventBridge event): it judges hour h − 1. */
+  const judgeAt = (h: number) =>
+    judge(
+      { version: '0', id: `tick-${h}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: at(h).replace('.000Z', 'Z'), region: 'us-east-1', resources: [], detail: {} },
+      lambdaContext(),
+    );
   afterAll(() => system?.stop());
 
   const performance = async (endpoint: string, query = '') => {
@@ -127,10 +138,13 @@ describe('performance per window: realized from labels, estimated from probabili
     await label(steady);
 
     const changed = hour(1, 400, 0.35);
-    await logHour(1, changed); // arriving, it closes hour 0, which is judged: no drop there
+    expect(await judgeAt(1)).toMatchObject({ alertsOpened: 0 }); // hour 0: no drop there
+    await logHour(1, changed);
     await eventually(() => windowAt(1), (w) => w?.estimated?.rows === 400);
     await label(changed);
-    await logHour(2, hour(2, 1, 0), 2); // closes hour 1
+    await logHour(2, hour(2, 1, 0), 2);
+    await eventually(() => windowAt(2), (w) => w?.estimated?.rows === 1);
+    await judgeAt(2); // hour 1
 
     const opened = await eventually(
       async () => ((await (await system.api('/v1/alerts?endpoint=perf&status=open')).json()) as { alerts: Alert[] }).alerts,

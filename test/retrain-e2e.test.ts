@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_UNIT_HASH_KEY, S3PredictionLogSpill, SqsPredictionLogSink } from '@flywheel/aws';
 import type { CloudEvent, PredictionLogEntry, Run } from '@flywheel/core';
+import { createJudgeHandler } from '../functions/judge.ts';
 import { createMonitorHandler } from '../functions/monitor.ts';
 import { createEventsHandler } from '../functions/events.ts';
 import { createTrainHandler } from '../functions/train.ts';
 import { encodeRows, generateTabularDataset, predictModel, registryFeatures, registryTask, trainChallenger, type Dataset } from '@flywheel/train';
 import { putEndpoint, registered } from './support/models.ts';
+import { lambdaContext } from './support/monitor-fixtures.ts';
 import { eventually } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
@@ -24,7 +26,7 @@ describe('drift becomes a better model in production, with no manual step', () =
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        monitor: (clients, names) => createMonitorHandler(clients, names, { monitor: { report: quiet } }),
+        monitor: (clients, names) => createMonitorHandler(clients, names, { ingest: { report: quiet } }),
         events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
         train: (clients, names) => createTrainHandler(clients, names, { log: quiet }),
       },
@@ -39,9 +41,11 @@ describe('drift becomes a better model in production, with no manual step', () =
     const version = await registered(system, 'churn', trained.bytes, { features: registryFeatures(before.features, trained.layout), task: registryTask(before.task, trained.layout) });
     const baseline = await system.api(`/v1/models/churn/versions/${version}/baseline`, { method: 'PUT', json: { records: before.examples.slice(0, 1000).map((e) => e.features) } });
     expect(baseline.status, await baseline.clone().text()).toBeLessThan(300);
-    // Retraining waits for a label for each of the 1,600 rows it will serve.
+    // Retraining waits for a label for each of the 1,600 rows it will serve. Judged by the hour,
+    // so the past hours sent below are what a look sees.
     const endpoint = await putEndpoint(system, 'churn', {
       variants: [{ name: 'control', model: 'churn', version, weight: 100 }],
+      monitoring: { window: '1h', lookback: '1h' },
       retrain: { on: ['drift'], minLabels: 1600, cooldownMinutes: 60, canaryPercent: 10, minImprovement: 0.02 },
     });
     expect(endpoint.status).toBe(201);
@@ -61,7 +65,10 @@ describe('drift becomes a better model in production, with no manual step', () =
     }
     await sink.close();
 
-    // The monitor judged the closed hour: drift, alerts.
+    // The judge's run at the top of this hour judges the last one: drift, alerts.
+    const judge = createJudgeHandler(system.clients, system.names, { judge: { report: quiet } });
+    const tick = new Date(thisHour).toISOString().replace('.000Z', 'Z');
+    await judge({ version: '0', id: 'tick', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: tick, region: 'us-east-1', resources: [], detail: {} }, lambdaContext());
     const alerts = await eventually(async () => {
       const { alerts } = (await (await system.api('/v1/alerts?endpoint=churn&status=open')).json()) as { alerts: { kind: string; feature?: string }[] };
       return alerts.some((a) => a.kind === 'drift') ? alerts : undefined;

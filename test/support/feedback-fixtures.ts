@@ -1,7 +1,7 @@
 // A system with the monitor running, a classifier with a task, and readers of the experiment view, for the feedback and guardrail suites.
 import { expect } from 'vitest';
 import { DynamoEndpointStore } from '@flywheel/aws';
-import type { MonitorOptions } from '@flywheel/monitor';
+import type { JudgeOptions } from '@flywheel/monitor';
 import { assignVariant, requestBucket } from '@flywheel/core';
 import { createEventsHandler } from '../../functions/events.ts';
 import { createMonitorHandler } from '../../functions/monitor.ts';
@@ -15,10 +15,10 @@ const quiet = () => undefined;
  * The whole system with the monitor consuming prediction logs (so predictions reach the join and
  * the guardrails) and the events function recording events.
  */
-export function startMonitoredSystem(monitor: MonitorOptions = {}): Promise<TestSystem> {
+export function startMonitoredSystem(judge: JudgeOptions = {}): Promise<TestSystem> {
   return startTestSystem({
     consumers: {
-      monitor: (clients, names) => createMonitorHandler(clients, names, { monitor: { report: quiet, ...monitor } }),
+      monitor: (clients, names) => createMonitorHandler(clients, names, { ingest: { report: quiet }, judge: { report: quiet, ...judge } }),
       events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
     },
   });

@@ -9,8 +9,10 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 export interface DynamoWindowStoreOptions {
-  /** Windows expire (TTL) this long after they end (default 400 days: a year-over-year drift query works). */
+  /** Hour windows expire (TTL) this long after they end (default 400 days: a year-over-year drift query works). */
   retentionDays?: number;
+  /** Minute windows, which the judge reads and the hours' history outlives (default 7 days). */
+  minuteRetentionDays?: number;
   now?: () => Date;
 }
 
@@ -23,6 +25,7 @@ interface WindowItem {
   version: number;
   start: string;
   shadow?: true;
+  grain?: 'minute';
   records: number;
   /** Gzipped JSON of the WindowState: counts compress ~5×, and DynamoDB bills writes per KB. */
   state: Uint8Array;
@@ -33,11 +36,13 @@ interface WindowItem {
 
 /**
  * Monitoring windows in the monitoring table: `pk = WINDOW#<endpoint>`, `sk = <hour start>#<variant>#<model>#<version>`,
- * so a time range of an endpoint is one query; shadow windows likewise under `pk = SHADOW#<endpoint>`,
- * out of the way of every query of served traffic. Every write is conditional on `revision`.
+ * so a time range of an endpoint is one query; shadow windows likewise under `pk = SHADOW#<endpoint>`
+ * and minute windows under `pk = MINUTE#<endpoint>`, out of the way of the hours' queries. Every
+ * write is conditional on `revision`.
  */
 export class DynamoWindowStore implements WindowStore {
   readonly #retentionMs: number;
+  readonly #minuteRetentionMs: number;
   readonly #now: () => Date;
 
   constructor(
@@ -46,6 +51,7 @@ export class DynamoWindowStore implements WindowStore {
     options: DynamoWindowStoreOptions = {},
   ) {
     this.#retentionMs = (options.retentionDays ?? 400) * 86_400_000;
+    this.#minuteRetentionMs = (options.minuteRetentionDays ?? 7) * 86_400_000;
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -65,11 +71,12 @@ export class DynamoWindowStore implements WindowStore {
       version: key.version,
       start: key.start,
       ...(key.shadow ? { shadow: true as const } : {}),
+      ...(key.grain ? { grain: key.grain } : {}),
       records: state.records,
       state: await gzipAsync(JSON.stringify(state)),
       ...(applied.length > 0 ? { applied: new Set(applied) } : {}),
       revision: expectedRevision + 1,
-      expiresAt: Math.floor((Date.parse(key.start) + 3_600_000 + this.#retentionMs) / 1000),
+      expiresAt: Math.floor((Date.parse(key.start) + (key.grain === 'minute' ? 60_000 + this.#minuteRetentionMs : 3_600_000 + this.#retentionMs)) / 1000),
     };
     return conditionally(() =>
       this.dynamodb.send(
@@ -106,7 +113,7 @@ export class DynamoWindowStore implements WindowStore {
     const items = await queryAll<WindowItem>(this.dynamodb, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: marshall({ ':pk': partitionOf(endpoint, series === 'shadows'), ':from': from, ':to': to }),
+      ExpressionAttributeValues: marshall({ ':pk': partitionOf(endpoint, series), ':from': from, ':to': to }),
     });
     return Promise.all(items.filter((item) => !this.#isExpired(item)).map(toWindow));
   }
@@ -117,17 +124,28 @@ export class DynamoWindowStore implements WindowStore {
   }
 }
 
-function partitionOf(endpoint: string, shadow: boolean | undefined): string {
-  return `${shadow ? 'SHADOW' : 'WINDOW'}#${endpoint}`;
+const PARTITION_PREFIX: Record<WindowSeries, string> = { variants: 'WINDOW', shadows: 'SHADOW', minutes: 'MINUTE' };
+
+function partitionOf(endpoint: string, series: WindowSeries): string {
+  return `${PARTITION_PREFIX[series]}#${endpoint}`;
 }
 
 function keyOf(key: WindowKey): { pk: string; sk: string } {
-  return { pk: partitionOf(key.endpoint, key.shadow), sk: `${key.start}#${key.variant}#${key.model}#${key.version}` };
+  const series: WindowSeries = key.shadow ? 'shadows' : key.grain === 'minute' ? 'minutes' : 'variants';
+  return { pk: partitionOf(key.endpoint, series), sk: `${key.start}#${key.variant}#${key.model}#${key.version}` };
 }
 
 async function toWindow(item: WindowItem): Promise<StoredWindow> {
   return {
-    key: { endpoint: item.endpoint, variant: item.variant, model: item.model, version: item.version, start: item.start, ...(item.shadow ? { shadow: true as const } : {}) },
+    key: {
+      endpoint: item.endpoint,
+      variant: item.variant,
+      model: item.model,
+      version: item.version,
+      start: item.start,
+      ...(item.shadow ? { shadow: true as const } : {}),
+      ...(item.grain ? { grain: item.grain } : {}),
+    },
     state: JSON.parse((await gunzipAsync(item.state)).toString('utf8')) as WindowState,
     applied: item.applied ?? new Set(),
     revision: item.revision,

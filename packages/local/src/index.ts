@@ -1,5 +1,6 @@
 export { startLocalSystem, StartupError } from './system.ts';
-export type { LocalSystem, LocalSystemOptions, QueueConsumers } from './system.ts';
+export type { LocalSystem, LocalSystemOptions, QueueConsumers, ScheduledFunctions } from './system.ts';
+export { ScheduledInvoker, type ScheduledHandler, type ScheduledInvokerOptions } from './scheduled-invoker.ts';
 export { startEmbeddedAws } from './embedded-aws.ts';
 export type { EmbeddedAws } from './embedded-aws.ts';
 export { provisionStack } from './provision.ts';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { StartupError, startLocalSystem } from './system.ts';
-import { localConsumers } from './consumers.ts';
+import { localConsumers, localScheduled } from './consumers.ts';
 import { isEmptyRegistry, seedDemo, type DemoTarget } from './demo.ts';
 
 /** `npm start`: the whole system on this machine, configured by the environment. */
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     host: process.env.HOST ?? '127.0.0.1',
     adminKey: process.env.FLYWHEEL_ADMIN_KEY,
     consumers: localConsumers,
+    scheduled: localScheduled,
     log,
   });
   log(`listening on ${system.url} (ready in ${Date.now() - started} ms, data in ${dataDir})`);

@@ -10,9 +10,11 @@ import { bootstrapAdminKey } from './admin-key.ts';
 import { startEmbeddedAws } from './embedded-aws.ts';
 import { SqsEventSource, type SqsBatchHandler } from './event-source.ts';
 import { JournaledPredictionLog } from './prediction-journal.ts';
+import { ScheduledInvoker, type ScheduledHandler } from './scheduled-invoker.ts';
 import { provisionStack } from './provision.ts';
 
 export type QueueConsumers = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => SqsBatchHandler>>;
+export type ScheduledFunctions = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => ScheduledHandler>>;
 
 export interface LocalSystemOptions {
   dataDir: string;
@@ -22,6 +24,10 @@ export interface LocalSystemOptions {
   adminKey?: string;
   /** Handlers of the queue-triggered functions to run in-process, by function name. */
   consumers?: QueueConsumers;
+  /** Handlers of the schedule-triggered functions to run on a timer, by function name. */
+  scheduled?: ScheduledFunctions;
+  /** Seconds between runs of a scheduled function, instead of its schedule in infra/ (tests). */
+  scheduleOverrides?: Partial<Record<keyof typeof functions, number>>;
   queueOverrides?: Partial<Record<keyof typeof queues, Partial<QueueDefinition>>>;
   /** Long-poll wait of idle consumers. */
   pollWaitSeconds?: number;
@@ -86,6 +92,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       });
       source.start();
       stops.push(() => source.stop());
+    }
+
+    for (const [functionName, createHandler] of Object.entries(options.scheduled ?? {})) {
+      const definition = functions[functionName as keyof typeof functions];
+      if (definition.trigger.kind !== 'schedule' || !createHandler) continue;
+      const invoker = new ScheduledInvoker({
+        handler: createHandler(clients, names),
+        everySeconds: options.scheduleOverrides?.[functionName as keyof typeof functions] ?? definition.trigger.everySeconds,
+        functionName: definition.name,
+        timeoutSeconds: definition.timeoutSeconds,
+        onError: (error) => log(`${definition.name}: ${String(error)}`),
+      });
+      invoker.start();
+      stops.push(() => invoker.stop());
     }
 
     const app = createApp(deps);

@@ -10,10 +10,11 @@ import {
   type WindowSketch,
 } from '@flywheel/core';
 import type { ProfileSource, StoredWindow, WindowStore } from './ports.ts';
+import { listServedWindows } from './window-range.ts';
 
 export interface DriftQuery {
   readonly endpoint: string;
-  /** Windows starting in [from, to) are merged; both ISO 8601 on the hour. */
+  /** Traffic in [from, to) is merged; both ISO 8601 on whole minutes (see `listServedWindows`). */
   readonly from: string;
   readonly to: string;
   readonly variant?: string;
@@ -64,7 +65,7 @@ function healthOf(windows: readonly StoredWindow[]): ServingHealth {
 }
 
 /**
- * Drift of an endpoint (or one variant) over a time range: the hourly windows in the range are
+ * Drift of an endpoint (or one variant) over a time range: the windows covering the range are
  * merged — exactly, they are counts — and compared with the reference profile. Windows of
  * different model versions have different references, so the report is for one version: the
  * one serving most recently (then the one with most rows); `versions` lists them all.
@@ -75,7 +76,7 @@ export async function queryDrift(
   query: DriftQuery,
   options: DriftOptionsInput = {},
 ): Promise<DriftQueryResult> {
-  const all = (await windows.list(query.endpoint, query.from, query.to)).filter((w) => query.variant === undefined || w.key.variant === query.variant);
+  const all = (await listServedWindows(windows, query.endpoint, query.from, query.to)).filter((w) => query.variant === undefined || w.key.variant === query.variant);
   const health = healthOf(all);
   if (all.length === 0) return { status: 'empty', health };
 

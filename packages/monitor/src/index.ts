@@ -1,4 +1,7 @@
-export { Monitor, type IngestResult, type IngestStats, type LogMessage, type MonitorDependencies, type MonitorOptions } from './monitor.ts';
+export { LogIngest, type IngestResult, type IngestStats, type LogIngestDependencies, type LogIngestOptions, type LogMessage } from './log-ingest.ts';
+export { Judge, type JudgeDependencies, type JudgeOptions, type JudgeStats, type Look, type LookOutcome, type LookSignals, type SignalSource } from './judge.ts';
+export type { MonitorDependencies } from './monitor-dependencies.ts';
+export { listServedWindows } from './window-range.ts';
 export type {
   AlertStateRecord,
   AlertStore,
@@ -13,9 +16,9 @@ export type {
   WindowSeries,
   WindowStore,
 } from './ports.ts';
-export { WINDOW_MS, hourStart, recordHour, windowEnd, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
+export { HOUR_MS, MINUTE_MS, WINDOW_MS, hourStart, minuteWindowOf, recordHour, recordMinute, windowEnd, windowKeyId, windowLengthMs, windowOf, type WindowKey } from './window-key.ts';
 export { WindowStateBuilder, emptyWindowState, mergeAgreementCounts, mergeWindowStates, type AgreementCounts, type WindowState } from './window-state.ts';
-export { DEFAULT_QUALITY_THRESHOLDS, windowSignals, type KeyedSignal, type QualityThresholds, type SignalOptions, type WindowVerdict } from './window-signals.ts';
+export { DEFAULT_QUALITY_THRESHOLDS, windowSignals, type KeyedSignal, type QualityThresholds, type SignalOptions, type WindowForSignals, type WindowVerdict } from './window-signals.ts';
 export { driftScores, type DriftScores } from './drift-scores.ts';
 export { ProfileCache, type ProfileCacheOptions } from './profile-cache.ts';
 export { archiveGroups, archiveKey, encodeArchive } from './archive.ts';
@@ -28,6 +31,6 @@ export { queryDrift, type DriftQuery, type DriftQueryResult, type ServingHealth,
 export { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions, type GuardrailLook, type OutcomeSource } from './guardrail-evaluator.ts';
 export { queryShadows, type ShadowSummary } from './shadow-query.ts';
 export { forEachLimit } from './concurrency.ts';
-export { performanceSignals, versionSeries, type PerformanceScoreStore, type PerformanceScores, type PerformanceVerdict, type VersionSeries } from './performance-signals.ts';
+export { performanceSignalSource, performanceSignals, versionSeries, type PerformanceScoreStore, type PerformanceScores, type PerformanceVerdict, type VersionSeries } from './performance-signals.ts';
 export { VersionCache, type VersionFacts, type VersionRegistry } from './performance-versions.ts';
 export { queryPerformance, type PerformanceQuery, type SeriesPerformance, type WindowPerformance } from './performance-query.ts';

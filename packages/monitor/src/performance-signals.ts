@@ -13,6 +13,7 @@ import type { VersionCache } from './performance-versions.ts';
 import type { WindowKey } from './window-key.ts';
 import type { WindowState } from './window-state.ts';
 import type { KeyedSignal } from './window-signals.ts';
+import type { SignalSource } from './judge.ts';
 
 /** The performance of one endpoint variant and model version over the windows last judged, for `/metrics`. */
 export interface PerformanceScores {
@@ -35,6 +36,8 @@ export interface PerformanceScoreStore {
 
 export interface PerformanceVerdict {
   readonly signals: KeyedSignal[];
+  /** Metrics no series had enough rows for: their alerts stay as they are. */
+  readonly undecided: AlertKey[];
   readonly scores: PerformanceScores[];
 }
 
@@ -76,6 +79,7 @@ export async function performanceSignals(
 ): Promise<PerformanceVerdict> {
   const combined = new Map<string, { key: AlertKey; signal: AlertSignal; variants: Set<string> }>();
   const scores: PerformanceScores[] = [];
+  const undecided = new Map<string, AlertKey>();
   for (const series of versionSeries(windows)) {
     if (!series.performance) continue;
     const figures = performanceFigures(series.performance);
@@ -84,6 +88,10 @@ export async function performanceSignals(
     for (const check of performanceChecks(figures, reference, options)) {
       const key: AlertKey = { endpoint, kind: 'performance', feature: check.metric };
       const id = alertKeyId(key);
+      if (!check.decided) {
+        undecided.set(id, key);
+        continue;
+      }
       const previous = combined.get(id);
       const variants = previous?.variants ?? new Set<string>();
       if (check.breached) variants.add(series.variant);
@@ -91,5 +99,18 @@ export async function performanceSignals(
       combined.set(id, { key, signal: { breached: (previous?.signal.breached ?? false) || check.breached, value, threshold: check.threshold, windowEnd: range.end }, variants });
     }
   }
-  return { signals: [...combined.values()].map(({ key, signal, variants }) => ({ key, signal, variants: [...variants].sort() })), scores };
+  return {
+    signals: [...combined.values()].map(({ key, signal, variants }) => ({ key, signal, variants: [...variants].sort() })),
+    undecided: [...undecided].filter(([id]) => !combined.has(id)).map(([, key]) => key),
+    scores,
+  };
+}
+
+/** Performance as a source of the judge's signals: each look's figures are judged and kept for `/metrics`. */
+export function performanceSignalSource(versions: Pick<VersionCache, 'get'>, store: PerformanceScoreStore | undefined, options?: PerformanceThresholdsInput): SignalSource {
+  return async (look) => {
+    const verdict = await performanceSignals(look.endpoint.endpoint, { start: look.from, end: look.to }, look.series, versions, options);
+    for (const scores of verdict.scores) await store?.put(scores);
+    return { signals: verdict.signals, undecided: verdict.undecided };
+  };
 }

@@ -14,8 +14,11 @@ export interface StoredWindow {
   readonly revision: number;
 }
 
-/** Which windows of an endpoint: those of the traffic served (the default), or of its shadows. */
-export type WindowSeries = 'variants' | 'shadows';
+/**
+ * Which windows of an endpoint: the hour windows of the traffic served (the default), of its
+ * shadows, or the minute windows of the traffic served (what the judge looks at).
+ */
+export type WindowSeries = 'variants' | 'shadows' | 'minutes';
 
 /** Window state storage (the monitoring table). */
 export interface WindowStore {

@@ -81,4 +81,17 @@ describe('windowSignals', () => {
     expect(bare.signals.map((s) => s.key.kind).sort()).toEqual(['error_rate', 'latency']);
     expect(signal(bare, 'error_rate')!.signal.breached).toBe(true);
   });
+
+  it('leaves a column it has too few rows for undecided, unless another variant decides it', () => {
+    const few = windowSignals('e', END, [window('main', 50, () => ({ inputs: { age: random.normal(80, 10), plan: 'free', email: 'u1' } }))]);
+    // Far off, but 50 rows are below the minimum sample (and quality's 100 rows): no verdict either way.
+    expect(signal(few, 'drift', 'age')).toBeUndefined();
+    expect(few.undecided).toContainEqual({ endpoint: 'e', kind: 'drift', feature: 'age' });
+    expect(few.undecided).toContainEqual({ endpoint: 'e', kind: 'quality', feature: 'age' });
+    expect(signal(few, 'error_rate')).toBeDefined();
+
+    const mixed = windowSignals('e', END, [window('thin', 50, () => ({})), window('full', 1000, () => ({}))]);
+    expect(signal(mixed, 'drift', 'age')).toMatchObject({ signal: { breached: false } });
+    expect(mixed.undecided.filter((k) => k.kind === 'drift')).toEqual([]);
+  });
 });

@@ -49,7 +49,13 @@ export interface KeyedSignal {
 }
 
 export interface WindowVerdict {
+  /** The keys the look could decide: breached or clean. */
   readonly signals: KeyedSignal[];
+  /**
+   * Columns the look had too little data to decide (below the minimum sample): their alerts stay
+   * as they are, so a quiet spell neither opens nor resolves a drift or quality alert.
+   */
+  readonly undecided: AlertKey[];
   /** The drift report of each window that has a sketch of its current profile. */
   readonly reports: { readonly key: WindowKey; readonly report: DriftReport; readonly records: number }[];
 }
@@ -64,15 +70,22 @@ function qualityRate(reference: ColumnReference, column: ColumnWindow, rows: num
 }
 
 /**
- * The alert signals of one endpoint's closed hour, over all its windows (variants × versions):
- * drift and quality per column, error rate and latency for the endpoint. A key breaches when any
- * variant's window breaches (its value is the worst), so one alert covers them all.
+ * The alert signals of one look at an endpoint, over all its windows (variants × versions, each
+ * the merge of the look's span): drift and quality per column, error rate and latency for the
+ * endpoint. A key breaches when any variant's window breaches (its value is the worst), so one
+ * alert covers them all.
  */
 export function windowSignals(endpoint: string, windowEnd: string, windows: readonly WindowForSignals[], options: SignalOptions = {}): WindowVerdict {
   const quality = options.quality ?? DEFAULT_QUALITY_THRESHOLDS;
   const combined = new Map<string, { key: AlertKey; signal: AlertSignal; variants: Set<string> }>();
-  const add = (key: AlertKey, signal: Omit<AlertSignal, 'windowEnd'>, variant: string) => {
+  const undecided = new Map<string, AlertKey>();
+  const add = (key: AlertKey, signal: Omit<AlertSignal, 'windowEnd'>, variant: string, decided = true) => {
     const id = alertKeyId(key);
+    if (!decided) {
+      if (!combined.has(id)) undecided.set(id, key);
+      return;
+    }
+    undecided.delete(id);
     const previous = combined.get(id);
     const value = previous ? Math.max(previous.signal.value, signal.value) : signal.value;
     const breached = (previous?.signal.breached ?? false) || signal.breached;
@@ -92,26 +105,29 @@ export function windowSignals(endpoint: string, windowEnd: string, windows: read
     const redacted = new Set(state.redacted);
     for (const column of [...report.features, ...report.predictions]) {
       if (redacted.has(column.name)) continue;
-      add({ endpoint, kind: 'drift', feature: column.name }, { breached: column.drifted, value: column.statistic ?? 0, threshold: column.threshold }, key.variant);
+      add({ endpoint, kind: 'drift', feature: column.name }, { breached: column.drifted, value: column.statistic ?? 0, threshold: column.threshold }, key.variant, !column.insufficientData);
     }
     const references = [...profile.features, ...profile.outputs];
     const columns = [...sketch.features, ...sketch.outputs];
     references.forEach((reference, i) => {
       if (redacted.has(reference.name) || sketch.records === 0) return;
       const value = qualityRate(reference, columns[i], sketch.records);
-      const breached = sketch.records >= quality.minRecords && value > quality.maxRate;
-      add({ endpoint, kind: 'quality', feature: reference.name }, { breached, value: Math.max(0, value), threshold: quality.maxRate }, key.variant);
+      const decided = sketch.records >= quality.minRecords;
+      add({ endpoint, kind: 'quality', feature: reference.name }, { breached: decided && value > quality.maxRate, value: Math.max(0, value), threshold: quality.maxRate }, key.variant, decided);
     });
   }
 
   const stats = { windowEnd, requests: health.count, errors: health.errors, p95LatencyMs: latencyQuantile(health, 0.95) };
+  // Health decides even on few requests (they count clean, see serviceHealthSignals), so an
+  // error-rate alert still resolves when traffic stops; a drift alert has no such evidence.
   for (const { kind, signal } of serviceHealthSignals(stats, options.health)) {
-    const breachedVariants = signal.breached ? windows.map((w) => w.key.variant) : [];
     const id = alertKeyId({ endpoint, kind });
+    const breachedVariants = signal.breached ? windows.map((w) => w.key.variant) : [];
     combined.set(id, { key: { endpoint, kind }, signal, variants: new Set(breachedVariants) });
   }
   return {
     signals: [...combined.values()].map(({ key, signal, variants }) => ({ key, signal, variants: [...variants].sort() })),
+    undecided: [...undecided.values()],
     reports,
   };
 }

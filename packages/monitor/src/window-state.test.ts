@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReferenceProfile, type PredictionLogRecord } from '@flywheel/core';
 import { WindowStateBuilder, emptyWindowState, mergeWindowStates } from './window-state.ts';
-import { hourStart, windowEnd, windowKeyId, windowOf } from './window-key.ts';
+import { hourStart, minuteWindowOf, windowEnd, windowKeyId, windowLengthMs, windowOf } from './window-key.ts';
 
 const profile = buildReferenceProfile({
   features: [{ name: 'age', kind: 'numerical' }],
@@ -71,5 +71,17 @@ describe('window state', () => {
     expect(windowEnd('2026-01-01T10:00:00.000Z')).toBe('2026-01-01T11:00:00.000Z');
     expect(windowOf(record('a/0'))).toEqual({ endpoint: 'e', variant: 'v', model: 'm', version: 2, start: '2026-01-01T10:00:00.000Z' });
     expect(windowKeyId(windowOf(record('a/0')))).not.toBe(windowKeyId(windowOf(record('a/0', { model: 'n' }))));
+  });
+
+  it('cuts served records into minute windows too, apart from the hour windows; shadow rows only by the hour', () => {
+    const minute = minuteWindowOf(record('a/0', { time: '2026-01-01T10:07:59.999Z' }));
+    expect(minute).toEqual({ endpoint: 'e', variant: 'v', model: 'm', version: 2, start: '2026-01-01T10:07:00.000Z', grain: 'minute' });
+    expect(windowLengthMs(minute!)).toBe(60_000);
+    expect(windowLengthMs(windowOf(record('a/0')))).toBe(3_600_000);
+    // The minute at the top of the hour starts when the hour does, and is still another window.
+    const top = minuteWindowOf(record('a/0', { time: '2026-01-01T10:00:01.000Z' }))!;
+    expect(top.start).toBe(windowOf(record('a/0', { time: '2026-01-01T10:00:01.000Z' })).start);
+    expect(windowKeyId(top)).not.toBe(windowKeyId(windowOf(record('a/0', { time: '2026-01-01T10:00:01.000Z' }))));
+    expect(minuteWindowOf(record('a/0', { shadowOf: 'v' }))).toBeUndefined();
   });
 });

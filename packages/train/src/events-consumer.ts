@@ -7,6 +7,7 @@ import {
   retrainFailedEvent,
   runIdFor,
   signalRetrain,
+  type AlertTriggerKind,
   type EndpointStore,
   type EventStore,
   type FlywheelEvent,
@@ -32,8 +33,8 @@ export interface EventMessage {
 }
 
 /**
- * The events function: records every event (idempotent on its id), turns drift, drift/quality
- * alerts and labels into retraining signals for the model the endpoint mostly serves, delivers
+ * The events function: records every event (idempotent on its id), turns drift, drift, quality
+ * and performance alerts and labels into retraining signals for the model the endpoint mostly serves, delivers
  * retraining requests to webhook trainers, and closes a webhook run when its model comes back
  * registered with `lineage.runId`. Messages are handled one after another; a message whose
  * handling throws is reported for redelivery, and every step is safe to repeat.
@@ -59,6 +60,13 @@ export async function consumeEvents(deps: EventsConsumerDependencies, messages: 
   return { failedMessageIds };
 }
 
+/** Alert kinds that are retraining signals (when the endpoint's policy lists them); health alerts are not. */
+const RETRAINING_ALERTS = new Map<string, AlertTriggerKind>([
+  ['drift', 'drift'],
+  ['quality', 'quality'],
+  ['performance', 'performance'],
+]);
+
 async function act(deps: EventsConsumerDependencies, event: FlywheelEvent): Promise<void> {
   switch (event.type) {
     case 'dev.flywheel.drift.detected': {
@@ -67,8 +75,9 @@ async function act(deps: EventsConsumerDependencies, event: FlywheelEvent): Prom
     }
     case 'dev.flywheel.alert.opened': {
       const data = (event as FlywheelEvent<typeof event.type>).data;
-      if (data.kind !== 'drift' && data.kind !== 'quality') return;
-      return signalFromEndpoint(deps, data.endpoint, { kind: data.kind, id: event.id, endpoint: data.endpoint, at: event.time });
+      const kind = RETRAINING_ALERTS.get(data.kind);
+      if (kind === undefined) return;
+      return signalFromEndpoint(deps, data.endpoint, { kind, id: event.id, endpoint: data.endpoint, at: event.time });
     }
     case 'dev.flywheel.labels.received': {
       const data = (event as FlywheelEvent<typeof event.type>).data;

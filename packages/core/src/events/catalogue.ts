@@ -11,7 +11,7 @@ const version = z.int().min(1);
 const isoTime = z.iso.datetime({ offset: true });
 
 const trainerRef = z.union([z.literal('builtin'), z.object({ webhook: z.string() })]);
-export const retrainTriggerKind = z.enum(['drift', 'quality', 'schedule', 'manual', 'retry']);
+export const retrainTriggerKind = z.enum(['drift', 'quality', 'performance', 'labels', 'schedule', 'manual', 'retry']);
 
 const triggerRef = z.object({
   kind: retrainTriggerKind,

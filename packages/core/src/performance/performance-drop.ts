@@ -35,6 +35,8 @@ export interface PerformanceCheck {
   /** One-sided p-value of the figure being below the reference (accuracy figures; null for RMSE, judged on the tolerance alone). */
   readonly pValue: number | null;
   readonly rows: number;
+  /** False below the minimum sample: the check says nothing either way. */
+  readonly decided: boolean;
   readonly observed: number;
   readonly reference: number;
 }
@@ -49,7 +51,7 @@ export function performanceChecks(figures: PerformanceFigures, reference: Refere
     const drop = reference.accuracy - observed;
     const pValue = belowReference(observed, reference.accuracy, rows);
     const breached = rows >= minSamples && drop > maxAccuracyDrop && pValue < alpha;
-    checks.push({ metric, breached, drop, threshold: maxAccuracyDrop, pValue, rows, observed, reference: reference.accuracy });
+    checks.push({ metric, breached, drop, threshold: maxAccuracyDrop, pValue, rows, decided: rows >= minSamples, observed, reference: reference.accuracy });
   };
   const { realized, estimated } = figures;
   if (realized && 'accuracy' in realized) accuracy('accuracy', realized.rows, realized.accuracy);
@@ -58,7 +60,7 @@ export function performanceChecks(figures: PerformanceFigures, reference: Refere
     const ref = reference.rmse;
     const drop = (realized.rmse - ref) / ref;
     const breached = realized.rows >= minSamples && drop > maxErrorIncrease;
-    checks.push({ metric: 'rmse', breached, drop, threshold: maxErrorIncrease, pValue: null, rows: realized.rows, observed: realized.rmse, reference: ref });
+    checks.push({ metric: 'rmse', breached, drop, threshold: maxErrorIncrease, pValue: null, rows: realized.rows, decided: realized.rows >= minSamples, observed: realized.rmse, reference: ref });
   }
   if (estimated) accuracy('estimated_accuracy', estimated.rows, estimated.accuracy);
   return checks;

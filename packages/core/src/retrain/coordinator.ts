@@ -27,7 +27,7 @@ export type SignalOutcome =
   | { readonly action: 'wait'; readonly reason: 'labels' | 'cooldown' }
   | {
       readonly action: 'ignore';
-      readonly reason: 'not-a-trigger' | 'coalesced' | 'duplicate' | 'counted' | 'finished';
+      readonly reason: 'not-a-trigger' | 'coalesced' | 'duplicate' | 'counted' | 'finished' | 'cooling-down';
       readonly activeRunId?: string;
     };
 

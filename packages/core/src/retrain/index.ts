@@ -2,6 +2,7 @@ export {
   COUNTED_LABEL_MEMORY,
   INITIAL_RETRAIN_STATE,
   decideRetrain,
+  type AlertTriggerKind,
   type DecideOptions,
   type PendingTrigger,
   type RetrainDecision,
@@ -28,3 +29,4 @@ export { RetrainContentionError, finishRetrain, signalRetrain, type RetrainPorts
 export { championVariant, randomRunId, runIdFor } from './ids.ts';
 export { trainParamsSchema, type TrainParamsInput } from './params.ts';
 export { canaryVerdict, withCanary } from './canary.ts';
+export { InvalidScheduleError, latestScheduledInstant, parseSchedule, type RetrainSchedule } from './schedule.ts';

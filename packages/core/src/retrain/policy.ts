@@ -26,8 +26,11 @@ export interface RetrainState {
   readonly pending?: PendingTrigger;
 }
 
+/** The alerts that start a run when the policy lists them (and enough labels are in). */
+export type AlertTriggerKind = 'drift' | 'quality' | 'performance';
+
 export interface PendingTrigger {
-  readonly kind: 'drift' | 'quality';
+  readonly kind: AlertTriggerKind;
   readonly endpoint: string;
   readonly eventId: string;
   readonly since: string;
@@ -39,8 +42,10 @@ export const INITIAL_RETRAIN_STATE: RetrainState = { newLabels: {}, countedLabel
 export const COUNTED_LABEL_MEMORY = 64;
 
 export type RetrainSignal =
-  /** A drift detection or a drift/quality alert on an endpoint serving the model. */
-  | { readonly kind: 'drift' | 'quality'; readonly id: string; readonly endpoint: string; readonly at: string }
+  /** A drift detection, or a drift, quality or performance alert, on an endpoint serving the model. */
+  | { readonly kind: AlertTriggerKind; readonly id: string; readonly endpoint: string; readonly at: string }
+  /** The endpoint's retraining schedule came due; `id` names the instant, so every judge sends the same. */
+  | { readonly kind: 'schedule'; readonly id: string; readonly endpoint: string; readonly at: string }
   /** `count` predictions of the endpoint newly labelled. */
   | { readonly kind: 'labels'; readonly id: string; readonly endpoint: string; readonly count: number; readonly at: string }
   /** Someone asked: `POST /v1/models/{model}/retrain`, or the retry of a failed run. */
@@ -49,7 +54,7 @@ export type RetrainSignal =
   | { readonly kind: 'finished'; readonly id: string; readonly runId: string; readonly at: string };
 
 export interface RunTrigger {
-  readonly kind: 'drift' | 'quality' | 'manual' | 'retry';
+  readonly kind: AlertTriggerKind | 'labels' | 'schedule' | 'manual' | 'retry';
   readonly endpoint?: string;
   /** The event that caused the run: the drift that waited for labels, not the labels that released it. */
   readonly eventId?: string;
@@ -67,7 +72,7 @@ export type RetrainDecision =
   | { readonly action: 'wait'; readonly reason: 'labels' | 'cooldown'; readonly state: RetrainState }
   | {
       readonly action: 'ignore';
-      readonly reason: 'not-a-trigger' | 'coalesced' | 'duplicate' | 'counted' | 'finished';
+      readonly reason: 'not-a-trigger' | 'coalesced' | 'duplicate' | 'counted' | 'finished' | 'cooling-down';
       /** The run the signal joined, when coalesced. */
       readonly activeRunId?: string;
       readonly state: RetrainState;
@@ -112,21 +117,44 @@ export function decideRetrain(state: RetrainState, signal: RetrainSignal, option
         countedLabelSignals: [...state.countedLabelSignals, signal.id].slice(-COUNTED_LABEL_MEMORY),
       };
       const pending = counted.pending;
-      if (!pending || pending.endpoint !== signal.endpoint || active) return { action: 'ignore', reason: 'counted', state: counted };
+      if (active) return { action: 'ignore', reason: 'counted', state: counted };
       // The waiting trigger is re-judged now, as if it had just arrived; it keeps its own event id.
-      return judge(counted, { kind: pending.kind, id: signal.id, endpoint: pending.endpoint, at: signal.at }, pending.eventId, options);
+      if (pending?.endpoint === signal.endpoint) return judge(counted, { kind: pending.kind, id: signal.id, endpoint: pending.endpoint, at: signal.at }, pending.eventId, options);
+      return everyNLabels(counted, signal, options);
     }
     case 'drift':
     case 'quality':
+    case 'performance':
       if (active) return { action: 'ignore', reason: 'coalesced', activeRunId: active.runId, state };
       return judge(state, signal, state.pending?.endpoint === signal.endpoint ? state.pending.eventId : signal.id, options);
+    case 'schedule': {
+      const policy = options.policy;
+      if (!policy?.on.includes('schedule')) return { action: 'ignore', reason: 'not-a-trigger', state };
+      if (active) return { action: 'ignore', reason: 'coalesced', activeRunId: active.runId, state };
+      // The cadence is the contract: no label gate, and an instant inside the cool-down is skipped
+      // (the next instant comes) rather than kept waiting.
+      if (coolingDown(state, signal.at, policy)) return { action: 'ignore', reason: 'cooling-down', state };
+      return start(state, signal, options.runId, { kind: 'schedule', endpoint: signal.endpoint, eventId: signal.id });
+    }
   }
+}
+
+/** `on: ["labels"]`: a run each time `minLabels` new labels are in, once past the cool-down. */
+function everyNLabels(state: RetrainState, signal: Extract<RetrainSignal, { kind: 'labels' }>, options: DecideOptions): RetrainDecision {
+  const policy = options.policy;
+  const ready = policy?.on.includes('labels') && (state.newLabels[signal.endpoint] ?? 0) >= policy.minLabels && !coolingDown(state, signal.at, policy);
+  if (!ready) return { action: 'ignore', reason: 'counted', state };
+  return start(state, signal, options.runId, { kind: 'labels', endpoint: signal.endpoint, eventId: signal.id });
+}
+
+function coolingDown(state: RetrainState, at: string, policy: RetrainPolicy): boolean {
+  return state.lastRunAt !== undefined && epochMillis(at) < epochMillis(state.lastRunAt) + minutes(policy.cooldownMinutes);
 }
 
 /** An automatic trigger: enabled by the policy, past the cool-down, with enough new labels? */
 function judge(
   state: RetrainState,
-  signal: { kind: 'drift' | 'quality'; id: string; endpoint: string; at: string },
+  signal: { kind: AlertTriggerKind; id: string; endpoint: string; at: string },
   eventId: string,
   options: DecideOptions,
 ): RetrainDecision {
@@ -138,8 +166,7 @@ function judge(
     // An earlier trigger already waits: it stays the cause, and the state is unchanged (nothing to write).
     state: state.pending?.endpoint === signal.endpoint ? state : { ...state, pending: { kind: signal.kind, endpoint: signal.endpoint, eventId, since: signal.at } },
   });
-  const coolingDown = state.lastRunAt !== undefined && epochMillis(signal.at) < epochMillis(state.lastRunAt) + minutes(policy.cooldownMinutes);
-  if (coolingDown) return wait('cooldown');
+  if (coolingDown(state, signal.at, policy)) return wait('cooldown');
   if ((state.newLabels[signal.endpoint] ?? 0) < policy.minLabels) return wait('labels');
   return start(state, signal, options.runId, { kind: signal.kind, endpoint: signal.endpoint, eventId });
 }

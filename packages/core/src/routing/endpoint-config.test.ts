@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEndpointConfig } from './endpoint-config.ts';
+import { DEFAULT_MONITORING, monitoringPlan, parseEndpointConfig } from './endpoint-config.ts';
 
 const apiExample = {
   variants: [
@@ -156,5 +156,43 @@ describe('parseEndpointConfig', () => {
       { path: 'variants/1/version', message: expect.any(String) },
       { path: 'variants', message: 'weights must sum to 100, not 100.001' },
     ]);
+  });
+});
+
+describe('monitoring and retraining triggers', () => {
+  const base = { variants: [{ name: 'main', model: 'm', version: 1, weight: 100 }] };
+
+  it('leaves monitoring unset by default; the plan has minute windows and a five-minute look-back', () => {
+    const parsed = parseEndpointConfig(base);
+    expect(parsed.ok && parsed.config.monitoring).toBeUndefined();
+    expect(DEFAULT_MONITORING).toEqual({ window: '1m', lookback: '5m', minSamples: 200, alpha: 0.0001 });
+    expect(monitoringPlan({})).toEqual({ windowMs: 60_000, lookbackMs: 300_000, minSamples: 200, alpha: 0.0001 });
+    const hourly = parseEndpointConfig({ ...base, monitoring: { window: '1h', lookback: '1h' } });
+    expect(hourly.ok && monitoringPlan(hourly.config)).toMatchObject({ windowMs: 3_600_000, lookbackMs: 3_600_000 });
+  });
+
+  it.each([
+    [{ window: '7m' }, 'monitoring/window', /divide an hour/],
+    [{ window: '5m', lookback: '12m' }, 'monitoring/lookback', /whole number of windows/],
+    [{ lookback: '25h' }, 'monitoring/lookback', /at most 24h/],
+    [{ window: '90s' }, 'monitoring/window', /whole minutes or hours/],
+    [{ minSamples: 1 }, 'monitoring/minSamples', /./],
+    [{ windw: '1m' }, 'monitoring/windw', /unknown field/],
+  ])('refuses monitoring %j at %s', (monitoring, path, message) => {
+    const parsed = parseEndpointConfig({ ...base, monitoring });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('accepts every trigger, and a schedule exactly when `schedule` is listed', () => {
+    const parsed = parseEndpointConfig({ ...base, retrain: { on: ['drift', 'performance', 'labels', 'schedule'], schedule: 'cron(0 3 * * *)' } });
+    expect(parsed.ok && parsed.config.retrain).toMatchObject({ on: ['drift', 'performance', 'labels', 'schedule'], schedule: 'cron(0 3 * * *)' });
+    const missing = parseEndpointConfig({ ...base, retrain: { on: ['schedule'] } });
+    expect(!missing.ok && missing.errors).toEqual([{ path: 'retrain/schedule', message: expect.stringMatching(/needs a schedule/) }]);
+    const unused = parseEndpointConfig({ ...base, retrain: { schedule: 'rate(1 day)' } });
+    expect(!unused.ok && unused.errors).toEqual([{ path: 'retrain/schedule', message: expect.stringMatching(/only runs with "schedule"/) }]);
+    const bad = parseEndpointConfig({ ...base, retrain: { on: ['schedule'], schedule: 'daily' } });
+    expect(!bad.ok && bad.errors[0]).toMatchObject({ path: 'retrain/schedule', message: expect.stringMatching(/rate\(/) });
   });
 });

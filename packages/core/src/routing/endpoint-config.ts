@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { InvalidScheduleError, parseSchedule } from '../retrain/schedule.ts';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const MAX_LOOKBACK_MS = 24 * HOUR_MS;
 
 /**
  * The body of `PUT /v1/endpoints/{endpoint}` (API.md, "Endpoints"), with defaults filled in.
@@ -70,20 +75,73 @@ const webhookTrainer = z.strictObject({
   secretRef: z.string().min(1),
 });
 
-const retrainTrigger = z.enum(['drift', 'quality', 'schedule', 'manual']);
+/**
+ * What starts a retraining run: a drift, quality or performance alert on the endpoint (with
+ * `minLabels` new labels in), every `minLabels` new labels (`labels`), the `schedule`, or only
+ * `POST /retrain` (`manual`). Every automatic start waits out `cooldownMinutes` after the last.
+ */
+const retrainTrigger = z.enum(['drift', 'quality', 'performance', 'labels', 'schedule', 'manual']);
 
-const retrainPolicy = z.strictObject({
-  on: z
-    .array(retrainTrigger)
-    .min(1)
-    .refine((on) => new Set(on).size === on.length, 'must not repeat a trigger')
-    .default(['drift']),
-  trainer: z.union([z.literal('builtin'), webhookTrainer]).default('builtin'),
-  minLabels: z.int().min(1).default(1000),
-  cooldownMinutes: z.int().min(0).default(60),
-  canaryPercent: percentage.refine((p) => p > 0, 'must be greater than 0').default(10),
-  minImprovement: z.number().min(0).default(0),
+const retrainSchedule = z.string().superRefine((text, ctx) => {
+  try {
+    parseSchedule(text);
+  } catch (error) {
+    if (!(error instanceof InvalidScheduleError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
 });
+
+const retrainPolicy = z
+  .strictObject({
+    on: z
+      .array(retrainTrigger)
+      .min(1)
+      .refine((on) => new Set(on).size === on.length, 'must not repeat a trigger')
+      .default(['drift']),
+    trainer: z.union([z.literal('builtin'), webhookTrainer]).default('builtin'),
+    minLabels: z.int().min(1).default(1000),
+    cooldownMinutes: z.int().min(0).default(60),
+    canaryPercent: percentage.refine((p) => p > 0, 'must be greater than 0').default(10),
+    minImprovement: z.number().min(0).default(0),
+    /** For `on: ["schedule"]`: `rate(6 hours)` or `cron(0 3 * * *)` (UTC). */
+    schedule: retrainSchedule.optional(),
+  })
+  .superRefine((policy, ctx) => {
+    if (policy.on.includes('schedule') !== (policy.schedule !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedule'],
+        message: policy.schedule === undefined ? 'the "schedule" trigger needs a schedule, like "rate(1 day)" or "cron(0 3 * * *)"' : 'a schedule only runs with "schedule" in `on`',
+      });
+    }
+  });
+
+/** A duration of whole minutes or hours: `"1m"`, `"15m"`, `"1h"`. */
+const duration = z.string().regex(/^[1-9]\d*[mh]$/, 'must be whole minutes or hours, like "1m", "5m" or "1h"');
+
+/**
+ * How the judge watches the endpoint. Every `window` (on the clock, whether or not traffic comes)
+ * it judges the windows of the last `lookback`, merged: drift, data quality, health and the
+ * alerts they open or resolve. `minSamples` valid values a column needs in a look before it can
+ * drift; `alpha` is the false-discovery rate of one look's tests (after Benjamini–Hochberg over
+ * the columns), kept small because the endpoint is looked at every window of the day — see
+ * bench/README.md for the false alarms it gives. Defaults: `{window: "1m", lookback: "5m",
+ * minSamples: 200, alpha: 0.0001}` (`DEFAULT_MONITORING`).
+ */
+const monitoring = z
+  .strictObject({
+    window: duration.default('1m'),
+    lookback: duration.default('5m'),
+    minSamples: z.int().min(10).max(1_000_000).default(200),
+    alpha: z.number().gt(0).max(0.1).default(0.0001),
+  })
+  .superRefine((m, ctx) => {
+    const window = durationMs(m.window);
+    const lookback = durationMs(m.lookback);
+    if (HOUR_MS % window !== 0) ctx.addIssue({ code: 'custom', path: ['window'], message: 'must divide an hour (1m, 2m, 5m, 10m, 15m, 30m, 1h, …)' });
+    if (lookback % window !== 0) ctx.addIssue({ code: 'custom', path: ['lookback'], message: 'must be a whole number of windows' });
+    if (lookback > MAX_LOOKBACK_MS) ctx.addIssue({ code: 'custom', path: ['lookback'], message: 'must be at most 24h' });
+  });
 
 export const endpointConfigSchema = z
   .strictObject({
@@ -93,6 +151,7 @@ export const endpointConfigSchema = z
     logging: loggingPolicy,
     guardrails: guardrails.optional(),
     retrain: retrainPolicy.optional(),
+    monitoring: monitoring.optional(),
   })
   .superRefine((config, ctx) => {
     const total = config.variants.reduce((sum, v) => sum + v.weight, 0);
@@ -121,6 +180,28 @@ export type Guardrails = z.output<typeof guardrails>;
 export type RetrainTrigger = z.output<typeof retrainTrigger>;
 export type RetrainPolicy = z.output<typeof retrainPolicy>;
 export type Trainer = RetrainPolicy['trainer'];
+export type MonitoringConfig = z.output<typeof monitoring>;
+
+/** The monitoring of an endpoint that sets none. */
+export const DEFAULT_MONITORING: MonitoringConfig = monitoring.parse({});
+
+/** The monitoring config in milliseconds, defaults filled in. */
+export interface MonitoringPlan {
+  readonly windowMs: number;
+  readonly lookbackMs: number;
+  readonly minSamples: number;
+  readonly alpha: number;
+}
+
+export function monitoringPlan(config: Pick<EndpointConfig, 'monitoring'>): MonitoringPlan {
+  const m = config.monitoring ?? DEFAULT_MONITORING;
+  return { windowMs: durationMs(m.window), lookbackMs: durationMs(m.lookback), minSamples: m.minSamples, alpha: m.alpha };
+}
+
+/** `"5m"` → 300000; the text is a validated duration. */
+function durationMs(text: string): number {
+  return Number(text.slice(0, -1)) * (text.endsWith('h') ? HOUR_MS : MINUTE_MS);
+}
 
 /** A validation error; `path` is JSON-pointer-like without the leading slash: `variants/1/weight`. */
 export interface ConfigError {

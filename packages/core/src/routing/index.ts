@@ -1,5 +1,7 @@
 export {
+  DEFAULT_MONITORING,
   endpointConfigSchema,
+  monitoringPlan,
   parseEndpointConfig,
   type ConfigError,
   type EndpointConfig,
@@ -7,6 +9,8 @@ export {
   type GuardrailMetric,
   type Guardrails,
   type LoggingPolicy,
+  type MonitoringConfig,
+  type MonitoringPlan,
   type ParsedEndpointConfig,
   type RetrainPolicy,
   type RetrainTrigger,

@@ -4,6 +4,7 @@ import {
   alertOpenedEvent,
   alertResolvedEvent,
   decideAlert,
+  type AlertKey,
   type AlertPolicyOptionsInput,
   type AlertSignal,
 } from '@flywheel/core';
@@ -27,9 +28,10 @@ export interface AlertOutcome {
 const MAX_CONFLICTS = 5;
 
 /**
- * Applies one closed window's signals to the alert state of every key, through the core policy
+ * Applies one look's signals to the alert state of every key, through the core policy
  * (`decideAlert`): at most one open alert per key, hysteresis, cool-down. Keys that currently
- * have an alert but no signal this window (a column that disappeared) count as clean.
+ * have an alert but no signal this look (a column that disappeared) count as clean, unless the
+ * look was `undecided` on them (too little data): those stay as they are.
  *
  * Safe to run twice for one window, and from two monitors at once: the policy ignores a window it
  * has applied, alert ids are deterministic, and state writes are conditional. The event is sent
@@ -42,12 +44,14 @@ export async function applyWindowSignals(
   window: { start: string; end: string },
   signals: readonly KeyedSignal[],
   policy: AlertPolicyOptionsInput = {},
+  undecided: readonly AlertKey[] = [],
 ): Promise<AlertOutcome> {
   const outcome: AlertOutcome = { opened: [], resolved: [] };
   const stored = new Map((await deps.alerts.states(endpoint)).map((record) => [alertKeyId(record.key), record]));
   const work = new Map(signals.map((s) => [alertKeyId(s.key), s]));
+  const leftAlone = new Set(undecided.map(alertKeyId));
   for (const [id, record] of stored) {
-    if (!work.has(id) && record.state.status !== 'none') {
+    if (!work.has(id) && !leftAlone.has(id) && record.state.status !== 'none') {
       work.set(id, { key: record.key, signal: { breached: false, value: 0, threshold: 0, windowEnd: window.end }, variants: [] });
     }
   }

@@ -1,62 +1,34 @@
 import {
   InvalidLogBatchError,
   decodePredictionLogBatch,
-  driftDetectedEvent,
-  type AlertPolicyOptionsInput,
-  type PerformanceThresholdsInput,
   type PredictionLogRecord,
   type PredictionObserver,
   type ReferenceProfile,
   type RejectedLogLine,
   type Task,
 } from '@flywheel/core';
-import { applyWindowSignals, type AlertOutcome } from './alerts/alert-engine.ts';
-import { NO_NOTIFIER, type AlertNotifier } from './alerts/notifier.ts';
 import { archiveGroups } from './archive.ts';
 import { forEachLimit, sleep } from './concurrency.ts';
-import { driftScores } from './drift-scores.ts';
-import { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions } from './guardrail-evaluator.ts';
-import type { BatchLedger, DeadLetterQueue, DriftScoreStore, EventPublisher, LogArchive, ProfileSource, WindowStore, AlertStore } from './ports.ts';
-import { performanceSignals, type PerformanceScoreStore } from './performance-signals.ts';
+import type { BatchLedger, DeadLetterQueue, LogArchive, ProfileSource, WindowStore } from './ports.ts';
 import { VersionCache, type VersionRegistry } from './performance-versions.ts';
 import { ProfileCache } from './profile-cache.ts';
-import { WINDOW_MS, hourStart, windowEnd, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
-import { windowSignals, type SignalOptions } from './window-signals.ts';
+import { minuteWindowOf, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
 import { WindowStateBuilder, emptyWindowState, mergeWindowStates, type WindowState } from './window-state.ts';
 
-export interface MonitorDependencies {
+export interface LogIngestDependencies {
   readonly windows: WindowStore;
   readonly ledger: BatchLedger;
   readonly archive: LogArchive;
-  /** Reference profiles; the monitor caches them. */
+  /** Reference profiles; the ingest caches them. */
   readonly profiles: ProfileSource;
   readonly deadLetters: DeadLetterQueue;
-  readonly alerts: AlertStore;
-  readonly events: EventPublisher;
-  readonly driftScores: DriftScoreStore;
-  readonly notifier?: AlertNotifier;
-  /** Endpoint configs and guardrail state: with them, canaries are judged after every merge. */
-  readonly guardrails?: GuardrailDependencies;
   /** The prediction side of the feedback join: sees every batch's records as they are archived. */
   readonly predictions?: PredictionObserver;
-  /** Model versions' tasks and reference performance: with them, performance is estimated and judged. */
+  /** Model versions' tasks: with them, each window also keeps what performance is estimated from. */
   readonly versions?: VersionRegistry;
-  /** Where the latest judged performance is kept for `/metrics`. */
-  readonly performanceScores?: PerformanceScoreStore;
 }
 
-export interface MonitorOptions {
-  readonly signals?: SignalOptions;
-  readonly alertPolicy?: AlertPolicyOptionsInput;
-  /** When a performance drop breaches (tolerance, samples). */
-  readonly performance?: PerformanceThresholdsInput;
-  /** How often canaries are looked at, and the rest of the evaluator's tuning. */
-  readonly guardrails?: Omit<GuardrailEvaluatorOptions, 'now' | 'report'>;
-  /**
-   * An hour is judged once records at least this far into the next hour arrive, so stragglers
-   * of the closing hour (other monitors, the batching delay) are in (default 1 min).
-   */
-  readonly closeGraceMs?: number;
+export interface LogIngestOptions {
   /** Claim lease when the invocation's remaining time is unknown (default 2 min). */
   readonly defaultLeaseMs?: number;
   /** Added to the invocation's remaining time: a lease must outlast the invocation holding it (default 30 s). */
@@ -89,12 +61,6 @@ export interface IngestStats {
   invalidMessages: number;
   windowsMerged: number;
   mergeConflicts: number;
-  windowsEvaluated: number;
-  alertsOpened: number;
-  alertsResolved: number;
-  /** Canaries looked at, and the rollbacks and promotions those looks wrote. */
-  guardrailLooks: number;
-  guardrailChanges: number;
   failedMessages: number;
 }
 
@@ -102,6 +68,8 @@ export interface IngestResult {
   /** Messages to leave on the queue for redelivery (Lambda `batchItemFailures`). */
   readonly failedMessageIds: string[];
   readonly stats: IngestStats;
+  /** Endpoints whose served (not shadow) traffic this call counted: where a canary may have news. */
+  readonly servedEndpoints: string[];
 }
 
 interface Batch {
@@ -114,46 +82,43 @@ interface Batch {
   failed: boolean;
 }
 
+/** Records of one batch in one minute of one series; their state is built once and shared by the minute and hour window. */
+interface RecordGroup {
+  readonly records: PredictionLogRecord[];
+  built?: { readonly profile: string | undefined; readonly state: WindowState };
+}
+
 interface PendingWindow {
   readonly key: WindowKey;
-  readonly contributions: { batch: Batch; records: PredictionLogRecord[] }[];
+  readonly contributions: Map<Batch, RecordGroup[]>;
 }
 
 const MAX_DEAD_LETTER_REASON = 900;
 
-const defaultReport: NonNullable<MonitorOptions['report']> = (level, message, fields) => {
+const defaultReport: NonNullable<LogIngestOptions['report']> = (level, message, fields) => {
   if (level !== 'info') console[level](JSON.stringify({ level, component: 'monitor', message, ...fields }));
 };
 
 /**
  * The prediction-log consumer: per batch of queue messages it dead-letters what cannot be read,
- * archives the records, merges them into their hourly windows and, when an hour closes, judges
- * drift, quality and health and applies the alert policy.
+ * archives the records, hands them to the feedback join and merges them into their minute and
+ * hour windows. Judging those windows is the Judge's work, on the clock.
  *
- * Exactly-once counting over at-least-once delivery: a batch is claimed in the ledger (a lease),
- * merged into each window by a conditional write that also records the batch id in the window's
- * `applied` set, then marked complete, after which its id is dropped from the windows. A batch
- * seen again is skipped (complete) or merged only where its id is not yet applied (a crash
- * part-way); two consumers never merge the same batch at once (the lease).
+ * Exactly-once counting over at-least-once delivery, in one place: a batch is claimed in the
+ * ledger (a lease), merged into each window by a conditional write that also records the batch
+ * id in the window's `applied` set, then marked complete, after which its id is dropped from the
+ * windows. A batch seen again is skipped (complete) or merged only where its id is not yet
+ * applied (a crash part-way); two consumers never merge the same batch at once (the lease).
  */
-export class Monitor {
-  readonly #deps: MonitorDependencies;
+export class LogIngest {
+  readonly #deps: LogIngestDependencies;
   readonly #profiles: ProfileCache;
-  readonly #options: Required<Omit<MonitorOptions, 'signals' | 'alertPolicy' | 'guardrails' | 'performance'>> & Pick<MonitorOptions, 'signals' | 'alertPolicy' | 'performance'>;
   readonly #versions: VersionCache | undefined;
-  readonly #notifier: AlertNotifier;
-  readonly #guardrails: GuardrailEvaluator | undefined;
-  /** Hours already judged by this instance, so every batch of the next hour does not re-judge them. */
-  readonly #judged = new Set<string>();
+  readonly #options: Required<LogIngestOptions>;
 
-  constructor(deps: MonitorDependencies, options: MonitorOptions = {}) {
+  constructor(deps: LogIngestDependencies, options: LogIngestOptions = {}) {
     this.#deps = deps;
-    this.#notifier = deps.notifier ?? NO_NOTIFIER;
     this.#options = {
-      signals: options.signals,
-      alertPolicy: options.alertPolicy,
-      performance: options.performance,
-      closeGraceMs: options.closeGraceMs ?? 60_000,
       defaultLeaseMs: options.defaultLeaseMs ?? 120_000,
       leaseMarginMs: options.leaseMarginMs ?? 30_000,
       concurrency: options.concurrency ?? 8,
@@ -164,12 +129,6 @@ export class Monitor {
     };
     this.#profiles = new ProfileCache(deps.profiles, { ttlMs: this.#options.profileCacheTtlMs });
     this.#versions = deps.versions && new VersionCache(deps.versions);
-    this.#guardrails =
-      deps.guardrails &&
-      new GuardrailEvaluator(
-        { ...deps.guardrails, windows: deps.windows, events: deps.events },
-        { ...options.guardrails, now: this.#options.now, report: (level, message, fields) => this.#options.report(level, message, { component: 'guardrails', ...fields }) },
-      );
   }
 
   async ingest(messages: readonly LogMessage[], context: { remainingMs?: number } = {}): Promise<IngestResult> {
@@ -206,7 +165,7 @@ export class Monitor {
       try {
         await this.#merge(window, stats);
       } catch (error) {
-        for (const { batch } of window.contributions) batch.failed = true;
+        for (const batch of window.contributions.keys()) batch.failed = true;
         this.#options.report('error', 'merging into a window failed', { window: windowKeyId(window.key), error: String(error) });
       }
     });
@@ -224,52 +183,12 @@ export class Monitor {
     await forEachLimit(claimed, limit, async (batch) => {
       if (batch.failed) await this.#deps.ledger.release(batch.id, owner).catch(() => undefined);
     });
-    await this.#lookAtCanaries(claimed.filter((b) => !b.failed), stats);
-    await this.#judgeClosedHours([...batches.values()].filter((b) => !b.failed), stats);
 
+    const servedEndpoints = new Set<string>();
+    for (const batch of claimed) if (!batch.failed) for (const record of batch.records) if (record.shadowOf === undefined) servedEndpoints.add(record.endpoint);
     for (const batch of batches.values()) if (batch.failed) for (const id of batch.messageIds) failedMessages.add(id);
     stats.failedMessages = failedMessages.size;
-    return { failedMessageIds: [...failedMessages], stats };
-  }
-
-  /**
-   * Judges one closed hour of an endpoint: drift and quality per window, health over all of
-   * them, performance per variant and version, drift events, alert transitions. Idempotent (see
-   * `applyWindowSignals`).
-   */
-  async judgeHour(endpoint: string, start: string): Promise<AlertOutcome> {
-    const end = windowEnd(start);
-    const stored = await this.#deps.windows.list(endpoint, start, end);
-    const windows = await Promise.all(
-      stored.map(async (w) => ({ key: w.key, state: w.state, profile: await this.#profiles.get(w.key.model, w.key.version) })),
-    );
-    const verdict = windowSignals(endpoint, end, windows, this.#options.signals);
-    const byVariant = new Map<string, { count: number; features: Set<string>; predictions: Set<string> }>();
-    for (const { key, report, records } of verdict.reports) {
-      await this.#deps.driftScores.put(driftScores(key, end, report, records));
-      const variant = byVariant.get(key.variant) ?? { count: 0, features: new Set<string>(), predictions: new Set<string>() };
-      variant.count += records;
-      for (const c of report.features) if (c.drifted) variant.features.add(c.name);
-      for (const c of report.predictions) if (c.drifted) variant.predictions.add(c.name);
-      byVariant.set(key.variant, variant);
-    }
-    for (const [variant, { count, features, predictions }] of byVariant) {
-      if (features.size + predictions.size === 0) continue;
-      const event = await driftDetectedEvent(
-        { endpoint, variant, window: { from: start, to: end, count }, features: [...features].sort(), predictions: [...predictions].sort() },
-        { time: end },
-      );
-      await this.#deps.events.publish(event);
-    }
-    const performance = this.#versions ? await performanceSignals(endpoint, { start, end }, windows, this.#versions, this.#options.performance) : undefined;
-    for (const scores of performance?.scores ?? []) await this.#deps.performanceScores?.put(scores);
-    return applyWindowSignals(
-      { alerts: this.#deps.alerts, events: this.#deps.events, notifier: this.#notifier },
-      endpoint,
-      { start, end },
-      [...verdict.signals, ...(performance?.signals ?? [])],
-      this.#options.alertPolicy,
-    );
+    return { failedMessageIds: [...failedMessages], stats, servedEndpoints: [...servedEndpoints] };
   }
 
   async #decode(messages: readonly LogMessage[], stats: IngestStats, failedMessages: Set<string>): Promise<Map<string, Batch>> {
@@ -332,12 +251,11 @@ export class Monitor {
     const { key } = window;
     let profile = await this.#profiles.get(key.model, key.version);
     const task = await this.#versions?.task(key.model, key.version);
-    let deltas = buildDeltas(window, profile, task);
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const stored = await this.#deps.windows.get(key);
       const applied = stored?.applied ?? new Set<string>();
-      const pending = deltas.filter((d) => !applied.has(d.batchId));
+      const pending = [...window.contributions].filter(([batch]) => !applied.has(batch.id));
       if (pending.length === 0) return;
       const storedProfile = stored?.state.sketch?.profile;
       if (!refreshed && storedProfile !== undefined && storedProfile !== profile?.fingerprint) {
@@ -345,12 +263,11 @@ export class Monitor {
         // read the current one, so an outdated cache never overwrites newer counts.
         refreshed = true;
         profile = await this.#profiles.refresh(key.model, key.version);
-        deltas = buildDeltas(window, profile, task);
         continue;
       }
       let state = stored?.state ?? emptyWindowState(undefined);
-      for (const delta of pending) state = mergeWindowStates(state, delta.state);
-      const written = await this.#deps.windows.put(key, state, [...applied, ...pending.map((d) => d.batchId)], stored?.revision ?? 0);
+      for (const [, groups] of pending) for (const group of groups) state = mergeWindowStates(state, groupState(group, profile, task));
+      const written = await this.#deps.windows.put(key, state, [...applied, ...pending.map(([batch]) => batch.id)], stored?.revision ?? 0);
       if (written) {
         stats.windowsMerged++;
         return;
@@ -382,61 +299,6 @@ export class Monitor {
       }
     });
   }
-
-  /**
-   * Judges the canaries of the endpoints whose served traffic was just merged (throttled per
-   * endpoint). A failed look fails no batch: the counts are in, and the next batch looks again.
-   */
-  async #lookAtCanaries(merged: readonly Batch[], stats: IngestStats): Promise<void> {
-    const guardrails = this.#guardrails;
-    if (!guardrails) return;
-    const endpoints = new Set<string>();
-    for (const batch of merged) for (const record of batch.records) if (record.shadowOf === undefined) endpoints.add(record.endpoint);
-    await forEachLimit(endpoints, this.#options.concurrency, async (endpoint) => {
-      try {
-        const look = await guardrails.evaluate(endpoint);
-        if (look.status === 'throttled') return;
-        stats.guardrailLooks++;
-        if (look.status === 'changed') stats.guardrailChanges++;
-      } catch (error) {
-        this.#options.report('error', 'judging a canary failed', { endpoint, error: String(error) });
-      }
-    });
-  }
-
-  /** Judges, per endpoint, the hour before the latest record seen once that hour is closed. */
-  async #judgeClosedHours(batches: readonly Batch[], stats: IngestStats): Promise<void> {
-    // Latest time per endpoint by string comparison (ISO UTC; good to the second, all this needs).
-    const latestText = new Map<string, { time: string; batches: Batch[] }>();
-    for (const batch of batches) {
-      for (const record of batch.records) {
-        const entry = latestText.get(record.endpoint);
-        if (!entry) latestText.set(record.endpoint, { time: record.time, batches: [batch] });
-        else {
-          if (record.time > entry.time) entry.time = record.time;
-          if (entry.batches.at(-1) !== batch) entry.batches.push(batch);
-        }
-      }
-    }
-    const latest = new Map([...latestText].map(([endpoint, { time, batches: sources }]) => [endpoint, { time: Date.parse(time), batches: sources }]));
-    for (const [endpoint, { time, batches: sources }] of latest) {
-      const start = new Date(Date.parse(hourStart(time - this.#options.closeGraceMs)) - WINDOW_MS).toISOString();
-      const memo = `${endpoint}\u0000${start}`;
-      if (this.#judged.has(memo)) continue;
-      try {
-        const outcome = await this.judgeHour(endpoint, start);
-        stats.windowsEvaluated++;
-        stats.alertsOpened += outcome.opened.length;
-        stats.alertsResolved += outcome.resolved.length;
-        if (this.#judged.size > 10_000) this.#judged.clear();
-        this.#judged.add(memo);
-      } catch (error) {
-        // The batches are counted; failing them brings them back (as "done") to judge the hour again.
-        for (const batch of sources) batch.failed = true;
-        this.#options.report('error', 'judging a closed hour failed', { endpoint, window: start, error: String(error) });
-      }
-    }
-  }
 }
 
 function emptyStats(messages: number): IngestStats {
@@ -450,43 +312,47 @@ function emptyStats(messages: number): IngestStats {
     invalidMessages: 0,
     windowsMerged: 0,
     mergeConflicts: 0,
-    windowsEvaluated: 0,
-    alertsOpened: 0,
-    alertsResolved: 0,
-    guardrailLooks: 0,
-    guardrailChanges: 0,
     failedMessages: 0,
   };
 }
 
+/** The windows the batches touch: each record's minute window (served rows only) and hour window. */
 function pendingWindows(batches: readonly Batch[]): PendingWindow[] {
   const windows = new Map<string, PendingWindow>();
-  const groupIds = new Map<string, string>();
-  for (const batch of batches) {
-    const mine = new Map<string, PredictionLogRecord[]>();
-    for (const record of batch.records) {
-      // Grouped by a cheap string; the key object is built once per window.
-      const group = `${record.endpoint}\u0000${record.variant}\u0000${record.model}\u0000${record.version}\u0000${record.time.slice(0, 13)}\u0000${record.shadowOf === undefined ? '' : 's'}`;
-      let records = mine.get(group);
-      if (!records) {
-        mine.set(group, (records = []));
-        const key = windowOf(record);
-        const id = windowKeyId(key);
-        batch.windows.push(key);
-        if (!windows.has(id)) windows.set(id, { key, contributions: [] });
-        groupIds.set(group, id);
-      }
-      records.push(record);
+  const contribute = (key: WindowKey, batch: Batch, group: RecordGroup) => {
+    const id = windowKeyId(key);
+    let window = windows.get(id);
+    if (!window) windows.set(id, (window = { key, contributions: new Map() }));
+    const groups = window.contributions.get(batch);
+    if (groups) groups.push(group);
+    else {
+      window.contributions.set(batch, [group]);
+      batch.windows.push(key);
     }
-    for (const [group, records] of mine) windows.get(groupIds.get(group)!)!.contributions.push({ batch, records });
+  };
+  for (const batch of batches) {
+    const mine = new Map<string, RecordGroup>();
+    for (const record of batch.records) {
+      // Grouped by a cheap string; key objects are built once per group.
+      const name = `${record.endpoint}\u0000${record.variant}\u0000${record.model}\u0000${record.version}\u0000${record.time.slice(0, 16)}\u0000${record.shadowOf === undefined ? '' : 's'}`;
+      let group = mine.get(name);
+      if (!group) {
+        mine.set(name, (group = { records: [] }));
+        const minute = minuteWindowOf(record);
+        if (minute) contribute(minute, batch, group);
+        contribute(windowOf(record), batch, group);
+      }
+      group.records.push(record);
+    }
   }
   return [...windows.values()];
 }
 
-function buildDeltas(window: PendingWindow, profile: ReferenceProfile | undefined, task: Task | undefined): { batchId: string; state: WindowState }[] {
-  return window.contributions.map(({ batch, records }) => {
-    const builder = new WindowStateBuilder(profile, task);
-    for (const record of records) builder.add(record);
-    return { batchId: batch.id, state: builder.build() };
-  });
+/** The state of a group's records under `profile`, built once however many windows it goes into. */
+function groupState(group: RecordGroup, profile: ReferenceProfile | undefined, task: Task | undefined): WindowState {
+  if (group.built && group.built.profile === profile?.fingerprint) return group.built.state;
+  const builder = new WindowStateBuilder(profile, task);
+  for (const record of group.records) builder.add(record);
+  group.built = { profile: profile?.fingerprint, state: builder.build() };
+  return group.built.state;
 }

@@ -1,0 +1,23 @@
+import type { AlertNotifier } from './alerts/notifier.ts';
+import type { GuardrailDependencies } from './guardrail-evaluator.ts';
+import type { LogIngestDependencies } from './log-ingest.ts';
+import type { PerformanceScoreStore } from './performance-signals.ts';
+import type { VersionRegistry } from './performance-versions.ts';
+import type { AlertStore, DriftScoreStore, EventPublisher } from './ports.ts';
+
+/**
+ * The ports of both monitoring units as a deployment builds them once (`createMonitorDependencies`
+ * in @flywheel/aws): the log ingest's, and the judge's but for the endpoint listing and the
+ * retraining ports, which only the judge function adds.
+ */
+export interface MonitorDependencies extends LogIngestDependencies {
+  readonly alerts: AlertStore;
+  readonly events: EventPublisher;
+  readonly driftScores: DriftScoreStore;
+  readonly notifier?: AlertNotifier;
+  readonly guardrails?: GuardrailDependencies;
+  /** Model versions' tasks and reference performance: the ingest keeps what performance needs, the judge judges it. */
+  readonly versions?: VersionRegistry;
+  /** Where each look's performance is kept for `/metrics`. */
+  readonly performanceScores?: PerformanceScoreStore;
+}
