@@ -152,6 +152,19 @@ describe('the events function and the retraining policy', () => {
     expect(await runsOf('labelled')).toHaveLength(1);
   }, 60_000);
 
+  it('with `on: ["performance"]`, a performance drop starts a run and a drift alert does not', async () => {
+    await retrainableModel('degrading', { on: ['performance'], minLabels: 0 });
+    const drift = await alertOpenedEvent({ alertId: 'degrading-drift', endpoint: 'degrading', kind: 'drift', feature: 'plan', value: 0.4, threshold: 0.1 }, { time: hour(1) });
+    await publisher.publish(drift);
+    await recorded(drift.id);
+    expect(await runsOf('degrading')).toEqual([]);
+
+    const drop = await alertOpenedEvent({ alertId: 'degrading-accuracy', endpoint: 'degrading', kind: 'performance', feature: 'accuracy', value: 0.2, threshold: 0.05 }, { time: hour(0) });
+    await publisher.publish(drop);
+    const [run] = await finished('degrading');
+    expect(run).toMatchObject({ status: 'succeeded', trigger: { kind: 'performance', endpoint: 'degrading', eventId: drop.id } });
+  }, 60_000);
+
   it('hands a run to a webhook trainer with a signed, retried POST, and completes it when the model comes back', async () => {
     const trainer = { webhook: 'https://pipelines.example.com/hooks/retrain', secretRef: 'airflow' };
     await retrainableModel('external', { trainer });
