@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
 import { createMonitorHandler } from '../functions/monitor.ts';
+import { driftResponseSchema } from '../packages/api/src/routes/monitoring.ts';
 import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
@@ -24,7 +25,12 @@ describe('GET /v1/endpoints/{e}/drift?feature=: the reference vs current distrib
     income: random.normal(50_000, 8_000),
     plan: plan ?? PLANS[random.pick([5, 3, 2])],
   });
-  const drift = (query: string) => system.api(`/v1/endpoints/shifted/drift${query}`);
+  const drift = async (query: string) => {
+    const response = await system.api(`/v1/endpoints/shifted/drift${query}`);
+    // What is answered is what the OpenAPI document says.
+    if (response.status === 200) driftResponseSchema.parse(await response.clone().json());
+    return response;
+  };
 
   beforeAll(async () => {
     system = await startTestSystem({ consumers: { monitor: (clients, names) => createMonitorHandler(clients, names) } });
@@ -42,8 +48,10 @@ describe('GET /v1/endpoints/{e}/drift?feature=: the reference vs current distrib
   });
   afterAll(() => system?.stop());
 
-  it('adds nothing unless asked', async () => {
+  it('adds nothing unless asked, and is documented as a query parameter', async () => {
     expect(await (await drift('')).json()).not.toHaveProperty('distribution');
+    const document = (await (await system.api('/openapi.json')).json()) as { paths: Record<string, { get: { parameters: Array<{ in: string; name: string }> } }> };
+    expect(document.paths['/v1/endpoints/{endpoint}/drift'].get.parameters).toContainEqual(expect.objectContaining({ in: 'query', name: 'feature' }));
   });
 
   it('bins a numerical feature as the reference does, and shows the served mass moved up', async () => {
