@@ -2,12 +2,12 @@ import { lineChart, type Series } from '../charts.ts';
 import { card, h, show } from '../dom.ts';
 import { num, target } from '../format.ts';
 import { get, query } from '../api.ts';
-import type { ClassificationFigures, PerformanceFigures, PerformanceView, RegressionFigures } from '../model.ts';
+import type { PerformanceFigures, PerformanceView } from '../model.ts';
 import { RANGES } from './endpoint-drift.ts';
 
 type Metric = 'accuracy' | 'rmse' | 'mae';
-const accuracyOf = (figures: PerformanceFigures['realized'] | PerformanceFigures['estimated']) => (figures && 'accuracy' in figures ? figures.accuracy : null);
-const errorOf = (figures: PerformanceFigures['realized'], metric: 'rmse' | 'mae') => (figures && metric in figures ? (figures as RegressionFigures)[metric] : null);
+const accuracyOf = (figures: PerformanceFigures['realized']) => (figures && 'accuracy' in figures ? figures.accuracy : null);
+const errorOf = (figures: PerformanceFigures['realized'], metric: 'rmse' | 'mae') => (figures && 'rmse' in figures ? figures[metric] : null);
 
 /**
  * Realized performance (from joined labels) and the confidence-based estimate (from the served
@@ -57,11 +57,11 @@ export function performanceSection(endpoint: string) {
 
 /** The range merged, in one line per variant and version. */
 function mergedLine(s: PerformanceView['series'][number]): HTMLElement {
-  const realized = s.realized
-    ? 'accuracy' in s.realized
-      ? `realized accuracy ${num((s.realized as ClassificationFigures).accuracy)} on ${num(s.realized.rows)} labelled rows`
-      : `realized RMSE ${num(s.realized.rmse)}, MAE ${num(s.realized.mae)} on ${num(s.realized.rows)} labelled rows`
-    : 'no labels yet';
+  const realized = !s.realized
+    ? 'no labels yet'
+    : 'accuracy' in s.realized
+      ? `realized accuracy ${num(s.realized.accuracy)} on ${num(s.realized.rows)} labelled rows`
+      : `realized RMSE ${num(s.realized.rmse)}, MAE ${num(s.realized.mae)} on ${num(s.realized.rows)} labelled rows`;
   const estimated = s.estimated ? ` · estimated accuracy ${num(s.estimated.accuracy)} on ${num(s.estimated.rows)} rows` : '';
   const reference = s.reference ? ` · reference ${Object.entries(s.reference).map(([k, v]) => `${k} ${num(v)}`).join(', ')}` : '';
   return h('p', {}, `${s.variant} (${target(s)}): ${realized}${estimated}${reference}`);
