@@ -177,6 +177,42 @@ describe('the console in a real browser, against the local system', { timeout: 9
     expect(await (await system.api(`/v1/alerts/${first.id}`)).json()).toMatchObject({ status: 'resolved' });
   });
 
+  it('charts realized vs estimated accuracy per window once predictions are labelled (and says so where there is none), and a column\'s reference vs current distribution', async () => {
+    await registered(system, 'unserved', scaledModel(3));
+    expect((await putEndpoint(system, 'unserved', singleVariant('unserved', 1))).status).toBe(201);
+    const record = { tenure_months: 30, monthly_spend: 40, support_calls: 0, usage_hours: 20, plan: 'pro', region: 'south' };
+    const predicted = await system.api('/v1/endpoints/demo/predict', { method: 'POST', json: { id: 'labelled', records: Array.from({ length: 20 }, () => record) } });
+    expect(predicted.status).toBe(200);
+    // Labels that arrive before their predictions wait for them, and join when they do.
+    const labelled = await system.api('/v1/endpoints/demo/feedback', { method: 'POST', json: { feedback: Array.from({ length: 20 }, (_, i) => ({ id: `labelled/${i}`, label: i % 4 === 0 ? 1 : 0 })) } });
+    expect(labelled.status, await labelled.clone().text()).toBe(202);
+    await expect
+      .poll(async () => {
+        const { series } = (await (await system.api('/v1/endpoints/demo/performance')).json()) as { series: Array<{ realized: { rows: number } | null }> };
+        return series.reduce((rows, s) => rows + (s.realized?.rows ?? 0), 0);
+      }, { timeout: 25_000, interval: 500 })
+      .toBeGreaterThanOrEqual(20);
+
+    await signIn(system.adminKey);
+    await page.getByRole('table', { name: 'Endpoints' }).waitFor();
+    await page.goto(`${system.url}/console#/endpoints/unserved`);
+    await page.getByText('No performance in this range yet').waitFor();
+    await page.goto(`${system.url}/console#/endpoints/demo`);
+    const chart = page.locator('figure[data-chart^="Accuracy of"]').first();
+    await chart.locator('canvas').waitFor();
+    expect(await chart.getByRole('img').getAttribute('aria-label')).toMatch(/^Accuracy of \w+ \(demo@1\): realized vs estimated vs reference accuracy per window, reference 0\.\d+$/);
+    expect(await page.getByText(/realized accuracy [\d.]+ on \d+ labelled rows · estimated accuracy [\d.]+ on [\d,]+ rows/).count()).toBeGreaterThan(0);
+
+    // A column's reference and current shares, side by side.
+    await page.getByLabel('Distribution of', { exact: true }).selectOption('monthly_spend');
+    const distribution = page.locator('figure[data-chart="Distribution of monthly_spend"]');
+    await distribution.locator('canvas').waitFor();
+    expect(await distribution.getByRole('img').getAttribute('aria-label')).toMatch(/^Distribution of monthly_spend: share of rows per bin, reference \([\d,]+ rows\) vs current \([\d,]+ rows\)$/);
+    await page.getByLabel('Distribution of', { exact: true }).selectOption('plan');
+    await page.locator('figure[data-chart="Distribution of plan"]').getByRole('img', { name: /share of rows per category/ }).locator('canvas').waitFor();
+    await snap('endpoint-performance');
+  });
+
   it('shows what a read-only key may not do as disabled, and the models with their versions, on a phone', async () => {
     const created = await system.api('/v1/keys', { method: 'POST', json: { name: 'viewer', scopes: ['read'] } });
     const { key } = (await created.json()) as { key: string };

@@ -2,11 +2,13 @@ import {
   createLatencyHistogram,
   errorRate,
   evaluateDrift,
+  featureDistribution,
   latencyQuantile,
   mergeLatencyHistograms,
   mergeSketches,
   type DriftOptionsInput,
   type DriftReport,
+  type FeatureDistribution,
   type WindowSketch,
 } from '@flywheel/core';
 import type { ProfileSource, StoredWindow, WindowStore } from './ports.ts';
@@ -18,6 +20,8 @@ export interface DriftQuery {
   readonly from: string;
   readonly to: string;
   readonly variant?: string;
+  /** A column (feature or prediction output) whose reference and current distribution to add. */
+  readonly feature?: string;
 }
 
 export interface ServingHealth {
@@ -48,6 +52,8 @@ export type DriftQueryResult =
       /** Rows in the merged sketch: what the statistics were computed on. */
       readonly count: number;
       readonly report: DriftReport;
+      /** The asked-for column's distribution; undefined when none was asked for or the profile has no such column. */
+      readonly distribution?: FeatureDistribution;
       readonly versions: VersionCount[];
       readonly health: ServingHealth;
     };
@@ -105,6 +111,7 @@ export async function queryDrift(
     version: chosen.version,
     count: merged.records,
     report: evaluateDrift(profile, merged, options),
+    ...(query.feature === undefined ? {} : { distribution: featureDistribution(profile, merged, query.feature) }),
     versions,
     health,
   };

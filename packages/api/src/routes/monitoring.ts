@@ -21,6 +21,45 @@ export const driftQuerySchema = z.object({
   variant: z.string().min(1).max(63).optional(),
 });
 
+/** The drift route's query: the range and variant, and optionally one column to draw. */
+export const driftRouteQuerySchema = driftQuerySchema.extend({
+  feature: z.string().min(1).max(200).optional().describe('A feature (or prediction output) whose reference and current distribution to add as `distribution`'),
+});
+
+const share = z.number().min(0).max(1);
+/** What `?feature=` adds: the reference's and the merged window's shares of that column. */
+export const featureDistributionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    name: z.string(),
+    kind: z.literal('numerical'),
+    edges: z.array(z.number()).describe('About ten bins of equal reference mass (the bins PSI compares): entry 0 of the shares is below edges[0], entry i in (edges[i−1], edges[i]] (entry 1 includes edges[0]), the last above the last edge'),
+    reference: z.array(share),
+    current: z.array(share),
+    referenceCount: z.int(),
+    currentCount: z.int(),
+  }),
+  z.object({
+    name: z.string(),
+    kind: z.literal('categorical'),
+    categories: z.array(z.string()),
+    reference: z.array(share).describe('Per category, then the categories the reference folded into other, then new categories (0 in the reference)'),
+    current: z.array(share),
+    referenceCount: z.int(),
+    currentCount: z.int(),
+  }),
+]);
+
+/** What the drift route answers (the OpenAPI document's schema; per-column details are open-ended). */
+export const driftResponseSchema = z.looseObject({
+  window: z.object({ from: z.string(), to: z.string(), count: z.int() }),
+  endpoint: z.string(),
+  variant: z.string().nullable(),
+  drifted: z.boolean(),
+  features: z.array(z.looseObject({ name: z.string(), kind: z.enum(['numerical', 'categorical']), statistic: z.number().nullable(), drifted: z.boolean() })),
+  predictions: z.array(z.looseObject({ name: z.string(), kind: z.enum(['numerical', 'categorical']), statistic: z.number().nullable(), drifted: z.boolean() })),
+  distribution: featureDistributionSchema.nullable().optional().describe('Only with ?feature=: null when the range has no traffic'),
+});
+
 const alertQuerySchema = z.object({
   status: z.enum(['open', 'acknowledged', 'resolved'] satisfies AlertStatusName[]).optional(),
   endpoint: z.string().min(1).max(63).optional(),
@@ -36,9 +75,9 @@ export function monitoringRoutes(deps: MonitoringDependencies, requireScope: Req
   return new Hono()
     .get('/v1/endpoints/:endpoint/drift', requireScope('read'), async (c) => {
       const endpoint = nameParam(c, 'endpoint');
-      const query = validate(driftQuerySchema, c.req.query());
+      const query = validate(driftRouteQuerySchema, c.req.query());
       const { from, to } = hourRange(query, now());
-      const result = await queryDrift(deps.windows, deps.profiles, { endpoint, from, to, variant: query.variant });
+      const result = await queryDrift(deps.windows, deps.profiles, { endpoint, from, to, variant: query.variant, feature: query.feature });
       const common = { endpoint, variant: query.variant ?? null, health: result.health };
       if (result.status === 'empty') {
         return c.json({
@@ -48,6 +87,8 @@ export function monitoringRoutes(deps: MonitoringDependencies, requireScope: Req
           features: [],
           predictions: [],
           quality: { missing: [], outOfRange: [], newCategories: [], typeErrors: [] },
+          // Without traffic there is no window to compare, and no profile read to check the name.
+          ...(query.feature === undefined ? {} : { distribution: null }),
         });
       }
       if (result.status === 'no-baseline') {
@@ -55,12 +96,17 @@ export function monitoringRoutes(deps: MonitoringDependencies, requireScope: Req
           extensions: { window: { from, to }, versions: result.versions },
         });
       }
+      if (query.feature !== undefined && !result.distribution) {
+        const columns = [...result.report.features, ...result.report.predictions].map((column) => column.name);
+        throw new Problem(400, `Model ${result.model} version ${result.version} has no column ${JSON.stringify(query.feature)}; its columns are ${columns.join(', ')}.`);
+      }
       return c.json({
         window: { from, to, count: result.count },
         ...common,
         model: result.model,
         version: result.version,
         ...result.report,
+        ...(result.distribution ? { distribution: result.distribution satisfies z.input<typeof featureDistributionSchema> } : {}),
         versions: result.versions,
       });
     })

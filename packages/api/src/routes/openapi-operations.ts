@@ -10,7 +10,7 @@ import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInfer
 import { experimentQuerySchema } from './experiment.ts';
 import { createKeyBodySchema, rotateKeyBodySchema } from './keys.ts';
 import { auditQuerySchema } from './audit.ts';
-import { driftQuerySchema } from './monitoring.ts';
+import { driftResponseSchema, driftRouteQuerySchema } from './monitoring.ts';
 import { performanceQuerySchema, performanceResponseSchema } from './performance.ts';
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
@@ -275,8 +275,9 @@ export const operations: Operation[] = [
     path: '/v1/endpoints/{endpoint}/drift',
     tags: ['monitoring'],
     summary: 'Drift per column against the baseline, over whole hours (the last 24 by default, at most 90 days)',
-    request: { params: params({ endpoint }), query: driftQuerySchema },
-    responses: { 200: ok('Drift per variant and column, with counts and health'), ...problems(400, 404) },
+    description: 'With `feature`, adds that column\'s reference and current distribution (`distribution`): shares over about ten bins of equal reference mass for a numerical column, per category (then other, then new categories) for a categorical one. A name the version\'s profile does not have is a 400.',
+    request: { params: params({ endpoint }), query: driftRouteQuerySchema },
+    responses: { 200: ok('Drift per variant and column, with counts and health', driftResponseSchema), ...problems(400, 404) },
   }),
   operation('read', {
     method: 'get',

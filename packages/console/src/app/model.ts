@@ -39,6 +39,39 @@ export interface DriftView {
   drifted: boolean;
   features: ColumnDrift[];
   predictions: ColumnDrift[];
+  /** With ?feature=: that column's reference and current shares (null without traffic). */
+  distribution?: FeatureDistribution | null;
+}
+
+/** Shares per bin: numerical bins below edges[0], between consecutive edges, above the last; categories, then other, then new. */
+export type FeatureDistribution =
+  | { name: string; kind: 'numerical'; edges: number[]; reference: number[]; current: number[]; referenceCount: number; currentCount: number }
+  | { name: string; kind: 'categorical'; categories: string[]; reference: number[]; current: number[]; referenceCount: number; currentCount: number };
+
+export interface ClassificationFigures {
+  rows: number;
+  accuracy: number | null;
+}
+export interface RegressionFigures {
+  rows: number;
+  mae: number | null;
+  rmse: number | null;
+}
+export interface PerformanceFigures {
+  realized: ClassificationFigures | RegressionFigures | null;
+  estimated: ClassificationFigures | null;
+}
+
+export interface PerformanceView {
+  series: Array<
+    PerformanceFigures & {
+      variant: string;
+      model: string;
+      version: number;
+      reference: { accuracy?: number; rmse?: number; mae?: number } | null;
+      windows: Array<PerformanceFigures & { from: string; to: string }>;
+    }
+  >;
 }
 
 export interface Alert {

@@ -3,10 +3,13 @@ import type { DriftView } from './model.ts';
 
 const HOUR = 3_600_000;
 
-/** Drift and health of an endpoint over a range; undefined when its version has no baseline yet. */
-export async function driftOver(endpoint: string, from: number, to: number): Promise<DriftView | undefined> {
+/**
+ * Drift and health of an endpoint over a range, with one column's distribution when `feature`
+ * names it; undefined when its version has no baseline yet.
+ */
+export async function driftOver(endpoint: string, from: number, to: number, feature?: string): Promise<DriftView | undefined> {
   try {
-    return await get<DriftView>(`/v1/endpoints/${encodeURIComponent(endpoint)}/drift${query({ from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`);
+    return await get<DriftView>(`/v1/endpoints/${encodeURIComponent(endpoint)}/drift${query({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), feature })}`);
   } catch (error) {
     if (error instanceof ApiProblem && error.status === 404) return undefined;
     throw error;

@@ -37,6 +37,7 @@ export {
   type DriftOptionsInput,
   type DriftReport,
 } from './evaluate.ts';
+export { featureDistribution, type CategoricalDistribution, type FeatureDistribution, type NumericalDistribution } from './feature-distribution.ts';
 export type { DataQuality, NewCategoryCount, QualityCount } from './data-quality.ts';
 export {
   LATENCY_RELATIVE_ERROR,

@@ -1,10 +1,10 @@
-import { lineChart } from '../charts.ts';
+import { groupedBarChart, lineChart } from '../charts.ts';
 import { card, h, show, table } from '../dom.ts';
 import { ms, num, percent, pValue } from '../format.ts';
-import type { ColumnDrift, DriftView } from '../model.ts';
+import type { ColumnDrift, DriftView, FeatureDistribution } from '../model.ts';
 import { driftOver, driftSeries } from '../monitoring.ts';
 
-const RANGES = [
+export const RANGES = [
   { hours: 24, label: 'Last 24 hours' },
   { hours: 24 * 7, label: 'Last 7 days' },
   { hours: 24 * 30, label: 'Last 30 days' },
@@ -17,6 +17,9 @@ const RANGES = [
 export function driftSection(endpoint: string) {
   const range = h('select', { id: 'drift-range', 'aria-label': 'Time range' }, ...RANGES.map((r) => h('option', { value: String(r.hours) }, r.label)));
   const summary = h('div');
+  const picker = h('select', { id: 'drift-feature', 'aria-label': 'Distribution of' }, h('option', { value: '' }, 'Pick a column'));
+  const distribution = h('div');
+  let stopDistribution = () => {};
   const charts = h('div');
   const open = h('button', { type: 'button', 'aria-expanded': 'false' }, 'Show drift over time');
   let destroy: Array<() => void> = [];
@@ -32,6 +35,26 @@ export function driftSection(endpoint: string) {
     const now = Date.now();
     const view = await driftOver(endpoint, now - hours * 3_600_000, now);
     show(summary, view ? summaryOf(view) : h('p', { class: 'muted' }, 'The serving version has no baseline yet, so there is no drift to show.'));
+    const names = view ? [...view.features, ...view.predictions].map((c) => c.name) : [];
+    const picked = names.includes(picker.value) ? picker.value : '';
+    show(picker, h('option', { value: '' }, 'Pick a column'), ...names.map((name) => h('option', { value: name }, name)));
+    picker.value = picked;
+    picker.disabled = names.length === 0;
+    await loadDistribution();
+  };
+
+  /** The picked column's reference and current shares over the range, as grouped bars. */
+  const loadDistribution = async () => {
+    stopDistribution();
+    stopDistribution = () => {};
+    if (!picker.value) return show(distribution);
+    const hours = Number(range.value);
+    const now = Date.now();
+    const view = await driftOver(endpoint, now - hours * 3_600_000, now, picker.value);
+    if (!view?.distribution) return show(distribution, h('p', { class: 'muted' }, `No traffic in this range to compare ${picker.value} with.`));
+    const chart = distributionChart(view.distribution);
+    stopDistribution = chart.destroy;
+    show(distribution, chart.element);
   };
 
   const loadCharts = async () => {
@@ -64,6 +87,7 @@ export function driftSection(endpoint: string) {
   };
 
   const failed = (where: HTMLElement) => (error: Error) => show(where, h('p', { class: 'notice error', role: 'alert' }, error.message));
+  picker.addEventListener('change', () => void loadDistribution().catch(failed(distribution)));
   open.addEventListener('click', () => (open.getAttribute('aria-expanded') === 'true' ? clearCharts() : void loadCharts().catch(failed(charts))));
   range.addEventListener('change', () => {
     const wasOpen = open.getAttribute('aria-expanded') === 'true';
@@ -73,8 +97,15 @@ export function driftSection(endpoint: string) {
   });
   void loadSummary().catch(failed(summary));
   return {
-    element: card('Traffic and drift', h('div', { class: 'row' }, h('label', { for: 'drift-range' }, 'Range'), range, open), summary, charts),
-    stop: clearCharts,
+    element: card(
+      'Traffic and drift',
+      h('div', { class: 'row' }, h('label', { for: 'drift-range' }, 'Range'), range, open),
+      summary,
+      h('div', { class: 'row' }, h('label', { for: 'drift-feature' }, 'Distribution of'), picker),
+      distribution,
+      charts,
+    ),
+    stop: () => (clearCharts(), stopDistribution()),
   };
 }
 
@@ -92,5 +123,24 @@ function summaryOf(view: DriftView): HTMLElement {
           { numeric: [3, 4, 5, 6], label: 'Drift by column' },
         )
       : null,
+  );
+}
+
+/** Reference vs current shares per bin; the out-of-range, other and new bins only when either has mass there. */
+function distributionChart(d: FeatureDistribution) {
+  const labels =
+    d.kind === 'numerical'
+      ? [`< ${num(d.edges[0])}`, ...d.edges.slice(1).map((edge, i) => `${num(d.edges[i])}–${num(edge)}`), `> ${num(d.edges.at(-1))}`]
+      : [...d.categories, 'other', 'new'];
+  const special = d.kind === 'numerical' ? [0, labels.length - 1] : [labels.length - 2, labels.length - 1];
+  const kept = labels.map((_, i) => i).filter((i) => !special.includes(i) || d.reference[i] > 0 || d.current[i] > 0);
+  return groupedBarChart(
+    `Distribution of ${d.name}`,
+    kept.map((i) => labels[i]),
+    [
+      { label: `reference (${num(d.referenceCount)} rows)`, values: kept.map((i) => d.reference[i] * 100), color: '#9ca3af' },
+      { label: `current (${num(d.currentCount)} rows)`, values: kept.map((i) => d.current[i] * 100), color: '#2563eb' },
+    ],
+    { yLabel: '% of rows', description: `share of rows per ${d.kind === 'numerical' ? 'bin' : 'category'}, reference (${num(d.referenceCount)} rows) vs current (${num(d.currentCount)} rows)` },
   );
 }

@@ -8,6 +8,7 @@ import { needs } from '../session.ts';
 import { splitBar } from '../split-picture.ts';
 import { driftSection } from './endpoint-drift.ts';
 import { experimentSection } from './endpoint-experiment.ts';
+import { performanceSection } from './endpoint-performance.ts';
 
 /** One endpoint: its split (edited against its ETag), history, experiment, traffic, drift and shadows. */
 export async function endpointPage(main: HTMLElement, [name]: string[]) {
@@ -17,8 +18,9 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
   const history = h('div');
   const experiment = h('div');
   const monitoring = h('div');
+  const performance = h('div');
   const shadows = h('div');
-  show(main, heading, split, history, experiment, monitoring, shadows);
+  show(main, heading, split, history, experiment, monitoring, performance, shadows);
   const stops: Array<() => void> = [];
   let stopExperiment = () => {};
 
@@ -141,6 +143,9 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
   const drift = driftSection(name);
   stops.push(drift.stop);
   show(monitoring, drift.element);
+  const performed = performanceSection(name);
+  stops.push(performed.stop);
+  show(performance, performed.element);
   show(shadows, await shadowSection(path));
   return () => [...stops, stopExperiment].forEach((stop) => stop());
 }

@@ -23,16 +23,12 @@ export function populationStabilityIndex(reference: readonly number[], window: r
 }
 
 /**
- * Merges fine reference bins into about `groups` groups of equal reference mass, keeping the
- * first and last bins (underflow and overflow) apart. The usual PSI thresholds (0.1 / 0.2) are
- * calibrated on about ten bins; over a hundred, sampling noise alone adds ≈ (bins − 1)·(1/n + 1/m)
- * and small windows would look unstable.
+ * Which group each fine reference bin falls in when they are merged into about `groups` groups of
+ * equal reference mass, the first and last bins (underflow and overflow) kept apart as groups 0
+ * and `count − 1`. The usual PSI thresholds (0.1 / 0.2) are calibrated on about ten bins; over a
+ * hundred, sampling noise alone adds ≈ (bins − 1)·(1/n + 1/m) and small windows would look unstable.
  */
-export function regroupByReferenceMass(
-  reference: readonly number[],
-  window: readonly number[],
-  groups = 10,
-): { reference: number[]; window: number[] } {
+export function referenceMassGroups(reference: readonly number[], groups = 10): { groupOf: number[]; count: number } {
   const last = reference.length - 1;
   const interiorTotal = reference.slice(1, last).reduce((s, c) => s + c, 0);
   const groupShare = interiorTotal / groups;
@@ -50,8 +46,18 @@ export function regroupByReferenceMass(
     }
   }
   groupOf[last] = group + 1;
-  const merged = { reference: new Array<number>(group + 2).fill(0), window: new Array<number>(group + 2).fill(0) };
-  for (let i = 0; i <= last; i++) {
+  return { groupOf, count: group + 2 };
+}
+
+/** The reference's and the window's fine bin counts summed over {@link referenceMassGroups}. */
+export function regroupByReferenceMass(
+  reference: readonly number[],
+  window: readonly number[],
+  groups = 10,
+): { reference: number[]; window: number[] } {
+  const { groupOf, count } = referenceMassGroups(reference, groups);
+  const merged = { reference: new Array<number>(count).fill(0), window: new Array<number>(count).fill(0) };
+  for (let i = 0; i < reference.length; i++) {
     merged.reference[groupOf[i]] += reference[i];
     merged.window[groupOf[i]] += window[i];
   }
