@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoEndpointStore, createAwsClients, createMonitorDependencies, createRetrainPorts, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { DynamoEndpointStore, createAwsClients, createJudgeDependencies, createRetrainPorts, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { Judge, VersionCache, WebhookNotifier, performanceSignalSource, webhooksFromEnv, type AlertNotifier, type JudgeDependencies, type JudgeOptions, type JudgeStats } from '@flywheel/monitor';
 import type { PerformanceThresholdsInput } from '@flywheel/core';
 
@@ -24,7 +24,7 @@ export function createJudge(
   options: JudgeOptions & { performance?: PerformanceThresholdsInput } = {},
   ports: Pick<JudgeDependencies, 'retrain'> = {},
 ): Judge {
-  const deps = createMonitorDependencies(clients, names, { notifier });
+  const deps = createJudgeDependencies(clients, names, { notifier });
   const { performance, ...judgeOptions } = options;
   // Realized and estimated performance join drift, quality and health in every look.
   const signalSources = [

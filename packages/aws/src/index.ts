@@ -20,7 +20,7 @@ export { WindowPerformanceWriter } from './feedback-window-performance.ts';
 export { S3LogArchive } from './log-archive.ts';
 export { SqsDeadLetterQueue } from './dead-letter-queue.ts';
 export { SqsEventPublisher } from './sqs-event-publisher.ts';
-export { createMonitorDependencies, createMonitoringApiDependencies } from './monitor-dependencies.ts';
+export { createJudgeDependencies, createMonitorDependencies, createMonitoringApiDependencies } from './monitor-dependencies.ts';
 export { DynamoRunStore } from './run-store.ts';
 export { DynamoAuditLog, type DynamoAuditLogOptions } from './audit-log.ts';
 export { DynamoRateLimitLedger } from './rate-limit-ledger.ts';

@@ -18,19 +18,20 @@ import type { ResourceNames } from './resources.ts';
 import { SqsEventPublisher } from './sqs-event-publisher.ts';
 import { createFeedbackPorts } from './feedback-dependencies.ts';
 
-/** The monitor's ports, implemented with the AWS SDK against the named resources (guardrails included). */
-export function createMonitorDependencies(clients: AwsClients, names: ResourceNames, options: { notifier?: AlertNotifier } = {}): MonitorDependencies {
-  const feedback = createFeedbackPorts(clients, names);
+/** The judge's ports (what the log ingest alone needs is left out, so the judge function is given no more). */
+export function createJudgeDependencies(clients: AwsClients, names: ResourceNames, options: { notifier?: AlertNotifier } = {}): JudgePorts {
+  return judgePorts(clients, names, createFeedbackPorts(clients, names), options);
+}
+
+type JudgePorts = Omit<MonitorDependencies, 'ledger' | 'archive' | 'deadLetters' | 'predictions'>;
+
+function judgePorts(clients: AwsClients, names: ResourceNames, feedback: ReturnType<typeof createFeedbackPorts>, options: { notifier?: AlertNotifier }): JudgePorts {
   return {
     windows: new DynamoWindowStore(clients.dynamodb, names.tables.monitoring),
-    ledger: new DynamoBatchLedger(clients.dynamodb, names.tables.monitoring),
-    archive: new S3LogArchive(clients.s3, names.bucket),
     profiles: new S3ReferenceProfileStore(clients.s3, names.bucket),
-    deadLetters: new SqsDeadLetterQueue(clients.sqs, names.queues.predictionLogs),
     alerts: new DynamoAlertStore(clients.dynamodb, names.tables.operations),
     events: new SqsEventPublisher(clients.sqs, names.queues.events),
     driftScores: new DynamoDriftScoreStore(clients.dynamodb, names.tables.monitoring),
-    predictions: feedback.predictions,
     versions: new DynamoModelRegistry(clients.dynamodb, names.tables.registry),
     performanceScores: new DynamoPerformanceScoreStore(clients.dynamodb, names.tables.monitoring),
     guardrails: {
@@ -40,6 +41,18 @@ export function createMonitorDependencies(clients: AwsClients, names: ResourceNa
       outcomes: feedback.experiments,
     },
     ...(options.notifier ? { notifier: options.notifier } : {}),
+  };
+}
+
+/** The monitor's ports, implemented with the AWS SDK against the named resources (guardrails included). */
+export function createMonitorDependencies(clients: AwsClients, names: ResourceNames, options: { notifier?: AlertNotifier } = {}): MonitorDependencies {
+  const feedback = createFeedbackPorts(clients, names);
+  return {
+    ...judgePorts(clients, names, feedback, options),
+    ledger: new DynamoBatchLedger(clients.dynamodb, names.tables.monitoring),
+    archive: new S3LogArchive(clients.s3, names.bucket),
+    deadLetters: new SqsDeadLetterQueue(clients.sqs, names.queues.predictionLogs),
+    predictions: feedback.predictions,
   };
 }
 
