@@ -4,6 +4,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { localLambdaContext } from './lambda-context.ts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -159,21 +160,6 @@ export class SqsEventSource {
   }
 
   #context(): Context {
-    const { functionName, timeoutSeconds } = this.#options;
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    return {
-      callbackWaitsForEmptyEventLoop: false,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${this.#options.region}:000000000000:function:${functionName}`,
-      memoryLimitInMB: '1024',
-      awsRequestId: crypto.randomUUID(),
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
-    };
+    return localLambdaContext(this.#options.functionName, this.#options.region, this.#options.timeoutSeconds);
   }
 }

@@ -1,3 +1,4 @@
+import { localLambdaContext } from './lambda-context.ts';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 
 export type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
@@ -75,21 +76,6 @@ export class ScheduledInvoker {
   }
 
   #context(): Context {
-    const { functionName, timeoutSeconds, region } = this.#options;
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    return {
-      callbackWaitsForEmptyEventLoop: false,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-      memoryLimitInMB: '1024',
-      awsRequestId: crypto.randomUUID(),
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
-    };
+    return localLambdaContext(this.#options.functionName, this.#options.region, this.#options.timeoutSeconds);
   }
 }
