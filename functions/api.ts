@@ -1,23 +1,23 @@
 import { handle } from 'hono/aws-lambda';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
-import { createApp, type ApiDependencies } from '@flywheel/api';
+import { createApiApp } from '@flywheel/api';
 import { createApiDependencies, createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
 
-let built: { deps: ApiDependencies; handler: ReturnType<typeof handle> } | undefined;
+let built: { serving: ReturnType<typeof createApiApp>['serving']; handler: ReturnType<typeof handle> } | undefined;
 
 /**
  * API Gateway HTTP API v2 and Function URL events. The app is built on the first invocation, not
- * at import; buffered prediction logs are flushed before returning, because a frozen container
- * would hold them until its next request (or lose them).
+ * at import; shadow runs are awaited (bounded) and buffered prediction logs flushed before
+ * returning, because a frozen container would hold them until its next request (or lose them).
  */
 export const handler = async (event: LambdaEvent, context: LambdaContext) => {
   if (!built) {
-    const deps = createApiDependencies(createAwsClients(), resourceNamesFromEnv());
-    built = { deps, handler: handle(createApp(deps)) };
+    const { app, serving } = createApiApp(createApiDependencies(createAwsClients(), resourceNamesFromEnv()));
+    built = { serving, handler: handle(app) };
   }
   try {
     return await built.handler(event, context);
   } finally {
-    await built.deps.predictionLog?.flush();
+    await built.serving.settle();
   }
 };

@@ -66,6 +66,11 @@ const AUDITED_POSTS = [
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
+  return createApiApp(deps, options).app;
+}
+
+/** The app and its serving path, for a host that must settle what serving left running (Lambda, before it is frozen). */
+export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs, rateLimits: deps.rateLimits });
   const app = new Hono();
   app.onError(handleError);
@@ -102,5 +107,5 @@ export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   // Last: the document lists every route mounted before it.
   app.route('/', docsRoutes(() => app.routes));
-  return app;
+  return { app, serving };
 }

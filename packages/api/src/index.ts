@@ -1,4 +1,4 @@
-export { createApp } from './app.ts';
+export { createApiApp, createApp } from './app.ts';
 export type { ApiDependencies, ApiOptions } from './app.ts';
 export { Problem } from './problem.ts';
 export { createServingApp } from './serving-app.ts';
