@@ -153,7 +153,10 @@ describe('the events function and the retraining policy', () => {
   }, 60_000);
 
   it('with `on: ["performance"]`, a performance drop starts a run and a drift alert does not', async () => {
-    await retrainableModel('degrading', { on: ['performance'], minLabels: 0 });
+    await retrainableModel('degrading', { on: ['performance'] });
+    const labelled = await labelsReceivedEvent({ endpoint: 'degrading', count: 500 }, { time: hour(2), dedupeKey: 'labels-degrading' });
+    await publisher.publish(labelled);
+    await recorded(labelled.id);
     const drift = await alertOpenedEvent({ alertId: 'degrading-drift', endpoint: 'degrading', kind: 'drift', feature: 'plan', value: 0.4, threshold: 0.1 }, { time: hour(1) });
     await publisher.publish(drift);
     await recorded(drift.id);
