@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScheduledEvent } from 'aws-lambda';
 import { DynamoWindowStore, S3ReferenceProfileStore } from '@flywheel/aws';
 import type { Run } from '@flywheel/core';
 import { queryDrift, type Alert } from '@flywheel/monitor';
@@ -9,13 +8,10 @@ import { createMonitorHandler } from '../functions/monitor.ts';
 import { at, batchBody, lambdaContext, logRecord, sqsEvent } from './support/monitor-fixtures.ts';
 import { putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
+import { judgeTick } from './support/lambda-events.ts';
 
 const quiet = () => undefined;
 
-/** The EventBridge event of a scheduled run at `time`. */
-function tick(time: string): ScheduledEvent {
-  return { version: '0', id: `tick-${time}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time, region: 'us-east-1', resources: [], detail: {} };
-}
 
 /**
  * The judge, invoked as its schedule would at given times (three days ago, so the times are
@@ -68,16 +64,16 @@ describe('the judge looks at every endpoint on the clock', () => {
     // The last traffic the endpoint gets: one shifted minute. No record of any later time arrives.
     expect(await send(rowsAt('quiet', 3, 300, 15))).toEqual({ batchItemFailures: [] });
 
-    expect(await judge(tick(at(0, 3)), lambdaContext())).toMatchObject({ looks: 1, alertsOpened: 0, failures: 0 });
+    expect(await judge(judgeTick(at(0, 3)), lambdaContext())).toMatchObject({ looks: 1, alertsOpened: 0, failures: 0 });
     expect(await alertsOf('quiet')).toEqual([]);
-    expect(await judge(tick(at(0, 4)), lambdaContext())).toMatchObject({ looks: 1, alertsOpened: 1, failures: 0 });
+    expect(await judge(judgeTick(at(0, 4)), lambdaContext())).toMatchObject({ looks: 1, alertsOpened: 1, failures: 0 });
     const [alert] = await alertsOf('quiet');
     // The look: the five minutes ending with the shifted one.
     expect(alert).toMatchObject({ kind: 'drift', feature: 'age', status: 'open', windowStart: at(0, -1), windowEnd: at(0, 4), variants: ['main'] });
 
     // The look-back slides past the traffic, then sees none: the alert is neither reopened nor resolved by the silence.
-    for (let minute = 5; minute <= 8; minute++) expect(await judge(tick(at(0, minute)), lambdaContext())).toMatchObject({ looks: 1, alertsOpened: 0, alertsResolved: 0 });
-    for (let minute = 9; minute <= 13; minute++) expect(await judge(tick(at(0, minute)), lambdaContext())).toMatchObject({ looks: 0, quietLooks: 1, alertsResolved: 0 });
+    for (let minute = 5; minute <= 8; minute++) expect(await judge(judgeTick(at(0, minute)), lambdaContext())).toMatchObject({ looks: 1, alertsOpened: 0, alertsResolved: 0 });
+    for (let minute = 9; minute <= 13; minute++) expect(await judge(judgeTick(at(0, minute)), lambdaContext())).toMatchObject({ looks: 0, quietLooks: 1, alertsResolved: 0 });
     expect(await alertsOf('quiet')).toEqual([expect.objectContaining({ id: alert.id, status: 'open' })]);
   });
 
@@ -101,12 +97,12 @@ describe('the judge looks at every endpoint on the clock', () => {
     });
     expect(response.status).toBe(201);
     const runs = async () => ((await (await system.api('/v1/models/churn-model/runs')).json()) as { runs: Run[] }).runs;
-    expect(await judge(tick(at(0, 29)), lambdaContext())).toMatchObject({ scheduledRuns: 0 });
+    expect(await judge(judgeTick(at(0, 29)), lambdaContext())).toMatchObject({ scheduledRuns: 0 });
     expect(await runs()).toEqual([]);
-    expect(await judge(tick(at(0, 30)), lambdaContext())).toMatchObject({ scheduledRuns: 1, failures: 0 });
+    expect(await judge(judgeTick(at(0, 30)), lambdaContext())).toMatchObject({ scheduledRuns: 1, failures: 0 });
     // A retried invocation, and the next minute's, find the same instant: no second run.
-    await judge(tick(at(0, 30)), lambdaContext());
-    expect(await judge(tick(at(0, 31)), lambdaContext())).toMatchObject({ scheduledRuns: 0 });
+    await judge(judgeTick(at(0, 30)), lambdaContext());
+    expect(await judge(judgeTick(at(0, 31)), lambdaContext())).toMatchObject({ scheduledRuns: 0 });
     const [run, ...more] = await runs();
     expect(more).toEqual([]);
     expect(run).toMatchObject({ status: 'queued', endpoint: 'nightly', createdAt: at(0, 30), trigger: { kind: 'schedule', eventId: `schedule/nightly/${at(0, 30)}` } });

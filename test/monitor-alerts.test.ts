@@ -10,6 +10,7 @@ import { createMonitorHandler } from '../functions/monitor.ts';
 import { at, batchBody, lambdaContext, logRecord, sqsEvent } from './support/monitor-fixtures.ts';
 import { putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
+import { judgeTick } from './support/lambda-events.ts';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 
@@ -50,7 +51,7 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
   /** The scheduled judge's run at the top of hour `h` (a real-shaped EventBridge event). */
   const judgeAt = (h: number, handler = judgeHandler) =>
     handler(
-      { version: '0', id: `tick-${h}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: at(h).replace('.000Z', 'Z'), region: 'us-east-1', resources: [], detail: {} },
+      judgeTick(at(h)),
       lambdaContext(),
     );
 

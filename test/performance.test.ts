@@ -12,6 +12,7 @@ import { expectProblem, putEndpoint, registered, singleVariant } from './support
 import { createJudgeHandler } from '../functions/judge.ts';
 import { at, batchBody, eventually, lambdaContext, logRecord } from './support/monitor-fixtures.ts';
 import type { TestSystem } from './support/system.ts';
+import { judgeTick } from './support/lambda-events.ts';
 
 /** `probabilities = softmax(x · 1.5)` on `x: FP32 [N, 2]`: a binary classifier that answers with calibrated-looking probabilities. */
 function softmaxModel(): Uint8Array {
@@ -88,7 +89,7 @@ describe('performance per window: realized from labels, estimated from probabili
   /** The scheduled judge's run at the top of hour `h` (a real-shaped EventBridge event): it judges hour h − 1. */
   const judgeAt = (h: number) =>
     judge(
-      { version: '0', id: `tick-${h}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: at(h).replace('.000Z', 'Z'), region: 'us-east-1', resources: [], detail: {} },
+      judgeTick(at(h)),
       lambdaContext(),
     );
   afterAll(() => system?.stop());

@@ -10,6 +10,7 @@ import { putEndpoint, registered } from './support/models.ts';
 import { lambdaContext } from './support/monitor-fixtures.ts';
 import { eventually } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
+import { judgeTick } from './support/lambda-events.ts';
 
 const HOUR = 3_600_000;
 const quiet = () => undefined;
@@ -67,8 +68,7 @@ describe('drift becomes a better model in production, with no manual step', () =
 
     // The judge's run at the top of this hour judges the last one: drift, alerts.
     const judge = createJudgeHandler(system.clients, system.names, { judge: { report: quiet } });
-    const tick = new Date(thisHour).toISOString().replace('.000Z', 'Z');
-    await judge({ version: '0', id: 'tick', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: tick, region: 'us-east-1', resources: [], detail: {} }, lambdaContext());
+    await judge(judgeTick(new Date(thisHour)), lambdaContext());
     const alerts = await eventually(async () => {
       const { alerts } = (await (await system.api('/v1/alerts?endpoint=churn&status=open')).json()) as { alerts: { kind: string; feature?: string }[] };
       return alerts.some((a) => a.kind === 'drift') ? alerts : undefined;

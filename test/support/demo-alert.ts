@@ -6,6 +6,7 @@ import { createJudgeHandler } from '../../functions/judge.ts';
 import { createMonitorHandler } from '../../functions/monitor.ts';
 import { at, batchBody, lambdaContext, logRecord, sqsEvent } from './monitor-fixtures.ts';
 import type { TestSystem } from './system.ts';
+import { judgeTick } from './lambda-events.ts';
 
 const shifted = { tenure_months: 1, monthly_spend: 400, support_calls: 12, usage_hours: 1, plan: 'basic', region: 'south' };
 
@@ -27,8 +28,7 @@ export async function raiseDemoAlert(system: TestSystem, version = 1): Promise<A
   const result = await ingest(sqsEvent([{ messageId: 'demo-alert', body: batchBody(records) }]), lambdaContext());
   if (result && result.batchItemFailures.length) throw new Error('the monitor failed the batch');
   const judge = createJudgeHandler(system.clients, system.names, { notificationWaitMs: 100 });
-  const time = at(0, 5).replace('.000Z', 'Z');
-  await judge({ version: '0', id: 'demo-alert-tick', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time, region: 'us-east-1', resources: [], detail: {} }, lambdaContext());
+  await judge(judgeTick(at(0, 5)), lambdaContext());
   const response = await system.api('/v1/alerts?status=open&endpoint=demo');
   const { alerts } = (await response.json()) as { alerts: Alert[] };
   if (alerts.length === 0) throw new Error('the shifted minutes opened no alert');

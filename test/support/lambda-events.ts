@@ -107,6 +107,11 @@ export function sqsEventFrom(messages: readonly Message[], queueArn: string): SQ
   };
 }
 
+/** The judge's schedule firing at `time`: what the judge function gets once a minute. */
+export function judgeTick(time: Date | string): ScheduledEvent {
+  return scheduledEvent('arn:aws:events:us-east-1:000000000000:rule/judge', new Date(time));
+}
+
 /** The event an EventBridge schedule rule (what sst.aws.Cron creates) sends its target. */
 export function scheduledEvent(ruleArn: string, time = new Date()): ScheduledEvent {
   const [, , , region, account] = ruleArn.split(':');

@@ -21,13 +21,14 @@ export function auditTrail(log: AuditLog, options: AuditTrailOptions = {}): Midd
     const status = c.res.status;
     const before = c.req.header('if-match');
     const after = c.res.headers.get('etag') ?? c.res.headers.get('location') ?? undefined;
+    const resource = resourceOfPath(c.req.path);
     const record = {
       id: crypto.randomUUID(),
       at: new Date().toISOString(),
       actor: { keyId: key.id, keyName: key.name },
       method: c.req.method,
       path: c.req.path.slice(0, 512),
-      ...(resourceOfPath(c.req.path) ? { resource: resourceOfPath(c.req.path) } : {}),
+      ...(resource ? { resource } : {}),
       status,
       result: auditResult(status),
       ...(before ? { before: before.slice(0, 200) } : {}),
