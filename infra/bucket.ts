@@ -16,6 +16,8 @@ export const bucket = {
     spill: 'spill/',
     /** Training datasets and their manifests: datasets/<runId>/ */
     datasets: 'datasets/',
+    /** Feature view rows as Parquet: features/view=<view>/date=<yyyy-mm-dd>/<sha256>.parquet (the Glue table's partitions) */
+    features: 'features/',
   },
   retentionDays: {
     /** An upload not registered within a day was abandoned. */

@@ -1,9 +1,10 @@
 import type { TableDefinition } from './types.ts';
 
 /**
- * Three tables, split by access pattern and lifetime rather than one per entity:
+ * Tables split by access pattern and lifetime rather than one per entity:
  * the registry is small and read on every request (cached), monitoring is written by
- * consumers at traffic rate, operations is the audit trail that ops and pipelines read.
+ * consumers at traffic rate, operations is the audit trail that ops and pipelines read, features
+ * is read by entity key on the predict path and written by feature ingestion.
  */
 export const tables = {
   registry: {
@@ -39,5 +40,13 @@ export const tables = {
       { name: 'byStatus', hashKey: 'gsi1pk', rangeKey: 'gsi1sk' },
     ],
     ttl: 'expiresAt',
+  },
+  features: {
+    name: 'features',
+    envVar: 'FLYWHEEL_TABLE_FEATURES',
+    description: 'The online feature store: the latest row of each entity of each feature view (pk = view and entity).',
+    hashKey: 'pk',
+    rangeKey: 'sk',
+    indexes: [],
   },
 } as const satisfies Record<string, TableDefinition>;

@@ -36,3 +36,7 @@ export { DynamoFeedbackStore, type DynamoFeedbackStoreOptions } from './feedback
 export { DynamoPredictionObserver, type DynamoPredictionObserverOptions } from './feedback-prediction-observer.ts';
 export { FeedbackJoiner, type FeedbackJoinerOptions } from './feedback-join.ts';
 export { createFeedbackPorts, type FeedbackPorts } from './feedback-dependencies.ts';
+export { DynamoFeatureViewStore } from './feature-view-store.ts';
+export { DynamoOnlineFeatureStore } from './online-feature-store.ts';
+export { S3ParquetFeatureStore, type FeatureParquetEngine, type JoinedRow, type StoredFeatureRow } from './offline-feature-store.ts';
+export { createFeatureStore } from './feature-store-dependencies.ts';

@@ -92,11 +92,11 @@ export function endpointEtag(configVersion: number, salt: string): string {
 export type PreconditionResult = 'ok' | 'missing' | 'stale';
 
 /**
- * RFC 9110 If-Match against the endpoint's current version: required to change an existing
- * endpoint, `*` matches any existing one, and a list matches if one tag matches (strongly).
+ * RFC 9110 If-Match against the current version of a versioned resource (an endpoint config, a
+ * feature view): required to change an existing one, `*` matches any existing one, and a list matches if one tag matches (strongly).
  * Creating an endpoint needs no precondition, but one that is given must hold.
  */
-export function checkIfMatch(header: string | undefined, current: EndpointRecord | undefined): PreconditionResult {
+export function checkIfMatch(header: string | undefined, current: { etag: string } | undefined): PreconditionResult {
   if (header === undefined || header.trim() === '') return current ? 'missing' : 'ok';
   if (!current) return 'stale';
   const tags = header.split(',').map((tag) => tag.trim());

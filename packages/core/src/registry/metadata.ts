@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NAME_PATTERN } from './names.ts';
 import { formatShape, type ModelSignature, type TensorDescription } from './signature.ts';
 
 /** A problem with a field of a request, `path` slash-separated like `features/2/index`. */
@@ -22,6 +23,11 @@ export const featureSchema = z.strictObject({
     .min(1)
     .refine((values) => new Set(values).size === values.length, 'must not repeat a category')
     .optional(),
+  /**
+   * The feature view this value is kept in (a feature of the same name there): a predict record
+   * that carries the view's entity key and leaves this feature out gets it from the online store.
+   */
+  view: z.string().regex(NAME_PATTERN, 'must name a feature view').optional(),
 });
 
 export const taskSchema = z.strictObject({

@@ -1,0 +1,51 @@
+import { onlineValues, type AsOfValues } from './as-of.ts';
+import type { FeatureViewStore, OfflineFeatureStore, OnlineFeatureStore, SpineRow } from './ports.ts';
+import { validateFeatureRows, type RejectedRow } from './rows.ts';
+import type { FeatureViewRecord } from './view.ts';
+
+export interface FeatureStorePorts {
+  views: FeatureViewStore;
+  online: OnlineFeatureStore;
+  offline: OfflineFeatureStore;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: RejectedRow[];
+}
+
+/**
+ * The feature store's operations over its ports: rows go to the offline store (every row, the
+ * source of truth for training) and then to the online one (the newest per entity), so a retried
+ * ingest after a failure in between lands both.
+ */
+export class FeatureStore {
+  constructor(readonly ports: FeatureStorePorts) {}
+
+  /** Validates the rows against the view, stores the valid ones and reports the others. */
+  async ingest(view: FeatureViewRecord, rows: readonly unknown[], nowMs: number): Promise<IngestResult> {
+    const { accepted, rejected } = validateFeatureRows(view.definition, rows);
+    if (accepted.length) {
+      await this.ports.offline.append(view.view, accepted, nowMs);
+      await this.ports.online.write(view.view, accepted);
+    }
+    return { accepted: accepted.length, rejected };
+  }
+
+  /** Each entity's latest values at `nowMs` (nulls when it has none, or they are older than the ttl). */
+  async online(view: FeatureViewRecord, entityIds: readonly string[], nowMs: number): Promise<Map<string, AsOfValues>> {
+    const latest = entityIds.length ? await this.ports.online.latest(view.view, entityIds) : new Map();
+    return new Map(entityIds.map((id) => [id, onlineValues(view.definition, latest.get(id), nowMs)]));
+  }
+
+  /** The point-in-time values of each spine row, in order. */
+  historical(view: FeatureViewRecord, spine: readonly SpineRow[]): Promise<AsOfValues[]> {
+    return this.ports.offline.historical(view.view, view.definition, spine);
+  }
+
+  /** Forgets an entity: its online item is deleted and the offline files are rewritten without its rows. */
+  async eraseEntity(view: string, entityId: string): Promise<void> {
+    await this.ports.online.erase(view, entityId);
+    await this.ports.offline.erase(view, entityId);
+  }
+}

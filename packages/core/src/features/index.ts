@@ -1,0 +1,15 @@
+export {
+  EVENT_TIME,
+  featureViewDefinitionSchema,
+  nextFeatureViewRecord,
+  viewFeatureSchema,
+  type FeatureViewDefinition,
+  type FeatureViewRecord,
+  type ViewFeature,
+} from './view.ts';
+export { entityKey, latestPerEntity, parseEventTime, validateFeatureRows, type FeatureRow, type FeatureValue, type RejectedRow } from './rows.ts';
+export { nullValues, onlineValues, rowAnswersAt, type AsOfValues } from './as-of.ts';
+export { pointInTimeJoinSql } from './point-in-time-sql.ts';
+export type { FeatureViewStore, OfflineFeatureStore, OnlineFeatureStore, SpineRow } from './ports.ts';
+export { entitiesToLookUp, fillFromView, viewNeeds, type ViewNeed } from './fill.ts';
+export { FeatureStore, type FeatureStorePorts, type IngestResult } from './feature-store.ts';

@@ -1,0 +1,91 @@
+import { EVENT_TIME, type FeatureViewDefinition } from './view.ts';
+
+/** A feature value as stored: numbers for numerical features, strings or numbers for categorical ones. */
+export type FeatureValue = number | string | null;
+
+/** One validated row of a view: the entity, when it was true, and every feature (null when not sent). */
+export interface FeatureRow {
+  entityId: string;
+  /** Epoch milliseconds of `event_time`. */
+  eventTimeMs: number;
+  values: Record<string, FeatureValue>;
+}
+
+export interface RejectedRow {
+  /** Position of the row in the request (0-based). */
+  index: number;
+  errors: string[];
+}
+
+const MAX_ENTITY_LENGTH = 256;
+/** ISO 8601 with a date, a time and a zone, so a row means one instant wherever it is read. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An entity key as rows and predict records carry it: a non-empty string, or a number (as its decimal text). */
+export function entityKey(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length >= 1 && value.length <= MAX_ENTITY_LENGTH ? value : undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** Epoch ms of an ISO 8601 instant with a zone, or undefined. */
+export function parseEventTime(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !ISO_INSTANT.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * Splits rows into the valid ones, as stored, and the others with every reason: the entity key and
+ * `event_time` are required, features are optional (null when absent), a numerical feature is a
+ * finite number, a categorical one a string or a number, and a field the view does not name is refused.
+ */
+export function validateFeatureRows(view: FeatureViewDefinition, rows: readonly unknown[]): { accepted: FeatureRow[]; rejected: RejectedRow[] } {
+  const kinds = new Map(view.features.map((f) => [f.name, f.kind]));
+  const accepted: FeatureRow[] = [];
+  const rejected: RejectedRow[] = [];
+  rows.forEach((row, index) => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+      rejected.push({ index, errors: ['must be an object'] });
+      return;
+    }
+    const fields = row as Record<string, unknown>;
+    const errors: string[] = [];
+    const entityId = entityKey(fields[view.entity]);
+    if (entityId === undefined) errors.push(`${view.entity}: must be a string of 1 to ${MAX_ENTITY_LENGTH} characters or a number`);
+    const eventTimeMs = parseEventTime(fields[EVENT_TIME]);
+    if (eventTimeMs === undefined) errors.push(`${EVENT_TIME}: must be an ISO 8601 date-time with a zone, like 2026-01-31T12:00:00Z`);
+    const values: Record<string, FeatureValue> = {};
+    for (const [name, kind] of kinds) {
+      const value = fields[name];
+      if (value === undefined || value === null) values[name] = null;
+      else if (kind === 'numerical' && typeof value === 'number' && Number.isFinite(value)) values[name] = value;
+      else if (kind === 'categorical' && (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) values[name] = value;
+      else errors.push(`${name}: ${kind === 'numerical' ? 'must be a finite number' : 'must be a string or a number'}, got ${preview(value)}`);
+    }
+    for (const name of Object.keys(fields)) {
+      if (name !== view.entity && name !== EVENT_TIME && !kinds.has(name)) errors.push(`${name}: the view has no such feature`);
+    }
+    if (errors.length) rejected.push({ index, errors });
+    else accepted.push({ entityId: entityId!, eventTimeMs: eventTimeMs!, values });
+  });
+  return { accepted, rejected };
+}
+
+/**
+ * The newest row of each entity (the later-sent one of two at the same time): what the online
+ * store keeps, so a batch writes each entity once.
+ */
+export function latestPerEntity(rows: readonly FeatureRow[]): FeatureRow[] {
+  const latest = new Map<string, FeatureRow>();
+  for (const row of rows) {
+    const known = latest.get(row.entityId);
+    if (!known || row.eventTimeMs >= known.eventTimeMs) latest.set(row.entityId, row);
+  }
+  return [...latest.values()];
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
