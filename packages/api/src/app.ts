@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { PerformanceScoreStore } from '@flywheel/monitor';
-import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type FeatureStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -23,6 +23,7 @@ import { shadowRoutes } from './routes/shadows.ts';
 import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedback.ts';
 import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { featureViewRoutes } from './routes/feature-views.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
@@ -46,6 +47,8 @@ export interface ApiDependencies {
   audit?: AuditLog;
   /** Shares keys' rate limits between instances; without one each process enforces them alone (the edge). */
   rateLimits?: RateLimitLedger;
+  /** Feature views, their online and offline stores; without it those routes are absent and records carry every feature. */
+  features?: FeatureStore;
 }
 
 export interface ApiOptions {
@@ -63,6 +66,7 @@ const AUDITED_POSTS = [
   '/v1/endpoints/:endpoint/rollback',
   '/v1/alerts/*',
   '/v1/runs/*',
+  '/v1/feature-views/:view/rows',
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -103,6 +107,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
   }
+  if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, requireScope));
   app.route('/', consoleRoutes(requireScope));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   // Last: the document lists every route mounted before it.

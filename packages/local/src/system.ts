@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createApp } from '@flywheel/api';
-import { createApiDependencies, createAwsClients, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { createApiDependencies, createAwsClients, createFeatureStore, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { functions, queues, type QueueDefinition } from '@flywheel/infra';
 import { bootstrapAdminKey } from './admin-key.ts';
 import { startEmbeddedAws } from './embedded-aws.ts';
@@ -64,7 +65,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clients.s3.destroy();
     });
     const names = await provisionStack(clients, { queueOverrides: options.queueOverrides });
-    const direct = createApiDependencies(clients, names);
+    // The feature store's Parquet files are written and joined by DuckDB in this process.
+    const featureEngine = await DuckDbFeatureEngine.create();
+    stops.push(async () => featureEngine.close());
+    const direct = { ...createApiDependencies(clients, names), features: createFeatureStore(clients, names, featureEngine) };
     // Predictions answered here are journaled on disk first, so `kill -9` loses none of them.
     const journal = direct.predictionLog && (await JournaledPredictionLog.open(direct.predictionLog, { dir: join(options.dataDir, 'journal') }));
     if (journal?.recovered) log(`handed ${journal.recovered} journaled predictions of an earlier process to the prediction log`);

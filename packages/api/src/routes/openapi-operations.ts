@@ -3,7 +3,7 @@
 // the document (docs.ts adds them from the router), just without schemas.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { MAX_FEEDBACK_ITEMS, endpointConfigSchema, feedbackItemSchema, resourceNameSchema, type Scope } from '@flywheel/core';
+import { MAX_FEEDBACK_ITEMS, endpointConfigSchema, featureViewDefinitionSchema, feedbackItemSchema, resourceNameSchema, type Scope } from '@flywheel/core';
 import { endpointViewSchema, rollbackBodySchema } from './endpoints.ts';
 import { aliasBodySchema, aliasChangeSchema, METADATA_HEADER, modelVersionSchema, registerFromUploadSchema } from './models.ts';
 import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
@@ -14,6 +14,7 @@ import { driftResponseSchema, driftRouteQuerySchema } from './monitoring.ts';
 import { performanceQuerySchema, performanceResponseSchema } from './performance.ts';
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
+import { featureViewRecordSchema, historicalBodySchema, ingestBodySchema, ingestResponseSchema, onlineResponseSchema } from './feature-views.ts';
 
 /**
  * A documented operation, the scope its route requires (none: public), and the Hono path of its
@@ -238,6 +239,58 @@ export const operations: Operation[] = [
     summary: 'Every config version of an endpoint, newest first',
     request: { params: params({ endpoint }), query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), before: version.optional() }) },
     responses: { 200: ok('The history', z.object({ endpoint: z.string(), history: z.array(endpointViewSchema) })), ...problems(400, 404) },
+  }),
+
+  operation('deploy', {
+    method: 'put',
+    path: '/v1/feature-views/{view}',
+    tags: ['feature store'],
+    summary: 'Create or change a feature view {entity, features: [{name, kind}], ttlSeconds?, description?}',
+    description: 'Versioned like endpoint configs: changing an existing view needs If-Match with its current ETag (428 without, 412 when stale). Features may be added; the entity key and existing features stay.',
+    request: { params: params({ view: resourceNameSchema }), headers: z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }), body: json(featureViewDefinitionSchema) },
+    responses: { 201: { ...ok('Created', featureViewRecordSchema), headers: endpointHeaders }, 200: { ...ok('Changed', featureViewRecordSchema), headers: endpointHeaders }, ...problems(400, 412, 413, 415, 428) },
+  }),
+  operation('read', { method: 'get', path: '/v1/feature-views', tags: ['feature store'], summary: 'List feature views', responses: { 200: ok('Every view at its current version', z.object({ views: z.array(featureViewRecordSchema) })) } }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/feature-views/{view}',
+    tags: ['feature store'],
+    summary: 'A feature view',
+    request: { params: params({ view: resourceNameSchema }) },
+    responses: { 200: { ...ok('The current version', featureViewRecordSchema), headers: endpointHeaders }, ...problems(404) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/feature-views/{view}/history',
+    tags: ['feature store'],
+    summary: 'Every version of a feature view, newest first',
+    request: { params: params({ view: resourceNameSchema }), query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), before: version.optional() }) },
+    responses: { 200: ok('The history', z.object({ view: z.string(), history: z.array(featureViewRecordSchema) })), ...problems(400, 404) },
+  }),
+  operation('deploy', {
+    method: 'post',
+    path: '/v1/feature-views/{view}/rows',
+    tags: ['feature store'],
+    summary: 'Rows in: {rows: [{<entity>, event_time, <feature>: value}]} or NDJSON, one row a line',
+    description: 'Idempotent per (entity, event_time): the later send of a time wins. Rows that do not fit the view are refused with reasons and the others kept; when none fits, 400 and nothing is stored.',
+    request: { params: params({ view: resourceNameSchema }), body: { content: { 'application/json': { schema: ingestBodySchema }, 'application/x-ndjson': { schema: z.string() } } } },
+    responses: { 200: ok('Stored rows and refused ones', ingestResponseSchema), ...problems(400, 404, 413, 415) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/feature-views/{view}/online/{entityId}',
+    tags: ['feature store'],
+    summary: 'The latest values of an entity (nulls past the view\'s ttlSeconds)',
+    request: { params: params({ view: resourceNameSchema, entityId: z.string() }) },
+    responses: { 200: ok('The values', onlineResponseSchema), ...problems(404) },
+  }),
+  operation('read', {
+    method: 'post',
+    path: '/v1/feature-views/{view}/historical',
+    tags: ['feature store'],
+    summary: 'Point-in-time values: each row {<entity>, event_time} with the values of the latest row at or before event_time (within the ttl), nulls otherwise',
+    request: { params: params({ view: resourceNameSchema }), body: json(historicalBodySchema) },
+    responses: { 200: ok('One answer per row, in order, with feature_event_time', z.object({ view: z.string(), version: z.int(), rows: z.array(z.record(z.string(), z.unknown())) })), ...problems(400, 404, 413, 415) },
   }),
 
   operation('predict', {

@@ -87,11 +87,13 @@ export async function servePredict(serving: Serving, endpoint: string, body: Pre
     requestId,
     receivedAt: context.receivedAt,
     startedAt: context.startedAt,
-    plan: (routed) => {
-      const inputs = body.records ? recordsInputs(serving, routed, body.records) : body.inputs!;
+    records: body.records,
+    // The records as filled from feature views: what the model sees, and what the log records.
+    plan: (routed, records) => {
+      const inputs = records ? recordsInputs(serving, routed, records) : body.inputs!;
       return {
         run: (model) => predict(model, inputs),
-        rowsOf: (result) => predictionRows({ inputs, records: body.records }, result, routed.version.features),
+        rowsOf: (result) => predictionRows({ inputs, records }, result, routed.version.features),
       };
     },
   });

@@ -1,6 +1,7 @@
-import type { PredictionLogEntry, PredictionLogSink, PredictionRow } from '@flywheel/core';
+import type { FeatureStore, PredictionLogEntry, PredictionLogSink, PredictionRow } from '@flywheel/core';
 import type { LoadedModel } from '@flywheel/inference';
 import { ServingCatalog, type CatalogDependencies, type CatalogOptions } from './catalog.ts';
+import { FeatureLookup, type PredictRecord } from './feature-lookup.ts';
 import { inferenceProblem } from './inference-problem.ts';
 import { checkRows } from './limits.ts';
 import { routePinned, routeRequest, type RoutedRequest } from './route.ts';
@@ -10,6 +11,8 @@ import { ShadowTraffic } from './shadows.ts';
 export interface ServingDependencies extends CatalogDependencies {
   /** Where each prediction is logged; without one, predictions are not logged. */
   predictionLog?: PredictionLogSink;
+  /** Where records' view-backed features are looked up; without one, records must carry every feature. */
+  features?: FeatureStore;
 }
 
 export interface ServingOptions extends CatalogOptions {
@@ -39,8 +42,13 @@ export interface ServeRequest<R> extends RunContext {
   forced?: string;
   /** A version of the endpoint's model named in the path, bypassing the split. */
   pinned?: number;
-  /** Called once routed: the run may depend on the answering version (its features, its inputs). */
-  plan(routed: RoutedRequest): ServingPlan<R>;
+  /**
+   * Records-style rows, when the request has them: the features the answering version takes from
+   * feature views are filled into them (from the online store) before the plan is made.
+   */
+  records?: readonly PredictRecord[];
+  /** Called once routed, with the records as filled: the run may depend on the answering version (its features, its inputs). */
+  plan(routed: RoutedRequest, records: readonly PredictRecord[] | undefined): ServingPlan<R>;
 }
 
 export interface Served<R> {
@@ -49,7 +57,7 @@ export interface Served<R> {
 }
 
 /**
- * The serving path every prediction takes: route → run → log → shadows. It keeps what a function
+ * The serving path every prediction takes: route → (fill view-backed features) → run → log → shadows. It keeps what a function
  * instance keeps warm (the catalog it extends), hands each outcome to the prediction log without
  * waiting for it, and mirrors successes to the endpoint's shadows, which run after the caller is
  * answered. Nothing is built for the log (nor any shadow run) when there is no log.
@@ -60,10 +68,13 @@ export class Serving extends ServingCatalog {
   readonly maxBodyBytes: number;
   readonly maxRows: number;
   readonly #predictionLog: PredictionLogSink | undefined;
+  /** Fills view-backed features into records (only with a feature store). */
+  readonly featureLookup: FeatureLookup | undefined;
 
   constructor(deps: ServingDependencies, options: ServingOptions = {}) {
     super(deps, options);
     this.#predictionLog = deps.predictionLog;
+    this.featureLookup = deps.features && new FeatureLookup(deps.features, { ttlMs: options.configCacheTtlMs ?? 5_000 });
     this.shadows = new ShadowTraffic({ catalog: this, log: (entry) => this.log(entry), concurrency: options.shadowConcurrency });
     this.maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024;
     this.maxRows = options.maxRows ?? 10_000;
@@ -72,7 +83,9 @@ export class Serving extends ServingCatalog {
   async serve<R>(request: ServeRequest<R>): Promise<Served<R>> {
     checkRows(request.rows, this.maxRows);
     const routed = request.pinned === undefined ? await routeRequest(this, request.endpoint, request) : await routePinned(this, request.endpoint, request.pinned);
-    const { run, rowsOf } = request.plan(routed);
+    // Awaited only for a version that takes features from views: other requests keep their path.
+    const records = request.records && this.featureLookup?.takesFromViews(routed.version) ? await this.featureLookup.fill(routed.version, request.records) : request.records;
+    const { run, rowsOf } = request.plan(routed, records);
     let result: R;
     try {
       result = await run(routed.model);

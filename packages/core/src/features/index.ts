@@ -1,5 +1,6 @@
 export {
   EVENT_TIME,
+  FEATURE_EVENT_TIME,
   featureViewDefinitionSchema,
   nextFeatureViewRecord,
   viewFeatureSchema,

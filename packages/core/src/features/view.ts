@@ -6,6 +6,8 @@ const identifierSchema = z.string().regex(IDENTIFIER, 'must be 1 to 128 letters,
 
 /** The column every row names its time with (API.md, "Feature store"). */
 export const EVENT_TIME = 'event_time';
+/** The column of a historical answer that says when its values were true. */
+export const FEATURE_EVENT_TIME = 'feature_event_time';
 
 export const viewFeatureSchema = z.strictObject({
   name: identifierSchema,
@@ -23,11 +25,12 @@ export const featureViewDefinitionSchema = z
     description: z.string().max(10_000).optional(),
   })
   .superRefine((view, ctx) => {
-    const seen = new Set<string>([view.entity, EVENT_TIME]);
-    if (view.entity === EVENT_TIME) ctx.addIssue({ code: 'custom', path: ['entity'], message: `${EVENT_TIME} is every row's time, not an entity` });
+    const reserved = new Set([EVENT_TIME, FEATURE_EVENT_TIME]);
+    const seen = new Set<string>([view.entity, ...reserved]);
+    if (reserved.has(view.entity)) ctx.addIssue({ code: 'custom', path: ['entity'], message: `${view.entity} is a column of every row, not an entity` });
     view.features.forEach((feature, i) => {
       if (seen.has(feature.name)) {
-        const message = feature.name === view.entity ? 'is the entity key' : feature.name === EVENT_TIME ? `${EVENT_TIME} is every row's time` : `feature ${feature.name} is named twice`;
+        const message = feature.name === view.entity ? 'is the entity key' : reserved.has(feature.name) ? `${feature.name} is a column of every row` : `feature ${feature.name} is named twice`;
         ctx.addIssue({ code: 'custom', path: ['features', i, 'name'], message });
       }
       seen.add(feature.name);

@@ -1,0 +1,173 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import {
+  checkIfMatch,
+  EVENT_TIME,
+  FEATURE_EVENT_TIME,
+  entityKey,
+  featureViewDefinitionSchema,
+  nextFeatureViewRecord,
+  parseEventTime,
+  type FeatureStore,
+  type FeatureViewRecord,
+} from '@flywheel/core';
+import type { AuthVariables, RequireScope } from '../auth.ts';
+import { Problem } from '../problem.ts';
+import { limitBody } from '../serving/limits.ts';
+import type { Serving } from '../serving/serving.ts';
+import { MAX_CONFIG_BODY_BYTES, MAX_REPORTED_FIELD_ERRORS, readJson } from '../validation.ts';
+import { nameParam, positiveInt } from './path-params.ts';
+
+/** What one Lambda request can carry; larger loads go in several requests. */
+export const MAX_FEATURE_BODY_BYTES = 6 * 1024 * 1024;
+export const MAX_INGEST_ROWS = 50_000;
+export const MAX_HISTORICAL_ROWS = 100_000;
+
+export const featureViewRecordSchema = z.object({
+  view: z.string(),
+  version: z.int(),
+  etag: z.string(),
+  definition: featureViewDefinitionSchema,
+  actor: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const ingestBodySchema = z.strictObject({ rows: z.array(z.unknown()).min(1).max(MAX_INGEST_ROWS) });
+export const ingestResponseSchema = z.object({
+  view: z.string(),
+  version: z.int(),
+  accepted: z.int(),
+  rejected: z.array(z.object({ index: z.int(), errors: z.array(z.string()) })),
+});
+export const historicalBodySchema = z.strictObject({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_HISTORICAL_ROWS) });
+export const onlineResponseSchema = z.object({
+  view: z.string(),
+  version: z.int(),
+  entity: z.string(),
+  entityId: z.string(),
+  values: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+  eventTime: z.string().nullable(),
+});
+
+/**
+ * Feature views (README, "Feature store"): definitions versioned like endpoint configs (each change
+ * the put-if-absent of the next version, If-Match against its ETag), rows in (JSON or NDJSON),
+ * the latest values of an entity, and point-in-time values for a set of (entity, time) rows.
+ */
+export function featureViewRoutes(store: FeatureStore, serving: Serving, requireScope: RequireScope) {
+  return new Hono<{ Variables: AuthVariables }>()
+    .put('/v1/feature-views/:view', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+      const name = nameParam(c, 'view');
+      const definition = await readJson(c, featureViewDefinitionSchema);
+      const current = await store.ports.views.current(name);
+      checkPreconditions(c, name, current);
+      const next = nextFeatureViewRecord(name, current, definition, new Date().toISOString(), c.get('apiKey').id);
+      if ('issues' in next) throw new Problem(400, `The change to feature view ${name} would break its stored rows.`, { errors: next.issues });
+      if (!(await store.ports.views.append(next.record))) {
+        throw new Problem(412, `Feature view ${name} changed while this request was being handled; read it again and retry with its ETag.`);
+      }
+      serving.featureLookup?.forgetView(name);
+      return c.json(next.record, current ? 200 : 201, { etag: next.record.etag });
+    })
+    .get('/v1/feature-views', requireScope('read'), async (c) => c.json({ views: await store.ports.views.list() }))
+    .get('/v1/feature-views/:view', requireScope('read'), async (c) => {
+      const view = await existingView(store, nameParam(c, 'view'));
+      return c.json(view, 200, { etag: view.etag });
+    })
+    .get('/v1/feature-views/:view/history', requireScope('read'), async (c) => {
+      const name = nameParam(c, 'view');
+      const limit = c.req.query('limit') === undefined ? 100 : Math.min(positiveInt(c.req.query('limit'), 'limit'), 1000);
+      const before = c.req.query('before') === undefined ? undefined : positiveInt(c.req.query('before'), 'before');
+      const current = await existingView(store, name);
+      return c.json({ view: name, history: await store.ports.views.history(name, { limit, before }) }, 200, { etag: current.etag });
+    })
+    .post('/v1/feature-views/:view/rows', requireScope('deploy'), limitBody(MAX_FEATURE_BODY_BYTES), async (c) => {
+      const view = await existingView(store, nameParam(c, 'view'));
+      const { rows, unparsable } = await readRows(c);
+      const ingested = await store.ingest(view, rows, Date.now());
+      const result = { ...ingested, rejected: ingested.rejected.map((row) => (unparsable.has(row.index) ? { index: row.index, errors: ['not valid JSON'] } : row)) };
+      if (result.accepted === 0) {
+        throw new Problem(400, `None of the ${rows.length} rows fits feature view ${view.view}; nothing was stored.`, {
+          errors: result.rejected.slice(0, MAX_REPORTED_FIELD_ERRORS).map((row) => ({ path: `rows/${row.index}`, message: row.errors.join('; ') })),
+        });
+      }
+      return c.json({ view: view.view, version: view.version, ...result });
+    })
+    .get('/v1/feature-views/:view/online/:entityId', requireScope('read'), async (c) => {
+      const view = await existingView(store, nameParam(c, 'view'));
+      const entityId = c.req.param('entityId');
+      const answer = (await store.online(view, [entityId], Date.now())).get(entityId)!;
+      return c.json({
+        view: view.view,
+        version: view.version,
+        entity: view.definition.entity,
+        entityId,
+        values: answer.values,
+        eventTime: answer.eventTimeMs === null ? null : new Date(answer.eventTimeMs).toISOString(),
+      });
+    })
+    .post('/v1/feature-views/:view/historical', requireScope('read'), limitBody(MAX_FEATURE_BODY_BYTES), async (c) => {
+      const view = await existingView(store, nameParam(c, 'view'));
+      const { rows } = await readJson(c, historicalBodySchema);
+      const entity = view.definition.entity;
+      const errors: { path: string; message: string }[] = [];
+      const spine = rows.map((row, i) => {
+        const entityId = entityKey(row[entity]);
+        const eventTimeMs = parseEventTime(row[EVENT_TIME]);
+        if (entityId === undefined) errors.push({ path: `rows/${i}/${entity}`, message: 'must be a non-empty string or a number' });
+        if (eventTimeMs === undefined) errors.push({ path: `rows/${i}/${EVENT_TIME}`, message: 'must be an ISO 8601 date-time with a zone' });
+        return { entityId: entityId ?? '', eventTimeMs: eventTimeMs ?? 0 };
+      });
+      if (errors.length) throw new Problem(400, 'Some rows do not name an entity and a time.', { errors: errors.slice(0, MAX_REPORTED_FIELD_ERRORS) });
+      const answers = await store.historical(view, spine);
+      return c.json({
+        view: view.view,
+        version: view.version,
+        rows: rows.map((row, i) => ({
+          [entity]: row[entity],
+          [EVENT_TIME]: row[EVENT_TIME],
+          ...answers[i].values,
+          [FEATURE_EVENT_TIME]: answers[i].eventTimeMs === null ? null : new Date(answers[i].eventTimeMs!).toISOString(),
+        })),
+      });
+    });
+}
+
+async function existingView(store: FeatureStore, name: string): Promise<FeatureViewRecord> {
+  const view = await store.ports.views.current(name);
+  if (!view) throw new Problem(404, `No feature view ${name}.`);
+  return view;
+}
+
+function checkPreconditions(c: Context, name: string, current: FeatureViewRecord | undefined): void {
+  if (c.req.header('if-none-match')?.trim() === '*' && current) throw new Problem(412, `Feature view ${name} already exists (If-None-Match: *).`);
+  const precondition = checkIfMatch(c.req.header('if-match'), current);
+  if (precondition === 'missing') throw new Problem(428, `Changing feature view ${name} needs an If-Match header with its current ETag (GET /v1/feature-views/${name}).`);
+  if (precondition === 'stale') {
+    throw new Problem(412, current ? `Feature view ${name} has changed since that ETag; its current one is ${current.etag}.` : `No feature view ${name} to match.`);
+  }
+}
+
+/**
+ * The rows of an ingest body: `{rows: [...]}` as JSON, or one row per line as NDJSON. A line that is
+ * not JSON is a refused row (by its position among the rows), so the good lines are kept.
+ */
+async function readRows(c: Context): Promise<{ rows: unknown[]; unparsable: Set<number> }> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.includes('ndjson')) return { rows: (await readJson(c, ingestBodySchema)).rows, unparsable: new Set() };
+  const rows: unknown[] = [];
+  const unparsable = new Set<number>();
+  for (const line of (await c.req.text()).split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      rows.push(JSON.parse(line));
+    } catch {
+      unparsable.add(rows.length);
+      rows.push(undefined);
+    }
+  }
+  if (rows.length === 0) throw new Problem(400, 'The NDJSON body has no rows.');
+  if (rows.length > MAX_INGEST_ROWS) throw new Problem(400, `A request may carry at most ${MAX_INGEST_ROWS} rows; this one has ${rows.length}. Split it into smaller requests.`);
+  return { rows, unparsable };
+}
