@@ -20,6 +20,8 @@ export interface TrainHandlerOptions {
   /** Ground truth for logged predictions; by default the labels and values sent as feedback. */
   labels?: LabelSource;
   log?: TrainJobDependencies['log'];
+  /** Joins view-backed features point-in-time (the local stack's feature store); without it the logged values are trained on. */
+  features?: TrainJobDependencies['features'];
 }
 
 /** The trainer: one run per message (batch size 1); a run's failure is recorded on the run, not retried by the queue. */
@@ -34,6 +36,7 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
     labels: options.labels ?? feedbackLabels(clients, names),
     datasets: new S3DatasetStore(clients.s3, names.bucket),
     baselines: new S3ReferenceProfileStore(clients.s3, names.bucket),
+    ...(options.features ? { features: options.features } : {}),
     log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
   };
   return async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {

@@ -38,11 +38,11 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
     aws = await startEmbeddedAws({ dataDir: dataDir.path });
     clients = createAwsClients({ endpoints: aws.endpoints });
     names = await provisionStack(clients, { prefix: 'fs' });
-    engine = await DuckDbFeatureEngine.create();
+    engine = new DuckDbFeatureEngine();
     store = createFeatureStore(clients, names, engine);
   });
   afterAll(async () => {
-    engine?.close();
+    await engine?.close();
     await aws?.stop();
     await dataDir?.remove();
   });

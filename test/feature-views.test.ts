@@ -114,7 +114,7 @@ describe('predicting by entity key', () => {
   const fixture = mlpFixture();
   beforeAll(async () => {
     system = await startTestSystem();
-    engine = await DuckDbFeatureEngine.create();
+    engine = new DuckDbFeatureEngine();
     await system.api('/v1/feature-views/customers', { method: 'PUT', json: customers });
     const features = [
       { name: 'age', kind: 'numerical', input: 'features', index: 0 },
@@ -134,7 +134,7 @@ describe('predicting by entity key', () => {
     expect((await system.api('/v1/feature-views/customers/rows', { method: 'POST', json: { rows } })).status).toBe(200);
   });
   afterAll(async () => {
-    engine?.close();
+    await engine?.close();
     await system?.stop();
   });
 

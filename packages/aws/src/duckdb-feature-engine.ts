@@ -13,11 +13,8 @@ const ROWS_TABLE = '(entity_id VARCHAR, event_time_ms BIGINT, ingested_at_ms BIG
  * works on its own connection, so its temporary tables are its own.
  */
 export class DuckDbFeatureEngine implements FeatureParquetEngine {
-  private constructor(private readonly instance: DuckDBInstance) {}
-
-  static async create(): Promise<DuckDbFeatureEngine> {
-    return new DuckDbFeatureEngine(await DuckDBInstance.create(':memory:'));
-  }
+  /** Opened on first use, so building the engine costs nothing until a query runs. */
+  #instance: Promise<DuckDBInstance> | undefined;
 
   write(rows: readonly StoredFeatureRow[]): Promise<Uint8Array> {
     return this.session(async (connection, dir) => {
@@ -67,8 +64,10 @@ export class DuckDbFeatureEngine implements FeatureParquetEngine {
     });
   }
 
-  close(): void {
-    this.instance.closeSync();
+  async close(): Promise<void> {
+    const instance = this.#instance;
+    this.#instance = undefined;
+    if (instance) (await instance).closeSync();
   }
 
   private async copyToParquet(connection: DuckDBConnection, query: string, path: string): Promise<Uint8Array> {
@@ -77,7 +76,8 @@ export class DuckDbFeatureEngine implements FeatureParquetEngine {
   }
 
   private async session<T>(work: (connection: DuckDBConnection, dir: string) => Promise<T>): Promise<T> {
-    const connection = await this.instance.connect();
+    const instance = await (this.#instance ??= DuckDBInstance.create(':memory:'));
+    const connection = await instance.connect();
     const dir = await mkdtemp(join(tmpdir(), 'flywheel-duckdb-'));
     try {
       return await work(connection, dir);

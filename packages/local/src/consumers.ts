@@ -2,13 +2,16 @@ import { createMonitorHandler } from '../../../functions/monitor.ts';
 import { createEventsHandler } from '../../../functions/events.ts';
 import { createJudgeHandler } from '../../../functions/judge.ts';
 import { createTrainHandler } from '../../../functions/train.ts';
+import { createFeatureStore } from '@flywheel/aws';
+import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import type { QueueConsumers, ScheduledFunctions } from './system.ts';
 
 /** The queue-triggered functions `npm start` runs in-process, built exactly as in Lambda. */
 export const localConsumers: QueueConsumers = {
   monitor: (clients, names) => createMonitorHandler(clients, names),
   events: (clients, names) => createEventsHandler(clients, names),
-  train: (clients, names) => createTrainHandler(clients, names),
+  // The trainer joins view-backed features point-in-time with its own DuckDB (opened on first use).
+  train: (clients, names) => createTrainHandler(clients, names, { features: createFeatureStore(clients, names, new DuckDbFeatureEngine()) }),
 };
 
 /** The schedule-triggered functions `npm start` runs on a timer, built exactly as in Lambda. */

@@ -66,8 +66,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     const names = await provisionStack(clients, { queueOverrides: options.queueOverrides });
     // The feature store's Parquet files are written and joined by DuckDB in this process.
-    const featureEngine = await DuckDbFeatureEngine.create();
-    stops.push(async () => featureEngine.close());
+    const featureEngine = new DuckDbFeatureEngine();
+    stops.push(() => featureEngine.close());
     const direct = { ...createApiDependencies(clients, names), features: createFeatureStore(clients, names, featureEngine) };
     // Predictions answered here are journaled on disk first, so `kill -9` loses none of them.
     const journal = direct.predictionLog && (await JournaledPredictionLog.open(direct.predictionLog, { dir: join(options.dataDir, 'journal') }));

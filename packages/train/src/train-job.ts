@@ -22,6 +22,7 @@ import {
   type Run,
   type RunMetrics,
   type DatasetManifest,
+  type FeatureStore,
 } from '@flywheel/core';
 import { loadModel, releaseModel, sha256Hex } from '@flywheel/inference';
 import { assembleExamples, type LabelRow, type LoggedRow } from './assemble.ts';
@@ -31,6 +32,7 @@ import { canonicalDatasetBytes } from './manifest.ts';
 import { trainChallenger, type TrainingResult } from './pipeline.ts';
 import { predictModel } from './predictions.ts';
 import { retrainableShape } from './registry-metadata.ts';
+import { FeatureViewMissingError, joinViewFeatures } from './feature-views.ts';
 
 /** Ground truth for an endpoint's predictions in a time range (feedback). */
 export type LabelSource = (endpoint: string, range: { from: string; to: string }) => AsyncIterable<LabelRow> | Iterable<LabelRow>;
@@ -53,6 +55,8 @@ export interface TrainJobDependencies {
   readonly baselines?: {
     storeReferenceProfile(model: string, version: number, features: readonly { name: string; kind: 'numerical' | 'categorical'; categories?: readonly (string | number)[] }[], outputs: readonly Record<string, unknown>[] | undefined, records: readonly Record<string, unknown>[]): Promise<unknown>;
   };
+  /** Where view-backed features are joined point-in-time; without it the logged values are trained on. */
+  readonly features?: Pick<FeatureStore, 'historical' | 'ports'>;
   readonly now?: () => Date;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
@@ -103,7 +107,7 @@ export async function runTrainJob(deps: TrainJobDependencies, runId: string): Pr
     log(outcome.canary.started ? `canary started: ${outcome.canary.reason}` : `no canary: ${outcome.canary.reason}`);
     ended = await deps.retrain.runs.update(runId, ['running'], { ...outcome, status: 'succeeded', error: undefined, finishedAt: now().toISOString(), logs });
   } catch (error) {
-    const message = error instanceof RunFailure || error instanceof DatasetError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+    const message = error instanceof RunFailure || error instanceof DatasetError || error instanceof FeatureViewMissingError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
     deps.log?.('error', 'run failed', { runId, error: message, stack: (error as Error)?.stack });
     log(`failed: ${message}`);
     ended = await deps.retrain.runs.update(runId, ['running'], { status: 'failed', error: message.slice(0, 4000), finishedAt: now().toISOString(), logs });
@@ -173,7 +177,9 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   log(`assembled ${assembled.examples.length} labelled rows (${assembled.unlabelled} logged rows without a label, ${assembled.duplicates} duplicates) from ${from} to ${to}`);
   const previous = params.includePrevious ? await previousExamples(deps, champion) : [];
   if (params.includePrevious) log(`added ${previous.length} rows of the champion's training data`);
-  const examples = mergeExamples(previous, assembled.examples, params.maxRows ?? DEFAULT_MAX_ROWS);
+  const merged = mergeExamples(previous, assembled.examples, params.maxRows ?? DEFAULT_MAX_ROWS);
+  const { examples, views: featureViews } = deps.features ? await joinViewFeatures(deps.features, champion.features, merged) : { examples: merged, views: [] };
+  for (const joined of featureViews) log(`joined ${joined.features.join(', ')} from feature view ${joined.view} point-in-time: ${joined.matched} of ${joined.rows} rows answered`);
   lap('assembleMs', started);
   await flushLogs();
   const dataset: Dataset = { features: shape.features, task: shape.task, examples };
@@ -184,7 +190,8 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   lap('trainMs', started);
   Object.assign(timings, result.timings);
   await flushLogs();
-  await deps.datasets?.put(run.runId, canonicalDatasetBytes(examples), result.manifest);
+  const manifest: DatasetManifest = featureViews.length ? { ...result.manifest, featureViews } : result.manifest;
+  await deps.datasets?.put(run.runId, canonicalDatasetBytes(examples), manifest);
 
   // Registration, with lineage.
   started = performance.now();
@@ -222,7 +229,7 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   const canary = verdict.start ? await startCanary(deps, run, registered.version, policy.canaryPercent, now().toISOString()) : { started: false, reason: verdict.reason };
   lap('rolloutMs', started);
   timings.totalMs = Math.round(performance.now() - phaseStart);
-  return { params: resolvedParams, metrics, dataset: result.manifest, parentVersion, version: registered.version, canary: canary.started ? { started: true, reason: `${verdict.reason}; ${canary.reason}` } : canary, timings };
+  return { params: resolvedParams, metrics, dataset: manifest, parentVersion, version: registered.version, canary: canary.started ? { started: true, reason: `${verdict.reason}; ${canary.reason}` } : canary, timings };
 }
 
 /** The examples of the dataset the champion's run recorded; none when it was not trained here. */

@@ -22,7 +22,7 @@ export {
   type RunStore,
   type RunTrainer,
 } from './run.ts';
-export type { DatasetManifest, Lineage } from './lineage.ts';
+export type { DatasetFeatureView, DatasetManifest, Lineage } from './lineage.ts';
 export type { RetrainStateStore, StoredRetrainState } from './state-store.ts';
 export type { TrainJob, TrainJobQueue } from './jobs.ts';
 export { RetrainContentionError, finishRetrain, signalRetrain, type RetrainPorts, type SignalContext, type SignalOutcome } from './coordinator.ts';

@@ -11,6 +11,21 @@ export interface DatasetManifest {
   readonly labels:
     | { readonly kind: 'classes'; readonly counts: Readonly<Record<string, number>> }
     | { readonly kind: 'values'; readonly mean: number; readonly std: number; readonly min: number; readonly max: number };
+  /** Features taken point-in-time from feature views (packages/train/src/feature-views.ts), one entry per view. */
+  readonly featureViews?: readonly DatasetFeatureView[];
+}
+
+/** How a dataset's view-backed features were joined. */
+export interface DatasetFeatureView {
+  readonly view: string;
+  /** The view's version at the join. */
+  readonly version: number;
+  readonly entity: string;
+  readonly features: readonly string[];
+  /** Examples that carried the entity key, so were joined. */
+  readonly rows: number;
+  /** Of those, the ones a row of the view answered (the others kept their logged values). */
+  readonly matched: number;
 }
 
 /** Where a model version came from; registered with the version. */
