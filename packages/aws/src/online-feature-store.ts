@@ -7,7 +7,7 @@ const SORT_KEY = 'LATEST';
 /** BatchGetItem's limit per call. */
 const GET_BATCH = 100;
 /** Conditional puts in flight per write; the rest wait. */
-const WRITE_CONCURRENCY = 16;
+const WRITE_CONCURRENCY = 48;
 
 interface OnlineItem {
   entityId: string;
