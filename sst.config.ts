@@ -21,7 +21,7 @@ export default $config({
     };
   },
   async run() {
-    const { bucket, deadLetterQueueName, functions, queues, tables } = await import('./infra/index.ts');
+    const { bucket, deadLetterQueueName, featureCatalog, functions, queues, tables } = await import('./infra/index.ts');
     const { buildDefinesOf, copyFilesOf, namedResourcesOf } = await import('./infra/function-package.ts');
     const { buildNodePackage } = await import('./infra/node-build.ts');
     const path = await import('node:path');
@@ -33,6 +33,7 @@ export default $config({
     const tableComponents = mapValues(tables, (table) => declareTable(table, kmsKeyArn));
     const queuePairs = mapValues(queues, (queue) => declareQueue(queue, deadLetterQueueName(queue), kmsKeyArn));
     const bucketComponent = declareBucket(kmsKeyArn);
+    const features = declareFeatureCatalog(kmsKeyArn);
 
     type TableKey = keyof typeof tables;
     type QueueKey = keyof typeof queues;
@@ -84,7 +85,11 @@ export default $config({
     }
 
     // scripts/create-admin-key.ts writes the first admin key there.
-    const outputs: Record<string, $util.Input<string>> = { registryTable: tableComponents.registry.name };
+    const outputs: Record<string, $util.Input<string>> = {
+      registryTable: tableComponents.registry.name,
+      featureDatabase: features.database.name,
+      featureWorkgroup: features.workgroup.name,
+    };
     let api: sst.aws.Function | undefined;
     const edges: FunctionDefinition[] = [];
     for (const fn of Object.values(functions) as FunctionDefinition[]) {
@@ -277,6 +282,57 @@ export default $config({
         });
       }
       return component;
+    }
+
+    /**
+     * The Glue database and table over the feature store's Parquet files and the Athena workgroup
+     * that queries them (infra/feature-catalog.ts). Named after the stage's bucket, so stages in one
+     * account do not collide; partitions are projected from the keys (`view` injected by each
+     * query's filter, `date` a day range), so nothing has to register them.
+     */
+    function declareFeatureCatalog(kmsKey: $util.Input<string> | undefined) {
+      const table = featureCatalog.table;
+      const database = new aws.glue.CatalogDatabase('FeatureDatabase', {
+        name: bucketComponent.name.apply((name) => `${name.replace(/[^a-z0-9]/g, '_')}_features`),
+        description: 'flywheel: the offline feature store',
+      });
+      new aws.glue.CatalogTable('FeatureRowsTable', {
+        databaseName: database.name,
+        name: table.name,
+        tableType: 'EXTERNAL_TABLE',
+        parameters: {
+          classification: 'parquet',
+          'projection.enabled': 'true',
+          'projection.view.type': 'injected',
+          'projection.date.type': 'date',
+          'projection.date.format': 'yyyy-MM-dd',
+          'projection.date.range': '2000-01-01,NOW',
+          'projection.date.interval': '1',
+          'projection.date.interval.unit': 'DAYS',
+          'storage.location.template': $interpolate`s3://${bucketComponent.name}/${table.prefix}view=\${view}/date=\${date}/`,
+        },
+        partitionKeys: table.partitionKeys.map((key) => ({ name: key.name, type: key.type })),
+        storageDescriptor: {
+          location: $interpolate`s3://${bucketComponent.name}/${table.prefix}`,
+          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          serDeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+          columns: table.columns.map((column) => ({ name: column.name, type: column.type })),
+        },
+      });
+      const workgroup = new aws.athena.Workgroup('FeatureWorkgroup', {
+        name: bucketComponent.name.apply((name) => `${name}-features`),
+        description: 'flywheel: point-in-time joins over the offline feature store',
+        forceDestroy: true,
+        configuration: {
+          enforceWorkgroupConfiguration: true,
+          resultConfiguration: {
+            outputLocation: $interpolate`s3://${bucketComponent.name}/${featureCatalog.workgroup.resultsPrefix}`,
+            encryptionConfiguration: kmsKey ? { encryptionOption: 'SSE_KMS', kmsKeyArn: kmsKey } : { encryptionOption: 'SSE_S3' },
+          },
+        },
+      });
+      return { database, workgroup };
     }
 
     function customerManagedKey(setting: string | undefined): $util.Input<string> | undefined {

@@ -18,6 +18,8 @@ export const bucket = {
     datasets: 'datasets/',
     /** Feature view rows as Parquet: features/view=<view>/date=<yyyy-mm-dd>/<sha256>.parquet (the Glue table's partitions) */
     features: 'features/',
+    /** Athena's query results over the feature store: athena-results/<query id>.csv */
+    athenaResults: 'athena-results/',
   },
   retentionDays: {
     /** An upload not registered within a day was abandoned. */
@@ -26,5 +28,7 @@ export const bucket = {
     logs: 400,
     /** A run's dataset is its evidence; runs older than this are history, their models keep their lineage. */
     datasets: 180,
+    /** A query's result is read once, by the call that ran it. */
+    athenaResults: 7,
   },
 } as const satisfies BucketDefinition;

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Ref, recordConfig, type Declared, type Recording } from '../test/support/sst-recording.ts';
+import { Ref, recordConfig, recordedResolver, type Declared, type Recording } from '../test/support/sst-recording.ts';
 import { copyFilesOf, namedResourcesOf } from './function-package.ts';
-import { bucket, deadLetterQueueName, functions, queues, tables, type FunctionDefinition } from './index.ts';
+import { bucket, deadLetterQueueName, featureCatalog, functions, queues, tables, type FunctionDefinition } from './index.ts';
 
 // What SST's types cannot say: that the config declares what infra/ defines. (infra/sst-types.test.ts
 // checks the arguments against SST's types; test/packaging.test.ts runs what it declares.)
@@ -66,7 +66,23 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
         expiresIn: `${days} days`,
       })),
     );
-    expect(Object.keys(bucket.retentionDays).sort()).toEqual(['datasets', 'logs', 'uploads']);
+    expect(Object.keys(bucket.retentionDays).sort()).toEqual(['athenaResults', 'datasets', 'logs', 'uploads']);
+  });
+
+  it('declares the Glue table over the feature store\'s Parquet partitions and the Athena workgroup, named per stage', async () => {
+    const names: Record<string, string> = { [`${pascal(bucket.name)}.name`]: 'flywheel-dev-artifacts-x1', 'FeatureDatabase.name': 'the-database' };
+    const resolve = recordedResolver((ref) => names[ref]);
+    const database = (await resolve(recording.find('aws.glue.CatalogDatabase', 'FeatureDatabase').args)) as { name: string };
+    expect(database.name).toBe('flywheel_dev_artifacts_x1_features');
+    const table = (await resolve(recording.find('aws.glue.CatalogTable', 'FeatureRowsTable').args)) as Record<string, any>;
+    expect(table).toMatchObject({ databaseName: 'the-database', name: featureCatalog.table.name, tableType: 'EXTERNAL_TABLE' });
+    expect(table.storageDescriptor.columns).toEqual(featureCatalog.table.columns);
+    expect(table.partitionKeys).toEqual(featureCatalog.table.partitionKeys);
+    // The keys the offline store writes: features/view=<view>/date=<yyyy-mm-dd>/<sha256>.parquet
+    expect(table.parameters['storage.location.template']).toBe('s3://flywheel-dev-artifacts-x1/features/view=${view}/date=${date}/');
+    const workgroup = (await resolve(recording.find('aws.athena.Workgroup', 'FeatureWorkgroup').args)) as Record<string, any>;
+    expect(workgroup.configuration.resultConfiguration.outputLocation).toBe(`s3://flywheel-dev-artifacts-x1/${bucket.prefixes.athenaResults}`);
+    expect(Object.keys(bucket.retentionDays)).toContain('athenaResults');
   });
 
   it('declares each regional function with its settings, links, names and package files', () => {

@@ -80,3 +80,19 @@ export interface FunctionDefinition {
   /** Runs ONNX models, so its package carries onnxruntime-web's WebAssembly (infra/function-package.ts). */
   runsModels: boolean;
 }
+
+/** The Glue table over the feature store's Parquet files and the Athena workgroup that queries it. */
+export interface FeatureCatalogDefinition {
+  table: {
+    name: string;
+    /** Bucket prefix the table's files live under (a key of the bucket's prefixes). */
+    prefix: string;
+    columns: readonly { name: string; type: string }[];
+    /** Hive-style partitions in the keys, projected (no crawler, no partition sync). */
+    partitionKeys: readonly { name: string; type: string }[];
+  };
+  workgroup: {
+    /** Bucket prefix of Athena's query results (a key of the bucket's prefixes). */
+    resultsPrefix: string;
+  };
+}
