@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { onlineValues, rowAnswersAt } from './as-of.ts';
+import { latestPerEntity, validateFeatureRows } from './rows.ts';
+import type { FeatureViewDefinition } from './view.ts';
+
+const view: FeatureViewDefinition = { entity: 'customer_id', features: [{ name: 'spend', kind: 'numerical' }, { name: 'tier', kind: 'categorical' }], ttlSeconds: 3600 };
+
+describe('feature rows', () => {
+  it('stores valid rows with missing features as null and numeric entity keys as text, and gives every reason a row is refused', () => {
+    const { accepted, rejected } = validateFeatureRows(view, [
+      { customer_id: 42, event_time: '2026-01-01T10:00:00+02:00', spend: 1.5 },
+      { customer_id: '', event_time: '2026-01-01T10:00:00', spend: Number.NaN, tier: true, extra: 1 },
+      ['not', 'an', 'object'],
+      { customer_id: 'c1', event_time: '2026-13-40T10:00:00Z' },
+    ]);
+    expect(accepted).toEqual([{ entityId: '42', eventTimeMs: Date.parse('2026-01-01T08:00:00Z'), values: { spend: 1.5, tier: null } }]);
+    expect(rejected).toEqual([
+      {
+        index: 1,
+        errors: [
+          expect.stringMatching(/^customer_id:/),
+          expect.stringMatching(/^event_time: .*zone/),
+          'spend: must be a finite number, got null',
+          'tier: must be a string or a number, got true',
+          'extra: the view has no such feature',
+        ],
+      },
+      { index: 2, errors: ['must be an object'] },
+      { index: 3, errors: [expect.stringMatching(/^event_time:/)] },
+    ]);
+  });
+
+  it('keeps the newest row per entity, the later-sent one of two at the same time', () => {
+    const row = (entityId: string, eventTimeMs: number, spend: number) => ({ entityId, eventTimeMs, values: { spend } });
+    expect(latestPerEntity([row('a', 5, 1), row('b', 1, 2), row('a', 9, 3), row('a', 7, 4), row('a', 9, 5)])).toEqual([row('a', 9, 5), row('b', 1, 2)]);
+  });
+
+  it('answers at a time only with a row from then or before, and within the ttl', () => {
+    expect(rowAnswersAt(1000, 1000, undefined)).toBe(true);
+    expect(rowAnswersAt(1001, 1000, undefined)).toBe(false);
+    expect(rowAnswersAt(0, 3_600_000, 3600)).toBe(true);
+    expect(rowAnswersAt(0, 3_600_001, 3600)).toBe(false);
+    const latest = { entityId: 'c1', eventTimeMs: 0, values: { spend: 3 } };
+    expect(onlineValues(view, latest, 1000)).toEqual({ values: { spend: 3, tier: null }, eventTimeMs: 0 });
+    expect(onlineValues(view, latest, 3_600_001)).toEqual({ values: { spend: null, tier: null }, eventTimeMs: null });
+    expect(onlineValues(view, undefined, 0).values).toEqual({ spend: null, tier: null });
+  });
+});
