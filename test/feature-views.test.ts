@@ -74,6 +74,11 @@ describe('feature views over HTTP', () => {
     const huge = await system.api('/v1/feature-views/visits/rows', { method: 'POST', body: 'x'.repeat(7 * 1024 * 1024), headers: { 'content-type': 'application/x-ndjson' } });
     await expectProblem(huge, 413);
 
+    // Ingests are audited like other control-plane changes; historical reads are not.
+    const { records } = (await (await system.api('/v1/audit?limit=50')).json()) as { records: { method: string; path: string; status: number }[] };
+    const ingests = records.filter((r) => r.path === '/v1/feature-views/visits/rows').map((r) => `${r.method} ${r.status}`);
+    expect(ingests.sort()).toEqual(['POST 200', 'POST 200', 'POST 400', 'POST 400', 'POST 413']);
+
     const online = await (await system.api('/v1/feature-views/visits/online/c2')).json();
     expect(online).toEqual({ view: 'visits', version: 1, entity: 'customer_id', entityId: 'c2', values: { spend: 20, visits: 2 }, eventTime: iso(now - 30_000) });
   });

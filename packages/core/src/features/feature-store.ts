@@ -16,8 +16,8 @@ export interface IngestResult {
 
 /**
  * The feature store's operations over its ports: rows go to the offline store (every row, the
- * source of truth for training) and then to the online one (the newest per entity), so a retried
- * ingest after a failure in between lands both.
+ * source of truth for training) and to the online one (the newest per entity) at once. Both
+ * writes are idempotent, so a retried ingest after either failed lands both.
  */
 export class FeatureStore {
   constructor(readonly ports: FeatureStorePorts) {}
@@ -26,8 +26,7 @@ export class FeatureStore {
   async ingest(view: FeatureViewRecord, rows: readonly unknown[], nowMs: number): Promise<IngestResult> {
     const { accepted, rejected } = validateFeatureRows(view.definition, rows);
     if (accepted.length) {
-      await this.ports.offline.append(view.view, accepted, nowMs);
-      await this.ports.online.write(view.view, accepted);
+      await Promise.all([this.ports.offline.append(view.view, accepted, nowMs), this.ports.online.write(view.view, accepted)]);
     }
     return { accepted: accepted.length, rejected };
   }
