@@ -70,6 +70,7 @@ describe('feature views over HTTP', () => {
     const c3 = (await (await system.api('/v1/feature-views/visits/online/c3')).json()) as { eventTime: string | null };
     expect(c3.eventTime).toBeNull();
     await expectProblem(await post('/v1/feature-views/nowhere/rows', { rows: [{}] }), 404);
+    await expectProblem(await system.api(`/v1/feature-views/visits/online/${'x'.repeat(300)}`), 400);
     await expectProblem(await post('/v1/feature-views/visits/rows', { rows: [] }), 400);
     const huge = await system.api('/v1/feature-views/visits/rows', { method: 'POST', body: 'x'.repeat(7 * 1024 * 1024), headers: { 'content-type': 'application/x-ndjson' } });
     await expectProblem(huge, 413);

@@ -96,7 +96,8 @@ export function featureViewRoutes(store: FeatureStore, serving: Serving, require
     })
     .get('/v1/feature-views/:view/online/:entityId', requireScope('read'), async (c) => {
       const view = await existingView(store, nameParam(c, 'view'));
-      const entityId = c.req.param('entityId');
+      const entityId = entityKey(c.req.param('entityId'));
+      if (entityId === undefined) throw new Problem(400, 'The entity id must be 1 to 256 characters.', { errors: [{ path: 'entityId', message: 'must be 1 to 256 characters' }] });
       const answer = (await store.online(view, [entityId], Date.now())).get(entityId)!;
       return c.json({
         view: view.view,
