@@ -16,6 +16,8 @@ export const bucket = {
     spill: 'spill/',
     /** Training datasets and their manifests: datasets/<runId>/ */
     datasets: 'datasets/',
+    /** Batch prediction jobs: batch/<jobId>/ (inline input, chunk plan, parts/<chunk>.ndjson, output.ndjson) */
+    batch: 'batch/',
   },
   retentionDays: {
     /** An upload not registered within a day was abandoned. */
@@ -24,5 +26,7 @@ export const bucket = {
     logs: 400,
     /** A run's dataset is its evidence; runs older than this are history, their models keep their lineage. */
     datasets: 180,
+    /** A batch job's output is for its caller to collect; a month is long enough to. */
+    batch: 30,
   },
 } as const satisfies BucketDefinition;

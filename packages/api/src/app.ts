@@ -23,6 +23,7 @@ import { shadowRoutes } from './routes/shadows.ts';
 import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedback.ts';
 import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { batchRoutes, type BatchRouteDependencies } from './routes/batch.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
@@ -46,6 +47,8 @@ export interface ApiDependencies {
   audit?: AuditLog;
   /** Shares keys' rate limits between instances; without one each process enforces them alone (the edge). */
   rateLimits?: RateLimitLedger;
+  /** Batch prediction jobs; without them those routes are absent (the edge has none). */
+  batch?: BatchRouteDependencies;
 }
 
 export interface ApiOptions {
@@ -63,6 +66,9 @@ const AUDITED_POSTS = [
   '/v1/endpoints/:endpoint/rollback',
   '/v1/alerts/*',
   '/v1/runs/*',
+  '/v1/endpoints/:endpoint/batch',
+  '/v1/batch-uploads',
+  '/v1/batch-jobs/*',
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -103,6 +109,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
   }
+  if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, requireScope));
   app.route('/', consoleRoutes(requireScope));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   // Last: the document lists every route mounted before it.

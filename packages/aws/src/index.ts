@@ -36,3 +36,7 @@ export { DynamoFeedbackStore, type DynamoFeedbackStoreOptions } from './feedback
 export { DynamoPredictionObserver, type DynamoPredictionObserverOptions } from './feedback-prediction-observer.ts';
 export { FeedbackJoiner, type FeedbackJoinerOptions } from './feedback-join.ts';
 export { createFeedbackPorts, type FeedbackPorts } from './feedback-dependencies.ts';
+export { DynamoBatchJobStore } from './batch-job-store.ts';
+export { S3BatchObjects } from './batch-objects.ts';
+export { SqsBatchDispatcher } from './batch-dispatcher.ts';
+export { createBatchPorts } from './batch-ports.ts';

@@ -39,6 +39,8 @@ export interface ServeRequest<R> extends RunContext {
   forced?: string;
   /** A version of the endpoint's model named in the path, bypassing the split. */
   pinned?: number;
+  /** Where the caller has already routed the request (a batch job, scored with one version throughout). */
+  routed?: RoutedRequest;
   /** Called once routed: the run may depend on the answering version (its features, its inputs). */
   plan(routed: RoutedRequest): ServingPlan<R>;
 }
@@ -71,7 +73,9 @@ export class Serving extends ServingCatalog {
 
   async serve<R>(request: ServeRequest<R>): Promise<Served<R>> {
     checkRows(request.rows, this.maxRows);
-    const routed = request.pinned === undefined ? await routeRequest(this, request.endpoint, request) : await routePinned(this, request.endpoint, request.pinned);
+    const routed =
+      request.routed ??
+      (request.pinned === undefined ? await routeRequest(this, request.endpoint, request) : await routePinned(this, request.endpoint, request.pinned));
     const { run, rowsOf } = request.plan(routed);
     let result: R;
     try {
