@@ -66,7 +66,7 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
         expiresIn: `${days} days`,
       })),
     );
-    expect(Object.keys(bucket.retentionDays).sort()).toEqual(['datasets', 'logs', 'uploads']);
+    expect(Object.keys(bucket.retentionDays).sort()).toEqual(['batch', 'datasets', 'logs', 'uploads']);
   });
 
   it('declares each regional function with its settings, links, names and package files', () => {
