@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { decodePredictionLogBatch, isLogged, type PredictionLogRecord } from '@flywheel/core';
 import { createBatchHandler } from '../functions/batch.ts';
 import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
@@ -48,6 +50,15 @@ async function onlineOutputs(system: TestSystem, record: Record<string, unknown>
   const response = await system.api('/v1/endpoints/scaler/predict', { method: 'POST', json: { records: [record] } });
   expect(response.status).toBe(200);
   return ((await response.json()) as { outputs: { y: number[][] } }).outputs;
+}
+
+async function drainLogs(system: TestSystem): Promise<PredictionLogRecord[]> {
+  const records: PredictionLogRecord[] = [];
+  for (;;) {
+    const { Messages = [] } = await system.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: system.names.queues.predictionLogs, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    if (Messages.length === 0) return records;
+    for (const message of Messages) records.push(...decodePredictionLogBatch(message.Body!).records);
+  }
 }
 
 const submit = (system: TestSystem, body: unknown) => system.api('/v1/endpoints/scaler/batch', { method: 'POST', json: body });
@@ -110,6 +121,7 @@ describe('batch predictions', () => {
       const { key: _key, ...record } = input[i];
       expect(row.outputs!.y).toEqual((await onlineOutputs(system, record)).y[0]);
     }
+    expect((await expectProblem(await system.api(`/v1/batch-jobs/${jobId}/cancel`, { method: 'POST' }), 409)).detail).toMatch(/succeeded/);
   });
 
   it('reads a CSV input put through a presigned upload, typing cells by the version\'s features', async () => {
@@ -144,6 +156,28 @@ describe('batch predictions', () => {
       expect(output.map((row) => row.outputs!.y[0])).toEqual(records.map((r) => r.a * 2));
     } finally {
       crashFirstDelivery = false;
+    }
+  });
+
+  it('logs batch rows for monitoring like online rows: marked batch, sampled by the endpoint\'s logging policy', async () => {
+    const version = await registered(system, 'scaler', scaledModel(2), { features });
+    const config = { variants: [{ name: 'main', model: 'scaler', version, weight: 100 }], logging: { percent: 50, redact: ['b'] } };
+    expect((await putEndpoint(system, 'sampled', config)).status).toBe(201);
+    await drainLogs(system);
+    const records = Array.from({ length: 400 }, (_, i) => ({ a: i, b: 1, c: 2 }));
+    const { jobId } = (await (await system.api('/v1/endpoints/sampled/batch', { method: 'POST', json: { input: { records }, rowsPerChunk: 10 } })).json()) as { jobId: string };
+    expect(await waitForJob(system, jobId)).toMatchObject({ status: 'succeeded', rows: { done: 400 } });
+    const output = await outputOf(system, jobId);
+    // A chunk is one request, so it is logged whole or not at all, as a request of 10 rows would be.
+    const expected = output.filter((row) => isLogged('sampled', 50, row.predictionId!.split('/')[0])).map((row) => row.predictionId);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(400);
+    const logged = (await drainLogs(system)).filter((record) => record.endpoint === 'sampled');
+    expect(logged.map((record) => record.id).sort()).toEqual([...expected].sort());
+    const byId = new Map(output.map((row) => [row.predictionId, row]));
+    for (const record of logged) {
+      const row = byId.get(record.id)!;
+      expect(record).toMatchObject({ chosen: 'batch', variant: 'main', status: 'ok', redacted: ['b'], inputs: { a: records[row.row].a, c: 2 }, outputs: row.outputs });
     }
   });
 
