@@ -20,6 +20,8 @@ export const bucket = {
     features: 'features/',
     /** Athena's query results over the feature store: athena-results/<query id>.csv */
     athenaResults: 'athena-results/',
+    /** Batch prediction jobs: batch/<jobId>/ (inline input, chunk plan, parts/<chunk>.ndjson, output.ndjson) */
+    batch: 'batch/',
   },
   retentionDays: {
     /** An upload not registered within a day was abandoned. */
@@ -30,5 +32,7 @@ export const bucket = {
     datasets: 180,
     /** A query's result is read once, by the call that ran it. */
     athenaResults: 7,
+    /** A batch job's output is for its caller to collect; a month is long enough to. */
+    batch: 30,
   },
 } as const satisfies BucketDefinition;

@@ -16,6 +16,7 @@ export const functions = {
       { kind: 'queue', name: 'predictionLogs', access: 'send' },
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'queue', name: 'trainJobs', access: 'send' },
+      { kind: 'queue', name: 'batchChunks', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
     runsModels: true,
@@ -102,6 +103,25 @@ export const functions = {
     resources: [
       ...allTables('readwrite'),
       { kind: 'queue', name: 'events', access: 'send' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+    runsModels: true,
+  },
+  batch: {
+    name: 'batch',
+    handler: 'functions/batch.handler',
+    description: 'Batch predictions: plans a job into chunks, scores chunks through the serving path, assembles the output.',
+    memoryMb: 2048,
+    timeoutSeconds: 120,
+    // A few chunks per invocation, scored concurrently so reads and writes overlap the model's runs;
+    // Lambda's concurrency runs many invocations side by side.
+    trigger: { kind: 'queue', queue: 'batchChunks', batchSize: 4, batchWindowSeconds: 0 },
+    resources: [
+      { kind: 'table', name: 'registry', access: 'read' },
+      { kind: 'table', name: 'operations', access: 'readwrite' },
+      // The planner sends the chunk messages.
+      { kind: 'queue', name: 'batchChunks', access: 'send' },
+      { kind: 'queue', name: 'predictionLogs', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
     runsModels: true,

@@ -35,6 +35,16 @@ export const queues = {
     retentionSeconds: sourceRetentionSeconds,
     deadLetterRetentionSeconds,
   },
+  batchChunks: {
+    name: 'batch-chunks',
+    envVar: 'FLYWHEEL_QUEUE_BATCH_CHUNKS',
+    description: 'Batch prediction jobs: one message plans a job, one per chunk scores it; consumed by the batch function in parallel.',
+    // 6× the batch function's timeout: a chunk whose worker died comes back after it.
+    visibilityTimeoutSeconds: 720,
+    maxReceiveCount: 3,
+    retentionSeconds: sourceRetentionSeconds,
+    deadLetterRetentionSeconds,
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Every queue has a dead-letter queue named after it. */

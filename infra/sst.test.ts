@@ -66,7 +66,7 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
         expiresIn: `${days} days`,
       })),
     );
-    expect(Object.keys(bucket.retentionDays).sort()).toEqual(['athenaResults', 'datasets', 'logs', 'uploads']);
+    expect(Object.keys(bucket.retentionDays).sort()).toEqual(['athenaResults', 'batch', 'datasets', 'logs', 'uploads']);
   });
 
   it('declares the Glue table over the feature store\'s Parquet partitions and the Athena workgroup, named per stage', async () => {

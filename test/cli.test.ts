@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,5 +193,27 @@ describe('the flywheel CLI, as a process against the local system', { timeout: 1
     const run = watched.runs.find((r: { runId: string }) => r.runId === runId);
     expect(run).toMatchObject({ trigger: { kind: 'manual', reason: 'cli test' }, status: expect.stringMatching(/^(succeeded|failed)$/) });
     expect(run.finishedAt).toEqual(expect.any(String));
+  });
+  it('submits a batch job from a file, waits for it and writes its output; status and wait name the job', async () => {
+    const rows = [
+      { key: 'a', tenure_months: 3, monthly_spend: 80, support_calls: 4, usage_hours: 2, plan: 'basic', region: 'north' },
+      { key: 'b', plan: 'gold' },
+      { key: 'c', tenure_months: 40, monthly_spend: 20, support_calls: 0, usage_hours: 30, plan: 'pro', region: 'south' },
+    ];
+    await writeFile(join(workDir.path, 'rows.ndjson'), rows.map((row) => JSON.stringify(row)).join('\n'));
+    const submitted = await flywheel(['batch', 'submit', 'demo', 'rows.ndjson', '--id-field', 'key', '--wait', '--output', 'scored.ndjson']);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    expect(submitted.stdout).toMatch(/status\s+│ succeeded/);
+    expect(submitted.stdout).toMatch(/3\/3 done, 1 failed/);
+    const scored = (await readFile(join(workDir.path, 'scored.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(scored.map((row: { id: string }) => row.id)).toEqual(['a', 'b', 'c']);
+    expect(scored[1].error).toMatch(/missing feature/);
+    expect(scored[0].outputs.label).toEqual(expect.any(Number));
+    const jobId = /job\s+│ (bj-[0-9a-f]+)/.exec(submitted.stdout)![1];
+    expect(await json(['batch', 'status', jobId])).toMatchObject({ jobId, status: 'succeeded', rows: { total: 3, done: 3, failed: 1 } });
+    const waited = await flywheel(['batch', 'wait', jobId, '--output', '-']);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout.trim().split('\n')).toHaveLength(3);
+    expect((await flywheel(['batch', 'status', 'bj-00000000000000000000000000000000'])).stderr).toMatch(/^flywheel: 404 /);
   });
 });

@@ -24,7 +24,7 @@ import { buildNodePackage, packageBytes } from '../infra/node-build.ts';
 import { copyFilesOf, onnxRuntimeFiles } from '../infra/function-package.ts';
 import { lambdaRuntimeEnv, startPackagedFunction, type PackagedFunction } from './support/lambda-package.ts';
 import { functionUrlEvent, originRequestEvent, scheduledEvent, sqsEventFrom, type HttpCall } from './support/lambda-events.ts';
-import { expectClose } from './support/models.ts';
+import { expectClose, scaledModel } from './support/models.ts';
 import { archiveShiftedTraffic } from './support/retrain-fixtures.ts';
 import { batchBody, logRecord, totalCount } from './support/monitor-fixtures.ts';
 import { recordConfig, recordedResolver, type Recording } from './support/sst-recording.ts';
@@ -291,6 +291,31 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     const version = await callApi({ method: 'GET', path: '/v1/models/churn/versions/2' });
     expect(version.json.lineage).toMatchObject({ runId: requested.json.runId, parentVersion: 1 });
   }, 120_000);
+
+  it('batch: plans a job the API accepted, scores its chunk and assembles the output the API serves', async () => {
+    const features = ['a', 'b', 'c'].map((name, index) => ({ name, kind: 'numerical', input: 'x', index }));
+    const registered = await callApi({
+      method: 'POST',
+      path: '/v1/models/scaled/versions',
+      body: scaledModel(3),
+      headers: { 'content-type': 'application/octet-stream', 'flywheel-metadata': JSON.stringify({ features }) },
+    });
+    expect(registered.status, JSON.stringify(registered.json)).toBe(201);
+    const config = { variants: [{ name: 'main', model: 'scaled', version: 1, weight: 100 }] };
+    expect((await callApi({ method: 'PUT', path: '/v1/endpoints/scaled', body: JSON.stringify(config) })).status).toBe(201);
+    const submitted = await callApi({ method: 'POST', path: '/v1/endpoints/scaled/batch', body: JSON.stringify({ input: { records: [{ a: 1, b: 2, c: 3 }] } }) });
+    expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
+    const batch = await functionOf(functions.batch);
+    for (const kind of ['plan', 'chunk']) {
+      const { messages, arn } = await drain('batchChunks');
+      expect(messages.map((message) => JSON.parse(message.Body!).kind)).toEqual([kind]);
+      expect(await batch.invoke(sqsEventFrom(messages, arn)), batch.output()).toEqual({ batchItemFailures: [] });
+    }
+    const job = await callApi({ method: 'GET', path: `/v1/batch-jobs/${submitted.json.jobId}` });
+    expect(job.json).toMatchObject({ status: 'succeeded', rows: { total: 1, done: 1, failed: 0 } });
+    const output = await callApi({ method: 'GET', path: `/v1/batch-jobs/${submitted.json.jobId}/output` });
+    expect(output.json).toMatchObject({ row: 0, outputs: { y: [3, 6, 9] } });
+  }, 60_000);
 
   const ruleArn = (fn: FunctionDefinition) => `arn:aws:events:${region}:123456789012:rule/flywheel-production-${pascal(fn.name)}ScheduleRule`;
 

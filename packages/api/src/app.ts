@@ -24,6 +24,7 @@ import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedbac
 import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { featureViewRoutes } from './routes/feature-views.ts';
+import { batchRoutes, type BatchRouteDependencies } from './routes/batch.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
@@ -49,6 +50,8 @@ export interface ApiDependencies {
   rateLimits?: RateLimitLedger;
   /** Feature views, their online and offline stores; without it those routes are absent and records carry every feature. */
   features?: FeatureStore;
+  /** Batch prediction jobs; without them those routes are absent (the edge has none). */
+  batch?: BatchRouteDependencies;
 }
 
 export interface ApiOptions {
@@ -67,6 +70,9 @@ const AUDITED_POSTS = [
   '/v1/alerts/*',
   '/v1/runs/*',
   '/v1/feature-views/:view/rows',
+  '/v1/endpoints/:endpoint/batch',
+  '/v1/batch-uploads',
+  '/v1/batch-jobs/*',
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -108,6 +114,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
   }
   if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, requireScope));
+  if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, requireScope));
   app.route('/', consoleRoutes(requireScope));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   // Last: the document lists every route mounted before it.

@@ -5,3 +5,6 @@ export { createServingApp } from './serving-app.ts';
 export type { ServingApp, ServingAppDependencies, ServingAppOptions } from './serving-app.ts';
 export type { ServingOptions } from './serving/serving.ts';
 export type { RegistryRouteOptions } from './routes/models.ts';
+export { Serving } from './serving/serving.ts';
+export { batchChunkScorer } from './batch/chunk-scorer.ts';
+export type { BatchRouteDependencies } from './routes/batch.ts';

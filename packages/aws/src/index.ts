@@ -40,3 +40,7 @@ export { DynamoFeatureViewStore } from './feature-view-store.ts';
 export { DynamoOnlineFeatureStore } from './online-feature-store.ts';
 export { S3ParquetFeatureStore, type FeatureParquetEngine, type JoinedRow, type StoredFeatureRow } from './offline-feature-store.ts';
 export { createFeatureStore } from './feature-store-dependencies.ts';
+export { DynamoBatchJobStore } from './batch-job-store.ts';
+export { S3BatchObjects } from './batch-objects.ts';
+export { SqsBatchDispatcher } from './batch-dispatcher.ts';
+export { createBatchPorts } from './batch-ports.ts';

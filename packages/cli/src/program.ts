@@ -6,6 +6,7 @@ import { keysCommand } from './commands/keys.ts';
 import { modelsCommand } from './commands/models.ts';
 import { predictCommand } from './commands/predict.ts';
 import { runsCommand } from './commands/runs.ts';
+import { batchCommand } from './commands/batch.ts';
 import { DEFAULT_URL } from './client.ts';
 import type { ContextFor } from './context.ts';
 
@@ -15,7 +16,7 @@ export function createProgram(contextFor: ContextFor): Command {
     .option('--json', 'print JSON for scripts instead of tables')
     .option('--url <url>', 'the API (overrides FLYWHEEL_URL)')
     .addHelpText('after', '\nExit codes: 0 done, 1 the API refused or failed (the reason on stderr), 2 wrong usage.');
-  for (const command of [modelsCommand, endpointsCommand, predictCommand, driftCommand, alertsCommand, runsCommand, keysCommand]) {
+  for (const command of [modelsCommand, endpointsCommand, predictCommand, batchCommand, driftCommand, alertsCommand, runsCommand, keysCommand]) {
     program.addCommand(command(contextFor));
   }
   return program;

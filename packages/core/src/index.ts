@@ -14,3 +14,4 @@ export * from './guardrails/index.ts';
 export * from './audit/index.ts';
 export * from './performance/index.ts';
 export * from './features/index.ts';
+export * from './batch/index.ts';

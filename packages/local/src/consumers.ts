@@ -4,6 +4,7 @@ import { createJudgeHandler } from '../../../functions/judge.ts';
 import { createTrainHandler } from '../../../functions/train.ts';
 import { createFeatureStore } from '@flywheel/aws';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
+import { createBatchHandler } from '../../../functions/batch.ts';
 import type { QueueConsumers, ScheduledFunctions } from './system.ts';
 
 /** The queue-triggered functions `npm start` runs in-process, built exactly as in Lambda. */
@@ -12,6 +13,8 @@ export const localConsumers: QueueConsumers = {
   events: (clients, names) => createEventsHandler(clients, names),
   // The trainer joins view-backed features point-in-time with its own DuckDB (opened on first use).
   train: (clients, names) => createTrainHandler(clients, names, { features: createFeatureStore(clients, names, new DuckDbFeatureEngine()) }),
+  train: (clients, names) => createTrainHandler(clients, names),
+  batch: (clients, names) => createBatchHandler(clients, names),
 };
 
 /** The schedule-triggered functions `npm start` runs on a timer, built exactly as in Lambda. */

@@ -3,7 +3,7 @@
 // the document (docs.ts adds them from the router), just without schemas.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { MAX_FEEDBACK_ITEMS, endpointConfigSchema, featureViewDefinitionSchema, feedbackItemSchema, resourceNameSchema, type Scope } from '@flywheel/core';
+import { MAX_FEEDBACK_ITEMS, batchSubmitSchema, endpointConfigSchema, featureViewDefinitionSchema, feedbackItemSchema, resourceNameSchema, type Scope } from '@flywheel/core';
 import { endpointViewSchema, rollbackBodySchema } from './endpoints.ts';
 import { aliasBodySchema, aliasChangeSchema, METADATA_HEADER, modelVersionSchema, registerFromUploadSchema } from './models.ts';
 import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
@@ -15,6 +15,7 @@ import { performanceQuerySchema, performanceResponseSchema } from './performance
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
 import { featureViewRecordSchema, historicalBodySchema, ingestBodySchema, ingestResponseSchema, onlineResponseSchema } from './feature-views.ts';
+import { batchJobViewSchema, batchUploadBodySchema } from './batch.ts';
 
 /**
  * A documented operation, the scope its route requires (none: public), and the Hono path of its
@@ -408,6 +409,47 @@ export const operations: Operation[] = [
     request: { params: params({ endpoint }), body: json(kserveV1RequestSchema) },
     responses: { 200: { ...ok('One prediction per instance', z.object({ predictions: z.array(z.unknown()) })), headers: routingHeaders }, ...problems(400, 404) },
   }, KSERVE_V1_ROUTE),
+  operation('predict', {
+    method: 'post',
+    path: '/v1/batch-uploads',
+    tags: ['batch'],
+    summary: 'A presigned PUT for a batch input larger than a request (NDJSON or CSV)',
+    request: { body: json(batchUploadBodySchema) },
+    responses: { 201: ok('Where to PUT the input, and the key to submit it by', z.object({ uploadUrl: z.string(), key: z.string(), expiresAt: z.string(), method: z.literal('PUT'), format: z.string() })), ...problems(400) },
+  }),
+  operation('predict', {
+    method: 'post',
+    path: '/v1/endpoints/{endpoint}/batch',
+    tags: ['batch'],
+    summary: 'Start a batch prediction job: the rows scored in parallel chunks with one version, as the online route scores them',
+    description: 'Records inline or an uploaded key; `format` ndjson (default) or csv (parquet is refused). The version is fixed now: `version` of the endpoint\'s model, else `variant`\'s, else the largest weight\'s. The same `idempotencyKey` with the same body returns the same job; with another body, 409.',
+    request: { params: params({ endpoint }), body: json(batchSubmitSchema) },
+    responses: { 202: ok('The job, queued', z.object({ jobId: z.string(), status: z.string() })), ...problems(400, 404, 409, 413) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/batch-jobs/{jobId}',
+    tags: ['batch'],
+    summary: 'A batch job: status, rows total/done/failed, when it started and finished, its output and first row errors',
+    request: { params: params({ jobId: z.string() }) },
+    responses: { 200: ok('The job', batchJobViewSchema), ...problems(404) },
+  }),
+  operation('predict', {
+    method: 'post',
+    path: '/v1/batch-jobs/{jobId}/cancel',
+    tags: ['batch'],
+    summary: 'Cancel a queued or running batch job: chunks not yet scored are skipped',
+    request: { params: params({ jobId: z.string() }) },
+    responses: { 200: ok('The job, cancelled', batchJobViewSchema), ...problems(404, 409) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/batch-jobs/{jobId}/output',
+    tags: ['batch'],
+    summary: 'The output of a succeeded job as NDJSON, in input order: {row, id?, predictionId, outputs} or {row, id?, error}',
+    request: { params: params({ jobId: z.string() }) },
+    responses: { 200: { description: 'application/x-ndjson' }, ...problems(404, 409) },
+  }),
   operation(undefined, { method: 'get', path: '/openapi.json', tags: ['docs'], summary: 'This document', responses: { 200: ok('OpenAPI 3.1') } }),
   operation(undefined, { method: 'get', path: '/docs', tags: ['docs'], summary: 'This document as a web page', responses: { 200: { description: 'text/html' } } }),
 ];

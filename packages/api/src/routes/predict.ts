@@ -74,6 +74,8 @@ export interface PredictContext {
   startedAt: number;
   /** A variant a `deploy` caller forced. */
   forced?: string;
+  /** Already routed by the caller (a batch job's fixed version). */
+  routed?: RoutedRequest;
 }
 
 /** The predict path below HTTP: a validated body in, the response body and routing headers out. */
@@ -84,6 +86,7 @@ export async function servePredict(serving: Serving, endpoint: string, body: Pre
     rows: body.records ? body.records.length : rowCount(body.inputs!),
     unit: body.unit,
     forced: context.forced,
+    routed: context.routed,
     requestId,
     receivedAt: context.receivedAt,
     startedAt: context.startedAt,

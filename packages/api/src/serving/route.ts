@@ -10,8 +10,8 @@ export interface RoutedRequest {
   variant: string;
   version: ModelVersion;
   model: LoadedModel;
-  /** Set when the split did not choose the variant: a forced header or a pinned version. */
-  chosen?: 'forced' | 'pinned';
+  /** Set when the split did not choose the variant: a forced header, a pinned version, a batch job's version. */
+  chosen?: 'forced' | 'pinned' | 'batch';
 }
 
 export const FORCED_VARIANT_HEADER = 'flywheel-variant';

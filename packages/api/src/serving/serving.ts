@@ -42,6 +42,8 @@ export interface ServeRequest<R> extends RunContext {
   forced?: string;
   /** A version of the endpoint's model named in the path, bypassing the split. */
   pinned?: number;
+  /** Where the caller has already routed the request (a batch job, scored with one version throughout). */
+  routed?: RoutedRequest;
   /**
    * Records-style rows, when the request has them: the features the answering version takes from
    * feature views are filled into them (from the online store) before the plan is made.
@@ -82,7 +84,9 @@ export class Serving extends ServingCatalog {
 
   async serve<R>(request: ServeRequest<R>): Promise<Served<R>> {
     checkRows(request.rows, this.maxRows);
-    const routed = request.pinned === undefined ? await routeRequest(this, request.endpoint, request) : await routePinned(this, request.endpoint, request.pinned);
+    const routed =
+      request.routed ??
+      (request.pinned === undefined ? await routeRequest(this, request.endpoint, request) : await routePinned(this, request.endpoint, request.pinned));
     // Awaited only for a version that takes features from views: other requests keep their path.
     const records = request.records && this.featureLookup?.takesFromViews(routed.version) ? await this.featureLookup.fill(routed.version, request.records) : request.records;
     const { run, rowsOf } = request.plan(routed, records);

@@ -42,10 +42,11 @@ export const PredictionLogRecordSchema = z.object({
   redacted: z.array(z.string()).optional(),
   /**
    * How the variant was chosen when the endpoint's split did not choose it: `forced` by a
-   * `deploy` caller's Flywheel-Variant header, `pinned` by a version in the request's path. Such
-   * rows are not a random sample of the split, so experiments leave them out.
+   * `deploy` caller's Flywheel-Variant header, `pinned` by a version in the request's path, `batch`
+   * by a batch prediction job's fixed version. Such rows are not a random sample of the split, so
+   * experiments leave them out.
    */
-  chosen: z.enum(['forced', 'pinned']).optional(),
+  chosen: z.enum(['forced', 'pinned', 'batch']).optional(),
   /** True when inputs and outputs were dropped because the row was too large to log. */
   truncated: z.literal(true).optional(),
 });
@@ -83,7 +84,7 @@ export function isPredictionLogRecord(value: unknown): value is PredictionLogRec
     (r.error === undefined || (typeof r.error === 'string' && r.error.length <= MAX_ERROR_LENGTH)) &&
     (r.shadowOf === undefined || isName(r.shadowOf)) &&
     (r.agreement === undefined || isRowAgreement(r.agreement)) &&
-    (r.chosen === undefined || r.chosen === 'forced' || r.chosen === 'pinned') &&
+    (r.chosen === undefined || r.chosen === 'forced' || r.chosen === 'pinned' || r.chosen === 'batch') &&
     (r.redacted === undefined || (Array.isArray(r.redacted) && r.redacted.every((name) => typeof name === 'string'))) &&
     (r.truncated === undefined || r.truncated === true)
   );

@@ -1,0 +1,132 @@
+// Rows per second of a batch job against the same rows through the online route, on a small
+// model (4 → 8 → 3 MLP) and a medium one (64 → 512 → 512 → 10 MLP, written with the ONNX
+// writer). Everything runs in this process as under `npm start`: the embedded AWS, the API, and
+// the batch function on the embedded queue (the monitor is left out, so its ingest of the logged
+// rows does not compete). The online route is measured one row per request (16 in flight) and
+// 1,000 rows per request (4 in flight). Figures per wall-second and per CPU-second of the process,
+// medians of ROUNDS rounds. Run: npx tsx bench/batch-throughput.ts   (ROWS=20000 ROUNDS=3)
+import { performance } from 'node:perf_hooks';
+import { startLocalSystem } from '@flywheel/local';
+import { floatTensor, tensorType, writeModel, type Initializer } from '@flywheel/inference';
+import { localConsumers } from '../packages/local/src/consumers.ts';
+import { seededRandom } from '../packages/train/src/random.ts';
+import { tempDataDir } from '../test/support/temp-dir.ts';
+
+const ROWS = Number(process.env.ROWS ?? 20_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** A ReLU MLP with random weights: Gemm layers, softmax over the last. */
+function mlp(widths: number[]): Uint8Array {
+  const random = seededRandom(3);
+  const nodes = [];
+  const initializers: Initializer[] = [];
+  let input = 'features';
+  for (let layer = 0; layer < widths.length - 1; layer++) {
+    const [from, to] = [widths[layer], widths[layer + 1]];
+    const scale = Math.sqrt(2 / from);
+    initializers.push(floatTensor(`w${layer}`, [to, from], Array.from({ length: to * from }, () => random.normal() * scale)));
+    initializers.push(floatTensor(`b${layer}`, [to], Array.from({ length: to }, () => 0.01)));
+    const last = layer === widths.length - 2;
+    nodes.push({ opType: 'Gemm', inputs: [input, `w${layer}`, `b${layer}`], outputs: [last ? 'logits' : `g${layer}`], attributes: { transB: { int: 1 } } });
+    if (!last) {
+      nodes.push({ opType: 'Relu', inputs: [`g${layer}`], outputs: [`h${layer}`] });
+      input = `h${layer}`;
+    }
+  }
+  nodes.push({ opType: 'Softmax', inputs: ['logits'], outputs: ['probabilities'], attributes: { axis: { int: -1 } } });
+  return writeModel({
+    inputs: [{ name: 'features', type: tensorType('float32', ['batch', widths[0]]) }],
+    outputs: [{ name: 'probabilities', type: tensorType('float32', ['batch', widths.at(-1)!]) }],
+    nodes,
+    initializers,
+  });
+}
+
+const models = [
+  { name: 'small', widths: [4, 8, 3] },
+  { name: 'medium', widths: [64, 512, 512, 10] },
+];
+
+const dir = await tempDataDir('bench-batch');
+const system = await startLocalSystem({ dataDir: dir.path, port: 0, pollWaitSeconds: 1, consumers: { batch: localConsumers.batch } });
+const headers = { authorization: `Bearer ${system.adminKey}`, 'content-type': 'application/json' };
+const api = (path: string, init: RequestInit = {}) => fetch(`${system.url}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+
+async function measure<T>(run: () => Promise<T>): Promise<{ seconds: number; cpuSeconds: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await run();
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+async function batchJob(endpoint: string, ndjson: string) {
+  const upload = (await (await api('/v1/batch-uploads', { method: 'POST', body: '{}' })).json()) as { uploadUrl: string; key: string };
+  const put = await fetch(upload.uploadUrl, { method: 'PUT', body: ndjson });
+  if (put.status !== 200) throw new Error(`upload: ${put.status}`);
+  const submitted = await api(`/v1/endpoints/${endpoint}/batch`, { method: 'POST', body: JSON.stringify({ input: { key: upload.key } }) });
+  const { jobId } = (await submitted.json()) as { jobId: string };
+  for (;;) {
+    const job = (await (await api(`/v1/batch-jobs/${jobId}`)).json()) as { status: string; rows: { done: number; failed: number } };
+    if (job.status === 'succeeded') {
+      if (job.rows.done !== ROWS || job.rows.failed !== 0) throw new Error(`job: ${JSON.stringify(job)}`);
+      return;
+    }
+    if (job.status !== 'running' && job.status !== 'queued') throw new Error(`job: ${JSON.stringify(job)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function online(endpoint: string, records: Record<string, number>[], rowsPerRequest: number, inFlight: number) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < records.length) {
+        const slice = records.slice(next, (next += rowsPerRequest));
+        const response = await api(`/v1/endpoints/${endpoint}/predict`, { method: 'POST', body: JSON.stringify({ records: slice }) });
+        if (response.status !== 200) throw new Error(`predict: ${response.status} ${await response.text()}`);
+        await response.arrayBuffer();
+      }
+    }),
+  );
+}
+
+const results: string[] = [];
+try {
+  for (const model of models) {
+    const inputs = model.widths[0];
+    const features = Array.from({ length: inputs }, (_, index) => ({ name: `f${index}`, kind: 'numerical', input: 'features', index }));
+    const registered = await api(`/v1/models/${model.name}/versions`, {
+      method: 'POST',
+      body: mlp(model.widths) as Uint8Array<ArrayBuffer>,
+      headers: { 'content-type': 'application/octet-stream', 'flywheel-metadata': JSON.stringify({ features }) },
+    });
+    const { version } = (await registered.json()) as { version: number };
+    await api(`/v1/endpoints/${model.name}`, { method: 'PUT', body: JSON.stringify({ variants: [{ name: 'main', model: model.name, version, weight: 100 }] }) });
+    const random = seededRandom(5);
+    const records = Array.from({ length: ROWS }, () => Object.fromEntries(features.map((f) => [f.name, Math.round(random.normal() * 1000) / 1000])));
+    const ndjson = records.map((r) => JSON.stringify(r)).join('\n');
+    // Warm-up: the model loaded in the batch function's serving and in the API's.
+    await online(model.name, records.slice(0, 200), 1, 4);
+    const ways: Record<string, () => Promise<void>> = {
+      'batch job (1,000-row chunks)': () => batchJob(model.name, ndjson),
+      'online, 1 row per request, 16 in flight': () => online(model.name, records, 1, 16),
+      'online, 1,000 rows per request, 4 in flight': () => online(model.name, records, 1000, 4),
+    };
+    const rounds: Record<string, Array<{ seconds: number; cpuSeconds: number }>> = {};
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [way, run] of Object.entries(ways)) (rounds[way] ??= []).push(await measure(run));
+    }
+    for (const [way, measured] of Object.entries(rounds)) {
+      const perSecond = median(measured.map((m) => ROWS / m.seconds));
+      const perCpuSecond = median(measured.map((m) => ROWS / m.cpuSeconds));
+      results.push(`| ${model.name} (${model.widths.join('→')}) | ${way} | ${Math.round(perSecond).toLocaleString('en')} | ${Math.round(perCpuSecond).toLocaleString('en')} |`);
+      console.log(results.at(-1));
+    }
+  }
+} finally {
+  await system.stop();
+  await dir.remove();
+}
+console.log(`\n${ROWS.toLocaleString('en')} rows, median of ${ROUNDS} rounds\n| model | how | rows / s | rows / CPU-s |\n| --- | --- | ---: | ---: |\n${results.join('\n')}`);

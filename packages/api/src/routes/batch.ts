@@ -1,0 +1,189 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  CANCELLABLE,
+  batchJobId,
+  batchJobView,
+  batchRequestHash,
+  batchSubmitSchema,
+  championVariant,
+  isFinished,
+  newBatchJob,
+  type BatchDispatcher,
+  type BatchFormat,
+  type BatchJob,
+  type BatchJobStore,
+  type BatchObjects,
+  type BatchSubmit,
+  type BatchTarget,
+} from '@flywheel/core';
+import type { RequireScope } from '../auth.ts';
+import { Problem } from '../problem.ts';
+import { limitBody } from '../serving/limits.ts';
+import { routePinned, routeRequest } from '../serving/route.ts';
+import type { Serving } from '../serving/serving.ts';
+import { MAX_CONFIG_BODY_BYTES, readJson, readOptionalJson } from '../validation.ts';
+import { nameParam } from './path-params.ts';
+
+/** The bucket side of batch jobs the API uses: what the workers use, plus staged uploads. */
+export interface BatchRouteObjects extends Pick<BatchObjects, 'writeInput' | 'readOutput'> {
+  createUpload(format: BatchFormat, options: { expiresInSeconds: number }): Promise<{ key: string; uploadUrl: string; expiresAt: string }>;
+  isUploadKey(key: string): boolean;
+  hasObject(key: string): Promise<boolean>;
+}
+
+export interface BatchRouteDependencies {
+  jobs: BatchJobStore;
+  objects: BatchRouteObjects;
+  dispatcher: BatchDispatcher;
+}
+
+export const batchUploadBodySchema = z.strictObject({ format: z.enum(['ndjson', 'csv', 'parquet']).optional() });
+export const batchJobViewSchema = z.object({
+  jobId: z.string(),
+  endpoint: z.string(),
+  variant: z.string(),
+  model: z.string(),
+  version: z.int(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  format: z.enum(['ndjson', 'csv']),
+  rows: z.object({ total: z.int().nullable(), done: z.int(), failed: z.int() }),
+  chunks: z.object({ total: z.int().nullable(), done: z.int() }),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  output: z.object({ key: z.string(), format: z.literal('ndjson') }).nullable(),
+  errors: z.array(z.object({ row: z.int(), id: z.string().optional(), error: z.string() })),
+  failure: z.string().optional(),
+});
+
+const JOB_ID = /^bj-[0-9a-f]{32}$/;
+const UPLOAD_EXPIRES_IN_SECONDS = 900;
+
+/**
+ * Batch predictions: `POST /v1/batch-uploads` (a presigned PUT for inputs larger than a request),
+ * `POST /v1/endpoints/{endpoint}/batch` (scope predict) → 202 {jobId}, `GET /v1/batch-jobs/{jobId}`
+ * and `…/output` (scope read), `POST /v1/batch-jobs/{jobId}/cancel` (scope predict).
+ */
+export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requireScope: RequireScope, now: () => Date = () => new Date()) {
+  const jobOf = async (jobId: string | undefined): Promise<BatchJob> => {
+    const job = JOB_ID.test(jobId ?? '') ? await deps.jobs.get(jobId!) : undefined;
+    if (!job) throw new Problem(404, `No batch job ${jobId}.`);
+    return job;
+  };
+  return new Hono()
+    .post('/v1/batch-uploads', requireScope('predict'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+      const body = await readOptionalJson(c, batchUploadBodySchema);
+      const format = supportedFormat(body.format ?? 'ndjson');
+      const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS });
+      return c.json({ ...upload, method: 'PUT', format }, 201);
+    })
+    .post(
+      '/v1/endpoints/:endpoint/batch',
+      requireScope('predict'),
+      limitBody(serving.maxBodyBytes, 'Send larger inputs through a presigned upload: POST /v1/batch-uploads, then {input: {key}}.'),
+      async (c) => {
+        const endpoint = nameParam(c, 'endpoint');
+        const body = await readJson(c, batchSubmitSchema);
+        const format = 'records' in body.input ? supportedFormat(body.format ?? 'ndjson') : inputFormat(body);
+        const requestHash = await batchRequestHash(endpoint, body);
+        const jobId = await batchJobId(endpoint, body.idempotencyKey);
+        if (body.idempotencyKey !== undefined) {
+          const earlier = await deps.jobs.get(jobId);
+          if (earlier) return replay(earlier, requestHash);
+        }
+        const target = await batchTarget(serving, endpoint, body);
+        let inputKey: string;
+        if ('records' in body.input) inputKey = await deps.objects.writeInput(jobId, body.input.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        else {
+          inputKey = body.input.key;
+          if (!deps.objects.isUploadKey(inputKey) || !(await deps.objects.hasObject(inputKey))) {
+            throw new Problem(400, `Nothing was uploaded at ${inputKey}.`, { errors: [{ path: 'input/key', message: 'not a batch upload; get one from POST /v1/batch-uploads and PUT the input there' }] });
+          }
+        }
+        const job = newBatchJob({ jobId, endpoint, target, format, inputKey, idField: body.idField, rowsPerChunk: body.rowsPerChunk, requestHash, now: now() });
+        const { job: stored, created } = await deps.jobs.create(job);
+        if (!created) return replay(stored, requestHash);
+        await deps.dispatcher.send([{ kind: 'plan', jobId }]);
+        return accepted(stored);
+      },
+    )
+    .get('/v1/batch-jobs/:jobId', requireScope('read'), async (c) => c.json(batchJobView(await jobOf(c.req.param('jobId')))))
+    .post('/v1/batch-jobs/:jobId/cancel', requireScope('predict'), async (c) => {
+      const job = await jobOf(c.req.param('jobId'));
+      if (!(await deps.jobs.finish(job.jobId, CANCELLABLE, { status: 'cancelled', at: now().toISOString() }))) {
+        const current = (await deps.jobs.get(job.jobId)) ?? job;
+        if (current.status !== 'cancelled') throw new Problem(409, `Batch job ${job.jobId} has ${current.status}; only a queued or running job can be cancelled.`);
+      }
+      return c.json(batchJobView((await deps.jobs.get(job.jobId)) ?? job));
+    })
+    .get('/v1/batch-jobs/:jobId/output', requireScope('read'), async (c) => {
+      const job = await jobOf(c.req.param('jobId'));
+      if (job.status !== 'succeeded' || !job.output) {
+        throw new Problem(409, `Batch job ${job.jobId} is ${job.status}; its output is there once it has succeeded.`, { extensions: { jobStatus: job.status } });
+      }
+      const stream = await deps.objects.readOutput(job.output.key);
+      if (!stream) throw new Problem(404, `The output of batch job ${job.jobId} is gone (outputs are kept 30 days).`);
+      return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
+    });
+
+  /** A repeated idempotency key: the same body gets the same job (its plan sent again, should the first send have failed), another body a 409. */
+  async function replay(job: BatchJob, requestHash: string): Promise<Response> {
+    if (job.requestHash !== requestHash) {
+      throw new Problem(409, `The idempotency key was used for batch job ${job.jobId} with a different request.`, { errors: [{ path: 'idempotencyKey', message: 'already used with another body' }] });
+    }
+    if (job.status === 'queued') await deps.dispatcher.send([{ kind: 'plan', jobId: job.jobId }]);
+    return accepted(job);
+  }
+}
+
+function accepted(job: BatchJob): Response {
+  return new Response(JSON.stringify({ jobId: job.jobId, status: job.status }), {
+    status: 202,
+    headers: { 'content-type': 'application/json', location: `/v1/batch-jobs/${job.jobId}` },
+  });
+}
+
+function supportedFormat(format: BatchSubmit['format'] & string): BatchFormat {
+  if (format === 'parquet') {
+    throw new Problem(400, 'Parquet input is not supported; send NDJSON (one JSON record per line) or CSV with a header row.', {
+      errors: [{ path: 'format', message: 'one of ndjson, csv' }],
+    });
+  }
+  return format;
+}
+
+/** The format of an uploaded input: as named, else from the upload key's extension; the two must agree. */
+function inputFormat(body: BatchSubmit): BatchFormat {
+  const key = (body.input as { key: string }).key;
+  const fromKey = /\.(ndjson|csv)$/.exec(key)?.[1] as BatchFormat | undefined;
+  const format = supportedFormat(body.format ?? fromKey ?? 'ndjson');
+  if (fromKey && fromKey !== format) {
+    throw new Problem(400, `The upload ${key} was made for ${fromKey}, not ${format}.`, { errors: [{ path: 'format', message: `the upload is ${fromKey}` }] });
+  }
+  return format;
+}
+
+/**
+ * The one version the whole job is scored with, fixed now: a chunk scored after an alias moved
+ * must not answer with another model than the chunk before it. A named `version` of the
+ * endpoint's model, else the named `variant`'s version, else the champion's (the largest weight).
+ */
+async function batchTarget(serving: Serving, endpoint: string, body: BatchSubmit): Promise<BatchTarget> {
+  let routed;
+  if (body.version !== undefined) routed = await routePinned(serving, endpoint, body.version);
+  else {
+    const served = await serving.endpoint(endpoint);
+    if (!served) throw new Problem(404, `No endpoint ${endpoint}.`);
+    const forced = body.variant ?? championVariant(served.record.config).name;
+    routed = await routeRequest(serving, endpoint, { forced }).catch((error) => {
+      if (error instanceof Problem && error.status === 400) throw new Problem(400, error.message, { errors: [{ path: 'variant', message: 'not a variant of the endpoint' }] });
+      throw error;
+    });
+  }
+  const plan = serving.recordsPlan(routed.version);
+  if ('issues' in plan) {
+    throw new Problem(400, `Batch rows are records, and ${routed.version.model} version ${routed.version.version} cannot take records.`, { errors: plan.issues });
+  }
+  return { variant: routed.variant, model: routed.version.model, version: routed.version.version };
+}

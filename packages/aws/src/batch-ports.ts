@@ -1,0 +1,14 @@
+import type { AwsClients } from './clients.ts';
+import type { ResourceNames } from './resources.ts';
+import { SqsBatchDispatcher } from './batch-dispatcher.ts';
+import { DynamoBatchJobStore } from './batch-job-store.ts';
+import { S3BatchObjects } from './batch-objects.ts';
+
+/** Batch jobs' ports: job records in the operations table, their queue, their objects in the bucket. */
+export function createBatchPorts(clients: AwsClients, names: ResourceNames) {
+  return {
+    jobs: new DynamoBatchJobStore(clients.dynamodb, names.tables.operations),
+    objects: new S3BatchObjects(clients.s3, names.bucket),
+    dispatcher: new SqsBatchDispatcher(clients.sqs, names.queues.batchChunks),
+  };
+}

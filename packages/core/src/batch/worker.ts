@@ -1,0 +1,99 @@
+import type { Feature } from '../registry/metadata.ts';
+import { MAX_JOB_ERRORS, type BatchJob, type BatchRowError, type BatchTarget } from './job.ts';
+import type { BatchChunk } from './messages.ts';
+import { BatchInputError, planChunks } from './plan.ts';
+import type { BatchDispatcher, BatchJobStore, BatchObjects } from './ports.ts';
+import { parseChunkRows, type BatchInputRow, type BatchOutputRow } from './rows.ts';
+
+/** Scores a chunk's rows with the job's version: the serving path, behind a port so core stays pure. */
+export interface ChunkScorer {
+  /** The features of the version, which type CSV cells. */
+  features(target: BatchTarget): Promise<readonly Feature[] | undefined>;
+  /** One output row per input row, in order; throws only when the chunk as a whole should be retried. */
+  score(job: BatchJob, chunk: BatchChunk, rows: readonly BatchInputRow[]): Promise<BatchOutputRow[]>;
+}
+
+export interface BatchWorkerDependencies {
+  jobs: BatchJobStore;
+  objects: BatchObjects;
+  dispatcher: BatchDispatcher;
+  scorer: ChunkScorer;
+  now?: () => Date;
+}
+
+const nowIso = (deps: BatchWorkerDependencies) => (deps.now?.() ?? new Date()).toISOString();
+
+/**
+ * A job's first step: read its input, cut it into chunks and send one message per chunk. Run again
+ * (a redelivered plan message) it cuts the same chunks and sends them again, which the chunks'
+ * once-only counting makes harmless. Input that cannot be read as its format fails the job.
+ */
+export async function planBatchJob(deps: BatchWorkerDependencies, jobId: string): Promise<void> {
+  const job = await deps.jobs.get(jobId);
+  if (!job || (job.status !== 'queued' && job.status !== 'running')) return;
+  const bytes = await deps.objects.readInput(job.inputKey);
+  if (!bytes) {
+    await failBatchJob(deps, jobId, `nothing was uploaded at ${job.inputKey}`);
+    return;
+  }
+  let plan;
+  try {
+    plan = planChunks(bytes, job.format, job.rowsPerChunk);
+  } catch (error) {
+    if (!(error instanceof BatchInputError)) throw error;
+    await failBatchJob(deps, jobId, error.message);
+    return;
+  }
+  await deps.objects.writePlan(jobId, plan.chunks);
+  const started = await deps.jobs.start(jobId, { totalRows: plan.totalRows, totalChunks: plan.chunks.length, header: plan.header }, nowIso(deps));
+  if (!started || started.status !== 'running') return;
+  if (plan.chunks.length === 0) {
+    await assembleBatchJob(deps, started, `plan:${jobId}`);
+    return;
+  }
+  await deps.dispatcher.send(plan.chunks.map((chunk) => ({ kind: 'chunk' as const, jobId, ...chunk })));
+}
+
+/**
+ * Scores one chunk and counts it into its job, once. Its part is written before it is counted, so a
+ * worker that dies in between leaves a part that the redelivered message writes again, with the
+ * same rows. The chunk that completes the count assembles the job; `claimant` (the message id,
+ * which SQS keeps across redeliveries) makes that one chunk's message the only assembler, and its
+ * redelivery the one that resumes an interrupted assembly.
+ */
+export async function scoreBatchChunk(deps: BatchWorkerDependencies, jobId: string, chunk: BatchChunk, claimant: string): Promise<void> {
+  const job = await deps.jobs.get(jobId);
+  if (!job || job.status !== 'running') return;
+  const text = await deps.objects.readRange(job.inputKey, chunk);
+  const features = job.format === 'csv' ? await deps.scorer.features(job.target) : undefined;
+  const rows = parseChunkRows(text, { format: job.format, firstRow: chunk.firstRow, header: job.header, idField: job.idField, features });
+  if (rows.length !== chunk.rows) {
+    await failBatchJob(deps, jobId, `chunk ${chunk.index} has ${rows.length} rows where ${chunk.rows} were planned; was the input changed after it was submitted?`);
+    return;
+  }
+  const output = await deps.scorer.score(job, chunk, rows);
+  await deps.objects.writePart(jobId, chunk.index, output.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  const errors: BatchRowError[] = [];
+  let failed = 0;
+  for (const row of output) {
+    if (!('error' in row)) continue;
+    failed++;
+    if (errors.length < MAX_JOB_ERRORS) errors.push(row.id === undefined ? { row: row.row, error: row.error } : { row: row.row, id: row.id, error: row.error });
+  }
+  const { job: after } = await deps.jobs.countChunk(jobId, { index: chunk.index, rows: output.length, failed, errors });
+  if (after && after.status === 'running' && after.chunks.total !== undefined && after.chunks.done >= after.chunks.total) {
+    await assembleBatchJob(deps, after, claimant);
+  }
+}
+
+/** Joins the parts into the output and ends the job as succeeded, if `claimant` is its assembler. */
+async function assembleBatchJob(deps: BatchWorkerDependencies, job: BatchJob, claimant: string): Promise<void> {
+  if (!(await deps.jobs.claimAssembly(job.jobId, claimant))) return;
+  const key = await deps.objects.assemble(job.jobId, job.chunks.total ?? 0);
+  await deps.jobs.finish(job.jobId, ['running'], { status: 'succeeded', at: nowIso(deps), output: { key, format: 'ndjson' } });
+}
+
+/** Ends a queued or running job as failed, saying why (a cancelled or finished job stays as it is). */
+export async function failBatchJob(deps: Pick<BatchWorkerDependencies, 'jobs' | 'now'>, jobId: string, failure: string): Promise<void> {
+  await deps.jobs.finish(jobId, ['queued', 'running'], { status: 'failed', at: nowIso(deps as BatchWorkerDependencies), failure });
+}
