@@ -13,7 +13,6 @@ export const localConsumers: QueueConsumers = {
   events: (clients, names) => createEventsHandler(clients, names),
   // The trainer joins view-backed features point-in-time with its own DuckDB (opened on first use).
   train: (clients, names) => createTrainHandler(clients, names, { features: createFeatureStore(clients, names, new DuckDbFeatureEngine()) }),
-  train: (clients, names) => createTrainHandler(clients, names),
   batch: (clients, names) => createBatchHandler(clients, names),
 };
 
