@@ -1,7 +1,7 @@
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { pointInTimeJoinSql, type SpineRow } from '@flywheel/core';
 import type { FeatureParquetEngine, JoinedRow, StoredFeatureRow } from './offline-feature-store.ts';
 
@@ -13,7 +13,10 @@ const ROWS_TABLE = '(entity_id VARCHAR, event_time_ms BIGINT, ingested_at_ms BIG
  * works on its own connection, so its temporary tables are its own.
  */
 export class DuckDbFeatureEngine implements FeatureParquetEngine {
-  /** Opened on first use, so building the engine costs nothing until a query runs. */
+  /**
+   * Opened on first use, DuckDB's native library loaded then too (it is 70 MB): building the
+   * engine, as `npm start` does, costs nothing until a feature view is written or joined.
+   */
   #instance: Promise<DuckDBInstance> | undefined;
 
   write(rows: readonly StoredFeatureRow[]): Promise<Uint8Array> {
@@ -76,7 +79,7 @@ export class DuckDbFeatureEngine implements FeatureParquetEngine {
   }
 
   private async session<T>(work: (connection: DuckDBConnection, dir: string) => Promise<T>): Promise<T> {
-    const instance = await (this.#instance ??= DuckDBInstance.create(':memory:'));
+    const instance = await (this.#instance ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:')));
     const connection = await instance.connect();
     const dir = await mkdtemp(join(tmpdir(), 'flywheel-duckdb-'));
     try {

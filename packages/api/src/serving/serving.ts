@@ -59,10 +59,11 @@ export interface Served<R> {
 }
 
 /**
- * The serving path every prediction takes: route → (fill view-backed features) → run → log → shadows. It keeps what a function
- * instance keeps warm (the catalog it extends), hands each outcome to the prediction log without
- * waiting for it, and mirrors successes to the endpoint's shadows, which run after the caller is
- * answered. Nothing is built for the log (nor any shadow run) when there is no log.
+ * The serving path every prediction takes: route → fill view-backed features → run → log →
+ * shadows. It keeps what a function instance keeps warm (the catalog it extends), hands each
+ * outcome to the prediction log without waiting for it, and mirrors successes to the endpoint's
+ * shadows, which run after the caller is answered. Nothing is built for the log (nor any shadow
+ * run) when there is no log.
  */
 export class Serving extends ServingCatalog {
   /** Mirrors served requests to the endpoints' shadows (only while predictions are logged). */
