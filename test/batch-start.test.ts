@@ -29,13 +29,14 @@ interface OutputRow {
  * machine, can stall its event loop past its keep-alive timeout and then close an idle socket
  * just as the next request is written to it; a fresh connection per request has no idle socket.
  */
-function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; text: string }> {
+function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; text: string; headers: string }> {
   return new Promise((resolve, reject) => {
     const headers = { ...init.headers, ...(init.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(init.body)) }) };
     const request = httpRequest(url, { method: init.method ?? 'GET', headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
+      const headers = Object.entries(response.headers).map(([name, value]) => `${name}: ${String(value)}`).join('\n');
+      response.on('end', () => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8'), headers }));
       response.on('error', reject);
     });
     request.on('error', reject);
@@ -60,6 +61,14 @@ describe('a batch job through npm start', () => {
     expect(first.output()).toContain('demo ready');
     const key = (await readFile(join(dir.path, 'admin-key'), 'utf8')).trim();
     const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+
+    // A tenth of the rows logged (a chunk is logged whole or not at all): the monitor, counting them
+    // in the same process, then takes a small share of the machine.
+    const endpoint = await call(`${url}/v1/endpoints/demo`, { headers: auth });
+    const { config } = JSON.parse(endpoint.text) as { config: Record<string, unknown> };
+    const etag = /etag: ?([^\r\n]+)/i.exec(endpoint.headers)![1];
+    const logged = await call(`${url}/v1/endpoints/demo`, { method: 'PUT', headers: { ...auth, 'if-match': etag }, body: JSON.stringify({ ...config, logging: { percent: 10, redact: [] } }) });
+    expect(logged.status, logged.text).toBe(200);
 
     // Drifted traffic, so the rows are not the ones the demo was trained on. 10.7 MiB: within the
     // 11 MiB a single PUT to the local S3 takes, so rows are known by their index here, not an id.
