@@ -30,7 +30,7 @@ export class DynamoBatchJobStore implements BatchJobStore {
   ) {}
 
   async create(job: BatchJob): Promise<{ job: BatchJob; created: boolean }> {
-    const { rows, chunks, ...rest } = job;
+    const { rows, chunks, countedChunks: _counted, ...rest } = job;
     const item: JobItem = { ...rest, rowsDone: rows.done, rowsFailed: rows.failed, chunksDone: chunks.done };
     const created = await conditionally(() =>
       this.dynamodb.send(
@@ -140,9 +140,10 @@ export class DynamoBatchJobStore implements BatchJobStore {
 }
 
 function toJob(item: Record<string, AttributeValue>): BatchJob {
-  const { pk: _pk, sk: _sk, rowsTotal, rowsDone, rowsFailed, chunksTotal, chunksDone, doneChunks: _done, assembler: _assembler, ...rest } = fromItem<JobItem & { pk: string; sk: string }>(item);
+  const { pk: _pk, sk: _sk, rowsTotal, rowsDone, rowsFailed, chunksTotal, chunksDone, doneChunks, assembler: _assembler, ...rest } = fromItem<JobItem & { pk: string; sk: string }>(item);
   return {
     ...rest,
+    ...(doneChunks ? { countedChunks: [...doneChunks].sort((a, b) => a - b) } : {}),
     rows: { ...(rowsTotal === undefined ? {} : { total: rowsTotal }), done: rowsDone, failed: rowsFailed },
     chunks: { ...(chunksTotal === undefined ? {} : { total: chunksTotal }), done: chunksDone },
   };

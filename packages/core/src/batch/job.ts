@@ -42,6 +42,8 @@ export interface BatchJob {
   readonly rowsPerChunk: number;
   readonly rows: { readonly total?: number; readonly done: number; readonly failed: number };
   readonly chunks: { readonly total?: number; readonly done: number };
+  /** The indexes of the chunks counted so far (each is counted once). */
+  readonly countedChunks?: readonly number[];
   /** The CSV header, read when the input is planned. */
   readonly header?: readonly string[];
   readonly createdAt: string;

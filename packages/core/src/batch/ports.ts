@@ -1,4 +1,4 @@
-import type { BatchJob, BatchRowError, BatchTarget } from './job.ts';
+import type { BatchJob, BatchRowError } from './job.ts';
 import type { BatchChunk, BatchMessage } from './messages.ts';
 
 /** What one scored chunk adds to its job. */
@@ -51,5 +51,3 @@ export interface BatchObjects {
   /** The chunk plan, as a Distributed Map's ItemReader would read it. */
   writePlan(jobId: string, chunks: readonly BatchChunk[]): Promise<void>;
 }
-
-export type { BatchTarget };

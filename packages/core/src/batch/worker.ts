@@ -21,7 +21,8 @@ export interface BatchWorkerDependencies {
   now?: () => Date;
 }
 
-const nowIso = (deps: BatchWorkerDependencies) => (deps.now?.() ?? new Date()).toISOString();
+const nowIso = (deps: { now?: () => Date }) => (deps.now?.() ?? new Date()).toISOString();
+const isCounted = (job: BatchJob, index: number) => job.countedChunks?.includes(index) ?? false;
 
 /**
  * A job's first step: read its input, cut it into chunks and send one message per chunk. Run again
@@ -51,7 +52,9 @@ export async function planBatchJob(deps: BatchWorkerDependencies, jobId: string)
     await assembleBatchJob(deps, started, `plan:${jobId}`);
     return;
   }
-  await deps.dispatcher.send(plan.chunks.map((chunk) => ({ kind: 'chunk' as const, jobId, ...chunk })));
+  // A plan delivered again (its first run died) sends only what is not counted yet.
+  const pending = plan.chunks.filter((chunk) => !isCounted(started, chunk.index));
+  await deps.dispatcher.send(pending.map((chunk) => ({ kind: 'chunk' as const, jobId, ...chunk })));
 }
 
 /**
@@ -64,15 +67,24 @@ export async function planBatchJob(deps: BatchWorkerDependencies, jobId: string)
 export async function scoreBatchChunk(deps: BatchWorkerDependencies, jobId: string, chunk: BatchChunk, claimant: string): Promise<void> {
   const job = await deps.jobs.get(jobId);
   if (!job || job.status !== 'running') return;
+  // A chunk counted already (its message came back after its worker died) is not scored again:
+  // neither its rows nor their prediction logs are repeated. It may still owe the assembly.
+  const after = isCounted(job, chunk.index) ? job : await scoreAndCount(deps, job, chunk);
+  if (after && after.status === 'running' && after.chunks.total !== undefined && after.chunks.done >= after.chunks.total) {
+    await assembleBatchJob(deps, after, claimant);
+  }
+}
+
+async function scoreAndCount(deps: BatchWorkerDependencies, job: BatchJob, chunk: BatchChunk): Promise<BatchJob | undefined> {
   const text = await deps.objects.readRange(job.inputKey, chunk);
   const features = job.format === 'csv' ? await deps.scorer.features(job.target) : undefined;
   const rows = parseChunkRows(text, { format: job.format, firstRow: chunk.firstRow, header: job.header, idField: job.idField, features });
   if (rows.length !== chunk.rows) {
-    await failBatchJob(deps, jobId, `chunk ${chunk.index} has ${rows.length} rows where ${chunk.rows} were planned; was the input changed after it was submitted?`);
-    return;
+    await failBatchJob(deps, job.jobId, `chunk ${chunk.index} has ${rows.length} rows where ${chunk.rows} were planned; was the input changed after it was submitted?`);
+    return undefined;
   }
   const output = await deps.scorer.score(job, chunk, rows);
-  await deps.objects.writePart(jobId, chunk.index, output.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  await deps.objects.writePart(job.jobId, chunk.index, output.map((row) => `${JSON.stringify(row)}\n`).join(''));
   const errors: BatchRowError[] = [];
   let failed = 0;
   for (const row of output) {
@@ -80,10 +92,7 @@ export async function scoreBatchChunk(deps: BatchWorkerDependencies, jobId: stri
     failed++;
     if (errors.length < MAX_JOB_ERRORS) errors.push(row.id === undefined ? { row: row.row, error: row.error } : { row: row.row, id: row.id, error: row.error });
   }
-  const { job: after } = await deps.jobs.countChunk(jobId, { index: chunk.index, rows: output.length, failed, errors });
-  if (after && after.status === 'running' && after.chunks.total !== undefined && after.chunks.done >= after.chunks.total) {
-    await assembleBatchJob(deps, after, claimant);
-  }
+  return (await deps.jobs.countChunk(job.jobId, { index: chunk.index, rows: output.length, failed, errors })).job;
 }
 
 /** Joins the parts into the output and ends the job as succeeded, if `claimant` is its assembler. */
@@ -95,5 +104,5 @@ async function assembleBatchJob(deps: BatchWorkerDependencies, job: BatchJob, cl
 
 /** Ends a queued or running job as failed, saying why (a cancelled or finished job stays as it is). */
 export async function failBatchJob(deps: Pick<BatchWorkerDependencies, 'jobs' | 'now'>, jobId: string, failure: string): Promise<void> {
-  await deps.jobs.finish(jobId, ['queued', 'running'], { status: 'failed', at: nowIso(deps as BatchWorkerDependencies), failure });
+  await deps.jobs.finish(jobId, ['queued', 'running'], { status: 'failed', at: nowIso(deps), failure });
 }
