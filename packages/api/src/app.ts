@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { PerformanceScoreStore } from '@flywheel/monitor';
-import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -9,6 +9,7 @@ import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { modelRoutes, type RegistryRouteOptions } from './routes/models.ts';
+import { governanceRoutes } from './routes/model-governance.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { oipRoutes } from './routes/oip.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -30,6 +31,8 @@ export interface ApiDependencies {
   registry: ModelRegistry;
   endpoints: EndpointStore;
   artifacts: ArtifactStore;
+  /** Stages, tags and deletion of versions; without it those routes are absent (the edge has none). */
+  governance?: GovernanceStore;
   /** Where registry and endpoint changes are announced as CloudEvents; without one they are not. */
   events?: EventPublisher;
   /** Where predictions are logged; without one they are not. */
@@ -85,6 +88,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   app.route('/', keyRoutes(deps.apiKeys, requireScope));
   const serving = new Serving(deps, options.serving);
   app.route('/', modelRoutes(deps, serving, requireScope, options.registry));
+  if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance }, requireScope));
   app.route('/', endpointRoutes(deps, serving, requireScope));
   app.route('/', predictRoutes(serving, requireScope));
   app.route('/', oipRoutes(serving, requireScope));

@@ -3,6 +3,7 @@ import { DynamoApiKeyStore } from './api-key-store.ts';
 import { S3ArtifactStore } from './artifact-store.ts';
 import { DynamoEndpointStore } from './endpoint-store.ts';
 import { DynamoModelRegistry } from './model-registry-store.ts';
+import { DynamoGovernanceStore } from './governance-store.ts';
 import type { AwsClients } from './clients.ts';
 import type { ResourceNames } from './resources.ts';
 import { createMonitoringApiDependencies } from './monitor-dependencies.ts';
@@ -18,6 +19,7 @@ export function createApiDependencies(clients: AwsClients, names: ResourceNames)
   return {
     ...createServingDependencies(clients, { registryTable: names.tables.registry, bucket: names.bucket }),
     ...createMonitoringApiDependencies(clients, names),
+    governance: new DynamoGovernanceStore(clients.dynamodb, names.tables.registry),
     events: new SqsEventPublisher(clients.sqs, names.queues.events),
     retraining: { events: new DynamoEventStore(clients.dynamodb, names.tables.operations), retrain: createRetrainPorts(clients, names) },
     feedback: feedbackApiDependencies(clients, names),

@@ -6,6 +6,7 @@ export { DynamoApiKeyStore } from './api-key-store.ts';
 export { createApiDependencies, createServingDependencies } from './dependencies.ts';
 export { DynamoModelRegistry, type DynamoModelRegistryOptions } from './model-registry-store.ts';
 export { DynamoEndpointStore } from './endpoint-store.ts';
+export { DynamoGovernanceStore } from './governance-store.ts';
 export { S3ArtifactStore } from './artifact-store.ts';
 export { SqsPredictionLogSink, LOCAL_UNIT_HASH_KEY, createPredictionLogSink, hmacUnitHasher, type PredictionLogSinkStats, type SqsPredictionLogSinkOptions } from './prediction-log-sink.ts';
 export { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
