@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { PerformanceScoreStore } from '@flywheel/monitor';
-import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type DatasetObjects, type DatasetRegistry, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -20,6 +20,7 @@ import { monitoringRoutes, type MonitoringDependencies } from './routes/monitori
 import { performanceRoutes } from './routes/performance.ts';
 import { eventRoutes } from './routes/events.ts';
 import { runRoutes } from './routes/runs.ts';
+import { datasetRoutes } from './routes/datasets.ts';
 import { shadowRoutes } from './routes/shadows.ts';
 import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedback.ts';
 import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
@@ -33,6 +34,8 @@ export interface ApiDependencies {
   artifacts: ArtifactStore;
   /** Stages, tags and deletion of versions; without it those routes are absent (the edge has none). */
   governance?: GovernanceStore;
+  /** Registered training datasets; without it those routes are absent (the edge has none). */
+  datasets?: { registry: DatasetRegistry; objects: DatasetObjects };
   /** Where registry and endpoint changes are announced as CloudEvents; without one they are not. */
   events?: EventPublisher;
   /** Where predictions are logged; without one they are not. */
@@ -101,8 +104,9 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   }
   if (deps.retraining) {
     app.route('/', eventRoutes(deps.retraining.events, requireScope));
-    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain }, requireScope));
+    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}) }, requireScope));
   }
+  if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, requireScope));
   if (deps.feedback) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));

@@ -31,6 +31,7 @@ export { DynamoGuardrailStateStore } from './guardrail-state-store.ts';
 export { SqsTrainJobQueue } from './train-job-queue.ts';
 export { S3LogArchiveReader, type ArchiveReadStats } from './log-archive-reader.ts';
 export { S3DatasetStore } from './dataset-store.ts';
+export { DynamoDatasetRegistry } from './dataset-registry-store.ts';
 export { createRetrainPorts } from './retrain-ports.ts';
 export { DynamoExperimentStore, type DynamoExperimentStoreOptions } from './experiment-store.ts';
 export { DynamoFeedbackStore, type DynamoFeedbackStoreOptions } from './feedback-store.ts';

@@ -21,11 +21,17 @@ import {
   type RetrainPorts,
   type Run,
   type RunMetrics,
-  type DatasetManifest,
+  type DatasetObjects,
+  type DatasetRef,
+  type DatasetRegistry,
+  type DatasetVersion,
+  type RunDataset,
+  datasetRef,
+  describeDataset,
 } from '@flywheel/core';
 import { loadModel, releaseModel, sha256Hex } from '@flywheel/inference';
 import { assembleExamples, type LabelRow, type LoggedRow } from './assemble.ts';
-import { DatasetError, encodeRows, type Dataset, type Example } from './dataset.ts';
+import { DatasetError, encodeRows, type Dataset, type Example, type TrainingFeature, type TrainingTask } from './dataset.ts';
 import { byTime } from './split.ts';
 import { canonicalDatasetBytes } from './manifest.ts';
 import { trainChallenger, type TrainingResult } from './pipeline.ts';
@@ -43,12 +49,8 @@ export interface TrainJobDependencies {
   /** The archived prediction logs of an endpoint. */
   readonly archive: { records(endpoint: string, range: { from: string; to: string }): AsyncIterable<PredictionLogRecord> };
   readonly labels: LabelSource;
-  /** Where each run's dataset is kept (`datasets/<runId>/`). */
-  readonly datasets?: {
-    put(runId: string, canonicalBytes: Uint8Array, manifest: DatasetManifest): Promise<unknown>;
-    /** The lines of a run's recorded dataset, undefined when it recorded none. */
-    lines(runId: string): Promise<unknown[] | undefined>;
-  };
+  /** Where each run's dataset is registered as a version, and its bytes kept; without it runs record only the manifest. */
+  readonly datasets?: { readonly registry: DatasetRegistry; readonly objects: DatasetObjects };
   /** Stores the new version's reference profile, so the monitor judges drift of the canary too. */
   readonly baselines?: {
     storeReferenceProfile(model: string, version: number, features: readonly { name: string; kind: 'numerical' | 'categorical'; categories?: readonly (string | number)[] }[], outputs: readonly Record<string, unknown>[] | undefined, records: readonly Record<string, unknown>[]): Promise<unknown>;
@@ -135,7 +137,7 @@ async function settle(deps: TrainJobDependencies, run: Run): Promise<Run> {
 interface TrainOutcome {
   params: Record<string, unknown>;
   metrics: RunMetrics;
-  dataset: DatasetManifest;
+  dataset: RunDataset;
   parentVersion: number;
   version: number;
   canary: { started: boolean; reason: string };
@@ -163,17 +165,26 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   if ('reason' in shape) throw new RunFailure(`the built-in trainer cannot retrain ${run.model} version ${parentVersion}: ${shape.reason}`);
   log(`champion: ${run.model} version ${parentVersion} (variant ${variant.name} of ${run.endpoint})`);
 
-  // The dataset: logged predictions of this model joined with their labels.
+  // The dataset: a registered version when the run names one, else logged predictions of this model joined with their labels.
   let started = performance.now();
   const to = now().toISOString();
   const from = new Date(now().getTime() - (params.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400_000).toISOString();
-  const assembled = await assembleExamples(loggedRows(deps.archive.records(run.endpoint, { from, to }), run.model), deps.labels(run.endpoint, { from, to }), {
-    maxRows: params.maxRows ?? DEFAULT_MAX_ROWS,
-  });
-  log(`assembled ${assembled.examples.length} labelled rows (${assembled.unlabelled} logged rows without a label, ${assembled.duplicates} duplicates) from ${from} to ${to}`);
-  const previous = params.includePrevious ? await previousExamples(deps, champion) : [];
-  if (params.includePrevious) log(`added ${previous.length} rows of the champion's training data`);
-  const examples = mergeExamples(previous, assembled.examples, params.maxRows ?? DEFAULT_MAX_ROWS);
+  const requested = params.dataset ? await requestedDataset(deps, params.dataset, shape) : undefined;
+  let examples: Example[];
+  let merged: DatasetRef | undefined;
+  if (requested) {
+    examples = requested.examples;
+    log(`training on dataset ${describeDataset(requested.version)} (${examples.length} rows, sha256 ${requested.version.sha256.slice(0, 12)})`);
+  } else {
+    const assembled = await assembleExamples(loggedRows(deps.archive.records(run.endpoint, { from, to }), run.model), deps.labels(run.endpoint, { from, to }), {
+      maxRows: params.maxRows ?? DEFAULT_MAX_ROWS,
+    });
+    log(`assembled ${assembled.examples.length} labelled rows (${assembled.unlabelled} logged rows without a label, ${assembled.duplicates} duplicates) from ${from} to ${to}`);
+    const previous = params.includePrevious ? await previousExamples(deps, champion) : { examples: [] };
+    if (params.includePrevious) log(`added ${previous.examples.length} rows of the champion's training data`);
+    merged = previous.dataset;
+    examples = mergeExamples(previous.examples, assembled.examples, params.maxRows ?? DEFAULT_MAX_ROWS);
+  }
   lap('assembleMs', started);
   await flushLogs();
   const dataset: Dataset = { features: shape.features, task: shape.task, examples };
@@ -184,7 +195,12 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   lap('trainMs', started);
   Object.assign(timings, result.timings);
   await flushLogs();
-  await deps.datasets?.put(run.runId, canonicalDatasetBytes(examples), result.manifest);
+  if (requested && result.manifest.sha256 !== requested.version.sha256) {
+    throw new RunFailure(`dataset ${describeDataset(requested.version)} reads back as sha256 ${result.manifest.sha256}, not ${requested.version.sha256}: its stored bytes changed`);
+  }
+  const trainedOn = requested?.version ?? (await registerDataset(deps, run, shape, result, examples, { from, to, merged }, now().toISOString()));
+  if (trainedOn && !requested) log(`registered dataset ${describeDataset(trainedOn)} (sha256 ${trainedOn.sha256.slice(0, 12)})`);
+  const datasetVersion = trainedOn ? datasetRef(trainedOn) : undefined;
 
   // Registration, with lineage.
   started = performance.now();
@@ -199,9 +215,11 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
     lookbackDays: params.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
     maxRows: params.maxRows ?? DEFAULT_MAX_ROWS,
     includePrevious: params.includePrevious ?? false,
+    ...(params.dataset ? { dataset: params.dataset } : {}),
   };
   const lineage: Lineage = {
     runId: run.runId,
+    ...(datasetVersion ? { dataset: datasetVersion } : {}),
     manifestSha256: result.manifest.sha256,
     rows: result.manifest.rows,
     timeRange: result.manifest.timeRange,
@@ -222,15 +240,65 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   const canary = verdict.start ? await startCanary(deps, run, registered.version, policy.canaryPercent, now().toISOString()) : { started: false, reason: verdict.reason };
   lap('rolloutMs', started);
   timings.totalMs = Math.round(performance.now() - phaseStart);
-  return { params: resolvedParams, metrics, dataset: result.manifest, parentVersion, version: registered.version, canary: canary.started ? { started: true, reason: `${verdict.reason}; ${canary.reason}` } : canary, timings };
+  return { params: resolvedParams, metrics, dataset: { ...result.manifest, ...(datasetVersion ? { name: datasetVersion.name, version: datasetVersion.version } : {}) }, parentVersion, version: registered.version, canary: canary.started ? { started: true, reason: `${verdict.reason}; ${canary.reason}` } : canary, timings };
 }
 
-/** The examples of the dataset the champion's run recorded; none when it was not trained here. */
-async function previousExamples(deps: TrainJobDependencies, champion: ModelVersion): Promise<Example[]> {
-  const runId = champion.lineage.runId;
-  if (typeof runId !== 'string' || !deps.datasets) return [];
-  const lines = (await deps.datasets.lines(runId)) ?? [];
-  return lines.filter(isExample);
+/** The examples of the dataset the champion was trained on, when its bytes are kept here; none otherwise. */
+async function previousExamples(deps: TrainJobDependencies, champion: ModelVersion): Promise<{ examples: Example[]; dataset?: DatasetRef }> {
+  const sha256 = champion.lineage.manifestSha256;
+  if (typeof sha256 !== 'string' || !deps.datasets) return { examples: [] };
+  const lines = (await deps.datasets.objects.lines(sha256)) ?? [];
+  const dataset = champion.lineage.dataset as DatasetRef | undefined;
+  return { examples: lines.filter(isExample), ...(dataset ? { dataset } : {}) };
+}
+
+/** The examples of a registered dataset version a run asked for, checked to fit the champion's features and task. */
+async function requestedDataset(
+  deps: TrainJobDependencies,
+  request: { name: string; version: number },
+  shape: { features: readonly { name: string; kind: string }[]; task: { type: string } },
+): Promise<{ version: DatasetVersion; examples: Example[] }> {
+  const version = await deps.datasets?.registry.get(request.name, request.version);
+  if (!version) throw new RunFailure(`there is no dataset ${describeDataset(request)}`);
+  const wanted = shape.features.map((f) => `${f.name} (${f.kind})`).join(', ');
+  const has = version.schema.features.map((f) => `${f.name} (${f.kind})`).join(', ');
+  if (wanted !== has || version.schema.label.task !== shape.task.type) {
+    throw new RunFailure(`dataset ${describeDataset(request)} has features ${has} for ${version.schema.label.task}; the champion takes ${wanted} for ${shape.task.type}`);
+  }
+  const lines = await deps.datasets!.objects.lines(version.sha256);
+  if (!lines) throw new RunFailure(`the bytes of dataset ${describeDataset(request)} are no longer stored (datasets expire after the bucket's retention)`);
+  return { version, examples: lines.filter(isExample) };
+}
+
+/** Stores the run's examples under their hash and registers them as the next version of the model's dataset (or finds the version they are). */
+async function registerDataset(
+  deps: TrainJobDependencies,
+  run: Run,
+  shape: { features: readonly TrainingFeature[]; task: TrainingTask },
+  result: TrainingResult,
+  examples: readonly Example[],
+  source: { from: string; to: string; merged?: DatasetRef },
+  at: string,
+): Promise<DatasetVersion | undefined> {
+  if (!deps.datasets) return undefined;
+  const bytes = canonicalDatasetBytes(examples);
+  await deps.datasets.objects.put(result.manifest.sha256, bytes);
+  const { dataset } = await deps.datasets.registry.register({
+    name: run.model,
+    sha256: result.manifest.sha256,
+    rows: result.manifest.rows,
+    sizeBytes: bytes.byteLength,
+    schema: {
+      features: shape.features.map((f) => ({ name: f.name, kind: f.kind, ...(f.categories ? { categories: [...f.categories] } : {}) })),
+      label: { task: shape.task.type, ...(shape.task.classes ? { classes: [...shape.task.classes] } : {}) },
+    },
+    labels: result.manifest.labels,
+    timeRange: result.manifest.timeRange,
+    source: { ...(run.endpoint ? { endpoint: run.endpoint } : {}), window: { from: source.from, to: source.to }, ...(source.merged ? { merged: source.merged } : {}) },
+    createdBy: { runId: run.runId },
+    createdAt: at,
+  });
+  return dataset;
 }
 
 function isExample(line: unknown): line is Example {
