@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { DatasetVersion, ModelVersion, Run } from '@flywheel/core';
+import type { DatasetVersion, LineageGraph, ModelVersion, Run } from '@flywheel/core';
 import { sha256Hex } from '@flywheel/inference';
 import { retrainableShape, trainChallenger, type Example } from '@flywheel/train';
 import { createEventsHandler } from '../functions/events.ts';
@@ -117,5 +117,61 @@ describe('datasets as versions, repeatable runs, lineage both ways', () => {
     expect(merged.errors?.[0].path).toBe('includePrevious');
     await expectProblem(await system.api('/v1/models/churn/retrain', { method: 'POST', json: { dataset: { name: 'churn' } } }), 400);
     expect((await json<{ runs: Run[] }>('/v1/models/churn/runs')).runs.length).toBe(before);
+  });
+
+  it('walks the lineage of the retrained version 2 back to its dataset, run and parent, and on to the configs that served it', async () => {
+    const graph = await json<LineageGraph>('/v1/lineage?version=churn:2');
+    expect(graph.start).toEqual(['version:churn:2']);
+    const node = (id: string) => graph.nodes.find((n) => n.id === id);
+    const edge = (from: string, to: string) => graph.edges.find((e) => e.from === from && e.to === to);
+    const run = `run:${first.runId}`;
+    expect(node('dataset:churn:1')).toMatchObject({ kind: 'dataset', sha256: first.dataset!.sha256, rows: 600, by: { type: 'run', id: first.runId } });
+    expect(node(run)).toMatchObject({ kind: 'run', status: 'succeeded', by: { type: 'trigger', id: 'manual', reason: 'concept change' }, at: first.createdAt });
+    expect(node('version:churn:1')).toMatchObject({ kind: 'version', by: { type: 'key', name: 'local admin' } });
+    expect(node('version:churn:2')).toMatchObject({ kind: 'version', by: { type: 'run', id: first.runId } });
+    expect(edge('dataset:churn:1', run)).toMatchObject({ relation: 'trained' });
+    expect(edge('version:churn:1', run)).toMatchObject({ relation: 'champion' });
+    expect(edge(run, 'version:churn:2')).toMatchObject({ relation: 'registered' });
+
+    // The endpoint configs that served it: the canary the run started, made by the trainer.
+    const served = graph.edges.filter((e) => e.from === 'version:churn:2' && e.relation === 'served');
+    expect(served.length).toBeGreaterThan(0);
+    const canary = node(served[0].to);
+    expect(canary).toMatchObject({ kind: 'endpoint-config', endpoint: 'churn', change: 'update', by: { type: 'component', id: 'retrain' } });
+    expect(served[0]).toMatchObject({ variant: 'candidate', share: 10 });
+    // Upstream and downstream only: the config that served only version 1, and the sibling run's dataset, are not its lineage.
+    expect(node('endpoint:churn:1')).toBeUndefined();
+    expect(node('dataset:churn:2')).toBeUndefined();
+    for (const n of graph.nodes) {
+      expect(n.by.type, n.id).not.toBe('unknown');
+      expect(Number.isNaN(Date.parse(n.at)), n.id).toBe(false);
+    }
+  });
+
+  it('walks back from an endpoint config and forward from a dataset', async () => {
+    const canary = (await json<LineageGraph>('/v1/lineage?version=churn:2')).edges.find((e) => e.from === 'version:churn:2' && e.relation === 'served')!.to;
+    const configVersion = canary.split(':')[2];
+    const back = await json<LineageGraph>(`/v1/lineage?endpoint=churn:${configVersion}`);
+    expect(back.start).toEqual([canary]);
+    expect(back.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(['dataset:churn:1', `run:${first.runId}`, 'version:churn:1', 'version:churn:2', canary]));
+    expect(back.edges).toContainEqual(expect.objectContaining({ from: 'version:churn:1', to: canary, relation: 'served', variant: 'control', share: 90 }));
+
+    const forward = await json<LineageGraph>('/v1/lineage?dataset=churn:1');
+    expect(forward.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(['dataset:churn:1', `run:${first.runId}`, 'version:churn:2', canary]));
+    expect(forward.nodes.map((n) => n.id)).not.toContain('version:churn:1');
+
+    const everything = await json<LineageGraph>('/v1/lineage?endpoint=churn');
+    expect(everything.start.length).toBeGreaterThan(1);
+    expect(everything.nodes.map((n) => n.id)).toContain('dataset:churn:2');
+  });
+
+  it('answers bad lineage queries with problem details', async () => {
+    await expectProblem(await system.api('/v1/lineage'), 400);
+    await expectProblem(await system.api('/v1/lineage?version=churn'), 400);
+    await expectProblem(await system.api('/v1/lineage?version=churn:2&dataset=churn:1'), 400);
+    await expectProblem(await system.api('/v1/lineage?version=churn:99'), 404);
+    await expectProblem(await system.api('/v1/lineage?run=run-000000000000000000000000'), 404);
+    await expectProblem(await system.api('/v1/lineage?endpoint=churn:99'), 404);
+    await expectProblem(await system.api('/v1/lineage?endpoint=nowhere'), 404);
   });
 });

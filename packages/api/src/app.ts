@@ -21,6 +21,7 @@ import { performanceRoutes } from './routes/performance.ts';
 import { eventRoutes } from './routes/events.ts';
 import { runRoutes } from './routes/runs.ts';
 import { datasetRoutes } from './routes/datasets.ts';
+import { lineageRoutes } from './routes/lineage.ts';
 import { shadowRoutes } from './routes/shadows.ts';
 import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedback.ts';
 import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
@@ -107,6 +108,10 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}) }, requireScope));
   }
   if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, requireScope));
+  if (deps.retraining) {
+    const { registry, endpoints, apiKeys, audit } = deps;
+    app.route('/', lineageRoutes({ registry, endpoints, runs: deps.retraining.retrain.runs, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, requireScope));
+  }
   if (deps.feedback) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));

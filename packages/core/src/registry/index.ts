@@ -55,3 +55,16 @@ export {
   type VersionFilter,
 } from './governance.ts';
 export { registerModelVersion, type RegistrationPorts } from './register-version.ts';
+export {
+  configNodeId,
+  datasetNodeId,
+  lineageGraph,
+  runNodeId,
+  versionNodeId,
+  type LineageActor,
+  type LineageEdge,
+  type LineageFacts,
+  type LineageGraph,
+  type LineageNode,
+  type LineageStart,
+} from './lineage-graph.ts';
