@@ -17,40 +17,26 @@ import {
   type Lineage,
   type ModelRegistry,
   type ModelVersion,
-  type PredictionLogRecord,
   type RetrainPorts,
   type Run,
   type RunMetrics,
-  type DatasetObjects,
-  type DatasetRef,
-  type DatasetRegistry,
-  type DatasetVersion,
   type RunDataset,
   datasetRef,
   describeDataset,
 } from '@flywheel/core';
 import { loadModel, releaseModel, sha256Hex } from '@flywheel/inference';
-import { assembleExamples, type LabelRow, type LoggedRow } from './assemble.ts';
-import { DatasetError, encodeRows, type Dataset, type Example, type TrainingFeature, type TrainingTask } from './dataset.ts';
-import { byTime } from './split.ts';
-import { canonicalDatasetBytes } from './manifest.ts';
+import { DatasetError, encodeRows, type Dataset } from './dataset.ts';
 import { trainChallenger, type TrainingResult } from './pipeline.ts';
 import { predictModel } from './predictions.ts';
-import { retrainableShape } from './registry-metadata.ts';
+import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, championOf, registerDataset, trainingRows, type RunDatasetDependencies } from './run-dataset.ts';
+import { RunFailure } from './run-failure.ts';
+import { prepareExternalRun } from './external-run.ts';
 
-/** Ground truth for an endpoint's predictions in a time range (feedback). */
-export type LabelSource = (endpoint: string, range: { from: string; to: string }) => AsyncIterable<LabelRow> | Iterable<LabelRow>;
-
-export interface TrainJobDependencies {
+export interface TrainJobDependencies extends RunDatasetDependencies {
   readonly retrain: RetrainPorts;
   readonly registry: Pick<ModelRegistry, 'getVersion' | 'getAlias' | 'register'>;
   readonly endpoints: Pick<EndpointStore, 'current' | 'append'>;
   readonly artifacts: Pick<ArtifactStore, 'getModel' | 'putModel'>;
-  /** The archived prediction logs of an endpoint. */
-  readonly archive: { records(endpoint: string, range: { from: string; to: string }): AsyncIterable<PredictionLogRecord> };
-  readonly labels: LabelSource;
-  /** Where each run's dataset is registered as a version, and its bytes kept; without it runs record only the manifest. */
-  readonly datasets?: { readonly registry: DatasetRegistry; readonly objects: DatasetObjects };
   /** Stores the new version's reference profile, so the monitor judges drift of the canary too. */
   readonly baselines?: {
     storeReferenceProfile(model: string, version: number, features: readonly { name: string; kind: 'numerical' | 'categorical'; categories?: readonly (string | number)[] }[], outputs: readonly Record<string, unknown>[] | undefined, records: readonly Record<string, unknown>[]): Promise<unknown>;
@@ -61,15 +47,9 @@ export interface TrainJobDependencies {
 
 /** A run already running and started this recently belongs to another worker: leave it alone. */
 const RUNNING_LEASE_MS = 20 * 60_000;
-const DEFAULT_LOOKBACK_DAYS = 30;
-const DEFAULT_MAX_ROWS = 200_000;
 const BASELINE_ROWS = 5000;
 const CANARY_WRITE_ATTEMPTS = 5;
 
-/** Something the run cannot get past however often it is retried as is: it fails with this message. */
-export class RunFailure extends Error {
-  override name = 'RunFailure';
-}
 
 /**
  * The train function's work for one run: queued → running → succeeded | failed. Assembles the
@@ -82,7 +62,8 @@ export class RunFailure extends Error {
 export async function runTrainJob(deps: TrainJobDependencies, runId: string): Promise<Run | undefined> {
   const now = () => (deps.now ?? (() => new Date()))();
   const run = await deps.retrain.runs.get(runId);
-  if (!run || run.trainer !== 'builtin') return run;
+  if (!run) return run;
+  if (run.trainer !== 'builtin') return prepareExternalRun(deps, run);
   // Delivered again after the run ended: make sure what follows its end happened (a crash may have cut it short).
   if (run.status === 'succeeded' || run.status === 'failed') return settle(deps, run);
   if (run.status === 'running' && run.startedAt && now().getTime() - Date.parse(run.startedAt) < RUNNING_LEASE_MS) return run;
@@ -149,42 +130,15 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   const phaseStart = performance.now();
   const timings: Record<string, number> = {};
   const lap = (phase: string, since: number) => (timings[phase] = Math.round(performance.now() - since));
-  if (!run.endpoint) throw new RunFailure('the run names no endpoint, so there are no logged predictions to train on');
   const params = trainParamsSchema.parse(run.params ?? {});
+  const runChampion = await championOf(deps, run);
+  const { config: current, version: champion, shape } = runChampion;
+  const parentVersion = champion.version;
+  log(`champion: ${run.model} version ${parentVersion} (variant ${runChampion.variant} of ${run.endpoint})`);
 
-  // The champion: the model version the endpoint's main variant serves now.
-  const current = await deps.endpoints.current(run.endpoint);
-  if (!current) throw new RunFailure(`endpoint ${run.endpoint} no longer exists`);
-  const variant = championVariant(current.config);
-  if (variant.model !== run.model) throw new RunFailure(`endpoint ${run.endpoint} now mainly serves model ${variant.model}, not ${run.model}`);
-  const parentVersion = variant.version ?? (await deps.registry.getAlias(run.model, variant.alias!))?.version;
-  if (parentVersion === undefined) throw new RunFailure(`alias ${variant.alias} of model ${run.model} points nowhere`);
-  const champion = await deps.registry.getVersion(run.model, parentVersion);
-  if (!champion) throw new RunFailure(`model ${run.model} has no version ${parentVersion}`);
-  const shape = retrainableShape(champion, champion.signature.outputs);
-  if ('reason' in shape) throw new RunFailure(`the built-in trainer cannot retrain ${run.model} version ${parentVersion}: ${shape.reason}`);
-  log(`champion: ${run.model} version ${parentVersion} (variant ${variant.name} of ${run.endpoint})`);
-
-  // The dataset: a registered version when the run names one, else logged predictions of this model joined with their labels.
   let started = performance.now();
-  const to = now().toISOString();
-  const from = new Date(now().getTime() - (params.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400_000).toISOString();
-  const requested = params.dataset ? await requestedDataset(deps, params.dataset, shape) : undefined;
-  let examples: Example[];
-  let merged: DatasetRef | undefined;
-  if (requested) {
-    examples = requested.examples;
-    log(`training on dataset ${describeDataset(requested.version)} (${examples.length} rows, sha256 ${requested.version.sha256.slice(0, 12)})`);
-  } else {
-    const assembled = await assembleExamples(loggedRows(deps.archive.records(run.endpoint, { from, to }), run.model), deps.labels(run.endpoint, { from, to }), {
-      maxRows: params.maxRows ?? DEFAULT_MAX_ROWS,
-    });
-    log(`assembled ${assembled.examples.length} labelled rows (${assembled.unlabelled} logged rows without a label, ${assembled.duplicates} duplicates) from ${from} to ${to}`);
-    const previous = params.includePrevious ? await previousExamples(deps, champion) : { examples: [] };
-    if (params.includePrevious) log(`added ${previous.examples.length} rows of the champion's training data`);
-    merged = previous.dataset;
-    examples = mergeExamples(previous.examples, assembled.examples, params.maxRows ?? DEFAULT_MAX_ROWS);
-  }
+  const rows = await trainingRows(deps, run, params, runChampion, now(), log);
+  const { examples, requested } = rows;
   lap('assembleMs', started);
   await flushLogs();
   const dataset: Dataset = { features: shape.features, task: shape.task, examples };
@@ -195,10 +149,10 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   lap('trainMs', started);
   Object.assign(timings, result.timings);
   await flushLogs();
-  if (requested && result.manifest.sha256 !== requested.version.sha256) {
-    throw new RunFailure(`dataset ${describeDataset(requested.version)} reads back as sha256 ${result.manifest.sha256}, not ${requested.version.sha256}: its stored bytes changed`);
+  if (requested && result.manifest.sha256 !== requested.sha256) {
+    throw new RunFailure(`dataset ${describeDataset(requested)} reads back as sha256 ${result.manifest.sha256}, not ${requested.sha256}: its stored bytes changed`);
   }
-  const trainedOn = requested?.version ?? (await registerDataset(deps, run, shape, result, examples, { from, to, merged }, now().toISOString()));
+  const trainedOn = await registerDataset(deps, run, dataset, rows, now().toISOString());
   if (trainedOn && !requested) log(`registered dataset ${describeDataset(trainedOn)} (sha256 ${trainedOn.sha256.slice(0, 12)})`);
   const datasetVersion = trainedOn ? datasetRef(trainedOn) : undefined;
 
@@ -241,88 +195,6 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   lap('rolloutMs', started);
   timings.totalMs = Math.round(performance.now() - phaseStart);
   return { params: resolvedParams, metrics, dataset: { ...result.manifest, ...(datasetVersion ? { name: datasetVersion.name, version: datasetVersion.version } : {}) }, parentVersion, version: registered.version, canary: canary.started ? { started: true, reason: `${verdict.reason}; ${canary.reason}` } : canary, timings };
-}
-
-/** The examples of the dataset the champion was trained on, when its bytes are kept here; none otherwise. */
-async function previousExamples(deps: TrainJobDependencies, champion: ModelVersion): Promise<{ examples: Example[]; dataset?: DatasetRef }> {
-  const sha256 = champion.lineage.manifestSha256;
-  if (typeof sha256 !== 'string' || !deps.datasets) return { examples: [] };
-  const lines = (await deps.datasets.objects.lines(sha256)) ?? [];
-  const dataset = champion.lineage.dataset as DatasetRef | undefined;
-  return { examples: lines.filter(isExample), ...(dataset ? { dataset } : {}) };
-}
-
-/** The examples of a registered dataset version a run asked for, checked to fit the champion's features and task. */
-async function requestedDataset(
-  deps: TrainJobDependencies,
-  request: { name: string; version: number },
-  shape: { features: readonly { name: string; kind: string }[]; task: { type: string } },
-): Promise<{ version: DatasetVersion; examples: Example[] }> {
-  const version = await deps.datasets?.registry.get(request.name, request.version);
-  if (!version) throw new RunFailure(`there is no dataset ${describeDataset(request)}`);
-  const wanted = shape.features.map((f) => `${f.name} (${f.kind})`).join(', ');
-  const has = version.schema.features.map((f) => `${f.name} (${f.kind})`).join(', ');
-  if (wanted !== has || version.schema.label.task !== shape.task.type) {
-    throw new RunFailure(`dataset ${describeDataset(request)} has features ${has} for ${version.schema.label.task}; the champion takes ${wanted} for ${shape.task.type}`);
-  }
-  const lines = await deps.datasets!.objects.lines(version.sha256);
-  if (!lines) throw new RunFailure(`the bytes of dataset ${describeDataset(request)} are no longer stored (datasets expire after the bucket's retention)`);
-  return { version, examples: lines.filter(isExample) };
-}
-
-/** Stores the run's examples under their hash and registers them as the next version of the model's dataset (or finds the version they are). */
-async function registerDataset(
-  deps: TrainJobDependencies,
-  run: Run,
-  shape: { features: readonly TrainingFeature[]; task: TrainingTask },
-  result: TrainingResult,
-  examples: readonly Example[],
-  source: { from: string; to: string; merged?: DatasetRef },
-  at: string,
-): Promise<DatasetVersion | undefined> {
-  if (!deps.datasets) return undefined;
-  const bytes = canonicalDatasetBytes(examples);
-  await deps.datasets.objects.put(result.manifest.sha256, bytes);
-  const { dataset } = await deps.datasets.registry.register({
-    name: run.model,
-    sha256: result.manifest.sha256,
-    rows: result.manifest.rows,
-    sizeBytes: bytes.byteLength,
-    schema: {
-      features: shape.features.map((f) => ({ name: f.name, kind: f.kind, ...(f.categories ? { categories: [...f.categories] } : {}) })),
-      label: { task: shape.task.type, ...(shape.task.classes ? { classes: [...shape.task.classes] } : {}) },
-    },
-    labels: result.manifest.labels,
-    timeRange: result.manifest.timeRange,
-    source: { ...(run.endpoint ? { endpoint: run.endpoint } : {}), window: { from: source.from, to: source.to }, ...(source.merged ? { merged: source.merged } : {}) },
-    createdBy: { runId: run.runId },
-    createdAt: at,
-  });
-  return dataset;
-}
-
-function isExample(line: unknown): line is Example {
-  const e = line as Partial<Example> | null;
-  return typeof e?.key === 'string' && typeof e.time === 'string' && typeof e.features === 'object' && e.features !== null && e.label !== undefined;
-}
-
-/** Newer rows win over older rows of the same key; the newest `maxRows` are kept, oldest first. */
-function mergeExamples(older: readonly Example[], newer: readonly Example[], maxRows: number): Example[] {
-  if (older.length === 0) return [...newer];
-  const byKey = new Map(older.map((e) => [e.key, e]));
-  for (const e of newer) byKey.set(e.key, e);
-  return [...byKey.values()].sort(byTime).slice(-maxRows);
-}
-
-/** Archived rows this model served (shadows and failures left out), as the assembler reads them. */
-async function* loggedRows(records: AsyncIterable<PredictionLogRecord>, model: string): AsyncGenerator<LoggedRow> {
-  for await (const record of records) {
-    if (record.model !== model || record.status !== 'ok' || record.shadowOf || record.truncated) continue;
-    const slash = record.id.lastIndexOf('/');
-    const row = Number(record.id.slice(slash + 1));
-    if (slash < 0 || !Number.isInteger(row)) continue;
-    yield { id: record.id.slice(0, slash), row, time: record.time, features: record.inputs };
-  }
 }
 
 async function register(deps: TrainJobDependencies, champion: ModelVersion, result: TrainingResult, lineage: Lineage, at: string): Promise<ModelVersion> {

@@ -18,9 +18,11 @@ export interface RunMetrics {
 
 /**
  * What a run trained on: the manifest, and the registered dataset version it is (`name`,
- * `version`, with the manifest's `sha256`); runs recorded before datasets were versioned lack those two.
+ * `version`, with the manifest's `sha256`); runs recorded before datasets were versioned lack those
+ * two. The split (train and holdout rows) is known for built-in runs only.
  */
-export type RunDataset = DatasetManifest & { readonly name?: string; readonly version?: number };
+export type RunDataset = Omit<DatasetManifest, 'trainRows' | 'holdoutRows'> &
+  Partial<Pick<DatasetManifest, 'trainRows' | 'holdoutRows'>> & { readonly name?: string; readonly version?: number };
 
 /** A retraining run: what experiment tracking keeps about it. */
 export interface Run {
