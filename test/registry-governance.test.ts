@@ -143,4 +143,25 @@ describe('registry governance: stages with approval, tags, search, archive and d
     // Its number stays taken.
     expect(await registered(system, 'gov-delete', scaledModel(8.5))).toBe(aliased + 1);
   });
+
+  it('records the reason of a rollback, of an endpoint or of an alias', async () => {
+    const [one, two] = [await registered(system, 'gov-rollback', scaledModel(9.5)), await registered(system, 'gov-rollback', scaledModel(10.5))];
+    expect((await putEndpoint(system, 'gov-rollback', singleVariant('gov-rollback', one))).status).toBe(201);
+    expect((await putEndpoint(system, 'gov-rollback', singleVariant('gov-rollback', two))).status).toBe(200);
+    const etag = (await system.api('/v1/endpoints/gov-rollback')).headers.get('etag')!;
+    const rolledBack = await system.api('/v1/endpoints/gov-rollback/rollback', { method: 'POST', headers: { 'if-match': etag }, json: { configVersion: 1, reason: 'version 2 doubles latency' } });
+    expect(rolledBack.status, await rolledBack.clone().text()).toBe(200);
+    const { history } = (await (await system.api('/v1/endpoints/gov-rollback/history')).json()) as { history: Array<{ configVersion: number; change: Record<string, unknown> }> };
+    expect(history[0]).toMatchObject({ configVersion: 3, change: { kind: 'rollback', restoredFrom: 1, reason: 'version 2 doubles latency' } });
+
+    for (const [version, reason] of [[two, 'promoted'], [one, 'back: v2 regressed on EU traffic']] as const) {
+      expect((await system.api('/v1/models/gov-rollback/aliases/stable', { method: 'PUT', json: { version, reason } })).status).toBe(200);
+    }
+    const moves = (await (await system.api('/v1/models/gov-rollback/aliases/stable/history')).json()) as { history: Array<{ version: number; reason?: string; previousVersion?: number }> };
+    expect(moves.history.map((m) => [m.version, m.previousVersion, m.reason])).toEqual([
+      [one, two, 'back: v2 regressed on EU traffic'],
+      [two, undefined, 'promoted'],
+    ]);
+    await expectProblem(await system.api('/v1/models/gov-rollback/aliases/stable', { method: 'PUT', json: { version: one, reason: '' } }), 400);
+  });
 });

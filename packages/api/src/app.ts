@@ -110,7 +110,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, requireScope));
   if (deps.retraining) {
     const { registry, endpoints, apiKeys, audit } = deps;
-    app.route('/', lineageRoutes({ registry, endpoints, runs: deps.retraining.retrain.runs, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, requireScope));
+    app.route('/', lineageRoutes({ registry, endpoints, retrain: deps.retraining.retrain, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, requireScope));
   }
   if (deps.feedback) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));

@@ -141,7 +141,7 @@ export class DynamoModelRegistry implements ModelRegistry {
     return items.map((item) => item.model).sort();
   }
 
-  async moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string }): Promise<AliasChange> {
+  async moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string; reason?: string }): Promise<AliasChange> {
     const pk = modelKey(model);
     // Each attempt takes the next revision; losing the race to another move just means trying the one after.
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -154,6 +154,7 @@ export class DynamoModelRegistry implements ModelRegistry {
         revision: (previous?.revision ?? 0) + 1,
         changedAt: options.at,
         actor: options.actor,
+        ...(options.reason ? { reason: options.reason } : {}),
       };
       const written = await conditionally(() =>
         this.dynamodb.send(

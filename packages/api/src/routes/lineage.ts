@@ -21,7 +21,8 @@ import { validate } from '../validation.ts';
 export interface LineageDependencies {
   registry: Pick<ModelRegistry, 'listVersions' | 'getVersion'>;
   endpoints: Pick<EndpointStore, 'list' | 'history'>;
-  runs: Pick<RunStore, 'get' | 'list'>;
+  /** Its `runs`: read per request (the docs build the app from ports that must not be touched). */
+  retrain: { readonly runs: Pick<RunStore, 'get' | 'list'> };
   datasets?: Pick<DatasetRegistry, 'get'>;
   /** Who registered each version by hand; without it such versions say `unknown`. */
   audit?: Pick<AuditLog, 'query'>;
@@ -73,7 +74,7 @@ async function resolveStart(deps: LineageDependencies, query: z.output<typeof li
     return { start: { kind: 'dataset', name, version: number! }, models: [name] };
   }
   if (query.run) {
-    const run = await deps.runs.get(query.run);
+    const run = await deps.retrain.runs.get(query.run);
     if (!run) throw new Problem(404, `No run ${query.run}.`);
     return { start: { kind: 'run', runId: run.runId }, models: [run.model] };
   }
@@ -111,7 +112,7 @@ async function allRuns(deps: LineageDependencies, model: string): Promise<Run[]>
   const runs: Run[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.runs.list(model, { limit: 200, ...(cursor ? { cursor } : {}) });
+    const page = await deps.retrain.runs.list(model, { limit: 200, ...(cursor ? { cursor } : {}) });
     runs.push(...page.runs);
     cursor = page.next;
   } while (cursor);

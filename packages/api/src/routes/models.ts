@@ -47,7 +47,7 @@ export const registerFromUploadSchema = z.strictObject({
   metadata: z.unknown().optional(),
 });
 
-export const aliasBodySchema = z.strictObject({ version: z.int().min(1) });
+export const aliasBodySchema = z.strictObject({ version: z.int().min(1), reason: z.string().trim().min(1).max(1000).optional() });
 
 export const modelVersionSchema = z.object({
   model: z.string(),
@@ -75,6 +75,7 @@ export const aliasChangeSchema = z.object({
   revision: z.int(),
   changedAt: z.string(),
   actor: z.string().optional(),
+  reason: z.string().optional(),
 });
 
 export interface RegistryDependencies {
@@ -125,7 +126,9 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       if (error instanceof VersionDeletedError) throw new Problem(409, `These bytes were version ${error.version} of model ${model}, which was deleted; deleted bytes are not registered again.`);
       throw error;
     });
-    return c.json(version, created ? 201 : 200, created ? { location: `/v1/models/${model}/versions/${version.version}` } : {});
+    // Shown as GET shows it: a version registered again may have moved stage or changed tags since.
+    const governance = created ? undefined : (await deps.governance?.history(model, version.version))?.[0];
+    return c.json(governedVersion(version, governance), created ? 201 : 200, created ? { location: `/v1/models/${model}/versions/${version.version}` } : {});
   }
 
   /** The model's versions, oldest first, each with its stage and current tags. */
@@ -207,12 +210,12 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
     .put('/v1/models/:model/aliases/:alias', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const model = nameParam(c, 'model');
       const alias = nameParam(c, 'alias');
-      const { version } = await readJson(c, aliasBodySchema);
+      const { version, reason } = await readJson(c, aliasBodySchema);
       if (!(await registry.getVersion(model, version))) {
         if (!(await registry.latestVersion(model))) throw new Problem(404, `No model ${model}.`);
         throw new Problem(400, `Model ${model} has no version ${version}.`, { errors: [{ path: 'version', message: `model ${model} has no version ${version}` }] });
       }
-      const change = await registry.moveAlias(model, alias, version, { at: new Date().toISOString(), actor: c.get('apiKey').id });
+      const change = await registry.moveAlias(model, alias, version, { at: new Date().toISOString(), actor: c.get('apiKey').id, ...(reason ? { reason } : {}) });
       serving.forgetAlias(model, alias);
       await announce(deps.events, () => aliasMovedEvent({ model, alias, version, previousVersion: change.previousVersion }, { time: change.changedAt }));
       return c.json(change);

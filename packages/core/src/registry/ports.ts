@@ -24,7 +24,7 @@ export interface ModelRegistry {
   /** Names of every model with at least one version. */
   listModels(): Promise<string[]>;
   /** Points the alias at a version (which the caller has checked exists) and records the move. */
-  moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string }): Promise<AliasChange>;
+  moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string; reason?: string }): Promise<AliasChange>;
   getAlias(model: string, alias: string): Promise<AliasChange | undefined>;
   /** Every move of the alias, newest first. */
   aliasHistory(model: string, alias: string): Promise<AliasChange[]>;
