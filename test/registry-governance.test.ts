@@ -130,9 +130,12 @@ describe('registry governance: stages with approval, tags, search, archive and d
 
     // Once the endpoint no longer names it, the shadowed version goes: not found, not listed, not served, not re-registered.
     expect((await putEndpoint(system, 'gov-delete', singleVariant('gov-delete', served))).status).toBe(200);
+    const pinned = () => system.api(`/v2/models/gov-delete/versions/${shadowed}/infer`, { method: 'POST', json: { inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] } });
+    expect((await pinned()).status).toBe(200);
     const deleted = await remove(shadowed);
     expect(deleted.status, await deleted.clone().text()).toBe(204);
     const gone = await expectProblem(await system.api(`/v1/models/gov-delete/versions/${shadowed}`), 410);
+    expect((await pinned()).status).toBe(404);
     expect(gone.detail).toContain('by key local admin: superseded');
     const listed = (await (await system.api('/v1/models/gov-delete')).json()) as { versions: Governed[] };
     expect(listed.versions.map((v) => v.version)).toEqual([served, aliased]);

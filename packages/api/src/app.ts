@@ -92,7 +92,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   app.route('/', keyRoutes(deps.apiKeys, requireScope));
   const serving = new Serving(deps, options.serving);
   app.route('/', modelRoutes(deps, serving, requireScope, options.registry));
-  if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance }, requireScope));
+  if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance, serving }, requireScope));
   app.route('/', endpointRoutes(deps, serving, requireScope));
   app.route('/', predictRoutes(serving, requireScope));
   app.route('/', oipRoutes(serving, requireScope));

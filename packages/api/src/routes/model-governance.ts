@@ -30,6 +30,8 @@ export interface GovernanceDependencies {
   registry: ModelRegistry;
   endpoints: Pick<EndpointStore, 'list'>;
   governance: GovernanceStore;
+  /** The serving path of this process, which forgets a deleted version. */
+  serving: { forgetVersion(model: string, version: number): void };
 }
 
 /** Lost races for the next revision before the change is refused as contended. */
@@ -130,6 +132,7 @@ export function governanceRoutes(deps: GovernanceDependencies, requireScope: Req
       });
       // Recorded first, hidden second: a retry after a crash in between finds the record and finishes.
       await registry.markDeleted(version.model, version.version, { at: record.deleted!.at, actor: record.deleted!.by.keyId, reason: record.deleted!.reason });
+      deps.serving.forgetVersion(version.model, version.version);
       return c.body(null, 204);
     })
     .get('/v1/models/:model/versions/:version/governance', requireScope('read'), async (c) => {
