@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import {
   DynamoEndpointStore,
   DynamoEventStore,
+  S3DatasetStore,
   createAwsClients,
   createRetrainPorts,
   resourceNamesFromEnv,
@@ -25,6 +26,7 @@ export function createEventsHandler(clients: AwsClients, names: ResourceNames, o
     retrain: createRetrainPorts(clients, names),
     endpoints: new DynamoEndpointStore(clients.dynamodb, names.tables.registry),
     secrets: environmentSecrets(options.env ?? process.env),
+    datasets: new S3DatasetStore(clients.s3, names.bucket),
     webhook: options.webhook,
     log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
   };

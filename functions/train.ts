@@ -1,6 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
+  DynamoDatasetRegistry,
   DynamoEndpointStore,
   DynamoModelRegistry,
   S3ArtifactStore,
@@ -34,7 +35,7 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
     artifacts: new S3ArtifactStore(clients.s3, names.bucket),
     archive: new S3LogArchiveReader(clients.s3, names.bucket),
     labels: options.labels ?? feedbackLabels(clients, names),
-    datasets: new S3DatasetStore(clients.s3, names.bucket),
+    datasets: { registry: new DynamoDatasetRegistry(clients.dynamodb, names.tables.registry), objects: new S3DatasetStore(clients.s3, names.bucket) },
     baselines: new S3ReferenceProfileStore(clients.s3, names.bucket),
     ...(options.features ? { features: options.features } : {}),
     log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),

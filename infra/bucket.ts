@@ -14,7 +14,7 @@ export const bucket = {
     logs: 'logs/',
     /** Log batches that could not reach the queue, replayed later: spill/<date>/<id>.ndjson */
     spill: 'spill/',
-    /** Training datasets and their manifests: datasets/<runId>/ */
+    /** Training dataset versions, content-addressed: datasets/sha256/<hex>.ndjson.gz */
     datasets: 'datasets/',
     /** Feature view rows as Parquet: features/view=<view>/date=<yyyy-mm-dd>/<sha256>.parquet (the Glue table's partitions) */
     features: 'features/',

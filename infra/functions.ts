@@ -90,6 +90,8 @@ export const functions = {
       ...allTables('readwrite'),
       { kind: 'queue', name: 'trainJobs', access: 'send' },
       { kind: 'queue', name: 'events', access: 'send' },
+      // Presigns the dataset download a webhook trainer is sent.
+      { kind: 'bucket', access: 'read' },
     ],
     runsModels: false,
   },

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '@flywheel/local';
 import { localConsumers } from '../packages/local/src/consumers.ts';
 import { raiseDemoAlert } from './support/demo-alert.ts';
-import { scaledModel } from './support/models.ts';
+import { registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 import { tempDataDir } from './support/temp-dir.ts';
 
@@ -103,6 +103,21 @@ describe('the flywheel CLI, as a process against the local system', { timeout: 1
     expect((await flywheel(['models', 'register', 'scaled', model])).stdout).toContain('already registered');
     const shown = await flywheel(['models', 'show', 'scaled']);
     expect(shown.stdout).toMatch(/x FP32\[-1,3\]\s+│ a, b, c/);
+  });
+
+  it('moves a version through stages and tags it; production waits for another key', async () => {
+    const version = String(await registered(system, 'staged', scaledModel(3)));
+    const staged = await flywheel(['models', 'stage', 'staged', version, 'staging', '--reason', 'offline evaluation']);
+    expect(staged.code, staged.stderr).toBe(0);
+    expect(staged.stdout).toMatch(/stage\s+│ staging/);
+    expect(await json(['models', 'stage', 'staged', version, 'production', '--reason', 'better'])).toMatchObject({ stage: 'staging', pendingStage: { stage: 'production' } });
+    const self = await flywheel(['models', 'approve', 'staged', version, '--reason', 'my own']);
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain('another key must approve it');
+    expect((await json(['models', 'tag', 'staged', version, 'team=risk', 'tier=1', '--reason', 'handed over'])).tags).toEqual({ team: 'risk', tier: '1' });
+    expect((await json(['models', 'tag', 'staged', version, '--remove', 'tier'])).tags).toEqual({ team: 'risk' });
+    expect((await flywheel(['models', 'stage', 'staged', version, 'gold', '--reason', 'x'])).code).toBe(1);
+    expect((await flywheel(['models', 'tag', 'staged', version, 'no-equals'])).code).toBe(2);
   });
 
   it('deploys, ramps a canary, rolls back and promotes, each as a new config version', async () => {

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alertOpenedEvent,
@@ -10,6 +11,7 @@ import {
   type WebhookSignatureHeaders,
 } from '@flywheel/core';
 import { SqsEventPublisher } from '@flywheel/aws';
+import { sha256Hex } from '@flywheel/inference';
 import { generateTabularDataset, trainChallenger } from '@flywheel/train';
 import { createEventsHandler } from '../functions/events.ts';
 import { createTrainHandler } from '../functions/train.ts';
@@ -186,6 +188,15 @@ describe('the events function and the retraining policy', () => {
     const event = JSON.parse(delivery.body) as CloudEvent;
     expect(event).toMatchObject({ type: 'dev.flywheel.retrain.requested', data: { runId, model: 'external', trigger: { kind: 'manual', reason: 'nightly' } } });
     expect(delivery.headers['webhook-id']).toBe(event.id);
+    // It names the dataset version the train function registered for the run, with a download the recorded event leaves out.
+    const dataset = (event.data as { dataset: { name: string; version: number; sha256: string; url: string } }).dataset;
+    expect(dataset).toMatchObject({ name: 'external', version: 1, sha256: running.dataset!.sha256, url: expect.any(String) });
+    expect(running.dataset).toMatchObject({ name: 'external', version: 1, rows: 500 });
+    const download = new Uint8Array(await (await fetch(dataset.url)).arrayBuffer());
+    expect(await sha256Hex(download[0] === 0x1f ? new Uint8Array(gunzipSync(download)) : download)).toBe(dataset.sha256);
+    const { events: recordedEvents } = (await (await system.api('/v1/events?type=dev.flywheel.retrain.requested&limit=1000')).json()) as { events: CloudEvent[] };
+    expect(recordedEvents.find((e) => e.id === event.id)?.data).toMatchObject({ dataset: { name: 'external', version: 1 } });
+    expect(JSON.stringify(recordedEvents.find((e) => e.id === event.id))).not.toContain('X-Amz-Signature');
     expect(await verifyWebhook(env.FLYWHEEL_SECRET_AIRFLOW, delivery.headers as unknown as WebhookSignatureHeaders, delivery.body)).toBe(true);
     expect(await verifyWebhook('another secret', delivery.headers as unknown as WebhookSignatureHeaders, delivery.body)).toBe(false);
 

@@ -101,6 +101,7 @@ describe('drift becomes a better model in production, with no manual step', () =
     const v2 = await (await system.api('/v1/models/churn/versions/2')).json();
     expect(v2.lineage).toEqual({
       runId: run.runId,
+      dataset: { name: 'churn', version: 1, sha256: run.dataset!.sha256 },
       manifestSha256: run.dataset!.sha256,
       rows: 1600,
       timeRange: { from: served[0].examples[0].time, to: served[1].examples.at(-1)!.time },

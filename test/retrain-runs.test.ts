@@ -62,6 +62,7 @@ describe('retraining runs over HTTP', () => {
     const registeredVersion = await (await system.api('/v1/models/churn/versions/2')).json();
     expect(registeredVersion.lineage).toEqual({
       runId,
+      dataset: { name: 'churn', version: 1, sha256: done.dataset!.sha256 },
       manifestSha256: done.dataset!.sha256,
       rows: 1500,
       timeRange: done.dataset!.timeRange,

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { PerformanceScoreStore } from '@flywheel/monitor';
-import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type FeatureStore, type EndpointStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type DatasetObjects, type FeatureStore, type DatasetRegistry, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -9,6 +9,7 @@ import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { modelRoutes, type RegistryRouteOptions } from './routes/models.ts';
+import { governanceRoutes } from './routes/model-governance.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { oipRoutes } from './routes/oip.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -19,6 +20,8 @@ import { monitoringRoutes, type MonitoringDependencies } from './routes/monitori
 import { performanceRoutes } from './routes/performance.ts';
 import { eventRoutes } from './routes/events.ts';
 import { runRoutes } from './routes/runs.ts';
+import { datasetRoutes } from './routes/datasets.ts';
+import { lineageRoutes } from './routes/lineage.ts';
 import { shadowRoutes } from './routes/shadows.ts';
 import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedback.ts';
 import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
@@ -32,6 +35,10 @@ export interface ApiDependencies {
   registry: ModelRegistry;
   endpoints: EndpointStore;
   artifacts: ArtifactStore;
+  /** Stages, tags and deletion of versions; without it those routes are absent (the edge has none). */
+  governance?: GovernanceStore;
+  /** Registered training datasets; without it those routes are absent (the edge has none). */
+  datasets?: { registry: DatasetRegistry; objects: DatasetObjects };
   /** Where registry and endpoint changes are announced as CloudEvents; without one they are not. */
   events?: EventPublisher;
   /** Where predictions are logged; without one they are not. */
@@ -95,6 +102,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   app.route('/', keyRoutes(deps.apiKeys, requireScope));
   const serving = new Serving(deps, options.serving);
   app.route('/', modelRoutes(deps, serving, requireScope, options.registry));
+  if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance, serving }, requireScope));
   app.route('/', endpointRoutes(deps, serving, requireScope));
   app.route('/', predictRoutes(serving, requireScope));
   app.route('/', oipRoutes(serving, requireScope));
@@ -107,7 +115,12 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   }
   if (deps.retraining) {
     app.route('/', eventRoutes(deps.retraining.events, requireScope));
-    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain }, requireScope));
+    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}) }, requireScope));
+  }
+  if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, requireScope));
+  if (deps.retraining) {
+    const { registry, endpoints, apiKeys, audit } = deps;
+    app.route('/', lineageRoutes({ registry, endpoints, retrain: deps.retraining.retrain, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, requireScope));
   }
   if (deps.feedback) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));

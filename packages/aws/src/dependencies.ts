@@ -3,6 +3,9 @@ import { DynamoApiKeyStore } from './api-key-store.ts';
 import { S3ArtifactStore } from './artifact-store.ts';
 import { DynamoEndpointStore } from './endpoint-store.ts';
 import { DynamoModelRegistry } from './model-registry-store.ts';
+import { DynamoGovernanceStore } from './governance-store.ts';
+import { DynamoDatasetRegistry } from './dataset-registry-store.ts';
+import { S3DatasetStore } from './dataset-store.ts';
 import type { AwsClients } from './clients.ts';
 import type { ResourceNames } from './resources.ts';
 import { createMonitoringApiDependencies } from './monitor-dependencies.ts';
@@ -19,6 +22,8 @@ export function createApiDependencies(clients: AwsClients, names: ResourceNames)
   return {
     ...createServingDependencies(clients, { registryTable: names.tables.registry, bucket: names.bucket }),
     ...createMonitoringApiDependencies(clients, names),
+    governance: new DynamoGovernanceStore(clients.dynamodb, names.tables.registry),
+    datasets: { registry: new DynamoDatasetRegistry(clients.dynamodb, names.tables.registry), objects: new S3DatasetStore(clients.s3, names.bucket) },
     events: new SqsEventPublisher(clients.sqs, names.queues.events),
     retraining: { events: new DynamoEventStore(clients.dynamodb, names.tables.operations), retrain: createRetrainPorts(clients, names) },
     feedback: feedbackApiDependencies(clients, names),

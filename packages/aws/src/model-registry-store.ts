@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { RegistrationInProgressError, type AliasChange, type ModelRegistry, type ModelVersion, type ModelVersionDraft } from '@flywheel/core';
+import { RegistrationInProgressError, VersionDeletedError, type AliasChange, type ModelRegistry, type ModelVersion, type ModelVersionDraft } from '@flywheel/core';
 import { conditionally, fromItem, newest, queryAll, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
 
 export interface DynamoModelRegistryOptions {
@@ -26,6 +26,8 @@ interface ShaItem {
  *   consistent where the index would not be.
  * - `ALIAS#<alias>#<revision>`: every move of an alias; the newest is where it points, so a move
  *   is a single put-if-absent and the history cannot miss one.
+ * - `GOV#<version>#<revision>`: the version's governance (stage, tags, deletion), written by
+ *   DynamoGovernanceStore the same way.
  */
 export class DynamoModelRegistry implements ModelRegistry {
   private readonly claimLeaseMs: number;
@@ -48,8 +50,9 @@ export class DynamoModelRegistry implements ModelRegistry {
     for (;;) {
       const claim = await this.getItem<ShaItem>(pk, sk);
       if (claim?.version !== undefined) {
-        const existing = await this.getVersion(draft.model, claim.version);
-        if (existing) return { version: existing, created: false };
+        const existing = await this.getItem<StoredVersion>(pk, `VERSION#${sortNumber(claim.version)}`);
+        if (existing?.deleted) throw new VersionDeletedError(draft.model, claim.version);
+        if (existing) return { version: visible(existing)!, created: false };
         throw new Error(`registry item ${pk}/${sk} names version ${claim.version}, which does not exist`);
       }
       const now = Date.now();
@@ -93,23 +96,37 @@ export class DynamoModelRegistry implements ModelRegistry {
   }
 
   async getVersion(model: string, version: number): Promise<ModelVersion | undefined> {
-    const item = await this.getItem<ModelVersion>(modelKey(model), `VERSION#${sortNumber(version)}`);
-    return item && withoutKeys(item);
+    return visible(await this.getItem<StoredVersion>(modelKey(model), `VERSION#${sortNumber(version)}`));
   }
 
   async latestVersion(model: string): Promise<ModelVersion | undefined> {
-    const item = await newest<ModelVersion>(this.dynamodb, this.table, modelKey(model), 'VERSION#');
-    return item && withoutKeys(item);
+    const item = await newest<StoredVersion>(this.dynamodb, this.table, modelKey(model), 'VERSION#');
+    // Only when the newest was deleted does finding the latest take the whole list.
+    return item?.deleted ? (await this.listVersions(model)).at(-1) : visible(item);
   }
 
   async listVersions(model: string): Promise<ModelVersion[]> {
-    const items = await queryAll<ModelVersion>(this.dynamodb, {
+    const items = await queryAll<StoredVersion>(this.dynamodb, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: marshall({ ':pk': modelKey(model), ':prefix': 'VERSION#' }),
       ConsistentRead: true,
     });
-    return items.map(withoutKeys);
+    return items.flatMap((item) => visible(item) ?? []);
+  }
+
+  async markDeleted(model: string, version: number, deleted: { at: string; actor: string; reason: string }): Promise<void> {
+    await conditionally(() =>
+      this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: modelKey(model), sk: `VERSION#${sortNumber(version)}` }),
+          UpdateExpression: 'SET deleted = if_not_exists(deleted, :deleted)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: marshall({ ':deleted': deleted }),
+        }),
+      ),
+    );
   }
 
   async listModels(): Promise<string[]> {
@@ -124,7 +141,7 @@ export class DynamoModelRegistry implements ModelRegistry {
     return items.map((item) => item.model).sort();
   }
 
-  async moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string }): Promise<AliasChange> {
+  async moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string; reason?: string }): Promise<AliasChange> {
     const pk = modelKey(model);
     // Each attempt takes the next revision; losing the race to another move just means trying the one after.
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -137,6 +154,7 @@ export class DynamoModelRegistry implements ModelRegistry {
         revision: (previous?.revision ?? 0) + 1,
         changedAt: options.at,
         actor: options.actor,
+        ...(options.reason ? { reason: options.reason } : {}),
       };
       const written = await conditionally(() =>
         this.dynamodb.send(
@@ -224,14 +242,15 @@ export class DynamoModelRegistry implements ModelRegistry {
   }
 
   private async findBySha(model: string, sha256: string): Promise<ModelVersion | undefined> {
-    const items = await queryAll<ModelVersion>(this.dynamodb, {
+    const items = await queryAll<StoredVersion>(this.dynamodb, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       FilterExpression: 'sha256 = :sha',
       ExpressionAttributeValues: marshall({ ':pk': modelKey(model), ':prefix': 'VERSION#', ':sha': sha256 }),
       ConsistentRead: true,
     });
-    return items[0] && withoutKeys(items[0]);
+    if (items[0]?.deleted) throw new VersionDeletedError(model, items[0].version);
+    return visible(items[0]);
   }
 
   private async getItem<T>(pk: string, sk: string): Promise<T | undefined> {
@@ -240,6 +259,15 @@ export class DynamoModelRegistry implements ModelRegistry {
     );
     return Item ? fromItem<T>(Item) : undefined;
   }
+}
+
+/** A version item as stored: a deleted version keeps its item (its number and bytes stay taken) with a tombstone. */
+type StoredVersion = ModelVersion & { deleted?: { at: string; actor: string; reason: string } };
+
+function visible(item: StoredVersion | undefined): ModelVersion | undefined {
+  if (!item || item.deleted) return undefined;
+  const { deleted: _deleted, ...version } = withoutKeys(item);
+  return version;
 }
 
 const modelKey = (model: string) => `MODEL#${model}`;

@@ -8,6 +8,7 @@ import {
   runIdFor,
   signalRetrain,
   type AlertTriggerKind,
+  type DatasetObjects,
   type EndpointStore,
   type EventStore,
   type FlywheelEvent,
@@ -23,6 +24,8 @@ export interface EventsConsumerDependencies {
   readonly endpoints: Pick<EndpointStore, 'current'>;
   readonly secrets: SecretResolver;
   readonly webhook?: WebhookDeliveryOptions;
+  /** Presigns the download of the dataset a webhook run is requested with; without it the trainer gets the version only. */
+  readonly datasets?: Pick<DatasetObjects, 'downloadUrl'>;
   readonly now?: () => Date;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
@@ -112,7 +115,7 @@ async function requestExternalTraining(deps: EventsConsumerDependencies, event: 
   const secret = secretRef ? await deps.secrets(secretRef) : undefined;
   try {
     if (!secret) throw new WebhookDeliveryError(secretRef ? `secret "${secretRef}" is not configured` : `endpoint ${run.endpoint ?? '(none)'} no longer names this webhook trainer`);
-    const delivered = await deliverWebhook(trainer.webhook, secret, event, deps.webhook);
+    const delivered = await deliverWebhook(trainer.webhook, secret, await withDownload(deps, event), deps.webhook);
     await deps.retrain.runs.update(runId, ['queued'], {
       status: 'running',
       startedAt: now,
@@ -123,6 +126,17 @@ async function requestExternalTraining(deps: EventsConsumerDependencies, event: 
     if (!(error instanceof WebhookDeliveryError)) throw error;
     await failRun(deps, run, error.message, now);
   }
+}
+
+/** A pipeline can take its time to start: the dataset's URL outlasts the delivery's retries by far. */
+const DATASET_URL_SECONDS = 6 * 3600;
+
+/** The event as the webhook gets it: its dataset with a presigned download (the recorded event keeps none). */
+async function withDownload(deps: EventsConsumerDependencies, event: FlywheelEvent<'dev.flywheel.retrain.requested'>): Promise<FlywheelEvent<'dev.flywheel.retrain.requested'>> {
+  const dataset = event.data.dataset;
+  if (!dataset || !deps.datasets) return event;
+  const download = await deps.datasets.downloadUrl(dataset.sha256, { expiresInSeconds: DATASET_URL_SECONDS });
+  return { ...event, data: { ...event.data, dataset: { ...dataset, url: download.url, expiresAt: download.expiresAt } } };
 }
 
 async function failRun(deps: EventsConsumerDependencies, run: Run, message: string, now: string): Promise<void> {

@@ -16,7 +16,7 @@ export { generateTabularDataset, generatedFeatures, type GenerateOptions } from 
 export { seededRandom, type Random } from './random.ts';
 export { assembleExamples, type AssembleOptions, type Assembled, type LabelRow, type LoggedRow } from './assemble.ts';
 export { splitByTime, type TimeSplit } from './split.ts';
-export { canonicalDatasetBytes, canonicalJson, datasetManifest } from './manifest.ts';
+export { canonicalDatasetBytes, canonicalJson, datasetManifest, datasetSummary } from './manifest.ts';
 export { trainLinear, predictLinear, type LinearModel, type LinearParams } from './linear.ts';
 export { trainBoostedTrees, predictBoostedTrees, type BoostedTreesModel, type BoostedTreesParams, type Tree, type TreeNode } from './boosted-trees.ts';
 export { exportOnnx, defaultLayout, type OnnxLayout, type TrainedModel } from './export-onnx.ts';
@@ -27,6 +27,8 @@ export { trainChallenger, type Algorithm, type Champion, type TrainOptions, type
 export { registryFeatures, registryTask, retrainableShape } from './registry-metadata.ts';
 export { deliverWebhook, environmentSecrets, WebhookDeliveryError, type SecretResolver, type WebhookDeliveryOptions } from './webhook.ts';
 export { consumeEvents, type EventMessage, type EventsConsumerDependencies } from './events-consumer.ts';
-export { runTrainJob, RunFailure, type LabelSource, type TrainJobDependencies } from './train-job.ts';
+export { runTrainJob, type TrainJobDependencies } from './train-job.ts';
+export { RunFailure } from './run-failure.ts';
+export { championOf, registerDataset, runDataset, trainingRows, type LabelSource, type RunChampion, type RunDatasetDependencies, type TrainingRows } from './run-dataset.ts';
 export { DEMO_ENDPOINT, DEMO_MODEL, demoSeed, demoTraffic, type DemoSeed } from './demo-seed.ts';
 export { FeatureViewMissingError, joinViewFeatures } from './feature-views.ts';

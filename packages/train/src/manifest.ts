@@ -19,15 +19,18 @@ export function canonicalDatasetBytes(examples: readonly Example[]): Uint8Array 
 }
 
 export async function datasetManifest(dataset: Dataset, split: TimeSplit): Promise<DatasetManifest> {
-  const examples = [...split.train, ...split.holdout];
+  const summary = await datasetSummary({ ...dataset, examples: [...split.train, ...split.holdout] });
+  return { sha256: summary.sha256, rows: summary.rows, trainRows: split.train.length, holdoutRows: split.holdout.length, timeRange: summary.timeRange, features: dataset.features.map((f) => f.name), labels: summary.labels };
+}
+
+/** What a dataset is, before any split: its hash, size, time range and labels. */
+export async function datasetSummary(dataset: Dataset): Promise<Pick<DatasetManifest, 'sha256' | 'rows' | 'timeRange' | 'labels'>> {
+  const { examples } = dataset;
   const times = examples.map((e) => e.time).sort();
   return {
     sha256: await sha256Hex(canonicalDatasetBytes(examples)),
     rows: examples.length,
-    trainRows: split.train.length,
-    holdoutRows: split.holdout.length,
     timeRange: { from: times[0], to: times[times.length - 1] },
-    features: dataset.features.map((f) => f.name),
     labels: labelSummary(dataset, examples),
   };
 }

@@ -17,40 +17,30 @@ import {
   type Lineage,
   type ModelRegistry,
   type ModelVersion,
-  type PredictionLogRecord,
   type RetrainPorts,
   type Run,
   type RunMetrics,
   type DatasetManifest,
   type FeatureStore,
+  type RunDataset,
+  datasetRef,
+  describeDataset,
 } from '@flywheel/core';
 import { loadModel, releaseModel, sha256Hex } from '@flywheel/inference';
-import { assembleExamples, type LabelRow, type LoggedRow } from './assemble.ts';
-import { DatasetError, encodeRows, type Dataset, type Example } from './dataset.ts';
-import { byTime } from './split.ts';
-import { canonicalDatasetBytes } from './manifest.ts';
+import { DatasetError, encodeRows, type Dataset } from './dataset.ts';
 import { trainChallenger, type TrainingResult } from './pipeline.ts';
 import { predictModel } from './predictions.ts';
 import { retrainableShape } from './registry-metadata.ts';
 import { FeatureViewMissingError, joinViewFeatures } from './feature-views.ts';
+import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, championOf, registerDataset, trainingRows, type RunDatasetDependencies } from './run-dataset.ts';
+import { RunFailure } from './run-failure.ts';
+import { prepareExternalRun } from './external-run.ts';
 
-/** Ground truth for an endpoint's predictions in a time range (feedback). */
-export type LabelSource = (endpoint: string, range: { from: string; to: string }) => AsyncIterable<LabelRow> | Iterable<LabelRow>;
-
-export interface TrainJobDependencies {
+export interface TrainJobDependencies extends RunDatasetDependencies {
   readonly retrain: RetrainPorts;
   readonly registry: Pick<ModelRegistry, 'getVersion' | 'getAlias' | 'register'>;
   readonly endpoints: Pick<EndpointStore, 'current' | 'append'>;
   readonly artifacts: Pick<ArtifactStore, 'getModel' | 'putModel'>;
-  /** The archived prediction logs of an endpoint. */
-  readonly archive: { records(endpoint: string, range: { from: string; to: string }): AsyncIterable<PredictionLogRecord> };
-  readonly labels: LabelSource;
-  /** Where each run's dataset is kept (`datasets/<runId>/`). */
-  readonly datasets?: {
-    put(runId: string, canonicalBytes: Uint8Array, manifest: DatasetManifest): Promise<unknown>;
-    /** The lines of a run's recorded dataset, undefined when it recorded none. */
-    lines(runId: string): Promise<unknown[] | undefined>;
-  };
   /** Stores the new version's reference profile, so the monitor judges drift of the canary too. */
   readonly baselines?: {
     storeReferenceProfile(model: string, version: number, features: readonly { name: string; kind: 'numerical' | 'categorical'; categories?: readonly (string | number)[] }[], outputs: readonly Record<string, unknown>[] | undefined, records: readonly Record<string, unknown>[]): Promise<unknown>;
@@ -63,15 +53,9 @@ export interface TrainJobDependencies {
 
 /** A run already running and started this recently belongs to another worker: leave it alone. */
 const RUNNING_LEASE_MS = 20 * 60_000;
-const DEFAULT_LOOKBACK_DAYS = 30;
-const DEFAULT_MAX_ROWS = 200_000;
 const BASELINE_ROWS = 5000;
 const CANARY_WRITE_ATTEMPTS = 5;
 
-/** Something the run cannot get past however often it is retried as is: it fails with this message. */
-export class RunFailure extends Error {
-  override name = 'RunFailure';
-}
 
 /**
  * The train function's work for one run: queued → running → succeeded | failed. Assembles the
@@ -84,7 +68,8 @@ export class RunFailure extends Error {
 export async function runTrainJob(deps: TrainJobDependencies, runId: string): Promise<Run | undefined> {
   const now = () => (deps.now ?? (() => new Date()))();
   const run = await deps.retrain.runs.get(runId);
-  if (!run || run.trainer !== 'builtin') return run;
+  if (!run) return run;
+  if (run.trainer !== 'builtin') return prepareExternalRun(deps, run);
   // Delivered again after the run ended: make sure what follows its end happened (a crash may have cut it short).
   if (run.status === 'succeeded' || run.status === 'failed') return settle(deps, run);
   if (run.status === 'running' && run.startedAt && now().getTime() - Date.parse(run.startedAt) < RUNNING_LEASE_MS) return run;
@@ -139,7 +124,7 @@ async function settle(deps: TrainJobDependencies, run: Run): Promise<Run> {
 interface TrainOutcome {
   params: Record<string, unknown>;
   metrics: RunMetrics;
-  dataset: DatasetManifest;
+  dataset: RunDataset;
   parentVersion: number;
   version: number;
   canary: { started: boolean; reason: string };
@@ -151,34 +136,18 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   const phaseStart = performance.now();
   const timings: Record<string, number> = {};
   const lap = (phase: string, since: number) => (timings[phase] = Math.round(performance.now() - since));
-  if (!run.endpoint) throw new RunFailure('the run names no endpoint, so there are no logged predictions to train on');
   const params = trainParamsSchema.parse(run.params ?? {});
+  const runChampion = await championOf(deps, run);
+  const { config: current, version: champion, shape } = runChampion;
+  const parentVersion = champion.version;
+  log(`champion: ${run.model} version ${parentVersion} (variant ${runChampion.variant} of ${run.endpoint})`);
 
-  // The champion: the model version the endpoint's main variant serves now.
-  const current = await deps.endpoints.current(run.endpoint);
-  if (!current) throw new RunFailure(`endpoint ${run.endpoint} no longer exists`);
-  const variant = championVariant(current.config);
-  if (variant.model !== run.model) throw new RunFailure(`endpoint ${run.endpoint} now mainly serves model ${variant.model}, not ${run.model}`);
-  const parentVersion = variant.version ?? (await deps.registry.getAlias(run.model, variant.alias!))?.version;
-  if (parentVersion === undefined) throw new RunFailure(`alias ${variant.alias} of model ${run.model} points nowhere`);
-  const champion = await deps.registry.getVersion(run.model, parentVersion);
-  if (!champion) throw new RunFailure(`model ${run.model} has no version ${parentVersion}`);
-  const shape = retrainableShape(champion, champion.signature.outputs);
-  if ('reason' in shape) throw new RunFailure(`the built-in trainer cannot retrain ${run.model} version ${parentVersion}: ${shape.reason}`);
-  log(`champion: ${run.model} version ${parentVersion} (variant ${variant.name} of ${run.endpoint})`);
-
-  // The dataset: logged predictions of this model joined with their labels.
   let started = performance.now();
-  const to = now().toISOString();
-  const from = new Date(now().getTime() - (params.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400_000).toISOString();
-  const assembled = await assembleExamples(loggedRows(deps.archive.records(run.endpoint, { from, to }), run.model), deps.labels(run.endpoint, { from, to }), {
-    maxRows: params.maxRows ?? DEFAULT_MAX_ROWS,
-  });
-  log(`assembled ${assembled.examples.length} labelled rows (${assembled.unlabelled} logged rows without a label, ${assembled.duplicates} duplicates) from ${from} to ${to}`);
-  const previous = params.includePrevious ? await previousExamples(deps, champion) : [];
-  if (params.includePrevious) log(`added ${previous.length} rows of the champion's training data`);
-  const merged = mergeExamples(previous, assembled.examples, params.maxRows ?? DEFAULT_MAX_ROWS);
-  const { examples, views: featureViews } = deps.features ? await joinViewFeatures(deps.features, champion.features, merged) : { examples: merged, views: [] };
+  const rows = await trainingRows(deps, run, params, runChampion, now(), log);
+  const { requested } = rows;
+  // A registered version's rows were joined when it was made; logged rows take the views' values as of each row's time.
+  const { examples, views: featureViews } =
+    deps.features && !requested ? await joinViewFeatures(deps.features, champion.features, rows.examples) : { examples: rows.examples, views: [] };
   for (const joined of featureViews) log(`joined ${joined.features.join(', ')} from feature view ${joined.view} point-in-time: ${joined.matched} of ${joined.rows} rows answered`);
   lap('assembleMs', started);
   await flushLogs();
@@ -190,8 +159,13 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   lap('trainMs', started);
   Object.assign(timings, result.timings);
   await flushLogs();
+  if (requested && result.manifest.sha256 !== requested.sha256) {
+    throw new RunFailure(`dataset ${describeDataset(requested)} reads back as sha256 ${result.manifest.sha256}, not ${requested.sha256}: its stored bytes changed`);
+  }
+  const trainedOn = await registerDataset(deps, run, dataset, rows, now().toISOString());
+  if (trainedOn && !requested) log(`registered dataset ${describeDataset(trainedOn)} (sha256 ${trainedOn.sha256.slice(0, 12)})`);
+  const datasetVersion = trainedOn ? datasetRef(trainedOn) : undefined;
   const manifest: DatasetManifest = featureViews.length ? { ...result.manifest, featureViews } : result.manifest;
-  await deps.datasets?.put(run.runId, canonicalDatasetBytes(examples), manifest);
 
   // Registration, with lineage.
   started = performance.now();
@@ -206,9 +180,11 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
     lookbackDays: params.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
     maxRows: params.maxRows ?? DEFAULT_MAX_ROWS,
     includePrevious: params.includePrevious ?? false,
+    ...(params.dataset ? { dataset: params.dataset } : {}),
   };
   const lineage: Lineage = {
     runId: run.runId,
+    ...(datasetVersion ? { dataset: datasetVersion } : {}),
     manifestSha256: result.manifest.sha256,
     rows: result.manifest.rows,
     timeRange: result.manifest.timeRange,
@@ -229,39 +205,7 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   const canary = verdict.start ? await startCanary(deps, run, registered.version, policy.canaryPercent, now().toISOString()) : { started: false, reason: verdict.reason };
   lap('rolloutMs', started);
   timings.totalMs = Math.round(performance.now() - phaseStart);
-  return { params: resolvedParams, metrics, dataset: manifest, parentVersion, version: registered.version, canary: canary.started ? { started: true, reason: `${verdict.reason}; ${canary.reason}` } : canary, timings };
-}
-
-/** The examples of the dataset the champion's run recorded; none when it was not trained here. */
-async function previousExamples(deps: TrainJobDependencies, champion: ModelVersion): Promise<Example[]> {
-  const runId = champion.lineage.runId;
-  if (typeof runId !== 'string' || !deps.datasets) return [];
-  const lines = (await deps.datasets.lines(runId)) ?? [];
-  return lines.filter(isExample);
-}
-
-function isExample(line: unknown): line is Example {
-  const e = line as Partial<Example> | null;
-  return typeof e?.key === 'string' && typeof e.time === 'string' && typeof e.features === 'object' && e.features !== null && e.label !== undefined;
-}
-
-/** Newer rows win over older rows of the same key; the newest `maxRows` are kept, oldest first. */
-function mergeExamples(older: readonly Example[], newer: readonly Example[], maxRows: number): Example[] {
-  if (older.length === 0) return [...newer];
-  const byKey = new Map(older.map((e) => [e.key, e]));
-  for (const e of newer) byKey.set(e.key, e);
-  return [...byKey.values()].sort(byTime).slice(-maxRows);
-}
-
-/** Archived rows this model served (shadows and failures left out), as the assembler reads them. */
-async function* loggedRows(records: AsyncIterable<PredictionLogRecord>, model: string): AsyncGenerator<LoggedRow> {
-  for await (const record of records) {
-    if (record.model !== model || record.status !== 'ok' || record.shadowOf || record.truncated) continue;
-    const slash = record.id.lastIndexOf('/');
-    const row = Number(record.id.slice(slash + 1));
-    if (slash < 0 || !Number.isInteger(row)) continue;
-    yield { id: record.id.slice(0, slash), row, time: record.time, features: record.inputs };
-  }
+  return { params: resolvedParams, metrics, dataset: { ...manifest, ...(datasetVersion ? { name: datasetVersion.name, version: datasetVersion.version } : {}) }, parentVersion, version: registered.version, canary: canary.started ? { started: true, reason: `${verdict.reason}; ${canary.reason}` } : canary, timings };
 }
 
 async function register(deps: TrainJobDependencies, champion: ModelVersion, result: TrainingResult, lineage: Lineage, at: string): Promise<ModelVersion> {

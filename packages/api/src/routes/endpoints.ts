@@ -26,7 +26,7 @@ import { limitBody } from '../serving/limits.ts';
 import { MAX_CONFIG_BODY_BYTES, readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
 
-export const rollbackBodySchema = z.strictObject({ configVersion: z.int().min(1) });
+export const rollbackBodySchema = z.strictObject({ configVersion: z.int().min(1), reason: z.string().trim().min(1).max(1000).optional() });
 
 export const endpointViewSchema = z.object({
   endpoint: z.string(),
@@ -82,7 +82,7 @@ export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving
     })
     .post('/v1/endpoints/:endpoint/rollback', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const name = nameParam(c, 'endpoint');
-      const { configVersion } = await readJson(c, rollbackBodySchema);
+      const { configVersion, reason } = await readJson(c, rollbackBodySchema);
       const current = await existingEndpoint(endpoints, name);
       checkPreconditions(c, name, current);
       const target = await endpoints.get(name, configVersion);
@@ -91,7 +91,7 @@ export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving
           errors: [{ path: 'configVersion', message: `must be one of 1..${current.configVersion}` }],
         });
       }
-      return commit(c, name, current, { config: target.config, allocation: target.allocation, change: { kind: 'rollback', restoredFrom: configVersion } });
+      return commit(c, name, current, { config: target.config, allocation: target.allocation, change: { kind: 'rollback', restoredFrom: configVersion, ...(reason ? { reason } : {}) } });
     })
     .get('/v1/endpoints', requireScope('read'), async (c) => c.json({ endpoints: (await endpoints.list()).map(view) }))
     .get('/v1/endpoints/:endpoint', requireScope('read'), async (c) => {

@@ -7,11 +7,14 @@ import {
   metadataIssues,
   modelMetadataSchema,
   RegistrationInProgressError,
+  VersionDeletedError,
+  matchesFilter,
+  stageSchema,
   type ArtifactStore,
+  type GovernanceStore,
   type FieldIssue,
   type ModelMetadata,
   type ModelRegistry,
-  type ModelVersion,
 } from '@flywheel/core';
 import { ModelLoadError, sha256Hex } from '@flywheel/inference';
 import { announce } from '../announce.ts';
@@ -19,8 +22,9 @@ import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { formatBytes, limitBody } from '../serving/limits.ts';
 import type { Serving } from '../serving/serving.ts';
-import { MAX_CONFIG_BODY_BYTES, fieldErrors, readJson, readOptionalJson } from '../validation.ts';
+import { MAX_CONFIG_BODY_BYTES, fieldErrors, readJson, readOptionalJson, validate } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
+import { deletedProblem, governedVersion } from './model-governance.ts';
 
 export interface RegistryRouteOptions {
   /**
@@ -43,7 +47,7 @@ export const registerFromUploadSchema = z.strictObject({
   metadata: z.unknown().optional(),
 });
 
-export const aliasBodySchema = z.strictObject({ version: z.int().min(1) });
+export const aliasBodySchema = z.strictObject({ version: z.int().min(1), reason: z.string().trim().min(1).max(1000).optional() });
 
 export const modelVersionSchema = z.object({
   model: z.string(),
@@ -71,6 +75,7 @@ export const aliasChangeSchema = z.object({
   revision: z.int(),
   changedAt: z.string(),
   actor: z.string().optional(),
+  reason: z.string().optional(),
 });
 
 export interface RegistryDependencies {
@@ -78,7 +83,15 @@ export interface RegistryDependencies {
   artifacts: ArtifactStore;
   /** Where `version.registered` and `alias.moved` go; without it nothing is announced. */
   events?: EventPublisher;
+  /** Stages and tags of versions; without it versions show their registration tags and stage none. */
+  governance?: GovernanceStore;
 }
+
+export const modelSearchSchema = z.object({
+  tag: z.string().min(1).max(400).optional(),
+  stage: stageSchema.optional(),
+  q: z.string().min(1).max(200).optional(),
+});
 
 /** Registration, versions and aliases (API.md, "Models and versions"). */
 export function modelRoutes(deps: RegistryDependencies, serving: Serving, requireScope: RequireScope, options: RegistryRouteOptions = {}) {
@@ -110,9 +123,19 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       createdAt: new Date().toISOString(),
     }).catch((error: unknown) => {
       if (error instanceof RegistrationInProgressError) throw new Problem(409, 'The same model is being registered by another request; retry shortly.', { headers: { 'retry-after': '1' } });
+      if (error instanceof VersionDeletedError) throw new Problem(409, `These bytes were version ${error.version} of model ${model}, which was deleted; deleted bytes are not registered again.`);
       throw error;
     });
-    return c.json(version, created ? 201 : 200, created ? { location: `/v1/models/${model}/versions/${version.version}` } : {});
+    // Shown as GET shows it: a version registered again may have moved stage or changed tags since.
+    const governance = created ? undefined : (await deps.governance?.history(model, version.version))?.[0];
+    return c.json(governedVersion(version, governance), created ? 201 : 200, created ? { location: `/v1/models/${model}/versions/${version.version}` } : {});
+  }
+
+  /** The model's versions, oldest first, each with its stage and current tags. */
+  async function governedVersions(model: string) {
+    const [versions, states] = await Promise.all([registry.listVersions(model), deps.governance?.current(model) ?? []]);
+    const byVersion = new Map(states.map((state) => [state.version, state]));
+    return versions.map((version) => governedVersion(version, byVersion.get(version.version)));
   }
 
   return new Hono<{ Variables: AuthVariables }>()
@@ -152,30 +175,47 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       return c.json({ ...upload, method: 'PUT', maxBytes: maxUploadBytes }, 201);
     })
     .get('/v1/models', requireScope('read'), async (c) => {
+      const filter = validate(modelSearchSchema, c.req.query());
       const names = await registry.listModels();
-      const latest = await Promise.all(names.map((name) => registry.latestVersion(name)));
-      const models = latest.flatMap((version) => (version ? [{ model: version.model, latestVersion: version.version, updatedAt: version.createdAt }] : []));
-      return c.json({ models });
+      if (!filter.tag && !filter.stage && !filter.q) {
+        const latest = await Promise.all(names.map((name) => registry.latestVersion(name)));
+        const models = latest.flatMap((version) => (version ? [{ model: version.model, latestVersion: version.version, updatedAt: version.createdAt }] : []));
+        return c.json({ models });
+      }
+      // A search reads every version of every model: fine for a registry of hundreds, not millions.
+      const models = await Promise.all(
+        names.map(async (name) => {
+          const versions = (await governedVersions(name)).filter((version) => matchesFilter(version, version, filter));
+          const latest = versions.at(-1);
+          return latest ? [{ model: name, latestVersion: latest.version, updatedAt: latest.createdAt, versions }] : [];
+        }),
+      );
+      return c.json({ models: models.flat() });
     })
     .get('/v1/models/:model', requireScope('read'), async (c) => {
       const model = nameParam(c, 'model');
-      const [versions, aliases] = await Promise.all([registry.listVersions(model), registry.listAliases(model)]);
+      const [versions, aliases] = await Promise.all([governedVersions(model), registry.listAliases(model)]);
       if (versions.length === 0) throw new Problem(404, `No model ${model}.`);
       return c.json({ model, latestVersion: versions.at(-1)!.version, versions, aliases });
     })
     .get('/v1/models/:model/versions/:version', requireScope('read'), async (c) => {
       const model = nameParam(c, 'model');
-      return c.json(await existingVersion(registry, model, positiveInt(c.req.param('version'), 'version')));
+      const number = positiveInt(c.req.param('version'), 'version');
+      const [version, history] = await Promise.all([registry.getVersion(model, number), deps.governance?.history(model, number)]);
+      const deleted = history?.[0]?.deleted;
+      if (!version && deleted) throw deletedProblem(model, number, deleted);
+      if (!version) throw new Problem(404, `Model ${model} has no version ${number}.`);
+      return c.json(governedVersion(version, history?.[0]));
     })
     .put('/v1/models/:model/aliases/:alias', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const model = nameParam(c, 'model');
       const alias = nameParam(c, 'alias');
-      const { version } = await readJson(c, aliasBodySchema);
+      const { version, reason } = await readJson(c, aliasBodySchema);
       if (!(await registry.getVersion(model, version))) {
         if (!(await registry.latestVersion(model))) throw new Problem(404, `No model ${model}.`);
         throw new Problem(400, `Model ${model} has no version ${version}.`, { errors: [{ path: 'version', message: `model ${model} has no version ${version}` }] });
       }
-      const change = await registry.moveAlias(model, alias, version, { at: new Date().toISOString(), actor: c.get('apiKey').id });
+      const change = await registry.moveAlias(model, alias, version, { at: new Date().toISOString(), actor: c.get('apiKey').id, ...(reason ? { reason } : {}) });
       serving.forgetAlias(model, alias);
       await announce(deps.events, () => aliasMovedEvent({ model, alias, version, previousVersion: change.previousVersion }, { time: change.changedAt }));
       return c.json(change);
@@ -194,12 +234,6 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       if (history.length === 0) throw new Problem(404, `Model ${model} has no alias ${alias}.`);
       return c.json({ model, alias, history });
     });
-}
-
-async function existingVersion(registry: ModelRegistry, model: string, version: number): Promise<ModelVersion> {
-  const found = await registry.getVersion(model, version);
-  if (!found) throw new Problem(404, `Model ${model} has no version ${version}.`);
-  return found;
 }
 
 function parseMetadata(raw: unknown, path: string): ModelMetadata {

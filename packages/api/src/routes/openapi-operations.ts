@@ -3,9 +3,23 @@
 // the document (docs.ts adds them from the router), just without schemas.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { MAX_FEEDBACK_ITEMS, batchSubmitSchema, endpointConfigSchema, featureViewDefinitionSchema, feedbackItemSchema, resourceNameSchema, type Scope } from '@flywheel/core';
+import {
+  MAX_FEEDBACK_ITEMS,
+  batchSubmitSchema,
+  deleteVersionSchema,
+  endpointConfigSchema,
+  featureViewDefinitionSchema,
+  feedbackItemSchema,
+  resourceNameSchema,
+  stageChangeSchema,
+  stageDecisionSchema,
+  stageSchema,
+  tagChangeSchema,
+  type Scope,
+} from '@flywheel/core';
 import { endpointViewSchema, rollbackBodySchema } from './endpoints.ts';
-import { aliasBodySchema, aliasChangeSchema, METADATA_HEADER, modelVersionSchema, registerFromUploadSchema } from './models.ts';
+import { aliasBodySchema, aliasChangeSchema, METADATA_HEADER, modelSearchSchema, modelVersionSchema, registerFromUploadSchema } from './models.ts';
+import { lineageQuerySchema } from './lineage.ts';
 import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
 import { experimentQuerySchema } from './experiment.ts';
 import { createKeyBodySchema, rotateKeyBodySchema } from './keys.ts';
@@ -40,6 +54,29 @@ const params = <T extends Record<string, z.ZodType>>(shape: T) => z.object(shape
 const model = resourceNameSchema;
 const endpoint = resourceNameSchema;
 const version = z.coerce.number().int().min(1);
+
+const governedVersionSchema = modelVersionSchema.extend({
+  stage: stageSchema,
+  tags: z.record(z.string(), z.string()),
+  pendingStage: z.object({ stage: stageSchema, reason: z.string(), requestedBy: z.object({ keyId: z.string(), keyName: z.string() }), requestedAt: z.string() }).optional(),
+});
+
+const datasetVersionSchema = z.object({
+  name: z.string(),
+  version: z.int(),
+  sha256: z.string(),
+  rows: z.int(),
+  sizeBytes: z.int(),
+  schema: z.object({
+    features: z.array(z.object({ name: z.string(), kind: z.enum(['numerical', 'categorical']), categories: z.array(z.union([z.string(), z.number()])).optional() })),
+    label: z.object({ task: z.string(), classes: z.array(z.union([z.string(), z.number()])).optional() }),
+  }),
+  labels: z.looseObject({ kind: z.enum(['classes', 'values']) }),
+  timeRange: z.object({ from: z.string(), to: z.string() }),
+  source: z.object({ endpoint: z.string().optional(), window: z.object({ from: z.string(), to: z.string() }).optional(), merged: z.object({ name: z.string(), version: z.int(), sha256: z.string() }).optional() }),
+  createdBy: z.object({ runId: z.string() }),
+  createdAt: z.string(),
+});
 
 const routingHeaders = {
   'Flywheel-Variant': { description: 'The variant that answered', schema: { type: 'string' as const } },
@@ -149,8 +186,13 @@ export const operations: Operation[] = [
     method: 'get',
     path: '/v1/models',
     tags: ['models'],
-    summary: 'List models',
-    responses: { 200: ok('Every model with its latest version', z.object({ models: z.array(z.object({ model: z.string(), latestVersion: z.int(), updatedAt: z.string() })) })) },
+    summary: 'List models, or search their versions',
+    description: 'With tag (`key` or `key:value`), stage or q (text in the name or description), each model lists the versions that match.',
+    request: { query: modelSearchSchema },
+    responses: {
+      200: ok('Every model with its latest version (and, searched, its matching versions)', z.object({ models: z.array(z.object({ model: z.string(), latestVersion: z.int(), updatedAt: z.string(), versions: z.array(governedVersionSchema).optional() })) })),
+      ...problems(400),
+    },
   }),
   operation('read', {
     method: 'get',
@@ -166,7 +208,99 @@ export const operations: Operation[] = [
     tags: ['models'],
     summary: 'A model version',
     request: { params: params({ model, version }) },
-    responses: { 200: ok('The version', modelVersionSchema), ...problems(400, 404) },
+    responses: { 200: ok('The version, with its stage and current tags', governedVersionSchema), ...problems(400, 404, 410) },
+  }),
+  operation('deploy', {
+    method: 'post',
+    path: '/v1/models/{model}/versions/{version}/stage',
+    tags: ['governance'],
+    summary: 'Move a version to a stage',
+    description: 'none → staging → production → archived (staging and production may step back; archived returns to staging). Production waits for another key to approve (202). Archiving a version an endpoint serves or shadows is refused (409).',
+    request: { params: params({ model, version }), body: json(stageChangeSchema) },
+    responses: { 200: ok('Moved', governedVersionSchema), 202: ok('Waiting for approval', governedVersionSchema), ...problems(400, 404, 409, 422) },
+  }),
+  operation('deploy', {
+    method: 'post',
+    path: '/v1/models/{model}/versions/{version}/stage/approve',
+    tags: ['governance'],
+    summary: 'Approve the pending stage change (another key than the one that asked)',
+    request: { params: params({ model, version }), body: json(stageDecisionSchema) },
+    responses: { 200: ok('Moved', governedVersionSchema), ...problems(400, 403, 404, 409) },
+  }),
+  operation('deploy', {
+    method: 'post',
+    path: '/v1/models/{model}/versions/{version}/stage/reject',
+    tags: ['governance'],
+    summary: 'Reject (or withdraw) the pending stage change',
+    request: { params: params({ model, version }), body: json(stageDecisionSchema) },
+    responses: { 200: ok('Rejected', governedVersionSchema), ...problems(400, 404, 409) },
+  }),
+  operation('deploy', {
+    method: 'patch',
+    path: '/v1/models/{model}/versions/{version}/tags',
+    tags: ['governance'],
+    summary: 'Set and remove tags of a version',
+    request: { params: params({ model, version }), body: json(tagChangeSchema) },
+    responses: { 200: ok('The version with its new tags', governedVersionSchema), ...problems(400, 404, 409, 422) },
+  }),
+  operation('deploy', {
+    method: 'delete',
+    path: '/v1/models/{model}/versions/{version}',
+    tags: ['governance'],
+    summary: 'Delete a version (refused while an endpoint serves or shadows it)',
+    description: 'It is no longer found, listed or served; its number is not reused and its bytes are not registered again.',
+    request: { params: params({ model, version }), body: json(deleteVersionSchema) },
+    responses: { 204: { description: 'Deleted' }, ...problems(400, 404, 409, 410) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/models/{model}/versions/{version}/governance',
+    tags: ['governance'],
+    summary: 'A version’s stage, tags and every change to them, newest first',
+    request: { params: params({ model, version }) },
+    responses: { 200: ok('The governance', z.object({ model: z.string(), version: z.int(), stage: stageSchema, tags: z.record(z.string(), z.string()), history: z.array(z.looseObject({ revision: z.int(), stage: stageSchema, change: z.looseObject({ kind: z.string() }) })) })), ...problems(404) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/datasets',
+    tags: ['datasets'],
+    summary: 'List training datasets',
+    responses: { 200: ok('Every dataset name with its latest version', z.object({ datasets: z.array(z.object({ name: z.string(), latestVersion: z.int(), versions: z.int(), updatedAt: z.string() })) })) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/datasets/{name}',
+    tags: ['datasets'],
+    summary: 'A dataset’s versions, oldest first',
+    request: { params: params({ name: resourceNameSchema }) },
+    responses: { 200: ok('The dataset', z.object({ name: z.string(), latestVersion: z.int(), versions: z.array(datasetVersionSchema) })), ...problems(404) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/datasets/{name}/versions/{version}',
+    tags: ['datasets'],
+    summary: 'A dataset version, with a presigned download of its gzipped NDJSON',
+    request: { params: params({ name: resourceNameSchema, version }) },
+    responses: { 200: ok('The version', datasetVersionSchema.extend({ download: z.object({ url: z.string(), expiresAt: z.string(), contentType: z.string(), contentEncoding: z.string() }) })), ...problems(400, 404) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/lineage',
+    tags: ['lineage'],
+    summary: 'The lineage of a model version, dataset version, run or endpoint, upstream and downstream',
+    description: 'Exactly one of version=model:n, dataset=name:n, run=<runId>, endpoint=name or name:configVersion.',
+    request: { query: lineageQuerySchema },
+    responses: {
+      200: ok(
+        'The graph',
+        z.object({
+          start: z.array(z.string()),
+          nodes: z.array(z.looseObject({ id: z.string(), kind: z.enum(['dataset', 'run', 'version', 'endpoint-config']), by: z.looseObject({ type: z.string() }), at: z.string() })),
+          edges: z.array(z.object({ from: z.string(), to: z.string(), relation: z.string(), variant: z.string().optional(), share: z.number().optional() })),
+        }),
+      ),
+      ...problems(400, 404),
+    },
   }),
   operation('deploy', {
     method: 'put',

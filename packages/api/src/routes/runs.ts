@@ -3,10 +3,13 @@ import { z } from 'zod';
 import {
   InvalidCursorError,
   championVariant,
+  datasetRequestSchema,
+  describeDataset,
   randomRunId,
   runIdFor,
   signalRetrain,
   trainParamsSchema,
+  type DatasetRegistry,
   type EndpointRecord,
   type EndpointStore,
   type ModelRegistry,
@@ -22,11 +25,15 @@ export interface RunRouteDependencies {
   registry: Pick<ModelRegistry, 'listVersions'>;
   endpoints: Pick<EndpointStore, 'list'>;
   retrain: RetrainPorts;
+  /** Where a retrain request's named dataset version is looked up; without it a request cannot name one. */
+  datasets?: Pick<DatasetRegistry, 'get'>;
 }
 
 const retrainBody = z.strictObject({
   reason: z.string().max(1000).optional(),
   params: trainParamsSchema.optional(),
+  /** A registered dataset version to train on instead of the endpoint's logs (repeats a run). */
+  dataset: datasetRequestSchema.optional(),
 });
 
 const runsQuery = z.object({
@@ -58,6 +65,10 @@ export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope
         if (replay) return c.json({ runId, status: replay.status }, 202);
       }
       if ((await deps.registry.listVersions(model)).length === 0) throw new Problem(404, `No model ${model}.`);
+      const params = body.dataset ? validate(trainParamsSchema, { ...body.params, dataset: body.dataset }) : body.params;
+      if (body.dataset && !(await deps.datasets?.get(body.dataset.name, body.dataset.version))) {
+        throw new Problem(400, `There is no dataset ${describeDataset(body.dataset)}.`, { errors: [{ path: 'dataset', message: 'no such dataset version; see GET /v1/datasets' }] });
+      }
       const endpoint = servingEndpoint(await deps.endpoints.list(), model);
       if (!endpoint) {
         throw new Problem(409, `No endpoint serves model ${model} as its main variant, so there are no logged predictions to retrain it on.`);
@@ -66,7 +77,7 @@ export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope
         deps.retrain,
         model,
         { kind: 'manual', id: key ? `manual\n${model}\n${key}` : runId, endpoint: endpoint.endpoint, at: now().toISOString() },
-        { policy: endpoint.config.retrain, runId, reason: body.reason, params: body.params },
+        { policy: endpoint.config.retrain, runId, reason: body.reason, params },
       );
       if (outcome.action === 'start') return c.json({ runId: outcome.run.runId, status: outcome.run.status }, 202);
       if (outcome.action === 'ignore' && outcome.activeRunId) {

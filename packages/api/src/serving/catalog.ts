@@ -75,6 +75,11 @@ export class ServingCatalog {
     this.aliasCache.delete(`${model}#${alias}`);
   }
 
+  /** A deleted version: this instance stops finding it at once (others when they recycle). */
+  forgetVersion(model: string, version: number): void {
+    this.versionCache.delete(`${model}#${version}`);
+  }
+
   /** The version a variant or shadow names now, following its alias. */
   resolve(target: ModelTarget): Promise<ModelVersion | undefined> {
     if (target.version !== undefined) return this.version(target.model, target.version);

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.ts';
 import type { ContextFor, CommandContext } from '../context.ts';
 import { details, table } from '../output.ts';
 import { byteStream } from '../upload.ts';
+import { addGovernanceCommands } from './model-governance.ts';
 
 /** `x FP32[-1,3]`; a tensor of unknown rank shows `[?]`. */
 const tensors = (list: ModelVersion['signature']['inputs']) => list.map((t) => `${t.name} ${t.datatype}[${t.shape ? t.shape.join(',') : '?'}]`).join(' ');
@@ -73,6 +74,7 @@ export function modelsCommand(contextFor: ContextFor): Command {
         ]),
       );
     });
+  addGovernanceCommands(models, contextFor);
   return models;
 }
 

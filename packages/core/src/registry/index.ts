@@ -26,6 +26,45 @@ export {
   type GuardrailDecisionRecord,
   type PreconditionResult,
 } from './endpoint.ts';
-export type { ArtifactStore, EndpointStore, ModelRegistry, UploadRead } from './ports.ts';
-export { RegistrationInProgressError } from './errors.ts';
+export type { ArtifactStore, EndpointStore, GovernanceStore, ModelRegistry, UploadRead } from './ports.ts';
+export { RegistrationInProgressError, VersionDeletedError } from './errors.ts';
+export {
+  STAGES,
+  approveStage,
+  changeStage,
+  deleteVersion,
+  deleteVersionSchema,
+  describeReferences,
+  initialGovernance,
+  matchesFilter,
+  rejectStage,
+  retag,
+  servingReferences,
+  stageChangeSchema,
+  stageDecisionSchema,
+  stageSchema,
+  tagChangeSchema,
+  type Actor,
+  type GovernanceChange,
+  type GovernanceOutcome,
+  type GovernanceRecord,
+  type GovernanceRefusal,
+  type ServingReference,
+  type Stage,
+  type StageRequest,
+  type VersionFilter,
+} from './governance.ts';
 export { registerModelVersion, type RegistrationPorts } from './register-version.ts';
+export {
+  configNodeId,
+  datasetNodeId,
+  lineageGraph,
+  runNodeId,
+  versionNodeId,
+  type LineageActor,
+  type LineageEdge,
+  type LineageFacts,
+  type LineageGraph,
+  type LineageNode,
+  type LineageStart,
+} from './lineage-graph.ts';

@@ -34,6 +34,8 @@ export interface AliasChange {
   changedAt: string;
   /** The API key that moved it. */
   actor?: string;
+  /** Why (a rollback of the alias says so here). */
+  reason?: string;
 }
 
 /** What an endpoint variant (or shadow) names: a fixed version or an alias. */

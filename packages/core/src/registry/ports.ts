@@ -1,4 +1,5 @@
 import type { EndpointRecord } from './endpoint.ts';
+import type { GovernanceRecord } from './governance.ts';
 import type { AliasChange, ModelVersion, ModelVersionDraft } from './model-version.ts';
 
 /** Models, their versions and aliases. */
@@ -9,19 +10,39 @@ export interface ModelRegistry {
    * Throws RegistrationInProgressError when the same bytes are being registered and that takes too long.
    */
   register(draft: ModelVersionDraft): Promise<{ version: ModelVersion; created: boolean }>;
+  /** Undefined for a version never registered, and for a deleted one. */
   getVersion(model: string, version: number): Promise<ModelVersion | undefined>;
+  /** The newest version not deleted. */
   latestVersion(model: string): Promise<ModelVersion | undefined>;
-  /** Oldest first. */
+  /** Oldest first; deleted versions left out. */
   listVersions(model: string): Promise<ModelVersion[]>;
+  /**
+   * Hides a version from every read: it is no longer served, listed or found, and its bytes
+   * registered again are refused (VersionDeletedError) rather than numbered anew. Its number is never reused.
+   */
+  markDeleted(model: string, version: number, deleted: { at: string; actor: string; reason: string }): Promise<void>;
   /** Names of every model with at least one version. */
   listModels(): Promise<string[]>;
   /** Points the alias at a version (which the caller has checked exists) and records the move. */
-  moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string }): Promise<AliasChange>;
+  moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string; reason?: string }): Promise<AliasChange>;
   getAlias(model: string, alias: string): Promise<AliasChange | undefined>;
   /** Every move of the alias, newest first. */
   aliasHistory(model: string, alias: string): Promise<AliasChange[]>;
   /** Where each of the model's aliases points now. */
   listAliases(model: string): Promise<AliasChange[]>;
+}
+
+/**
+ * The governance of model versions (stage, tags, deletion), a chain of revisions per version.
+ * A version with no revision yet is in its initial state (`initialGovernance`).
+ */
+export interface GovernanceStore {
+  /** The newest revision of each of the model's versions that has one. */
+  current(model: string): Promise<GovernanceRecord[]>;
+  /** Newest first. */
+  history(model: string, version: number): Promise<GovernanceRecord[]>;
+  /** Stores the revision unless that revision already exists, in one conditional write; false means another change got there first. */
+  append(record: GovernanceRecord): Promise<boolean>;
 }
 
 /** Endpoint configs, each change a new version. */

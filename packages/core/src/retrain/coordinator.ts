@@ -45,8 +45,9 @@ export class RetrainContentionError extends Error {
 
 /**
  * Applies one signal to a model's retraining state and, when it starts a run, creates the run and
- * dispatches it: a job on the train-jobs queue for the built-in trainer, and for every trainer a
- * `retrain.requested` event (which the events function POSTs to a webhook trainer).
+ * dispatches it: a job on the train-jobs queue, and for the built-in trainer a `retrain.requested`
+ * event (for a webhook trainer the train function publishes it once the dataset is ready, and the
+ * events function POSTs it to the webhook).
  *
  * Safe to repeat: the state write is conditional, the run is created only if absent, and a
  * signal delivered again either resumes the start it made (if its run is still active) or finds
@@ -90,10 +91,13 @@ export async function signalRetrain(ports: RetrainPorts, model: string, signal: 
 }
 
 async function dispatch(ports: RetrainPorts, run: Run): Promise<void> {
-  if (run.trainer === 'builtin') await ports.jobs.enqueue({ runId: run.runId });
+  // Every run goes to the train function: a built-in one to be trained, a webhook one to have its
+  // dataset assembled and registered first — the train function then requests it, with the dataset.
+  await ports.jobs.enqueue({ runId: run.runId });
+  if (run.trainer !== 'builtin') return;
   const event = await retrainRequestedEvent(
     { model: run.model, runId: run.runId, ...(run.endpoint ? { endpoint: run.endpoint } : {}), trigger: run.trigger, trainer: run.trainer },
-    // One request per attempt: a retried run is requested again (a webhook trainer hears of it again).
+    // One request per attempt: a retried run is requested again.
     { time: run.createdAt, dedupeKey: `request/${run.attempts}` },
   );
   await ports.events.publish(event);

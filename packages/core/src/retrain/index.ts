@@ -15,6 +15,7 @@ export {
   MAX_RUN_LOG_LINE_LENGTH,
   appendRunLog,
   type Run,
+  type RunDataset,
   type RunMetrics,
   InvalidCursorError,
   type RunPage,
@@ -23,6 +24,18 @@ export {
   type RunTrainer,
 } from './run.ts';
 export type { DatasetFeatureView, DatasetManifest, Lineage } from './lineage.ts';
+export {
+  datasetRef,
+  datasetRequestSchema,
+  describeDataset,
+  type DatasetObjects,
+  type DatasetRef,
+  type DatasetRegistry,
+  type DatasetRequest,
+  type DatasetSchema,
+  type DatasetVersion,
+  type DatasetVersionDraft,
+} from './dataset-version.ts';
 export type { RetrainStateStore, StoredRetrainState } from './state-store.ts';
 export type { TrainJob, TrainJobQueue } from './jobs.ts';
 export { RetrainContentionError, finishRetrain, signalRetrain, type RetrainPorts, type SignalContext, type SignalOutcome } from './coordinator.ts';

@@ -1,3 +1,5 @@
+import type { DatasetRef } from './dataset-version.ts';
+
 /** What a training dataset was, precisely enough to tell whether two runs trained on the same data. */
 export interface DatasetManifest {
   /** Hex sha256 of the canonical dataset bytes (NDJSON of the examples in time order, keys sorted). */
@@ -31,6 +33,8 @@ export interface DatasetFeatureView {
 /** Where a model version came from; registered with the version. */
 export interface Lineage {
   readonly runId: string;
+  /** The registered dataset version the model was trained on. */
+  readonly dataset?: DatasetRef;
   readonly manifestSha256: string;
   readonly rows: number;
   readonly timeRange: { readonly from: string; readonly to: string };

@@ -16,6 +16,14 @@ export interface RunMetrics {
   readonly improvement?: number;
 }
 
+/**
+ * What a run trained on: the manifest, and the registered dataset version it is (`name`,
+ * `version`, with the manifest's `sha256`); runs recorded before datasets were versioned lack those
+ * two. The split (train and holdout rows) is known for built-in runs only.
+ */
+export type RunDataset = Omit<DatasetManifest, 'trainRows' | 'holdoutRows'> &
+  Partial<Pick<DatasetManifest, 'trainRows' | 'holdoutRows'>> & { readonly name?: string; readonly version?: number };
+
 /** A retraining run: what experiment tracking keeps about it. */
 export interface Run {
   readonly runId: string;
@@ -31,7 +39,7 @@ export interface Run {
   readonly finishedAt?: string;
   readonly params?: Readonly<Record<string, unknown>>;
   readonly metrics?: RunMetrics;
-  readonly dataset?: DatasetManifest;
+  readonly dataset?: RunDataset;
   /** The champion the run started from. */
   readonly parentVersion?: number;
   /** The version the run registered. */

@@ -1,0 +1,146 @@
+import { Hono, type Context } from 'hono';
+import {
+  approveStage,
+  changeStage,
+  deleteVersion,
+  deleteVersionSchema,
+  describeReferences,
+  initialGovernance,
+  rejectStage,
+  retag,
+  servingReferences,
+  stageChangeSchema,
+  stageDecisionSchema,
+  tagChangeSchema,
+  type Actor,
+  type EndpointStore,
+  type GovernanceOutcome,
+  type GovernanceRecord,
+  type GovernanceStore,
+  type ModelRegistry,
+  type ModelVersion,
+} from '@flywheel/core';
+import type { AuthVariables, RequireScope } from '../auth.ts';
+import { Problem } from '../problem.ts';
+import { limitBody } from '../serving/limits.ts';
+import { MAX_CONFIG_BODY_BYTES, readJson } from '../validation.ts';
+import { nameParam, positiveInt } from './path-params.ts';
+
+export interface GovernanceDependencies {
+  registry: ModelRegistry;
+  endpoints: Pick<EndpointStore, 'list'>;
+  governance: GovernanceStore;
+  /** The serving path of this process, which forgets a deleted version. */
+  serving: { forgetVersion(model: string, version: number): void };
+}
+
+/** Lost races for the next revision before the change is refused as contended. */
+const APPEND_ATTEMPTS = 5;
+
+/** A version as the API shows it: the registered record with its current stage and tags. */
+export function governedVersion(version: ModelVersion, governance: GovernanceRecord | undefined) {
+  const state = governance ?? initialGovernance(version);
+  return { ...version, stage: state.stage, tags: { ...state.tags }, ...(state.pending ? { pendingStage: state.pending } : {}) };
+}
+
+/** 410 for a version that was deleted, saying by whom, when and why. */
+export function deletedProblem(model: string, version: number, deleted: NonNullable<GovernanceRecord['deleted']>): Problem {
+  return new Problem(410, `${model} version ${version} was deleted at ${deleted.at} by key ${deleted.by.keyName}: ${deleted.reason}`);
+}
+
+/** The current governance of a version (its initial state when nothing changed it yet). */
+export async function currentGovernance(store: GovernanceStore, version: ModelVersion): Promise<GovernanceRecord> {
+  return (await store.history(version.model, version.version))[0] ?? initialGovernance(version);
+}
+
+/**
+ * Stages with approval, tags and deletion of model versions (README, "Registry governance and
+ * lineage"). Every change names its key, time and reason, and is kept as the version's history.
+ */
+export function governanceRoutes(deps: GovernanceDependencies, requireScope: RequireScope) {
+  const { registry, governance } = deps;
+
+  /** Reads the version's state, decides, appends; a lost race decides again on the newer state. */
+  async function apply(
+    c: Context<{ Variables: AuthVariables }>,
+    decide: (current: GovernanceRecord, version: ModelVersion, actor: Actor, at: string) => Promise<GovernanceOutcome | { healed: GovernanceRecord }> | GovernanceOutcome,
+  ) {
+    const model = nameParam(c, 'model');
+    const number = positiveInt(c.req.param('version'), 'version');
+    const version = await registry.getVersion(model, number);
+    if (!version) throw await missing(model, number);
+    const key = c.get('apiKey');
+    const actor = { keyId: key.id, keyName: key.name };
+    for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
+      const current = await currentGovernance(governance, version);
+      const outcome = await decide(current, version, actor, new Date().toISOString());
+      if ('healed' in outcome) return { version, record: outcome.healed };
+      if ('refused' in outcome) throw new Problem(outcome.refused.status, outcome.refused.detail);
+      if (await governance.append(outcome.record)) return { version, record: outcome.record };
+    }
+    throw new Problem(409, `The governance of ${model} version ${number} kept changing; read it and try again.`);
+  }
+
+  /** 409 while any endpoint's current config names the version, as a variant or shadow, directly or by alias. */
+  async function refuseWhileServed(version: ModelVersion, action: string) {
+    const [endpoints, aliases] = await Promise.all([deps.endpoints.list(), registry.listAliases(version.model)]);
+    const references = servingReferences(endpoints, aliases, version.model, version.version);
+    if (references.length) {
+      throw new Problem(409, `${version.model} version ${version.version} cannot be ${action}: ${describeReferences(references)} serves it. Take it out of those configs first.`, {
+        extensions: { references },
+      });
+    }
+  }
+
+  async function missing(model: string, number: number): Promise<Problem> {
+    const deleted = (await governance.history(model, number))[0]?.deleted;
+    return deleted ? deletedProblem(model, number, deleted) : new Problem(404, `Model ${model} has no version ${number}.`);
+  }
+
+  return new Hono<{ Variables: AuthVariables }>()
+    .post('/v1/models/:model/versions/:version/stage', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+      const body = await readJson(c, stageChangeSchema);
+      const { version, record } = await apply(c, async (current, version, by, at) => {
+        const outcome = changeStage(current, { ...body, by, at });
+        if ('record' in outcome && outcome.record.stage === 'archived' && current.stage !== 'archived') await refuseWhileServed(version, 'archived');
+        return outcome;
+      });
+      return c.json(governedVersion(version, record), record.pending ? 202 : 200);
+    })
+    .post('/v1/models/:model/versions/:version/stage/approve', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+      const body = await readJson(c, stageDecisionSchema);
+      const { version, record } = await apply(c, (current, _version, by, at) => approveStage(current, { ...body, by, at }));
+      return c.json(governedVersion(version, record));
+    })
+    .post('/v1/models/:model/versions/:version/stage/reject', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+      const body = await readJson(c, stageDecisionSchema);
+      const { version, record } = await apply(c, (current, _version, by, at) => rejectStage(current, { ...body, by, at }));
+      return c.json(governedVersion(version, record));
+    })
+    .patch('/v1/models/:model/versions/:version/tags', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+      const body = await readJson(c, tagChangeSchema);
+      const { version, record } = await apply(c, (current, _version, by, at) => retag(current, { ...body, by, at }));
+      return c.json(governedVersion(version, record));
+    })
+    .delete('/v1/models/:model/versions/:version', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+      const body = await readJson(c, deleteVersionSchema);
+      const { version, record } = await apply(c, async (current, version, by, at) => {
+        // Recorded before but not hidden (the request died in between): finish it.
+        if (current.deleted) return { healed: current };
+        await refuseWhileServed(version, 'deleted');
+        return deleteVersion(current, { ...body, by, at });
+      });
+      // Recorded first, hidden second: a retry after a crash in between finds the record and finishes.
+      await registry.markDeleted(version.model, version.version, { at: record.deleted!.at, actor: record.deleted!.by.keyId, reason: record.deleted!.reason });
+      deps.serving.forgetVersion(version.model, version.version);
+      return c.body(null, 204);
+    })
+    .get('/v1/models/:model/versions/:version/governance', requireScope('read'), async (c) => {
+      const model = nameParam(c, 'model');
+      const number = positiveInt(c.req.param('version'), 'version');
+      const [version, history] = await Promise.all([registry.getVersion(model, number), governance.history(model, number)]);
+      if (!version && !history[0]?.deleted) throw new Problem(404, `Model ${model} has no version ${number}.`);
+      const { stage, tags, pending, deleted } = history[0] ?? initialGovernance(version!);
+      return c.json({ model, version: number, stage, tags, ...(pending ? { pendingStage: pending } : {}), ...(deleted ? { deleted } : {}), history });
+    });
+}
