@@ -1,0 +1,19 @@
+export {
+  TrackingError,
+  doesNotExist,
+  invalidParameter,
+  runStatuses,
+  trackingErrorStatus,
+  type LifecycleStage,
+  type MetricPoint,
+  type TrackingDatasetInput,
+  type TrackingErrorCode,
+  type TrackingExperiment,
+  type TrackingRun,
+  type TrackingRunStatus,
+} from './model.ts';
+export { parseFilter, parseSubject, likeMatches, type Comparator, type FilterClause, type FilterEntity } from './filter.ts';
+export { decodePageToken, encodePageToken, inView, parseOrderBy, searchExperiments, searchRuns, viewTypes, type SearchPage, type SearchRequest, type ViewType } from './search.ts';
+export { TRACKING_LIMITS, applyBatch, deleteTag, updateRunInfo, validateBatch, validateKey, validateMetric, type KeyValue, type RunBatch } from './run-changes.ts';
+export { MODEL_TAG, builtinTrackingRun, flattenParams, modelExperiment, recordBuiltinRun, type BuiltinRunLocations } from './builtin-run.ts';
+export type { TrackingStore } from './ports.ts';
