@@ -1,7 +1,7 @@
 import type { FunctionDefinition } from './types.ts';
 
 const allTables = (access: 'read' | 'readwrite') =>
-  (['registry', 'monitoring', 'operations'] as const).map((name) => ({ kind: 'table' as const, name, access }));
+  (['registry', 'monitoring', 'operations', 'tracking'] as const).map((name) => ({ kind: 'table' as const, name, access }));
 
 export const functions = {
   api: {

@@ -23,6 +23,7 @@ import { shadowRoutes } from './routes/shadows.ts';
 import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedback.ts';
 import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { mlflowRoutes, type TrackingDependencies } from './routes/mlflow/index.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
@@ -46,6 +47,8 @@ export interface ApiDependencies {
   audit?: AuditLog;
   /** Shares keys' rate limits between instances; without one each process enforces them alone (the edge). */
   rateLimits?: RateLimitLedger;
+  /** Experiment tracking (the MLflow API); without it those routes are absent (the edge has none). */
+  tracking?: TrackingDependencies;
 }
 
 export interface ApiOptions {
@@ -63,6 +66,10 @@ const AUDITED_POSTS = [
   '/v1/endpoints/:endpoint/rollback',
   '/v1/alerts/*',
   '/v1/runs/*',
+  // Tracking: experiment and run lifecycle changes. Logging metrics, params and tags to a run is
+  // data (like predictions and feedback), recorded on the run itself, not here.
+  '/api/2.0/mlflow/experiments/:action{create|update|delete|restore|set-experiment-tag}',
+  '/api/2.0/mlflow/runs/:action{create|update|delete|restore}',
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -103,6 +110,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
   }
+  if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, requireScope));
   app.route('/', consoleRoutes(requireScope));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   // Last: the document lists every route mounted before it.

@@ -36,3 +36,6 @@ export { DynamoFeedbackStore, type DynamoFeedbackStoreOptions } from './feedback
 export { DynamoPredictionObserver, type DynamoPredictionObserverOptions } from './feedback-prediction-observer.ts';
 export { FeedbackJoiner, type FeedbackJoinerOptions } from './feedback-join.ts';
 export { createFeedbackPorts, type FeedbackPorts } from './feedback-dependencies.ts';
+export { DynamoTrackingStore } from './tracking-store.ts';
+export { S3TrackingArtifacts } from './tracking-artifacts.ts';
+export { createTrackingPorts, trackingLocations } from './tracking-ports.ts';

@@ -14,7 +14,7 @@ describe('resourceNamesFromEnv', () => {
 
   it('reads what resourceNamesToEnv wrote, every name of the stack', () => {
     const written = {
-      tables: { registry: 'r', monitoring: 'm', operations: 'o' },
+      tables: { registry: 'r', monitoring: 'm', operations: 'o', tracking: 't' },
       queues: { predictionLogs: 'q1', events: 'q2', trainJobs: 'q3' },
       bucket: 'b',
     };

@@ -16,4 +16,4 @@ export { parseFilter, parseSubject, likeMatches, type Comparator, type FilterCla
 export { decodePageToken, encodePageToken, inView, parseOrderBy, searchExperiments, searchRuns, viewTypes, type SearchPage, type SearchRequest, type ViewType } from './search.ts';
 export { TRACKING_LIMITS, applyBatch, deleteTag, updateRunInfo, validateBatch, validateKey, validateMetric, type KeyValue, type RunBatch } from './run-changes.ts';
 export { MODEL_TAG, builtinTrackingRun, flattenParams, modelExperiment, recordBuiltinRun, type BuiltinRunLocations } from './builtin-run.ts';
-export type { TrackingStore } from './ports.ts';
+export type { ArtifactFile, TrackingArtifacts, TrackingStore } from './ports.ts';

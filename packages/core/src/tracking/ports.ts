@@ -23,3 +23,18 @@ export interface TrackingStore {
   /** Oldest step first. */
   metricHistory(runId: string, key: string): Promise<MetricPoint[]>;
 }
+
+export interface ArtifactFile {
+  /** Relative to the run's artifact root. */
+  readonly path: string;
+  readonly isDir: boolean;
+  readonly fileSize?: number;
+}
+
+/** Reads what lies under a run's artifact URI. */
+export interface TrackingArtifacts {
+  /** The files and directories directly under `path` of the artifact root `rootUri`. */
+  list(rootUri: string, path: string, options: { pageToken?: string; maxResults: number }): Promise<{ files: ArtifactFile[]; nextPageToken?: string }>;
+  /** The bytes at `path` under `rootUri`; undefined when nothing is there. */
+  read(rootUri: string, path: string, maxBytes: number): Promise<Uint8Array | undefined>;
+}

@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import type { TrackingArtifacts, TrackingStore } from '@flywheel/core';
+import type { RequireScope } from '../../auth.ts';
+import { artifactRoutes } from './artifacts.ts';
+import { endpointNotFound, handleMlflowError } from './errors.ts';
+import { experimentRoutes } from './experiments.ts';
+import { trackingRunRoutes } from './runs.ts';
+
+export interface TrackingDependencies {
+  store: TrackingStore;
+  artifacts: TrackingArtifacts;
+}
+
+export interface MlflowRouteOptions {
+  now?: () => number;
+  newRunId?: () => string;
+}
+
+/** MLflow's tracking REST API 2.0 under /api/2.0/mlflow/, answering in MLflow's JSON and error shapes. */
+export function mlflowRoutes(deps: TrackingDependencies, requireScope: RequireScope, options: MlflowRouteOptions = {}) {
+  const now = options.now ?? (() => Date.now());
+  const newRunId = options.newRunId ?? (() => crypto.randomUUID().replaceAll('-', ''));
+  const app = new Hono();
+  app.onError(handleMlflowError);
+  app.route('/', experimentRoutes(deps.store, requireScope, now));
+  app.route('/', trackingRunRoutes(deps.store, requireScope, { now, newRunId }));
+  app.route('/', artifactRoutes(deps.store, deps.artifacts, requireScope));
+  app.all('/api/2.0/mlflow/*', endpointNotFound);
+  return app;
+}

@@ -1,0 +1,24 @@
+import type { BuiltinRunLocations, TrackingArtifacts, TrackingStore } from '@flywheel/core';
+import type { AwsClients } from './clients.ts';
+import type { ResourceNames } from './resources.ts';
+import { bucket } from '@flywheel/infra';
+import { S3TrackingArtifacts } from './tracking-artifacts.ts';
+import { DynamoTrackingStore } from './tracking-store.ts';
+
+/** Where tracked artifacts and built-in runs' datasets live in the stack's bucket. */
+export function trackingLocations(names: ResourceNames): BuiltinRunLocations {
+  return {
+    artifactRoot: (experimentId) => `s3://${names.bucket}/tracking/${experimentId}`,
+    // Where S3DatasetStore keeps a run's dataset.
+    datasetSource: (runId) => `s3://${names.bucket}/${bucket.prefixes.datasets}${runId}/dataset.ndjson.gz`,
+  };
+}
+
+/** Experiment tracking on the stack's resources: the tracking table, and run artifacts in the bucket. */
+export function createTrackingPorts(clients: AwsClients, names: ResourceNames): { store: TrackingStore; artifacts: TrackingArtifacts } {
+  const locations = trackingLocations(names);
+  return {
+    store: new DynamoTrackingStore(clients.dynamodb, names.tables.tracking, locations.artifactRoot),
+    artifacts: new S3TrackingArtifacts(clients.s3, names.bucket),
+  };
+}

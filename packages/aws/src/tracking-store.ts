@@ -1,0 +1,241 @@
+import { BatchWriteItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { TrackingError, doesNotExist, type MetricPoint, type TrackingExperiment, type TrackingRun, type TrackingStore } from '@flywheel/core';
+import { conditionally, fromItem, queryAll, toItem } from './dynamo-items.ts';
+
+const experimentKey = (experimentId: string) => ({ pk: `EXP#${experimentId}`, sk: 'EXP' });
+const nameKey = (name: string) => ({ pk: `EXPNAME#${name}`, sk: 'EXPNAME' });
+const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
+const COUNTER_KEY = { pk: 'COUNTER', sk: 'EXPERIMENT' };
+const UPDATE_ATTEMPTS = 10;
+
+/** Sort-key text that orders signed integers numerically (offset past the most negative safe integer). */
+function orderedInteger(n: number): string {
+  return String(n + Number.MAX_SAFE_INTEGER).padStart(17, '0');
+}
+
+interface Stored<T> {
+  readonly value: T;
+  readonly rev: number;
+}
+
+/**
+ * The tracking table: experiments (`EXP#<id>`, numbered from a counter, listed through the
+ * `byParent` index under `EXPERIMENTS`), a name item per experiment name (`EXPNAME#<name>`, the
+ * uniqueness check), runs (`RUN#<id>` / `RUN`, listed under `RUNS#<experimentId>`) with their
+ * params, tags and latest metrics, and every logged metric point beside its run
+ * (`RUN#<id>` / `M#<key>#<step>#<timestamp>#<value>`). Runs and experiments change by
+ * read-modify-write conditional on a revision, so concurrent loggers never lose each other's writes.
+ */
+export class DynamoTrackingStore implements TrackingStore {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly table: string,
+    /** The artifact location of an experiment created without one. */
+    private readonly defaultArtifactRoot: (experimentId: string) => string,
+  ) {}
+
+  async createExperiment(input: { name: string; artifactLocation?: string; tags: Readonly<Record<string, string>> }, now: number): Promise<TrackingExperiment> {
+    const experimentId = await this.nextExperimentId();
+    await this.claimName(input.name, experimentId);
+    const experiment: TrackingExperiment = {
+      experimentId,
+      name: input.name,
+      artifactLocation: input.artifactLocation ?? this.defaultArtifactRoot(experimentId),
+      lifecycleStage: 'active',
+      creationTime: now,
+      lastUpdateTime: now,
+      tags: input.tags,
+    };
+    await this.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: toItem({ ...experimentKey(experimentId), gsi1pk: 'EXPERIMENTS', gsi1sk: experimentId.padStart(12, '0'), rev: 0, value: experiment }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return experiment;
+  }
+
+  async getExperiment(experimentId: string): Promise<TrackingExperiment | undefined> {
+    return (await this.read<TrackingExperiment>(experimentKey(experimentId)))?.value;
+  }
+
+  async getExperimentByName(name: string): Promise<TrackingExperiment | undefined> {
+    const owner = await this.nameOwner(name);
+    const experiment = owner === undefined ? undefined : await this.getExperiment(owner);
+    return experiment?.name === name ? experiment : undefined;
+  }
+
+  async listExperiments(): Promise<TrackingExperiment[]> {
+    const items = await queryAll<{ value: TrackingExperiment }>(this.dynamodb, {
+      TableName: this.table,
+      IndexName: 'byParent',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: marshall({ ':pk': 'EXPERIMENTS' }),
+    });
+    return items.map((item) => item.value);
+  }
+
+  updateExperiment(experimentId: string, change: (experiment: TrackingExperiment) => TrackingExperiment): Promise<TrackingExperiment> {
+    return this.update(experimentKey(experimentId), change, () => doesNotExist(`No Experiment with id=${experimentId} exists`));
+  }
+
+  async renameExperiment(experimentId: string, newName: string, now: number): Promise<TrackingExperiment> {
+    const current = await this.getExperiment(experimentId);
+    if (!current) throw doesNotExist(`No Experiment with id=${experimentId} exists`);
+    if (current.name === newName) return current;
+    await this.claimName(newName, experimentId);
+    const renamed = await this.updateExperiment(experimentId, (experiment) => ({ ...experiment, name: newName, lastUpdateTime: now }));
+    // Released only while it still names this experiment.
+    await conditionally(() =>
+      this.dynamodb.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: marshall(nameKey(current.name)),
+          ConditionExpression: 'experimentId = :id',
+          ExpressionAttributeValues: marshall({ ':id': experimentId }),
+        }),
+      ),
+    );
+    return renamed;
+  }
+
+  async createRun(run: TrackingRun): Promise<{ run: TrackingRun; created: boolean }> {
+    const created = await conditionally(() =>
+      this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: toItem({ ...runKey(run.runId), gsi1pk: `RUNS#${run.experimentId}`, gsi1sk: run.runId, rev: 0, value: run }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (created) return { run, created };
+    const stored = await this.getRun(run.runId);
+    if (!stored) throw new Error(`run ${run.runId} exists and cannot be read`);
+    return { run: stored, created: false };
+  }
+
+  async getRun(runId: string): Promise<TrackingRun | undefined> {
+    return (await this.read<TrackingRun>(runKey(runId)))?.value;
+  }
+
+  async listRuns(experimentIds: readonly string[]): Promise<TrackingRun[]> {
+    const pages = await Promise.all(
+      [...new Set(experimentIds)].map((experimentId) =>
+        queryAll<{ value: TrackingRun }>(this.dynamodb, {
+          TableName: this.table,
+          IndexName: 'byParent',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': `RUNS#${experimentId}` }),
+        }),
+      ),
+    );
+    return pages.flat().map((item) => item.value);
+  }
+
+  updateRun(runId: string, change: (run: TrackingRun) => TrackingRun): Promise<TrackingRun> {
+    return this.update(runKey(runId), change, () => doesNotExist(`Run with id=${runId} not found`));
+  }
+
+  async appendMetricHistory(runId: string, points: readonly MetricPoint[]): Promise<void> {
+    const requests: WriteRequest[] = points.map((point) => ({
+      PutRequest: {
+        Item: toItem({
+          pk: `RUN#${runId}`,
+          sk: `M#${point.key}#${orderedInteger(point.step)}#${orderedInteger(point.timestamp)}#${point.value}`,
+          ...point,
+        }),
+      },
+    }));
+    // Identical points share a key: a batch may not name one item twice.
+    const unique = [...new Map(requests.map((request) => [request.PutRequest!.Item!.sk!.S!, request])).values()];
+    for (let i = 0; i < unique.length; i += 25) {
+      let pending: WriteRequest[] = unique.slice(i, i + 25);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`metric history of run ${runId}: ${pending.length} points stayed unprocessed`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+        const { UnprocessedItems } = await this.dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } }));
+        pending = UnprocessedItems?.[this.table] ?? [];
+      }
+    }
+  }
+
+  async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    const items = await queryAll<MetricPoint>(this.dynamodb, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: marshall({ ':pk': `RUN#${runId}`, ':prefix': `M#${key}#` }),
+      ConsistentRead: true,
+    });
+    // The prefix also matches a key that extends this one with '#': keep this key's points only.
+    return items.filter((item) => item.key === key).map(({ key: k, value, timestamp, step }) => ({ key: k, value, timestamp, step }));
+  }
+
+  private async nextExperimentId(): Promise<string> {
+    const { Attributes } = await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: marshall(COUNTER_KEY),
+        UpdateExpression: 'ADD n :one',
+        ExpressionAttributeValues: marshall({ ':one': 1 }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return String(fromItem<{ n: number }>(Attributes!).n);
+  }
+
+  private async nameOwner(name: string): Promise<string | undefined> {
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: marshall(nameKey(name)), ConsistentRead: true }));
+    return Item ? fromItem<{ experimentId: string }>(Item).experimentId : undefined;
+  }
+
+  /** Takes the name for the experiment; a name held by an experiment that was never written (a crash between the two writes) is taken over. */
+  private async claimName(name: string, experimentId: string): Promise<void> {
+    const put = (condition: string, values?: Record<string, unknown>) =>
+      conditionally(() =>
+        this.dynamodb.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: toItem({ ...nameKey(name), experimentId }),
+            ConditionExpression: condition,
+            ...(values ? { ExpressionAttributeValues: marshall(values) } : {}),
+          }),
+        ),
+      );
+    if (await put('attribute_not_exists(pk)')) return;
+    const owner = await this.nameOwner(name);
+    const ownerExperiment = owner === undefined ? undefined : await this.getExperiment(owner);
+    if (owner !== undefined && !ownerExperiment && (await put('experimentId = :owner', { ':owner': owner }))) return;
+    const state = ownerExperiment?.lifecycleStage === 'deleted' ? ' in the deleted state' : '';
+    throw new TrackingError('RESOURCE_ALREADY_EXISTS', `Experiment '${name}' already exists${state}.`);
+  }
+
+  private async read<T>(key: { pk: string; sk: string }): Promise<Stored<T> | undefined> {
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: marshall(key), ConsistentRead: true }));
+    return Item ? fromItem<Stored<T>>(Item) : undefined;
+  }
+
+  private async update<T>(key: { pk: string; sk: string }, change: (value: T) => T, missing: () => TrackingError): Promise<T> {
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const stored = await this.read<T>(key);
+      if (!stored) throw missing();
+      const value = change(stored.value);
+      const written = await conditionally(() =>
+        this.dynamodb.send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: marshall(key),
+            UpdateExpression: 'SET #value = :value, rev = :next',
+            ConditionExpression: 'rev = :rev',
+            ExpressionAttributeNames: { '#value': 'value' },
+            ExpressionAttributeValues: toItem({ ':value': value, ':next': stored.rev + 1, ':rev': stored.rev }),
+          }),
+        ),
+      );
+      if (written) return value;
+    }
+    throw new Error(`${key.pk}: ${UPDATE_ATTEMPTS} concurrent writes in a row; try again`);
+  }
+}
