@@ -9,9 +9,9 @@ const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 const COUNTER_KEY = { pk: 'COUNTER', sk: 'EXPERIMENT' };
 const UPDATE_ATTEMPTS = 10;
 
-/** Sort-key text that orders signed integers numerically (offset past the most negative safe integer). */
+/** Sort-key text that orders safe signed integers numerically: negatives (offset to stay positive) before the rest. */
 function orderedInteger(n: number): string {
-  return String(n + Number.MAX_SAFE_INTEGER).padStart(17, '0');
+  return n < 0 ? `0${String(Number.MAX_SAFE_INTEGER + n).padStart(16, '0')}` : `1${String(n).padStart(16, '0')}`;
 }
 
 interface Stored<T> {

@@ -44,10 +44,10 @@ const searchBody = z.object({
   order_by: z.array(z.string()).optional(),
   page_token: z.string().optional(),
 });
-const metricBody = z.object({ ...runIdFields, key: z.string(), value: z.unknown(), timestamp: z.unknown(), step: z.unknown() });
+const metricBody = z.object({ ...runIdFields, key: z.string(), value: z.unknown().optional(), timestamp: z.unknown().optional(), step: z.unknown().optional() });
 const paramBody = z.object({ ...runIdFields, key: z.string(), value: z.string().default('') });
 const tagBody = z.object({ ...runIdFields, key: z.string(), value: z.string().default('') });
-const batchBody = z.object({ ...runIdFields, metrics: z.unknown(), params: z.unknown(), tags: z.unknown() });
+const batchBody = z.object({ ...runIdFields, metrics: z.unknown().optional(), params: z.unknown().optional(), tags: z.unknown().optional() });
 const historyQuery = z.object({ ...runIdFields, metric_key: requiredString, page_token: z.string().optional(), max_results: maxResults(25_000, 25_000) });
 
 export interface TrackingRouteOptions {
