@@ -104,7 +104,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   }
   if (deps.retraining) {
     app.route('/', eventRoutes(deps.retraining.events, requireScope));
-    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain }, requireScope));
+    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, tracking: deps.tracking?.store }, requireScope));
   }
   if (deps.feedback) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));

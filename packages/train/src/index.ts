@@ -29,3 +29,4 @@ export { deliverWebhook, environmentSecrets, WebhookDeliveryError, type SecretRe
 export { consumeEvents, type EventMessage, type EventsConsumerDependencies } from './events-consumer.ts';
 export { runTrainJob, RunFailure, type LabelSource, type TrainJobDependencies } from './train-job.ts';
 export { DEMO_ENDPOINT, DEMO_MODEL, demoSeed, demoTraffic, type DemoSeed } from './demo-seed.ts';
+export { TRAINER_VERSION, currentCodeVersion, type CodeVersion } from './code-version.ts';

@@ -22,7 +22,11 @@ import {
   type Run,
   type RunMetrics,
   type DatasetManifest,
+  recordBuiltinRun,
+  type BuiltinRunLocations,
+  type TrackingStore,
 } from '@flywheel/core';
+import type { CodeVersion } from './code-version.ts';
 import { loadModel, releaseModel, sha256Hex } from '@flywheel/inference';
 import { assembleExamples, type LabelRow, type LoggedRow } from './assemble.ts';
 import { DatasetError, encodeRows, type Dataset, type Example } from './dataset.ts';
@@ -53,6 +57,10 @@ export interface TrainJobDependencies {
   readonly baselines?: {
     storeReferenceProfile(model: string, version: number, features: readonly { name: string; kind: 'numerical' | 'categorical'; categories?: readonly (string | number)[] }[], outputs: readonly Record<string, unknown>[] | undefined, records: readonly Record<string, unknown>[]): Promise<unknown>;
   };
+  /** Where an ended run is recorded as a tracking run of its model's experiment (the MLflow API reads it). */
+  readonly tracking?: { readonly store: TrackingStore; readonly locations: BuiltinRunLocations };
+  /** The code that trains, recorded on every run. */
+  readonly code?: CodeVersion;
   readonly now?: () => Date;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
@@ -101,19 +109,22 @@ export async function runTrainJob(deps: TrainJobDependencies, runId: string): Pr
   try {
     const outcome = await train(deps, started, log, flushLogs);
     log(outcome.canary.started ? `canary started: ${outcome.canary.reason}` : `no canary: ${outcome.canary.reason}`);
-    ended = await deps.retrain.runs.update(runId, ['running'], { ...outcome, status: 'succeeded', error: undefined, finishedAt: now().toISOString(), logs });
+    ended = await deps.retrain.runs.update(runId, ['running'], { ...outcome, ...codeOf(deps), status: 'succeeded', error: undefined, finishedAt: now().toISOString(), logs });
   } catch (error) {
     const message = error instanceof RunFailure || error instanceof DatasetError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
     deps.log?.('error', 'run failed', { runId, error: message, stack: (error as Error)?.stack });
     log(`failed: ${message}`);
-    ended = await deps.retrain.runs.update(runId, ['running'], { status: 'failed', error: message.slice(0, 4000), finishedAt: now().toISOString(), logs });
+    ended = await deps.retrain.runs.update(runId, ['running'], { ...codeOf(deps), status: 'failed', error: message.slice(0, 4000), finishedAt: now().toISOString(), logs });
   }
   return ended ? settle(deps, ended) : deps.retrain.runs.get(runId);
 }
 
-/** After a run ends: free the model for its next run and announce the outcome (both idempotent). */
+const codeOf = (deps: TrainJobDependencies) => (deps.code ? { code: deps.code } : {});
+
+/** After a run ends: record it as a tracking run, free the model for its next run and announce the outcome (all idempotent). */
 async function settle(deps: TrainJobDependencies, run: Run): Promise<Run> {
   const time = run.finishedAt ?? new Date().toISOString();
+  if (deps.tracking) await recordBuiltinRun(deps.tracking.store, run, deps.tracking.locations, Date.parse(time));
   await finishRetrain(deps.retrain, run, time);
   const subject = { model: run.model, runId: run.runId, ...(run.endpoint ? { endpoint: run.endpoint } : {}) };
   const event =

@@ -17,3 +17,4 @@ export { decodePageToken, encodePageToken, inView, parseOrderBy, searchExperimen
 export { TRACKING_LIMITS, applyBatch, deleteTag, updateRunInfo, validateBatch, validateKey, validateMetric, type KeyValue, type RunBatch } from './run-changes.ts';
 export { MODEL_TAG, builtinTrackingRun, flattenParams, modelExperiment, recordBuiltinRun, type BuiltinRunLocations } from './builtin-run.ts';
 export type { ArtifactFile, TrackingArtifacts, TrackingStore } from './ports.ts';
+export { compareRuns, lowerIsBetter, type RunComparison } from './compare.ts';
