@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 const MLFLOW = '/api/2.0/mlflow';
@@ -159,5 +161,35 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     expect(paths).toContain(`${MLFLOW}/runs/create`);
     expect(paths).toContain(`${MLFLOW}/experiments/create`);
     expect(paths).not.toContain(`${MLFLOW}/runs/log-metric`);
+  });
+
+  it('registers a run’s ONNX artifact as a Flywheel version with the run as its lineage, through registered-models and model-versions', async () => {
+    const { runId, artifactUri, experimentId } = await newRun('registry');
+    const prefix = artifactUri.replace(`s3://${system.names.bucket}/`, '');
+    await system.clients.s3.send(new PutObjectCommand({ Bucket: system.names.bucket, Key: `${prefix}/model/model.onnx`, Body: scaledModel(3) }));
+
+    const created = await call('registered-models/create', { name: 'scorer', description: 'scores', tags: [{ key: 'team', value: 'risk' }] });
+    expect(created.body.registered_model).toMatchObject({ name: 'scorer', description: 'scores', latest_versions: [], tags: [{ key: 'team', value: 'risk' }] });
+    expect((await call('registered-models/create', { name: 'scorer' })).body.error_code).toBe('RESOURCE_ALREADY_EXISTS');
+
+    const version = await call('model-versions/create', { name: 'scorer', source: `runs:/${runId}/model`, run_id: runId, tags: [{ key: 'stage-note', value: 'first' }] });
+    expect(version.status, JSON.stringify(version.body)).toBe(200);
+    expect(version.body.model_version).toMatchObject({ name: 'scorer', version: '1', run_id: runId, source: `runs:/${runId}/model`, current_stage: 'None', status: 'READY', tags: [{ key: 'stage-note', value: 'first' }] });
+    const flywheel = (await (await system.api('/v1/models/scorer/versions/1')).json()) as { lineage: Record<string, unknown>; tags: Record<string, string>; sha256: string };
+    expect(flywheel.lineage).toEqual({ source: `runs:/${runId}/model`, runId, experimentId });
+    expect(flywheel.tags).toEqual({ 'stage-note': 'first' });
+    expect(flywheel.sha256).toBe(createHash('sha256').update(scaledModel(3)).digest('hex'));
+
+    const model = await call('registered-models/get?name=scorer');
+    expect(model.body.registered_model.latest_versions.map((v: { version: string }) => v.version)).toEqual(['1']);
+    expect((await call('model-versions/get?name=scorer&version=1')).body.model_version.run_id).toBe(runId);
+    expect((await call(`model-versions/search?filter=${encodeURIComponent(`run_id = '${runId}'`)}`)).body.model_versions.map((v: { name: string }) => v.name)).toEqual(['scorer']);
+    expect((await call(`registered-models/search?filter=${encodeURIComponent("name LIKE 'sco%'")}`)).body.registered_models.map((m: { name: string }) => m.name)).toEqual(['scorer']);
+    expect((await call('registered-models/get-latest-versions', { name: 'scorer', stages: ['Production'] })).body.model_versions).toEqual([]);
+
+    expect((await call('model-versions/create', { name: 'scorer', source: `runs:/${runId}/missing` })).status).toBe(404);
+    expect((await call('model-versions/create', { name: 'scorer', source: 'file:///etc/passwd' })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect((await call('model-versions/get?name=scorer&version=9')).status).toBe(404);
+    expect((await call('registered-models/get?name=nothing')).body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 });

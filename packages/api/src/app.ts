@@ -70,6 +70,8 @@ const AUDITED_POSTS = [
   // data (like predictions and feedback), recorded on the run itself, not here.
   '/api/2.0/mlflow/experiments/:action{create|update|delete|restore|set-experiment-tag}',
   '/api/2.0/mlflow/runs/:action{create|update|delete|restore}',
+  '/api/2.0/mlflow/registered-models/create',
+  '/api/2.0/mlflow/model-versions/create',
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -110,7 +112,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
   }
-  if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, requireScope));
+  if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, requireScope));
   app.route('/', consoleRoutes(requireScope));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   // Last: the document lists every route mounted before it.

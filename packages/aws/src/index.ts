@@ -39,3 +39,4 @@ export { createFeedbackPorts, type FeedbackPorts } from './feedback-dependencies
 export { DynamoTrackingStore } from './tracking-store.ts';
 export { S3TrackingArtifacts } from './tracking-artifacts.ts';
 export { createTrackingPorts, trackingLocations } from './tracking-ports.ts';
+export { DynamoRegisteredModelStore } from './tracking-registered-models.ts';

@@ -18,3 +18,4 @@ export { TRACKING_LIMITS, applyBatch, deleteTag, updateRunInfo, validateBatch, v
 export { MODEL_TAG, builtinTrackingRun, flattenParams, modelExperiment, recordBuiltinRun, type BuiltinRunLocations } from './builtin-run.ts';
 export type { ArtifactFile, TrackingArtifacts, TrackingStore } from './ports.ts';
 export { compareRuns, lowerIsBetter, type RunComparison } from './compare.ts';
+export { pageOf, registryFilter, type RegisteredModelRecord, type RegisteredModelStore } from './registered-models.ts';

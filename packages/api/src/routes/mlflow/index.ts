@@ -1,14 +1,18 @@
 import { Hono } from 'hono';
-import type { TrackingArtifacts, TrackingStore } from '@flywheel/core';
+import type { RegisteredModelStore, TrackingArtifacts, TrackingStore } from '@flywheel/core';
 import type { RequireScope } from '../../auth.ts';
 import { artifactRoutes } from './artifacts.ts';
 import { endpointNotFound, handleMlflowError } from './errors.ts';
 import { experimentRoutes } from './experiments.ts';
+import { registeredModelRoutes } from './registered-models.ts';
+import type { Serving } from '../../serving/serving.ts';
+import type { RegistryDependencies } from '../models.ts';
 import { trackingRunRoutes } from './runs.ts';
 
 export interface TrackingDependencies {
   store: TrackingStore;
   artifacts: TrackingArtifacts;
+  registeredModels: RegisteredModelStore;
 }
 
 export interface MlflowRouteOptions {
@@ -17,7 +21,7 @@ export interface MlflowRouteOptions {
 }
 
 /** MLflow's tracking REST API 2.0 under /api/2.0/mlflow/, answering in MLflow's JSON and error shapes. */
-export function mlflowRoutes(deps: TrackingDependencies, requireScope: RequireScope, options: MlflowRouteOptions = {}) {
+export function mlflowRoutes(deps: TrackingDependencies, registry: { registry: RegistryDependencies; serving: Serving }, requireScope: RequireScope, options: MlflowRouteOptions = {}) {
   const now = options.now ?? (() => Date.now());
   const newRunId = options.newRunId ?? (() => crypto.randomUUID().replaceAll('-', ''));
   const app = new Hono();
@@ -25,6 +29,7 @@ export function mlflowRoutes(deps: TrackingDependencies, requireScope: RequireSc
   app.route('/', experimentRoutes(deps.store, requireScope, now));
   app.route('/', trackingRunRoutes(deps.store, requireScope, { now, newRunId }));
   app.route('/', artifactRoutes(deps.store, deps.artifacts, requireScope));
+  app.route('/', registeredModelRoutes({ ...registry, tracking: deps.store, artifacts: deps.artifacts, records: deps.registeredModels }, requireScope));
   app.all('/api/2.0/mlflow/*', endpointNotFound);
   return app;
 }
