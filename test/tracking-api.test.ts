@@ -93,6 +93,19 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     expect((await call('runs/log-metric', { run_id: runId, key: 'loss', value: 'high', timestamp: 1 })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 
+  it('loses none of many concurrent writes to one run', async () => {
+    const { runId } = await newRun('concurrent');
+    const writes = Array.from({ length: 24 }, (_, i) =>
+      i % 2 === 0
+        ? call('runs/log-metric', { run_id: runId, key: `m${i}`, value: i, timestamp: 10 + i, step: 0 })
+        : call('runs/log-parameter', { run_id: runId, key: `p${i}`, value: String(i) }),
+    );
+    expect((await Promise.all(writes)).map((w) => w.status)).toEqual(Array(24).fill(200));
+    const { body } = await call(`runs/get?run_id=${runId}`);
+    expect(body.run.data.metrics).toHaveLength(12);
+    expect(body.run.data.params).toHaveLength(12);
+  });
+
   it('searches runs by metric, param, tag and status, ordered and paged, and leaves deleted runs out', async () => {
     const { body } = await call('experiments/create', { name: 'search' });
     const experimentId = body.experiment_id as string;

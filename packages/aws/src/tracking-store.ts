@@ -1,6 +1,6 @@
 import { BatchWriteItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { TrackingError, doesNotExist, type MetricPoint, type TrackingExperiment, type TrackingRun, type TrackingStore } from '@flywheel/core';
+import { TrackingError, applyBatch, doesNotExist, latestPoints, type MetricPoint, type RunBatch, type TrackingExperiment, type TrackingRun, type TrackingStore } from '@flywheel/core';
 import { conditionally, fromItem, queryAll, toItem } from './dynamo-items.ts';
 
 const experimentKey = (experimentId: string) => ({ pk: `EXP#${experimentId}`, sk: 'EXP' });
@@ -8,6 +8,10 @@ const nameKey = (name: string) => ({ pk: `EXPNAME#${name}`, sk: 'EXPNAME' });
 const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 const COUNTER_KEY = { pk: 'COUNTER', sk: 'EXPERIMENT' };
 const UPDATE_ATTEMPTS = 10;
+/** Params and tags set per conditional write: DynamoDB caps an expression at 4 KB. */
+const ENTRIES_PER_WRITE = 20;
+/** Metric keys whose latest point is written at once. */
+const METRIC_WRITES_AT_ONCE = 8;
 
 /** Sort-key text that orders safe signed integers numerically: negatives (offset to stay positive) before the rest. */
 function orderedInteger(n: number): string {
@@ -139,6 +143,87 @@ export class DynamoTrackingStore implements TrackingStore {
     return this.update(runKey(runId), change, () => doesNotExist(`Run with id=${runId} not found`));
   }
 
+  async logBatch(runId: string, batch: RunBatch): Promise<void> {
+    // Checked against the run first, so a refused batch (a changed param, a deleted run) writes nothing.
+    const run = await this.getRun(runId);
+    if (!run) throw doesNotExist(`Run with id=${runId} not found`);
+    applyBatch(run, batch);
+    const entries = [
+      ...new Map((batch.params ?? []).map((param) => [`p:${param.key}`, { kind: 'param' as const, ...param }])).values(),
+      ...new Map((batch.tags ?? []).map((tag) => [`t:${tag.key}`, { kind: 'tag' as const, ...tag }])).values(),
+    ];
+    for (let i = 0; i < entries.length; i += ENTRIES_PER_WRITE) await this.setEntries(runId, batch, entries.slice(i, i + ENTRIES_PER_WRITE));
+    const latest = latestPoints(batch.metrics ?? []);
+    for (let i = 0; i < latest.length; i += METRIC_WRITES_AT_ONCE) await Promise.all(latest.slice(i, i + METRIC_WRITES_AT_ONCE).map((point) => this.setLatest(runId, batch, point)));
+    if (batch.metrics?.length) await this.appendMetricHistory(runId, batch.metrics);
+  }
+
+  /**
+   * Sets params and tags in place (no read-modify-write, so concurrent loggers do not contend),
+   * each param only where it is unset or has this value.
+   */
+  private async setEntries(runId: string, batch: RunBatch, entries: ReadonlyArray<{ kind: 'param' | 'tag'; key: string; value: string }>): Promise<void> {
+    const names: Record<string, string> = { '#v': 'value', '#s': 'lifecycleStage' };
+    const values: Record<string, unknown> = { ':active': 'active' };
+    const sets: string[] = [];
+    const conditions = ['attribute_exists(pk)', '#v.#s = :active'];
+    entries.forEach((entry, i) => {
+      names[`#k${i}`] = entry.key;
+      values[`:e${i}`] = entry.value;
+      // DynamoDB refuses a name the expressions do not use, so each map's is added as it is.
+      if (entry.kind === 'param') names['#p'] = 'params';
+      else names['#t'] = 'tags';
+      const path = `#v.${entry.kind === 'param' ? '#p' : '#t'}.#k${i}`;
+      sets.push(`${path} = :e${i}`);
+      if (entry.kind === 'param') conditions.push(`(attribute_not_exists(${path}) OR ${path} = :e${i})`);
+      // MLflow keeps the run name and the mlflow.runName tag as one.
+      if (entry.kind === 'tag' && entry.key === 'mlflow.runName') {
+        names['#n'] = 'runName';
+        sets.push(`#v.#n = :e${i}`);
+      }
+    });
+    await this.conditionalOnRun(runId, batch, {
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: toItem(values),
+    });
+  }
+
+  /** Makes `point` the run's latest value of its metric unless a later point is there. */
+  private async setLatest(runId: string, batch: RunBatch, point: MetricPoint): Promise<void> {
+    const m = '#v.#m.#k';
+    const written = await conditionally(() =>
+      this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall(runKey(runId)),
+          UpdateExpression: `SET ${m} = :point`,
+          ConditionExpression:
+            `attribute_exists(pk) AND #v.#s = :active AND (attribute_not_exists(${m}) OR ${m}.#step < :step OR ` +
+            `(${m}.#step = :step AND (${m}.#ts < :ts OR (${m}.#ts = :ts AND ${m}.#val < :val))))`,
+          ExpressionAttributeNames: { '#v': 'value', '#s': 'lifecycleStage', '#m': 'metrics', '#k': point.key, '#step': 'step', '#ts': 'timestamp', '#val': 'value' },
+          ExpressionAttributeValues: toItem({ ':point': point, ':active': 'active', ':step': point.step, ':ts': point.timestamp, ':val': point.value }),
+        }),
+      ),
+    );
+    if (written) return;
+    // Not written: a later point is there (fine), or the run is gone or deleted meanwhile.
+    const run = await this.getRun(runId);
+    if (!run) throw doesNotExist(`Run with id=${runId} not found`);
+    applyBatch(run, batch);
+  }
+
+  private async conditionalOnRun(runId: string, batch: RunBatch, update: Pick<ConstructorParameters<typeof UpdateItemCommand>[0], 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<void> {
+    const written = await conditionally(() => this.dynamodb.send(new UpdateItemCommand({ TableName: this.table, Key: marshall(runKey(runId)), ...update })));
+    if (written) return;
+    // Refused: say why, as applyBatch would (another writer logged a param meanwhile, or deleted the run).
+    const run = await this.getRun(runId);
+    if (!run) throw doesNotExist(`Run with id=${runId} not found`);
+    applyBatch(run, batch);
+    throw new Error(`run ${runId}: a conditional write was refused for no reason the run shows`);
+  }
+
   async appendMetricHistory(runId: string, points: readonly MetricPoint[]): Promise<void> {
     const requests: WriteRequest[] = points.map((point) => ({
       PutRequest: {
@@ -219,6 +304,8 @@ export class DynamoTrackingStore implements TrackingStore {
 
   private async update<T>(key: { pk: string; sk: string }, change: (value: T) => T, missing: () => TrackingError): Promise<T> {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      // Another writer won the last round: wait a jittered, growing while before reading again.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
       const stored = await this.read<T>(key);
       if (!stored) throw missing();
       const value = change(stored.value);

@@ -1,4 +1,5 @@
 import type { MetricPoint, TrackingExperiment, TrackingRun } from './model.ts';
+import type { RunBatch } from './run-changes.ts';
 
 /** Where experiments, runs and metric histories are kept. Errors a caller can act on are TrackingErrors. */
 export interface TrackingStore {
@@ -18,6 +19,12 @@ export interface TrackingStore {
   listRuns(experimentIds: readonly string[]): Promise<TrackingRun[]>;
   /** Applies `change` to the stored run (retried on a concurrent write); RESOURCE_DOES_NOT_EXIST without one. */
   updateRun(runId: string, change: (run: TrackingRun) => TrackingRun): Promise<TrackingRun>;
+  /**
+   * Logs a batch to an active run as `applyBatch` describes it (params immutable, tags set, each
+   * metric's latest point kept), written so that concurrent batches to one run all land; then
+   * adds the metric points to the histories.
+   */
+  logBatch(runId: string, batch: RunBatch): Promise<void>;
   /** Adds points to the run's metric histories; a point logged twice is kept once. */
   appendMetricHistory(runId: string, points: readonly MetricPoint[]): Promise<void>;
   /** Oldest step first. */

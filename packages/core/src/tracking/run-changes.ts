@@ -81,11 +81,18 @@ export function validateBatch(batch: { metrics?: unknown; params?: unknown; tags
 }
 
 /** Whether `a` supersedes `b` as a run's latest value of a metric: a greater step, then timestamp, then value. */
-function later(a: MetricPoint, b: MetricPoint | undefined): boolean {
+export function later(a: MetricPoint, b: MetricPoint | undefined): boolean {
   if (!b) return true;
   if (a.step !== b.step) return a.step > b.step;
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
   return a.value > b.value;
+}
+
+/** The latest point of each metric key among `points`. */
+export function latestPoints(points: readonly MetricPoint[]): MetricPoint[] {
+  const latest = new Map<string, MetricPoint>();
+  for (const point of points) if (later(point, latest.get(point.key))) latest.set(point.key, point);
+  return [...latest.values()];
 }
 
 function assertActive(run: TrackingRun): void {

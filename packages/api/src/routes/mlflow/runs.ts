@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import {
   TRACKING_LIMITS,
-  applyBatch,
   decodePageToken,
   deleteTag,
   doesNotExist,
@@ -58,11 +57,7 @@ export interface TrackingRouteOptions {
 /** runs/create, get, update, delete, restore, search, log-metric, log-parameter, log-batch, set-tag, delete-tag; metrics/get-history. */
 export function trackingRunRoutes(store: TrackingStore, requireScope: RequireScope, options: TrackingRouteOptions) {
   const existing = async (id: string) => (await store.getRun(id)) ?? Promise.reject(doesNotExist(`Run with id=${id} not found`));
-  /** Params, tags and latest metrics change on the run first (where a changed param is refused), then the points join the history. */
-  const log = async (id: string, batch: RunBatch) => {
-    await store.updateRun(id, (run) => applyBatch(run, batch));
-    if (batch.metrics?.length) await store.appendMetricHistory(id, batch.metrics);
-  };
+  const log = (id: string, batch: RunBatch) => store.logBatch(id, batch);
   const search = async (c: Context) => {
     const params = await readParams(c, searchBody);
     const runs = await store.listRuns(params.experiment_ids);
