@@ -44,6 +44,8 @@ describe('built-in retraining runs are tracking runs', () => {
     // The tree settings left to their defaults are recorded resolved.
     expect(done.params).toMatchObject({ trees: { rounds: 30, learningRate: 0.1, maxDepth: 3, minLeafRows: 20, lambda: 1, maxBins: 32 } });
 
+    // Recorded as the run settles, just after its status changes.
+    await eventually(async () => ((await system.api(`/api/2.0/mlflow/runs/get?run_id=${runId}`)).status === 200 ? true : undefined), 'the tracking run', 10_000);
     const experiment = (await mlflow('experiments/get-by-name?experiment_name=churn')).experiment;
     expect(experiment.tags).toContainEqual({ key: 'flywheel.model', value: 'churn' });
     const { run } = await mlflow(`runs/get?run_id=${runId}`);
