@@ -14,6 +14,7 @@ import { driftResponseSchema, driftRouteQuerySchema } from './monitoring.ts';
 import { performanceQuerySchema, performanceResponseSchema } from './performance.ts';
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
+import { trackingOperations } from './mlflow/openapi.ts';
 
 /**
  * A documented operation, the scope its route requires (none: public), and the Hono path of its
@@ -357,4 +358,5 @@ export const operations: Operation[] = [
   }, KSERVE_V1_ROUTE),
   operation(undefined, { method: 'get', path: '/openapi.json', tags: ['docs'], summary: 'This document', responses: { 200: ok('OpenAPI 3.1') } }),
   operation(undefined, { method: 'get', path: '/docs', tags: ['docs'], summary: 'This document as a web page', responses: { 200: { description: 'text/html' } } }),
+  ...trackingOperations,
 ];
