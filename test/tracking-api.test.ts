@@ -165,6 +165,9 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     const anonymous = await system.api(`${MLFLOW}/runs/get?run_id=${runId}`, { key: null });
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as { error_code: string }).error_code).toBe('UNAUTHENTICATED');
+    const huge = await call('runs/log-batch', { run_id: runId, tags: [{ key: 'blob', value: 'x'.repeat(3 * 1024 * 1024) }] });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error_code).toBe('INVALID_PARAMETER_VALUE');
     const unknown = await call('runs/frobnicate', {});
     expect(unknown.status).toBe(404);
     expect(unknown.body.error_code).toBe('ENDPOINT_NOT_FOUND');

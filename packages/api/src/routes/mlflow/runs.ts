@@ -18,13 +18,10 @@ import {
   type TrackingStore,
 } from '@flywheel/core';
 import type { RequireScope } from '../../auth.ts';
-import { limitBody } from '../../serving/limits.ts';
 import { int64, keyValueList, maxResults, readParams, requiredString, runIdFields, runIdOf, tagsRecord, viewType } from './request.ts';
 import { runInfoJson, runJson } from './shapes.ts';
 
 const RUNS = '/api/2.0/mlflow/runs';
-/** A full log-batch (1000 entries of long values) fits; anything much larger is not a tracking call. */
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const runId = z.object(runIdFields);
 const createBody = z.object({
@@ -65,7 +62,6 @@ export function trackingRunRoutes(store: TrackingStore, requireScope: RequireSco
     return c.json({ runs: page.items.map(runJson), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
   };
   return new Hono()
-    .use(`${RUNS}/*`, limitBody(MAX_BODY_BYTES))
     .post(`${RUNS}/create`, requireScope('deploy'), async (c) => {
       const params = await readParams(c, createBody);
       const experiment = await store.getExperiment(params.experiment_id);
