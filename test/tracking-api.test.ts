@@ -57,6 +57,14 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     expect((await call('experiments/get-by-name?experiment_name=nope')).status).toBe(404);
   });
 
+  it('has MLflow’s Default experiment 0, where runs go when a client names no experiment', async () => {
+    expect((await call('experiments/get?experiment_id=0')).body.experiment).toMatchObject({ experiment_id: '0', name: 'Default', lifecycle_stage: 'active' });
+    expect((await call('experiments/get-by-name?experiment_name=Default')).body.experiment.experiment_id).toBe('0');
+    const run = await call('runs/create', { experiment_id: '0' });
+    expect(run.body.run.info.experiment_id).toBe('0');
+    expect((await call('experiments/create', { name: 'Default' })).body.error_code).toBe('RESOURCE_ALREADY_EXISTS');
+  });
+
   it('logs params, metrics with steps, batches and tags; a param keeps its first value and the refused batch changes nothing', async () => {
     const { runId } = await newRun('logging');
     expect((await call('runs/log-parameter', { run_id: runId, key: 'lr', value: '0.1' })).status).toBe(200);

@@ -7,6 +7,8 @@ const experimentKey = (experimentId: string) => ({ pk: `EXP#${experimentId}`, sk
 const nameKey = (name: string) => ({ pk: `EXPNAME#${name}`, sk: 'EXPNAME' });
 const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 const COUNTER_KEY = { pk: 'COUNTER', sk: 'EXPERIMENT' };
+const DEFAULT_EXPERIMENT_ID = '0';
+const DEFAULT_EXPERIMENT_NAME = 'Default';
 const UPDATE_ATTEMPTS = 10;
 /** Params and tags set per conditional write: DynamoDB caps an expression at 4 KB. */
 const ENTRIES_PER_WRITE = 20;
@@ -32,6 +34,9 @@ interface Stored<T> {
  * read-modify-write conditional on a revision, so concurrent loggers never lose each other's writes.
  */
 export class DynamoTrackingStore implements TrackingStore {
+  /** Set once experiment 0 is known to exist (or its name to belong to another), so it is checked once per process. */
+  private defaultSettled = false;
+
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly table: string,
@@ -62,16 +67,19 @@ export class DynamoTrackingStore implements TrackingStore {
   }
 
   async getExperiment(experimentId: string): Promise<TrackingExperiment | undefined> {
+    if (experimentId === DEFAULT_EXPERIMENT_ID) await this.ensureDefaultExperiment();
     return (await this.read<TrackingExperiment>(experimentKey(experimentId)))?.value;
   }
 
   async getExperimentByName(name: string): Promise<TrackingExperiment | undefined> {
+    if (name === DEFAULT_EXPERIMENT_NAME) await this.ensureDefaultExperiment();
     const owner = await this.nameOwner(name);
     const experiment = owner === undefined ? undefined : await this.getExperiment(owner);
     return experiment?.name === name ? experiment : undefined;
   }
 
   async listExperiments(): Promise<TrackingExperiment[]> {
+    await this.ensureDefaultExperiment();
     const items = await queryAll<{ value: TrackingExperiment }>(this.dynamodb, {
       TableName: this.table,
       IndexName: 'byParent',
@@ -258,6 +266,43 @@ export class DynamoTrackingStore implements TrackingStore {
     return items.filter((item) => item.key === key).map(({ key: k, value, timestamp, step }) => ({ key: k, value, timestamp, step }));
   }
 
+  /**
+   * MLflow's experiment 0, "Default", where a client puts runs when it names no experiment: made
+   * on first use, unless a user's experiment already holds the name.
+   */
+  private async ensureDefaultExperiment(): Promise<void> {
+    if (this.defaultSettled) return;
+    if (!(await this.read(experimentKey(DEFAULT_EXPERIMENT_ID)))) {
+      try {
+        await this.claimName(DEFAULT_EXPERIMENT_NAME, DEFAULT_EXPERIMENT_ID);
+      } catch (error) {
+        if (!(error instanceof TrackingError)) throw error;
+        this.defaultSettled = true;
+        return;
+      }
+      const now = Date.now();
+      const experiment: TrackingExperiment = {
+        experimentId: DEFAULT_EXPERIMENT_ID,
+        name: DEFAULT_EXPERIMENT_NAME,
+        artifactLocation: this.defaultArtifactRoot(DEFAULT_EXPERIMENT_ID),
+        lifecycleStage: 'active',
+        creationTime: now,
+        lastUpdateTime: now,
+        tags: {},
+      };
+      await conditionally(() =>
+        this.dynamodb.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: toItem({ ...experimentKey(DEFAULT_EXPERIMENT_ID), gsi1pk: 'EXPERIMENTS', gsi1sk: DEFAULT_EXPERIMENT_ID.padStart(12, '0'), rev: 0, value: experiment }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    }
+    this.defaultSettled = true;
+  }
+
   private async nextExperimentId(): Promise<string> {
     const { Attributes } = await this.dynamodb.send(
       new UpdateItemCommand({
@@ -291,7 +336,8 @@ export class DynamoTrackingStore implements TrackingStore {
       );
     if (await put('attribute_not_exists(pk)')) return;
     const owner = await this.nameOwner(name);
-    const ownerExperiment = owner === undefined ? undefined : await this.getExperiment(owner);
+    // Read directly: getExperiment of experiment 0 would come back here.
+    const ownerExperiment = owner === undefined ? undefined : (await this.read<TrackingExperiment>(experimentKey(owner)))?.value;
     if (owner !== undefined && !ownerExperiment && (await put('experimentId = :owner', { ':owner': owner }))) return;
     const state = ownerExperiment?.lifecycleStage === 'deleted' ? ' in the deleted state' : '';
     throw new TrackingError('RESOURCE_ALREADY_EXISTS', `Experiment '${name}' already exists${state}.`);
