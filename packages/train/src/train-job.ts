@@ -121,10 +121,13 @@ export async function runTrainJob(deps: TrainJobDependencies, runId: string): Pr
 
 const codeOf = (deps: TrainJobDependencies) => (deps.code ? { code: deps.code } : {});
 
-/** After a run ends: record it as a tracking run, free the model for its next run and announce the outcome (all idempotent). */
+/**
+ * After a run ends: free the model for its next run, announce the outcome and record it as a
+ * tracking run (all idempotent). Freeing comes first, so a run asked for as soon as this one
+ * shows its end is not coalesced into it.
+ */
 async function settle(deps: TrainJobDependencies, run: Run): Promise<Run> {
   const time = run.finishedAt ?? new Date().toISOString();
-  if (deps.tracking) await recordBuiltinRun(deps.tracking.store, run, deps.tracking.locations, Date.parse(time));
   await finishRetrain(deps.retrain, run, time);
   const subject = { model: run.model, runId: run.runId, ...(run.endpoint ? { endpoint: run.endpoint } : {}) };
   const event =
@@ -140,6 +143,7 @@ async function settle(deps: TrainJobDependencies, run: Run): Promise<Run> {
         )
       : await retrainFailedEvent({ ...subject, attempt: Math.max(1, run.attempts), error: run.error ?? 'unknown error' }, { time });
   await deps.retrain.events.publish(event);
+  if (deps.tracking) await recordBuiltinRun(deps.tracking.store, run, deps.tracking.locations, Date.parse(time));
   return run;
 }
 
