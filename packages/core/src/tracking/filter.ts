@@ -64,11 +64,15 @@ function tokenize(input: string): Token[] {
   return tokens;
 }
 
-/** Parses a filter string; an empty one matches everything. Throws INVALID_PARAMETER_VALUE on anything it cannot read. */
-export function parseFilter(input: string | undefined): FilterClause[] {
+/**
+ * Parses a filter string; an empty one matches everything. Throws INVALID_PARAMETER_VALUE on
+ * anything it cannot read. `bareAttributes` may be named without `attributes.`, as MLflow writes
+ * experiment and registry filters (`name LIKE 'churn%'`).
+ */
+export function parseFilter(input: string | undefined, options: { bareAttributes?: readonly string[] } = {}): FilterClause[] {
   const text = (input ?? '').trim();
   if (!text) return [];
-  const parser = new Parser(text);
+  const parser = new Parser(text, options.bareAttributes ?? []);
   const clauses: FilterClause[] = [];
   while (!parser.done()) {
     if (clauses.length > 0) parser.expectAnd();
@@ -91,7 +95,10 @@ class Parser {
   private readonly tokens: Token[];
   private i = 0;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly bareAttributes: readonly string[] = [],
+  ) {
     this.tokens = tokenize(text);
   }
 
@@ -115,6 +122,8 @@ class Parser {
   subject(): { entity: FilterEntity; key: string } {
     const head = this.next();
     if (head.kind !== 'word') return this.fail(`expected an entity such as metrics., params., tags. or attributes., found '${head.text}'`);
+    const following = this.tokens[this.i];
+    if (this.bareAttributes.includes(head.text.toLowerCase()) && !(following?.kind === 'punct' && following.text === '.')) return { entity: 'attribute', key: head.text.toLowerCase() };
     const entity = ENTITY_NAMES[head.text.toLowerCase()] ?? this.fail(`'${head.text}' is not one of metrics, params, tags, attributes, datasets`);
     const dot = this.next();
     if (dot.kind !== 'punct' || dot.text !== '.') this.fail(`expected '.' after '${head.text}'`);

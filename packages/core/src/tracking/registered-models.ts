@@ -1,6 +1,5 @@
 import { compareValue, normalAttribute, parseFilter, type FilterClause } from './filter.ts';
 import { invalidParameter } from './model.ts';
-import { decodePageToken, encodePageToken } from './search.ts';
 
 /**
  * What MLflow keeps about a registered model beyond its versions. In Flywheel a model exists once
@@ -21,10 +20,8 @@ export interface RegisteredModelStore {
   list(): Promise<RegisteredModelRecord[]>;
 }
 
-/** A bare `name` (or `run_id`, `source`) in a registry filter means the attribute, as MLflow writes them. */
 function registryClauses(filter: string | undefined, attributes: readonly string[]): FilterClause[] {
-  const bare = new RegExp(`(^|\\bAND\\s+)(${attributes.join('|')})\\b`, 'gi');
-  const clauses = parseFilter(filter?.replace(bare, '$1attributes.$2'));
+  const clauses = parseFilter(filter, { bareAttributes: attributes });
   for (const clause of clauses) {
     if (clause.entity !== 'attribute' && clause.entity !== 'tag') throw invalidParameter(`Registry searches filter on ${attributes.join(', ')} and tags, not on ${clause.entity}s.`);
     if (clause.entity === 'attribute' && !attributes.includes(normalAttribute(clause.key))) throw invalidParameter(`Invalid attribute key '${clause.key}'; valid ones are ${attributes.join(', ')}.`);
@@ -36,12 +33,4 @@ function registryClauses(filter: string | undefined, attributes: readonly string
 export function registryFilter(filter: string | undefined, attributes: readonly string[]): (values: Readonly<Record<string, string | undefined>>, tags: Readonly<Record<string, string>>) => boolean {
   const clauses = registryClauses(filter, attributes);
   return (values, tags) => clauses.every((clause) => compareValue(clause.entity === 'tag' ? tags[clause.key] : values[normalAttribute(clause.key)], clause.comparator, clause.value));
-}
-
-/** A page of an ordered list, by MLflow's opaque offset token. */
-export function pageOf<T>(items: readonly T[], maxResults: number, pageToken?: string): { items: T[]; nextPageToken?: string } {
-  const offset = pageToken ? decodePageToken(pageToken) : 0;
-  const page = items.slice(offset, offset + maxResults);
-  const end = offset + page.length;
-  return { items: page, ...(end < items.length ? { nextPageToken: encodePageToken(end) } : {}) };
 }

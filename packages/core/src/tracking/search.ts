@@ -75,7 +75,7 @@ export function searchRuns(runs: readonly TrackingRun[], request: SearchRequest)
   const order = [...(request.orderBy ?? []).map(parseOrderBy), ...DEFAULT_RUN_ORDER];
   const matched = runs.filter((run) => inView(run.lifecycleStage, request.viewType) && clauses.every((clause) => runMatches(run, clause)));
   matched.sort((a, b) => compareBy(order, (run, key) => runValue(run, key.entity, key.key), a, b) || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
-  return paginate(matched, request);
+  return pageOf(matched, request.maxResults, request.pageToken);
 }
 
 function experimentValue(experiment: TrackingExperiment, entity: FilterClause['entity'], key: string): Value {
@@ -96,15 +96,13 @@ const DEFAULT_EXPERIMENT_ORDER: readonly OrderKey[] = [{ entity: 'attribute', ke
 
 /** MLflow's experiments/search: `name LIKE 'x%'` or `attributes.name = 'x'`, `tags.t = 'v'`; ordered by name, experiment_id, creation_time or last_update_time. */
 export function searchExperiments(experiments: readonly TrackingExperiment[], request: SearchRequest): SearchPage<TrackingExperiment> {
-  // A bare `name …` means the attribute, as MLflow accepts it.
-  const filter = request.filter?.replace(/^\s*(name|creation_time|last_update_time)\b/i, 'attributes.$1').replace(/\bAND\s+(name|creation_time|last_update_time)\b/gi, 'AND attributes.$1');
-  const clauses = parseFilter(filter);
+  const clauses = parseFilter(request.filter, { bareAttributes: ['name', 'creation_time', 'last_update_time'] });
   const order = [...(request.orderBy ?? []).map(parseOrderBy), ...DEFAULT_EXPERIMENT_ORDER];
   const matched = experiments.filter(
     (experiment) => inView(experiment.lifecycleStage, request.viewType) && clauses.every((clause) => compareValue(experimentValue(experiment, clause.entity, clause.key), clause.comparator, clause.value)),
   );
   matched.sort((a, b) => compareBy(order, (experiment, key) => experimentValue(experiment, key.entity, key.key), a, b) || Number(a.experimentId) - Number(b.experimentId));
-  return paginate(matched, request);
+  return pageOf(matched, request.maxResults, request.pageToken);
 }
 
 /** `metrics.rmse DESC`, `attributes.start_time`, `params."learning rate" ASC`, or a bare attribute (`start_time`). */
@@ -130,10 +128,10 @@ function compareBy<T>(order: readonly OrderKey[], value: (item: T, key: OrderKey
   return 0;
 }
 
-/** An opaque offset into the ordered results, as MLflow's file store pages. */
-function paginate<T>(items: T[], request: SearchRequest): SearchPage<T> {
-  const offset = request.pageToken ? decodePageToken(request.pageToken) : 0;
-  const page = items.slice(offset, offset + request.maxResults);
+/** A page of ordered results; the token is an opaque offset, as MLflow's file store pages. */
+export function pageOf<T>(items: readonly T[], maxResults: number, pageToken?: string): SearchPage<T> {
+  const offset = pageToken ? decodePageToken(pageToken) : 0;
+  const page = items.slice(offset, offset + maxResults);
   const end = offset + page.length;
   return { items: page, ...(end < items.length ? { nextPageToken: encodePageToken(end) } : {}) };
 }

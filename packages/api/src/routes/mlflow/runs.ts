@@ -2,11 +2,10 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import {
   TRACKING_LIMITS,
-  decodePageToken,
   deleteTag,
   doesNotExist,
-  encodePageToken,
   invalidParameter,
+  pageOf,
   runStatuses,
   searchRuns,
   updateRunInfo,
@@ -133,10 +132,7 @@ export function trackingRunRoutes(store: TrackingStore, requireScope: RequireSco
       const params = await readParams(c, historyQuery);
       const id = runIdOf(params);
       await existing(id);
-      const history = await store.metricHistory(id, params.metric_key);
-      const offset = params.page_token ? decodePageToken(params.page_token) : 0;
-      const page = history.slice(offset, offset + params.max_results);
-      const end = offset + page.length;
-      return c.json({ metrics: page, ...(end < history.length ? { next_page_token: encodePageToken(end) } : {}) });
+      const page = pageOf(await store.metricHistory(id, params.metric_key), params.max_results, params.page_token);
+      return c.json({ metrics: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
     });
 }
