@@ -23,7 +23,7 @@ export default $config({
   async run() {
     const { bucket, deadLetterQueueName, featureCatalog, functions, queues, tables } = await import('./infra/index.ts');
     const { buildDefinesOf, copyFilesOf, namedResourcesOf } = await import('./infra/function-package.ts');
-    const { buildNodePackage } = await import('./infra/node-build.ts');
+    const { buildNodePackage, gitShaDefine } = await import('./infra/node-build.ts');
     const path = await import('node:path');
 
     type Permission = { actions: string[]; resources: $util.Input<string>[] };
@@ -73,7 +73,7 @@ export default $config({
       environment: { ...environmentOf(fn), ...secretSettings },
       permissions: [...permissions, ...kmsPermissions],
       copyFiles: copyFilesOf(fn),
-      nodejs: { esbuild: { define: buildDefinesOf(fn) } },
+      nodejs: { esbuild: { define: { ...buildDefinesOf(fn), ...gitShaDefine($cli.paths.root) } } },
     });
 
     const alarms = new sst.aws.SnsTopic('Alarms');

@@ -11,11 +11,13 @@ import {
   createAwsClients,
   createFeedbackPorts,
   createRetrainPorts,
+  createTrackingPorts,
   resourceNamesFromEnv,
+  trackingLocations,
   type AwsClients,
   type ResourceNames,
 } from '@flywheel/aws';
-import { runTrainJob, type LabelSource, type TrainJobDependencies } from '@flywheel/train';
+import { currentCodeVersion, runTrainJob, type LabelSource, type TrainJobDependencies } from '@flywheel/train';
 
 export interface TrainHandlerOptions {
   /** Ground truth for logged predictions; by default the labels and values sent as feedback. */
@@ -38,6 +40,8 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
     datasets: { registry: new DynamoDatasetRegistry(clients.dynamodb, names.tables.registry), objects: new S3DatasetStore(clients.s3, names.bucket) },
     baselines: new S3ReferenceProfileStore(clients.s3, names.bucket),
     ...(options.features ? { features: options.features } : {}),
+    tracking: { store: createTrackingPorts(clients, names).store, locations: trackingLocations(names) },
+    code: currentCodeVersion(),
     log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
   };
   return async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {

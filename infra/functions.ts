@@ -13,6 +13,7 @@ export const functions = {
     trigger: { kind: 'url' },
     resources: [
       ...allTables('readwrite'),
+      { kind: 'table', name: 'tracking', access: 'readwrite' },
       { kind: 'queue', name: 'predictionLogs', access: 'send' },
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'queue', name: 'trainJobs', access: 'send' },
@@ -104,6 +105,8 @@ export const functions = {
     trigger: { kind: 'queue', queue: 'trainJobs', batchSize: 1, batchWindowSeconds: 0 },
     resources: [
       ...allTables('readwrite'),
+      // Each run is recorded as a tracking run when it ends.
+      { kind: 'table', name: 'tracking', access: 'readwrite' },
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],

@@ -4,6 +4,7 @@
 // sst.config.ts builds the Lambda@Edge package with it (SST's Function component cannot make an
 // edge function), and test/packaging.test.ts every package. Not exported from infra/index.ts:
 // function code imports that, and must not bundle esbuild.
+import { execFileSync } from 'node:child_process';
 import { build, type Metafile } from 'esbuild';
 import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -39,6 +40,23 @@ export interface NodePackage {
   metafile: Metafile;
 }
 
+/**
+ * The git commit a build is made from, bundled in as `process.env.FLYWHEEL_GIT_SHA` so a deployed
+ * function can name the code that runs (tracking runs record it): FLYWHEEL_GIT_SHA when the build
+ * environment sets it (CI), else `git rev-parse HEAD` in `root`, else "unknown" (no git there).
+ */
+export function gitShaDefine(root: string): Record<string, string> {
+  let sha = process.env.FLYWHEEL_GIT_SHA;
+  if (!sha) {
+    try {
+      sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      sha = 'unknown';
+    }
+  }
+  return { 'process.env.FLYWHEEL_GIT_SHA': JSON.stringify(sha) };
+}
+
 export async function buildNodePackage(input: NodePackageInput): Promise<NodePackage> {
   const [file, exported] = splitHandler(input.handler);
   await rm(input.out, { recursive: true, force: true });
@@ -58,7 +76,7 @@ export async function buildNodePackage(input: NodePackageInput): Promise<NodePac
     // SST generates linked source maps and uploads them apart; the package goes without them.
     sourcemap: 'linked',
     banner: { js: [...sstBannerLines, ''].join('\n') },
-    define: input.define ?? {},
+    define: { ...gitShaDefine(input.root), ...input.define },
     metafile: true,
     write: true,
     logLevel: 'silent',

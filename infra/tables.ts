@@ -49,4 +49,15 @@ export const tables = {
     rangeKey: 'sk',
     indexes: [],
   },
+  tracking: {
+    name: 'tracking',
+    envVar: 'FLYWHEEL_TABLE_TRACKING',
+    description: 'Experiment tracking (the MLflow API): experiments, runs with params, tags and latest metrics, metric histories.',
+    hashKey: 'pk',
+    rangeKey: 'sk',
+    indexes: [
+      // Children by parent: experiments under EXPERIMENTS, runs under RUNS#<experimentId>.
+      { name: 'byParent', hashKey: 'gsi1pk', rangeKey: 'gsi1sk' },
+    ],
+  },
 } as const satisfies Record<string, TableDefinition>;

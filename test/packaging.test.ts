@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 // Every function of infra/functions.ts, packaged as `sst deploy` packages it and run the way Lambda
 // runs it: the bundle and its declared copyFiles alone in a directory, a fresh Node process started
 // from an empty directory, the environment sst.config.ts gives the function and nothing else —
@@ -290,6 +291,11 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     expect(run.json, train.output()).toMatchObject({ status: 'succeeded', model: 'churn', parentVersion: 1, version: 2, dataset: { rows: 400 } });
     const version = await callApi({ method: 'GET', path: '/v1/models/churn/versions/2' });
     expect(version.json.lineage).toMatchObject({ runId: requested.json.runId, parentVersion: 1 });
+    // The commit was bundled in at build time: the package runs where there is no git.
+    const gitSha = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    expect(run.json.code).toEqual({ gitSha, trainer: expect.stringMatching(/^@flywheel\/train@\d/) });
+    const tracked = await callApi({ method: 'GET', path: '/api/2.0/mlflow/runs/get', query: `run_id=${requested.json.runId}` });
+    expect(tracked.json.run.data.tags).toContainEqual({ key: 'mlflow.source.git.commit', value: gitSha });
   }, 120_000);
 
   it('batch: plans a job the API accepted, scores its chunk and assembles the output the API serves', async () => {

@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDataDir } from './support/temp-dir.ts';
 import { startProcess } from './support/start-process.ts';
+import { tempDataDir } from './support/temp-dir.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

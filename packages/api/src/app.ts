@@ -28,6 +28,7 @@ import { experimentRoutes, type ExperimentRouteDependencies } from './routes/exp
 import { consoleRoutes } from './routes/console.ts';
 import { featureViewRoutes } from './routes/feature-views.ts';
 import { batchRoutes, type BatchRouteDependencies } from './routes/batch.ts';
+import { mlflowRoutes, type TrackingDependencies } from './routes/mlflow/index.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
@@ -59,6 +60,8 @@ export interface ApiDependencies {
   features?: FeatureStore;
   /** Batch prediction jobs; without them those routes are absent (the edge has none). */
   batch?: BatchRouteDependencies;
+  /** Experiment tracking (the MLflow API); without it those routes are absent (the edge has none). */
+  tracking?: TrackingDependencies;
 }
 
 export interface ApiOptions {
@@ -80,6 +83,12 @@ const AUDITED_POSTS = [
   '/v1/endpoints/:endpoint/batch',
   '/v1/batch-uploads',
   '/v1/batch-jobs/*',
+  // Tracking: experiment and run lifecycle changes. Logging metrics, params and tags to a run is
+  // data (like predictions and feedback), recorded on the run itself, not here.
+  '/api/2.0/mlflow/experiments/:action{create|update|delete|restore|set-experiment-tag}',
+  '/api/2.0/mlflow/runs/:action{create|update|delete|restore}',
+  '/api/2.0/mlflow/registered-models/create',
+  '/api/2.0/mlflow/model-versions/create',
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -115,7 +124,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   }
   if (deps.retraining) {
     app.route('/', eventRoutes(deps.retraining.events, requireScope));
-    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}) }, requireScope));
+    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), tracking: deps.tracking?.store }, requireScope));
   }
   if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, requireScope));
   if (deps.retraining) {
@@ -128,6 +137,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   }
   if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, requireScope));
   if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, requireScope));
+  if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, requireScope));
   app.route('/', consoleRoutes(requireScope));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   // Last: the document lists every route mounted before it.

@@ -16,6 +16,7 @@ import { DynamoRateLimitLedger } from './rate-limit-ledger.ts';
 import { createRetrainPorts } from './retrain-ports.ts';
 import { createFeedbackPorts } from './feedback-dependencies.ts';
 import { createBatchPorts } from './batch-ports.ts';
+import { createTrackingPorts } from './tracking-ports.ts';
 
 /** The API's ports, implemented with the AWS SDK against the named resources. */
 export function createApiDependencies(clients: AwsClients, names: ResourceNames): ApiDependencies {
@@ -30,6 +31,7 @@ export function createApiDependencies(clients: AwsClients, names: ResourceNames)
     audit: new DynamoAuditLog(clients.dynamodb, names.tables.operations),
     rateLimits: new DynamoRateLimitLedger(clients.dynamodb, names.tables.operations),
     batch: createBatchPorts(clients, names),
+    tracking: createTrackingPorts(clients, names),
   };
 }
 

@@ -15,3 +15,4 @@ export * from './audit/index.ts';
 export * from './performance/index.ts';
 export * from './features/index.ts';
 export * from './batch/index.ts';
+export * from './tracking/index.ts';

@@ -39,7 +39,8 @@ export interface BoostedTreesParams {
   readonly maxBins?: number;
 }
 
-const defaults: Required<BoostedTreesParams> = { rounds: 80, learningRate: 0.1, maxDepth: 3, minLeafRows: 20, lambda: 1, maxBins: 32 };
+/** The settings a run leaves out; a run records them resolved, so its params name every hyperparameter. */
+export const BOOSTED_TREES_DEFAULTS: Required<BoostedTreesParams> = { rounds: 80, learningRate: 0.1, maxDepth: 3, minLeafRows: 20, lambda: 1, maxBins: 32 };
 
 interface ColumnBins {
   readonly mode: 'BRANCH_LEQ' | 'BRANCH_EQ';
@@ -55,7 +56,7 @@ export function trainBoostedTrees(
   data: EncodedRows,
   params: BoostedTreesParams = {},
 ): BoostedTreesModel {
-  const p = { ...defaults, ...params };
+  const p = { ...BOOSTED_TREES_DEFAULTS, ...params };
   const n = data.rows;
   const columns = features.map((feature, column) => binColumn(feature, data, column, p.maxBins));
   const targets = task.type === 'binary-classification' ? 1 : classCount(task);

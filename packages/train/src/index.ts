@@ -32,3 +32,4 @@ export { RunFailure } from './run-failure.ts';
 export { championOf, registerDataset, runDataset, trainingRows, type LabelSource, type RunChampion, type RunDatasetDependencies, type TrainingRows } from './run-dataset.ts';
 export { DEMO_ENDPOINT, DEMO_MODEL, demoSeed, demoTraffic, type DemoSeed } from './demo-seed.ts';
 export { FeatureViewMissingError, joinViewFeatures } from './feature-views.ts';
+export { TRAINER_VERSION, currentCodeVersion, type CodeVersion } from './code-version.ts';

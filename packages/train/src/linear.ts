@@ -42,6 +42,9 @@ function designRow(model: Pick<LinearModel, 'numerical' | 'categorical'>, x: Flo
   }
 }
 
+/** The settings a run leaves out; a run records them resolved, so its params name every hyperparameter. */
+export const LINEAR_DEFAULTS: Required<LinearParams> = { l2: 1e-3, maxIterations: 50 };
+
 export function trainLinear(features: readonly TrainingFeature[], task: TrainingTask, data: EncodedRows, params: LinearParams = {}): LinearModel {
   const layout = fitDesign(features, data);
   const width = designWidth(layout);
@@ -52,10 +55,10 @@ export function trainLinear(features: readonly TrainingFeature[], task: Training
     designRow(layout, data.x, i * data.columns, row);
     design.set(row, i * width);
   }
-  const l2 = (params.l2 ?? 1e-3) * n;
+  const l2 = (params.l2 ?? LINEAR_DEFAULTS.l2) * n;
   const outputs = task.type === 'regression' ? 1 : classCount(task);
   const coefficients =
-    task.type === 'regression' ? fitRidge(design, data.y, n, width, l2) : fitMultinomial(design, data.y, n, width, outputs, l2, params.maxIterations ?? 50);
+    task.type === 'regression' ? fitRidge(design, data.y, n, width, l2) : fitMultinomial(design, data.y, n, width, outputs, l2, params.maxIterations ?? LINEAR_DEFAULTS.maxIterations);
   // coefficients: [(width + 1) × free outputs], bias last; classification keeps class 0 at zero.
   const free = task.type === 'regression' ? 1 : outputs - 1;
   const weights = new Float32Array(width * outputs);

@@ -1,7 +1,7 @@
 import { DatasetError, encodeRows, type Dataset, type TrainingTask } from './dataset.ts';
-import { trainBoostedTrees, type BoostedTreesParams } from './boosted-trees.ts';
+import { BOOSTED_TREES_DEFAULTS, trainBoostedTrees, type BoostedTreesParams } from './boosted-trees.ts';
 import { defaultLayout, exportOnnx, type OnnxLayout, type TrainedModel } from './export-onnx.ts';
-import { trainLinear, type LinearParams } from './linear.ts';
+import { LINEAR_DEFAULTS, trainLinear, type LinearParams } from './linear.ts';
 import { datasetManifest } from './manifest.ts';
 import { compareMetrics, evaluatePredictions, type Comparison, type Metrics } from './metrics.ts';
 import { predictOnnx, verifyExport } from './onnx-check.ts';
@@ -61,12 +61,14 @@ export interface TrainingResult {
 export async function trainChallenger(options: TrainOptions): Promise<TrainingResult> {
   const { dataset } = options;
   const log = options.log ?? (() => undefined);
+  const algorithm = options.params?.algorithm ?? 'boosted-trees';
+  // The chosen trainer's settings are recorded resolved (defaults filled in): a run's params name every hyperparameter.
   const params = {
-    algorithm: options.params?.algorithm ?? 'boosted-trees',
+    algorithm,
     holdoutFraction: options.params?.holdoutFraction ?? 0.2,
     minRows: options.params?.minRows ?? 50,
-    ...(options.params?.trees ? { trees: options.params.trees } : {}),
-    ...(options.params?.linear ? { linear: options.params.linear } : {}),
+    ...(algorithm === 'boosted-trees' || options.params?.trees ? { trees: { ...BOOSTED_TREES_DEFAULTS, ...options.params?.trees } } : {}),
+    ...(algorithm === 'linear' || options.params?.linear ? { linear: { ...LINEAR_DEFAULTS, ...options.params?.linear } } : {}),
   } as const;
   if (dataset.task.type !== 'regression' && (dataset.task.classes?.length ?? 0) < 2) {
     throw new DatasetError('a classification task needs its classes (at least two) to train');

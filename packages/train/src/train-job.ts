@@ -25,7 +25,11 @@ import {
   type RunDataset,
   datasetRef,
   describeDataset,
+  recordBuiltinRun,
+  type BuiltinRunLocations,
+  type TrackingStore,
 } from '@flywheel/core';
+import type { CodeVersion } from './code-version.ts';
 import { loadModel, releaseModel, sha256Hex } from '@flywheel/inference';
 import { DatasetError, encodeRows, type Dataset } from './dataset.ts';
 import { trainChallenger, type TrainingResult } from './pipeline.ts';
@@ -47,6 +51,10 @@ export interface TrainJobDependencies extends RunDatasetDependencies {
   };
   /** Where view-backed features are joined point-in-time; without it the logged values are trained on. */
   readonly features?: Pick<FeatureStore, 'historical' | 'ports'>;
+  /** Where an ended run is recorded as a tracking run of its model's experiment (the MLflow API reads it). */
+  readonly tracking?: { readonly store: TrackingStore; readonly locations: BuiltinRunLocations };
+  /** The code that trains, recorded on every run. */
+  readonly code?: CodeVersion;
   readonly now?: () => Date;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
@@ -90,17 +98,23 @@ export async function runTrainJob(deps: TrainJobDependencies, runId: string): Pr
   try {
     const outcome = await train(deps, started, log, flushLogs);
     log(outcome.canary.started ? `canary started: ${outcome.canary.reason}` : `no canary: ${outcome.canary.reason}`);
-    ended = await deps.retrain.runs.update(runId, ['running'], { ...outcome, status: 'succeeded', error: undefined, finishedAt: now().toISOString(), logs });
+    ended = await deps.retrain.runs.update(runId, ['running'], { ...outcome, ...codeOf(deps), status: 'succeeded', error: undefined, finishedAt: now().toISOString(), logs });
   } catch (error) {
     const message = error instanceof RunFailure || error instanceof DatasetError || error instanceof FeatureViewMissingError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
     deps.log?.('error', 'run failed', { runId, error: message, stack: (error as Error)?.stack });
     log(`failed: ${message}`);
-    ended = await deps.retrain.runs.update(runId, ['running'], { status: 'failed', error: message.slice(0, 4000), finishedAt: now().toISOString(), logs });
+    ended = await deps.retrain.runs.update(runId, ['running'], { ...codeOf(deps), status: 'failed', error: message.slice(0, 4000), finishedAt: now().toISOString(), logs });
   }
   return ended ? settle(deps, ended) : deps.retrain.runs.get(runId);
 }
 
-/** After a run ends: free the model for its next run and announce the outcome (both idempotent). */
+const codeOf = (deps: TrainJobDependencies) => (deps.code ? { code: deps.code } : {});
+
+/**
+ * After a run ends: free the model for its next run, announce the outcome and record it as a
+ * tracking run (all idempotent). Freeing comes first, so a run asked for as soon as this one
+ * shows its end is not coalesced into it.
+ */
 async function settle(deps: TrainJobDependencies, run: Run): Promise<Run> {
   const time = run.finishedAt ?? new Date().toISOString();
   await finishRetrain(deps.retrain, run, time);
@@ -118,6 +132,7 @@ async function settle(deps: TrainJobDependencies, run: Run): Promise<Run> {
         )
       : await retrainFailedEvent({ ...subject, attempt: Math.max(1, run.attempts), error: run.error ?? 'unknown error' }, { time });
   await deps.retrain.events.publish(event);
+  if (deps.tracking) await recordBuiltinRun(deps.tracking.store, run, deps.tracking.locations, Date.parse(time));
   return run;
 }
 

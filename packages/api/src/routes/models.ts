@@ -2,12 +2,8 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import {
   aliasMovedEvent,
-  registerModelVersion,
   type EventPublisher,
-  metadataIssues,
   modelMetadataSchema,
-  RegistrationInProgressError,
-  VersionDeletedError,
   matchesFilter,
   stageSchema,
   type ArtifactStore,
@@ -16,7 +12,6 @@ import {
   type ModelMetadata,
   type ModelRegistry,
 } from '@flywheel/core';
-import { ModelLoadError, sha256Hex } from '@flywheel/inference';
 import { announce } from '../announce.ts';
 import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
@@ -25,6 +20,7 @@ import type { Serving } from '../serving/serving.ts';
 import { MAX_CONFIG_BODY_BYTES, fieldErrors, readJson, readOptionalJson, validate } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
 import { deletedProblem, governedVersion } from './model-governance.ts';
+import { prefixed, registerOnnx } from './register-onnx.ts';
 
 export interface RegistryRouteOptions {
   /**
@@ -102,30 +98,7 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
 
   /** Validates bytes and metadata, stores the artifact, then numbers the version (or finds it). */
   async function register(c: Context, model: string, bytes: Uint8Array, rawMetadata: unknown, metadataPath: string) {
-    if (bytes.byteLength === 0) throw new Problem(400, 'The model is empty; send the bytes of an .onnx file.');
-    const metadata = parseMetadata(rawMetadata, metadataPath);
-    const sha256 = await sha256Hex(bytes);
-    // Loading is the validation, and leaves the session warm for the first prediction.
-    const loaded = await serving.sessions.get(sha256, async () => bytes).catch((error: unknown) => {
-      if (error instanceof ModelLoadError) throw new Problem(422, `The bytes are not a model this server can serve: ${error.reason}`);
-      throw error;
-    });
-    const issues = metadataIssues(metadata, loaded.signature);
-    if (issues.length) throw new Problem(400, 'The metadata does not match the model.', { errors: prefixed(issues, metadataPath) });
-    const { version, created } = await registerModelVersion(deps, bytes, {
-      model,
-      sha256,
-      sizeBytes: bytes.byteLength,
-      signature: loaded.signature,
-      notes: [...loaded.notes],
-      ...metadata,
-      lineage: metadata.lineage ?? {},
-      createdAt: new Date().toISOString(),
-    }).catch((error: unknown) => {
-      if (error instanceof RegistrationInProgressError) throw new Problem(409, 'The same model is being registered by another request; retry shortly.', { headers: { 'retry-after': '1' } });
-      if (error instanceof VersionDeletedError) throw new Problem(409, `These bytes were version ${error.version} of model ${model}, which was deleted; deleted bytes are not registered again.`);
-      throw error;
-    });
+    const { version, created } = await registerOnnx(deps, serving, model, bytes, parseMetadata(rawMetadata, metadataPath), metadataPath);
     // Shown as GET shows it: a version registered again may have moved stage or changed tags since.
     const governance = created ? undefined : (await deps.governance?.history(model, version.version))?.[0];
     return c.json(governedVersion(version, governance), created ? 201 : 200, created ? { location: `/v1/models/${model}/versions/${version.version}` } : {});
@@ -277,6 +250,3 @@ function parseJsonField(text: string, path: string): unknown {
   }
 }
 
-function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
-  return issues.map((issue) => ({ path: issue.path === '/' ? prefix : `${prefix}/${issue.path}`, message: issue.message }));
-}

@@ -30,6 +30,7 @@ import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
 import { featureViewRecordSchema, historicalBodySchema, ingestBodySchema, ingestResponseSchema, onlineResponseSchema } from './feature-views.ts';
 import { batchJobViewSchema, batchUploadBodySchema } from './batch.ts';
+import { trackingOperations } from './mlflow/openapi.ts';
 
 /**
  * A documented operation, the scope its route requires (none: public), and the Hono path of its
@@ -586,4 +587,5 @@ export const operations: Operation[] = [
   }),
   operation(undefined, { method: 'get', path: '/openapi.json', tags: ['docs'], summary: 'This document', responses: { 200: ok('OpenAPI 3.1') } }),
   operation(undefined, { method: 'get', path: '/docs', tags: ['docs'], summary: 'This document as a web page', responses: { 200: { description: 'text/html' } } }),
+  ...trackingOperations,
 ];

@@ -2,9 +2,12 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import {
   InvalidCursorError,
+  TrackingError,
   championVariant,
   datasetRequestSchema,
   describeDataset,
+  compareRuns,
+  isResourceName,
   randomRunId,
   runIdFor,
   signalRetrain,
@@ -14,6 +17,8 @@ import {
   type EndpointStore,
   type ModelRegistry,
   type RetrainPorts,
+  type TrackingRun,
+  type TrackingStore,
 } from '@flywheel/core';
 import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
@@ -27,6 +32,8 @@ export interface RunRouteDependencies {
   retrain: RetrainPorts;
   /** Where a retrain request's named dataset version is looked up; without it a request cannot name one. */
   datasets?: Pick<DatasetRegistry, 'get'>;
+  /** Tracking runs, for comparing a model's runs side by side; without it that listing is absent. */
+  tracking?: Pick<TrackingStore, 'getExperimentByName' | 'listRuns'>;
 }
 
 const retrainBody = z.strictObject({
@@ -41,6 +48,13 @@ const runsQuery = z.object({
   cursor: z.string().max(2000).optional(),
 });
 
+const compareQuery = z.object({
+  model: z.string(),
+  order: z.string().min(1).max(250).optional(),
+  direction: z.enum(['asc', 'desc']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
 const RUN_ID = /^run-[0-9a-f]{24}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const MAX_BODY_BYTES = 16 * 1024;
@@ -51,7 +65,27 @@ const MAX_BODY_BYTES = 16 * 1024;
  * `GET /v1/models/{model}/runs` (scope read).
  */
 export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope, now: () => Date = () => new Date()) {
-  return new Hono()
+  const routes = new Hono();
+  const { tracking } = deps;
+  if (tracking) {
+    // A model's runs side by side: built-in retraining runs and runs logged through the MLflow API
+    // to the experiment named after the model, best first on `order`.
+    routes.get('/v1/runs', requireScope('read'), async (c) => {
+      const query = validate(compareQuery, c.req.query());
+      const model = nameOf(query.model);
+      const experiment = await tracking.getExperimentByName(model);
+      const runs = experiment ? await tracking.listRuns([experiment.experimentId]) : [];
+      let comparison;
+      try {
+        comparison = compareRuns(runs, { metric: query.order, direction: query.direction, limit: query.limit });
+      } catch (error) {
+        if (error instanceof TrackingError) throw new Problem(400, error.message, { errors: [{ path: 'order', message: 'not a metric name' }] });
+        throw error;
+      }
+      return c.json({ model, ...(experiment ? { experimentId: experiment.experimentId } : {}), ...comparison, runs: comparison.runs.map(comparedRun) });
+    });
+  }
+  return routes
     .post('/v1/models/:model/retrain', requireScope('deploy'), limitBody(MAX_BODY_BYTES), async (c) => {
       const model = nameParam(c, 'model');
       const body = await readOptionalJson(c, retrainBody);
@@ -109,6 +143,31 @@ export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope
       });
       return c.json({ model, runs: page.runs, ...(page.next ? { next: page.next } : {}) });
     });
+}
+
+function nameOf(model: string): string {
+  if (!isResourceName(model)) throw new Problem(400, `${JSON.stringify(model)} is not a valid model name.`, { errors: [{ path: 'model', message: 'must be a model name' }] });
+  return model;
+}
+
+/** A tracking run as one row of the comparison. */
+function comparedRun(run: TrackingRun) {
+  const dataset = run.datasets?.[0];
+  const version = run.tags['flywheel.version'];
+  const gitSha = run.tags['mlflow.source.git.commit'];
+  return {
+    runId: run.runId,
+    runName: run.runName,
+    source: run.tags['mlflow.source.name'] === 'flywheel-builtin' ? 'builtin' : 'tracking-api',
+    status: run.status,
+    startTime: new Date(run.startTime).toISOString(),
+    ...(run.endTime !== undefined ? { endTime: new Date(run.endTime).toISOString() } : {}),
+    params: run.params,
+    metrics: Object.fromEntries(Object.values(run.metrics).map((point) => [point.key, point.value])),
+    ...(dataset ? { dataset: { name: dataset.name, digest: dataset.digest, source: dataset.source } } : {}),
+    ...(gitSha ? { code: { gitSha, ...(run.tags['flywheel.trainer.version'] ? { trainer: run.tags['flywheel.trainer.version'] } : {}) } } : {}),
+    ...(version ? { version: Number(version) } : {}),
+  };
 }
 
 async function findRun(deps: RunRouteDependencies, runId: string) {

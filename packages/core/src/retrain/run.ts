@@ -40,6 +40,8 @@ export interface Run {
   readonly params?: Readonly<Record<string, unknown>>;
   readonly metrics?: RunMetrics;
   readonly dataset?: RunDataset;
+  /** The code that trained it: the deployed build's git sha and the trainer's version. */
+  readonly code?: { readonly gitSha: string; readonly trainer: string };
   /** The champion the run started from. */
   readonly parentVersion?: number;
   /** The version the run registered. */

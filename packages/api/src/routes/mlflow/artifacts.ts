@@ -1,0 +1,23 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { doesNotExist, type TrackingArtifacts, type TrackingStore } from '@flywheel/core';
+import type { RequireScope } from '../../auth.ts';
+import { maxResults, readParams, runIdFields, runIdOf } from './request.ts';
+
+const listQuery = z.object({ ...runIdFields, path: z.string().optional().default(''), page_token: z.string().optional(), max_results: maxResults(1000, 1000) });
+
+/** artifacts/list: what lies under a run's artifact URI in S3, one directory at a time. */
+export function artifactRoutes(store: TrackingStore, artifacts: TrackingArtifacts, requireScope: RequireScope) {
+  return new Hono().get('/api/2.0/mlflow/artifacts/list', requireScope('read'), async (c) => {
+    const params = await readParams(c, listQuery);
+    const runId = runIdOf(params);
+    const run = await store.getRun(runId);
+    if (!run) throw doesNotExist(`Run with id=${runId} not found`);
+    const page = await artifacts.list(run.artifactUri, params.path, { pageToken: params.page_token, maxResults: params.max_results });
+    return c.json({
+      root_uri: run.artifactUri,
+      files: page.files.map((file) => ({ path: file.path, is_dir: file.isDir, ...(file.fileSize !== undefined ? { file_size: file.fileSize } : {}) })),
+      ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
+    });
+  });
+}

@@ -1,0 +1,181 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  doesNotExist,
+  invalidParameter,
+  isResourceName,
+  pageOf,
+  registryFilter,
+  TrackingError,
+  type ModelVersion,
+  type RegisteredModelRecord,
+  type RegisteredModelStore,
+  type TrackingArtifacts,
+  type TrackingStore,
+} from '@flywheel/core';
+import type { RequireScope } from '../../auth.ts';
+import { limitBody } from '../../serving/limits.ts';
+import type { Serving } from '../../serving/serving.ts';
+import type { RegistryDependencies } from '../models.ts';
+import { registerOnnx } from '../register-onnx.ts';
+import { keyValueList, maxResults, readParams, requiredString, tagsRecord } from './request.ts';
+
+const BASE = '/api/2.0/mlflow';
+/** The largest run artifact read for registration; larger models go through Flywheel's presigned upload. */
+const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
+
+export interface RegisteredModelDependencies {
+  registry: RegistryDependencies;
+  serving: Serving;
+  tracking: TrackingStore;
+  artifacts: TrackingArtifacts;
+  records: RegisteredModelStore;
+}
+
+const keyValues = (record: Readonly<Record<string, string>> | undefined) => Object.entries(record ?? {}).map(([key, value]) => ({ key, value }));
+
+/** Where a Flywheel version's bytes came from, as MLflow's `source`: what it was registered from, else its registry URI. */
+function sourceOf(version: ModelVersion): string {
+  return typeof version.lineage.source === 'string' ? version.lineage.source : `models:/${version.model}/${version.version}`;
+}
+
+/** A Flywheel version as MLflow's ModelVersion. Stages are not mapped: every version is in stage None. */
+function modelVersionJson(version: ModelVersion) {
+  const created = Date.parse(version.createdAt);
+  return {
+    name: version.model,
+    version: String(version.version),
+    creation_timestamp: created,
+    last_updated_timestamp: created,
+    current_stage: 'None',
+    description: version.description ?? '',
+    source: sourceOf(version),
+    run_id: typeof version.lineage.runId === 'string' ? version.lineage.runId : '',
+    status: 'READY',
+    tags: keyValues(version.tags),
+  };
+}
+
+function modelName(name: string): string {
+  if (!isResourceName(name)) throw invalidParameter(`'${name}' is not a valid Flywheel model name: 1 to 63 letters, digits, '_' or '-', starting with a letter or digit.`);
+  return name;
+}
+
+/**
+ * registered-models/create, get, search, get-latest-versions and model-versions/create, get,
+ * search, mapped onto Flywheel's registry: a model version is a Flywheel version (numbered and
+ * content-addressed there), one made from a run's ONNX artifact carries the run as its lineage.
+ */
+export function registeredModelRoutes(deps: RegisteredModelDependencies, requireScope: RequireScope) {
+  const { registry } = deps.registry;
+
+  async function registeredModelJson(name: string, record: RegisteredModelRecord | undefined) {
+    const versions = await registry.listVersions(name);
+    if (!record && versions.length === 0) throw doesNotExist(`Registered Model with name=${name} not found`);
+    const first = versions[0] ? Date.parse(versions[0].createdAt) : undefined;
+    const last = versions.at(-1);
+    const created = record?.creationTime ?? first ?? 0;
+    return {
+      name,
+      creation_timestamp: created,
+      last_updated_timestamp: last ? Math.max(created, Date.parse(last.createdAt)) : created,
+      description: record?.description ?? '',
+      latest_versions: last ? [modelVersionJson(last)] : [],
+      tags: keyValues(record?.tags),
+    };
+  }
+
+  /** The ONNX bytes a model-versions/create `source` names: `runs:/<run_id>/<path>`, or an s3:// URI in the Flywheel bucket (a directory is read as its model.onnx). */
+  async function artifactBytes(source: string): Promise<{ bytes: Uint8Array; runId?: string }> {
+    let root: string;
+    let path: string;
+    let runId: string | undefined;
+    const runUri = /^runs:\/([^/]+)\/?(.*)$/.exec(source);
+    if (runUri) {
+      runId = runUri[1]!;
+      const run = await deps.tracking.getRun(runId);
+      if (!run) throw doesNotExist(`Run with id=${runId} not found`);
+      root = run.artifactUri;
+      path = runUri[2]!;
+    } else if (/^s3:\/\/[^/]+\/.+/.test(source)) {
+      const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(source)!;
+      root = `s3://${bucket}`;
+      path = key!;
+    } else {
+      throw invalidParameter(`The source '${source}' is neither runs:/<run_id>/<path> nor an s3:// URI of the Flywheel bucket.`);
+    }
+    const candidates = path.endsWith('.onnx') ? [path] : [path, `${path.replace(/\/$/, '')}/model.onnx`];
+    for (const candidate of candidates) {
+      const bytes = candidate === '' ? undefined : await deps.artifacts.read(root, candidate, MAX_ARTIFACT_BYTES);
+      if (bytes) return { bytes, ...(runId ? { runId } : {}) };
+    }
+    throw doesNotExist(`No ONNX artifact at '${source}' (looked for ${candidates.filter(Boolean).join(' and ')}).`);
+  }
+
+  return new Hono()
+    .post(`${BASE}/registered-models/create`, requireScope('deploy'), async (c) => {
+      const params = await readParams(c, z.object({ name: requiredString, tags: keyValueList, description: z.string().max(5000).optional() }));
+      const name = modelName(params.name);
+      const record: RegisteredModelRecord = { name, description: params.description ?? '', tags: tagsRecord(params.tags), creationTime: Date.now() };
+      const exists = (await registry.listVersions(name)).length > 0 || !(await deps.records.create(record));
+      if (exists) throw new TrackingError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
+      return c.json({ registered_model: await registeredModelJson(name, record) });
+    })
+    .get(`${BASE}/registered-models/get`, requireScope('read'), async (c) => {
+      const { name } = await readParams(c, z.object({ name: requiredString }));
+      return c.json({ registered_model: await registeredModelJson(name, await deps.records.get(name)) });
+    })
+    .get(`${BASE}/registered-models/search`, requireScope('read'), async (c) => {
+      const params = await readParams(c, z.object({ filter: z.string().optional(), max_results: maxResults(100, 1000), page_token: z.string().optional() }));
+      const matches = registryFilter(params.filter, ['name']);
+      const records = new Map((await deps.records.list()).map((record) => [record.name, record]));
+      const names = [...new Set([...(await registry.listModels()), ...records.keys()])].sort();
+      const page = pageOf(names.filter((name) => matches({ name }, records.get(name)?.tags ?? {})), params.max_results, params.page_token);
+      const models = await Promise.all(page.items.map((name) => registeredModelJson(name, records.get(name))));
+      return c.json({ registered_models: models, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
+    })
+    .post(`${BASE}/registered-models/get-latest-versions`, requireScope('read'), async (c) => {
+      const params = await readParams(c, z.object({ name: requiredString, stages: z.array(z.string()).optional().default([]) }));
+      const model = await registeredModelJson(params.name, await deps.records.get(params.name));
+      // Every version is in stage None here; asking for other stages finds none.
+      const wanted = params.stages.length === 0 || params.stages.some((stage) => stage.toLowerCase() === 'none');
+      return c.json({ model_versions: wanted ? model.latest_versions : [] });
+    })
+    .post(`${BASE}/model-versions/create`, requireScope('deploy'), limitBody(64 * 1024), async (c) => {
+      const params = await readParams(c, z.object({ name: requiredString, source: requiredString, run_id: z.string().optional(), tags: keyValueList, description: z.string().max(5000).optional() }));
+      const name = modelName(params.name);
+      const { bytes, runId: sourceRun } = await artifactBytes(params.source);
+      const runId = params.run_id || sourceRun;
+      const run = runId ? await deps.tracking.getRun(runId) : undefined;
+      if (runId && !run) throw doesNotExist(`Run with id=${runId} not found`);
+      const tags = tagsRecord(params.tags);
+      const { version } = await registerOnnx(
+        deps.registry,
+        deps.serving,
+        name,
+        bytes,
+        {
+          ...(params.description ? { description: params.description } : {}),
+          ...(params.tags.length ? { tags } : {}),
+          lineage: { source: params.source, ...(run ? { runId: run.runId, experimentId: run.experimentId } : {}) },
+        },
+        'tags',
+      );
+      return c.json({ model_version: modelVersionJson(version) });
+    })
+    .get(`${BASE}/model-versions/get`, requireScope('read'), async (c) => {
+      const params = await readParams(c, z.object({ name: requiredString, version: requiredString }));
+      const number = Number(params.version);
+      const version = Number.isSafeInteger(number) && number > 0 && isResourceName(params.name) ? await registry.getVersion(params.name, number) : undefined;
+      if (!version) throw doesNotExist(`Model Version (name=${params.name}, version=${params.version}) not found`);
+      return c.json({ model_version: modelVersionJson(version) });
+    })
+    .get(`${BASE}/model-versions/search`, requireScope('read'), async (c) => {
+      const params = await readParams(c, z.object({ filter: z.string().optional(), max_results: maxResults(1000, 200_000), page_token: z.string().optional() }));
+      const matches = registryFilter(params.filter, ['name', 'run_id', 'source', 'version']);
+      const versions = (await Promise.all((await registry.listModels()).map((model) => registry.listVersions(model)))).flat().map(modelVersionJson);
+      const found = versions.filter((version) => matches({ name: version.name, run_id: version.run_id, source: version.source, version: version.version }, Object.fromEntries(version.tags.map((tag) => [tag.key, tag.value]))));
+      const page = pageOf(found, params.max_results, params.page_token);
+      return c.json({ model_versions: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
+    });
+}

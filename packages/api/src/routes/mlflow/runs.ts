@@ -1,0 +1,138 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import {
+  TRACKING_LIMITS,
+  deleteTag,
+  doesNotExist,
+  invalidParameter,
+  pageOf,
+  runStatuses,
+  searchRuns,
+  updateRunInfo,
+  validateBatch,
+  validateKey,
+  validateMetric,
+  type RunBatch,
+  type TrackingRun,
+  type TrackingStore,
+} from '@flywheel/core';
+import type { RequireScope } from '../../auth.ts';
+import { int64, keyValueList, maxResults, readParams, requiredString, runIdFields, runIdOf, tagsRecord, viewType } from './request.ts';
+import { runInfoJson, runJson } from './shapes.ts';
+
+const RUNS = '/api/2.0/mlflow/runs';
+
+const runId = z.object(runIdFields);
+const createBody = z.object({
+  experiment_id: requiredString,
+  user_id: z.string().optional(),
+  run_name: z.string().optional(),
+  start_time: int64.optional(),
+  tags: keyValueList,
+});
+const updateBody = z.object({ ...runIdFields, status: z.enum(runStatuses).optional(), end_time: int64.optional(), run_name: z.string().optional() });
+const searchBody = z.object({
+  experiment_ids: z.array(z.string()).optional().default([]),
+  filter: z.string().optional(),
+  run_view_type: viewType,
+  max_results: maxResults(1000, 50_000),
+  order_by: z.array(z.string()).optional(),
+  page_token: z.string().optional(),
+});
+const metricBody = z.object({ ...runIdFields, key: z.string(), value: z.unknown().optional(), timestamp: z.unknown().optional(), step: z.unknown().optional() });
+const paramBody = z.object({ ...runIdFields, key: z.string(), value: z.string().default('') });
+const tagBody = z.object({ ...runIdFields, key: z.string(), value: z.string().default('') });
+const batchBody = z.object({ ...runIdFields, metrics: z.unknown().optional(), params: z.unknown().optional(), tags: z.unknown().optional() });
+const historyQuery = z.object({ ...runIdFields, metric_key: requiredString, page_token: z.string().optional(), max_results: maxResults(25_000, 25_000) });
+
+export interface TrackingRouteOptions {
+  now: () => number;
+  newRunId: () => string;
+}
+
+/** runs/create, get, update, delete, restore, search, log-metric, log-parameter, log-batch, set-tag, delete-tag; metrics/get-history. */
+export function trackingRunRoutes(store: TrackingStore, requireScope: RequireScope, options: TrackingRouteOptions) {
+  const existing = async (id: string) => (await store.getRun(id)) ?? Promise.reject(doesNotExist(`Run with id=${id} not found`));
+  const log = (id: string, batch: RunBatch) => store.logBatch(id, batch);
+  const search = async (c: Context) => {
+    const params = await readParams(c, searchBody);
+    const runs = await store.listRuns(params.experiment_ids);
+    const page = searchRuns(runs, { filter: params.filter, orderBy: params.order_by, maxResults: params.max_results, pageToken: params.page_token, viewType: params.run_view_type });
+    return c.json({ runs: page.items.map(runJson), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
+  };
+  return new Hono()
+    .post(`${RUNS}/create`, requireScope('deploy'), async (c) => {
+      const params = await readParams(c, createBody);
+      const experiment = await store.getExperiment(params.experiment_id);
+      if (!experiment) throw doesNotExist(`No Experiment with id=${params.experiment_id} exists`);
+      if (experiment.lifecycleStage !== 'active') throw invalidParameter(`The experiment ${experiment.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`);
+      for (const tag of params.tags) validateKey('tag', tag.key);
+      const tags = tagsRecord(params.tags);
+      const id = options.newRunId();
+      const runName = params.run_name || tags['mlflow.runName'] || `run-${id.slice(0, 8)}`;
+      if (runName.length > TRACKING_LIMITS.runNameLength) throw invalidParameter(`A run name may be ${TRACKING_LIMITS.runNameLength} characters at most.`);
+      const userId = params.user_id || tags['mlflow.user'] || '';
+      const run: TrackingRun = {
+        runId: id,
+        experimentId: experiment.experimentId,
+        runName,
+        userId,
+        status: 'RUNNING',
+        startTime: params.start_time ?? options.now(),
+        artifactUri: `${experiment.artifactLocation}/${id}/artifacts`,
+        lifecycleStage: 'active',
+        params: {},
+        tags: { ...tags, 'mlflow.runName': runName, ...(userId ? { 'mlflow.user': userId } : {}) },
+        metrics: {},
+      };
+      return c.json({ run: runJson((await store.createRun(run)).run) });
+    })
+    .get(`${RUNS}/get`, requireScope('read'), async (c) => c.json({ run: runJson(await existing(runIdOf(await readParams(c, runId)))) }))
+    .post(`${RUNS}/update`, requireScope('deploy'), async (c) => {
+      const params = await readParams(c, updateBody);
+      const run = await store.updateRun(runIdOf(params), (current) => updateRunInfo(current, { status: params.status, endTime: params.end_time, runName: params.run_name || undefined }));
+      return c.json({ run_info: runInfoJson(run) });
+    })
+    .post(`${RUNS}/delete`, requireScope('deploy'), async (c) => {
+      await store.updateRun(runIdOf(await readParams(c, runId)), (run) => ({ ...run, lifecycleStage: 'deleted' }));
+      return c.json({});
+    })
+    .post(`${RUNS}/restore`, requireScope('deploy'), async (c) => {
+      await store.updateRun(runIdOf(await readParams(c, runId)), (run) => ({ ...run, lifecycleStage: 'active' }));
+      return c.json({});
+    })
+    .post(`${RUNS}/search`, requireScope('read'), search)
+    .get(`${RUNS}/search`, requireScope('read'), search)
+    .post(`${RUNS}/log-metric`, requireScope('deploy'), async (c) => {
+      const params = await readParams(c, metricBody);
+      await log(runIdOf(params), { metrics: [validateMetric(params)] });
+      return c.json({});
+    })
+    .post(`${RUNS}/log-parameter`, requireScope('deploy'), async (c) => {
+      const params = await readParams(c, paramBody);
+      await log(runIdOf(params), validateBatch({ params: [{ key: params.key, value: params.value }] }));
+      return c.json({});
+    })
+    .post(`${RUNS}/log-batch`, requireScope('deploy'), async (c) => {
+      const params = await readParams(c, batchBody);
+      await log(runIdOf(params), validateBatch(params));
+      return c.json({});
+    })
+    .post(`${RUNS}/set-tag`, requireScope('deploy'), async (c) => {
+      const params = await readParams(c, tagBody);
+      await log(runIdOf(params), validateBatch({ tags: [{ key: params.key, value: params.value }] }));
+      return c.json({});
+    })
+    .post(`${RUNS}/delete-tag`, requireScope('deploy'), async (c) => {
+      const params = await readParams(c, tagBody);
+      await store.updateRun(runIdOf(params), (run) => deleteTag(run, params.key));
+      return c.json({});
+    })
+    .get('/api/2.0/mlflow/metrics/get-history', requireScope('read'), async (c) => {
+      const params = await readParams(c, historyQuery);
+      const id = runIdOf(params);
+      await existing(id);
+      const page = pageOf(await store.metricHistory(id, params.metric_key), params.max_results, params.page_token);
+      return c.json({ metrics: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
+    });
+}
