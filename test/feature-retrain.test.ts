@@ -80,7 +80,7 @@ describe('retraining a model whose features come from a feature view', () => {
     expect(done.dataset?.featureViews).toEqual([{ view: 'usage', version: 1, entity: 'account', features: ['usage_hours'], rows: 600, matched: 600 }]);
     expect(done.logs.some((line) => line.includes('joined usage_hours from feature view usage point-in-time: 600 of 600 rows answered'))).toBe(true);
 
-    const lines = (await new S3DatasetStore(system.clients.s3, system.names.bucket).lines(runId)) as { key: string; features: Record<string, unknown> }[];
+    const lines = (await new S3DatasetStore(system.clients.s3, system.names.bucket).lines(done.dataset!.sha256)) as { key: string; features: Record<string, unknown> }[];
     const truth = new Map(traffic.examples.map((example) => [example.key, example.features.usage_hours]));
     expect(lines).toHaveLength(600);
     for (const line of lines) expect(line.features.usage_hours).toBe(truth.get(line.key));
