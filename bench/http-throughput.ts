@@ -8,7 +8,7 @@
 // loopback, the emulated AWS services another, as they are separate in AWS; autocannon drives
 // them in alternating rounds, one request of one row at a time per connection.
 // Run: npx tsx bench/http-throughput.ts (env MODELS=tiny,medium,wide; BACKENDS=node,web;
-// ROUNDS 5; SECONDS 4; CONNECTIONS 16; EXTRAS)
+// ROUNDS 5; SECONDS 4; CONNECTIONS 16; EXTRAS; CPU_PROF=dir for a CPU profile of each server there)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -73,7 +73,8 @@ async function serveInChild(kind: string, modelName: BenchModelName): Promise<vo
 }
 
 function startChild<T>(kind: string, model: BenchModelName, env: Record<string, string>): Promise<{ child: ChildProcess; ready: T }> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', new URL(import.meta.url).pathname, '--serve', kind, model], {
+  const profile = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`, `--cpu-prof-name=${kind}-${env.FLYWHEEL_INFERENCE_BACKEND}-${model}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, '--disable-warning=ExperimentalWarning', '--import', 'tsx', new URL(import.meta.url).pathname, '--serve', kind, model], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
