@@ -37,31 +37,34 @@ import { readFileSync } from 'node:fs';
 const [bundle, mode, eventsFile] = process.argv.slice(2);
 const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
 const context = { functionName: 'api', awsRequestId: 'cold-start', getRemainingTimeInMillis: () => 30000 };
-const marks = { started: performance.now() };
+// Each mark: [wall ms since start, CPU ms of the process since start].
+const marks = {};
+const mark = (name) => { const cpu = process.cpuUsage(); marks[name] = [performance.now(), (cpu.user + cpu.system) / 1000]; };
+mark('started');
 if (mode === 'runtime') {
   const ort = createRequire(bundle)('onnxruntime-node');
-  marks.runtimeLoaded = performance.now();
+  mark('runtimeLoaded');
   const session = await ort.InferenceSession.create(Buffer.from(events.modelBase64, 'base64'), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
-  marks.sessionCreated = performance.now();
+  mark('sessionCreated');
 } else {
   const { handler } = await import(bundle);
-  marks.imported = performance.now();
+  mark('imported');
   if (mode === 'steps') {
     const health = await handler(events.health, context);
     if (health.statusCode !== 200) throw new Error('healthz: ' + health.statusCode + ' ' + health.body);
-    marks.appBuilt = performance.now();
+    mark('appBuilt');
   }
   const first = await handler(events.predict, context);
   if (first.statusCode !== 200) throw new Error('predict: ' + first.statusCode + ' ' + first.body);
-  marks.firstPrediction = performance.now();
+  mark('firstPrediction');
   await handler(events.predict, context);
-  marks.secondPrediction = performance.now();
+  mark('secondPrediction');
 }
 console.log(JSON.stringify(marks));
 process.exit(0);
 `;
 
-function runOnce(runner: string, bundle: string, mode: string, eventsFile: string, env: Record<string, string>, cwd: string): Promise<Record<string, number>> {
+function runOnce(runner: string, bundle: string, mode: string, eventsFile: string, env: Record<string, string>, cwd: string): Promise<Record<string, [number, number]>> {
   return new Promise((resolve, reject) => {
     const profile = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`, `--cpu-prof-name=${mode}-${Date.now()}.cpuprofile`] : [];
     const child = spawn(process.execPath, [...profile, runner, bundle, mode, eventsFile], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,7 +73,7 @@ function runOnce(runner: string, bundle: string, mode: string, eventsFile: strin
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('exit', (code) => {
       const line = output.split('\n').find((l) => l.startsWith('{"started"'));
-      if (code === 0 && line) resolve(JSON.parse(line) as Record<string, number>);
+      if (code === 0 && line) resolve(JSON.parse(line) as Record<string, [number, number]>);
       else reject(new Error(`${mode} exited with ${code}:\n${output}`));
     });
   });
@@ -131,24 +134,31 @@ try {
         AWS_SECRET_ACCESS_KEY: 'cold-start-bench-secret-access-key-000000',
         AWS_SESSION_TOKEN: 'cold-start-bench-session-token',
       };
-      const results: Record<string, Array<Record<string, number>>> = { direct: [], steps: [], runtime: [] };
+      const results: Record<string, Array<Record<string, [number, number]>>> = { direct: [], steps: [], runtime: [] };
       await runOnce(runner, bundle, 'direct', eventsFile, env, emptyDir); // the page cache warm, as a container's disk is
       for (let round = 0; round < ROUNDS; round++) {
         for (const mode of backend === 'node' ? ['direct', 'steps', 'runtime'] : ['direct', 'steps']) {
           results[mode].push(await runOnce(runner, bundle, mode, eventsFile, env, emptyDir));
         }
       }
-      const of = (mode: string, f: (m: Record<string, number>) => number) => ms(median(results[mode].map(f)));
+      /** Median wall time (and CPU time) from mark `from` to mark `to` of a mode's runs; `from` undefined: from the process's start. */
+      const span = (mode: string, to: string, from?: string) => {
+        const at = (m: Record<string, [number, number]>, name: string | undefined, i: 0 | 1) => (name ? m[name][i] : 0);
+        const wall = median(results[mode].map((m) => at(m, to, 0) - at(m, from, 0)));
+        const cpu = median(results[mode].map((m) => at(m, to, 1) - at(m, from, 1)));
+        return `${ms(wall)} (${ms(cpu)})`;
+      };
       rows.push(
-        `| ${model.label} | ${backend} | **${of('direct', (m) => m.firstPrediction)}** | ${of('steps', (m) => m.started)} | ${of('steps', (m) => m.imported - m.started)} | ${of('steps', (m) => m.appBuilt - m.imported)} | ${of('steps', (m) => m.firstPrediction - m.appBuilt)} | ${
-          backend === 'node' ? `${of('runtime', (m) => m.runtimeLoaded - m.started)} + ${of('runtime', (m) => m.sessionCreated - m.runtimeLoaded)}` : '–'
-        } | ${of('direct', (m) => m.secondPrediction - m.firstPrediction)} |`,
+        `| ${model.label} | ${backend} | **${span('direct', 'firstPrediction')}** | ${span('steps', 'started')} | ${span('steps', 'imported', 'started')} | ${span('steps', 'appBuilt', 'imported')} | ${span('steps', 'firstPrediction', 'appBuilt')} | ${
+          backend === 'node' ? `${span('runtime', 'runtimeLoaded', 'started')} + ${span('runtime', 'sessionCreated', 'runtimeLoaded')}` : '–'
+        } | ${span('direct', 'secondPrediction', 'firstPrediction')} |`,
       );
     }
   }
   console.log(
     `\nnode ${process.version}, ${ROUNDS} rounds, medians; bundle ${(bundleBytes / 2 ** 20).toFixed(2)} MiB, package ${((await packageBytes(built.dir)) / 2 ** 20).toFixed(1)} MiB (${architecture}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`,
   );
+  console.log('Wall time, CPU time of the process in parentheses.\n');
   console.log('| model | backend | start → first prediction | node start | bundle import | first request: app + clients (/healthz) | first predict after it | runtime load + session create, alone | second predict |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
