@@ -22,7 +22,7 @@ export default $config({
   },
   async run() {
     const { bucket, deadLetterQueueName, featureCatalog, functions, queues, tables } = await import('./infra/index.ts');
-    const { buildDefinesOf, copyFilesOf, namedResourcesOf } = await import('./infra/function-package.ts');
+    const { buildDefinesOf, copyFilesOf, namedResourcesOf, regionalArchitecture, runtimeSettingsOf } = await import('./infra/function-package.ts');
     const { buildNodePackage, gitShaDefine } = await import('./infra/node-build.ts');
     const path = await import('node:path');
 
@@ -66,11 +66,11 @@ export default $config({
       handler: fn.handler,
       description: fn.description,
       runtime: 'nodejs22.x' as const,
-      architecture: 'arm64' as const,
+      architecture: regionalArchitecture,
       memory: `${fn.memoryMb} MB` as const,
       timeout: `${fn.timeoutSeconds} seconds` as const,
       link: linksOf(fn),
-      environment: { ...environmentOf(fn), ...secretSettings },
+      environment: { ...environmentOf(fn), ...runtimeSettingsOf(fn), ...secretSettings },
       permissions: [...permissions, ...kmsPermissions],
       copyFiles: copyFilesOf(fn),
       nodejs: { esbuild: { define: { ...buildDefinesOf(fn), ...gitShaDefine($cli.paths.root) } } },

@@ -4,10 +4,11 @@
 // measured in the same run, in alternating rounds; the emulated AWS services run in another
 // process, as they would be remote in AWS. The prediction log prepares and sends its records
 // after the response; that work is measured separately, as the CPU its flush takes after each
-// round. Run: npx tsx bench/predict-overhead.ts
+// round. The model runs on the configured backend (FLYWHEEL_INFERENCE_BACKEND, default
+// onnxruntime-node), the bare run too. Run: npx tsx bench/predict-overhead.ts
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-web';
+import { Tensor } from 'onnxruntime-common';
 import { createApp, type ApiDependencies } from '@flywheel/api';
 import { createApiDependencies, createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
 import { loadModel, predict } from '@flywheel/inference';
@@ -92,7 +93,7 @@ const { predictionLog: _log, ...withoutLog } = withLog;
 const app = await register(withLog);
 const model = await loadModel(fixture.bytes);
 const data = Float32Array.from(row.flat());
-const bare = () => model.session.run({ features: new ort.Tensor('float32', data, [1, 4]) });
+const bare = () => model.session.run({ features: new Tensor('float32', data, [1, 4]) });
 const paths = {
   // How much of the path is the tensor codec (nested JSON arrays in and out) rather than serving.
   'inference predict() alone (tensor codec + run)': () => predict(model, { features: row }),

@@ -2,6 +2,7 @@ import { handle } from 'hono/aws-lambda';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { createApiApp } from '@flywheel/api';
 import { createApiDependencies, createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { inferenceBackend } from '@flywheel/inference';
 
 let built: { serving: ReturnType<typeof createApiApp>['serving']; handler: ReturnType<typeof handle> } | undefined;
 
@@ -14,6 +15,11 @@ export const handler = async (event: LambdaEvent, context: LambdaContext) => {
   if (!built) {
     const { app, serving } = createApiApp(createApiDependencies(createAwsClients(), resourceNamesFromEnv()));
     built = { serving, handler: handle(app) };
+    // A cold container's first predict needs the inference runtime (onnxruntime-node's library:
+    // dlopen and its start, tens of ms) only after its key, endpoint, version and artifact
+    // lookups. Started on the next macrotask, it loads while those wait on the network. A
+    // failure here is left to that predict's own load, which reports it.
+    setTimeout(() => void inferenceBackend().catch(() => undefined), 0);
   }
   try {
     return await built.handler(event, context);

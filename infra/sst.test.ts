@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ref, recordConfig, recordedResolver, type Declared, type Recording } from '../test/support/sst-recording.ts';
-import { copyFilesOf, namedResourcesOf } from './function-package.ts';
+import { copyFilesOf, namedResourcesOf, runtimeSettingsOf } from './function-package.ts';
 import { bucket, deadLetterQueueName, featureCatalog, functions, queues, tables, type FunctionDefinition } from './index.ts';
 
 // What SST's types cannot say: that the config declares what infra/ defines. (infra/sst-types.test.ts
@@ -100,7 +100,7 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
               : bucket.name,
       );
       expect(linked.sort()).toEqual(granted.map(pascal).sort());
-      expect(Object.keys(args.environment).sort()).toEqual([...namedResourcesOf(fn).map((n) => n.envVar), 'FLYWHEEL_ALERT_WEBHOOKS', 'FLYWHEEL_UNIT_HASH_KEY'].sort());
+      expect(Object.keys(args.environment).sort()).toEqual([...namedResourcesOf(fn).map((n) => n.envVar), ...Object.keys(runtimeSettingsOf(fn)), 'FLYWHEEL_ALERT_WEBHOOKS', 'FLYWHEEL_UNIT_HASH_KEY'].sort());
       expect(refOf(args.environment.FLYWHEEL_UNIT_HASH_KEY)).toBe('UnitHashKey.value');
       expect(refOf(args.environment.FLYWHEEL_ALERT_WEBHOOKS)).toBe('AlertWebhooks.value');
       expect(args.copyFiles).toEqual(copyFilesOf(fn));

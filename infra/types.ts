@@ -77,7 +77,7 @@ export interface FunctionDefinition {
     | ({ kind: 'schedule' } & ScheduleTrigger);
   /** What the function may touch; least privilege in AWS, documentation locally. */
   resources: readonly Resource[];
-  /** Runs ONNX models, so its package carries onnxruntime-web's WebAssembly (infra/function-package.ts). */
+  /** Runs ONNX models, so its package carries the inference runtimes (infra/function-package.ts). */
   runsModels: boolean;
 }
 

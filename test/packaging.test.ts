@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { provisionStack, startEmbeddedAws } from '@flywheel/local';
 import { generateTabularDataset, registryFeatures, registryTask, trainChallenger } from '@flywheel/train';
 import { mlpFixture } from '../packages/inference/src/test-models.ts';
 import { buildNodePackage, packageBytes } from '../infra/node-build.ts';
-import { copyFilesOf, onnxRuntimeFiles } from '../infra/function-package.ts';
+import { copyFilesOf, onnxRuntimeFiles, regionalArchitecture, type LambdaArchitecture } from '../infra/function-package.ts';
 import { lambdaRuntimeEnv, startPackagedFunction, type PackagedFunction } from './support/lambda-package.ts';
 import { functionUrlEvent, originRequestEvent, scheduledEvent, sqsEventFrom, type HttpCall } from './support/lambda-events.ts';
 import { expectClose, scaledModel } from './support/models.ts';
@@ -42,6 +42,21 @@ const EDGE_ORIGIN_ZIPPED_LIMIT = 50 * MiB;
 const region = 'us-east-1';
 const pascal = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 const all = Object.values(functions) as FunctionDefinition[];
+/** The architecture of this machine, as Lambda names it: the packages run here are built for it. */
+const hostArchitecture: LambdaArchitecture = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+const nativeDir = (architecture: LambdaArchitecture) => `node_modules/onnxruntime-node/bin/napi-v6/linux/${architecture === 'x86_64' ? 'x64' : 'arm64'}/`;
+
+/** The files `copyFiles` puts in a package, directories expanded, relative to the package root. */
+async function copiedFiles(fn: FunctionDefinition, architecture?: LambdaArchitecture): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of copyFilesOf(fn, architecture)) {
+    const to = entry.to.replace(/^\.\//, '');
+    const from = join(repoRoot, entry.from);
+    if (!(await stat(from)).isDirectory()) files.push(to);
+    else for (const file of await readdir(from, { recursive: true, withFileTypes: true })) if (file.isFile()) files.push(join(to, relative(from, join(file.parentPath, file.name))));
+  }
+  return files;
+}
 
 interface DeclaredPackage {
   dir: string;
@@ -103,13 +118,18 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     await workDir?.remove();
   });
 
-  /** The package sst.config.ts declares for `fn`: SST builds the regional ones, the config itself the edge one. */
-  function packageOf(fn: FunctionDefinition): Promise<DeclaredPackage> {
-    if (!packages.has(fn.name)) packages.set(fn.name, declaredPackage(fn));
-    return packages.get(fn.name)!;
+  /**
+   * The package sst.config.ts declares for `fn`: SST builds the regional ones, the config itself
+   * the edge one. With `architecture`, a regional one as a deployment for that architecture
+   * would build it (sst.config.ts deploys arm64; this machine may be x86_64).
+   */
+  function packageOf(fn: FunctionDefinition, architecture?: LambdaArchitecture): Promise<DeclaredPackage> {
+    const key = `${fn.name}:${architecture ?? 'declared'}`;
+    if (!packages.has(key)) packages.set(key, declaredPackage(fn, architecture));
+    return packages.get(key)!;
   }
 
-  async function declaredPackage(fn: FunctionDefinition): Promise<DeclaredPackage> {
+  async function declaredPackage(fn: FunctionDefinition, architecture?: LambdaArchitecture): Promise<DeclaredPackage> {
     if (fn.trigger.kind === 'edge') {
       const { args } = recording.find('aws.lambda.Function', pascal(fn.name));
       const code = (await resolve(args.code)) as { path: string };
@@ -120,9 +140,9 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
       handler: args.handler,
       runtime: args.runtime,
       root: repoRoot,
-      out: join(workDir.path, fn.name),
+      out: join(workDir.path, architecture ? `${fn.name}-${architecture}` : fn.name),
       define: (await resolve(args.nodejs?.esbuild?.define ?? {})) as Record<string, string>,
-      copyFiles: args.copyFiles,
+      copyFiles: architecture ? copyFilesOf(fn, architecture) : args.copyFiles,
     });
     const sstEnv = {
       SST_RESOURCE_App: JSON.stringify({ name: 'flywheel', stage: 'production' }),
@@ -132,12 +152,12 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     return { dir: built.dir, handler: built.handler, env: { ...((await resolve(args.environment)) as Record<string, string>), ...sstEnv } };
   }
 
-  /** The function's container: started on first use, warm afterwards. */
+  /** The function's container, its package built for this machine's architecture: started on first use, warm afterwards. */
   function functionOf(fn: FunctionDefinition): Promise<PackagedFunction> {
     if (!running.has(fn.name)) {
       running.set(
         fn.name,
-        packageOf(fn).then((pkg) => {
+        packageOf(fn, fn.trigger.kind === 'edge' ? undefined : hostArchitecture).then((pkg) => {
           const functionName = fn.trigger.kind === 'edge' ? `us-east-1.flywheel-production-${pascal(fn.name)}` : `flywheel-production-${pascal(fn.name)}`;
           // Lambda@Edge runs in the region nearest the viewer; what it reads is in the home region it was built with.
           const runsIn = fn.trigger.kind === 'edge' ? 'eu-west-2' : region;
@@ -182,15 +202,34 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     it('holds its bundle and the files it declares, runtime files only if it runs a model, within Lambda’s limits', async () => {
       const pkg = await packageOf(fn);
       const files = (await readdir(pkg.dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => relative(pkg.dir, join(f.parentPath, f.name)));
-      expect(files.sort()).toEqual(['bundle.mjs', ...copyFilesOf(fn).map((file) => file.to.replace(/^\.\//, ''))].sort());
+      expect(files.sort()).toEqual(['bundle.mjs', ...(await copiedFiles(fn))].sort());
       expect(files.includes(onnxRuntimeFiles[1])).toBe(fn.runsModels);
+      // onnxruntime-node for the deployed architecture only, and nowhere at the edge (WASM there).
+      const native = fn.runsModels && fn.trigger.kind !== 'edge';
+      expect(files.some((file) => file.startsWith(nativeDir(regionalArchitecture)))).toBe(native);
+      expect(files.filter((file) => file.startsWith('node_modules/onnxruntime-node/bin/') && !file.startsWith(nativeDir(regionalArchitecture)))).toEqual([]);
+      if (native) expect(files).toContain(`${nativeDir(regionalArchitecture)}libonnxruntime.so.1`);
       const unzipped = await packageBytes(pkg.dir);
       const zipped = files.reduce((sum, file) => sum + deflateRawSync(readFileSync(join(pkg.dir, file)), { level: 9 }).byteLength, 0);
-      console.log(`package ${fn.name}: ${(unzipped / MiB).toFixed(2)} MiB unzipped, ${(zipped / MiB).toFixed(2)} MiB deflated, ${files.length} files`);
+      console.log(`package ${fn.name} (${fn.trigger.kind === 'edge' ? 'x86_64' : regionalArchitecture}): ${(unzipped / MiB).toFixed(2)} MiB unzipped, ${(zipped / MiB).toFixed(2)} MiB deflated, ${files.length} files`);
       expect(unzipped).toBeLessThan(LAMBDA_UNZIPPED_LIMIT);
       if (fn.trigger.kind === 'edge') expect(zipped).toBeLessThan(EDGE_ORIGIN_ZIPPED_LIMIT);
     }, 60_000);
   });
+
+  it.each(all.filter((fn) => fn.runsModels && fn.trigger.kind !== 'edge').map((fn) => [fn.name, fn] as const))(
+    '%s: built for x86_64, holds the x64 binary and not the arm64 one, within Lambda’s limits',
+    async (_, fn) => {
+      const pkg = await packageOf(fn, 'x86_64');
+      const files = (await readdir(pkg.dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => relative(pkg.dir, join(f.parentPath, f.name)));
+      expect(files).toContain(`${nativeDir('x86_64')}libonnxruntime.so.1`);
+      expect(files.filter((file) => file.startsWith(nativeDir('arm64')))).toEqual([]);
+      const unzipped = await packageBytes(pkg.dir);
+      console.log(`package ${fn.name} (x86_64): ${(unzipped / MiB).toFixed(2)} MiB unzipped`);
+      expect(unzipped).toBeLessThan(LAMBDA_UNZIPPED_LIMIT);
+    },
+    60_000,
+  );
 
   const fixture = mlpFixture();
 
@@ -207,7 +246,9 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     expect((await callApi({ method: 'GET', path: '/v1/keys', headers: { authorization: `Bearer ${firstKey}x` } })).status).toBe(401);
   }, 60_000);
 
-  it('api: registers a model, configures an endpoint and predicts through its Function URL', async () => {
+  it('api: registers a model, configures an endpoint and predicts through its Function URL, on onnxruntime-node', async () => {
+    // The deploy tells the api to use the native backend, which then must load from the package.
+    expect((await packageOf(functions.api, hostArchitecture)).env.FLYWHEEL_INFERENCE_BACKEND).toBe('node');
     expect((await callApi({ method: 'GET', path: '/healthz', headers: { authorization: '' } })).status).toBe(200);
     const registered = await callApi({ method: 'POST', path: '/v1/models/packaged/versions', body: fixture.bytes, headers: { 'content-type': 'application/octet-stream' } });
     expect(registered.status, JSON.stringify(registered.json)).toBe(201);

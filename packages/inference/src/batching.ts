@@ -1,13 +1,14 @@
 // Several requests' rows as one run: joining their feeds along the first dimension, cutting the
 // outputs back into each request's rows, and telling at load whether a model allows it.
-import * as ort from 'onnxruntime-web';
+import { Tensor, type InferenceSession } from 'onnxruntime-common';
+import type { InferenceBackend } from './backend.ts';
 import { elementTypeOf, type ElementType } from './dtypes.ts';
 import { parseElements, type TensorData } from './elements.ts';
 import type { Signature, TensorSpec } from './signature.ts';
-import { inTurn } from './turns.ts';
+import { inTurnOf } from './turns.ts';
 
-export type Feeds = Record<string, ort.Tensor>;
-export type Results = Record<string, ort.Tensor>;
+export type Feeds = Record<string, Tensor>;
+export type Results = Record<string, Tensor>;
 
 /** Most rows one joined run carries. */
 export const MAX_BATCH_ROWS = 256;
@@ -54,7 +55,7 @@ export function joinFeeds(parts: readonly Feeds[]): Feeds {
     const tensors = parts.map((feeds) => feeds[name]);
     const first = tensors[0];
     const rows = tensors.reduce((sum, tensor) => sum + tensor.dims[0], 0);
-    joined[name] = new ort.Tensor(first.type as ElementType, concatData(tensors.map((tensor) => tensor.data as TensorData)), [rows, ...first.dims.slice(1)]);
+    joined[name] = new Tensor(first.type as ElementType, concatData(tensors.map((tensor) => tensor.data as TensorData)), [rows, ...first.dims.slice(1)]);
   }
   return joined;
 }
@@ -89,7 +90,7 @@ export function splitResults(results: Results, rowsPerPart: readonly number[]): 
       const start = row * perRow;
       const end = (row + rows) * perRow;
       const slice = Array.isArray(data) ? data.slice(start, end) : data.subarray(start, end);
-      parts[part][name] = new ort.Tensor(tensor.type as ElementType, slice, [rows, ...tensor.dims.slice(1)]);
+      parts[part][name] = new Tensor(tensor.type as ElementType, slice, [rows, ...tensor.dims.slice(1)]);
       row += rows;
     });
   }
@@ -104,11 +105,11 @@ export function splitResults(results: Results, rowsPerPart: readonly number[]): 
  * failure — a probe value the model refuses, an open dimension guessed wrong — counts as no.
  * The runs take their turn like any other: a refused probe must not fail requests in flight.
  */
-export async function rowsAreIndependent(session: ort.InferenceSession, signature: Signature): Promise<boolean> {
+export async function rowsAreIndependent(backend: InferenceBackend, session: InferenceSession, signature: Signature): Promise<boolean> {
   if (!isJoinableSignature(signature)) return false;
   try {
     const names = signature.outputs.map((output) => output.name);
-    const run = (feeds: Feeds) => inTurn(() => session.run(feeds, names) as Promise<Results>);
+    const run = (feeds: Feeds) => inTurnOf(backend, () => session.run(feeds, names) as Promise<Results>);
     const rows = [probeFeeds(signature, 0), probeFeeds(signature, 1)];
     const together = splitResults(await run(joinFeeds(rows)), [1, 1]);
     for (const [index, feeds] of rows.entries()) {
@@ -141,12 +142,12 @@ function probeFeeds(signature: Signature, row: number): Feeds {
     const elementType = elementTypeOf(type);
     const parsed = parseElements(elementType, values);
     if (!('data' in parsed)) throw new Error(`no probe value for ${type}`);
-    feeds[spec.name] = new ort.Tensor(elementType, parsed.data, dims);
+    feeds[spec.name] = new Tensor(elementType, parsed.data, dims);
   }
   return feeds;
 }
 
-function sameTensor(a: ort.Tensor, b: ort.Tensor): boolean {
+function sameTensor(a: Tensor, b: Tensor): boolean {
   if (a.type !== b.type || a.dims.length !== b.dims.length || a.dims.some((dim, i) => dim !== b.dims[i])) return false;
   const x = a.data as ArrayLike<number | bigint | string>;
   const y = b.data as ArrayLike<number | bigint | string>;

@@ -1,13 +1,13 @@
 // Request and response tensors: the API's `{name: nested array}` form and the Open Inference
 // Protocol (KServe V2) `{name, shape, datatype, data}` form, checked against the model's signature.
-import * as ort from 'onnxruntime-web';
+import { Tensor } from 'onnxruntime-common';
 import { elementTypeOf, elementTypes, type ElementType, type OipDatatype } from './dtypes.ts';
 import { formatElements, parseElements, type JsonScalar } from './elements.ts';
 import { InputValidationError, type InputIssue } from './errors.ts';
 import { flattenNested, indexPath, nest, type NestedArray } from './nested.ts';
 import type { TensorSpec } from './signature.ts';
 
-export type Feeds = Record<string, ort.Tensor>;
+export type Feeds = Record<string, Tensor>;
 
 export type NestedValue = NestedArray<JsonScalar>;
 
@@ -93,7 +93,7 @@ function oipInputTensor(spec: TensorSpec, input: Record<string, unknown>, path: 
   return toTensor(spec, shape, flat.elements, `${path}.shape`, (offset) => `${path}.data[${offset}]`);
 }
 
-type TensorResult = { tensor: ort.Tensor } | { issue: InputIssue };
+type TensorResult = { tensor: Tensor } | { issue: InputIssue };
 
 const issue = (path: string, message: string): TensorResult => ({ issue: { path, message } });
 
@@ -113,15 +113,15 @@ function toTensor(
     const given = preview(elements[parsed.badIndex]);
     return issue(elementPath(parsed.badIndex), `input ${spec.name} (${spec.datatype}) expects ${parsed.expected}, got ${given}`);
   }
-  return { tensor: new ort.Tensor(type, parsed.data, shape) };
+  return { tensor: new Tensor(type, parsed.data, shape) };
 }
 
 /** Tensor output as a nested array (a scalar for rank 0). */
-export function tensorToNested(tensor: ort.Tensor): NestedValue {
+export function tensorToNested(tensor: Tensor): NestedValue {
   return nest(formatElements(tensor.type, tensor.data as ArrayLike<unknown>), tensor.dims);
 }
 
-export function tensorToOip(name: string, tensor: ort.Tensor): OipTensor {
+export function tensorToOip(name: string, tensor: Tensor): OipTensor {
   return {
     name,
     datatype: elementTypes[tensor.type as ElementType].oip,

@@ -1,5 +1,6 @@
 // @flywheel/inference: load ONNX models, describe them, run predictions, and write models.
 export { loadModel, type LoadedModel, type LoadOptions } from './load.ts';
+export { inferenceBackend, parseBackendConfig, type BackendName, type BackendConfig, type InferenceBackend } from './backend.ts';
 export { predict, inferOip, type OipInferRequest } from './predict.ts';
 export { releaseModel } from './run.ts';
 export { SessionCache, type SessionCacheOptions } from './cache.ts';

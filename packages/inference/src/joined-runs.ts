@@ -2,7 +2,7 @@
 // fixed (~20 µs for a small model, ~0.2 µs more per row), so a joined run costs each a fraction.
 import { MAX_BATCH_ROWS, feedRows, joinFeeds, joinKey, splitResults, type Feeds, type Results } from './batching.ts';
 import type { LoadedModel } from './load.ts';
-import { inTurn } from './turns.ts';
+import { inTurnOf } from './turns.ts';
 
 interface BatchMember {
   feeds: Feeds;
@@ -47,7 +47,7 @@ const nextTurn: (run: () => void) => void =
  * {@link MAX_BACKOFF}).
  */
 export function scheduleRun(model: LoadedModel, feeds: Feeds, outputNames: readonly string[]): Promise<Results> {
-  const runAlone = () => inTurn(() => model.session.run(feeds, outputNames) as Promise<Results>);
+  const runAlone = () => inTurnOf(model.backend, () => model.session.run(feeds, outputNames) as Promise<Results>);
   const rows = model.batchable ? feedRows(feeds) : undefined;
   if (rows === undefined || rows > MAX_BATCH_ROWS) return runAlone();
   const joining = joiningOf(model);
@@ -75,7 +75,7 @@ function joiningOf(model: LoadedModel): Joining {
 function openBatch(model: LoadedModel, joining: Joining, key: string, outputNames: readonly string[]): Batch {
   const batch: Batch = { key, outputNames, members: [], rows: 0 };
   joining.open.set(key, batch);
-  nextTurn(() => void inTurn(() => runBatch(model, joining, batch)));
+  nextTurn(() => void inTurnOf(model.backend, () => runBatch(model, joining, batch)));
   return batch;
 }
 

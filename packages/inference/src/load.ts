@@ -1,12 +1,15 @@
 // Turning ONNX bytes into a runnable session and the signature requests are checked against.
-import * as ort from 'onnxruntime-web';
+import type { InferenceSession } from 'onnxruntime-common';
+import { inferenceBackend, type BackendName, type InferenceBackend } from './backend.ts';
 import { rowsAreIndependent } from './batching.ts';
 import { ModelLoadError, runtimeReason } from './errors.ts';
 import { checkModelGraph } from './graph-checks.ts';
 import { readSignature, type GraphSignature, type Signature, type TensorSpec } from './signature.ts';
 
 export interface LoadedModel {
-  readonly session: ort.InferenceSession;
+  readonly session: InferenceSession;
+  /** The runtime the session lives in. */
+  readonly backend: InferenceBackend;
   /** The tensors requests feed and responses carry. */
   readonly signature: Signature;
   /** The served outputs' names, in signature order: what every run fetches. */
@@ -23,52 +26,19 @@ export interface LoadOptions {
    * (default true). Off, every request is its own run and no probe runs at load.
    */
   batching?: boolean;
-}
-
-const sessionOptions: ort.InferenceSession.SessionOptions = {
-  executionProviders: ['wasm'],
-  graphOptimizationLevel: 'all',
-  logSeverityLevel: 3,
-};
-
-// One thread and no proxy worker: a Lambda gets about one vCPU, and Lambda@Edge has no workers.
-function configureRuntime(): void {
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.proxy = false;
-  ort.env.logLevel = 'error';
-  const bundledRuntime = bundledRuntimeLocation();
-  if (bundledRuntime) ort.env.wasm.wasmPaths = bundledRuntime;
-}
-
-/**
- * Where a deployed function's build put the runtime's one `.mjs` and `.wasm`: the build replaces
- * `process.env.FLYWHEEL_ONNX_RUNTIME_DIR` (a literal expression, esbuild `define`) with their
- * directory relative to the bundle (sst.config.ts copies them there). Unbundled, as in the tests
- * and `npm start`, it is unset and onnxruntime-web loads them from its own dist/ in node_modules.
- */
-function bundledRuntimeLocation(): string | undefined {
-  // Guarded so that a runtime without `process` (a browser) gets onnxruntime-web's defaults too.
-  const directory = typeof process === 'undefined' ? undefined : process.env.FLYWHEEL_ONNX_RUNTIME_DIR;
-  return directory ? new URL(directory, import.meta.url).href : undefined;
+  /** The runtime to load into; default the configured one (FLYWHEEL_INFERENCE_BACKEND, see backend.ts). */
+  backend?: BackendName;
 }
 
 /** Creates a session for ONNX model bytes; throws ModelLoadError with the reason if it cannot. */
 export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): Promise<LoadedModel> {
   checkModelGraph(bytes);
-  configureRuntime();
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, sessionOptions);
-  } catch (error) {
-    // Only what the runtime says about the model is the model's fault; anything else (the wasm
-    // binary failing to load, say) is the server's, and must not reach the client as a 422.
-    if (!(error instanceof Error && error.message.startsWith("Can't create a session"))) throw error;
-    throw new ModelLoadError(runtimeReason(error), { cause: error });
-  }
+  const backend = await inferenceBackend(options.backend);
+  const session = await backend.createSession(bytes);
   try {
     const served = servedSignature(readSignature(bytes));
-    const batchable = (options.batching ?? true) && (await rowsAreIndependent(session, served.signature));
-    return { session, ...served, outputNames: served.signature.outputs.map((output) => output.name), batchable };
+    const batchable = (options.batching ?? true) && (await rowsAreIndependent(backend, session, served.signature));
+    return { session, backend, ...served, outputNames: served.signature.outputs.map((output) => output.name), batchable };
   } catch (error) {
     await session.release();
     if (error instanceof ModelLoadError) throw error;

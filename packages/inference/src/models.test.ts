@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import type { NestedValue } from './codec.ts';
+import type { BackendName } from './backend.ts';
 import { InferenceError } from './errors.ts';
 import { loadModel, type LoadedModel } from './load.ts';
 import { predict } from './predict.ts';
@@ -18,8 +19,8 @@ import { floatTensor, tensorType, writeModel, type NodeSpec, type ValueSpec } fr
 const loaded: LoadedModel[] = [];
 afterAll(() => Promise.all(loaded.map(releaseModel)));
 
-async function load(bytes: Uint8Array): Promise<LoadedModel> {
-  const model = await loadModel(bytes);
+async function load(bytes: Uint8Array, backend?: BackendName): Promise<LoadedModel> {
+  const model = await loadModel(bytes, { backend });
   loaded.push(model);
   return model;
 }
@@ -144,8 +145,8 @@ describe('models made with the writer load, describe themselves and match a refe
 });
 
 // The rest of the ai.onnx.ml operators converters commonly emit, each on a tiny hand-checked case,
-// so a runtime upgrade that drops ML ops from the wasm build fails here.
-describe('other ai.onnx.ml operators run in the onnxruntime-web wasm build', () => {
+// so a runtime upgrade that drops ML ops from the wasm build (or the native one) fails here.
+describe.each(['web', 'node'] as const)('other ai.onnx.ml operators run in onnxruntime-%s', (backend) => {
   const x = [[0.2, 0.9], [0.8, 0.1]];
   const floatIn: ValueSpec = { name: 'x', type: tensorType('float32', ['N', 2]) };
   const floatOut: ValueSpec = { name: 'y', type: tensorType('float32') };
@@ -223,6 +224,7 @@ describe('other ai.onnx.ml operators run in the onnxruntime-web wasm build', () 
   test.each(cases.map((c) => [c.node.opType, c] as const))('%s', async (_, { node, opset = 1, inputs = [floatIn], output = floatOut, feed = { x }, y }) => {
     const model = await load(
       writeModel({ opsets: { 'ai.onnx.ml': opset, '': opset >= 4 ? 21 : 17 }, irVersion: opset >= 4 ? 10 : 8, inputs, outputs: [output], nodes: [node] }),
+      backend,
     );
     expectClose((await predict(model, feed)).y, y, 'y');
   });

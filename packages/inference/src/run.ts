@@ -1,5 +1,5 @@
 // Running sessions, and releasing them without pulling one out from under a running request.
-import type * as ort from 'onnxruntime-web';
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { InferenceError, runtimeReason } from './errors.ts';
 import { scheduleRun } from './joined-runs.ts';
 import type { LoadedModel } from './load.ts';
@@ -10,9 +10,9 @@ interface Activity {
   released: boolean;
 }
 
-const activities = new WeakMap<ort.InferenceSession, Activity>();
+const activities = new WeakMap<InferenceSession, Activity>();
 
-function activityOf(session: ort.InferenceSession): Activity {
+function activityOf(session: InferenceSession): Activity {
   let activity = activities.get(session);
   if (!activity) {
     activity = { running: 0, releaseRequested: false, released: false };
@@ -24,9 +24,9 @@ function activityOf(session: ort.InferenceSession): Activity {
 /** Runs the session for the named outputs; throws InferenceError if the runtime fails. */
 export async function runModel(
   model: LoadedModel,
-  feeds: Record<string, ort.Tensor>,
+  feeds: Record<string, Tensor>,
   outputNames: readonly string[],
-): Promise<Record<string, ort.Tensor>> {
+): Promise<Record<string, Tensor>> {
   const activity = activityOf(model.session);
   if (activity.released) throw new InferenceError('the model was released from memory; load it again');
   activity.running++;
@@ -53,7 +53,7 @@ export function releaseModel(model: LoadedModel): Promise<void> {
 }
 
 // Best effort: failing to free memory must not fail the request that happened to trigger it.
-function release(session: ort.InferenceSession, activity: Activity): Promise<void> {
+function release(session: InferenceSession, activity: Activity): Promise<void> {
   if (activity.released) return Promise.resolve();
   activity.released = true;
   return session.release().catch(() => undefined);

@@ -17,6 +17,6 @@ describe('where the runtime loads its WebAssembly from', () => {
   it('is the directory the build defines as FLYWHEEL_ONNX_RUNTIME_DIR, not onnxruntime-web’s own', async () => {
     empty = await mkdtemp(join(tmpdir(), 'flywheel-ort-'));
     process.env.FLYWHEEL_ONNX_RUNTIME_DIR = pathToFileURL(`${empty}/`).href;
-    await expect(loadModel(mlpFixture().bytes)).rejects.toThrow(join(empty, 'ort-wasm-simd-threaded.mjs'));
+    await expect(loadModel(mlpFixture().bytes, { backend: 'web' })).rejects.toThrow(join(empty, 'ort-wasm-simd-threaded.mjs'));
   });
 });

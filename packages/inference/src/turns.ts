@@ -20,3 +20,8 @@ export function inTurn<T>(run: () => Promise<T>): Promise<T> {
   lastRun = result.then(runSettled, runSettled);
   return result;
 }
+
+/** Runs `run` in turn when the backend's runs must take turns (WASM), at once otherwise (native). */
+export function inTurnOf<T>(backend: { readonly runsTakeTurns: boolean }, run: () => Promise<T>): Promise<T> {
+  return backend.runsTakeTurns ? inTurn(run) : run();
+}
