@@ -16,6 +16,7 @@ export const functions = {
       { kind: 'queue', name: 'predictionLogs', access: 'send' },
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'queue', name: 'trainJobs', access: 'send' },
+      { kind: 'queue', name: 'erasures', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
     runsModels: true,
@@ -105,5 +106,21 @@ export const functions = {
       { kind: 'bucket', access: 'readwrite' },
     ],
     runsModels: true,
+  },
+  erasure: {
+    name: 'erasure',
+    handler: 'functions/erasure.handler',
+    description: 'Erases a data subject: archive objects rewritten without its rows, join items deleted, datasets marked.',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    trigger: { kind: 'queue', queue: 'erasures', batchSize: 1, batchWindowSeconds: 0 },
+    resources: [
+      { kind: 'table', name: 'monitoring', access: 'readwrite' },
+      { kind: 'table', name: 'operations', access: 'readwrite' },
+      // A long erasure hands itself on before its timeout.
+      { kind: 'queue', name: 'erasures', access: 'send' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+    runsModels: false,
   },
 } as const satisfies Record<string, FunctionDefinition>;

@@ -35,6 +35,16 @@ export const queues = {
     retentionSeconds: sourceRetentionSeconds,
     deadLetterRetentionSeconds,
   },
+  erasures: {
+    name: 'erasures',
+    envVar: 'FLYWHEEL_QUEUE_ERASURES',
+    description: 'One message per erasure by data subject (or per continuation of a long one), consumed by the erasure worker.',
+    // Past the worker's 900 s timeout: a message is not handed to a second worker while the first still runs.
+    visibilityTimeoutSeconds: 960,
+    maxReceiveCount: 5,
+    retentionSeconds: sourceRetentionSeconds,
+    deadLetterRetentionSeconds,
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Every queue has a dead-letter queue named after it. */

@@ -23,6 +23,7 @@ import { shadowRoutes } from './routes/shadows.ts';
 import { feedbackRoutes, type FeedbackRouteDependencies } from './routes/feedback.ts';
 import { experimentRoutes, type ExperimentRouteDependencies } from './routes/experiment.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { erasureRoutes, type ErasureRouteDependencies } from './routes/erasures.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
@@ -46,6 +47,8 @@ export interface ApiDependencies {
   audit?: AuditLog;
   /** Shares keys' rate limits between instances; without one each process enforces them alone (the edge). */
   rateLimits?: RateLimitLedger;
+  /** Erasure by data subject; without it the routes are absent (the edge has none). */
+  erasures?: ErasureRouteDependencies;
 }
 
 export interface ApiOptions {
@@ -63,6 +66,7 @@ const AUDITED_POSTS = [
   '/v1/endpoints/:endpoint/rollback',
   '/v1/alerts/*',
   '/v1/runs/*',
+  '/v1/erasures',
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -105,6 +109,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   }
   app.route('/', consoleRoutes(requireScope));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
+  if (deps.erasures) app.route('/', erasureRoutes(deps.erasures, requireScope));
   // Last: the document lists every route mounted before it.
   app.route('/', docsRoutes(() => app.routes));
   return { app, serving };

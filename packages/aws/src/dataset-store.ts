@@ -39,5 +39,5 @@ export class S3DatasetStore {
   }
 }
 
-const datasetKey = (runId: string) => `${bucketDefinition.prefixes.datasets}${runId}/dataset.ndjson.gz`;
-const manifestKey = (runId: string) => `${bucketDefinition.prefixes.datasets}${runId}/manifest.json`;
+export const datasetKey = (runId: string) => `${bucketDefinition.prefixes.datasets}${runId}/dataset.ndjson.gz`;
+export const manifestKey = (runId: string) => `${bucketDefinition.prefixes.datasets}${runId}/manifest.json`;

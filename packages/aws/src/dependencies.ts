@@ -12,6 +12,7 @@ import { DynamoAuditLog } from './audit-log.ts';
 import { DynamoRateLimitLedger } from './rate-limit-ledger.ts';
 import { createRetrainPorts } from './retrain-ports.ts';
 import { createFeedbackPorts } from './feedback-dependencies.ts';
+import { createErasureApiDependencies } from './erasure-dependencies.ts';
 
 /** The API's ports, implemented with the AWS SDK against the named resources. */
 export function createApiDependencies(clients: AwsClients, names: ResourceNames): ApiDependencies {
@@ -23,6 +24,7 @@ export function createApiDependencies(clients: AwsClients, names: ResourceNames)
     feedback: feedbackApiDependencies(clients, names),
     audit: new DynamoAuditLog(clients.dynamodb, names.tables.operations),
     rateLimits: new DynamoRateLimitLedger(clients.dynamodb, names.tables.operations),
+    erasures: createErasureApiDependencies(clients, names),
   };
 }
 

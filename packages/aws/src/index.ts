@@ -36,3 +36,6 @@ export { DynamoFeedbackStore, type DynamoFeedbackStoreOptions } from './feedback
 export { DynamoPredictionObserver, type DynamoPredictionObserverOptions } from './feedback-prediction-observer.ts';
 export { FeedbackJoiner, type FeedbackJoinerOptions } from './feedback-join.ts';
 export { createFeedbackPorts, type FeedbackPorts } from './feedback-dependencies.ts';
+export { DynamoErasureStore, DynamoErasedSubjects } from './erasure-store.ts';
+export { S3ErasureArchive, DynamoErasureJoinItems, S3ErasureDatasets } from './erasure-targets.ts';
+export { SqsErasureQueue, createErasureApiDependencies, createErasureWorkDependencies } from './erasure-dependencies.ts';

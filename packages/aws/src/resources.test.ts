@@ -15,7 +15,7 @@ describe('resourceNamesFromEnv', () => {
   it('reads what resourceNamesToEnv wrote, every name of the stack', () => {
     const written = {
       tables: { registry: 'r', monitoring: 'm', operations: 'o' },
-      queues: { predictionLogs: 'q1', events: 'q2', trainJobs: 'q3' },
+      queues: { predictionLogs: 'q1', events: 'q2', trainJobs: 'q3', erasures: 'q4' },
       bucket: 'b',
     };
     const read = resourceNamesFromEnv(resourceNamesToEnv(written));

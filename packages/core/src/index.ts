@@ -13,3 +13,4 @@ export * from './feedback/index.ts';
 export * from './guardrails/index.ts';
 export * from './audit/index.ts';
 export * from './performance/index.ts';
+export * from './erasure/index.ts';

@@ -11,6 +11,11 @@ export interface DatasetManifest {
   readonly labels:
     | { readonly kind: 'classes'; readonly counts: Readonly<Record<string, number>> }
     | { readonly kind: 'values'; readonly mean: number; readonly std: number; readonly min: number; readonly max: number };
+  /**
+   * Erasures that removed rows from the dataset since it was recorded. `sha256` and the counts
+   * stay those of the data the run trained on; the stored rows are that minus these.
+   */
+  readonly erasures?: readonly { readonly erasureId: string; readonly rows: number; readonly at: string }[];
 }
 
 /** Where a model version came from; registered with the version. */
