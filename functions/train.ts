@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   DynamoEndpointStore,
+  DynamoErasedSubjects,
   DynamoModelRegistry,
   S3ArtifactStore,
   S3DatasetStore,
@@ -33,6 +34,7 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
     archive: new S3LogArchiveReader(clients.s3, names.bucket),
     labels: options.labels ?? feedbackLabels(clients, names),
     datasets: new S3DatasetStore(clients.s3, names.bucket),
+    erasedUnits: new DynamoErasedSubjects(clients.dynamodb, names.tables.operations),
     baselines: new S3ReferenceProfileStore(clients.s3, names.bucket),
     log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
   };

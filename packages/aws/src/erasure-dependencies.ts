@@ -2,7 +2,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ErasureQueue, ErasureWorkDependencies, FeatureEraser } from '@flywheel/core';
 import type { AwsClients } from './clients.ts';
 import { DynamoErasedSubjects, DynamoErasureStore } from './erasure-store.ts';
-import { DynamoErasureJoinItems, S3ErasureArchive, S3ErasureDatasets } from './erasure-targets.ts';
+import { DynamoErasureJoinItems, DynamoErasureUnitClaims, S3ErasureArchive, S3ErasureDatasets } from './erasure-targets.ts';
 import { LOCAL_UNIT_HASH_KEY, hmacUnitHasher } from './prediction-log-sink.ts';
 import type { ResourceNames } from './resources.ts';
 
@@ -36,6 +36,7 @@ export function createErasureWorkDependencies(clients: AwsClients, names: Resour
     erased: new DynamoErasedSubjects(clients.dynamodb, names.tables.operations),
     archive: new S3ErasureArchive(clients.s3, names.bucket),
     joins: new DynamoErasureJoinItems(clients.dynamodb, names.tables.monitoring),
+    unitClaims: new DynamoErasureUnitClaims(clients.dynamodb, names.tables.monitoring),
     datasets: new S3ErasureDatasets(clients.s3, names.bucket),
     ...(features ? { features } : {}),
   };

@@ -13,6 +13,7 @@ import {
   type PendingStep,
 } from '@flywheel/core';
 import { conditionally, fromItem, queryAll, toItem } from './dynamo-items.ts';
+import { forEachLimit } from '@flywheel/monitor';
 import { batchPut } from './feedback-items.ts';
 
 const PROGRESS_KEYS = Object.keys(emptyProgress()) as (keyof ErasureProgress)[];
@@ -22,12 +23,13 @@ type ErasureItem = Omit<Erasure, 'progress'> &
   Partial<ErasureProgress> & { pk: string; sk: string; subjectKey: string; pending?: PendingStep; leaseToken?: string; leaseUntil?: number };
 
 const erasureKey = (erasureId: string) => ({ pk: `ERASURE#${erasureId}`, sk: 'ERASURE' });
+const rowKey = (erasureId: string, rowId: string) => ({ pk: `ERASURE#${erasureId}`, sk: `ROW#${rowId}` });
 const claimKey = (subjectKey: string) => ({ pk: `ERASURE-SUBJECT#${subjectKey}`, sk: 'ACTIVE' });
 
 /**
  * Erasures in the operations table, kept without expiry (they are the record of what was
  * erased): `ERASURE#<id>` / `ERASURE` the erasure, `ERASURE#<id>` / `ROW#<row id>` the subject's
- * rows it found, `ERASURE-SUBJECT#<subject key>` / `ACTIVE` the claim that makes a repeated
+ * rows it found (deleted when it finishes), `ERASURE-SUBJECT#<subject key>` / `ACTIVE` the claim that makes a repeated
  * request answer the running erasure.
  */
 export class DynamoErasureStore implements ErasureStore {
@@ -49,6 +51,11 @@ export class DynamoErasureStore implements ErasureStore {
       if (!Item) return this.start(erasure, subjectKey);
       erasureId = fromItem<{ erasureId: string }>(Item).erasureId;
       const active = await this.get(erasureId);
+      if (active && (active.status === 'succeeded' || active.status === 'failed')) {
+        // A finished erasure whose claim a crash left behind: clear it and start afresh.
+        await this.#clearClaim(subjectKey, erasureId);
+        return this.start(erasure, subjectKey);
+      }
       if (active) return { erasure: active, created: false };
       // A claim whose erasure was never written (a crash between the two writes): write it now.
     }
@@ -120,13 +127,21 @@ export class DynamoErasureStore implements ErasureStore {
   }
 
   async finish(erasureId: string, token: string, status: Extract<ErasureStatus, 'succeeded' | 'failed'>, at: string, error?: string): Promise<void> {
+    // The rows' ids were needed only to work the erasure: they go first, so no crash leaves them behind a finished erasure.
+    const rows = await this.rows(erasureId);
+    await forEachLimit(rows.values(), 8, async (row) => {
+      await this.dynamodb.send(new DeleteItemCommand({ TableName: this.table, Key: marshall(rowKey(erasureId, row.rowId)) }));
+    });
     await this.#leased(erasureId, token, {
       set: { status, finishedAt: at, updatedAt: at, ...(error ? { error } : {}) },
       remove: ['pending', 'cursor', ...(error ? [] : ['error'])],
     });
     const erasure = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: marshall(erasureKey(erasureId)), ConsistentRead: true, ProjectionExpression: 'subjectKey' }));
     const subjectKey = erasure.Item ? fromItem<{ subjectKey: string }>(erasure.Item).subjectKey : undefined;
-    if (subjectKey === undefined) return;
+    if (subjectKey !== undefined) await this.#clearClaim(subjectKey, erasureId);
+  }
+
+  async #clearClaim(subjectKey: string, erasureId: string): Promise<void> {
     await conditionally(() =>
       this.dynamodb.send(
         new DeleteItemCommand({ TableName: this.table, Key: marshall(claimKey(subjectKey)), ConditionExpression: 'erasureId = :id', ExpressionAttributeValues: marshall({ ':id': erasureId }) }),
@@ -135,7 +150,7 @@ export class DynamoErasureStore implements ErasureStore {
   }
 
   async addRows(erasureId: string, rows: readonly ErasedRow[]): Promise<void> {
-    await batchPut(this.dynamodb, this.table, rows.map((row) => ({ pk: `ERASURE#${erasureId}`, sk: `ROW#${row.rowId}`, endpoint: row.endpoint, rowId: row.rowId })));
+    await batchPut(this.dynamodb, this.table, rows.map((row) => ({ ...rowKey(erasureId, row.rowId), endpoint: row.endpoint, rowId: row.rowId })));
   }
 
   async rows(erasureId: string): Promise<ErasedRow[]> {

@@ -1,11 +1,11 @@
 // Where an erasure removes a subject's rows: the log archive, the feedback join's items, the datasets.
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, QueryCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { bucket as bucketDefinition } from '@flywheel/infra';
-import type { DatasetManifest, ErasedRow, ErasureArchive, ErasureDatasets, ErasureJoinItems, ErasureMarker } from '@flywheel/core';
+import type { DatasetManifest, ErasedRow, ErasureArchive, ErasureDatasets, ErasureJoinItems, ErasureMarker, ErasureUnitClaims } from '@flywheel/core';
 import { encodeArchive, forEachLimit } from '@flywheel/monitor';
 import { datasetKey, manifestKey } from './dataset-store.ts';
 import { batchGet, feedbackKey, predictionKey } from './feedback-items.ts';
@@ -85,6 +85,42 @@ export class DynamoErasureJoinItems implements ErasureJoinItems {
     await forEachLimit(keys.values(), 8, async (key) => {
       await this.dynamodb.send(new DeleteItemCommand({ TableName: this.table, Key: marshall(key) }));
     });
+  }
+}
+
+/**
+ * The experiment tally's unit claims, `EXPERIMENTUNIT#<endpoint>` / `<config version>#<variant>#<unit hash>`
+ * (experiment-store.ts). The hash ends the sort key, so the endpoint's claims are read (keys
+ * only) and matched: one pass over them per erasure.
+ */
+export class DynamoErasureUnitClaims implements ErasureUnitClaims {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async delete(endpoints: readonly string[], unitHash: string): Promise<number> {
+    let deleted = 0;
+    for (const endpoint of endpoints) {
+      const input: QueryCommandInput = {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ProjectionExpression: 'pk, sk',
+        ExpressionAttributeValues: marshall({ ':pk': `EXPERIMENTUNIT#${endpoint}` }),
+      };
+      let start: QueryCommandInput['ExclusiveStartKey'];
+      do {
+        const page = await this.dynamodb.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) {
+          // A filter cannot read the sort key: matched here.
+          if (!item.sk.S!.endsWith(`#${unitHash}`)) continue;
+          await this.dynamodb.send(new DeleteItemCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk } }));
+          deleted++;
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+    return deleted;
   }
 }
 

@@ -37,5 +37,5 @@ export { DynamoPredictionObserver, type DynamoPredictionObserverOptions } from '
 export { FeedbackJoiner, type FeedbackJoinerOptions } from './feedback-join.ts';
 export { createFeedbackPorts, type FeedbackPorts } from './feedback-dependencies.ts';
 export { DynamoErasureStore, DynamoErasedSubjects } from './erasure-store.ts';
-export { S3ErasureArchive, DynamoErasureJoinItems, S3ErasureDatasets } from './erasure-targets.ts';
+export { S3ErasureArchive, DynamoErasureJoinItems, DynamoErasureUnitClaims, S3ErasureDatasets } from './erasure-targets.ts';
 export { SqsErasureQueue, createErasureApiDependencies, createErasureWorkDependencies } from './erasure-dependencies.ts';

@@ -43,6 +43,8 @@ export interface TrainJobDependencies {
   /** The archived prediction logs of an endpoint. */
   readonly archive: { records(endpoint: string, range: { from: string; to: string }): AsyncIterable<PredictionLogRecord> };
   readonly labels: LabelSource;
+  /** Unit hashes erased by subject: their logged rows are left out of every dataset assembled after. */
+  readonly erasedUnits?: { units(): Promise<ReadonlySet<string>> };
   /** Where each run's dataset is kept (`datasets/<runId>/`). */
   readonly datasets?: {
     put(runId: string, canonicalBytes: Uint8Array, manifest: DatasetManifest): Promise<unknown>;
@@ -167,7 +169,8 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   let started = performance.now();
   const to = now().toISOString();
   const from = new Date(now().getTime() - (params.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400_000).toISOString();
-  const assembled = await assembleExamples(loggedRows(deps.archive.records(run.endpoint, { from, to }), run.model), deps.labels(run.endpoint, { from, to }), {
+  const erased = (await deps.erasedUnits?.units()) ?? new Set<string>();
+  const assembled = await assembleExamples(loggedRows(deps.archive.records(run.endpoint, { from, to }), run.model, erased), deps.labels(run.endpoint, { from, to }), {
     maxRows: params.maxRows ?? DEFAULT_MAX_ROWS,
   });
   log(`assembled ${assembled.examples.length} labelled rows (${assembled.unlabelled} logged rows without a label, ${assembled.duplicates} duplicates) from ${from} to ${to}`);
@@ -246,10 +249,11 @@ function mergeExamples(older: readonly Example[], newer: readonly Example[], max
   return [...byKey.values()].sort(byTime).slice(-maxRows);
 }
 
-/** Archived rows this model served (shadows and failures left out), as the assembler reads them. */
-async function* loggedRows(records: AsyncIterable<PredictionLogRecord>, model: string): AsyncGenerator<LoggedRow> {
+/** Archived rows this model served (shadows, failures and erased subjects left out), as the assembler reads them. */
+async function* loggedRows(records: AsyncIterable<PredictionLogRecord>, model: string, erasedUnits: ReadonlySet<string>): AsyncGenerator<LoggedRow> {
   for await (const record of records) {
     if (record.model !== model || record.status !== 'ok' || record.shadowOf || record.truncated) continue;
+    if (record.unit !== undefined && erasedUnits.has(record.unit)) continue;
     const slash = record.id.lastIndexOf('/');
     const row = Number(record.id.slice(slash + 1));
     if (slash < 0 || !Number.isInteger(row)) continue;

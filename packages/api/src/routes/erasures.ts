@@ -87,6 +87,7 @@ function erasureView(erasure: Erasure & { pending?: unknown }) {
             archive: { objectsScanned: progress.archiveObjectsScanned, objectsRewritten: progress.archiveObjectsRewritten, rowsRemoved: progress.archiveRowsRemoved, objects: archiveObjects },
             feedback: { itemsDeleted: progress.feedbackItemsDeleted },
             joins: { predictionItemsDeleted: progress.predictionItemsDeleted },
+            experiments: { unitClaimsDeleted: progress.unitClaimsDeleted },
             datasets: { scanned: progress.datasetsScanned, marked: progress.datasetsMarked, rowsRemoved: progress.datasetRowsRemoved, runIds: datasets },
             features: erasure.subject.entity ? { rowsRemoved: progress.featureRowsRemoved } : { requested: false },
             // Window sketches are aggregates: they keep the subject's counts (README, Erasure).

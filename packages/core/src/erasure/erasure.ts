@@ -24,7 +24,7 @@ export interface ErasureSubject {
 
 export type ErasureStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 /** The phases in the order they run; each resumes from its own checkpoint. */
-export const ERASURE_PHASES = ['archive', 'datasets', 'features', 'done'] as const;
+export const ERASURE_PHASES = ['archive', 'units', 'datasets', 'features', 'done'] as const;
 export type ErasurePhase = (typeof ERASURE_PHASES)[number];
 
 /** What has been removed so far; the final report once the erasure has succeeded. */
@@ -34,6 +34,8 @@ export interface ErasureProgress {
   archiveRowsRemoved: number;
   feedbackItemsDeleted: number;
   predictionItemsDeleted: number;
+  /** The experiment's per-unit claims (which units it has counted; the counts stay). */
+  unitClaimsDeleted: number;
   datasetsScanned: number;
   datasetsMarked: number;
   datasetRowsRemoved: number;
@@ -46,6 +48,7 @@ export const emptyProgress = (): ErasureProgress => ({
   archiveRowsRemoved: 0,
   feedbackItemsDeleted: 0,
   predictionItemsDeleted: 0,
+  unitClaimsDeleted: 0,
   datasetsScanned: 0,
   datasetsMarked: 0,
   datasetRowsRemoved: 0,

@@ -63,6 +63,12 @@ export interface ErasureJoinItems {
   delete(rows: readonly ErasedRow[]): Promise<void>;
 }
 
+/** Where the experiment tally remembers which units it has counted, per endpoint. */
+export interface ErasureUnitClaims {
+  /** Deletes the unit's claims on these endpoints; how many there were. */
+  delete(endpoints: readonly string[], unitHash: string): Promise<number>;
+}
+
 /** Says on a dataset that rows were removed from it, and by which erasure. */
 export interface ErasureMarker {
   readonly erasureId: string;

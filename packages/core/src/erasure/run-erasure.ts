@@ -1,11 +1,12 @@
 import { MAX_LISTED, type ErasedRow, type ErasureProgress } from './erasure.ts';
-import type { ErasedSubjects, ErasureArchive, ErasureDatasets, ErasureJoinItems, ErasureStore, FeatureEraser, PendingStep } from './ports.ts';
+import type { ErasedSubjects, ErasureArchive, ErasureDatasets, ErasureJoinItems, ErasureStore, ErasureUnitClaims, FeatureEraser, PendingStep } from './ports.ts';
 
 export interface ErasureWorkDependencies {
   readonly store: ErasureStore;
   readonly erased: ErasedSubjects;
   readonly archive: ErasureArchive;
   readonly joins: ErasureJoinItems;
+  readonly unitClaims: ErasureUnitClaims;
   readonly datasets: ErasureDatasets;
   /** Without one, an entity subject cannot be erased (the API refuses it up front). */
   readonly features?: FeatureEraser;
@@ -31,9 +32,10 @@ const DEFAULT_LEASE_MS = 16 * 60_000;
 /**
  * Works an erasure from its checkpoint to the end: the archive object by object (the subject's
  * rows found, their feedback and prediction items deleted, the object rewritten without them),
- * then every dataset (those rows removed, the dataset marked), then the feature store's entity.
+ * then the experiment's unit claims, then every dataset (those rows removed, the dataset marked), then the feature store's entity.
  * Each step is recorded before it changes anything and committed after, so a crash at any point
- * resumes where it stopped, without doing a finished step again or counting it twice. Window
+ * resumes where it stopped, without doing a finished step again or counting it twice. The
+ * experiment's record of which units it counted loses the subject too. Window
  * sketches are not touched: aggregates keep their counts.
  */
 export async function runErasure(deps: ErasureWorkDependencies, erasureId: string, options: RunErasureOptions = {}): Promise<ErasureRunOutcome> {
@@ -66,9 +68,16 @@ export async function runErasure(deps: ErasureWorkDependencies, erasureId: strin
           await deps.store.advance(erasureId, token, { phase, cursor: key, add: step.add, ...(step.rewritten && listedObjects++ < MAX_LISTED ? { archiveObject: key } : {}), at: at() });
         }
       }
-      phase = 'datasets';
+      phase = 'units';
       cursor = undefined;
       await deps.store.advance(erasureId, token, { phase, at: at() });
+    }
+
+    if (phase === 'units') {
+      const endpoints = [...new Set((await deps.store.rows(erasureId)).map((row) => row.endpoint))];
+      const deleted = unitHash !== undefined && endpoints.length > 0 ? await deps.unitClaims.delete(endpoints, unitHash) : 0;
+      phase = 'datasets';
+      await deps.store.advance(erasureId, token, { phase, add: { unitClaimsDeleted: deleted }, at: at() });
     }
 
     if (phase === 'datasets') {
