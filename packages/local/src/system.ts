@@ -12,6 +12,7 @@ import { SqsEventSource, type SqsBatchHandler } from './event-source.ts';
 import { JournaledPredictionLog } from './prediction-journal.ts';
 import { ScheduledInvoker, type ScheduledHandler } from './scheduled-invoker.ts';
 import { provisionStack } from './provision.ts';
+import { TtlSweeper, sweptTables } from './ttl-sweeper.ts';
 
 export type QueueConsumers = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => SqsBatchHandler>>;
 export type ScheduledFunctions = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => ScheduledHandler>>;
@@ -31,6 +32,8 @@ export interface LocalSystemOptions {
   queueOverrides?: Partial<Record<keyof typeof queues, Partial<QueueDefinition>>>;
   /** Long-poll wait of idle consumers. */
   pollWaitSeconds?: number;
+  /** Milliseconds between sweeps of expired items (dynalite applies no TTL); default 10 minutes. */
+  ttlSweepEveryMs?: number;
   log?: (line: string) => void;
 }
 
@@ -72,6 +75,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // Buffered prediction logs reach the queue before the emulators stop.
     stops.push(async () => deps.predictionLog?.close());
     const admin = await bootstrapAdminKey(deps.apiKeys, options.dataDir, options.adminKey);
+    // DynamoDB deletes expired items by itself; dynalite never does, so the local stack sweeps them.
+    const sweeper = new TtlSweeper({ dynamodb: clients.dynamodb, tables: sweptTables(names), everyMs: options.ttlSweepEveryMs, onError: (error) => log(`ttl sweep: ${String(error)}`) });
+    sweeper.start();
+    stops.push(() => sweeper.stop());
 
     for (const [functionName, createHandler] of Object.entries(options.consumers ?? {})) {
       const definition = functions[functionName as keyof typeof functions];
