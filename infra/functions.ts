@@ -123,4 +123,18 @@ export const functions = {
     ],
     runsModels: false,
   },
+  retention: {
+    name: 'retention',
+    handler: 'functions/retention.handler',
+    description: 'Applies endpoints\' shorter retention daily: old archive days and join items deleted.',
+    memoryMb: 512,
+    timeoutSeconds: 900,
+    trigger: { kind: 'schedule', everySeconds: 86_400 },
+    resources: [
+      { kind: 'table', name: 'registry', access: 'read' },
+      { kind: 'table', name: 'monitoring', access: 'readwrite' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+    runsModels: false,
+  },
 } as const satisfies Record<string, FunctionDefinition>;

@@ -3,3 +3,4 @@ export { queues, deadLetterQueueName } from './queues.ts';
 export { bucket } from './bucket.ts';
 export { functions } from './functions.ts';
 export type * from './types.ts';
+export { retention } from './retention.ts';

@@ -39,3 +39,4 @@ export { createFeedbackPorts, type FeedbackPorts } from './feedback-dependencies
 export { DynamoErasureStore, DynamoErasedSubjects } from './erasure-store.ts';
 export { S3ErasureArchive, DynamoErasureJoinItems, DynamoErasureUnitClaims, S3ErasureDatasets } from './erasure-targets.ts';
 export { SqsErasureQueue, createErasureApiDependencies, createErasureWorkDependencies } from './erasure-dependencies.ts';
+export { RetentionSweeper, type RetentionSweepResult } from './retention-sweep.ts';
