@@ -112,7 +112,8 @@ export const functions = {
     handler: 'functions/erasure.handler',
     description: 'Erases a data subject: archive objects rewritten without its rows, join items deleted, datasets marked.',
     memoryMb: 1024,
-    timeoutSeconds: 900,
+    // A long erasure hands itself on to a new message before this, from its checkpoint.
+    timeoutSeconds: 300,
     trigger: { kind: 'queue', queue: 'erasures', batchSize: 1, batchWindowSeconds: 0 },
     resources: [
       { kind: 'table', name: 'monitoring', access: 'readwrite' },

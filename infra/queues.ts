@@ -39,8 +39,8 @@ export const queues = {
     name: 'erasures',
     envVar: 'FLYWHEEL_QUEUE_ERASURES',
     description: 'One message per erasure by data subject (or per continuation of a long one), consumed by the erasure worker.',
-    // Past the worker's 900 s timeout: a message is not handed to a second worker while the first still runs.
-    visibilityTimeoutSeconds: 960,
+    // Six times the worker's timeout, as AWS advises for a queue-triggered function.
+    visibilityTimeoutSeconds: 1800,
     maxReceiveCount: 5,
     retentionSeconds: sourceRetentionSeconds,
     deadLetterRetentionSeconds,

@@ -16,7 +16,7 @@ export interface ErasureWorkDependencies {
 export interface RunErasureOptions {
   /** Asked between steps: true stops the run with `yielded` (its checkpoint kept), e.g. near a Lambda timeout. */
   readonly shouldYield?: () => boolean;
-  /** How long this worker holds the erasure (default 16 minutes: past a Lambda's longest run). */
+  /** How long this worker holds the erasure (default 6 minutes: past the erasure function's 5-minute timeout). */
   readonly leaseMs?: number;
 }
 
@@ -27,7 +27,7 @@ export class ErasureFailure extends Error {
   override name = 'ErasureFailure';
 }
 
-const DEFAULT_LEASE_MS = 16 * 60_000;
+const DEFAULT_LEASE_MS = 6 * 60_000;
 
 /**
  * Works an erasure from its checkpoint to the end: the archive object by object (the subject's
