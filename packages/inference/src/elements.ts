@@ -28,9 +28,10 @@ interface ElementCodec {
 
 /**
  * A number the float type holds without becoming an infinity: JSON's 1e309 parses to Infinity,
- * and 1e39 overflows float32; either would reach the model (and the log) as something else.
+ * and 1e39 overflows float32; either would reach the model (and the log) as something else. NaN
+ * (a missing value, which only code can pass: JSON has none) stays a float's own.
  */
-const finite = (fits: (value: number) => boolean) => (value: unknown) => (typeof value === 'number' && fits(value) ? value : undefined);
+const finite = (fits: (value: number) => boolean) => (value: unknown) => (typeof value === 'number' && (Number.isNaN(value) || fits(value)) ? value : undefined);
 const FLOAT16_MAX = 65504;
 
 function integer(min: number, max: number, create: (length: number) => TensorData): ElementCodec {
