@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import {
   DynamoDatasetRegistry,
   DynamoEndpointStore,
+  DynamoErasedSubjects,
   DynamoModelRegistry,
   S3ArtifactStore,
   S3DatasetStore,
@@ -38,6 +39,7 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
     archive: new S3LogArchiveReader(clients.s3, names.bucket),
     labels: options.labels ?? feedbackLabels(clients, names),
     datasets: { registry: new DynamoDatasetRegistry(clients.dynamodb, names.tables.registry), objects: new S3DatasetStore(clients.s3, names.bucket) },
+    erasedUnits: new DynamoErasedSubjects(clients.dynamodb, names.tables.operations),
     baselines: new S3ReferenceProfileStore(clients.s3, names.bucket),
     ...(options.features ? { features: options.features } : {}),
     tracking: { store: createTrackingPorts(clients, names).store, locations: trackingLocations(names) },

@@ -1,3 +1,4 @@
+import { retention } from './retention.ts';
 import type { BucketDefinition } from './types.ts';
 
 export const bucket = {
@@ -26,8 +27,8 @@ export const bucket = {
   retentionDays: {
     /** An upload not registered within a day was abandoned. */
     uploads: 1,
-    /** The retraining source and the audit of what was served: a bit over a year, for yearly seasonality. */
-    logs: 400,
+    /** The retraining source and the audit of what was served: a bit over a year, for yearly seasonality. The most an endpoint may keep (retention.ts). */
+    logs: retention.logs.maxDays,
     /** A run's dataset is its evidence; runs older than this are history, their models keep their lineage. */
     datasets: 180,
     /** A query's result is read once, by the call that ran it. */

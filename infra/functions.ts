@@ -18,6 +18,7 @@ export const functions = {
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'queue', name: 'trainJobs', access: 'send' },
       { kind: 'queue', name: 'batchChunks', access: 'send' },
+      { kind: 'queue', name: 'erasures', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },
     ],
     runsModels: true,
@@ -130,5 +131,38 @@ export const functions = {
       { kind: 'bucket', access: 'readwrite' },
     ],
     runsModels: true,
+  },
+  erasure: {
+    name: 'erasure',
+    handler: 'functions/erasure.handler',
+    description: 'Erases a data subject: archive objects rewritten without its rows, join items deleted, datasets marked.',
+    memoryMb: 1024,
+    // A long erasure hands itself on to a new message before this, from its checkpoint.
+    timeoutSeconds: 300,
+    trigger: { kind: 'queue', queue: 'erasures', batchSize: 1, batchWindowSeconds: 0 },
+    resources: [
+      // Dataset versions are marked as having had rows erased.
+      { kind: 'table', name: 'registry', access: 'readwrite' },
+      { kind: 'table', name: 'monitoring', access: 'readwrite' },
+      { kind: 'table', name: 'operations', access: 'readwrite' },
+      // A long erasure hands itself on before its timeout.
+      { kind: 'queue', name: 'erasures', access: 'send' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+    runsModels: false,
+  },
+  retention: {
+    name: 'retention',
+    handler: 'functions/retention.handler',
+    description: 'Applies endpoints\' shorter retention daily: old archive days and join items deleted.',
+    memoryMb: 512,
+    timeoutSeconds: 900,
+    trigger: { kind: 'schedule', everySeconds: 86_400 },
+    resources: [
+      { kind: 'table', name: 'registry', access: 'read' },
+      { kind: 'table', name: 'monitoring', access: 'readwrite' },
+      { kind: 'bucket', access: 'readwrite' },
+    ],
+    runsModels: false,
   },
 } as const satisfies Record<string, FunctionDefinition>;

@@ -4,3 +4,4 @@ export { bucket } from './bucket.ts';
 export { functions } from './functions.ts';
 export { featureCatalog } from './feature-catalog.ts';
 export type * from './types.ts';
+export { retention } from './retention.ts';

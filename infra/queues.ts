@@ -45,6 +45,16 @@ export const queues = {
     retentionSeconds: sourceRetentionSeconds,
     deadLetterRetentionSeconds,
   },
+  erasures: {
+    name: 'erasures',
+    envVar: 'FLYWHEEL_QUEUE_ERASURES',
+    description: 'One message per erasure by data subject (or per continuation of a long one), consumed by the erasure worker.',
+    // Six times the worker's timeout, as AWS advises for a queue-triggered function.
+    visibilityTimeoutSeconds: 1800,
+    maxReceiveCount: 5,
+    retentionSeconds: sourceRetentionSeconds,
+    deadLetterRetentionSeconds,
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Every queue has a dead-letter queue named after it. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ref, recordConfig, recordedResolver, type Declared, type Recording } from '../test/support/sst-recording.ts';
 import { copyFilesOf, namedResourcesOf, runtimeSettingsOf } from './function-package.ts';
-import { bucket, deadLetterQueueName, featureCatalog, functions, queues, tables, type FunctionDefinition } from './index.ts';
+import { bucket, deadLetterQueueName, featureCatalog, functions, queues, retention, tables, type FunctionDefinition } from './index.ts';
 
 // What SST's types cannot say: that the config declares what infra/ defines. (infra/sst-types.test.ts
 // checks the arguments against SST's types; test/packaging.test.ts runs what it declares.)
@@ -67,6 +67,8 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
       })),
     );
     expect(Object.keys(bucket.retentionDays).sort()).toEqual(['athenaResults', 'batch', 'datasets', 'logs', 'uploads']);
+    // Raw logs expire at the most an endpoint may keep them; shorter endpoint retention is swept by the retention function.
+    expect(args.lifecycle).toContainEqual({ id: 'expire-logs', prefix: 'logs/', expiresIn: `${retention.logs.maxDays} days` });
   });
 
   it('declares the Glue table over the feature store\'s Parquet partitions and the Athena workgroup, named per stage', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
@@ -22,6 +23,8 @@ const hostileBodies: Array<[string, string]> = [
   ['deep objects', `{"records": [${deepObject(50_000)}], "metadata": ${deepObject(50_000)}, "lineage": ${deepObject(50_000)}}`],
   ['a million elements', `{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [${'1,'.repeat(1_000_000)}1]}], "records": [${'0,'.repeat(200_000)}0]}`],
   ['unknown fields', '{"surprise": true, "__proto__": {"admin": true}, "constructor": {"prototype": {}}}'],
+  ['hostile subjects', `{"subject": {"unit": 1e309, "entity": {"view": ${deep(10_000)}, "id": "${'x'.repeat(100_000)}"}}, "reason": ${deepObject(10_000)}}`],
+  ['an entity without a feature store', '{"subject": {"entity": {"view": "users", "id": "42"}}, "reason": "fuzz"}'],
 ];
 
 const hostileSegments = ['x'.repeat(3000), '..%2F..%2Fetc', '%00', '%E2%80%AE', 'a%20b', '-1', '99999999999999999999', 'NaN'];
@@ -60,7 +63,11 @@ describe('the API under hostile input', () => {
   const snapshot = async () => {
     // A key's last use is bookkeeping of reads, not a change anyone made.
     const read = async (path: string) => JSON.stringify(await (await system.api(path)).json(), (name, value) => (name === 'lastUsedAt' ? undefined : value));
-    return [await read('/v1/models'), await read('/v1/endpoints'), await read('/v1/keys'), await read('/v1/models/fuzz'), await read('/v1/endpoints/fuzz')].join('\n');
+    // Erasures have no listing: their items, counted through the SDK.
+    const erasures = await system.clients.dynamodb.send(
+      new ScanCommand({ TableName: system.names.tables.operations, FilterExpression: 'begins_with(pk, :erasure)', ExpressionAttributeValues: { ':erasure': { S: 'ERASURE' } }, Select: 'COUNT' }),
+    );
+    return [await read('/v1/models'), await read('/v1/endpoints'), await read('/v1/keys'), await read('/v1/models/fuzz'), await read('/v1/endpoints/fuzz'), `erasures: ${erasures.Count}`].join('\n');
   };
 
   const send = async (method: string, path: string, body?: string) => {

@@ -363,6 +363,17 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     const output = await callApi({ method: 'GET', path: `/v1/batch-jobs/${submitted.json.jobId}/output` });
     expect(output.json).toMatchObject({ row: 0, outputs: { y: [3, 6, 9] } });
   }, 60_000);
+  it('erasure: works an erasure the API accepted, from its queue, with only the resources it is granted', async () => {
+    const requested = await callApi({ method: 'POST', path: '/v1/erasures', body: JSON.stringify({ subject: { unit: 'packaged-subject' }, reason: 'packaging test' }) });
+    expect(requested.status, JSON.stringify(requested.json)).toBe(202);
+    const { messages, arn } = await drain('erasures');
+    expect(messages.map((message) => JSON.parse(message.Body!).erasureId)).toEqual([requested.json.erasureId]);
+    const erasure = await functionOf(functions.erasure);
+    expect(await erasure.invoke(sqsEventFrom(messages, arn)), erasure.output()).toEqual({ batchItemFailures: [] });
+    const done = await callApi({ method: 'GET', path: `/v1/erasures/${requested.json.erasureId}` });
+    expect(done.json, erasure.output()).toMatchObject({ status: 'succeeded', phase: 'done' });
+    expect(done.json.report.archive.objectsScanned).toBeGreaterThan(0);
+  }, 120_000);
 
   const ruleArn = (fn: FunctionDefinition) => `arn:aws:events:${region}:123456789012:rule/flywheel-production-${pascal(fn.name)}ScheduleRule`;
 

@@ -29,6 +29,7 @@ import { consoleRoutes } from './routes/console.ts';
 import { featureViewRoutes } from './routes/feature-views.ts';
 import { batchRoutes, type BatchRouteDependencies } from './routes/batch.ts';
 import { mlflowRoutes, type TrackingDependencies } from './routes/mlflow/index.ts';
+import { erasureRoutes, type ErasureRouteDependencies } from './routes/erasures.ts';
 
 /** The ports the HTTP API needs; AWS implements them in production and locally alike. */
 export interface ApiDependencies {
@@ -62,6 +63,8 @@ export interface ApiDependencies {
   batch?: BatchRouteDependencies;
   /** Experiment tracking (the MLflow API); without it those routes are absent (the edge has none). */
   tracking?: TrackingDependencies;
+  /** Erasure by data subject; without it the routes are absent (the edge has none). */
+  erasures?: ErasureRouteDependencies;
 }
 
 export interface ApiOptions {
@@ -89,6 +92,7 @@ const AUDITED_POSTS = [
   '/api/2.0/mlflow/runs/:action{create|update|delete|restore}',
   '/api/2.0/mlflow/registered-models/create',
   '/api/2.0/mlflow/model-versions/create',
+  '/v1/erasures',
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -140,6 +144,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, requireScope));
   app.route('/', consoleRoutes(requireScope));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
+  if (deps.erasures) app.route('/', erasureRoutes(deps.erasures, requireScope));
   // Last: the document lists every route mounted before it.
   app.route('/', docsRoutes(() => app.routes));
   return { app, serving };

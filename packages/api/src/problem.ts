@@ -46,10 +46,10 @@ export class Problem extends Error {
     detail: string,
     options: { type?: string; errors?: ProblemFieldError[]; extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
   ) {
-    super(detail);
+    super(clipEchoes(detail));
     this.status = status;
     this.type = options.type ?? `https://flywheel.dev/problems/${slug(titles[status] ?? 'error')}`;
-    this.errors = options.errors;
+    this.errors = options.errors?.map((error) => ({ path: clipEchoes(error.path), message: clipEchoes(error.message) }));
     this.extensions = options.extensions ?? {};
     this.headers = options.headers ?? {};
   }
@@ -86,6 +86,20 @@ export function handleError(error: unknown, c: Context): Response {
 
 export function notFound(c: Context): Response {
   return problemResponse(new Problem(404, `No route for ${c.req.method} ${c.req.path}.`));
+}
+
+/** Longest run without spaces a problem repeats (a name, a path, a value from the request). */
+const MAX_ECHOED_RUN = 100;
+const MAX_TEXT = 1000;
+const LONG_RUN = new RegExp(`\\S{${MAX_ECHOED_RUN + 1},}`, 'g');
+
+/**
+ * A problem's text with what it echoes of the request cut short: a 10,000-character name sent
+ * back whole would make every error as large as the worst input.
+ */
+export function clipEchoes(text: string): string {
+  const clipped = text.length > MAX_ECHOED_RUN ? text.replace(LONG_RUN, (run) => `${run.slice(0, MAX_ECHOED_RUN)}…`) : text;
+  return clipped.length > MAX_TEXT ? `${clipped.slice(0, MAX_TEXT)}…` : clipped;
 }
 
 function slug(title: string): string {

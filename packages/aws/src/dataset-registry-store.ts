@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DatasetRegistry, DatasetVersion, DatasetVersionDraft } from '@flywheel/core';
+import type { DatasetErasure, DatasetRegistry, DatasetVersion, DatasetVersionDraft } from '@flywheel/core';
 import { conditionally, fromItem, queryAll, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
 
 /**
@@ -65,6 +65,22 @@ export class DynamoDatasetRegistry implements DatasetRegistry {
       ExpressionAttributeNames: { '#name': 'name' },
     });
     return items.map((item) => item.name).sort();
+  }
+
+  async markErased(sha256: string, erasure: DatasetErasure): Promise<void> {
+    for (const name of await this.listNames()) {
+      const known = await this.getItem<{ version: number }>(datasetKey(name), `SHA#${sha256}`);
+      const version = known && (await this.get(name, known.version));
+      if (!version || version.erasures?.some((e) => e.erasureId === erasure.erasureId)) continue;
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: datasetKey(name), sk: versionKey(version.version) }),
+          UpdateExpression: 'SET erasures = list_append(if_not_exists(erasures, :none), :erasure)',
+          ExpressionAttributeValues: marshall({ ':none': [], ':erasure': [erasure] }),
+        }),
+      );
+    }
   }
 
   /** The stored record of the version, writing it first if a crash left only its SHA item. */

@@ -57,4 +57,7 @@ function isNotFound(error: unknown): boolean {
   return error instanceof NoSuchKey || e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
 }
 
-const datasetKey = (sha256: string) => `${bucketDefinition.prefixes.datasets}sha256/${sha256}.ndjson.gz`;
+export const DATASET_OBJECTS_PREFIX = `${bucketDefinition.prefixes.datasets}sha256/`;
+const DATASET_OBJECT_SUFFIX = '.ndjson.gz';
+export const datasetKey = (sha256: string) => `${DATASET_OBJECTS_PREFIX}${sha256}${DATASET_OBJECT_SUFFIX}`;
+export const sha256OfDatasetKey = (key: string) => key.slice(DATASET_OBJECTS_PREFIX.length, -DATASET_OBJECT_SUFFIX.length);

@@ -17,6 +17,7 @@ import { createRetrainPorts } from './retrain-ports.ts';
 import { createFeedbackPorts } from './feedback-dependencies.ts';
 import { createBatchPorts } from './batch-ports.ts';
 import { createTrackingPorts } from './tracking-ports.ts';
+import { createErasureApiDependencies } from './erasure-dependencies.ts';
 
 /** The API's ports, implemented with the AWS SDK against the named resources. */
 export function createApiDependencies(clients: AwsClients, names: ResourceNames): ApiDependencies {
@@ -32,6 +33,7 @@ export function createApiDependencies(clients: AwsClients, names: ResourceNames)
     rateLimits: new DynamoRateLimitLedger(clients.dynamodb, names.tables.operations),
     batch: createBatchPorts(clients, names),
     tracking: createTrackingPorts(clients, names),
+    erasures: createErasureApiDependencies(clients, names),
   };
 }
 

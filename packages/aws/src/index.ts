@@ -50,3 +50,7 @@ export { DynamoTrackingStore } from './tracking-store.ts';
 export { S3TrackingArtifacts } from './tracking-artifacts.ts';
 export { createTrackingPorts, trackingLocations } from './tracking-ports.ts';
 export { DynamoRegisteredModelStore } from './tracking-registered-models.ts';
+export { DynamoErasureStore, DynamoErasedSubjects } from './erasure-store.ts';
+export { S3ErasureArchive, DynamoErasureJoinItems, DynamoErasureUnitClaims, S3ErasureDatasets } from './erasure-targets.ts';
+export { SqsErasureQueue, createErasureApiDependencies, createErasureWorkDependencies } from './erasure-dependencies.ts';
+export { RetentionSweeper, type RetentionSweepResult } from './retention-sweep.ts';

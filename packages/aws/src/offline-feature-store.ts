@@ -85,15 +85,18 @@ export class S3ParquetFeatureStore implements OfflineFeatureStore {
   }
 
   /** Rewrites every file of the view that holds the entity's rows without them. */
-  async erase(view: string, entityId: string): Promise<void> {
+  async erase(view: string, entityId: string): Promise<number> {
+    let rewrittenFiles = 0;
     for (const key of await this.keys(view)) {
       await this.withLocalCopies([key], async ([file]) => {
         const rewritten = await this.engine.without(file, entityId);
         if (rewritten === 'unchanged') return;
         if (rewritten !== 'empty') await this.put(key.slice(0, key.lastIndexOf('/') + 1), rewritten);
         await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+        rewrittenFiles++;
       });
     }
+    return rewrittenFiles;
   }
 
   private async put(partition: string, bytes: Uint8Array): Promise<void> {

@@ -15,7 +15,7 @@ describe('resourceNamesFromEnv', () => {
   it('reads what resourceNamesToEnv wrote, every name of the stack', () => {
     const written = {
       tables: { registry: 'r', monitoring: 'm', operations: 'o', features: 'f', tracking: 't' },
-      queues: { predictionLogs: 'q1', events: 'q2', trainJobs: 'q3', batchChunks: 'q4' },
+      queues: { predictionLogs: 'q1', events: 'q2', trainJobs: 'q3', batchChunks: 'q4', erasures: 'q5' },
       bucket: 'b',
     };
     const read = resourceNamesFromEnv(resourceNamesToEnv(written));

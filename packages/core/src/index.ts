@@ -16,3 +16,4 @@ export * from './performance/index.ts';
 export * from './features/index.ts';
 export * from './batch/index.ts';
 export * from './tracking/index.ts';
+export * from './erasure/index.ts';

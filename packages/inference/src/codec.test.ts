@@ -43,7 +43,7 @@ describe('nested-array inputs', () => {
 
   test('wrong element type points at the element', () => {
     expect(nestedIssues({ features: [[1, 2, 3, 4], [1, 2, 'x', 4]], ids: [1] })).toEqual([
-      { path: 'inputs.features[1][2]', message: 'input features (FP32) expects a number, got "x"' },
+      { path: 'inputs.features[1][2]', message: 'input features (FP32) expects a finite number within float32 range (about ±3.4e38), got "x"' },
     ]);
     expect(nestedIssues({ features: [[1, 2, 3, true]], ids: [1] })[0].path).toBe('inputs.features[0][3]');
   });
@@ -125,7 +125,7 @@ describe('Open Inference Protocol inputs', () => {
 
   test('bad elements are pointed at by flat index', () => {
     expect(oipIssues([{ ...features, data: [1, 2, 3, 4, 5, 6, 7, '8'] }, ids])).toEqual([
-      { path: 'inputs[0].data[7]', message: 'input features (FP32) expects a number, got "8"' },
+      { path: 'inputs[0].data[7]', message: 'input features (FP32) expects a finite number within float32 range (about ±3.4e38), got "8"' },
     ]);
   });
 

@@ -43,6 +43,9 @@ export function tensorsFromNested(specs: readonly TensorSpec[], inputs: unknown)
   return feeds;
 }
 
+/** The fields of an Open Inference Protocol request tensor; any other is refused, as other bodies refuse theirs. */
+const OIP_TENSOR_FIELDS = new Set(['name', 'shape', 'datatype', 'data', 'parameters']);
+
 /** Tensors from an Open Inference Protocol request's `inputs` array. */
 export function tensorsFromOip(specs: readonly TensorSpec[], inputs: unknown): Feeds {
   if (!Array.isArray(inputs)) {
@@ -62,6 +65,8 @@ export function tensorsFromOip(specs: readonly TensorSpec[], inputs: unknown): F
       issues.push({ path: `${path}.name`, message: `input ${input.name} is given more than once` });
       return;
     }
+    const unknown = Object.keys(input).find((key) => !OIP_TENSOR_FIELDS.has(key));
+    if (unknown !== undefined) issues.push({ path: `${path}.${unknown}`, message: 'unknown field; a tensor has name, shape, datatype, data and parameters' });
     positions.set(input.name, index);
     const spec = byName.get(input.name);
     if (!spec) return; // reported with the other unknown names below

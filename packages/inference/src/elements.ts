@@ -26,7 +26,13 @@ interface ElementCodec {
   parse(value: unknown): number | bigint | string | undefined;
 }
 
-const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
+/**
+ * A number the float type holds without becoming an infinity: JSON's 1e309 parses to Infinity,
+ * and 1e39 overflows float32; either would reach the model (and the log) as something else. NaN
+ * (a missing value, which only code can pass: JSON has none) stays a float's own.
+ */
+const finite = (fits: (value: number) => boolean) => (value: unknown) => (typeof value === 'number' && (Number.isNaN(value) || fits(value)) ? value : undefined);
+const FLOAT16_MAX = 65504;
 
 function integer(min: number, max: number, create: (length: number) => TensorData): ElementCodec {
   return {
@@ -52,12 +58,15 @@ function integer64(min: bigint, max: bigint, create: (length: number) => TensorD
 }
 
 const codecs: Readonly<Record<ElementType, ElementCodec>> = {
-  float32: { expected: 'a number', create: (n) => new Float32Array(n), parse: number },
-  float64: { expected: 'a number', create: (n) => new Float64Array(n), parse: number },
+  float32: { expected: 'a finite number within float32 range (about ±3.4e38)', create: (n) => new Float32Array(n), parse: finite((v) => Number.isFinite(Math.fround(v))) },
+  float64: { expected: 'a finite number', create: (n) => new Float64Array(n), parse: finite(Number.isFinite) },
   float16: {
-    expected: 'a number',
+    expected: `a finite number within float16 range (±${FLOAT16_MAX})`,
     create: (n) => new Uint16Array(n),
-    parse: (value) => (typeof value === 'number' ? toFloat16Bits(value) : undefined),
+    parse: (value) => {
+      const fits = finite((v) => Math.abs(v) <= FLOAT16_MAX)(value);
+      return fits === undefined ? undefined : toFloat16Bits(fits);
+    },
   },
   int8: integer(-(2 ** 7), 2 ** 7 - 1, (n) => new Int8Array(n)),
   int16: integer(-(2 ** 15), 2 ** 15 - 1, (n) => new Int16Array(n)),

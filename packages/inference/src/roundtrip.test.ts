@@ -68,10 +68,11 @@ describe('every element type round-trips through a model', () => {
     expect(outputs.out_int64).toEqual([[42, -9007199254740991], ['9007199254740992', 0]]);
   });
 
-  test('float16 rounds to the nearest representable value', async () => {
+  test('float16 rounds to the nearest representable value, and refuses what would overflow it', async () => {
     const inputs = Object.fromEntries(types.map((type) => [`in_${type}`, samples[type]]));
-    const outputs = await predict(model, { ...inputs, in_float16: [[0.1, 1e6], [-1e-9, 1 + 2 ** -11]] });
-    expect(outputs.out_float16).toEqual([[0.0999755859375, Infinity], [-0, 1]]);
+    const outputs = await predict(model, { ...inputs, in_float16: [[0.1, 65504], [-1e-9, 1 + 2 ** -11]] });
+    expect(outputs.out_float16).toEqual([[0.0999755859375, 65504], [-0, 1]]);
+    await expect(predict(model, { ...inputs, in_float16: [[0.1, 1e6], [-1e-9, 1]] })).rejects.toMatchObject({ name: 'InputValidationError' });
   });
 
   test('an unknown requested output is a validation error', async () => {

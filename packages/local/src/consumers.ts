@@ -5,6 +5,8 @@ import { createTrainHandler } from '../../../functions/train.ts';
 import { createFeatureStore } from '@flywheel/aws';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { createBatchHandler } from '../../../functions/batch.ts';
+import { createErasureHandler } from '../../../functions/erasure.ts';
+import { createRetentionHandler } from '../../../functions/retention.ts';
 import type { QueueConsumers, ScheduledFunctions } from './system.ts';
 
 /** The queue-triggered functions `npm start` runs in-process, built exactly as in Lambda. */
@@ -14,9 +16,12 @@ export const localConsumers: QueueConsumers = {
   // The trainer joins view-backed features point-in-time with its own DuckDB (opened on first use).
   train: (clients, names) => createTrainHandler(clients, names, { features: createFeatureStore(clients, names, new DuckDbFeatureEngine()) }),
   batch: (clients, names) => createBatchHandler(clients, names),
+  // An entity's feature rows are erased through the same store (and a DuckDB of its own).
+  erasure: (clients, names) => createErasureHandler(clients, names, { features: createFeatureStore(clients, names, new DuckDbFeatureEngine()) }),
 };
 
 /** The schedule-triggered functions `npm start` runs on a timer, built exactly as in Lambda. */
 export const localScheduled: ScheduledFunctions = {
   judge: (clients, names) => createJudgeHandler(clients, names),
+  retention: (clients, names) => createRetentionHandler(clients, names),
 };

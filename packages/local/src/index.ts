@@ -8,3 +8,4 @@ export { SqsEventSource } from './event-source.ts';
 export { seedDemo } from './demo.ts';
 export type { DemoTarget } from './demo.ts';
 export type { SqsBatchHandler, SqsEventSourceOptions } from './event-source.ts';
+export { TtlSweeper, sweptTables, type SweepResult, type SweptTable, type TtlSweeperOptions } from './ttl-sweeper.ts';

@@ -21,8 +21,9 @@ export interface ProvisionOptions {
  * Creates every table, queue (with its dead-letter queue) and the bucket that infra/ declares.
  * Idempotent: on a restart it finds them and returns the same names.
  *
- * TTL is not set locally: dynalite does not implement UpdateTimeToLive, and readers filter
- * expired items anyway because DynamoDB deletes them lazily.
+ * TTL is not set locally: dynalite does not implement UpdateTimeToLive. Readers filter expired
+ * items anyway because DynamoDB deletes them lazily, and the local system deletes them with a
+ * sweeper (ttl-sweeper.ts) from the TTL attributes infra/tables.ts declares.
  */
 export async function provisionStack(clients: AwsClients, options: ProvisionOptions = {}): Promise<ResourceNames> {
   const prefix = options.prefix ?? 'flywheel';

@@ -13,6 +13,7 @@ import { SqsEventSource, type SqsBatchHandler } from './event-source.ts';
 import { JournaledPredictionLog } from './prediction-journal.ts';
 import { ScheduledInvoker, type ScheduledHandler } from './scheduled-invoker.ts';
 import { provisionStack } from './provision.ts';
+import { TtlSweeper, sweptTables } from './ttl-sweeper.ts';
 
 export type QueueConsumers = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => SqsBatchHandler>>;
 export type ScheduledFunctions = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => ScheduledHandler>>;
@@ -32,6 +33,8 @@ export interface LocalSystemOptions {
   queueOverrides?: Partial<Record<keyof typeof queues, Partial<QueueDefinition>>>;
   /** Long-poll wait of idle consumers. */
   pollWaitSeconds?: number;
+  /** Milliseconds between sweeps of expired items (dynalite applies no TTL); default 10 minutes. */
+  ttlSweepEveryMs?: number;
   log?: (line: string) => void;
 }
 
@@ -68,7 +71,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // The feature store's Parquet files are written and joined by DuckDB in this process.
     const featureEngine = new DuckDbFeatureEngine();
     stops.push(() => featureEngine.close());
-    const direct = { ...createApiDependencies(clients, names), features: createFeatureStore(clients, names, featureEngine) };
+    const features = createFeatureStore(clients, names, featureEngine);
+    const api = createApiDependencies(clients, names);
+    // An erasure by entity reaches the feature rows this process keeps.
+    const direct = { ...api, features, ...(api.erasures ? { erasures: { ...api.erasures, features } } : {}) };
     // Predictions answered here are journaled on disk first, so `kill -9` loses none of them.
     const journal = direct.predictionLog && (await JournaledPredictionLog.open(direct.predictionLog, { dir: join(options.dataDir, 'journal') }));
     if (journal?.recovered) log(`handed ${journal.recovered} journaled predictions of an earlier process to the prediction log`);
@@ -76,6 +82,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // Buffered prediction logs reach the queue before the emulators stop.
     stops.push(async () => deps.predictionLog?.close());
     const admin = await bootstrapAdminKey(deps.apiKeys, options.dataDir, options.adminKey);
+    // DynamoDB deletes expired items by itself; dynalite never does, so the local stack sweeps them.
+    const sweeper = new TtlSweeper({ dynamodb: clients.dynamodb, tables: sweptTables(names), everyMs: options.ttlSweepEveryMs, onError: (error) => log(`ttl sweep: ${String(error)}`) });
+    sweeper.start();
+    stops.push(() => sweeper.stop());
 
     for (const [functionName, createHandler] of Object.entries(options.consumers ?? {})) {
       const definition = functions[functionName as keyof typeof functions];

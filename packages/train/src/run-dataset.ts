@@ -32,6 +32,8 @@ export interface RunDatasetDependencies {
   /** The archived prediction logs of an endpoint. */
   readonly archive: { records(endpoint: string, range: { from: string; to: string }): AsyncIterable<PredictionLogRecord> };
   readonly labels: LabelSource;
+  /** Unit hashes erased by subject: their logged rows are left out of every dataset assembled after. */
+  readonly erasedUnits?: { units(): Promise<ReadonlySet<string>> };
   /** Where each run's dataset is registered as a version, and its bytes kept; without it runs record only the manifest. */
   readonly datasets?: { readonly registry: DatasetRegistry; readonly objects: DatasetObjects };
 }
@@ -85,7 +87,8 @@ export async function trainingRows(deps: RunDatasetDependencies, run: Run, param
     log(`training on dataset ${describeDataset(requested.version)} (${requested.examples.length} rows, sha256 ${requested.version.sha256.slice(0, 12)})`);
     return { examples: requested.examples, requested: requested.version, window: { from, to } };
   }
-  const assembled = await assembleExamples(loggedRows(deps.archive.records(run.endpoint!, { from, to }), run.model), deps.labels(run.endpoint!, { from, to }), {
+  const erased = (await deps.erasedUnits?.units()) ?? new Set<string>();
+  const assembled = await assembleExamples(loggedRows(deps.archive.records(run.endpoint!, { from, to }), run.model, erased), deps.labels(run.endpoint!, { from, to }), {
     maxRows: params.maxRows ?? DEFAULT_MAX_ROWS,
   });
   log(`assembled ${assembled.examples.length} labelled rows (${assembled.unlabelled} logged rows without a label, ${assembled.duplicates} duplicates) from ${from} to ${to}`);
@@ -138,6 +141,9 @@ async function requestedDataset(
   if (wanted !== has || version.schema.label.task !== shape.task.type) {
     throw new RunFailure(`dataset ${describeDataset(request)} has features ${has} for ${version.schema.label.task}; the champion takes ${wanted} for ${shape.task.type}`);
   }
+  if (version.erasures?.length) {
+    throw new RunFailure(`dataset ${describeDataset(request)} had rows erased by subject (erasure ${version.erasures[0]!.erasureId}), so it can no longer be repeated as it was`);
+  }
   const lines = await deps.datasets!.objects.lines(version.sha256);
   if (!lines) throw new RunFailure(`the bytes of dataset ${describeDataset(request)} are no longer stored (datasets expire after the bucket's retention)`);
   return { version, examples: lines.filter(isExample) };
@@ -165,10 +171,11 @@ function mergeExamples(older: readonly Example[], newer: readonly Example[], max
   return [...byKey.values()].sort(byTime).slice(-maxRows);
 }
 
-/** Archived rows this model served (shadows and failures left out), as the assembler reads them. */
-async function* loggedRows(records: AsyncIterable<PredictionLogRecord>, model: string): AsyncGenerator<LoggedRow> {
+/** Archived rows this model served (shadows, failures and erased subjects left out), as the assembler reads them. */
+async function* loggedRows(records: AsyncIterable<PredictionLogRecord>, model: string, erasedUnits: ReadonlySet<string>): AsyncGenerator<LoggedRow> {
   for await (const record of records) {
     if (record.model !== model || record.status !== 'ok' || record.shadowOf || record.truncated) continue;
+    if (record.unit !== undefined && erasedUnits.has(record.unit)) continue;
     const slash = record.id.lastIndexOf('/');
     const row = Number(record.id.slice(slash + 1));
     if (slash < 0 || !Number.isInteger(row)) continue;

@@ -109,7 +109,7 @@ async function readRecords(c: Context, maxRecords: number): Promise<Row[]> {
     } catch {
       throw new Problem(400, 'The body is not valid JSON.');
     }
-    records = validate(z.object({ records: z.array(z.unknown()) }), body).records;
+    records = validate(z.strictObject({ records: z.array(z.unknown()) }), body).records;
   } else {
     throw new Problem(415, 'Send the baseline as application/json `{records: [...]}` or as application/x-ndjson.');
   }
@@ -118,7 +118,7 @@ async function readRecords(c: Context, maxRecords: number): Promise<Row[]> {
 }
 
 /**
- * The model's outputs on the baseline records, computed in chunks the serving limits allow. A
+ * The model's outputs on the baseline records (fields beyond the features, such as a label column, are left aside), computed in chunks the serving limits allow. A
  * record the model cannot take (a missing or mistyped feature) still profiles its features; its
  * outputs are left empty.
  */
@@ -129,13 +129,13 @@ async function modelOutputs(serving: Serving, version: ModelVersion, records: re
   const outputs: Row[] = records.map(() => ({}));
   for (let start = 0; start < records.length; start += serving.maxRows) {
     const rows = records.slice(start, start + serving.maxRows).map((record, i) => ({ record, index: start + i }));
-    let applied = applyRecordsPlan(plan, rows.map((r) => r.record));
+    let applied = applyRecordsPlan(plan, rows.map((r) => r.record), { unknownFields: 'ignore' });
     if ('issues' in applied) {
       const bad = new Set(applied.issues.map((issue) => Number(/^records\/(\d+)/.exec(issue.path)?.[1])));
       const good = rows.filter((_, i) => !bad.has(i));
       if (good.length === 0) continue;
       rows.splice(0, rows.length, ...good);
-      applied = applyRecordsPlan(plan, rows.map((r) => r.record));
+      applied = applyRecordsPlan(plan, rows.map((r) => r.record), { unknownFields: 'ignore' });
       if ('issues' in applied) continue;
     }
     try {

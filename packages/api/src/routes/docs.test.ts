@@ -8,7 +8,7 @@ const untouchable = new Proxy({}, { get: (_, name) => { throw new Error(`the doc
 const app = createApp({ apiKeys: untouchable, registry: untouchable, endpoints: untouchable, artifacts: untouchable } as ApiDependencies);
 // With every optional part (monitoring, retraining, feedback), each a bag of untouchable ports.
 const ports = new Proxy({}, { get: () => untouchable });
-const fullApp = createApp({ apiKeys: untouchable, registry: untouchable, endpoints: untouchable, artifacts: untouchable, monitoring: ports, retraining: ports, feedback: ports, audit: ports, features: ports, batch: ports, governance: untouchable, datasets: ports, tracking: ports } as ApiDependencies);
+const fullApp = createApp({ apiKeys: untouchable, registry: untouchable, endpoints: untouchable, artifacts: untouchable, monitoring: ports, retraining: ports, feedback: ports, audit: ports, features: ports, batch: ports, governance: untouchable, datasets: ports, tracking: ports, erasures: ports } as ApiDependencies);
 
 // The routes of API.md this part of the API implements.
 const contract = [

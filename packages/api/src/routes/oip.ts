@@ -9,16 +9,17 @@ import { routePinned, routingHeaders, servedEndpoint, type RoutedRequest } from 
 import type { Serving } from '../serving/serving.ts';
 import { readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
-import { forcedVariant, jsonResponse, requestIdSchema, unitSchema } from './predict.ts';
+import { forcedVariant, jsonResponse, requestIdSchema, rowsMessage, unitSchema } from './predict.ts';
+import { MAX_REQUEST_ROWS, MAX_REQUEST_TENSORS } from '../serving/limits.ts';
 
 /** Request-level parameters; `unit` is the sticky assignment key, as `unit` is in /v1 predict. */
 const parametersSchema = z.looseObject({ unit: unitSchema.optional() });
 
-export const oipInferRequestSchema = z.object({
+export const oipInferRequestSchema = z.strictObject({
   id: requestIdSchema.optional(),
   parameters: parametersSchema.optional(),
-  inputs: z.array(z.unknown()).min(1),
-  outputs: z.array(z.looseObject({ name: z.string() })).optional(),
+  inputs: z.array(z.unknown()).min(1).max(MAX_REQUEST_TENSORS),
+  outputs: z.array(z.strictObject({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).max(MAX_REQUEST_TENSORS).optional(),
 });
 
 const oipTensorSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.int()), data: z.array(z.unknown()) });
@@ -41,8 +42,8 @@ export const oipModelMetadataSchema = z.object({
   outputs: z.array(tensorMetadataSchema),
 });
 
-export const kserveV1RequestSchema = z.object({
-  instances: z.array(z.unknown()).min(1),
+export const kserveV1RequestSchema = z.strictObject({
+  instances: z.array(z.unknown()).min(1).max(MAX_REQUEST_ROWS, rowsMessage),
   parameters: parametersSchema.optional(),
 });
 

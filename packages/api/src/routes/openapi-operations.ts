@@ -4,6 +4,7 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
 import {
+  ErasureRequestSchema,
   MAX_FEEDBACK_ITEMS,
   batchSubmitSchema,
   deleteVersionSchema,
@@ -118,6 +119,27 @@ export const operations: Operation[] = [
     summary: 'Revoke an API key',
     request: { params: params({ id: z.string() }) },
     responses: { 200: ok('Revoked'), ...problems(404) },
+  }),
+
+  operation('admin', {
+    method: 'post',
+    path: '/v1/erasures',
+    tags: ['erasures'],
+    summary:
+      'Erase a data subject {subject: {unit?, entity?: {view, id}}, reason}: archive rows, feedback and join items, dataset rows (datasets marked), feature rows; window aggregates keep their counts. The same subject and reason while one runs answers that one',
+    request: { body: { content: { 'application/json': { schema: ErasureRequestSchema } } } },
+    responses: {
+      202: ok('Accepted; worked by the erasure worker', z.object({ erasureId: z.string(), status: z.enum(['queued', 'running', 'succeeded', 'failed']), existing: z.literal(true).optional() })),
+      ...problems(400, 413, 415, 422),
+    },
+  }),
+  operation('admin', {
+    method: 'get',
+    path: '/v1/erasures/{erasureId}',
+    tags: ['erasures'],
+    summary: 'An erasure: status, progress, and once succeeded the report of what was removed where',
+    request: { params: params({ erasureId: z.string() }) },
+    responses: { 200: ok('The erasure'), ...problems(404) },
   }),
 
   operation('admin', {

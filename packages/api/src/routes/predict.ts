@@ -6,6 +6,7 @@ import type { AuthVariables, RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { predictionHandler } from '../serving/prediction-route.ts';
 import { FORCED_VARIANT_HEADER, routingHeaders, type RoutedRequest } from '../serving/route.ts';
+import { MAX_REQUEST_ROWS } from '../serving/limits.ts';
 import type { Serving } from '../serving/serving.ts';
 import { readJson } from '../validation.ts';
 
@@ -14,12 +15,15 @@ const REQUEST_ID = /^[\x21-\x2e\x30-\x7e]{1,200}$/;
 
 export const requestIdSchema = z.string().regex(REQUEST_ID, 'must be 1 to 200 printable characters without spaces or "/"');
 
+/** What a row array over the limit is told (zod checks an array's length before its elements). */
+export const rowsMessage = `at most ${MAX_REQUEST_ROWS} rows per request; split it into smaller requests`;
+
 export const unitSchema = z.union([z.string().min(1).max(256), z.number()]).transform(String);
 
 export const predictRequestSchema = z
   .strictObject({
     inputs: z.record(z.string(), z.unknown()).optional(),
-    records: z.array(z.record(z.string(), z.unknown())).optional(),
+    records: z.array(z.record(z.string(), z.unknown())).max(MAX_REQUEST_ROWS, rowsMessage).optional(),
     unit: unitSchema.optional(),
     id: requestIdSchema.optional(),
   })
@@ -38,7 +42,7 @@ export function isPredictRequest(value: unknown): value is PredictRequest {
   for (const key in value) if (!PREDICT_REQUEST_KEYS.has(key)) return false;
   const { inputs, records, unit, id } = value;
   return (
-    (inputs === undefined ? Array.isArray(records) && records.every(isPlainObject) : records === undefined && isPlainObject(inputs)) &&
+    (inputs === undefined ? Array.isArray(records) && records.length <= MAX_REQUEST_ROWS && records.every(isPlainObject) : records === undefined && isPlainObject(inputs)) &&
     (unit === undefined || (typeof unit === 'string' && unit.length >= 1 && unit.length <= 256)) &&
     (id === undefined || (typeof id === 'string' && REQUEST_ID.test(id)))
   );

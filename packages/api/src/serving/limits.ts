@@ -46,6 +46,16 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Refuses requests with more rows than the limit, before any work is done for them. */
+/**
+ * The most rows a prediction request may carry (a deployment may set fewer). Request schemas
+ * bound their row arrays by it, so a huge array is refused on its length before any element is
+ * looked at.
+ */
+export const MAX_REQUEST_ROWS = 10_000;
+
+/** The most tensors an Open Inference Protocol request may name (inputs, or outputs asked for). */
+export const MAX_REQUEST_TENSORS = 1000;
+
 export function checkRows(count: number, max: number): void {
   if (count > max) {
     throw new Problem(400, `A request may carry at most ${max} rows; this one has ${count}. Split it into smaller requests.`, {

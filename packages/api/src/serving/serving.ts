@@ -3,7 +3,7 @@ import type { LoadedModel } from '@flywheel/inference';
 import { ServingCatalog, type CatalogDependencies, type CatalogOptions } from './catalog.ts';
 import { FeatureLookup, type PredictRecord } from './feature-lookup.ts';
 import { inferenceProblem } from './inference-problem.ts';
-import { checkRows } from './limits.ts';
+import { MAX_REQUEST_ROWS, checkRows } from './limits.ts';
 import { routePinned, routeRequest, type RoutedRequest } from './route.ts';
 import { ServedRequest, type RunContext } from './served-request.ts';
 import { ShadowTraffic } from './shadows.ts';
@@ -18,7 +18,7 @@ export interface ServingDependencies extends CatalogDependencies {
 export interface ServingOptions extends CatalogOptions {
   /** Largest prediction request body. Default 6 MB, what a Lambda request can carry. */
   maxBodyBytes?: number;
-  /** Most rows in one prediction request. Default 10,000. */
+  /** Most rows in one prediction request. Default and most 10,000 (MAX_REQUEST_ROWS). */
   maxRows?: number;
   /** Shadow runs in flight at most per instance; more are dropped (and counted). Default 32. */
   shadowConcurrency?: number;
@@ -80,7 +80,7 @@ export class Serving extends ServingCatalog {
     this.featureLookup = deps.features && new FeatureLookup(deps.features, { ttlMs: options.configCacheTtlMs ?? 5_000 });
     this.shadows = new ShadowTraffic({ catalog: this, log: (entry) => this.log(entry), concurrency: options.shadowConcurrency });
     this.maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024;
-    this.maxRows = options.maxRows ?? 10_000;
+    this.maxRows = Math.min(options.maxRows ?? MAX_REQUEST_ROWS, MAX_REQUEST_ROWS);
   }
 
   async serve<R>(request: ServeRequest<R>): Promise<Served<R>> {

@@ -43,8 +43,9 @@ export class FeatureStore {
   }
 
   /** Forgets an entity: its online item is deleted and the offline files are rewritten without its rows. */
-  async eraseEntity(view: string, entityId: string): Promise<void> {
-    await this.ports.online.erase(view, entityId);
-    await this.ports.offline.erase(view, entityId);
+  async eraseEntity(view: string, entityId: string): Promise<{ onlineItemsDeleted: number; offlineFilesRewritten: number }> {
+    const online = await this.ports.online.erase(view, entityId);
+    const offlineFilesRewritten = await this.ports.offline.erase(view, entityId);
+    return { onlineItemsDeleted: online ? 1 : 0, offlineFilesRewritten };
   }
 }

@@ -17,7 +17,8 @@ export interface OnlineFeatureStore {
   /** Keeps each row unless the entity already has a newer one. */
   write(view: string, rows: readonly FeatureRow[]): Promise<void>;
   latest(view: string, entityIds: readonly string[]): Promise<Map<string, FeatureRow>>;
-  erase(view: string, entityId: string): Promise<void>;
+  /** Deletes the entity's latest row; whether there was one. */
+  erase(view: string, entityId: string): Promise<boolean>;
 }
 
 /** A row asked for by a historical join. */
@@ -31,6 +32,6 @@ export interface OfflineFeatureStore {
   append(view: string, rows: readonly FeatureRow[], ingestedAtMs: number): Promise<void>;
   /** One answer per spine row, in order. */
   historical(view: string, definition: FeatureViewDefinition, spine: readonly SpineRow[]): Promise<AsOfValues[]>;
-  /** Rewrites the stored rows without the entity's. */
-  erase(view: string, entityId: string): Promise<void>;
+  /** Rewrites the stored rows without the entity's; how many stored files held some. */
+  erase(view: string, entityId: string): Promise<number>;
 }

@@ -4,6 +4,8 @@ import type { ModelSignature } from './signature.ts';
 /** How records become input tensors for one model version; build once, apply per request. */
 export interface RecordsPlan {
   readonly inputs: readonly InputPlan[];
+  /** Every field a record may have: the model version's features. */
+  readonly fields: ReadonlySet<string>;
 }
 
 interface InputPlan {
@@ -58,11 +60,16 @@ export function recordsPlan(features: readonly Feature[] | undefined, signature:
     }
     inputs.push({ name: spec.name, columns, matrix });
   }
-  return issues.length ? { issues } : { inputs };
+  return issues.length ? { issues } : { inputs, fields: new Set(features.map((feature) => feature.name)) };
 }
 
 /** `{input: nested rows}` for the records, or the fields that are missing or of the wrong type. */
-export function applyRecordsPlan(plan: RecordsPlan, records: readonly unknown[]): { inputs: Record<string, unknown[]> } | { issues: FieldIssue[] } {
+export function applyRecordsPlan(
+  plan: RecordsPlan,
+  records: readonly unknown[],
+  options: { unknownFields?: 'refuse' | 'ignore' } = {},
+): { inputs: Record<string, unknown[]> } | { issues: FieldIssue[] } {
+  const refuseUnknown = options.unknownFields !== 'ignore';
   const issues: FieldIssue[] = [];
   const inputs: Record<string, unknown[]> = {};
   for (const input of plan.inputs) inputs[input.name] = new Array(records.length);
@@ -71,6 +78,10 @@ export function applyRecordsPlan(plan: RecordsPlan, records: readonly unknown[])
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       issues.push({ path: `records/${row}`, message: 'must be an object of feature values' });
       continue;
+    }
+    if (refuseUnknown) for (const field in record) {
+      // A misspelt feature would otherwise be dropped and the real one reported missing, or worse, defaulted.
+      if (!plan.fields.has(field)) issues.push({ path: `records/${row}/${field}`, message: `unknown field; this model version's features are ${[...plan.fields].slice(0, 10).join(', ')}` });
     }
     for (const input of plan.inputs) {
       const values = input.columns.map((column) => {
@@ -95,13 +106,18 @@ function columnPlan(feature: Feature, datatype: string): ColumnPlan {
   if (!numericTypes.has(datatype)) return { feature: name, expected: 'a value', convert: (v) => v };
   // A categorical feature with string categories on a numeric input is fed as the category's position.
   const positions = new Map((feature.categories ?? []).flatMap((c, i) => (typeof c === 'string' ? [[c, i] as const] : [])));
+  // A categorical feature takes its categories (a string one also by its position), not any number.
+  const categories = feature.kind === 'categorical' && feature.categories?.length ? feature.categories : undefined;
+  const isCategoryNumber = (v: number) => categories!.some((c, i) => c === v || (typeof c === 'string' && v === i));
   const wide = datatype === 'INT64' || datatype === 'UINT64';
-  const expected = positions.size ? `a number or one of ${[...positions.keys()].slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}` : 'a number';
+  const expected = categories
+    ? `one of ${categories.slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}${categories.length > 10 ? ', …' : ''}`
+    : positions.size ? `a number or one of ${[...positions.keys()].slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}` : 'a number';
   return {
     feature: name,
     expected,
     convert: (v) => {
-      if (typeof v === 'number') return v;
+      if (typeof v === 'number') return categories && !isCategoryNumber(v) ? invalid : v;
       if (typeof v !== 'string') return invalid;
       const position = positions.get(v);
       if (position !== undefined) return position;

@@ -45,6 +45,18 @@ export interface DatasetVersion {
   /** Who made it (the run) and when: the first registration; the same bytes again keep these. */
   readonly createdBy: { readonly runId: string };
   readonly createdAt: string;
+  /**
+   * Erasures by subject that removed rows from the stored bytes since. `sha256`, `rows` and the
+   * rest stay those of the data runs trained on; the stored rows are that minus these.
+   */
+  readonly erasures?: readonly DatasetErasure[];
+}
+
+/** Rows an erasure removed from a dataset version's stored bytes. */
+export interface DatasetErasure {
+  readonly erasureId: string;
+  readonly rows: number;
+  readonly at: string;
 }
 
 export type DatasetVersionDraft = Omit<DatasetVersion, 'version'>;
@@ -65,6 +77,8 @@ export interface DatasetRegistry {
   listVersions(name: string): Promise<DatasetVersion[]>;
   /** Every name with at least one version. */
   listNames(): Promise<string[]>;
+  /** Records on every version whose bytes hash to `sha256` that an erasure removed rows (once per erasure). */
+  markErased(sha256: string, erasure: DatasetErasure): Promise<void>;
 }
 
 /** The bytes of dataset versions, by sha256. */

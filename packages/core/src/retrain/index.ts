@@ -28,6 +28,7 @@ export {
   datasetRef,
   datasetRequestSchema,
   describeDataset,
+  type DatasetErasure,
   type DatasetObjects,
   type DatasetRef,
   type DatasetRegistry,

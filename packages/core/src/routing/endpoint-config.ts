@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retention } from '@flywheel/infra';
 import { InvalidScheduleError, parseSchedule } from '../retrain/schedule.ts';
 
 const MINUTE_MS = 60_000;
@@ -143,6 +144,16 @@ const monitoring = z
     if (lookback > MAX_LOOKBACK_MS) ctx.addIssue({ code: 'custom', path: ['lookback'], message: 'must be at most 24h' });
   });
 
+/**
+ * How long this endpoint's raw logs and join rows are kept, when shorter than the defaults
+ * (infra/retention.ts): `logsDays` for its prediction-log archive, `joinedDays` for the
+ * prediction and feedback items of its feedback join. Swept daily.
+ */
+const retentionPolicy = z.strictObject({
+  logsDays: z.int().min(1).max(retention.logs.maxDays).optional(),
+  joinedDays: z.int().min(1).max(retention.joined.maxDays).optional(),
+});
+
 export const endpointConfigSchema = z
   .strictObject({
     variants: z.array(variantSpec).min(1).max(10),
@@ -152,6 +163,7 @@ export const endpointConfigSchema = z
     guardrails: guardrails.optional(),
     retrain: retrainPolicy.optional(),
     monitoring: monitoring.optional(),
+    retention: retentionPolicy.optional(),
   })
   .superRefine((config, ctx) => {
     const total = config.variants.reduce((sum, v) => sum + v.weight, 0);

@@ -1,0 +1,3 @@
+export * from './erasure.ts';
+export * from './ports.ts';
+export * from './run-erasure.ts';
