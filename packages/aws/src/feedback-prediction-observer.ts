@@ -10,6 +10,7 @@ import { VersionCache, type VersionRegistry } from '@flywheel/monitor';
 import type { DynamoExperimentStore } from './experiment-store.ts';
 import { batchGet, batchPut, feedbackKey, isLive, predictionKey, type FeedbackItem, type PredictionItem } from './feedback-items.ts';
 import type { FeedbackJoiner, JoinableRow } from './feedback-join.ts';
+import { KeptRows, type EndpointConfigs } from './feedback-kept-rows.ts';
 
 export interface DynamoPredictionObserverOptions {
   /** A prediction waits this long for its feedback (default 30 days after it was made). */
@@ -20,13 +21,14 @@ export interface DynamoPredictionObserverOptions {
 /**
  * The prediction side of the feedback join, run by the monitor on every log batch it takes: it
  * counts the batch's served rows, requests and units per (config version, variant), keeps each row
- * (`PREDICTION#<endpoint>` / `<row id>`) with what it predicted, then reads the feedback that
- * arrived first and joins it. Every step is safe to repeat when the batch comes again.
+ * whose feedback can count (`PREDICTION#<endpoint>` / `<row id>`, see KeptRows) with what it
+ * predicted, then reads the feedback that arrived first for those rows and joins it. Rows that
+ * are not kept cost no DynamoDB request. Every step is safe to repeat when the batch comes again.
  */
 export class DynamoPredictionObserver implements PredictionObserver {
   readonly #retentionMs: number;
   readonly #now: () => Date;
-  readonly #versions: VersionCache;
+  readonly #kept: KeptRows;
 
   constructor(
     private readonly dynamodb: DynamoDBClient,
@@ -34,11 +36,12 @@ export class DynamoPredictionObserver implements PredictionObserver {
     private readonly experiments: Pick<DynamoExperimentStore, 'addServed'>,
     private readonly joiner: FeedbackJoiner,
     registry: VersionRegistry,
+    endpoints: EndpointConfigs,
     options: DynamoPredictionObserverOptions = {},
   ) {
     this.#retentionMs = (options.retentionDays ?? 30) * 86_400_000;
     this.#now = options.now ?? (() => new Date());
-    this.#versions = new VersionCache(registry);
+    this.#kept = new KeptRows(endpoints, new VersionCache(registry));
   }
 
   async observe(batchId: string, records: readonly PredictionLogRecord[]): Promise<void> {
@@ -51,10 +54,12 @@ export class DynamoPredictionObserver implements PredictionObserver {
     for (const record of served) {
       const id = itemId(feedbackKey(record.endpoint, record.id));
       if (rows.has(id)) continue;
-      const task = await this.#versions.task(record.model, record.version);
+      const task = await this.#kept.keep(record);
+      if (task === false) continue;
       const expiresAt = Math.floor((Date.parse(record.time) + this.#retentionMs) / 1000);
       rows.set(id, { endpoint: record.endpoint, rowId: record.id, prediction: { ...predictionKey(record.endpoint, record.id), ...predictionSideOf(record, task), expiresAt } });
     }
+    if (rows.size === 0) return;
     await batchPut(this.dynamodb, this.table, [...rows.values()].map((row) => row.prediction));
 
     const now = this.#now();
