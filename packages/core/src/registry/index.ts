@@ -26,6 +26,6 @@ export {
   type GuardrailDecisionRecord,
   type PreconditionResult,
 } from './endpoint.ts';
-export type { ArtifactStore, EndpointStore, ModelRegistry, UploadRead } from './ports.ts';
+export type { ArtifactStore, EndpointStore, ModelRegistry, StagedUpload, UploadCompletion, UploadedPart, UploadRead } from './ports.ts';
 export { RegistrationInProgressError } from './errors.ts';
 export { registerModelVersion, type RegistrationPorts } from './register-version.ts';
