@@ -182,11 +182,12 @@ class RequestMeter {
         if (!this.on) return next(args);
         const input = args.input as Record<string, unknown>;
         input.ReturnConsumedCapacity = 'TOTAL';
-        this.count(`dynamodb ${context.commandName}`);
+        const command = String(context.commandName);
+        this.count(`dynamodb ${command}`);
         const result = await next(args);
         const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
         const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-        if (/^(Get|BatchGet|Query|Scan)/.test(context.commandName)) this.rcu += units;
+        if (/^(Get|BatchGet|Query|Scan)/.test(command)) this.rcu += units;
         else this.wcu += units;
         return result;
       },
