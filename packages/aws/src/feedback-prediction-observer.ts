@@ -3,7 +3,7 @@ import {
   countServed,
   isExperimentRecord,
   predictionSideOf,
-  type PredictionLogRecord,
+  type ObservedBatch,
   type PredictionObserver,
 } from '@flywheel/core';
 import { VersionCache, type VersionRegistry } from '@flywheel/monitor';
@@ -19,11 +19,12 @@ export interface DynamoPredictionObserverOptions {
 }
 
 /**
- * The prediction side of the feedback join, run by the monitor on every log batch it takes: it
- * counts the batch's served rows, requests and units per (config version, variant), keeps each row
- * whose feedback can count (`PREDICTION#<endpoint>` / `<row id>`, see KeptRows) with what it
- * predicted, then reads the feedback that arrived first for those rows and joins it. Rows that
- * are not kept cost no DynamoDB request. Every step is safe to repeat when the batch comes again.
+ * The prediction side of the feedback join, run by the monitor on the log batches of each
+ * invocation together: it counts the batches' served rows, requests and units per (config
+ * version, variant), keeps each row whose feedback can count (`PREDICTION#<endpoint>` /
+ * `<row id>`, see KeptRows) with what it predicted, then reads the feedback that arrived first
+ * for those rows and joins it. Rows that are not kept cost no DynamoDB request. Every step is
+ * safe to repeat when a batch comes again.
  */
 export class DynamoPredictionObserver implements PredictionObserver {
   readonly #retentionMs: number;
@@ -33,7 +34,7 @@ export class DynamoPredictionObserver implements PredictionObserver {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly table: string,
-    private readonly experiments: Pick<DynamoExperimentStore, 'addServed'>,
+    private readonly experiments: Pick<DynamoExperimentStore, 'addServedBatches'>,
     private readonly joiner: FeedbackJoiner,
     registry: VersionRegistry,
     endpoints: EndpointConfigs,
@@ -44,20 +45,23 @@ export class DynamoPredictionObserver implements PredictionObserver {
     this.#kept = new KeptRows(endpoints, new VersionCache(registry));
   }
 
-  async observe(batchId: string, records: readonly PredictionLogRecord[]): Promise<void> {
-    const served = records.filter(isExperimentRecord);
-    if (served.length === 0) return;
-    await this.experiments.addServed(batchId, countServed(served));
+  async observe(batches: readonly ObservedBatch[]): Promise<void> {
+    const served = batches.map(({ id, records }) => ({ id, records: records.filter(isExperimentRecord) }));
+    await this.experiments.addServedBatches(served.map(({ id, records }) => ({ batchId: id, served: countServed(records) })));
 
     // A client that reuses a request id logs a row id twice: the first of a batch is kept, a later batch's replaces it.
     const rows = new Map<string, { endpoint: string; rowId: string; prediction: PredictionItem }>();
-    for (const record of served) {
-      const id = itemId(feedbackKey(record.endpoint, record.id));
-      if (rows.has(id)) continue;
-      const task = await this.#kept.keep(record);
-      if (task === false) continue;
-      const expiresAt = Math.floor((Date.parse(record.time) + this.#retentionMs) / 1000);
-      rows.set(id, { endpoint: record.endpoint, rowId: record.id, prediction: { ...predictionKey(record.endpoint, record.id), ...predictionSideOf(record, task), expiresAt } });
+    for (const { records } of served) {
+      const mine = new Set<string>();
+      for (const record of records) {
+        const id = itemId(feedbackKey(record.endpoint, record.id));
+        if (mine.has(id)) continue;
+        mine.add(id);
+        const task = await this.#kept.keep(record);
+        if (task === false) continue;
+        const expiresAt = Math.floor((Date.parse(record.time) + this.#retentionMs) / 1000);
+        rows.set(id, { endpoint: record.endpoint, rowId: record.id, prediction: { ...predictionKey(record.endpoint, record.id), ...predictionSideOf(record, task), expiresAt } });
+      }
     }
     if (rows.size === 0) return;
     await batchPut(this.dynamodb, this.table, [...rows.values()].map((row) => row.prediction));
