@@ -31,6 +31,7 @@ import {
   type WindowStore,
 } from '@flywheel/monitor';
 import { createAwsClients, createMonitorDependencies, DynamoModelRegistry, DynamoWindowStore, type AwsClients } from '@flywheel/aws';
+import { functions } from '@flywheel/infra';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
 import { tempDataDir } from '../test/support/temp-dir.ts';
@@ -38,6 +39,8 @@ import { tempDataDir } from '../test/support/temp-dir.ts';
 const argRecords = process.argv.indexOf('--records');
 const RECORDS = argRecords > 0 ? Number(process.argv[argRecords + 1]) : 200_000;
 const HOUR = 3_600_000;
+/** Messages per monitor invocation as deployed (the event source's batch size in infra/). */
+const MONITOR_BATCH = functions.monitor.trigger.batchSize;
 const random = seededRandom(42);
 
 const NUMERICAL = 15;
@@ -246,7 +249,7 @@ async function storedIngest(clients: AwsClients, names: Awaited<ReturnType<typeo
   ];
   const rates = variants.map(() => [] as Rate[]);
   const costs = variants.map(() => '');
-  const records = Math.max(10_000, Math.round(RECORDS / 4));
+  const records = Math.max(10_000, Math.round(RECORDS / 2));
   for (let round = 0; round < 3; round++) {
     for (const [i, variant] of variants.entries()) {
       const { predictions, ...rest } = createMonitorDependencies(clients, names);
@@ -255,14 +258,14 @@ async function storedIngest(clients: AwsClients, names: Awaited<ReturnType<typeo
       const fresh = messages(records, variant.model);
       meter.reset();
       meter.on = round === 0;
-      rates[i].push(await ingestRate(new LogIngest(deps, quiet), fresh, 10));
+      rates[i].push(await ingestRate(new LogIngest(deps, quiet), fresh, MONITOR_BATCH));
       if (round === 0) costs[i] = meter.perMillion(records);
       meter.on = false;
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const baseline = median(rates[0].map((r) => r.cpu));
-  console.log(`  whole monitor, S3 + DynamoDB (dynalite + fauxqs in-process), ${fmt(records)} records per round, alternating:`);
+  console.log(`  whole monitor, S3 + DynamoDB (dynalite + fauxqs in-process), ${fmt(records)} records per round, ${MONITOR_BATCH} messages per invocation, alternating:`);
   for (const [i, variant] of variants.entries()) {
     const cpu = median(rates[i].map((r) => r.cpu));
     console.log(`    ${variant.name.padEnd(48)} ${fmt(cpu).padStart(7)} records per CPU-second (${((100 * cpu) / baseline).toFixed(1)} % of the baseline), ${fmt(median(rates[i].map((r) => r.wall)))} per wall-clock second (medians of ${rates[i].length})`);
@@ -283,7 +286,7 @@ async function main(): Promise<void> {
   let sum = 0;
   for (let i = 0; i < 1e8; i++) sum += i;
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()[0].toFixed(1)}, 1e8-add loop ${(performance.now() - reference).toFixed(0)} ms${sum > 0 ? '' : ''}\n`);
-  await ingestRate(new LogIngest(memoryDependencies(), quiet), messages(20_000), 10);
+  await ingestRate(new LogIngest(memoryDependencies(), quiet), messages(20_000), MONITOR_BATCH);
 
   // 1. Throughput: best and median of a few rounds (the machine may be shared; best shows capacity).
   const rounds = 5;
@@ -309,10 +312,10 @@ async function main(): Promise<void> {
   console.log(`ingest throughput (one process; the JS runs on one core, archive gzip on libuv threads)`);
   console.log(`  decode + validate + count into the window:          ${summary(coreRates)}`);
   const memoryRates: Rate[] = [];
-  for (let round = 0; round < rounds; round++) memoryRates.push(await ingestRate(new LogIngest(memoryDependencies(), quiet), bodies, 10));
+  for (let round = 0; round < rounds; round++) memoryRates.push(await ingestRate(new LogIngest(memoryDependencies(), quiet), bodies, MONITOR_BATCH));
   console.log(`  whole monitor, storage in memory (S3/Dynamo out):   ${summary(memoryRates)}`);
   const encodedRates: Rate[] = [];
-  for (let round = 0; round < rounds; round++) encodedRates.push(await ingestRate(new LogIngest(memoryDependencies({ encodeArchive: true }), quiet), bodies, 10));
+  for (let round = 0; round < rounds; round++) encodedRates.push(await ingestRate(new LogIngest(memoryDependencies({ encodeArchive: true }), quiet), bodies, MONITOR_BATCH));
   console.log(`  … plus gzipping the archive objects (not sent):     ${summary(encodedRates)}`);
 
   const dir = await tempDataDir('bench');

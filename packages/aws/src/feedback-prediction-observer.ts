@@ -4,7 +4,9 @@ import {
   isExperimentRecord,
   predictionSideOf,
   type ObservedBatch,
+  type PredictionLogRecord,
   type PredictionObserver,
+  type Task,
 } from '@flywheel/core';
 import { VersionCache, type VersionRegistry } from '@flywheel/monitor';
 import type { DynamoExperimentStore } from './experiment-store.ts';
@@ -49,21 +51,30 @@ export class DynamoPredictionObserver implements PredictionObserver {
     const served = batches.map(({ id, records }) => ({ id, records: records.filter(isExperimentRecord) }));
     await this.experiments.addServedBatches(served.map(({ id, records }) => ({ batchId: id, served: countServed(records) })));
 
+    // Whether rows are kept is decided per series (endpoint, config version, model, version): once each, not per row.
+    const decisions = new Map<string, Task | undefined | false>();
+    for (const { records } of served) {
+      for (const record of records) {
+        const series = seriesOf(record);
+        if (!decisions.has(series)) decisions.set(series, await this.#kept.keep(record));
+      }
+    }
+    if (![...decisions.values()].some((task) => task !== false)) return;
+
     // A client that reuses a request id logs a row id twice: the first of a batch is kept, a later batch's replaces it.
     const rows = new Map<string, { endpoint: string; rowId: string; prediction: PredictionItem }>();
     for (const { records } of served) {
       const mine = new Set<string>();
       for (const record of records) {
+        const task = decisions.get(seriesOf(record))!;
+        if (task === false) continue;
         const id = itemId(feedbackKey(record.endpoint, record.id));
         if (mine.has(id)) continue;
         mine.add(id);
-        const task = await this.#kept.keep(record);
-        if (task === false) continue;
         const expiresAt = Math.floor((Date.parse(record.time) + this.#retentionMs) / 1000);
         rows.set(id, { endpoint: record.endpoint, rowId: record.id, prediction: { ...predictionKey(record.endpoint, record.id), ...predictionSideOf(record, task), expiresAt } });
       }
     }
-    if (rows.size === 0) return;
     await batchPut(this.dynamodb, this.table, [...rows.values()].map((row) => row.prediction));
 
     const now = this.#now();
@@ -80,4 +91,5 @@ export class DynamoPredictionObserver implements PredictionObserver {
   }
 }
 
+const seriesOf = (record: PredictionLogRecord) => `${record.endpoint}\u0000${record.configVersion}\u0000${record.model}\u0000${record.version}`;
 const itemId = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
