@@ -66,7 +66,7 @@ describe('a 20 MB model registers through every route (multipart to S3) and serv
     // kept-alive connection to expire under the client without its timer noticing.
     models = [1, 2, 3, 4].map((seed) => wideModel(seed, row));
     system = await startTestSystem();
-  });
+  }, 120_000);
   afterAll(() => system?.stop());
 
   /** The artifact as S3 keeps it, read back through the SDK. */
