@@ -30,7 +30,8 @@ import {
   type WindowState,
   type WindowStore,
 } from '@flywheel/monitor';
-import { createAwsClients, createMonitorDependencies, DynamoWindowStore } from '@flywheel/aws';
+import { createAwsClients, createMonitorDependencies, DynamoModelRegistry, DynamoWindowStore, type AwsClients } from '@flywheel/aws';
+import { functions } from '@flywheel/infra';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
 import { tempDataDir } from '../test/support/temp-dir.ts';
@@ -38,6 +39,8 @@ import { tempDataDir } from '../test/support/temp-dir.ts';
 const argRecords = process.argv.indexOf('--records');
 const RECORDS = argRecords > 0 ? Number(process.argv[argRecords + 1]) : 200_000;
 const HOUR = 3_600_000;
+/** Messages per monitor invocation as deployed (the event source's batch size in infra/). */
+const MONITOR_BATCH = functions.monitor.trigger.batchSize;
 const random = seededRandom(42);
 
 const NUMERICAL = 15;
@@ -63,13 +66,13 @@ const profile: ReferenceProfile = buildReferenceProfile({
 });
 
 const hourStart = Math.floor(Date.now() / HOUR) * HOUR - 24 * HOUR;
-function record(i: number, hour = 0): PredictionLogRecord {
+function record(i: number, hour = 0, model = 'bench-model'): PredictionLogRecord {
   return {
     id: `req-${i}/0`,
     time: new Date(hourStart + hour * HOUR + (i % 3_000_000)).toISOString(),
     endpoint: 'bench',
     variant: 'main',
-    model: 'bench-model',
+    model,
     version: 1,
     configVersion: 1,
     inputs: row(),
@@ -81,8 +84,8 @@ function record(i: number, hour = 0): PredictionLogRecord {
 }
 
 /** Real message bodies, packed as the sink packs them (256 KiB messages). */
-function messages(count: number): { messageId: string; body: string }[] {
-  const encoded = Array.from({ length: count }, (_, i) => encodeLogRecord(record(i)));
+function messages(count: number, model?: string): { messageId: string; body: string }[] {
+  const encoded = Array.from({ length: count }, (_, i) => encodeLogRecord(record(i, 0, model)));
   return packMessages(encoded, SQS_PACKING_LIMITS.maxMessageBytes).map((run, i) => ({
     messageId: `m-${i}`,
     body: encodeBatchBody(`bench-${i}-${Math.random().toString(36).slice(2, 10)}`, run),
@@ -164,6 +167,113 @@ function ingestRate(monitor: LogIngest, bodies: { messageId: string; body: strin
   });
 }
 
+/**
+ * What the requests of a run cost in AWS: DynamoDB capacity units as dynalite computes them
+ * (`ReturnConsumedCapacity`, DynamoDB's own rules: writes per 1 KB of the larger of the old and
+ * new item, strongly consistent reads per 4 KB) and S3 requests by kind, counted by middleware on
+ * the bench's clients. Queries report no capacity in dynalite: counted as requests.
+ */
+class RequestMeter {
+  wcu = 0;
+  rcu = 0;
+  readonly requests = new Map<string, number>();
+  on = false;
+
+  attach(clients: AwsClients): void {
+    clients.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (!this.on) return next(args);
+        const input = args.input as Record<string, unknown>;
+        input.ReturnConsumedCapacity = 'TOTAL';
+        const command = String(context.commandName);
+        this.count(`dynamodb ${command}`);
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
+        const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+        if (/^(Get|BatchGet|Query|Scan)/.test(command)) this.rcu += units;
+        else this.wcu += units;
+        return result;
+      },
+      { step: 'initialize', name: 'benchRequestMeter' },
+    );
+    clients.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (this.on) this.count(`s3 ${context.commandName}`);
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchRequestMeter' },
+    );
+  }
+
+  count(name: string): void {
+    this.requests.set(name, (this.requests.get(name) ?? 0) + 1);
+  }
+
+  reset(): void {
+    this.wcu = 0;
+    this.rcu = 0;
+    this.requests.clear();
+  }
+
+  /** Per million records. */
+  perMillion(records: number): string {
+    const scale = 1e6 / records;
+    const kinds = [...this.requests].sort().map(([name, n]) => `${name.replace('Command', '')} ${fmt(n * scale)}`);
+    return `WCU ${fmt(this.wcu * scale)}, RCU ${fmt(this.rcu * scale)}; requests: ${kinds.join(', ')}`;
+  }
+}
+
+/**
+ * The whole monitor against dynalite + fauxqs, in alternating rounds: without the feedback join
+ * (the baseline), with it on rows the join does not keep (this bench's endpoint and model are not
+ * registered: one variant, no task), and with it on rows it keeps (a registered model version
+ * with a task: every row written for its feedback).
+ */
+async function storedIngest(clients: AwsClients, names: Awaited<ReturnType<typeof provisionStack>>): Promise<void> {
+  await new DynamoModelRegistry(clients.dynamodb, names.tables.registry).register({
+    model: 'bench-model-task',
+    sha256: '0'.repeat(64),
+    sizeBytes: 1,
+    signature: { inputs: [], outputs: [] },
+    notes: [],
+    task: { type: 'regression', output: 'score' },
+    lineage: {},
+    createdAt: new Date().toISOString(),
+  });
+  const meter = new RequestMeter();
+  meter.attach(clients);
+  const variants = [
+    { name: 'no join (baseline)', join: false, model: 'bench-model' },
+    { name: 'join on, rows not kept (one variant, no task)', join: true, model: 'bench-model' },
+    { name: 'join on, every row kept (version with a task)', join: true, model: 'bench-model-task' },
+  ];
+  const rates = variants.map(() => [] as Rate[]);
+  const costs = variants.map(() => '');
+  const records = Math.max(10_000, Math.round(RECORDS / 2));
+  for (let round = 0; round < 3; round++) {
+    for (const [i, variant] of variants.entries()) {
+      const { predictions, ...rest } = createMonitorDependencies(clients, names);
+      const deps = { ...rest, ...(variant.join ? { predictions } : {}), profiles: { get: async () => profile } };
+      // Fresh batch ids per round, so every round does all the writes.
+      const fresh = messages(records, variant.model);
+      meter.reset();
+      meter.on = round === 0;
+      rates[i].push(await ingestRate(new LogIngest(deps, quiet), fresh, MONITOR_BATCH));
+      if (round === 0) costs[i] = meter.perMillion(records);
+      meter.on = false;
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const baseline = median(rates[0].map((r) => r.cpu));
+  console.log(`  whole monitor, S3 + DynamoDB (dynalite + fauxqs in-process), ${fmt(records)} records per round, ${MONITOR_BATCH} messages per invocation, alternating:`);
+  for (const [i, variant] of variants.entries()) {
+    const cpu = median(rates[i].map((r) => r.cpu));
+    console.log(`    ${variant.name.padEnd(48)} ${fmt(cpu).padStart(7)} records per CPU-second (${((100 * cpu) / baseline).toFixed(1)} % of the baseline), ${fmt(median(rates[i].map((r) => r.wall)))} per wall-clock second (medians of ${rates[i].length})`);
+  }
+  console.log('  what the monitor asks of AWS, per million records (first round of each):');
+  for (const [i, variant] of variants.entries()) console.log(`    ${variant.name}: ${costs[i]}`);
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const quiet = { report: () => undefined };
 
@@ -176,7 +286,7 @@ async function main(): Promise<void> {
   let sum = 0;
   for (let i = 0; i < 1e8; i++) sum += i;
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()[0].toFixed(1)}, 1e8-add loop ${(performance.now() - reference).toFixed(0)} ms${sum > 0 ? '' : ''}\n`);
-  await ingestRate(new LogIngest(memoryDependencies(), quiet), messages(20_000), 10);
+  await ingestRate(new LogIngest(memoryDependencies(), quiet), messages(20_000), MONITOR_BATCH);
 
   // 1. Throughput: best and median of a few rounds (the machine may be shared; best shows capacity).
   const rounds = 5;
@@ -202,10 +312,10 @@ async function main(): Promise<void> {
   console.log(`ingest throughput (one process; the JS runs on one core, archive gzip on libuv threads)`);
   console.log(`  decode + validate + count into the window:          ${summary(coreRates)}`);
   const memoryRates: Rate[] = [];
-  for (let round = 0; round < rounds; round++) memoryRates.push(await ingestRate(new LogIngest(memoryDependencies(), quiet), bodies, 10));
+  for (let round = 0; round < rounds; round++) memoryRates.push(await ingestRate(new LogIngest(memoryDependencies(), quiet), bodies, MONITOR_BATCH));
   console.log(`  whole monitor, storage in memory (S3/Dynamo out):   ${summary(memoryRates)}`);
   const encodedRates: Rate[] = [];
-  for (let round = 0; round < rounds; round++) encodedRates.push(await ingestRate(new LogIngest(memoryDependencies({ encodeArchive: true }), quiet), bodies, 10));
+  for (let round = 0; round < rounds; round++) encodedRates.push(await ingestRate(new LogIngest(memoryDependencies({ encodeArchive: true }), quiet), bodies, MONITOR_BATCH));
   console.log(`  … plus gzipping the archive objects (not sent):     ${summary(encodedRates)}`);
 
   const dir = await tempDataDir('bench');
@@ -213,15 +323,7 @@ async function main(): Promise<void> {
   const clients = createAwsClients({ endpoints: aws.endpoints });
   const names = await provisionStack(clients, { prefix: 'bench' });
   try {
-    const storedRates: Rate[] = [];
-    for (let round = 0; round < 3; round++) {
-      const deps = { ...createMonitorDependencies(clients, names), profiles: { get: async () => profile } };
-      // Fresh batch ids per round, so every round does all the writes.
-      const fresh = messages(RECORDS / 2);
-      storedRates.push(await ingestRate(new LogIngest(deps, quiet), fresh, 10));
-    }
-    // The emulators run in this process, so CPU time here includes DynamoDB's and S3's own work.
-    console.log(`  whole monitor, S3 + DynamoDB writes (dynalite + fauxqs in-process): ${summary(storedRates)}`);
+    await storedIngest(clients, names);
 
     // 2. Window state size.
     console.log('\nwindow state per feature (21 columns: 20 features + 1 output)');

@@ -86,4 +86,16 @@ describe('the sample-ratio check counts the split’s draws, over HTTP', () => {
     const [tally] = await store.tallies('units-once', 1, 1);
     expect(tally.tally).toMatchObject({ served: 60, requests: 6, units: 4 });
   });
+
+  it('counts the batches of one invocation together, a unit in several of them once, and each batch once when some come again', async () => {
+    const store = new DynamoExperimentStore(system.clients.dynamodb, system.names.tables.monitoring);
+    const key = { endpoint: 'units-together', configVersion: 1, variant: 'control' };
+    const batch = (batchId: string, units: string[]) => ({ batchId, served: [{ key, rows: 2 * units.length, requests: units.length, unitlessRequests: 0, units }] });
+    await store.addServedBatches([batch('t-1', ['u1', 'u2']), batch('t-2', ['u2', 'u3'])]);
+    // t-2 delivered again beside a new batch, and t-1 alone.
+    await store.addServedBatches([batch('t-2', ['u2', 'u3']), batch('t-3', ['u3', 'u4'])]);
+    await store.addServedBatches([batch('t-1', ['u1', 'u2'])]);
+    const [tally] = await store.tallies('units-together', 1, 1);
+    expect(tally.tally).toMatchObject({ served: 12, requests: 6, units: 4 });
+  });
 });

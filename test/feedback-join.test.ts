@@ -4,7 +4,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoExperimentStore, DynamoFeedbackStore, FeedbackJoiner, createFeedbackPorts, createMonitorDependencies } from '@flywheel/aws';
 import { LogIngest } from '@flywheel/monitor';
 import type { FeedbackLabel } from '@flywheel/core';
-import { expectProblem } from './support/models.ts';
+import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
 import { at, batchBody, logRecord, queueDrained } from './support/monitor-fixtures.ts';
 import {
   classifierEndpoint,
@@ -158,6 +158,32 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
     // And again: nothing more to count.
     await postFeedback(system, ENDPOINT, { id: 'cut-1', outcome: true });
     expect(variantOf(await experiment(system, ENDPOINT), 'control').outcomes).toBe(variantOf(before, 'control').outcomes + 1);
+  });
+
+  it('keeps a prediction for the join only where its feedback can count: a split of variants, or a version with a task', async () => {
+    // A model without a task: a label cannot be scored against it, only an outcome compared across variants.
+    const plain = await registered(system, 'plain-model', scaledModel(3));
+    expect((await putEndpoint(system, 'plain', singleVariant('plain-model', plain))).status).toBe(201);
+    const split = { variants: [{ name: 'control', model: 'plain-model', version: plain, weight: 50 }, { name: 'candidate', model: 'plain-model', version: plain, weight: 50 }] };
+    expect((await putEndpoint(system, 'plain-split', split)).status).toBe(201);
+    await predictRow(system, 'plain', { id: 'kept-1' });
+    await predictRow(system, 'plain-split', { id: 'kept-2', variant: 'control' });
+    await experimentWhen(system, 'plain', (view) => servedCount(view) === 1);
+    await experimentWhen(system, 'plain-split', (view) => servedCount(view) === 1);
+    await monitorIdle();
+
+    const table = system.names.tables.monitoring;
+    const prediction = async (endpoint: string, rowId: string) =>
+      (await system.clients.dynamodb.send(new GetItemCommand({ TableName: table, Key: marshall({ pk: `PREDICTION#${endpoint}`, sk: rowId }), ConsistentRead: true }))).Item;
+    // The single variant without a task: no item written for the row, so its feedback is kept (for retraining) and waits.
+    expect(await prediction('plain', 'kept-1/0')).toBeUndefined();
+    expect(await (await postFeedback(system, 'plain', { id: 'kept-1', outcome: true, label: 'b' })).json()).toMatchObject({ rows: 1, joined: 0, waiting: 1, labelled: 1 });
+    expect(variantOf(await experiment(system, 'plain'), 'main')).toMatchObject({ count: 1, feedback: 0, outcomes: 0 });
+    expect(await labelsOf('plain')).toContainEqual(expect.objectContaining({ id: 'kept-1', row: 0, label: 'b' }));
+    // The split: the row is kept, and its outcome joins on arrival.
+    expect(await prediction('plain-split', 'kept-2/0')).toBeDefined();
+    expect(await (await postFeedback(system, 'plain-split', { id: 'kept-2', outcome: true })).json()).toMatchObject({ rows: 1, joined: 1, waiting: 0 });
+    expect(variantOf(await experiment(system, 'plain-split'), 'control')).toMatchObject({ count: 1, feedback: 1, outcomes: 1 });
   });
 
   it('refuses bad feedback with problem+json and keeps none of it', async () => {

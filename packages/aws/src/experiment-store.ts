@@ -1,7 +1,9 @@
-import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { EMPTY_TALLY, TALLY_FIELDS, addTallies, type ExperimentStore, type ExperimentTally, type Moments, type ServedCount, type TallyDelta, type TallyKey, type VariantTally } from '@flywheel/core';
+import { forEachLimit } from '@flywheel/monitor';
 import { conditionally, queryAll, sortNumber } from './dynamo-items.ts';
+import { batchGet, batchPut } from './feedback-items.ts';
 
 export interface DynamoExperimentStoreOptions {
   /** Tallies expire this long after their last change (default 400 days, as monitoring windows). */
@@ -96,25 +98,57 @@ export class DynamoExperimentStore implements ExperimentStore {
     );
   }
 
+  /** Counts one log batch's served rows (see `addServedBatches`). */
+  addServed(batchId: string, served: readonly ServedCount[]): Promise<void> {
+    return this.addServedBatches([{ batchId, served }]);
+  }
+
   /**
-   * Counts a log batch's served rows, requests and new units once, however often the batch is
-   * delivered: the adds carry the batch id, a marker item records the batch as counted, and only
-   * then are the ids dropped. The monitor's ledger lets one consumer at a time hold a batch, so no
-   * other add of it can race.
+   * Counts log batches' served rows, requests and new units once each, however often a batch is
+   * delivered: the adds carry the batch ids as tokens, a marker item per batch records it as
+   * counted, and only then are the ids dropped. The batches of one monitor invocation share the
+   * writes: one read of their markers, one add per tally (the batches' tokens together), one
+   * write of the markers and one forget per tally. The monitor's ledger lets one consumer at a
+   * time hold a batch, so no other add of it can race.
    */
-  async addServed(batchId: string, served: readonly ServedCount[]): Promise<void> {
-    const marker = marshall({ pk: `EXPERIMENTBATCH#${batchId}`, sk: 'SERVED' });
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: marker, ConsistentRead: true }));
-    if (Item) return;
-    const token = `batch:${batchId}`;
-    await Promise.all(
-      served.map(async ({ key, rows, requests, unitlessRequests, units }) => {
-        const newUnits = await this.#claimUnits(key, units, batchId);
-        await this.add(key, { served: rows, requests, unitlessRequests, units: newUnits }, token);
-      }),
-    );
-    await this.dynamodb.send(new PutItemCommand({ TableName: this.table, Item: { ...marker, ...marshall({ expiresAt: this.#seconds() + this.#batchMemorySeconds }) } }));
-    await Promise.all(served.map(({ key }) => this.forget(key, [token])));
+  async addServedBatches(batches: readonly { batchId: string; served: readonly ServedCount[] }[]): Promise<void> {
+    const markers = batches.filter((batch) => batch.served.length > 0).map((batch) => ({ batch, key: servedMarkerKey(batch.batchId) }));
+    if (markers.length === 0) return;
+    const counted = new Set((await batchGet<{ pk: string }>(this.dynamodb, this.table, markers.map((m) => m.key))).map((item) => item.pk));
+    const pending = markers.filter((m) => !counted.has(m.key.pk)).map((m) => m.batch);
+    if (pending.length === 0) return;
+
+    const byTally = new Map<string, { key: TallyKey; entries: { batchId: string; count: ServedCount; units: string[] }[] }>();
+    for (const { batchId, served } of pending) {
+      for (const count of served) {
+        const id = `${count.key.endpoint}\u0000${count.key.configVersion}\u0000${count.key.variant}`;
+        const tally = byTally.get(id) ?? { key: count.key, entries: [] };
+        tally.entries.push({ batchId, count, units: [] });
+        byTally.set(id, tally);
+      }
+    }
+    await forEachLimit(byTally.values(), CLAIMS_IN_FLIGHT, async ({ key, entries }) => {
+      // A unit in several of the batches is claimed once, for the first of them: which batch
+      // counts it does not matter, only that one does, and the claim says which.
+      const claimedHere = new Set<string>();
+      for (const entry of entries) {
+        for (const unit of entry.count.units) {
+          if (claimedHere.has(unit)) continue;
+          claimedHere.add(unit);
+          entry.units.push(unit);
+        }
+      }
+      const deltas = await Promise.all(
+        entries.map(async ({ batchId, count, units }) => ({
+          token: `batch:${batchId}`,
+          delta: { served: count.rows, requests: count.requests, unitlessRequests: count.unitlessRequests, units: await this.#claimUnits(key, units, batchId) },
+        })),
+      );
+      await this.addAll(key, deltas);
+    });
+    const expiresAt = this.#seconds() + this.#batchMemorySeconds;
+    await batchPut(this.dynamodb, this.table, pending.map(({ batchId }) => ({ ...servedMarkerKey(batchId), expiresAt })));
+    await forEachLimit(byTally.values(), CLAIMS_IN_FLIGHT, ({ key, entries }) => this.forget(key, entries.map(({ batchId }) => `batch:${batchId}`)));
   }
 
   /**
@@ -181,6 +215,8 @@ export class DynamoExperimentStore implements ExperimentStore {
     return Math.floor(this.#now().getTime() / 1000);
   }
 }
+
+const servedMarkerKey = (batchId: string) => ({ pk: `EXPERIMENTBATCH#${batchId}`, sk: 'SERVED' });
 
 function itemKey(key: TallyKey): { pk: string; sk: string } {
   return { pk: `EXPERIMENT#${key.endpoint}`, sk: `${sortNumber(key.configVersion)}#${key.variant}` };

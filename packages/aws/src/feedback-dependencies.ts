@@ -1,4 +1,5 @@
 import type { AwsClients } from './clients.ts';
+import { DynamoEndpointStore } from './endpoint-store.ts';
 import { DynamoExperimentStore } from './experiment-store.ts';
 import { FeedbackJoiner } from './feedback-join.ts';
 import { DynamoPredictionObserver } from './feedback-prediction-observer.ts';
@@ -27,7 +28,7 @@ export function createFeedbackPorts(clients: AwsClients, names: ResourceNames): 
   const registry = new DynamoModelRegistry(clients.dynamodb, names.tables.registry);
   return {
     feedback: new DynamoFeedbackStore(clients.dynamodb, table, joiner),
-    predictions: new DynamoPredictionObserver(clients.dynamodb, table, experiments, joiner, registry),
+    predictions: new DynamoPredictionObserver(clients.dynamodb, table, experiments, joiner, registry, new DynamoEndpointStore(clients.dynamodb, names.tables.registry)),
     experiments,
   };
 }

@@ -16,3 +16,35 @@ export function byteStream(bytes: Uint8Array, onSent: (sent: number) => void): R
     },
   });
 }
+
+/** A multipart upload as POST /v1/models/{model}/uploads answers it for an artifact over one part. */
+export interface PartedUpload {
+  partBytes: number;
+  parts: { partNumber: number; uploadUrl: string }[];
+  abortUrl: string;
+}
+
+/**
+ * PUTs each part of `bytes` to its presigned URL (in order; S3 wants each part's length up front,
+ * so a part goes in one piece) and returns the parts with the ETags their answers carried, for
+ * registration to assemble. On any failure the upload is aborted through its abort URL, so no
+ * parts are left behind, and the failure rethrown.
+ */
+export async function uploadParts(bytes: Uint8Array, upload: PartedUpload, onSent: (sent: number) => void): Promise<{ partNumber: number; etag: string }[]> {
+  const uploaded: { partNumber: number; etag: string }[] = [];
+  try {
+    for (const { partNumber, uploadUrl } of upload.parts) {
+      const part = bytes.subarray((partNumber - 1) * upload.partBytes, partNumber * upload.partBytes);
+      const response = await fetch(uploadUrl, { method: 'PUT', body: part as Uint8Array<ArrayBuffer> });
+      if (!response.ok) throw new Error(`part ${partNumber} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      const etag = response.headers.get('etag');
+      if (!etag) throw new Error(`part ${partNumber} answered without an ETag`);
+      uploaded.push({ partNumber, etag });
+      onSent(Math.min(bytes.byteLength, partNumber * upload.partBytes));
+    }
+    return uploaded;
+  } catch (error) {
+    await fetch(upload.abortUrl, { method: 'DELETE' }).catch(() => undefined);
+    throw error;
+  }
+}

@@ -160,6 +160,7 @@ export class LogIngest {
     });
 
     await forEachLimit(claimed, limit, (batch) => this.#setAside(batch, stats));
+    await this.#observe(claimed.filter((b) => !b.failed));
     const pending = pendingWindows(claimed.filter((b) => !b.failed));
     await forEachLimit(pending, limit, async (window) => {
       try {
@@ -230,7 +231,7 @@ export class LogIngest {
     return batches;
   }
 
-  /** Dead-letters the batch's bad lines, archives its good records and hands them to the feedback join. */
+  /** Dead-letters the batch's bad lines and archives its good records. */
   async #setAside(batch: Batch, stats: IngestStats): Promise<void> {
     try {
       if (batch.rejected.length > 0) {
@@ -240,10 +241,24 @@ export class LogIngest {
         this.#options.report('warn', 'dead-lettered invalid log records', { batch: batch.id, count: batch.rejected.length, reason });
       }
       for (const [key, lines] of archiveGroups(batch.id, batch.records, batch.lines)) await this.#deps.archive.put(key, lines);
-      await this.#deps.predictions?.observe(batch.id, batch.records);
     } catch (error) {
       batch.failed = true;
       this.#options.report('error', 'archiving a log batch failed', { batch: batch.id, error: String(error) });
+    }
+  }
+
+  /**
+   * Hands the archived batches to the feedback join, all at once: the batches of an invocation
+   * share its writes (served counts, kept rows). If it fails, they all go back for redelivery; the
+   * join is safe to repeat.
+   */
+  async #observe(batches: readonly Batch[]): Promise<void> {
+    if (!this.#deps.predictions || batches.length === 0) return;
+    try {
+      await this.#deps.predictions.observe(batches.map(({ id, records }) => ({ id, records })));
+    } catch (error) {
+      for (const batch of batches) batch.failed = true;
+      this.#options.report('error', 'the feedback join of log batches failed', { batches: batches.map((batch) => batch.id), error: String(error) });
     }
   }
 

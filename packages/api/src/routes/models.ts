@@ -11,6 +11,8 @@ import {
   type FieldIssue,
   type ModelMetadata,
   type ModelRegistry,
+  type ModelVersion,
+  type UploadedPart,
 } from '@flywheel/core';
 import { announce } from '../announce.ts';
 import type { AuthVariables, RequireScope } from '../auth.ts';
@@ -38,9 +40,19 @@ export const METADATA_HEADER = 'flywheel-metadata';
 /** Metadata is stored with the version record, whose item must stay well under DynamoDB's 400 KB. */
 const MAX_METADATA_CHARS = 200_000;
 
-export const registerFromUploadSchema = z.strictObject({
-  artifactKey: z.string().min(1).max(1024),
-  metadata: z.unknown().optional(),
+export const registerFromUploadSchema = z
+  .strictObject({
+    artifactKey: z.string().min(1).max(1024),
+    /** A multipart upload's id and the parts its PUTs answered, to assemble it from. */
+    uploadId: z.string().min(1).max(1024).optional(),
+    parts: z.array(z.strictObject({ partNumber: z.int().min(1).max(10_000), etag: z.string().min(1).max(256) })).min(1).max(10_000).optional(),
+    metadata: z.unknown().optional(),
+  })
+  .refine((body) => (body.uploadId === undefined) === (body.parts === undefined), { path: ['parts'], message: 'uploadId and parts go together: the parts of that multipart upload' });
+
+export const createUploadSchema = z.strictObject({
+  /** The artifact's size: past one part (8 MiB), the upload is multipart, with a URL per part. */
+  sizeBytes: z.int().min(1).optional(),
 });
 
 export const aliasBodySchema = z.strictObject({ version: z.int().min(1), reason: z.string().trim().min(1).max(1000).optional() });
@@ -111,6 +123,19 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
     return versions.map((version) => governedVersion(version, byVersion.get(version.version)));
   }
 
+  /** Assembles a multipart upload before it is read; one that cannot be assembled is gone afterwards (aborted). */
+  async function completeUpload(model: string, key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void> {
+    const completion = await artifacts.completeUpload(model, key, uploadId, parts);
+    if (completion.status === 'missing') {
+      throw new Problem(400, `No multipart upload ${uploadId} of model ${model} is open at ${key}.`, {
+        errors: [{ path: 'uploadId', message: `no open multipart upload of model ${model} with this id at artifactKey; get one from POST /v1/models/${model}/uploads` }],
+      });
+    }
+    if (completion.status === 'invalid') {
+      throw new Problem(400, `The parts do not assemble the upload (${completion.reason}); it was aborted, start a new one.`, { errors: [{ path: 'parts', message: completion.reason }] });
+    }
+  }
+
   return new Hono<{ Variables: AuthVariables }>()
     .post('/v1/models/:model/versions', requireScope('deploy'), limitBody(maxModelBytes, 'Register larger artifacts through POST /v1/models/{model}/uploads.'), async (c) => {
       const model = nameParam(c, 'model');
@@ -124,6 +149,7 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       }
       if (type.includes('json')) {
         const body = await readJson(c, registerFromUploadSchema);
+        if (body.uploadId !== undefined) await completeUpload(model, body.artifactKey, body.uploadId, body.parts!);
         const upload = await artifacts.readUpload(model, body.artifactKey, maxUploadBytes);
         if (upload.status === 'missing') {
           throw new Problem(400, `Nothing was uploaded at ${body.artifactKey} for model ${model}.`, {
@@ -142,9 +168,12 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
     })
     .post('/v1/models/:model/uploads', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const model = nameParam(c, 'model');
-      // It takes nothing (no body, or `{}`): a body meant for another route is refused, not ignored.
-      await readOptionalJson(c, z.strictObject({}));
-      const upload = await artifacts.createUpload(model, { expiresInSeconds: uploadExpiresInSeconds });
+      // No body, `{}` or `{sizeBytes}`: a body meant for another route is refused, not ignored.
+      const { sizeBytes } = await readOptionalJson(c, createUploadSchema);
+      if (sizeBytes !== undefined && sizeBytes > maxUploadBytes) {
+        throw new Problem(413, `The artifact is ${formatBytes(sizeBytes)}; at most ${formatBytes(maxUploadBytes)} can be registered.`);
+      }
+      const upload = await artifacts.createUpload(model, { expiresInSeconds: uploadExpiresInSeconds, sizeBytes });
       return c.json({ ...upload, method: 'PUT', maxBytes: maxUploadBytes }, 201);
     })
     .get('/v1/models', requireScope('read'), async (c) => {

@@ -19,7 +19,7 @@ import {
   type Scope,
 } from '@flywheel/core';
 import { endpointViewSchema, rollbackBodySchema } from './endpoints.ts';
-import { aliasBodySchema, aliasChangeSchema, METADATA_HEADER, modelSearchSchema, modelVersionSchema, registerFromUploadSchema } from './models.ts';
+import { aliasBodySchema, aliasChangeSchema, createUploadSchema, METADATA_HEADER, modelSearchSchema, modelVersionSchema, registerFromUploadSchema } from './models.ts';
 import { lineageQuerySchema } from './lineage.ts';
 import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
 import { experimentQuerySchema } from './experiment.ts';
@@ -179,7 +179,7 @@ export const operations: Operation[] = [
     tags: ['models'],
     summary: 'Register a model version',
     description:
-      'The raw .onnx bytes (optional metadata in the Flywheel-Metadata header), multipart parts `model` and `metadata`, or JSON {artifactKey, metadata?} after a presigned upload. The same bytes again return the existing version with 200.',
+      'The raw .onnx bytes (optional metadata in the Flywheel-Metadata header), multipart parts `model` and `metadata`, or JSON {artifactKey, metadata?} after a presigned upload ({artifactKey, uploadId, parts, metadata?} after a multipart one). The same bytes again return the existing version with 200.',
     request: {
       params: params({ model }),
       headers: z.object({ [METADATA_HEADER]: z.string().optional().describe('JSON metadata for a raw upload') }),
@@ -201,9 +201,27 @@ export const operations: Operation[] = [
     method: 'post',
     path: '/v1/models/{model}/uploads',
     tags: ['models'],
-    summary: 'Get a presigned URL to upload a large artifact to',
-    request: { params: params({ model }) },
-    responses: { 201: ok('PUT the bytes to uploadUrl, then register with {artifactKey: key}', z.object({ uploadUrl: z.string(), key: z.string(), expiresAt: z.string(), method: z.literal('PUT'), maxBytes: z.int() })) },
+    summary: 'Get a presigned URL (or, for an artifact over 8 MiB, a URL per part) to upload a large artifact to',
+    description:
+      'Without a body or `sizeBytes` up to one part: one URL; PUT the bytes to uploadUrl, then register with {artifactKey: key}. With a larger `sizeBytes`: a multipart upload; PUT bytes [(n − 1) · partBytes, n · partBytes) to part n\'s uploadUrl, keep each answer\'s ETag header, then register with {artifactKey: key, uploadId, parts: [{partNumber, etag}]}. DELETE abortUrl gives an upload up (its parts are deleted); registering with parts that do not assemble it aborts it too.',
+    request: { params: params({ model }), body: { content: { 'application/json': { schema: createUploadSchema } }, required: false } },
+    responses: {
+      201: ok(
+        'Where to upload to',
+        z.object({
+          key: z.string(),
+          expiresAt: z.string(),
+          method: z.literal('PUT'),
+          maxBytes: z.int(),
+          uploadUrl: z.string().optional(),
+          uploadId: z.string().optional(),
+          partBytes: z.int().optional(),
+          parts: z.array(z.object({ partNumber: z.int(), uploadUrl: z.string() })).optional(),
+          abortUrl: z.string().optional(),
+        }),
+      ),
+      ...problems(400, 413),
+    },
   }),
   operation('read', {
     method: 'get',

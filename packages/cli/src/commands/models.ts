@@ -5,7 +5,7 @@ import { ApiError, type ApiResponse } from '../client.ts';
 import { UsageError } from '../errors.ts';
 import type { ContextFor, CommandContext } from '../context.ts';
 import { details, table } from '../output.ts';
-import { byteStream } from '../upload.ts';
+import { byteStream, uploadParts, type PartedUpload } from '../upload.ts';
 import { addGovernanceCommands } from './model-governance.ts';
 
 /** `x FP32[-1,3]`; a tensor of unknown rank shows `[?]`. */
@@ -103,16 +103,32 @@ async function registerDirect({ client, out }: CommandContext, name: string, fil
   }
 }
 
-/** POST …/uploads for a presigned PUT, send the bytes there, then register the staged artifact. */
+/**
+ * POST …/uploads for a presigned PUT (or, past one part, a URL per part of a multipart upload),
+ * send the bytes there, then register the staged artifact.
+ */
 async function registerThroughUpload({ client, out }: CommandContext, name: string, file: string, size: number, metadata: Record<string, unknown>): Promise<ApiResponse<ModelVersion>> {
   const path = `/v1/models/${encodeURIComponent(name)}`;
-  const upload = (await client.request<{ uploadUrl: string; key: string; maxBytes: number }>(`${path}/uploads`, { method: 'POST' })).body;
+  const upload = (await client.request<{ key: string; maxBytes: number; uploadUrl?: string; uploadId?: string } & Partial<PartedUpload>>(`${path}/uploads`, { json: { sizeBytes: size } })).body;
   if (size > upload.maxBytes) throw new UsageError(`${file} is ${size} bytes; the server registers at most ${upload.maxBytes}`);
+  const bytes = await readFile(file);
+  const described = Object.keys(metadata).length ? { metadata } : {};
+  if (upload.uploadId !== undefined) {
+    const progress = out.progress(size, `uploading ${file} in ${upload.parts!.length} parts`);
+    try {
+      const parts = await uploadParts(bytes, upload as PartedUpload, (sent) => progress.update(sent)).catch((error: Error) => {
+        throw new ApiError(`the presigned upload failed: ${error.message}`, undefined);
+      });
+      return await client.request<ModelVersion>(`${path}/versions`, { json: { artifactKey: upload.key, uploadId: upload.uploadId, parts, ...described } });
+    } finally {
+      progress.stop();
+    }
+  }
   // S3 wants the length up front, so the bytes go in one piece (a chunked stream would be refused).
   out.note(`uploading ${size} bytes through a presigned URL…`);
-  const response = await fetch(upload.uploadUrl, { method: 'PUT', body: await readFile(file) }).catch((error: Error) => {
+  const response = await fetch(upload.uploadUrl!, { method: 'PUT', body: bytes }).catch((error: Error) => {
     throw new ApiError(`the presigned upload failed: ${error.message}`, undefined);
   });
   if (!response.ok) throw new ApiError(`the presigned upload answered ${response.status}: ${(await response.text()).slice(0, 200)}`, response.status);
-  return client.request<ModelVersion>(`${path}/versions`, { json: { artifactKey: upload.key, ...(Object.keys(metadata).length ? { metadata } : {}) } });
+  return client.request<ModelVersion>(`${path}/versions`, { json: { artifactKey: upload.key, ...described } });
 }

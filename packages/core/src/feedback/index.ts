@@ -35,4 +35,4 @@ export {
 } from './experiment.ts';
 export { countServed, type ServedCount } from './served.ts';
 export { labelsEventOf } from './labels-event.ts';
-export type { ExperimentStore, FeedbackLabel, FeedbackReceipt, FeedbackStore, PredictionObserver } from './ports.ts';
+export type { ExperimentStore, FeedbackLabel, FeedbackReceipt, FeedbackStore, ObservedBatch, PredictionObserver } from './ports.ts';

@@ -31,13 +31,20 @@ export interface FeedbackStore {
   labels(endpoint: string, range: { from: string; to: string }): AsyncIterable<FeedbackLabel>;
 }
 
+/** A batch of logged records as the monitor took it off the queue. */
+export interface ObservedBatch {
+  readonly id: string;
+  readonly records: readonly PredictionLogRecord[];
+}
+
 /**
- * The prediction side of the join, fed by the monitor with every batch of logged records it
- * takes: counts the served rows per variant and keeps each row until its feedback arrives.
- * Safe to repeat for a batch delivered again.
+ * The prediction side of the join, fed by the monitor with the batches of logged records each
+ * invocation takes, together (so they share their writes): counts the served rows per variant and
+ * keeps each row whose feedback can count until its feedback arrives. Safe to repeat for a batch
+ * delivered again.
  */
 export interface PredictionObserver {
-  observe(batchId: string, records: readonly PredictionLogRecord[]): Promise<void>;
+  observe(batches: readonly ObservedBatch[]): Promise<void>;
 }
 
 /** The per-variant tallies experiments are analysed from. */

@@ -26,7 +26,7 @@ export {
   type GuardrailDecisionRecord,
   type PreconditionResult,
 } from './endpoint.ts';
-export type { ArtifactStore, EndpointStore, GovernanceStore, ModelRegistry, UploadRead } from './ports.ts';
+export type { ArtifactStore, EndpointStore, GovernanceStore, ModelRegistry, StagedUpload, UploadCompletion, UploadedPart, UploadRead } from './ports.ts';
 export { RegistrationInProgressError, VersionDeletedError } from './errors.ts';
 export {
   STAGES,

@@ -60,6 +60,19 @@ export interface EndpointStore {
   list(): Promise<EndpointRecord[]>;
 }
 
+/** A staged upload: one presigned PUT, or a multipart upload with a presigned PUT per part (and one DELETE that aborts it). */
+export type StagedUpload =
+  | { key: string; expiresAt: string; uploadUrl: string }
+  | { key: string; expiresAt: string; uploadId: string; partBytes: number; parts: { partNumber: number; uploadUrl: string }[]; abortUrl: string };
+
+/** A part as its PUT answered: its number and the ETag the response carried. */
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+}
+
+export type UploadCompletion = { status: 'completed' } | { status: 'missing' } | { status: 'invalid'; reason: string };
+
 export type UploadRead = { status: 'found'; bytes: Uint8Array } | { status: 'missing' } | { status: 'too-large'; sizeBytes: number };
 
 /** Model bytes, content-addressed, and the staging area of presigned uploads. */
@@ -67,8 +80,13 @@ export interface ArtifactStore {
   /** Stores bytes under their sha256; storing the same bytes again changes nothing. */
   putModel(sha256: string, bytes: Uint8Array): Promise<void>;
   getModel(sha256: string): Promise<Uint8Array>;
-  /** A URL the caller PUTs the artifact to, and the key to register it by. */
-  createUpload(model: string, options: { expiresInSeconds: number }): Promise<{ key: string; uploadUrl: string; expiresAt: string }>;
+  /**
+   * Where the caller PUTs the artifact, and the key to register it by: one URL, or, for an
+   * artifact of `sizeBytes` larger than one part, a URL per part of a multipart upload.
+   */
+  createUpload(model: string, options: { expiresInSeconds: number; sizeBytes?: number }): Promise<StagedUpload>;
+  /** Assembles a multipart upload from its uploaded parts; one that cannot be completed is aborted, its parts deleted. */
+  completeUpload(model: string, key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<UploadCompletion>;
   /** An uploaded artifact of `model`; a key outside that model's uploads reads as missing. */
   readUpload(model: string, key: string, maxBytes: number): Promise<UploadRead>;
   deleteUpload(key: string): Promise<void>;

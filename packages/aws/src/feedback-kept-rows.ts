@@ -1,0 +1,50 @@
+import type { EndpointStore, PredictionLogRecord, Task } from '@flywheel/core';
+import type { VersionCache } from '@flywheel/monitor';
+
+export type EndpointConfigs = Pick<EndpointStore, 'get'>;
+
+/** Config versions looked up at once; an unknown one is asked again after this long. */
+const MISSING_RETRY_MS = 60_000;
+const MAX_CACHED = 10_000;
+
+/**
+ * Which logged rows the join keeps (one DynamoDB write each): those whose feedback can count.
+ * A label counts when the row's model version names a task (it is scored against the predicted
+ * class or value); an outcome counts when the row's config version splits traffic between two
+ * or more variants (the experiment compares them, the guardrails read it). A row of a
+ * single-variant endpoint whose model names no task is not kept: its feedback is still stored
+ * (retraining's labels, `labels.received`) but joins nothing, as there is nothing to compare it
+ * with or score it against.
+ */
+export class KeptRows {
+  readonly #splits = new Map<string, { value: Promise<boolean>; until: number }>();
+
+  constructor(
+    private readonly endpoints: EndpointConfigs,
+    private readonly versions: Pick<VersionCache, 'task'>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The task of the row's version when the row is kept (undefined: kept without one); `false` when it is not kept. */
+  async keep(record: PredictionLogRecord): Promise<Task | undefined | false> {
+    const task = await this.versions.task(record.model, record.version);
+    if (task) return task;
+    return (await this.#splitsTraffic(record.endpoint, record.configVersion)) ? undefined : false;
+  }
+
+  /** Config versions are never rewritten: a found one is kept for good, a missing one asked again later. */
+  #splitsTraffic(endpoint: string, configVersion: number): Promise<boolean> {
+    const id = `${endpoint}\u0000${configVersion}`;
+    const hit = this.#splits.get(id);
+    if (hit && hit.until > this.now()) return hit.value;
+    if (this.#splits.size > MAX_CACHED) this.#splits.clear();
+    const read = this.endpoints.get(endpoint, configVersion);
+    const entry = { value: read.then((found) => (found?.config.variants.length ?? 0) > 1), until: Infinity };
+    this.#splits.set(id, entry);
+    read.then(
+      (found) => (entry.until = found ? Infinity : this.now() + MISSING_RETRY_MS),
+      () => this.#splits.delete(id),
+    );
+    return entry.value;
+  }
+}
