@@ -54,6 +54,8 @@ async function scoreRows(serving: Serving, job: BatchJob, chunk: BatchChunk, rou
       receivedAt: Date.now(),
       startedAt: performance.now(),
       routed,
+      // A table's other columns (ids, notes) are not features; online requests refuse them.
+      unknownFields: 'ignore',
     });
     rows.forEach((row, i) => {
       const outputs: Record<string, unknown> = {};

@@ -80,6 +80,8 @@ export interface PredictContext {
   forced?: string;
   /** Already routed by the caller (a batch job's fixed version). */
   routed?: RoutedRequest;
+  /** Record fields that are not features: refused (the default: a misspelt feature), or ignored (a table's other columns, in a batch job). */
+  unknownFields?: 'refuse' | 'ignore';
 }
 
 /** The predict path below HTTP: a validated body in, the response body and routing headers out. */
@@ -97,7 +99,7 @@ export async function servePredict(serving: Serving, endpoint: string, body: Pre
     records: body.records,
     // The records as filled from feature views: what the model sees, and what the log records.
     plan: (routed, records) => {
-      const inputs = records ? recordsInputs(serving, routed, records) : body.inputs!;
+      const inputs = records ? recordsInputs(serving, routed, records, context.unknownFields) : body.inputs!;
       return {
         run: (model) => predict(model, inputs),
         rowsOf: (result) => predictionRows({ inputs, records }, result, routed.version.features),
@@ -126,9 +128,10 @@ export function forcedVariant(c: Context<{ Variables: AuthVariables }>): string 
   return forced;
 }
 
-function recordsInputs(serving: Serving, routed: RoutedRequest, records: readonly unknown[]): Record<string, NestedValue[]> {
+function recordsInputs(serving: Serving, routed: RoutedRequest, records: readonly unknown[], unknownFields: 'refuse' | 'ignore' = 'refuse'): Record<string, NestedValue[]> {
   const plan = serving.recordsPlan(routed.version);
-  const result = 'issues' in plan ? plan : applyRecordsPlan(plan, records);
+  const alsoAllowed = serving.featureLookup?.entityKeysOf(routed.version);
+  const result = 'issues' in plan ? plan : applyRecordsPlan(plan, records, { unknownFields, ...(alsoAllowed ? { alsoAllowed } : {}) });
   if ('issues' in result) throw new Problem(400, 'The records do not fit the model version\'s features.', { errors: result.issues });
   return result.inputs as Record<string, NestedValue[]>;
 }

@@ -12,6 +12,7 @@ export type PredictRecord = Record<string, unknown>;
 export class FeatureLookup {
   private readonly views: TtlCache<FeatureViewRecord | undefined>;
   private readonly needs = new WeakMap<ModelVersion, ViewNeed[]>();
+  private readonly entityKeys = new WeakMap<ModelVersion, ReadonlySet<string>>();
 
   constructor(
     private readonly store: FeatureStore,
@@ -44,7 +45,13 @@ export class FeatureLookup {
         return { need, entity: view!.definition.entity, values };
       }),
     );
+    this.entityKeys.set(version, new Set(found.map(({ entity }) => entity)));
     return found.reduce<readonly PredictRecord[]>((filled, { need, entity, values }) => fillFromView(filled, entity, need, values), records);
+  }
+
+  /** The entity keys records for the version carry besides its features (known once a fill ran; a view's entity key never changes). */
+  entityKeysOf(version: ModelVersion): ReadonlySet<string> | undefined {
+    return this.entityKeys.get(version);
   }
 
   /** After a change made here, so this instance uses the new definition at once. */

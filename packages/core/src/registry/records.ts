@@ -67,7 +67,11 @@ export function recordsPlan(features: readonly Feature[] | undefined, signature:
 export function applyRecordsPlan(
   plan: RecordsPlan,
   records: readonly unknown[],
-  options: { unknownFields?: 'refuse' | 'ignore' } = {},
+  options: {
+    unknownFields?: 'refuse' | 'ignore';
+    /** Fields a record may carry besides the features (the entity keys of feature views it is filled from). */
+    alsoAllowed?: ReadonlySet<string>;
+  } = {},
 ): { inputs: Record<string, unknown[]> } | { issues: FieldIssue[] } {
   const refuseUnknown = options.unknownFields !== 'ignore';
   const issues: FieldIssue[] = [];
@@ -81,7 +85,7 @@ export function applyRecordsPlan(
     }
     if (refuseUnknown) for (const field in record) {
       // A misspelt feature would otherwise be dropped and the real one reported missing, or worse, defaulted.
-      if (!plan.fields.has(field)) issues.push({ path: `records/${row}/${field}`, message: `unknown field; this model version's features are ${[...plan.fields].slice(0, 10).join(', ')}` });
+      if (!plan.fields.has(field) && !options.alsoAllowed?.has(field)) issues.push({ path: `records/${row}/${field}`, message: `unknown field; this model version's features are ${[...plan.fields].slice(0, 10).join(', ')}` });
     }
     for (const input of plan.inputs) {
       const values = input.columns.map((column) => {
