@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDatasetRegistry, DynamoErasedSubjects, DynamoWindowStore, LOCAL_UNIT_HASH_KEY, S3DatasetStore, S3LogArchive, S3LogArchiveReader, createFeedbackPorts, hmacUnitHasher } from '@flywheel/aws';
+import { DynamoDatasetRegistry, DynamoErasedSubjects, createFeatureStore, DynamoWindowStore, LOCAL_UNIT_HASH_KEY, S3DatasetStore, S3LogArchive, S3LogArchiveReader, createFeedbackPorts, hmacUnitHasher } from '@flywheel/aws';
 import { bucket as bucketDefinition } from '@flywheel/infra';
 import { archiveKey } from '@flywheel/monitor';
 import { assembleExamples, canonicalDatasetBytes, type LabelRow, type LoggedRow } from '@flywheel/train';
@@ -92,7 +93,7 @@ describe('erasure by subject', () => {
       consumers: {
         monitor: (clients, names) => createMonitorHandler(clients, names, { ingest: { report: quiet }, judge: { report: quiet } }),
         events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        erasure: (clients, names) => createErasureHandler(clients, names, { log: quiet }),
+        erasure: (clients, names) => createErasureHandler(clients, names, { log: quiet, features: createFeatureStore(clients, names, new DuckDbFeatureEngine()) }),
       },
     });
     await classifierEndpoint(system, ENDPOINT);
@@ -237,10 +238,8 @@ describe('erasure by subject', () => {
     await expectProblem(await post({ subject: { unit: 'u' }, reason: 'x', extra: 1 }), 400);
     await expectProblem(await post({ subject: { unit: 'u', email: 'e' }, reason: 'x' }), 400);
     await expectProblem(await post({ subject: { entity: { view: 'users' } }, reason: 'x' }), 400);
+    await expectProblem(await post({ subject: { entity: { view: 'nowhere', id: '42' } }, reason: 'x' }), 404);
     await expectProblem(await post({ subject: { unit: 'x'.repeat(300) }, reason: 'x' }), 400);
-    // No feature store is configured yet: an entity cannot be erased, said plainly.
-    const entity = await expectProblem(await post({ subject: { entity: { view: 'users', id: '42' } }, reason: 'x' }), 422);
-    expect(entity.detail).toMatch(/no feature store is configured/i);
     await expectProblem(await post({ subject: { unit: 'u' }, reason: 'x' }, null), 401);
     const created = await system.api('/v1/keys', { method: 'POST', json: { name: 'reader', scopes: ['read'] } });
     const { key } = (await created.json()) as { key: string };
@@ -249,6 +248,23 @@ describe('erasure by subject', () => {
     await expectProblem(await system.api(`/v1/erasures/${'z'.repeat(3000)}`), 404);
     const erasures = (await tableItems(system)).filter(({ item }) => String(item.pk).startsWith('ERASURE#') && item.sk === 'ERASURE');
     expect(erasures).toHaveLength(2);
+  });
+
+  it('erases an entity from the feature store: its online row and its offline rows', async () => {
+    const view = (path: string, init?: Parameters<TestSystem['api']>[1]) => system.api(`/v1/feature-views/users${path}`, init);
+    expect((await view('', { method: 'PUT', json: { entity: 'user_id', features: [{ name: 'age', kind: 'numerical' }] }, headers: { 'if-none-match': '*' } })).status).toBe(201);
+    const rows = [{ user_id: '42', event_time: '2026-01-01T00:00:00Z', age: 30 }, { user_id: '7', event_time: '2026-01-01T00:00:00Z', age: 50 }];
+    expect((await view('/rows', { method: 'POST', json: { rows } })).status).toBe(200);
+    const answer = await system.api('/v1/erasures', { method: 'POST', json: { subject: { entity: { view: 'users', id: '42' } }, reason: 'account closed' } });
+    expect(answer.status).toBe(202);
+    const done = await erasureWhen(system, ((await answer.json()) as { erasureId: string }).erasureId, (v) => v.status === 'succeeded');
+    expect(done.report?.features).toEqual({ onlineItemsDeleted: 1, offlineFilesRewritten: 1 });
+    const online = async (id: string) => (await (await view(`/online/${id}`)).json()) as { values: Record<string, unknown> };
+    expect((await online('42')).values.age).toBeNull();
+    expect((await online('7')).values.age).toBe(50);
+    const asOf = (user_id: string) => ({ user_id, event_time: '2026-02-01T00:00:00Z' });
+    const historical = (await (await view('/historical', { method: 'POST', json: { rows: [asOf('42'), asOf('7')] } })).json()) as { rows: { age: unknown }[] };
+    expect(historical.rows.map((row) => row.age)).toEqual([null, 50]);
   });
 });
 

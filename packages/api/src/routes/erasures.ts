@@ -42,6 +42,11 @@ export function erasureRoutes(deps: ErasureRouteDependencies, requireScope: Requ
           errors: [{ path: 'subject.entity', message: 'no feature store configured' }],
         });
       }
+      if (body.subject.entity && !(await deps.features!.hasView(body.subject.entity.view))) {
+        throw new Problem(404, `There is no feature view ${body.subject.entity.view}, so it holds no rows of the entity.`, {
+          errors: [{ path: 'subject.entity.view', message: 'no such feature view' }],
+        });
+      }
       const subject: ErasureSubject = {
         ...(body.subject.unit !== undefined ? { unitHash: deps.hashUnit(body.subject.unit) } : {}),
         ...(body.subject.entity ? { entity: body.subject.entity } : {}),

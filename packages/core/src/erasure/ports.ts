@@ -87,6 +87,8 @@ export interface ErasureDatasets {
 
 /** The feature store's erasure of one entity (provided by the feature store; optional). */
 export interface FeatureEraser {
+  /** Whether the view exists: an erasure of an entity of another is refused before it starts. */
+  hasView(view: string): Promise<boolean>;
   eraseEntity(view: string, id: string): Promise<{ onlineItemsDeleted: number; offlineFilesRewritten: number }>;
 }
 

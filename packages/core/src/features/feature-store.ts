@@ -43,6 +43,10 @@ export class FeatureStore {
   }
 
   /** Forgets an entity: its online item is deleted and the offline files are rewritten without its rows. */
+  async hasView(view: string): Promise<boolean> {
+    return (await this.ports.views.current(view)) !== undefined;
+  }
+
   async eraseEntity(view: string, entityId: string): Promise<{ onlineItemsDeleted: number; offlineFilesRewritten: number }> {
     const online = await this.ports.online.erase(view, entityId);
     const offlineFilesRewritten = await this.ports.offline.erase(view, entityId);
