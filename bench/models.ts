@@ -3,7 +3,7 @@
 // small conv net, with a request of any batch size for each.
 import { floatTensor, tensorType, writeModel, type NestedValue } from '@flywheel/inference';
 import { demoSeed } from '@flywheel/train';
-import { mlpFixture } from '../packages/inference/src/test-models.ts';
+import { mlpFixture, seededRandom } from '../packages/inference/src/test-models.ts';
 
 export interface BenchModel {
   name: string;
@@ -19,20 +19,8 @@ export interface BenchModel {
   flat(batch: number): Float32Array;
 }
 
-/** Deterministic pseudo-random floats in [-scale, scale] (mulberry32), float32-exact. */
-function random(seed: number): (scale?: number) => number {
-  let state = seed >>> 0;
-  return (scale = 1) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.fround(((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1) * scale);
-  };
-}
-
 const values = (count: number, seed: number, scale = 1) => {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Float32Array.from({ length: count }, () => next(scale));
 };
 

@@ -21,7 +21,7 @@ export interface ModelFixture {
 type Matrix = number[][];
 
 /** Deterministic weights (mulberry32), rounded to float32 so the reference uses what the model holds. */
-function seededRandom(seed: number): (scale?: number) => number {
+export function seededRandom(seed: number): (scale?: number) => number {
   let state = seed >>> 0;
   return (scale = 1) => {
     state = (state + 0x6d2b79f5) >>> 0;

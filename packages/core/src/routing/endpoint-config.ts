@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { retention } from '@flywheel/infra';
+// One pure constant, shared with the bucket's lifecycle rule; the rest of infra stays out of core.
+import { retention } from '@flywheel/infra/retention';
 import { InvalidScheduleError, parseSchedule } from '../retrain/schedule.ts';
 
 const MINUTE_MS = 60_000;
