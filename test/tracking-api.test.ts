@@ -210,6 +210,11 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     expect((await call(`model-versions/search?filter=${encodeURIComponent(`run_id = '${runId}'`)}`)).body.model_versions.map((v: { name: string }) => v.name)).toEqual(['scorer']);
     expect((await call(`registered-models/search?filter=${encodeURIComponent("name LIKE 'sco%'")}`)).body.registered_models.map((m: { name: string }) => m.name)).toEqual(['scorer']);
     expect((await call('registered-models/get-latest-versions', { name: 'scorer', stages: ['Production'] })).body.model_versions).toEqual([]);
+    // Flywheel's stages and governed tags are MLflow's: staged through /v1, seen through the MLflow API.
+    const staged = await system.api('/v1/models/scorer/versions/1/stage', { method: 'POST', json: { stage: 'staging', reason: 'offline evaluation passed' } });
+    expect(staged.status).toBe(200);
+    expect((await call('model-versions/get?name=scorer&version=1')).body.model_version.current_stage).toBe('Staging');
+    expect((await call('registered-models/get-latest-versions', { name: 'scorer', stages: ['Staging'] })).body.model_versions.map((v: { version: string }) => v.version)).toEqual(['1']);
 
     expect((await call('model-versions/create', { name: 'scorer', source: `runs:/${runId}/missing` })).status).toBe(404);
     expect((await call('model-versions/create', { name: 'scorer', source: 'file:///etc/passwd' })).body.error_code).toBe('INVALID_PARAMETER_VALUE');

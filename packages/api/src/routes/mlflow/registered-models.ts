@@ -7,7 +7,10 @@ import {
   pageOf,
   registryFilter,
   TrackingError,
+  initialGovernance,
+  type GovernanceRecord,
   type ModelVersion,
+  type Stage,
   type RegisteredModelRecord,
   type RegisteredModelStore,
   type TrackingArtifacts,
@@ -39,20 +42,24 @@ function sourceOf(version: ModelVersion): string {
   return typeof version.lineage.source === 'string' ? version.lineage.source : `models:/${version.model}/${version.version}`;
 }
 
-/** A Flywheel version as MLflow's ModelVersion. Stages are not mapped: every version is in stage None. */
-function modelVersionJson(version: ModelVersion) {
+/** MLflow's stage names for Flywheel's stages (registry governance). */
+const MLFLOW_STAGES: Readonly<Record<Stage, string>> = { none: 'None', staging: 'Staging', production: 'Production', archived: 'Archived' };
+
+/** A Flywheel version as MLflow's ModelVersion, with its governed stage and current tags. */
+function modelVersionJson(version: ModelVersion, governance: GovernanceRecord | undefined) {
   const created = Date.parse(version.createdAt);
+  const state = governance ?? initialGovernance(version);
   return {
     name: version.model,
     version: String(version.version),
     creation_timestamp: created,
-    last_updated_timestamp: created,
-    current_stage: 'None',
+    last_updated_timestamp: governance ? Math.max(created, Date.parse(governance.change.at)) : created,
+    current_stage: MLFLOW_STAGES[state.stage],
     description: version.description ?? '',
     source: sourceOf(version),
     run_id: typeof version.lineage.runId === 'string' ? version.lineage.runId : '',
     status: 'READY',
-    tags: keyValues(version.tags),
+    tags: keyValues(state.tags),
   };
 }
 
@@ -67,20 +74,36 @@ function modelName(name: string): string {
  * content-addressed there), one made from a run's ONNX artifact carries the run as its lineage.
  */
 export function registeredModelRoutes(deps: RegisteredModelDependencies, requireScope: RequireScope) {
-  const { registry } = deps.registry;
+  const { registry, governance } = deps.registry;
+
+  /** The model's versions that are not deleted, each with its governance (none without a store). */
+  async function governedVersions(model: string): Promise<{ version: ModelVersion; governance?: GovernanceRecord }[]> {
+    const [versions, states] = await Promise.all([registry.listVersions(model), governance?.current(model) ?? []]);
+    const byVersion = new Map(states.map((state) => [state.version, state]));
+    return versions.flatMap((version) => {
+      const state = byVersion.get(version.version);
+      return state?.deleted ? [] : [{ version, ...(state ? { governance: state } : {}) }];
+    });
+  }
 
   async function registeredModelJson(name: string, record: RegisteredModelRecord | undefined) {
-    const versions = await registry.listVersions(name);
+    const versions = await governedVersions(name);
     if (!record && versions.length === 0) throw doesNotExist(`Registered Model with name=${name} not found`);
-    const first = versions[0] ? Date.parse(versions[0].createdAt) : undefined;
-    const last = versions.at(-1);
+    const first = versions[0] ? Date.parse(versions[0].version.createdAt) : undefined;
     const created = record?.creationTime ?? first ?? 0;
+    // MLflow's latest_versions: the newest version in each stage.
+    const latest = new Map<string, ReturnType<typeof modelVersionJson>>();
+    for (const { version, governance: state } of versions) {
+      const json = modelVersionJson(version, state);
+      latest.set(json.current_stage, json);
+    }
+    const latestVersions = [...latest.values()].sort((a, b) => Number(a.version) - Number(b.version));
     return {
       name,
       creation_timestamp: created,
-      last_updated_timestamp: last ? Math.max(created, Date.parse(last.createdAt)) : created,
+      last_updated_timestamp: Math.max(created, ...latestVersions.map((v) => v.last_updated_timestamp)),
       description: record?.description ?? '',
-      latest_versions: last ? [modelVersionJson(last)] : [],
+      latest_versions: latestVersions,
       tags: keyValues(record?.tags),
     };
   }
@@ -137,9 +160,8 @@ export function registeredModelRoutes(deps: RegisteredModelDependencies, require
     .post(`${BASE}/registered-models/get-latest-versions`, requireScope('read'), async (c) => {
       const params = await readParams(c, z.object({ name: requiredString, stages: z.array(z.string()).optional().default([]) }));
       const model = await registeredModelJson(params.name, await deps.records.get(params.name));
-      // Every version is in stage None here; asking for other stages finds none.
-      const wanted = params.stages.length === 0 || params.stages.some((stage) => stage.toLowerCase() === 'none');
-      return c.json({ model_versions: wanted ? model.latest_versions : [] });
+      const wanted = new Set(params.stages.map((stage) => stage.toLowerCase()));
+      return c.json({ model_versions: model.latest_versions.filter((v) => wanted.size === 0 || wanted.has(v.current_stage.toLowerCase())) });
     })
     .post(`${BASE}/model-versions/create`, requireScope('deploy'), limitBody(64 * 1024), async (c) => {
       const params = await readParams(c, z.object({ name: requiredString, source: requiredString, run_id: z.string().optional(), tags: keyValueList, description: z.string().max(5000).optional() }));
@@ -161,19 +183,21 @@ export function registeredModelRoutes(deps: RegisteredModelDependencies, require
         },
         'tags',
       );
-      return c.json({ model_version: modelVersionJson(version) });
+      const state = (await governance?.history(name, version.version))?.[0];
+      return c.json({ model_version: modelVersionJson(version, state) });
     })
     .get(`${BASE}/model-versions/get`, requireScope('read'), async (c) => {
       const params = await readParams(c, z.object({ name: requiredString, version: requiredString }));
       const number = Number(params.version);
       const version = Number.isSafeInteger(number) && number > 0 && isResourceName(params.name) ? await registry.getVersion(params.name, number) : undefined;
-      if (!version) throw doesNotExist(`Model Version (name=${params.name}, version=${params.version}) not found`);
-      return c.json({ model_version: modelVersionJson(version) });
+      const state = version && (await governance?.history(version.model, version.version))?.[0];
+      if (!version || state?.deleted) throw doesNotExist(`Model Version (name=${params.name}, version=${params.version}) not found`);
+      return c.json({ model_version: modelVersionJson(version, state) });
     })
     .get(`${BASE}/model-versions/search`, requireScope('read'), async (c) => {
       const params = await readParams(c, z.object({ filter: z.string().optional(), max_results: maxResults(1000, 200_000), page_token: z.string().optional() }));
       const matches = registryFilter(params.filter, ['name', 'run_id', 'source', 'version']);
-      const versions = (await Promise.all((await registry.listModels()).map((model) => registry.listVersions(model)))).flat().map(modelVersionJson);
+      const versions = (await Promise.all((await registry.listModels()).map(governedVersions))).flat().map(({ version, governance: state }) => modelVersionJson(version, state));
       const found = versions.filter((version) => matches({ name: version.name, run_id: version.run_id, source: version.source, version: version.version }, Object.fromEntries(version.tags.map((tag) => [tag.key, tag.value]))));
       const page = pageOf(found, params.max_results, params.page_token);
       return c.json({ model_versions: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
