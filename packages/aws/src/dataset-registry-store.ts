@@ -1,7 +1,7 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DatasetErasure, DatasetRegistry, DatasetVersion, DatasetVersionDraft } from '@flywheel/core';
-import { conditionally, fromItem, queryAll, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
+import { conditionally, fromItem, lookupNames, queryAll, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
 
 /**
  * Registry items under `pk = DATASET#<name>`:
@@ -56,15 +56,7 @@ export class DynamoDatasetRegistry implements DatasetRegistry {
   }
 
   async listNames(): Promise<string[]> {
-    const items = await queryAll<{ name: string }>(this.dynamodb, {
-      TableName: this.table,
-      IndexName: 'byLookup',
-      KeyConditionExpression: 'lookup = :l',
-      ExpressionAttributeValues: marshall({ ':l': 'DATASETS' }),
-      ProjectionExpression: '#name',
-      ExpressionAttributeNames: { '#name': 'name' },
-    });
-    return items.map((item) => item.name).sort();
+    return lookupNames(this.dynamodb, this.table, 'DATASETS', 'name');
   }
 
   async markErased(sha256: string, erasure: DatasetErasure): Promise<void> {

@@ -64,3 +64,19 @@ export function withoutKeys<T extends object>(item: T & { pk?: unknown; sk?: unk
   const { pk: _pk, sk: _sk, lookup: _lookup, ...rest } = item;
   return rest as T;
 }
+
+/**
+ * The distinct values of `attribute` among the items a registry-table store marks with
+ * `lookup = <lookup>` (the `byLookup` index lists every name it holds), sorted.
+ */
+export async function lookupNames(dynamodb: DynamoDBClient, table: string, lookup: string, attribute: string): Promise<string[]> {
+  const items = await queryAll<Record<string, string>>(dynamodb, {
+    TableName: table,
+    IndexName: 'byLookup',
+    KeyConditionExpression: 'lookup = :l',
+    ExpressionAttributeValues: marshall({ ':l': lookup }),
+    ProjectionExpression: '#name',
+    ExpressionAttributeNames: { '#name': attribute },
+  });
+  return [...new Set(items.map((item) => item[attribute]!))].sort();
+}

@@ -1,7 +1,7 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { EndpointRecord, EndpointStore } from '@flywheel/core';
-import { conditionally, fromItem, newest, queryAll, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
+import { conditionally, fromItem, lookupNames, newest, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
 
 /**
  * Registry items `pk = ENDPOINT#<endpoint>, sk = CONFIG#<configVersion>`, one per change and never
@@ -70,15 +70,7 @@ export class DynamoEndpointStore implements EndpointStore {
   }
 
   async list(): Promise<EndpointRecord[]> {
-    const created = await queryAll<{ endpoint: string }>(this.dynamodb, {
-      TableName: this.table,
-      IndexName: 'byLookup',
-      KeyConditionExpression: 'lookup = :l',
-      ExpressionAttributeValues: marshall({ ':l': 'ENDPOINTS' }),
-      ProjectionExpression: '#endpoint',
-      ExpressionAttributeNames: { '#endpoint': 'endpoint' },
-    });
-    const names = [...new Set(created.map((item) => item.endpoint))].sort();
+    const names = await lookupNames(this.dynamodb, this.table, 'ENDPOINTS', 'endpoint');
     const records = await Promise.all(names.map((name) => this.current(name)));
     return records.filter((record): record is EndpointRecord => record !== undefined);
   }

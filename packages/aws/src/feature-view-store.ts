@@ -1,7 +1,7 @@
 import { QueryCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { FeatureViewRecord, FeatureViewStore } from '@flywheel/core';
-import { conditionally, fromItem, newest, queryAll, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
+import { conditionally, fromItem, lookupNames, newest, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
 
 /**
  * Registry items `pk = FEATUREVIEW#<view>, sk = VERSION#<version>`, one per change and never
@@ -47,15 +47,7 @@ export class DynamoFeatureViewStore implements FeatureViewStore {
   }
 
   async list(): Promise<FeatureViewRecord[]> {
-    const created = await queryAll<{ view: string }>(this.dynamodb, {
-      TableName: this.table,
-      IndexName: 'byLookup',
-      KeyConditionExpression: 'lookup = :l',
-      ExpressionAttributeValues: marshall({ ':l': 'FEATUREVIEWS' }),
-      ProjectionExpression: '#view',
-      ExpressionAttributeNames: { '#view': 'view' },
-    });
-    const names = [...new Set(created.map((item) => item.view))].sort();
+    const names = await lookupNames(this.dynamodb, this.table, 'FEATUREVIEWS', 'view');
     const records = await Promise.all(names.map((name) => this.current(name)));
     return records.filter((record): record is FeatureViewRecord => record !== undefined);
   }

@@ -1,7 +1,7 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { RegistrationInProgressError, VersionDeletedError, type AliasChange, type ModelRegistry, type ModelVersion, type ModelVersionDraft } from '@flywheel/core';
-import { conditionally, fromItem, newest, queryAll, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
+import { conditionally, fromItem, lookupNames, newest, queryAll, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
 
 export interface DynamoModelRegistryOptions {
   /** A claim on a sha256 older than this is taken over: its registration died half-way. */
@@ -130,15 +130,7 @@ export class DynamoModelRegistry implements ModelRegistry {
   }
 
   async listModels(): Promise<string[]> {
-    const items = await queryAll<{ model: string }>(this.dynamodb, {
-      TableName: this.table,
-      IndexName: 'byLookup',
-      KeyConditionExpression: 'lookup = :l',
-      ExpressionAttributeValues: marshall({ ':l': 'MODELS' }),
-      ProjectionExpression: '#model',
-      ExpressionAttributeNames: { '#model': 'model' },
-    });
-    return items.map((item) => item.model).sort();
+    return lookupNames(this.dynamodb, this.table, 'MODELS', 'model');
   }
 
   async moveAlias(model: string, alias: string, version: number, options: { at: string; actor?: string; reason?: string }): Promise<AliasChange> {
