@@ -118,14 +118,18 @@ export function facetDelta(facet: JoinFacet, feedback: FeedbackSide, prediction:
   return qualityDelta(feedback, prediction) ?? {};
 }
 
+/** A regression's predicted minus true value, when both are numbers (the truth is the feedback's value, else its label). */
+export function regressionError(feedback: FeedbackSide, predicted: PredictionSide['predicted']): number | undefined {
+  const truth = feedback.value ?? feedback.label;
+  return typeof truth === 'number' && typeof predicted === 'number' ? predicted - truth : undefined;
+}
+
 function qualityDelta(feedback: FeedbackSide, prediction: PredictionSide): TallyDelta | undefined {
   const { predicted, task } = prediction;
   if (predicted === undefined || task === undefined) return undefined;
   if (task === 'regression') {
-    const truth = feedback.value ?? feedback.label;
-    if (typeof truth !== 'number' || typeof predicted !== 'number') return undefined;
-    const error = predicted - truth;
-    return { valued: 1, squaredError: error * error, absoluteError: Math.abs(error) };
+    const error = regressionError(feedback, predicted);
+    return error === undefined ? undefined : { valued: 1, squaredError: error * error, absoluteError: Math.abs(error) };
   }
   if (feedback.label === undefined) return undefined;
   return { labelled: 1, correct: sameLabel(predicted, feedback.label) ? 1 : 0 };

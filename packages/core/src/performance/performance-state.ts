@@ -1,4 +1,4 @@
-import { sameLabel, type FeedbackSide, type PredictionSide } from '../feedback/join.ts';
+import { regressionError, sameLabel, type FeedbackSide, type PredictionSide } from '../feedback/join.ts';
 import type { LabelValue } from '../feedback/feedback.ts';
 import type { Task } from '../registry/metadata.ts';
 import { addExpected, addRealized, createClassCounts, mergeClassCounts, type ClassCounts } from './class-counts.ts';
@@ -83,10 +83,8 @@ export function realizedPerformance(feedback: FeedbackSide, prediction: Predicti
   const { predicted, task } = prediction;
   if (predicted === undefined || task === undefined) return undefined;
   if (task === 'regression') {
-    const truth = feedback.value ?? feedback.label;
-    if (typeof truth !== 'number' || typeof predicted !== 'number') return undefined;
-    const error = predicted - truth;
-    return { errors: { rows: 1, absoluteError: Math.abs(error), squaredError: error * error } };
+    const error = regressionError(feedback, predicted);
+    return error === undefined ? undefined : { errors: { rows: 1, absoluteError: Math.abs(error), squaredError: error * error } };
   }
   if (feedback.label === undefined) return undefined;
   const classes = classCount({ type: task, classes: prediction.classes }, prediction.scores);
