@@ -89,7 +89,11 @@ describe('the loop closes live: shift → alert → run → canary → guardrail
     const canaryAfter = sinceShift();
     expect(canaryAfter).toBeLessThan(180_000);
     expect(canary).toMatchObject({ name: 'candidate', weight: 20 });
-    const finished = await json<Run>(`/v1/runs/${run.runId}`);
+    // The run records its outcome just after the canary is applied: poll, as a user would.
+    const finished = await eventually(async () => {
+      const current = await json<Run>(`/v1/runs/${run.runId}`);
+      return current.status === 'succeeded' || current.status === 'failed' ? current : undefined;
+    }, 'the run to finish', 30_000);
     expect(finished).toMatchObject({ status: 'succeeded', version: 2, canary: { started: true } });
     const version = await json<{ lineage: Record<string, unknown> }>(`/v1/models/${DEMO_MODEL}/versions/2`);
     expect(version.lineage).toMatchObject({ runId: run.runId, parentVersion: 1, triggeringEventId: run.trigger.eventId, manifestSha256: finished.dataset!.sha256 });
