@@ -70,10 +70,9 @@ class FakeAthena {
     if (!query) return { status: 400, body: { __type: 'InvalidRequestException', message: 'no such query' } };
     if (operation === 'GetQueryExecution') {
       query.polls.push(Date.now());
-      const { outcome } = query;
-      const finished = outcome !== 'never' && query.polls.length > outcome.finishAfterPolls;
-      const state = query.stopped ? 'CANCELLED' : finished && outcome !== 'never' ? outcome.state : query.polls.length === 1 ? 'QUEUED' : 'RUNNING';
-      const reason = finished && outcome !== 'never' ? outcome.reason : undefined;
+      const done = query.outcome === 'never' || query.polls.length <= query.outcome.finishAfterPolls ? undefined : query.outcome;
+      const state = query.stopped ? 'CANCELLED' : done ? done.state : query.polls.length === 1 ? 'QUEUED' : 'RUNNING';
+      const reason = done?.reason;
       return { status: 200, body: { QueryExecution: { QueryExecutionId: input.QueryExecutionId, Status: { State: state, ...(reason ? { StateChangeReason: reason, AthenaError: { ErrorCategory: 2, ErrorMessage: reason } } : {}) } } } };
     }
     if (operation === 'GetQueryResults') {
