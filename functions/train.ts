@@ -84,8 +84,9 @@ export const handler = (event: SQSEvent, context: Context) => {
   if (!lambdaHandler) {
     const clients = createAwsClients();
     const names = resourceNamesFromEnv();
-    // View-backed features are joined point-in-time on Athena (the catalog sst.config.ts names).
-    const features = createDeployedFeatureStore(clients, names);
+    // View-backed features are joined point-in-time on Athena (the catalog sst.config.ts names);
+    // a training set's join may take minutes, within the function's 15.
+    const features = createDeployedFeatureStore(clients, names, { polling: { maxDelayMs: 5_000, timeoutMs: 10 * 60_000 } });
     lambdaHandler = createTrainHandler(clients, names, features ? { features } : {});
   }
   return lambdaHandler(event, context);

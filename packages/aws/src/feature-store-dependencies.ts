@@ -1,5 +1,5 @@
 import { FeatureEntityEraser, FeatureStore, type OnlineFeatureStore } from '@flywheel/core';
-import { AthenaFeatureEngine, createAthenaClient, featureCatalogNamesFromEnv } from './athena-feature-engine.ts';
+import { AthenaFeatureEngine, createAthenaClient, featureCatalogNamesFromEnv, type AthenaPolling } from './athena-feature-engine.ts';
 import type { AwsClients } from './clients.ts';
 import { DynamoFeatureViewStore } from './feature-view-store.ts';
 import { S3ParquetFeatureFiles, S3ParquetFeatureStore, type FeatureJoinEngine } from './offline-feature-store.ts';
@@ -22,12 +22,17 @@ export function createFeatureStore(clients: AwsClients, names: ResourceNames, en
 /**
  * The feature store of a deployed function, its historical joins on Athena in the catalog
  * sst.config.ts names in the environment; undefined when it names none (the function is not one
- * of infra/feature-catalog.ts's `queriedBy`, or runs outside AWS without one).
+ * of infra/feature-catalog.ts's `queriedBy`, or runs outside AWS without one). `polling` sets how
+ * long a join may take (the API's default fits a request; the trainer may wait longer).
  */
-export function createDeployedFeatureStore(clients: AwsClients, names: ResourceNames, env: Record<string, string | undefined> = process.env): FeatureStore | undefined {
-  const catalog = featureCatalogNamesFromEnv(env);
+export function createDeployedFeatureStore(
+  clients: AwsClients,
+  names: ResourceNames,
+  options: { env?: Record<string, string | undefined>; polling?: Partial<AthenaPolling> } = {},
+): FeatureStore | undefined {
+  const catalog = featureCatalogNamesFromEnv(options.env);
   if (!catalog) return undefined;
-  return createFeatureStore(clients, names, new AthenaFeatureEngine(createAthenaClient(), clients.s3, names.bucket, catalog));
+  return createFeatureStore(clients, names, new AthenaFeatureEngine(createAthenaClient(), clients.s3, names.bucket, catalog, options.polling));
 }
 
 /** What the erasure worker erases an entity's rows with: the online item and the offline files, no join engine. */
