@@ -70,11 +70,36 @@ export default $config({
       memory: `${fn.memoryMb} MB` as const,
       timeout: `${fn.timeoutSeconds} seconds` as const,
       link: linksOf(fn),
-      environment: { ...environmentOf(fn), ...runtimeSettingsOf(fn), ...secretSettings },
-      permissions: [...permissions, ...kmsPermissions],
+      environment: { ...environmentOf(fn), ...runtimeSettingsOf(fn), ...secretSettings, ...featureCatalogEnvironment(fn) },
+      permissions: [...permissions, ...kmsPermissions, ...featureCatalogPermissions(fn)],
       copyFiles: copyFilesOf(fn),
       nodejs: { esbuild: { define: { ...buildDefinesOf(fn), ...gitShaDefine($cli.paths.root) } } },
     });
+
+    const queriesFeatures = (fn: FunctionDefinition) => (featureCatalog.queriedBy as readonly string[]).includes(fn.name);
+    // The Glue database and workgroup, for the functions that run historical joins on Athena.
+    const featureCatalogEnvironment = (fn: FunctionDefinition): Record<string, $util.Output<string>> =>
+      queriesFeatures(fn) ? { [featureCatalog.envVars.database]: features.database.name, [featureCatalog.envVars.workgroup]: features.workgroup.name } : {};
+    /**
+     * What a point-in-time join on Athena needs, and no more: run and read queries in the
+     * workgroup (and stop one that overran), read the two tables' definitions, and the S3 Athena
+     * uses with the caller's rights: the features and spines read, the spine and the results written.
+     */
+    const featureCatalogPermissions = (fn: FunctionDefinition): Permission[] => {
+      if (!queriesFeatures(fn)) return [];
+      const catalogArn = $interpolate`arn:aws:glue:${aws.getRegionOutput().region}:${aws.getCallerIdentityOutput().accountId}:catalog`;
+      const objects = (prefix: string) => $interpolate`${bucketComponent.arn}/${prefix}*`;
+      return [
+        {
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+          resources: [features.workgroup.arn],
+        },
+        { actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'], resources: [catalogArn, features.database.arn, features.rowsTable.arn, features.spinesTable.arn] },
+        { actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [bucketComponent.arn] },
+        { actions: ['s3:GetObject'], resources: [objects(featureCatalog.table.prefix), objects(featureCatalog.workgroup.resultsPrefix)] },
+        { actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], resources: [objects(featureCatalog.workgroup.resultsPrefix)] },
+      ];
+    };
 
     const alarms = new sst.aws.SnsTopic('Alarms');
     if (process.env.FLYWHEEL_ALARM_EMAIL) {
@@ -286,7 +311,7 @@ export default $config({
 
     /**
      * The Glue database and table over the feature store's Parquet files and the Athena workgroup
-     * that queries them (infra/feature-catalog.ts). Named after the stage's bucket, so stages in one
+     * that queries them, and the table of the rows historical joins ask about (infra/feature-catalog.ts). Named after the stage's bucket, so stages in one
      * account do not collide; partitions are projected from the keys (`view` injected by each
      * query's filter, `date` a day range), so nothing has to register them.
      */
@@ -296,7 +321,7 @@ export default $config({
         name: bucketComponent.name.apply((name) => `${name.replace(/[^a-z0-9]/g, '_')}_features`),
         description: 'flywheel: the offline feature store',
       });
-      new aws.glue.CatalogTable('FeatureRowsTable', {
+      const rowsTable = new aws.glue.CatalogTable('FeatureRowsTable', {
         databaseName: database.name,
         name: table.name,
         tableType: 'EXTERNAL_TABLE',
@@ -306,7 +331,8 @@ export default $config({
           'projection.view.type': 'injected',
           'projection.date.type': 'date',
           'projection.date.format': 'yyyy-MM-dd',
-          'projection.date.range': '2000-01-01,NOW',
+          // Rows may be stamped a few minutes ahead of the clock (core's clock-skew allowance), so past midnight too.
+          'projection.date.range': '2000-01-01,NOW+1DAYS',
           'projection.date.interval': '1',
           'projection.date.interval.unit': 'DAYS',
           'storage.location.template': $interpolate`s3://${bucketComponent.name}/${table.prefix}view=\${view}/date=\${date}/`,
@@ -318,6 +344,27 @@ export default $config({
           outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
           serDeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
           columns: table.columns.map((column) => ({ name: column.name, type: column.type })),
+        },
+      });
+      // The rows each historical join asks about, one partition per join (its id injected by the query).
+      const spines = featureCatalog.spines;
+      const spinesTable = new aws.glue.CatalogTable('FeatureSpinesTable', {
+        databaseName: database.name,
+        name: spines.name,
+        tableType: 'EXTERNAL_TABLE',
+        parameters: {
+          classification: 'parquet',
+          'projection.enabled': 'true',
+          'projection.spine.type': 'injected',
+          'storage.location.template': $interpolate`s3://${bucketComponent.name}/${spines.prefix}spine=\${spine}/`,
+        },
+        partitionKeys: spines.partitionKeys.map((key) => ({ name: key.name, type: key.type })),
+        storageDescriptor: {
+          location: $interpolate`s3://${bucketComponent.name}/${spines.prefix}`,
+          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          serDeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+          columns: spines.columns.map((column) => ({ name: column.name, type: column.type })),
         },
       });
       const workgroup = new aws.athena.Workgroup('FeatureWorkgroup', {
@@ -332,7 +379,7 @@ export default $config({
           },
         },
       });
-      return { database, workgroup };
+      return { database, workgroup, rowsTable, spinesTable };
     }
 
     function customerManagedKey(setting: string | undefined): $util.Input<string> | undefined {

@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SqsErasureQueue, createAwsClients, createErasureWorkDependencies, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { SqsErasureQueue, createAwsClients, createErasureWorkDependencies, createFeatureEraser, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { runErasure, type ErasureWorkDependencies, type FeatureEraser } from '@flywheel/core';
 
 export interface ErasureHandlerOptions {
@@ -55,6 +55,10 @@ let lambdaHandler: ReturnType<typeof createErasureHandler> | undefined;
 
 /** Lambda entry; built on the first invocation, not at import. */
 export const handler = (event: SQSEvent, context: Context) => {
-  lambdaHandler ??= createErasureHandler(createAwsClients(), resourceNamesFromEnv());
+  if (!lambdaHandler) {
+    const clients = createAwsClients();
+    const names = resourceNamesFromEnv();
+    lambdaHandler = createErasureHandler(clients, names, { features: createFeatureEraser(clients, names) });
+  }
   return lambdaHandler(event, context);
 };

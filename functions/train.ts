@@ -10,6 +10,7 @@ import {
   S3LogArchiveReader,
   S3ReferenceProfileStore,
   createAwsClients,
+  createDeployedFeatureStore,
   createFeedbackPorts,
   createRetrainPorts,
   createTrackingPorts,
@@ -24,7 +25,7 @@ export interface TrainHandlerOptions {
   /** Ground truth for logged predictions; by default the labels and values sent as feedback. */
   labels?: LabelSource;
   log?: TrainJobDependencies['log'];
-  /** Joins view-backed features point-in-time (the local stack's feature store); without it the logged values are trained on. */
+  /** Joins view-backed features point-in-time (DuckDB locally, Athena in AWS); without it the logged values are trained on. */
   features?: TrainJobDependencies['features'];
 }
 
@@ -80,6 +81,13 @@ let lambdaHandler: ReturnType<typeof createTrainHandler> | undefined;
 
 /** Lambda entry; built on the first invocation, not at import. */
 export const handler = (event: SQSEvent, context: Context) => {
-  lambdaHandler ??= createTrainHandler(createAwsClients(), resourceNamesFromEnv());
+  if (!lambdaHandler) {
+    const clients = createAwsClients();
+    const names = resourceNamesFromEnv();
+    // View-backed features are joined point-in-time on Athena (the catalog sst.config.ts names);
+    // a training set's join may take minutes, within the function's 15.
+    const features = createDeployedFeatureStore(clients, names, { polling: { maxDelayMs: 5_000, timeoutMs: 10 * 60_000 } });
+    lambdaHandler = createTrainHandler(clients, names, features ? { features } : {});
+  }
   return lambdaHandler(event, context);
 };

@@ -14,6 +14,8 @@ export const functions = {
     resources: [
       ...allTables('readwrite'),
       { kind: 'table', name: 'tracking', access: 'readwrite' },
+      // The online feature store: rows ingested, looked up at predict time (historical joins: infra/feature-catalog.ts).
+      { kind: 'table', name: 'features', access: 'readwrite' },
       { kind: 'queue', name: 'predictionLogs', access: 'send' },
       { kind: 'queue', name: 'events', access: 'send' },
       { kind: 'queue', name: 'trainJobs', access: 'send' },
@@ -145,6 +147,8 @@ export const functions = {
       { kind: 'table', name: 'registry', access: 'readwrite' },
       { kind: 'table', name: 'monitoring', access: 'readwrite' },
       { kind: 'table', name: 'operations', access: 'readwrite' },
+      // An entity's online feature item is deleted (its offline files are rewritten in the bucket).
+      { kind: 'table', name: 'features', access: 'readwrite' },
       // A long erasure hands itself on before its timeout.
       { kind: 'queue', name: 'erasures', access: 'send' },
       { kind: 'bucket', access: 'readwrite' },

@@ -85,6 +85,24 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
     const workgroup = (await resolve(recording.find('aws.athena.Workgroup', 'FeatureWorkgroup').args)) as Record<string, any>;
     expect(workgroup.configuration.resultConfiguration.outputLocation).toBe(`s3://flywheel-dev-artifacts-x1/${bucket.prefixes.athenaResults}`);
     expect(Object.keys(bucket.retentionDays)).toContain('athenaResults');
+    // The spines historical joins write (packages/aws/src/athena-feature-engine.ts), one partition per join, expiring with the results.
+    const spines = (await resolve(recording.find('aws.glue.CatalogTable', 'FeatureSpinesTable').args)) as Record<string, any>;
+    expect(spines.storageDescriptor.columns).toEqual(featureCatalog.spines.columns);
+    expect(spines.parameters['storage.location.template']).toBe(`s3://flywheel-dev-artifacts-x1/${bucket.prefixes.athenaResults}spines/spine=\${spine}/`);
+  });
+
+  it('grants Athena, Glue and the features and results prefixes to the functions that query the catalog, and to no other', () => {
+    for (const fn of regional) {
+      const { args } = find('sst.aws.Function', fn.name);
+      const actions = (args.permissions as Array<{ actions: string[] }>).flatMap((p) => p.actions);
+      const queries = (featureCatalog.queriedBy as readonly string[]).includes(fn.name);
+      for (const action of ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'glue:GetTable', 'glue:GetPartitions']) expect(actions.includes(action), `${fn.name} ${action}`).toBe(queries);
+      if (!queries) continue;
+      expect(refOf(args.environment[featureCatalog.envVars.database])).toBe('FeatureDatabase.name');
+      expect(refOf(args.environment[featureCatalog.envVars.workgroup])).toBe('FeatureWorkgroup.name');
+      const athena = (args.permissions as Array<{ actions: string[]; resources: unknown[] }>).find((p) => p.actions.includes('athena:StartQueryExecution'))!;
+      expect(athena.resources.map(refOf)).toEqual(['FeatureWorkgroup.arn']);
+    }
   });
 
   it('declares each regional function with its settings, links, names and package files', () => {
@@ -102,7 +120,8 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
               : bucket.name,
       );
       expect(linked.sort()).toEqual(granted.map(pascal).sort());
-      expect(Object.keys(args.environment).sort()).toEqual([...namedResourcesOf(fn).map((n) => n.envVar), ...Object.keys(runtimeSettingsOf(fn)), 'FLYWHEEL_ALERT_WEBHOOKS', 'FLYWHEEL_UNIT_HASH_KEY'].sort());
+      const catalogNames = (featureCatalog.queriedBy as readonly string[]).includes(fn.name) ? Object.values(featureCatalog.envVars) : [];
+      expect(Object.keys(args.environment).sort()).toEqual([...namedResourcesOf(fn).map((n) => n.envVar), ...Object.keys(runtimeSettingsOf(fn)), ...catalogNames, 'FLYWHEEL_ALERT_WEBHOOKS', 'FLYWHEEL_UNIT_HASH_KEY'].sort());
       expect(refOf(args.environment.FLYWHEEL_UNIT_HASH_KEY)).toBe('UnitHashKey.value');
       expect(refOf(args.environment.FLYWHEEL_ALERT_WEBHOOKS)).toBe('AlertWebhooks.value');
       expect(args.copyFiles).toEqual(copyFilesOf(fn));

@@ -91,8 +91,18 @@ export interface FeatureCatalogDefinition {
     /** Hive-style partitions in the keys, projected (no crawler, no partition sync). */
     partitionKeys: readonly { name: string; type: string }[];
   };
+  /** The rows historical joins ask about, a partition per join (injected by the query). */
+  spines: {
+    name: string;
+    prefix: string;
+    columns: readonly { name: string; type: string }[];
+    partitionKeys: readonly { name: string; type: string }[];
+  };
   workgroup: {
     /** Bucket prefix of Athena's query results (a key of the bucket's prefixes). */
     resultsPrefix: string;
   };
+  envVars: { database: string; workgroup: string };
+  /** Names of the functions that query the catalog: they are granted Athena and Glue, and told the names. */
+  queriedBy: readonly string[];
 }

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDatasetRegistry, DynamoErasedSubjects, createFeatureStore, DynamoWindowStore, LOCAL_UNIT_HASH_KEY, S3DatasetStore, S3LogArchive, S3LogArchiveReader, createFeedbackPorts, hmacUnitHasher } from '@flywheel/aws';
+import { DynamoDatasetRegistry, DynamoErasedSubjects, createFeatureEraser, DynamoWindowStore, LOCAL_UNIT_HASH_KEY, S3DatasetStore, S3LogArchive, S3LogArchiveReader, createFeedbackPorts, hmacUnitHasher } from '@flywheel/aws';
 import { bucket as bucketDefinition } from '@flywheel/infra';
 import { archiveKey } from '@flywheel/monitor';
 import { assembleExamples, canonicalDatasetBytes, type LabelRow, type LoggedRow } from '@flywheel/train';
@@ -93,7 +92,7 @@ describe('erasure by subject', () => {
       consumers: {
         monitor: (clients, names) => createMonitorHandler(clients, names, { ingest: { report: quiet }, judge: { report: quiet } }),
         events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        erasure: (clients, names) => createErasureHandler(clients, names, { log: quiet, features: createFeatureStore(clients, names, new DuckDbFeatureEngine()) }),
+        erasure: (clients, names) => createErasureHandler(clients, names, { log: quiet, features: createFeatureEraser(clients, names) }),
       },
     });
     await classifierEndpoint(system, ENDPOINT);

@@ -16,20 +16,20 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('retraining a model whose features come from a feature view', () => {
   let system: TestSystem;
-  const engine = new DuckDbFeatureEngine();
+  let engine: DuckDbFeatureEngine | undefined;
   const labels = new MemoryLabels();
 
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
         events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, log: quiet, features: createFeatureStore(clients, names, engine) }),
+        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, log: quiet, features: createFeatureStore(clients, names, (engine = new DuckDbFeatureEngine(clients.s3, names.bucket))) }),
       },
     });
   });
   afterAll(async () => {
     await system?.stop();
-    await engine.close();
+    await engine?.close();
   });
 
   it('trains on the values the view held at each prediction, not the logged ones nor later ones, and says so in the dataset manifest', async () => {

@@ -1,8 +1,12 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, createFeatureStore, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { createAwsClients, createFeatureStore, decodeFeatureRows, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
-import { nextFeatureViewRecord, type FeatureStore, type FeatureViewDefinition, type FeatureViewRecord } from '@flywheel/core';
+import { EVENT_TIME_SKEW_MS, nextFeatureViewRecord, type FeatureStore, type FeatureViewDefinition, type FeatureViewRecord } from '@flywheel/core';
 import { provisionStack, startEmbeddedAws, type EmbeddedAws } from '@flywheel/local';
 import { tempDataDir } from './support/temp-dir.ts';
 
@@ -38,7 +42,7 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
     aws = await startEmbeddedAws({ dataDir: dataDir.path });
     clients = createAwsClients({ endpoints: aws.endpoints });
     names = await provisionStack(clients, { prefix: 'fs' });
-    engine = new DuckDbFeatureEngine();
+    engine = new DuckDbFeatureEngine(clients.s3, names.bucket);
     store = createFeatureStore(clients, names, engine);
   });
   afterAll(async () => {
@@ -81,6 +85,53 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
       { entityId: 'c1', eventTimeMs: T0 + 4 * HOUR },
     ]);
     expect(historical.map((row) => row.values.spend)).toEqual([50, 70, null]);
+  });
+
+  it('writes Parquet in JavaScript that DuckDB reads column for column, and that the JavaScript reader reads back', async () => {
+    const view = await createView(store, 'written', { entity: 'id', features: [{ name: 'label', kind: 'categorical' }, { name: 'x', kind: 'numerical' }] });
+    const sent = [
+      { id: "o'brien", event_time: '2026-03-01T10:00:00.123Z', label: 'naïve "quoted" ✓', x: -1.5e-7 },
+      { id: 'a', event_time: '2026-03-01T09:00:00Z', label: null, x: 0.1 },
+      { id: 'a', event_time: '2026-03-01T08:00:00Z', label: 42, x: 7 },
+    ];
+    expect((await store.ingest(view, sent, T0 + 24 * HOUR)).accepted).toBe(3);
+    const [key] = ((await clients.s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: 'features/view=written/' }))).Contents ?? []).map((o) => o.Key!);
+    const bytes = await (await clients.s3.send(new GetObjectCommand({ Bucket: names.bucket, Key: key }))).Body!.transformToByteArray();
+    const dir = await mkdtemp(join(tmpdir(), 'feature-parquet-'));
+    const duckdb = await DuckDBInstance.create(':memory:');
+    try {
+      await writeFile(join(dir, 'rows.parquet'), bytes);
+      const connection = await duckdb.connect();
+      const read = await connection.runAndReadAll(`SELECT entity_id, event_time_ms, ingested_at_ms, feature_values, typeof(event_time_ms) FROM read_parquet('${join(dir, 'rows.parquet')}')`);
+      const expected = [
+        ['a', BigInt(Date.parse(sent[2].event_time)), BigInt(T0 + 24 * HOUR), JSON.stringify({ label: 42, x: 7 }), 'BIGINT'],
+        ['a', BigInt(Date.parse(sent[1].event_time)), BigInt(T0 + 24 * HOUR), JSON.stringify({ label: null, x: 0.1 }), 'BIGINT'],
+        ["o'brien", BigInt(Date.parse(sent[0].event_time)), BigInt(T0 + 24 * HOUR), JSON.stringify({ label: sent[0].label, x: sent[0].x }), 'BIGINT'],
+      ];
+      expect(read.getRows()).toEqual(expected);
+      connection.closeSync();
+      expect(await decodeFeatureRows(bytes)).toEqual(expected.map(([entity_id, event, ingested, feature_values]) => ({ entity_id, event_time_ms: Number(event), ingested_at_ms: Number(ingested), feature_values })));
+    } finally {
+      duckdb.closeSync();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a row stamped beyond the clock-skew allowance, and serves online one a little ahead of the clock', async () => {
+    const view = await createView(store, 'skewed', { entity: 'id', features: [{ name: 'x', kind: 'numerical' }], ttlSeconds: 3600 });
+    const now = Date.now();
+    const result = await store.ingest(view, [
+      { id: 'ahead', event_time: new Date(now + 60_000).toISOString(), x: 1 },
+      { id: 'future', event_time: new Date(now + EVENT_TIME_SKEW_MS + 60_000).toISOString(), x: 2 },
+    ], now);
+    expect(result.accepted).toBe(1);
+    expect(result.rejected).toEqual([{ index: 1, errors: [expect.stringContaining('is in the future')] }]);
+    const online = await store.online(view, ['ahead', 'future'], Date.now());
+    expect(online.get('ahead')).toEqual({ values: { x: 1 }, eventTimeMs: now + 60_000 });
+    expect(online.get('future')?.eventTimeMs).toBeNull();
+    // Point-in-time, the row answers only from its own time on.
+    const answers = await store.historical(view, [{ entityId: 'ahead', eventTimeMs: now }, { entityId: 'ahead', eventTimeMs: now + 60_000 }]);
+    expect(answers.map((a) => a.values.x)).toEqual([null, 1]);
   });
 
   it('counts a row sent twice at the same event time once, the later send winning', async () => {
@@ -150,7 +201,7 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
   it('erases an entity: its online item is gone and the Parquet files are rewritten without its rows', async () => {
     const view = await createView(store, 'erasable', { entity: 'user', features: [{ name: 'score', kind: 'numerical' }] });
     const day = (d: number) => new Date(T0 + d * 24 * HOUR).toISOString();
-    await store.ingest(view, [{ user: 'u1', event_time: day(0), score: 1 }, { user: 'u2', event_time: day(0), score: 2 }, { user: 'u1', event_time: day(1), score: 3 }], T0);
+    await store.ingest(view, [{ user: 'u1', event_time: day(0), score: 1 }, { user: 'u2', event_time: day(0), score: 2 }, { user: 'u1', event_time: day(1), score: 3 }], T0 + 48 * HOUR);
     const keys = async () => ((await clients.s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: 'features/view=erasable/' }))).Contents ?? []).map((o) => o.Key!).sort();
     expect((await keys()).map((key) => key.split('/')[2])).toEqual(['date=2026-03-01', 'date=2026-03-02']);
 

@@ -120,7 +120,7 @@ describe('predicting by entity key', () => {
   const fixture = mlpFixture();
   beforeAll(async () => {
     system = await startTestSystem();
-    engine = new DuckDbFeatureEngine();
+    engine = new DuckDbFeatureEngine(system.clients.s3, system.names.bucket);
     await system.api('/v1/feature-views/customers', { method: 'PUT', json: customers });
     const features = [
       { name: 'age', kind: 'numerical', input: 'features', index: 0 },

@@ -102,6 +102,9 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
       // What `sst secret set` would have stored.
       ['UnitHashKey.value', randomBytes(24).toString('base64')],
       ['AlertWebhooks.value', '[]'],
+      // The feature catalog's names; no query reaches Athena here (there is no emulator of it).
+      ['FeatureDatabase.name', 'flywheel_packaging_features'],
+      ['FeatureWorkgroup.name', 'flywheel-packaging-features'],
     ]);
     for (const [key, table] of Object.entries(tables)) outputs.set(`${pascal(table.name)}.name`, names.tables[key as keyof typeof tables]);
     for (const [key, queue] of Object.entries(queues)) outputs.set(`${pascal(queue.name)}.url`, names.queues[key as keyof typeof queues]);
@@ -363,6 +366,40 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     const output = await callApi({ method: 'GET', path: `/v1/batch-jobs/${submitted.json.jobId}/output` });
     expect(output.json).toMatchObject({ row: 0, outputs: { y: [3, 6, 9] } });
   }, 60_000);
+  it('api: runs the feature store: rows in (Parquet written in JavaScript to S3), the online lookup, and a predict by entity key that equals the one by hand', async () => {
+    const view = { entity: 'account_id', features: [{ name: 'b', kind: 'numerical' }, { name: 'c', kind: 'numerical' }], ttlSeconds: 86_400 };
+    expect((await callApi({ method: 'PUT', path: '/v1/feature-views/accounts', body: JSON.stringify(view) })).status).toBe(201);
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const rows = [{ account_id: 'acc-1', event_time: at, b: 2, c: 5 }, { account_id: 'acc-2', event_time: at, b: 'two' }];
+    const ingested = await callApi({ method: 'POST', path: '/v1/feature-views/accounts/rows', body: JSON.stringify({ rows }) });
+    expect(ingested.status, JSON.stringify(ingested.json)).toBe(200);
+    expect(ingested.json).toMatchObject({ accepted: 1, rejected: [{ index: 1 }] });
+    const stored = await clients.s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: `${bucket.prefixes.features}view=accounts/date=${at.slice(0, 10)}/` }));
+    expect(stored.Contents?.map((o) => o.Key)).toEqual([expect.stringMatching(/\/[0-9a-f]{64}\.parquet$/)]);
+    const online = await callApi({ method: 'GET', path: '/v1/feature-views/accounts/online/acc-1' });
+    expect(online.json, JSON.stringify(online.json)).toMatchObject({ entityId: 'acc-1', values: { b: 2, c: 5 }, eventTime: at });
+
+    const features = [
+      { name: 'a', kind: 'numerical', input: 'x', index: 0 },
+      { name: 'b', kind: 'numerical', input: 'x', index: 1, view: 'accounts' },
+      { name: 'c', kind: 'numerical', input: 'x', index: 2, view: 'accounts' },
+    ];
+    const registered = await callApi({
+      method: 'POST',
+      path: '/v1/models/by-account/versions',
+      body: scaledModel(3),
+      headers: { 'content-type': 'application/octet-stream', 'flywheel-metadata': JSON.stringify({ features }) },
+    });
+    expect(registered.status, JSON.stringify(registered.json)).toBe(201);
+    expect((await callApi({ method: 'PUT', path: '/v1/endpoints/by-account', body: JSON.stringify({ variants: [{ name: 'main', model: 'by-account', version: 1, weight: 100 }] }) })).status).toBe(201);
+    const predict = (records: unknown[]) => callApi({ method: 'POST', path: '/v1/endpoints/by-account/predict', body: JSON.stringify({ records }) });
+    const byKey = await predict([{ account_id: 'acc-1', a: 1 }]);
+    const byHand = await predict([{ a: 1, b: 2, c: 5 }]);
+    expect(byKey.status, JSON.stringify(byKey.json)).toBe(200);
+    expect(byKey.json.outputs).toEqual(byHand.json.outputs);
+    expect(byKey.json.outputs).toEqual({ y: [[3, 6, 15]] });
+  }, 60_000);
+
   it('erasure: works an erasure the API accepted, from its queue, with only the resources it is granted', async () => {
     const requested = await callApi({ method: 'POST', path: '/v1/erasures', body: JSON.stringify({ subject: { unit: 'packaged-subject' }, reason: 'packaging test' }) });
     expect(requested.status, JSON.stringify(requested.json)).toBe(202);
@@ -373,6 +410,20 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     const done = await callApi({ method: 'GET', path: `/v1/erasures/${requested.json.erasureId}` });
     expect(done.json, erasure.output()).toMatchObject({ status: 'succeeded', phase: 'done' });
     expect(done.json.report.archive.objectsScanned).toBeGreaterThan(0);
+
+    // An entity of a feature view: its online item deleted, its Parquet rewritten in the function.
+    const view = { entity: 'user_id', features: [{ name: 'age', kind: 'numerical' }] };
+    expect((await callApi({ method: 'PUT', path: '/v1/feature-views/erasable', body: JSON.stringify(view) })).status).toBe(201);
+    const rows = [{ user_id: 'u1', event_time: '2026-01-01T00:00:00Z', age: 30 }, { user_id: 'u2', event_time: '2026-01-01T00:00:00Z', age: 50 }];
+    expect((await callApi({ method: 'POST', path: '/v1/feature-views/erasable/rows', body: JSON.stringify({ rows }) })).json).toMatchObject({ accepted: 2 });
+    const byEntity = await callApi({ method: 'POST', path: '/v1/erasures', body: JSON.stringify({ subject: { entity: { view: 'erasable', id: 'u1' } }, reason: 'packaging test' }) });
+    expect(byEntity.status, JSON.stringify(byEntity.json)).toBe(202);
+    const entityMessages = await drain('erasures');
+    expect(await erasure.invoke(sqsEventFrom(entityMessages.messages, entityMessages.arn)), erasure.output()).toEqual({ batchItemFailures: [] });
+    const erased = await callApi({ method: 'GET', path: `/v1/erasures/${byEntity.json.erasureId}` });
+    expect(erased.json, erasure.output()).toMatchObject({ status: 'succeeded', report: { features: { onlineItemsDeleted: 1, offlineFilesRewritten: 1 } } });
+    expect((await callApi({ method: 'GET', path: '/v1/feature-views/erasable/online/u1' })).json.values).toEqual({ age: null });
+    expect((await callApi({ method: 'GET', path: '/v1/feature-views/erasable/online/u2' })).json.values).toEqual({ age: 50 });
   }, 120_000);
 
   const ruleArn = (fn: FunctionDefinition) => `arn:aws:events:${region}:123456789012:rule/flywheel-production-${pascal(fn.name)}ScheduleRule`;

@@ -1,52 +1,54 @@
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { pointInTimeJoinSql, type SpineRow } from '@flywheel/core';
-import type { FeatureParquetEngine, JoinedRow, StoredFeatureRow } from './offline-feature-store.ts';
-
-const ROWS_TABLE = '(entity_id VARCHAR, event_time_ms BIGINT, ingested_at_ms BIGINT, feature_values VARCHAR)';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { featureCatalog } from '@flywheel/infra';
+import { pointInTimeJoinSql } from '@flywheel/core';
+import { encodeSpine } from './feature-parquet.ts';
+import { featureViewPrefix, getObjectBytes, listFeatureObjects, partitionDate, type FeatureJoinEngine, type FeatureJoinRequest, type JoinedRow } from './offline-feature-store.ts';
 
 /**
- * DuckDB, in process, over local Parquet files: it writes the files ingestion stores and runs the
- * point-in-time join's SQL (the statement Athena runs in AWS). One in-memory database; each call
- * works on its own connection, so its temporary tables are its own.
+ * DuckDB, in process, runs the point-in-time join locally: the partitions that can answer are
+ * fetched from the bucket to a temporary directory laid out as the bucket is (`features/view=…/
+ * date=…/`), the spine is written there as Athena's engine writes it (`…/spines/spine=<id>/`),
+ * and two views named as the Glue tables read them Hive-style, so core's SQL runs here exactly as
+ * on Athena. One in-memory database; each join works on its own connection, so its views are its own.
  */
-export class DuckDbFeatureEngine implements FeatureParquetEngine {
+export class DuckDbFeatureEngine implements FeatureJoinEngine {
   /**
    * Opened on first use, DuckDB's native library loaded then too (it is 70 MB): building the
-   * engine, as `npm start` does, costs nothing until a feature view is written or joined.
+   * engine, as `npm start` does, costs nothing until a feature view is joined.
    */
   #instance: Promise<DuckDBInstance> | undefined;
 
-  write(rows: readonly StoredFeatureRow[]): Promise<Uint8Array> {
-    return this.session(async (connection, dir) => {
-      await connection.run(`CREATE TEMP TABLE feature_rows ${ROWS_TABLE}`);
-      const appender = await connection.createAppender('feature_rows');
-      for (const row of rows) {
-        appender.appendVarchar(row.entity_id);
-        appender.appendBigInt(BigInt(row.event_time_ms));
-        appender.appendBigInt(BigInt(row.ingested_at_ms));
-        appender.appendVarchar(row.feature_values);
-        appender.endRow();
-      }
-      appender.closeSync();
-      return this.copyToParquet(connection, 'SELECT * FROM feature_rows ORDER BY entity_id, event_time_ms', join(dir, 'rows.parquet'));
-    });
-  }
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
 
-  join(files: readonly string[], spine: readonly SpineRow[], ttlSeconds: number | undefined): Promise<JoinedRow[]> {
-    return this.session(async (connection) => {
-      await connection.run('CREATE TEMP TABLE spine (row_id INTEGER, entity_id VARCHAR, event_time_ms BIGINT)');
-      const appender = await connection.createAppender('spine');
-      spine.forEach((row, i) => {
-        appender.appendInteger(i);
-        appender.appendVarchar(row.entityId);
-        appender.appendBigInt(BigInt(row.eventTimeMs));
-        appender.endRow();
-      });
-      appender.closeSync();
-      const sql = pointInTimeJoinSql({ rows: `read_parquet(${fileList(files)})`, spine: 'spine' }, ttlSeconds);
+  async join(request: FeatureJoinRequest): Promise<JoinedRow[]> {
+    const { from, to } = request.dates;
+    const keys = (await listFeatureObjects(this.s3, this.bucket, request.view)).filter((key) => {
+      const date = partitionDate(key);
+      return (from === undefined || date >= from) && date <= to;
+    });
+    if (keys.length === 0) return request.spine.map(() => ({ featureEventTimeMs: null, featureValues: null }));
+    return this.session(async (connection, dir) => {
+      await Promise.all(
+        keys.map(async (key) => {
+          const file = join(dir, key);
+          await mkdir(dirname(file), { recursive: true });
+          await writeFile(file, await getObjectBytes(this.s3, this.bucket, key));
+        }),
+      );
+      const spineId = 'local';
+      const spineFile = join(dir, featureCatalog.spines.prefix, `spine=${spineId}`, 'spine.parquet');
+      await mkdir(dirname(spineFile), { recursive: true });
+      await writeFile(spineFile, encodeSpine(request.spine));
+      await connection.run(`CREATE TEMP VIEW ${featureCatalog.table.name} AS SELECT * FROM ${hiveParquet(join(dir, featureViewPrefix(request.view), '**', '*.parquet'))}`);
+      await connection.run(`CREATE TEMP VIEW ${featureCatalog.spines.name} AS SELECT * FROM ${hiveParquet(join(dir, featureCatalog.spines.prefix, '**', '*.parquet'))}`);
+      const sql = pointInTimeJoinSql({ rows: featureCatalog.table.name, spines: featureCatalog.spines.name }, { ...request, spine: spineId });
       const reader = await connection.runAndReadAll(sql);
       const columns = reader.getColumns();
       const times = columns[1];
@@ -55,27 +57,10 @@ export class DuckDbFeatureEngine implements FeatureParquetEngine {
     });
   }
 
-  without(file: string, entityId: string): Promise<Uint8Array | 'unchanged' | 'empty'> {
-    return this.session(async (connection, dir) => {
-      const source = `read_parquet(${fileList([file])})`;
-      const counted = await connection.runAndReadAll(`SELECT count(*) FILTER (WHERE entity_id = $entity), count(*) FROM ${source}`, { entity: entityId });
-      const [matching, total] = counted.getRows()[0].map(Number);
-      if (matching === 0) return 'unchanged';
-      if (matching === total) return 'empty';
-      const escaped = entityId.replaceAll("'", "''");
-      return this.copyToParquet(connection, `SELECT * FROM ${source} WHERE entity_id <> '${escaped}' ORDER BY entity_id, event_time_ms`, join(dir, 'rewritten.parquet'));
-    });
-  }
-
   async close(): Promise<void> {
     const instance = this.#instance;
     this.#instance = undefined;
     if (instance) (await instance).closeSync();
-  }
-
-  private async copyToParquet(connection: DuckDBConnection, query: string, path: string): Promise<Uint8Array> {
-    await connection.run(`COPY (${query}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd)`);
-    return new Uint8Array(await readFile(path));
   }
 
   private async session<T>(work: (connection: DuckDBConnection, dir: string) => Promise<T>): Promise<T> {
@@ -91,5 +76,6 @@ export class DuckDbFeatureEngine implements FeatureParquetEngine {
   }
 }
 
+// Partition values stay text (`date` is compared as yyyy-mm-dd text, as the Glue table declares it).
+const hiveParquet = (glob: string) => `read_parquet(${quote(glob)}, hive_partitioning = true, hive_types_autocast = false)`;
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
-const fileList = (files: readonly string[]) => `[${files.map(quote).join(', ')}]`;

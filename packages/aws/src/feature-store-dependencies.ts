@@ -1,18 +1,59 @@
-import { FeatureStore } from '@flywheel/core';
+import { FeatureEntityEraser, FeatureStore, type OnlineFeatureStore } from '@flywheel/core';
+import { AthenaFeatureEngine, createAthenaClient, featureCatalogNamesFromEnv, type AthenaPolling } from './athena-feature-engine.ts';
 import type { AwsClients } from './clients.ts';
 import { DynamoFeatureViewStore } from './feature-view-store.ts';
-import { S3ParquetFeatureStore, type FeatureParquetEngine } from './offline-feature-store.ts';
+import { S3ParquetFeatureFiles, S3ParquetFeatureStore, type FeatureJoinEngine } from './offline-feature-store.ts';
 import { DynamoOnlineFeatureStore } from './online-feature-store.ts';
 import type { ResourceNames } from './resources.ts';
 
 /**
  * The feature store: views in the registry table, the online store in the features table, rows as
- * Parquet in the bucket, read and written by `engine` (DuckDB locally: `@flywheel/aws/duckdb`).
+ * Parquet in the bucket (written in JavaScript everywhere), joined point-in-time by `engine`
+ * (DuckDB locally: `@flywheel/aws/duckdb`; Athena in AWS: {@link createDeployedFeatureStore}).
  */
-export function createFeatureStore(clients: AwsClients, names: ResourceNames, engine: FeatureParquetEngine): FeatureStore {
+export function createFeatureStore(clients: AwsClients, names: ResourceNames, engine: FeatureJoinEngine): FeatureStore {
   return new FeatureStore({
     views: new DynamoFeatureViewStore(clients.dynamodb, names.tables.registry),
-    online: new DynamoOnlineFeatureStore(clients.dynamodb, names.tables.features),
+    online: lazyOnlineStore(() => new DynamoOnlineFeatureStore(clients.dynamodb, names.tables.features)),
     offline: new S3ParquetFeatureStore(clients.s3, names.bucket, engine),
   });
+}
+
+/**
+ * The feature store of a deployed function, its historical joins on Athena in the catalog
+ * sst.config.ts names in the environment; undefined when it names none (the function is not one
+ * of infra/feature-catalog.ts's `queriedBy`, or runs outside AWS without one). `polling` sets how
+ * long a join may take (the API's default fits a request; the trainer may wait longer).
+ */
+export function createDeployedFeatureStore(
+  clients: AwsClients,
+  names: ResourceNames,
+  options: { env?: Record<string, string | undefined>; polling?: Partial<AthenaPolling> } = {},
+): FeatureStore | undefined {
+  const catalog = featureCatalogNamesFromEnv(options.env);
+  if (!catalog) return undefined;
+  return createFeatureStore(clients, names, new AthenaFeatureEngine(createAthenaClient(), clients.s3, names.bucket, catalog, options.polling));
+}
+
+/** What the erasure worker erases an entity's rows with: the online item and the offline files, no join engine. */
+export function createFeatureEraser(clients: AwsClients, names: ResourceNames): FeatureEntityEraser {
+  return new FeatureEntityEraser({
+    views: new DynamoFeatureViewStore(clients.dynamodb, names.tables.registry),
+    online: new DynamoOnlineFeatureStore(clients.dynamodb, names.tables.features),
+    offline: new S3ParquetFeatureFiles(clients.s3, names.bucket),
+  });
+}
+
+/**
+ * The online store built on first use, so its table's name is read only then (as
+ * resourceNamesFromEnv reads each name): the trainer joins offline rows and is granted no features table.
+ */
+function lazyOnlineStore(create: () => OnlineFeatureStore): OnlineFeatureStore {
+  let store: OnlineFeatureStore | undefined;
+  const online = () => (store ??= create());
+  return {
+    write: (view, rows) => online().write(view, rows),
+    latest: (view, entityIds) => online().latest(view, entityIds),
+    erase: (view, entityId) => online().erase(view, entityId),
+  };
 }

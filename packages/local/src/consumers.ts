@@ -2,7 +2,7 @@ import { createMonitorHandler } from '../../../functions/monitor.ts';
 import { createEventsHandler } from '../../../functions/events.ts';
 import { createJudgeHandler } from '../../../functions/judge.ts';
 import { createTrainHandler } from '../../../functions/train.ts';
-import { createFeatureStore } from '@flywheel/aws';
+import { createFeatureEraser, createFeatureStore } from '@flywheel/aws';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { createBatchHandler } from '../../../functions/batch.ts';
 import { createErasureHandler } from '../../../functions/erasure.ts';
@@ -14,10 +14,10 @@ export const localConsumers: QueueConsumers = {
   monitor: (clients, names) => createMonitorHandler(clients, names),
   events: (clients, names) => createEventsHandler(clients, names),
   // The trainer joins view-backed features point-in-time with its own DuckDB (opened on first use).
-  train: (clients, names) => createTrainHandler(clients, names, { features: createFeatureStore(clients, names, new DuckDbFeatureEngine()) }),
+  train: (clients, names) => createTrainHandler(clients, names, { features: createFeatureStore(clients, names, new DuckDbFeatureEngine(clients.s3, names.bucket)) }),
   batch: (clients, names) => createBatchHandler(clients, names),
-  // An entity's feature rows are erased through the same store (and a DuckDB of its own).
-  erasure: (clients, names) => createErasureHandler(clients, names, { features: createFeatureStore(clients, names, new DuckDbFeatureEngine()) }),
+  // An entity's feature rows are erased as in Lambda (read and rewritten in JavaScript).
+  erasure: (clients, names) => createErasureHandler(clients, names, { features: createFeatureEraser(clients, names) }),
 };
 
 /** The schedule-triggered functions `npm start` runs on a timer, built exactly as in Lambda. */

@@ -68,8 +68,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clients.s3.destroy();
     });
     const names = await provisionStack(clients, { queueOverrides: options.queueOverrides });
-    // The feature store's Parquet files are written and joined by DuckDB in this process.
-    const featureEngine = new DuckDbFeatureEngine();
+    // The feature store's point-in-time joins run on DuckDB in this process.
+    const featureEngine = new DuckDbFeatureEngine(clients.s3, names.bucket);
     stops.push(() => featureEngine.close());
     const features = createFeatureStore(clients, names, featureEngine);
     const api = createApiDependencies(clients, names);

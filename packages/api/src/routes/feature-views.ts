@@ -4,6 +4,7 @@ import {
   checkIfMatch,
   EVENT_TIME,
   FEATURE_EVENT_TIME,
+  FeatureJoinError,
   entityKey,
   featureViewDefinitionSchema,
   nextFeatureViewRecord,
@@ -121,7 +122,7 @@ export function featureViewRoutes(store: FeatureStore, serving: Serving, require
         return { entityId: entityId ?? '', eventTimeMs: eventTimeMs ?? 0 };
       });
       if (errors.length) throw new Problem(400, 'Some rows do not name an entity and a time.', { errors: errors.slice(0, MAX_REPORTED_FIELD_ERRORS) });
-      const answers = await store.historical(view, spine);
+      const answers = await joined(store, view, spine);
       return c.json({
         view: view.view,
         version: view.version,
@@ -133,6 +134,18 @@ export function featureViewRoutes(store: FeatureStore, serving: Serving, require
         })),
       });
     });
+}
+
+/** The join's answers; a join the query engine did not answer (Athena failed, cancelled or overran) is a 503 naming its reason. */
+async function joined(store: FeatureStore, view: FeatureViewRecord, spine: Parameters<FeatureStore['historical']>[1]) {
+  try {
+    return await store.historical(view, spine);
+  } catch (error) {
+    if (!(error instanceof FeatureJoinError)) throw error;
+    throw new Problem(503, `The point-in-time join over feature view ${view.view} ${error.outcome}; nothing was changed, so the request can be sent again. The query engine said: ${error.reason}`, {
+      extensions: { outcome: error.outcome },
+    });
+  }
 }
 
 async function existingView(store: FeatureStore, name: string): Promise<FeatureViewRecord> {

@@ -466,7 +466,7 @@ export const operations: Operation[] = [
     tags: ['feature store'],
     summary: 'Point-in-time values: each row {<entity>, event_time} with the values of the latest row at or before event_time (within the ttl), nulls otherwise',
     request: { params: params({ view: resourceNameSchema }), body: json(historicalBodySchema) },
-    responses: { 200: ok('One answer per row, in order, with feature_event_time', z.object({ view: z.string(), version: z.int(), rows: z.array(z.record(z.string(), z.unknown())) })), ...problems(400, 404, 413, 415) },
+    responses: { 200: ok('One answer per row, in order, with feature_event_time', z.object({ view: z.string(), version: z.int(), rows: z.array(z.record(z.string(), z.unknown())) })), ...problems(400, 404, 413, 415, 503) },
   }),
 
   operation('predict', {

@@ -1,4 +1,4 @@
-import type { FeatureValue, FeatureRow } from './rows.ts';
+import { EVENT_TIME_SKEW_MS, type FeatureValue, type FeatureRow } from './rows.ts';
 import type { FeatureViewDefinition } from './view.ts';
 
 /** A view's values for one entity as of an instant, and the row they came from (null when none qualifies). */
@@ -22,11 +22,14 @@ export function nullValues(view: FeatureViewDefinition): Record<string, FeatureV
 }
 
 /**
- * The online answer: the entity's latest row if it answers at `nowMs`, nulls otherwise. Features
- * added to the view after the row was written read as null.
+ * The online answer: the entity's latest row if it answers at `nowMs`, nulls otherwise. A row
+ * stamped ahead of `nowMs` by no more than ingestion allows ({@link EVENT_TIME_SKEW_MS}: the
+ * sender's clock runs ahead) is the current value, not a future one; the ttl counts from `nowMs`.
+ * Features added to the view after the row was written read as null.
  */
 export function onlineValues(view: FeatureViewDefinition, latest: FeatureRow | undefined, nowMs: number): AsOfValues {
-  if (!latest || !rowAnswersAt(latest.eventTimeMs, nowMs, view.ttlSeconds)) return { values: nullValues(view), eventTimeMs: null };
+  const answers = latest !== undefined && latest.eventTimeMs <= nowMs + EVENT_TIME_SKEW_MS && rowAnswersAt(Math.min(latest.eventTimeMs, nowMs), nowMs, view.ttlSeconds);
+  if (!answers) return { values: nullValues(view), eventTimeMs: null };
   const values = nullValues(view);
   for (const name in values) values[name] = latest.values[name] ?? null;
   return { values, eventTimeMs: latest.eventTimeMs };

@@ -20,11 +20,15 @@ export interface IngestResult {
  * writes are idempotent, so a retried ingest after either failed lands both.
  */
 export class FeatureStore {
-  constructor(readonly ports: FeatureStorePorts) {}
+  private readonly eraser: FeatureEntityEraser;
+
+  constructor(readonly ports: FeatureStorePorts) {
+    this.eraser = new FeatureEntityEraser(ports);
+  }
 
   /** Validates the rows against the view, stores the valid ones and reports the others. */
   async ingest(view: FeatureViewRecord, rows: readonly unknown[], nowMs: number): Promise<IngestResult> {
-    const { accepted, rejected } = validateFeatureRows(view.definition, rows);
+    const { accepted, rejected } = validateFeatureRows(view.definition, rows, nowMs);
     if (accepted.length) {
       await Promise.all([this.ports.offline.append(view.view, accepted, nowMs), this.ports.online.write(view.view, accepted)]);
     }
@@ -42,7 +46,23 @@ export class FeatureStore {
     return this.ports.offline.historical(view.view, view.definition, spine);
   }
 
-  /** Forgets an entity: its online item is deleted and the offline files are rewritten without its rows. */
+  /** Whether the view exists (an erasure of an entity of another is refused before it starts). */
+  hasView(view: string): Promise<boolean> {
+    return this.eraser.hasView(view);
+  }
+
+  eraseEntity(view: string, entityId: string): Promise<{ onlineItemsDeleted: number; offlineFilesRewritten: number }> {
+    return this.eraser.eraseEntity(view, entityId);
+  }
+}
+
+/**
+ * Forgets an entity: its online item is deleted and the offline files are rewritten without its
+ * rows. Needs no join engine, so the erasure worker builds it without one.
+ */
+export class FeatureEntityEraser {
+  constructor(private readonly ports: { views: FeatureViewStore; online: OnlineFeatureStore; offline: Pick<OfflineFeatureStore, 'erase'> }) {}
+
   async hasView(view: string): Promise<boolean> {
     return (await this.ports.views.current(view)) !== undefined;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { onlineValues, rowAnswersAt } from './as-of.ts';
-import { latestPerEntity, validateFeatureRows } from './rows.ts';
+import { EVENT_TIME_SKEW_MS, latestPerEntity, validateFeatureRows } from './rows.ts';
 import type { FeatureViewDefinition } from './view.ts';
 
 const view: FeatureViewDefinition = { entity: 'customer_id', features: [{ name: 'spend', kind: 'numerical' }, { name: 'tier', kind: 'categorical' }], ttlSeconds: 3600 };
@@ -12,7 +12,7 @@ describe('feature rows', () => {
       { customer_id: '', event_time: '2026-01-01T10:00:00', spend: Number.NaN, tier: true, extra: 1 },
       ['not', 'an', 'object'],
       { customer_id: 'c1', event_time: '2026-13-40T10:00:00Z' },
-    ]);
+    ], Date.parse('2026-06-01T00:00:00Z'));
     expect(accepted).toEqual([{ entityId: '42', eventTimeMs: Date.parse('2026-01-01T08:00:00Z'), values: { spend: 1.5, tier: null } }]);
     expect(rejected).toEqual([
       {
@@ -28,6 +28,28 @@ describe('feature rows', () => {
       { index: 2, errors: ['must be an object'] },
       { index: 3, errors: [expect.stringMatching(/^event_time:/)] },
     ]);
+  });
+
+  it('refuses a row stamped more than the clock-skew allowance after now, with the reason, and keeps one within it', () => {
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    const at = (ms: number) => new Date(ms).toISOString();
+    const { accepted, rejected } = validateFeatureRows(view, [
+      { customer_id: 'c1', event_time: at(now + EVENT_TIME_SKEW_MS), spend: 1 },
+      { customer_id: 'c2', event_time: at(now + EVENT_TIME_SKEW_MS + 1), spend: 2 },
+      { customer_id: 'c3', event_time: '2027-01-01T00:00:00Z', spend: 3 },
+    ], now);
+    expect(accepted.map((row) => row.entityId)).toEqual(['c1']);
+    expect(rejected).toEqual([
+      { index: 1, errors: [`event_time: ${at(now + EVENT_TIME_SKEW_MS + 1)} is in the future (the server's clock reads ${at(now)}; rows may be at most 5 minutes ahead of it)`] },
+      { index: 2, errors: [expect.stringContaining('2027-01-01T00:00:00.000Z is in the future')] },
+    ]);
+  });
+
+  it('serves online a row stamped a little after now (the sender\'s clock runs ahead) as the current value', () => {
+    const now = 10 * 3_600_000;
+    const ahead = { entityId: 'c1', eventTimeMs: now + 60_000, values: { spend: 7 } };
+    expect(onlineValues(view, ahead, now)).toEqual({ values: { spend: 7, tier: null }, eventTimeMs: now + 60_000 });
+    expect(onlineValues(view, { ...ahead, eventTimeMs: now + EVENT_TIME_SKEW_MS + 1 }, now).eventTimeMs).toBeNull();
   });
 
   it('keeps the newest row per entity, the later-sent one of two at the same time', () => {

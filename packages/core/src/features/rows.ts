@@ -18,6 +18,12 @@ export interface RejectedRow {
 }
 
 const MAX_ENTITY_LENGTH = 256;
+/**
+ * How far after the server's clock a row's `event_time` may be: the clocks of the systems that
+ * send rows drift a little. A row stamped later than this is refused (a feature row records what
+ * was already true); one within it is the entity's current value at once (as-of.ts).
+ */
+export const EVENT_TIME_SKEW_MS = 5 * 60_000;
 /** ISO 8601 with a date, a time and a zone, so a row means one instant wherever it is read. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -37,10 +43,11 @@ export function parseEventTime(value: unknown): number | undefined {
 
 /**
  * Splits rows into the valid ones, as stored, and the others with every reason: the entity key and
- * `event_time` are required, features are optional (null when absent), a numerical feature is a
- * finite number, a categorical one a string or a number, and a field the view does not name is refused.
+ * `event_time` are required (at most {@link EVENT_TIME_SKEW_MS} after `nowMs`), features are
+ * optional (null when absent), a numerical feature is a finite number, a categorical one a string
+ * or a number, and a field the view does not name is refused.
  */
-export function validateFeatureRows(view: FeatureViewDefinition, rows: readonly unknown[]): { accepted: FeatureRow[]; rejected: RejectedRow[] } {
+export function validateFeatureRows(view: FeatureViewDefinition, rows: readonly unknown[], nowMs: number): { accepted: FeatureRow[]; rejected: RejectedRow[] } {
   const kinds = new Map(view.features.map((f) => [f.name, f.kind]));
   const accepted: FeatureRow[] = [];
   const rejected: RejectedRow[] = [];
@@ -55,6 +62,9 @@ export function validateFeatureRows(view: FeatureViewDefinition, rows: readonly 
     if (entityId === undefined) errors.push(`${view.entity}: must be a string of 1 to ${MAX_ENTITY_LENGTH} characters or a number`);
     const eventTimeMs = parseEventTime(fields[EVENT_TIME]);
     if (eventTimeMs === undefined) errors.push(`${EVENT_TIME}: must be an ISO 8601 date-time with a zone, like 2026-01-31T12:00:00Z`);
+    else if (eventTimeMs > nowMs + EVENT_TIME_SKEW_MS) {
+      errors.push(`${EVENT_TIME}: ${new Date(eventTimeMs).toISOString()} is in the future (the server's clock reads ${new Date(nowMs).toISOString()}; rows may be at most ${EVENT_TIME_SKEW_MS / 60_000} minutes ahead of it)`);
+    }
     const values: Record<string, FeatureValue> = {};
     for (const [name, kind] of kinds) {
       const value = fields[name];
