@@ -5,6 +5,7 @@ import { decodePredictionLogBatch, isLogged, type PredictionLogRecord } from '@f
 import { createBatchHandler } from '../functions/batch.ts';
 import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
+import { parquetOf } from './support/parquet.ts';
 
 // y = x * 2 on three named numerical columns; a record without `c` or with a string in it is refused.
 const features = ['a', 'b', 'c'].map((name, index) => ({ name, kind: 'numerical', input: 'x', index }));
@@ -30,6 +31,7 @@ async function waitForJob(system: TestSystem, jobId: string, until: (job: JobVie
 interface JobView {
   jobId: string;
   status: string;
+  format?: string;
   rows: { total: number | null; done: number; failed: number };
   chunks: { total: number | null; done: number };
   output: { key: string; format: string } | null;
@@ -62,6 +64,16 @@ async function drainLogs(system: TestSystem): Promise<PredictionLogRecord[]> {
 }
 
 const submit = (system: TestSystem, body: unknown) => system.api('/v1/endpoints/scaler/batch', { method: 'POST', json: body });
+
+async function uploaded(system: TestSystem, format: string, body: Uint8Array | string): Promise<string> {
+  const upload = await system.api('/v1/batch-uploads', { method: 'POST', json: { format } });
+  expect(upload.status).toBe(201);
+  const { uploadUrl, key } = (await upload.json()) as { uploadUrl: string; key: string };
+  expect((await fetch(uploadUrl, { method: 'PUT', body })).status).toBe(200);
+  return key;
+}
+
+const withoutPredictionId = (rows: OutputRow[]) => rows.map(({ predictionId: _id, ...row }) => row);
 
 describe('batch predictions', () => {
   let system: TestSystem;
@@ -140,6 +152,35 @@ describe('batch predictions', () => {
     expect(output[2]).toMatchObject({ row: 2, error: expect.stringContaining('missing feature c') });
   });
 
+  it('reads a Parquet upload by row ranges across row groups; its output equals the NDJSON job\'s row for row', async () => {
+    // 5,000 rows in three row groups (2,048, 2,048, 904), chunks of 1,500 rows spanning them; a
+    // BIGINT, two DOUBLEs with nulls in c every 700th row, a string id and a column that is no feature.
+    const rows = 5_000;
+    const parquet = await parquetOf(
+      `SELECT 'k' || i AS key, i::BIGINT AS a, (i / 4.0)::DOUBLE AS b, CASE WHEN i % 700 = 3 THEN NULL ELSE (-i)::DOUBLE END AS c, 'note ' || i AS note FROM range(${rows}) t(i) ORDER BY i`,
+    );
+    const records = Array.from({ length: rows }, (_, i) => ({ key: `k${i}`, a: i, b: i / 4, ...(i % 700 === 3 ? {} : { c: -i }), note: `note ${i}` }));
+    const fromParquet = await submit(system, { input: { key: await uploaded(system, 'parquet', parquet) }, idField: 'key', rowsPerChunk: 1_500 });
+    expect(fromParquet.status, await fromParquet.clone().text()).toBe(202);
+    const fromNdjson = await submit(system, { input: { records }, idField: 'key', rowsPerChunk: 1_500 });
+    const [parquetJob, ndjsonJob] = await Promise.all([fromParquet, fromNdjson].map(async (r) => waitForJob(system, ((await r.json()) as { jobId: string }).jobId)));
+    const failed = records.filter((r) => !('c' in r)).length;
+    expect(parquetJob).toMatchObject({ status: 'succeeded', format: 'parquet', rows: { total: rows, done: rows, failed }, chunks: { total: 4, done: 4 } });
+    expect(ndjsonJob).toMatchObject({ status: 'succeeded', rows: { total: rows, done: rows, failed } });
+    const output = await outputOf(system, parquetJob.jobId);
+    expect(withoutPredictionId(output)).toEqual(withoutPredictionId(await outputOf(system, ndjsonJob.jobId)));
+    expect(output[3]).toMatchObject({ row: 3, id: 'k3', error: expect.stringContaining('missing feature c') });
+    expect(output[4_999]).toMatchObject({ row: 4_999, id: 'k4999', outputs: { y: [4_999 * 2, (4_999 / 4) * 2, -4_999 * 2] } });
+    expect(output[2_048].outputs!.y).toEqual((await onlineOutputs(system, { a: 2_048, b: 512, c: -2_048 })).y[0]);
+  });
+
+  it('fails a Parquet job whose upload is not Parquet it can read, saying why', async () => {
+    const notParquet = await submit(system, { input: { key: await uploaded(system, 'parquet', '{"a":1,"b":2,"c":3}\n') } });
+    expect(await waitForJob(system, ((await notParquet.json()) as { jobId: string }).jobId)).toMatchObject({ status: 'failed', failure: expect.stringContaining('not a Parquet file') });
+    const zstd = await submit(system, { input: { key: await uploaded(system, 'parquet', await parquetOf('SELECT 1.0::DOUBLE AS a, 2.0::DOUBLE AS b, 3.0::DOUBLE AS c', ', COMPRESSION zstd')) } });
+    expect(await waitForJob(system, ((await zstd.json()) as { jobId: string }).jobId)).toMatchObject({ status: 'failed', failure: expect.stringMatching(/ZSTD-compressed; write it uncompressed or with snappy/) });
+  });
+
   it('counts a redelivered chunk once: a worker that dies after its work leaves every row exactly once', async () => {
     crashFirstDelivery = true;
     try {
@@ -193,8 +234,9 @@ describe('batch predictions', () => {
   });
 
   it('refuses what it cannot run with a clear problem', async () => {
-    expect((await expectProblem(await submit(system, { input: { records: [{ a: 1 }] }, format: 'parquet' }), 400)).detail).toMatch(/Parquet/);
-    expect((await expectProblem(await system.api('/v1/batch-uploads', { method: 'POST', json: { format: 'parquet' } }), 400)).detail).toMatch(/Parquet/);
+    expect((await expectProblem(await submit(system, { input: { records: [{ a: 1 }] }, format: 'parquet' }), 400)).detail).toMatch(/Parquet input goes through an upload/);
+    const csvUpload = ((await (await system.api('/v1/batch-uploads', { method: 'POST', json: { format: 'csv' } })).json()) as { key: string }).key;
+    expect((await expectProblem(await submit(system, { input: { key: csvUpload }, format: 'parquet' }), 400)).errors?.[0].path).toBe('format');
     expect((await expectProblem(await submit(system, { input: { key: 'models/sha256/abc.onnx' } }), 400)).errors?.[0].path).toBe('input/key');
     await expectProblem(await submit(system, { input: { records: [{ a: 1 }] }, variant: 'nope' }), 400);
     await expectProblem(await system.api('/v1/endpoints/nowhere/batch', { method: 'POST', json: { input: { records: [{ a: 1 }] } } }), 404);

@@ -11,13 +11,14 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BatchChunk, BatchFormat, BatchObjects } from '@flywheel/core';
 import { bucket as bucketDefinition } from '@flywheel/infra';
+import { S3ParquetReader } from './batch-parquet.ts';
 
 const { batch: batchPrefix, uploads: uploadPrefix } = bucketDefinition.prefixes;
 
 /** S3's smallest multipart part (but the last). */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const UPLOAD_KEY = new RegExp(`^${uploadPrefix}batch/${UUID}\\.(ndjson|csv)$`);
+const UPLOAD_KEY = new RegExp(`^${uploadPrefix}batch/${UUID}\\.(ndjson|csv|parquet)$`);
 
 const partKey = (jobId: string, index: number) => `${batchPrefix}${jobId}/parts/${String(index).padStart(8, '0')}.ndjson`;
 const outputKey = (jobId: string) => `${batchPrefix}${jobId}/output.ndjson`;
@@ -29,10 +30,14 @@ const outputKey = (jobId: string) => `${batchPrefix}${jobId}/output.ndjson`;
  * PUT under `uploads/batch/<uuid>.<format>`.
  */
 export class S3BatchObjects implements BatchObjects {
+  readonly #parquet: S3ParquetReader;
+
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
-  ) {}
+  ) {
+    this.#parquet = new S3ParquetReader(s3, bucket);
+  }
 
   async createUpload(format: BatchFormat, options: { expiresInSeconds: number }): Promise<{ key: string; uploadUrl: string; expiresAt: string }> {
     const key = `${uploadPrefix}batch/${crypto.randomUUID()}.${format}`;
@@ -69,6 +74,14 @@ export class S3BatchObjects implements BatchObjects {
     if (chunk.end <= chunk.start) return '';
     const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${chunk.start}-${chunk.end - 1}` }));
     return Body!.transformToString('utf8');
+  }
+
+  readParquetRowGroups(key: string) {
+    return this.#parquet.rowGroups(key);
+  }
+
+  readParquetRows(key: string, chunk: Pick<BatchChunk, 'firstRow' | 'rows'>) {
+    return this.#parquet.rows(key, chunk);
   }
 
   async writeInput(jobId: string, body: string): Promise<string> {
@@ -140,7 +153,7 @@ export class S3BatchObjects implements BatchObjects {
   }
 }
 
-function isMissing(error: unknown): boolean {
+export function isMissing(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.$metadata?.httpStatusCode === 404 || e?.name === 'NoSuchKey';
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
+  BATCH_FORMATS,
   CANCELLABLE,
   batchJobId,
   batchJobView,
@@ -38,7 +39,7 @@ export interface BatchRouteDependencies {
   dispatcher: BatchDispatcher;
 }
 
-export const batchUploadBodySchema = z.strictObject({ format: z.enum(['ndjson', 'csv', 'parquet']).optional() });
+export const batchUploadBodySchema = z.strictObject({ format: z.enum(BATCH_FORMATS).optional() });
 export const batchJobViewSchema = z.object({
   jobId: z.string(),
   endpoint: z.string(),
@@ -46,7 +47,7 @@ export const batchJobViewSchema = z.object({
   model: z.string(),
   version: z.int(),
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
-  format: z.enum(['ndjson', 'csv']),
+  format: z.enum(BATCH_FORMATS),
   rows: z.object({ total: z.int().nullable(), done: z.int(), failed: z.int() }),
   chunks: z.object({ total: z.int().nullable(), done: z.int() }),
   createdAt: z.string(),
@@ -74,7 +75,7 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
   return new Hono()
     .post('/v1/batch-uploads', requireScope('predict'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readOptionalJson(c, batchUploadBodySchema);
-      const format = supportedFormat(body.format ?? 'ndjson');
+      const format = body.format ?? 'ndjson';
       const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS });
       return c.json({ ...upload, method: 'PUT', format }, 201);
     })
@@ -85,7 +86,7 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
       async (c) => {
         const endpoint = nameParam(c, 'endpoint');
         const body = await readJson(c, batchSubmitSchema);
-        const format = 'records' in body.input ? supportedFormat(body.format ?? 'ndjson') : inputFormat(body);
+        const format = 'records' in body.input ? inlineFormat(body) : inputFormat(body);
         const requestHash = await batchRequestHash(endpoint, body);
         const jobId = await batchJobId(endpoint, body.idempotencyKey);
         if (body.idempotencyKey !== undefined) {
@@ -144,20 +145,21 @@ function accepted(job: BatchJob): Response {
   });
 }
 
-function supportedFormat(format: BatchSubmit['format'] & string): BatchFormat {
-  if (format === 'parquet') {
-    throw new Problem(400, 'Parquet input is not supported; send NDJSON (one JSON record per line) or CSV with a header row.', {
-      errors: [{ path: 'format', message: 'one of ndjson, csv' }],
+/** Inline records are JSON objects: they are NDJSON (and say so, or say nothing). */
+function inlineFormat(body: BatchSubmit): BatchFormat {
+  if (body.format !== undefined && body.format !== 'ndjson') {
+    throw new Problem(400, `Inline records are JSON; a ${body.format === 'parquet' ? 'Parquet' : 'CSV'} input goes through an upload: POST /v1/batch-uploads, PUT the file, then {input: {key}}.`, {
+      errors: [{ path: 'format', message: 'inline records are ndjson' }],
     });
   }
-  return format;
+  return 'ndjson';
 }
 
 /** The format of an uploaded input: as named, else from the upload key's extension; the two must agree. */
 function inputFormat(body: BatchSubmit): BatchFormat {
   const key = (body.input as { key: string }).key;
-  const fromKey = /\.(ndjson|csv)$/.exec(key)?.[1] as BatchFormat | undefined;
-  const format = supportedFormat(body.format ?? fromKey ?? 'ndjson');
+  const fromKey = /\.(ndjson|csv|parquet)$/.exec(key)?.[1] as BatchFormat | undefined;
+  const format = body.format ?? fromKey ?? 'ndjson';
   if (fromKey && fromKey !== format) {
     throw new Problem(400, `The upload ${key} was made for ${fromKey}, not ${format}.`, { errors: [{ path: 'format', message: `the upload is ${fromKey}` }] });
   }

@@ -1,5 +1,6 @@
 import type { BatchJob, BatchRowError } from './job.ts';
 import type { BatchChunk, BatchMessage } from './messages.ts';
+import type { ParquetRowGroup } from './parquet.ts';
 
 /** What one scored chunk adds to its job. */
 export interface ChunkTally {
@@ -41,6 +42,13 @@ export interface BatchObjects {
   /** A staged upload or an inline input; undefined when nothing is there. */
   readInput(key: string): Promise<Uint8Array | undefined>;
   readRange(key: string, chunk: Pick<BatchChunk, 'start' | 'end'>): Promise<string>;
+  /**
+   * A Parquet input's row groups, from its footer alone; undefined when nothing is there. Throws a
+   * BatchInputError when the object is not Parquet this reader can decode.
+   */
+  readParquetRowGroups(key: string): Promise<readonly ParquetRowGroup[] | undefined>;
+  /** A Parquet input's rows `firstRow` … `firstRow + rows - 1`, column name → decoded value, reading only the row groups they are in. */
+  readParquetRows(key: string, chunk: Pick<BatchChunk, 'firstRow' | 'rows'>): Promise<Record<string, unknown>[]>;
   writeInput(jobId: string, body: string): Promise<string>;
   /** The chunk's output lines; written whole, so a redelivered chunk overwrites it with the same rows. */
   writePart(jobId: string, index: number, body: string): Promise<void>;

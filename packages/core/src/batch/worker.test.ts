@@ -58,6 +58,9 @@ function setup(input: string) {
   const objects: BatchObjects = {
     readInput: async () => new TextEncoder().encode(input),
     readRange: async (_key, chunk) => new TextDecoder().decode(new TextEncoder().encode(input).subarray(chunk.start, chunk.end)),
+    // Parquet is read by the S3 objects (test/batch.test.ts); these jobs are NDJSON and CSV.
+    readParquetRowGroups: async () => undefined,
+    readParquetRows: async () => [],
     writeInput: async () => 'input',
     writePart: async (_jobId, index, body) => void parts.set(index, body),
     assemble: async (_jobId, count) => {
