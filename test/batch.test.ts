@@ -39,6 +39,8 @@ interface JobView {
   failure?: string;
   variant: string;
   version: number;
+  endpoint: string;
+  createdAt: string;
 }
 
 async function outputOf(system: TestSystem, jobId: string): Promise<OutputRow[]> {
@@ -242,6 +244,39 @@ describe('batch predictions', () => {
     await expectProblem(await system.api('/v1/endpoints/nowhere/batch', { method: 'POST', json: { input: { records: [{ a: 1 }] } } }), 404);
     await expectProblem(await submit(system, { input: { records: [] } }), 400);
     await expectProblem(await system.api('/v1/batch-jobs/bj-00000000000000000000000000000000'), 404);
+  });
+
+  it('lists jobs newest first, by endpoint and status, a page at a time by an opaque cursor', async () => {
+    const version = await registered(system, 'scaler', scaledModel(2), { features });
+    expect((await putEndpoint(system, 'listed', { variants: [{ name: 'main', model: 'scaler', version, weight: 100 }] })).status).toBe(201);
+    const submitted: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await system.api('/v1/endpoints/listed/batch', { method: 'POST', json: { input: { records: [{ a: i, b: 1, c: 2 }] } } });
+      submitted.push(((await response.json()) as { jobId: string }).jobId);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    for (const jobId of submitted) await waitForJob(system, jobId);
+    const list = async (query: string) => {
+      const response = await system.api(`/v1/batch-jobs?${query}`);
+      expect(response.status, await response.clone().text()).toBe(200);
+      return (await response.json()) as { jobs: JobView[]; next?: string };
+    };
+    const first = await list('endpoint=listed&limit=2');
+    expect(first.jobs.map((job) => job.jobId)).toEqual([submitted[2], submitted[1]]);
+    expect(first.jobs[0]).toMatchObject({ endpoint: 'listed', status: 'succeeded', rows: { total: 1, done: 1, failed: 0 } });
+    const second = await list(`endpoint=listed&limit=2&cursor=${first.next}`);
+    expect(second.jobs.map((job) => job.jobId)).toEqual([submitted[0]]);
+    expect(second.next).toBeUndefined();
+    expect((await list('status=succeeded&limit=100')).jobs.map((job) => job.jobId)).toEqual(expect.arrayContaining(submitted));
+    expect((await list('endpoint=listed&status=failed')).jobs).toEqual([]);
+    // Every endpoint's jobs, newest first.
+    const all = (await list('limit=100')).jobs.map((job) => job.createdAt);
+    expect(all).toEqual([...all].sort().reverse());
+    const forged = Buffer.from('2099-01-01T00:00:00.000Z#bj-0', 'utf8').toString('base64url');
+    expect((await expectProblem(await system.api(`/v1/batch-jobs?cursor=${forged}`), 400)).errors?.[0].path).toBe('cursor');
+    await expectProblem(await system.api('/v1/batch-jobs?cursor=not-a-cursor'), 400);
+    await expectProblem(await system.api('/v1/batch-jobs?status=done'), 400);
+    await expectProblem(await system.api('/v1/batch-jobs?limit=0'), 400);
   });
 
   it('needs the predict scope to submit', async () => {

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import {
   BATCH_FORMATS,
   CANCELLABLE,
+  InvalidCursorError,
+  MAX_BATCH_JOB_PAGE,
   batchJobId,
   batchJobView,
   batchRequestHash,
   batchSubmitSchema,
   championVariant,
+  isResourceName,
   isFinished,
   newBatchJob,
   type BatchDispatcher,
@@ -23,7 +26,7 @@ import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import { routePinned, routeRequest } from '../serving/route.ts';
 import type { Serving } from '../serving/serving.ts';
-import { MAX_CONFIG_BODY_BYTES, readJson, readOptionalJson } from '../validation.ts';
+import { MAX_CONFIG_BODY_BYTES, readJson, readOptionalJson, validate } from '../validation.ts';
 import { nameParam } from './path-params.ts';
 
 /** The bucket side of batch jobs the API uses: what the workers use, plus staged uploads. */
@@ -58,13 +61,22 @@ export const batchJobViewSchema = z.object({
   failure: z.string().optional(),
 });
 
+export const batchJobsQuerySchema = z.strictObject({
+  endpoint: z.string().refine(isResourceName, 'must be an endpoint name').optional(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_BATCH_JOB_PAGE).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export const batchJobListSchema = z.object({ jobs: z.array(batchJobViewSchema), next: z.string().optional() });
+
 const JOB_ID = /^bj-[0-9a-f]{32}$/;
 const UPLOAD_EXPIRES_IN_SECONDS = 900;
 
 /**
  * Batch predictions: `POST /v1/batch-uploads` (a presigned PUT for inputs larger than a request),
- * `POST /v1/endpoints/{endpoint}/batch` (scope predict) → 202 {jobId}, `GET /v1/batch-jobs/{jobId}`
- * and `…/output` (scope read), `POST /v1/batch-jobs/{jobId}/cancel` (scope predict).
+ * `POST /v1/endpoints/{endpoint}/batch` (scope predict) → 202 {jobId}, `GET /v1/batch-jobs` (newest
+ * first, by endpoint and status), `GET /v1/batch-jobs/{jobId}` and `…/output` (scope read),
+ * `POST /v1/batch-jobs/{jobId}/cancel` (scope predict).
  */
 export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requireScope: RequireScope, now: () => Date = () => new Date()) {
   const jobOf = async (jobId: string | undefined): Promise<BatchJob> => {
@@ -109,6 +121,14 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
         return accepted(stored);
       },
     )
+    .get('/v1/batch-jobs', requireScope('read'), async (c) => {
+      const query = validate(batchJobsQuerySchema, c.req.query());
+      const page = await deps.jobs.list(query).catch((error: unknown) => {
+        if (error instanceof InvalidCursorError) throw new Problem(400, 'The cursor is not the `next` of an earlier page of batch jobs.', { errors: [{ path: 'cursor', message: error.message }] });
+        throw error;
+      });
+      return c.json({ jobs: page.jobs.map(batchJobView), ...(page.next ? { next: page.next } : {}) });
+    })
     .get('/v1/batch-jobs/:jobId', requireScope('read'), async (c) => c.json(batchJobView(await jobOf(c.req.param('jobId')))))
     .post('/v1/batch-jobs/:jobId/cancel', requireScope('predict'), async (c) => {
       const job = await jobOf(c.req.param('jobId'));

@@ -30,7 +30,7 @@ import { performanceQuerySchema, performanceResponseSchema } from './performance
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
 import { featureViewRecordSchema, historicalBodySchema, ingestBodySchema, ingestResponseSchema, onlineResponseSchema } from './feature-views.ts';
-import { batchJobViewSchema, batchUploadBodySchema } from './batch.ts';
+import { batchJobListSchema, batchJobViewSchema, batchJobsQuerySchema, batchUploadBodySchema } from './batch.ts';
 import { trackingOperations } from './mlflow/openapi.ts';
 
 /**
@@ -600,6 +600,14 @@ export const operations: Operation[] = [
     description: 'Records inline (NDJSON) or an uploaded key; `format` ndjson (default), csv (a header row, cells typed by the version\'s features) or parquet (uncompressed or snappy; typed columns, nulls are missing values). The version is fixed now: `version` of the endpoint\'s model, else `variant`\'s, else the largest weight\'s. The same `idempotencyKey` with the same body returns the same job; with another body, 409.',
     request: { params: params({ endpoint }), body: json(batchSubmitSchema) },
     responses: { 202: ok('The job, queued', z.object({ jobId: z.string(), status: z.string() })), ...problems(400, 404, 409, 413) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/batch-jobs',
+    tags: ['batch'],
+    summary: 'Batch jobs, newest first: by endpoint and status, `limit` a page, the next page by the `next` cursor',
+    request: { query: batchJobsQuerySchema },
+    responses: { 200: ok('A page of jobs', batchJobListSchema), ...problems(400) },
   }),
   operation('read', {
     method: 'get',

@@ -11,11 +11,31 @@ export interface ChunkTally {
   readonly errors: readonly BatchRowError[];
 }
 
+/** What `GET /v1/batch-jobs` filters by; newest first, `limit` at a time. */
+export interface BatchJobQuery {
+  readonly endpoint?: string;
+  readonly status?: BatchJob['status'];
+  readonly limit: number;
+  /** The `next` of an earlier page; anything else is an InvalidCursorError. */
+  readonly cursor?: string;
+}
+
+export interface BatchJobPage {
+  readonly jobs: readonly BatchJob[];
+  /** Pass as `cursor` for the next (older) page. */
+  readonly next?: string;
+}
+
+/** Most jobs one page lists. */
+export const MAX_BATCH_JOB_PAGE = 100;
+
 /** The job records and their conditional transitions (DynamoDB in AWS and locally). */
 export interface BatchJobStore {
   /** Creates the job unless one with its id exists; returns the stored one either way. */
   create(job: BatchJob): Promise<{ job: BatchJob; created: boolean }>;
   get(jobId: string): Promise<BatchJob | undefined>;
+  /** Jobs newest first (by submission), filtered; the listing may lag a write by about a second. */
+  list(query: BatchJobQuery): Promise<BatchJobPage>;
   /** queued → running with the plan's counts; a repeated plan of a running job leaves it be. */
   start(jobId: string, plan: { totalRows: number; totalChunks: number; header?: readonly string[] }, at: string): Promise<BatchJob | undefined>;
   /**

@@ -16,6 +16,10 @@ class MemoryJobs implements BatchJobStore {
   async get(jobId: string) {
     return this.jobs.get(jobId);
   }
+  async list() {
+    // The worker never lists; the DynamoDB store's listing is tested in test/batch.test.ts.
+    return { jobs: [...this.jobs.values()] };
+  }
   async start(jobId: string, plan: { totalRows: number; totalChunks: number }, at: string) {
     const job = this.jobs.get(jobId);
     if (!job || (job.status !== 'queued' && job.status !== 'running')) return undefined;
