@@ -67,7 +67,7 @@ async function drainLogs(system: TestSystem): Promise<PredictionLogRecord[]> {
 
 const submit = (system: TestSystem, body: unknown) => system.api('/v1/endpoints/scaler/batch', { method: 'POST', json: body });
 
-async function uploaded(system: TestSystem, format: string, body: Uint8Array | string): Promise<string> {
+async function uploaded(system: TestSystem, format: string, body: Uint8Array<ArrayBuffer> | string): Promise<string> {
   const upload = await system.api('/v1/batch-uploads', { method: 'POST', json: { format } });
   expect(upload.status).toBe(201);
   const { uploadUrl, key } = (await upload.json()) as { uploadUrl: string; key: string };
