@@ -240,6 +240,13 @@ describe('batch predictions', () => {
     const csvUpload = ((await (await system.api('/v1/batch-uploads', { method: 'POST', json: { format: 'csv' } })).json()) as { key: string }).key;
     expect((await expectProblem(await submit(system, { input: { key: csvUpload }, format: 'parquet' }), 400)).errors?.[0].path).toBe('format');
     expect((await expectProblem(await submit(system, { input: { key: 'models/sha256/abc.onnx' } }), 400)).errors?.[0].path).toBe('input/key');
+    // A multipart upload (past 8 MiB) is assembled by the submission: parts that are not its own are refused.
+    const parted = (await (await system.api('/v1/batch-uploads', { method: 'POST', json: { format: 'ndjson', sizeBytes: 9 * 1024 * 1024 } })).json()) as { key: string; uploadId: string; parts: unknown[] };
+    expect(parted.parts).toHaveLength(2);
+    const forgedParts = [{ partNumber: 1, etag: '"0"' }, { partNumber: 2, etag: '"1"' }];
+    expect((await expectProblem(await submit(system, { input: { key: parted.key, uploadId: 'not-this-upload', parts: forgedParts } }), 400)).errors?.[0].path).toBe('input/uploadId');
+    expect((await expectProblem(await submit(system, { input: { key: parted.key, uploadId: parted.uploadId, parts: forgedParts } }), 400)).errors?.[0].path).toBe('input/parts');
+    await expectProblem(await submit(system, { input: { key: parted.key, uploadId: parted.uploadId } }), 400);
     await expectProblem(await submit(system, { input: { records: [{ a: 1 }] }, variant: 'nope' }), 400);
     await expectProblem(await system.api('/v1/endpoints/nowhere/batch', { method: 'POST', json: { input: { records: [{ a: 1 }] } } }), 404);
     await expectProblem(await submit(system, { input: { records: [] } }), 400);

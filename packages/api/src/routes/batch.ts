@@ -20,6 +20,9 @@ import {
   type BatchObjects,
   type BatchSubmit,
   type BatchTarget,
+  type StagedUpload,
+  type UploadCompletion,
+  type UploadedPart,
 } from '@flywheel/core';
 import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
@@ -31,7 +34,8 @@ import { nameParam } from './path-params.ts';
 
 /** The bucket side of batch jobs the API uses: what the workers use, plus staged uploads. */
 export interface BatchRouteObjects extends Pick<BatchObjects, 'writeInput' | 'readOutput'> {
-  createUpload(format: BatchFormat, options: { expiresInSeconds: number }): Promise<{ key: string; uploadUrl: string; expiresAt: string }>;
+  createUpload(format: BatchFormat, options: { expiresInSeconds: number; sizeBytes?: number }): Promise<StagedUpload>;
+  completeUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<UploadCompletion>;
   isUploadKey(key: string): boolean;
   hasObject(key: string): Promise<boolean>;
 }
@@ -42,7 +46,11 @@ export interface BatchRouteDependencies {
   dispatcher: BatchDispatcher;
 }
 
-export const batchUploadBodySchema = z.strictObject({ format: z.enum(BATCH_FORMATS).optional() });
+export const batchUploadBodySchema = z.strictObject({
+  format: z.enum(BATCH_FORMATS).optional(),
+  /** The input's size: past one part (8 MiB), the upload is multipart, with a URL per part; submit its parts with the key. */
+  sizeBytes: z.int().min(1).optional(),
+});
 export const batchJobViewSchema = z.object({
   jobId: z.string(),
   endpoint: z.string(),
@@ -88,7 +96,7 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
     .post('/v1/batch-uploads', requireScope('predict'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readOptionalJson(c, batchUploadBodySchema);
       const format = body.format ?? 'ndjson';
-      const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS });
+      const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS, sizeBytes: body.sizeBytes });
       return c.json({ ...upload, method: 'PUT', format }, 201);
     })
     .post(
@@ -110,6 +118,7 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
         if ('records' in body.input) inputKey = await deps.objects.writeInput(jobId, body.input.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
         else {
           inputKey = body.input.key;
+          if (body.input.uploadId !== undefined) await completeUpload(inputKey, body.input.uploadId, body.input.parts!);
           if (!deps.objects.isUploadKey(inputKey) || !(await deps.objects.hasObject(inputKey))) {
             throw new Problem(400, `Nothing was uploaded at ${inputKey}.`, { errors: [{ path: 'input/key', message: 'not a batch upload; get one from POST /v1/batch-uploads and PUT the input there' }] });
           }
@@ -147,6 +156,17 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
       if (!stream) throw new Problem(404, `The output of batch job ${job.jobId} is gone (outputs are kept 30 days).`);
       return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
     });
+
+  /** Assembles a multipart upload before the job reads it; one that cannot be assembled is gone afterwards (aborted). */
+  async function completeUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void> {
+    const completion = await deps.objects.completeUpload(key, uploadId, parts);
+    if (completion.status === 'missing') {
+      throw new Problem(400, `No multipart upload ${uploadId} is open at ${key}.`, { errors: [{ path: 'input/uploadId', message: 'no open batch upload with this id at input/key; get one from POST /v1/batch-uploads with sizeBytes' }] });
+    }
+    if (completion.status === 'invalid') {
+      throw new Problem(400, `The parts do not assemble the upload (${completion.reason}); it was aborted, start a new one.`, { errors: [{ path: 'input/parts', message: completion.reason }] });
+    }
+  }
 
   /** A repeated idempotency key: the same body gets the same job (its plan sent again, should the first send have failed), another body a 409. */
   async function replay(job: BatchJob, requestHash: string): Promise<Response> {

@@ -588,9 +588,26 @@ export const operations: Operation[] = [
     method: 'post',
     path: '/v1/batch-uploads',
     tags: ['batch'],
-    summary: 'A presigned PUT for a batch input larger than a request (NDJSON, CSV or Parquet)',
+    summary: 'A presigned upload for a batch input larger than a request (NDJSON, CSV or Parquet): one PUT, or past 8 MiB (`sizeBytes`) a URL per part',
+    description: 'Up to 8 MiB (or without `sizeBytes`): PUT the file to `uploadUrl`, then submit `{input: {key}}`. Larger: PUT each `partBytes` slice to its part\'s `uploadUrl`, then submit `{input: {key, uploadId, parts: [{partNumber, etag}]}}` with the ETags the PUTs answered; the submission assembles the upload (DELETE `abortUrl` to give it up).',
     request: { body: json(batchUploadBodySchema) },
-    responses: { 201: ok('Where to PUT the input, and the key to submit it by', z.object({ uploadUrl: z.string(), key: z.string(), expiresAt: z.string(), method: z.literal('PUT'), format: z.string() })), ...problems(400) },
+    responses: {
+      201: ok(
+        'Where to PUT the input (or its parts), and the key to submit it by',
+        z.object({
+          key: z.string(),
+          expiresAt: z.string(),
+          method: z.literal('PUT'),
+          format: z.string(),
+          uploadUrl: z.string().optional(),
+          uploadId: z.string().optional(),
+          partBytes: z.int().optional(),
+          parts: z.array(z.object({ partNumber: z.int(), uploadUrl: z.string() })).optional(),
+          abortUrl: z.string().optional(),
+        }),
+      ),
+      ...problems(400),
+    },
   }),
   operation('predict', {
     method: 'post',
