@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { DynamoWindowStore } from '@flywheel/aws';
 import { decodePredictionLogBatch, isLogged, type PredictionLogRecord } from '@flywheel/core';
 import { createBatchHandler } from '../functions/batch.ts';
+import { createMonitorHandler } from '../functions/monitor.ts';
+import { sqsEventFrom } from './support/lambda-events.ts';
+import { lambdaContext, totalCount } from './support/monitor-fixtures.ts';
 import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 import { parquetOf } from './support/parquet.ts';
@@ -56,13 +61,17 @@ async function onlineOutputs(system: TestSystem, record: Record<string, unknown>
   return ((await response.json()) as { outputs: { y: number[][] } }).outputs;
 }
 
-async function drainLogs(system: TestSystem): Promise<PredictionLogRecord[]> {
-  const records: PredictionLogRecord[] = [];
+async function drainLogMessages(system: TestSystem): Promise<Message[]> {
+  const messages: Message[] = [];
   for (;;) {
-    const { Messages = [] } = await system.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: system.names.queues.predictionLogs, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    if (Messages.length === 0) return records;
-    for (const message of Messages) records.push(...decodePredictionLogBatch(message.Body!).records);
+    const { Messages = [] } = await system.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: system.names.queues.predictionLogs, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, AttributeNames: ['All'] }));
+    if (Messages.length === 0) return messages;
+    messages.push(...Messages);
   }
+}
+
+async function drainLogs(system: TestSystem): Promise<PredictionLogRecord[]> {
+  return (await drainLogMessages(system)).flatMap((message) => decodePredictionLogBatch(message.Body!).records);
 }
 
 const submit = (system: TestSystem, body: unknown) => system.api('/v1/endpoints/scaler/batch', { method: 'POST', json: body });
@@ -84,13 +93,30 @@ describe('batch predictions', () => {
   // before its message is deleted. Every chunk is then delivered twice and must count once.
   let crashFirstDelivery = false;
   const deliveries = new Map<string, number>();
+  let failFirstCount = false;
+  const failedCounts = new Set<string>();
 
   beforeAll(async () => {
     system = await startTestSystem({
       queueOverrides: { batchChunks: { visibilityTimeoutSeconds: 1 } },
       consumers: {
         batch: (clients, names) => {
-          const handler = createBatchHandler(clients, names, quiet);
+          // While set, a chunk's first count fails, as if its worker died between scoring it and
+          // counting it (a fault the embedded DynamoDB cannot produce): it is scored again.
+          const send = clients.dynamodb.send.bind(clients.dynamodb) as (command: unknown) => Promise<unknown>;
+          const dynamodb = Object.assign(Object.create(clients.dynamodb), {
+            send: (command: unknown) => {
+              if (failFirstCount && command instanceof UpdateItemCommand && command.input.UpdateExpression?.startsWith('ADD doneChunks')) {
+                const chunk = `${command.input.Key!.pk.S}#${command.input.ExpressionAttributeValues![':index'].N}`;
+                if (!failedCounts.has(chunk)) {
+                  failedCounts.add(chunk);
+                  return Promise.reject(new Error('the worker died before counting its chunk'));
+                }
+              }
+              return send(command);
+            },
+          });
+          const handler = createBatchHandler({ ...clients, dynamodb }, names, quiet);
           return async (event, context) => {
             if (!crashFirstDelivery) return handler(event, context);
             const chunks = event.Records.filter((record) => record.body.includes('"kind":"chunk"'));
@@ -200,6 +226,30 @@ describe('batch predictions', () => {
     } finally {
       crashFirstDelivery = false;
     }
+  });
+
+  it('logs a chunk scored twice (its worker died before counting it) once: the monitor\'s windows count each row once', async () => {
+    const version = await registered(system, 'scaler', scaledModel(2), { features });
+    expect((await putEndpoint(system, 'relogged', { variants: [{ name: 'main', model: 'scaler', version, weight: 100 }] })).status).toBe(201);
+    await drainLogs(system);
+    failFirstCount = true;
+    try {
+      const records = Array.from({ length: 40 }, (_, i) => ({ a: i, b: 1, c: 2 }));
+      const { jobId } = (await (await system.api('/v1/endpoints/relogged/batch', { method: 'POST', json: { input: { records }, rowsPerChunk: 10 } })).json()) as { jobId: string };
+      expect(await waitForJob(system, jobId)).toMatchObject({ status: 'succeeded', rows: { total: 40, done: 40, failed: 0 }, chunks: { total: 4, done: 4 } });
+      expect([...failedCounts].filter((chunk) => chunk.startsWith(`BATCH#${jobId}#`))).toHaveLength(4);
+    } finally {
+      failFirstCount = false;
+    }
+    // Every chunk was scored and logged twice, in the same batches both times.
+    const messages = await drainLogMessages(system);
+    const batches = messages.map((message) => decodePredictionLogBatch(message.Body!)).filter((batch) => batch.records[0]?.endpoint === 'relogged');
+    expect(batches.reduce((rows, batch) => rows + batch.records.length, 0)).toBe(80);
+    expect(new Set(batches.map((batch) => batch.id)).size).toBe(batches.length / 2);
+    const { Attributes } = await system.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: system.names.queues.predictionLogs, AttributeNames: ['QueueArn'] }));
+    const monitor = createMonitorHandler(system.clients, system.names, { ingest: { report: () => undefined } });
+    expect(await monitor(sqsEventFrom(messages, Attributes!.QueueArn!), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await totalCount(new DynamoWindowStore(system.clients.dynamodb, system.names.tables.monitoring), 'relogged')).toBe(40);
   });
 
   it('logs batch rows for monitoring like online rows: marked batch, sampled by the endpoint\'s logging policy', async () => {
