@@ -25,8 +25,9 @@ export interface BatchHandlerOptions {
 /**
  * The batch function: plans jobs and scores their chunks, the records of one invocation
  * concurrently. A chunk's prediction logs are on their queue before it is counted, in batches
- * with ids of its own (see BatchPredictionLogSink), so scoring it again logs nothing twice. A message that fails is left on the queue and retried; on its last receive its
- * job is ended as failed with the reason (and the message goes on to the dead-letter queue).
+ * with ids of its own (see BatchPredictionLogSink), so scoring it again logs nothing twice. A
+ * message that fails is left on the queue and retried; on its last receive its job is ended as
+ * failed with the reason (and the message goes on to the dead-letter queue).
  */
 export function createBatchHandler(clients: AwsClients, names: ResourceNames, options: BatchHandlerOptions = {}) {
   const env = options.env ?? process.env;

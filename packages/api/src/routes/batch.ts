@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import {
   BATCH_FORMATS,
+  BATCH_JOB_STATUSES,
   CANCELLABLE,
   InvalidCursorError,
   MAX_BATCH_JOB_PAGE,
@@ -57,7 +58,7 @@ export const batchJobViewSchema = z.object({
   variant: z.string(),
   model: z.string(),
   version: z.int(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  status: z.enum(BATCH_JOB_STATUSES),
   format: z.enum(BATCH_FORMATS),
   rows: z.object({ total: z.int().nullable(), done: z.int(), failed: z.int() }),
   chunks: z.object({ total: z.int().nullable(), done: z.int() }),
@@ -71,7 +72,7 @@ export const batchJobViewSchema = z.object({
 
 export const batchJobsQuerySchema = z.strictObject({
   endpoint: z.string().refine(isResourceName, 'must be an endpoint name').optional(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  status: z.enum(BATCH_JOB_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_BATCH_JOB_PAGE).default(20),
   cursor: z.string().max(200).optional(),
 });

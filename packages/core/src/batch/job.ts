@@ -6,7 +6,8 @@
  * its input has been split into chunks; it stays running while chunks land, and the worker whose
  * chunk completes the count assembles the output and ends it.
  */
-export type BatchJobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const BATCH_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type BatchJobStatus = (typeof BATCH_JOB_STATUSES)[number];
 
 /** Formats a job reads (its output is NDJSON). Parquet comes only through an upload: inline records are JSON. */
 export const BATCH_FORMATS = ['ndjson', 'csv', 'parquet'] as const;
