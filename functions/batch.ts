@@ -1,7 +1,17 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Serving, batchChunkScorer } from '@flywheel/api';
-import { createAwsClients, createBatchPorts, createPredictionLogSink, createServingDependencies, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import {
+  BatchPredictionLogSink,
+  LOCAL_UNIT_HASH_KEY,
+  createAwsClients,
+  createBatchPorts,
+  createServingDependencies,
+  hmacUnitHasher,
+  resourceNamesFromEnv,
+  type AwsClients,
+  type ResourceNames,
+} from '@flywheel/aws';
 import { failBatchJob, parseBatchMessage, planBatchJob, scoreBatchChunk, type BatchWorkerDependencies } from '@flywheel/core';
 import { queues } from '@flywheel/infra';
 
@@ -14,8 +24,10 @@ export interface BatchHandlerOptions {
 
 /**
  * The batch function: plans jobs and scores their chunks, the records of one invocation
- * concurrently. A message that fails is left on the queue and retried; on its last receive its
- * job is ended as failed with the reason (and the message goes on to the dead-letter queue).
+ * concurrently. A chunk's prediction logs are on their queue before it is counted, in batches
+ * with ids of its own (see BatchPredictionLogSink), so scoring it again logs nothing twice. A
+ * message that fails is left on the queue and retried; on its last receive its job is ended as
+ * failed with the reason (and the message goes on to the dead-letter queue).
  */
 export function createBatchHandler(clients: AwsClients, names: ResourceNames, options: BatchHandlerOptions = {}) {
   const env = options.env ?? process.env;
@@ -23,7 +35,13 @@ export function createBatchHandler(clients: AwsClients, names: ResourceNames, op
   const log = options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {}));
   const serving = new Serving({
     ...createServingDependencies(clients, { registryTable: names.tables.registry, bucket: names.bucket }),
-    predictionLog: createPredictionLogSink(clients, { queueUrl: names.queues.predictionLogs, bucket: names.bucket, unitHashKey: env.FLYWHEEL_UNIT_HASH_KEY || undefined }),
+    // Batch rows carry no unit; the key is the API's, should one ever be named.
+    predictionLog: new BatchPredictionLogSink({
+      sqs: clients.sqs,
+      queueUrl: names.queues.predictionLogs,
+      hashUnit: hmacUnitHasher(env.FLYWHEEL_UNIT_HASH_KEY || LOCAL_UNIT_HASH_KEY),
+      report: (level, message, fields) => log(level, message, fields),
+    }),
   });
   const ports = createBatchPorts(clients, names);
   const deps: BatchWorkerDependencies = { ...ports, scorer: batchChunkScorer(serving) };
@@ -51,8 +69,6 @@ export function createBatchHandler(clients: AwsClients, names: ResourceNames, op
         }
       }),
     );
-    // The chunks' prediction logs leave before their messages are deleted.
-    await serving.settle();
     return { batchItemFailures };
   };
 }

@@ -29,7 +29,7 @@ interface OutputRow {
  * machine, can stall its event loop past its keep-alive timeout and then close an idle socket
  * just as the next request is written to it; a fresh connection per request has no idle socket.
  */
-function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; text: string; headers: string }> {
+function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {}): Promise<{ status: number; text: string; headers: string }> {
   return new Promise((resolve, reject) => {
     const headers = { ...init.headers, ...(init.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(init.body)) }) };
     const request = httpRequest(url, { method: init.method ?? 'GET', headers, agent: false }, (response) => {
@@ -70,12 +70,26 @@ describe('a batch job through npm start', () => {
     const logged = await call(`${url}/v1/endpoints/demo`, { method: 'PUT', headers: { ...auth, 'if-match': etag }, body: JSON.stringify({ ...config, logging: { percent: 10, redact: [] } }) });
     expect(logged.status, logged.text).toBe(200);
 
-    // Drifted traffic, so the rows are not the ones the demo was trained on. 10.7 MiB: within the
-    // 11 MiB a single PUT to the local S3 takes, so rows are known by their index here, not an id.
-    const records: Record<string, unknown>[] = demoTraffic('after', { seed: 11, rows: ROWS, idPrefix: 'batch' }).examples.map((example) => ({ ...example.features }));
-    const upload = JSON.parse((await call(`${url}/v1/batch-uploads`, { method: 'POST', headers: auth, body: '{}' })).text) as { uploadUrl: string; key: string };
-    expect((await call(upload.uploadUrl, { method: 'PUT', body: records.map((r) => JSON.stringify(r)).join('\n') })).status).toBe(200);
-    const submitted = await call(`${url}/v1/endpoints/demo/batch`, { method: 'POST', headers: auth, body: JSON.stringify({ input: { key: upload.key } }) });
+    // Drifted traffic, so the rows are not the ones the demo was trained on, each with an id. 12.6
+    // MiB: past the 11 MiB a single PUT to the local S3 takes, so it goes up in parts.
+    const examples = demoTraffic('after', { seed: 11, rows: ROWS, idPrefix: 'batch' }).examples;
+    const records: Record<string, unknown>[] = examples.map((example) => ({ ...example.features }));
+    const input = Buffer.from(examples.map((example, i) => JSON.stringify({ id: example.key, ...records[i] })).join('\n'));
+    expect(input.length).toBeGreaterThan(11 * 1024 * 1024);
+    const upload = JSON.parse((await call(`${url}/v1/batch-uploads`, { method: 'POST', headers: auth, body: JSON.stringify({ sizeBytes: input.length }) })).text) as {
+      key: string;
+      uploadId: string;
+      partBytes: number;
+      parts: Array<{ partNumber: number; uploadUrl: string }>;
+    };
+    expect(upload.parts).toHaveLength(Math.ceil(input.length / upload.partBytes));
+    const parts = [];
+    for (const { partNumber, uploadUrl } of upload.parts) {
+      const put = await call(uploadUrl, { method: 'PUT', body: input.subarray((partNumber - 1) * upload.partBytes, partNumber * upload.partBytes) });
+      expect(put.status, put.text).toBe(200);
+      parts.push({ partNumber, etag: /etag: ?([^\r\n]+)/i.exec(put.headers)![1] });
+    }
+    const submitted = await call(`${url}/v1/endpoints/demo/batch`, { method: 'POST', headers: auth, body: JSON.stringify({ input: { key: upload.key, uploadId: upload.uploadId, parts }, idField: 'id' }) });
     expect(submitted.status, submitted.text).toBe(202);
     const { jobId } = JSON.parse(submitted.text) as { jobId: string };
     const jobOf = async (base: string) => JSON.parse((await call(`${base}/v1/batch-jobs/${jobId}`, { headers: auth })).text) as JobView;
@@ -107,6 +121,7 @@ describe('a batch job through npm start', () => {
     const output = text.trim().split('\n').map((line) => JSON.parse(line) as OutputRow);
     expect(output).toHaveLength(ROWS);
     expect(output.map((row) => row.row)).toEqual([...Array(ROWS).keys()]);
+    expect(output.map((row) => row.id)).toEqual(examples.map((example) => example.key));
 
     // A sample through the online route, one row per request: each answer equals its output row.
     for (let i = 0; i < ROWS; i += 997) {

@@ -230,5 +230,9 @@ describe('the flywheel CLI, as a process against the local system', { timeout: 1
     expect(waited.code, waited.stderr).toBe(0);
     expect(waited.stdout.trim().split('\n')).toHaveLength(3);
     expect((await flywheel(['batch', 'status', 'bj-00000000000000000000000000000000'])).stderr).toMatch(/^flywheel: 404 /);
+    const listed = await flywheel(['batch', 'list', '--endpoint', 'demo', '--status', 'succeeded']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`${jobId}\\s+│ demo\\s+│ demo@\\d+\\s+│ succeeded\\s+│ 3/3\\s+│ 1`));
+    expect((await json(['batch', 'list', '--status', 'failed', '--endpoint', 'demo'])).jobs).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -43,8 +43,9 @@ describe('the console in a real browser, against the local system', { timeout: 9
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
     [system, browser] = await Promise.all([
-      // The monitor consumer runs, so predictions reach the overview as they would under npm start.
-      startTestSystem({ consumers: { monitor: localConsumers.monitor } }),
+      // The monitor consumer runs, so predictions reach the overview as they would under npm start;
+      // the batch consumer scores batch jobs as it does there.
+      startTestSystem({ consumers: { monitor: localConsumers.monitor, batch: localConsumers.batch } }),
       chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] }),
     ]);
     await seedDemo({ url: system.url, key: system.adminKey });
@@ -291,6 +292,32 @@ describe('the console in a real browser, against the local system', { timeout: 9
     expect(await table.getByRole('row', { name: /param rounds/ }).textContent()).toMatch(/param rounds(20|10)(10|20)/);
     expect(await table.getByRole('row', { name: /challenger accuracy/ }).textContent()).toMatch(/0\.86/);
     await snap('model-lineage');
+  });
+
+  it('lists a submitted batch job, shows its progress until it has succeeded, and downloads its output', async () => {
+    const record = { tenure_months: 3, monthly_spend: 80, support_calls: 4, usage_hours: 2, plan: 'basic', region: 'north' };
+    const submitted = await system.api('/v1/endpoints/demo/batch', { method: 'POST', json: { input: { records: Array.from({ length: 2_000 }, (_, i) => ({ ...record, tenure_months: i % 60 })) }, rowsPerChunk: 250 } });
+    expect(submitted.status).toBe(202);
+    const { jobId } = (await submitted.json()) as { jobId: string };
+    await signIn(system.adminKey);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batch jobs' }).click();
+    const row = page.getByRole('table', { name: 'Batch jobs' }).getByRole('row', { name: new RegExp(jobId) });
+    await row.waitFor();
+    expect(await row.getByRole('link', { name: 'demo' }).getAttribute('href')).toBe('#/endpoints/demo');
+    // No reload: the page polls while the job is unfinished.
+    await expect.poll(async () => row.locator('.badge').textContent(), { timeout: 30_000, interval: 250 }).toBe('succeeded');
+    const bar = row.getByRole('progressbar');
+    expect(await bar.getAttribute('aria-label')).toBe(`Progress of ${jobId}: 2,000 / 2,000 rows`);
+    expect(await bar.evaluate((el) => [(el as HTMLProgressElement).value, (el as HTMLProgressElement).max])).toEqual([2_000, 2_000]);
+    expect(await row.getByRole('button', { name: `Cancel ${jobId}` }).count()).toBe(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: `Download the output of ${jobId}` }).click()]);
+    expect(download.suggestedFilename()).toBe(`${jobId}.ndjson`);
+    const lines = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { row: number; outputs?: unknown });
+    expect(lines.map((line) => line.row)).toEqual([...Array(2_000).keys()]);
+    expect(lines.every((line) => line.outputs !== undefined)).toBe(true);
+    await snap('batch-jobs');
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No batch jobs match.').waitFor();
   });
 });
 

@@ -26,6 +26,7 @@ import { copyFilesOf, onnxRuntimeFiles, regionalArchitecture, type LambdaArchite
 import { lambdaRuntimeEnv, startPackagedFunction, type PackagedFunction } from './support/lambda-package.ts';
 import { functionUrlEvent, originRequestEvent, scheduledEvent, sqsEventFrom, type HttpCall } from './support/lambda-events.ts';
 import { expectClose, scaledModel } from './support/models.ts';
+import { parquetOf } from './support/parquet.ts';
 import { archiveShiftedTraffic } from './support/retrain-fixtures.ts';
 import { batchBody, logRecord, totalCount } from './support/monitor-fixtures.ts';
 import { recordConfig, recordedResolver, type Recording } from './support/sst-recording.ts';
@@ -353,18 +354,25 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     expect(registered.status, JSON.stringify(registered.json)).toBe(201);
     const config = { variants: [{ name: 'main', model: 'scaled', version: 1, weight: 100 }] };
     expect((await callApi({ method: 'PUT', path: '/v1/endpoints/scaled', body: JSON.stringify(config) })).status).toBe(201);
-    const submitted = await callApi({ method: 'POST', path: '/v1/endpoints/scaled/batch', body: JSON.stringify({ input: { records: [{ a: 1, b: 2, c: 3 }] } }) });
-    expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
-    const batch = await functionOf(functions.batch);
-    for (const kind of ['plan', 'chunk']) {
-      const { messages, arn } = await drain('batchChunks');
-      expect(messages.map((message) => JSON.parse(message.Body!).kind)).toEqual([kind]);
-      expect(await batch.invoke(sqsEventFrom(messages, arn)), batch.output()).toEqual({ batchItemFailures: [] });
+    // Inline NDJSON, and a Parquet upload read by the bundled pure-JS reader.
+    const upload = await callApi({ method: 'POST', path: '/v1/batch-uploads', body: JSON.stringify({ format: 'parquet' }) });
+    expect(upload.status, JSON.stringify(upload.json)).toBe(201);
+    const parquet = await parquetOf('SELECT 1::BIGINT AS a, 2.0::DOUBLE AS b, 3.0::DOUBLE AS c');
+    expect((await fetch(upload.json.uploadUrl, { method: 'PUT', body: parquet })).status).toBe(200);
+    for (const input of [{ records: [{ a: 1, b: 2, c: 3 }] }, { key: upload.json.key }]) {
+      const submitted = await callApi({ method: 'POST', path: '/v1/endpoints/scaled/batch', body: JSON.stringify({ input }) });
+      expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
+      const batch = await functionOf(functions.batch);
+      for (const kind of ['plan', 'chunk']) {
+        const { messages, arn } = await drain('batchChunks');
+        expect(messages.map((message) => JSON.parse(message.Body!).kind)).toEqual([kind]);
+        expect(await batch.invoke(sqsEventFrom(messages, arn)), batch.output()).toEqual({ batchItemFailures: [] });
+      }
+      const job = await callApi({ method: 'GET', path: `/v1/batch-jobs/${submitted.json.jobId}` });
+      expect(job.json).toMatchObject({ status: 'succeeded', rows: { total: 1, done: 1, failed: 0 } });
+      const output = await callApi({ method: 'GET', path: `/v1/batch-jobs/${submitted.json.jobId}/output` });
+      expect(output.json).toMatchObject({ row: 0, outputs: { y: [3, 6, 9] } });
     }
-    const job = await callApi({ method: 'GET', path: `/v1/batch-jobs/${submitted.json.jobId}` });
-    expect(job.json).toMatchObject({ status: 'succeeded', rows: { total: 1, done: 1, failed: 0 } });
-    const output = await callApi({ method: 'GET', path: `/v1/batch-jobs/${submitted.json.jobId}/output` });
-    expect(output.json).toMatchObject({ row: 0, outputs: { y: [3, 6, 9] } });
   }, 60_000);
   it('api: runs the feature store: rows in (Parquet written in JavaScript to S3), the online lookup, and a predict by entity key that equals the one by hand', async () => {
     const view = { entity: 'account_id', features: [{ name: 'b', kind: 'numerical' }, { name: 'c', kind: 'numerical' }], ttlSeconds: 86_400 };

@@ -1,17 +1,7 @@
-import {
-  AbortMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex, type ArtifactStore, type StagedUpload, type UploadCompletion, type UploadedPart, type UploadRead } from '@flywheel/core';
 import { bucket as bucketDefinition } from '@flywheel/infra';
-import { PART_BYTES, abort, complete, partCount, putInParts } from './artifact-multipart.ts';
+import { PART_BYTES, completeStagedUpload, createStagedUpload, putInParts } from './artifact-multipart.ts';
 
 const { models: modelPrefix, uploads: uploadPrefix } = bucketDefinition.prefixes;
 
@@ -61,37 +51,13 @@ export class S3ArtifactStore implements ArtifactStore {
     return bytes;
   }
 
-  async createUpload(model: string, options: { expiresInSeconds: number; sizeBytes?: number }): Promise<StagedUpload> {
-    const key = `${uploadPrefix}${model}/${crypto.randomUUID()}.onnx`;
-    const expiresIn = options.expiresInSeconds;
-    const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();
-    if (options.sizeBytes === undefined || options.sizeBytes <= PART_BYTES) {
-      return { key, uploadUrl: await getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn }), expiresAt };
-    }
-    const { UploadId } = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: 'application/octet-stream' }));
-    const uploadId = UploadId!;
-    const parts = await Promise.all(
-      Array.from({ length: partCount(options.sizeBytes) }, async (_, i) => ({
-        partNumber: i + 1,
-        uploadUrl: await getSignedUrl(this.s3, new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: i + 1 }), { expiresIn }),
-      })),
-    );
-    const abortUrl = await getSignedUrl(this.s3, new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }), { expiresIn });
-    return { key, expiresAt, uploadId, partBytes: PART_BYTES, parts, abortUrl };
+  createUpload(model: string, options: { expiresInSeconds: number; sizeBytes?: number }): Promise<StagedUpload> {
+    return createStagedUpload(this.s3, this.bucket, `${uploadPrefix}${model}/${crypto.randomUUID()}.onnx`, { ...options, contentType: 'application/octet-stream' });
   }
 
   async completeUpload(model: string, key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<UploadCompletion> {
     if (!uploadKeyPattern(model).test(key)) return { status: 'missing' };
-    try {
-      await complete(this.s3, this.bucket, key, uploadId, parts);
-      return { status: 'completed' };
-    } catch (error) {
-      if (errorName(error) === 'NoSuchUpload') return { status: 'missing' };
-      // Parts missing, mismatched, out of order or too small: this upload cannot become an artifact. Nothing of it is kept.
-      await abort(this.s3, this.bucket, key, uploadId);
-      if (isStatus(error, 400)) return { status: 'invalid', reason: (error as Error).message };
-      throw error;
-    }
+    return completeStagedUpload(this.s3, this.bucket, key, uploadId, parts);
   }
 
   async readUpload(model: string, key: string, maxBytes: number): Promise<UploadRead> {
@@ -127,10 +93,6 @@ const modelKey = (sha256: string) => `${modelPrefix}${sha256}.onnx`;
 
 const uploadKeyPattern = (model: string) =>
   new RegExp(`^${uploadPrefix}${model}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.onnx$`);
-
-function errorName(error: unknown): string | undefined {
-  return (error as { name?: string; Code?: string })?.Code ?? (error as { name?: string })?.name;
-}
 
 function isStatus(error: unknown, status: number): boolean {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === status;

@@ -1,12 +1,27 @@
-import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { MAX_JOB_ERRORS, type BatchJob, type BatchJobStatus, type BatchJobStore, type ChunkTally } from '@flywheel/core';
+import {
+  InvalidCursorError,
+  MAX_BATCH_JOB_PAGE,
+  MAX_JOB_ERRORS,
+  type BatchJob,
+  type BatchJobPage,
+  type BatchJobQuery,
+  type BatchJobStatus,
+  type BatchJobStore,
+  type ChunkTally,
+} from '@flywheel/core';
 import { conditionally, fromItem, toItem } from './dynamo-items.ts';
 
 const jobKey = (jobId: string) => marshall({ pk: `BATCH#${jobId}`, sk: 'JOB' });
+/** Every job is listed under one partition of the `byStatus` index, newest first by `<createdAt>#<jobId>`. */
+const LISTING = 'BATCHJOBS';
+const LISTING_SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z#bj-[0-9a-f]{32}$/;
 
 /** The job as stored: its counters flat, so that one conditional update can add to them. */
 interface JobItem extends Omit<BatchJob, 'rows' | 'chunks'> {
+  gsi1pk?: string;
+  gsi1sk?: string;
   rowsTotal?: number;
   rowsDone: number;
   rowsFailed: number;
@@ -22,6 +37,7 @@ interface JobItem extends Omit<BatchJob, 'rows' | 'chunks'> {
  * chunk is counted with `ADD` into its job's counters and into the set of counted chunks in one
  * update that holds only while the chunk is not in the set (DynamoDB has no transactions locally,
  * and needs none for this), so a redelivered chunk counts once and one chunk completes the count.
+ * Jobs are listed through the `byStatus` index (`gsi1pk = BATCHJOBS`, `gsi1sk = <createdAt>#<jobId>`).
  */
 export class DynamoBatchJobStore implements BatchJobStore {
   constructor(
@@ -36,7 +52,7 @@ export class DynamoBatchJobStore implements BatchJobStore {
       this.dynamodb.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: { ...toItem({ pk: `BATCH#${job.jobId}`, sk: 'JOB', ...item }) },
+          Item: { ...toItem({ pk: `BATCH#${job.jobId}`, sk: 'JOB', gsi1pk: LISTING, gsi1sk: `${job.createdAt}#${job.jobId}`, ...item }) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
@@ -47,6 +63,38 @@ export class DynamoBatchJobStore implements BatchJobStore {
   async get(jobId: string): Promise<BatchJob | undefined> {
     const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: jobKey(jobId), ConsistentRead: true }));
     return Item ? toJob(Item) : undefined;
+  }
+
+  async list(query: BatchJobQuery): Promise<BatchJobPage> {
+    const limit = Math.min(query.limit, MAX_BATCH_JOB_PAGE);
+    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const filters = [query.endpoint === undefined ? '' : 'endpoint = :endpoint', query.status === undefined ? '' : '#status = :status'].filter(Boolean);
+    const jobs: BatchJob[] = [];
+    let last: string | undefined;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.dynamodb.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byStatus',
+          KeyConditionExpression: `gsi1pk = :pk${before ? ' AND gsi1sk < :before' : ''}`,
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(query.status === undefined ? {} : { ExpressionAttributeNames: { '#status': 'status' } }),
+          ExpressionAttributeValues: marshall({ ':pk': LISTING, ':before': before, ':endpoint': query.endpoint, ':status': query.status }, { removeUndefinedValues: true }),
+          ScanIndexForward: false,
+          Limit: limit + 1,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        // One more match than the page holds: there is a next page, and it starts after `last`.
+        if (jobs.length === limit) return { jobs, next: Buffer.from(last!).toString('base64url') };
+        jobs.push(toJob(item));
+        last = fromItem<{ gsi1sk: string }>(item).gsi1sk;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { jobs };
   }
 
   async start(jobId: string, plan: { totalRows: number; totalChunks: number; header?: readonly string[] }, at: string): Promise<BatchJob | undefined> {
@@ -140,11 +188,18 @@ export class DynamoBatchJobStore implements BatchJobStore {
 }
 
 function toJob(item: Record<string, AttributeValue>): BatchJob {
-  const { pk: _pk, sk: _sk, rowsTotal, rowsDone, rowsFailed, chunksTotal, chunksDone, doneChunks, assembler: _assembler, ...rest } = fromItem<JobItem & { pk: string; sk: string }>(item);
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, rowsTotal, rowsDone, rowsFailed, chunksTotal, chunksDone, doneChunks, assembler: _assembler, ...rest } = fromItem<JobItem & { pk: string; sk: string }>(item);
   return {
     ...rest,
     ...(doneChunks ? { countedChunks: [...doneChunks].sort((a, b) => a - b) } : {}),
     rows: { ...(rowsTotal === undefined ? {} : { total: rowsTotal }), done: rowsDone, failed: rowsFailed },
     chunks: { ...(chunksTotal === undefined ? {} : { total: chunksTotal }), done: chunksDone },
   };
+}
+
+/** A page's `next` is the sort key it ended at; anything that does not decode to one is refused before DynamoDB sees it. */
+function decodeCursor(cursor: string): string {
+  const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!LISTING_SORT_KEY.test(sortKey) || Buffer.from(sortKey).toString('base64url') !== cursor) throw new InvalidCursorError('the cursor is not one this listing gave');
+  return sortKey;
 }

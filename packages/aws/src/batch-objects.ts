@@ -8,16 +8,19 @@ import {
   AbortMultipartUploadCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { BatchChunk, BatchFormat, BatchObjects } from '@flywheel/core';
+import type { BatchChunk, BatchFormat, BatchObjects, StagedUpload, UploadCompletion, UploadedPart } from '@flywheel/core';
 import { bucket as bucketDefinition } from '@flywheel/infra';
+import { completeStagedUpload, createStagedUpload } from './artifact-multipart.ts';
+import { S3ParquetReader } from './batch-parquet.ts';
 
 const { batch: batchPrefix, uploads: uploadPrefix } = bucketDefinition.prefixes;
 
 /** S3's smallest multipart part (but the last). */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const UPLOAD_KEY = new RegExp(`^${uploadPrefix}batch/${UUID}\\.(ndjson|csv)$`);
+const UPLOAD_KEY = new RegExp(`^${uploadPrefix}batch/${UUID}\\.(ndjson|csv|parquet)$`);
+
+const CONTENT_TYPES: Record<BatchFormat, string> = { ndjson: 'application/x-ndjson', csv: 'text/csv', parquet: 'application/vnd.apache.parquet' };
 
 const partKey = (jobId: string, index: number) => `${batchPrefix}${jobId}/parts/${String(index).padStart(8, '0')}.ndjson`;
 const outputKey = (jobId: string) => `${batchPrefix}${jobId}/output.ndjson`;
@@ -26,18 +29,26 @@ const outputKey = (jobId: string) => `${batchPrefix}${jobId}/output.ndjson`;
  * A job's objects: `batch/<jobId>/input-<uuid>.ndjson` (records sent inline), `plan.json` (its
  * chunks), `parts/<chunk>.ndjson` (each chunk's output lines, overwritten whole by a redelivered
  * chunk) and `output.ndjson` (the parts joined in order). Large inputs arrive through a presigned
- * PUT under `uploads/batch/<uuid>.<format>`.
+ * upload under `uploads/batch/<uuid>.<format>`: one PUT, or past 8 MiB a multipart upload.
  */
 export class S3BatchObjects implements BatchObjects {
+  readonly #parquet: S3ParquetReader;
+
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
-  ) {}
+  ) {
+    this.#parquet = new S3ParquetReader(s3, bucket);
+  }
 
-  async createUpload(format: BatchFormat, options: { expiresInSeconds: number }): Promise<{ key: string; uploadUrl: string; expiresAt: string }> {
-    const key = `${uploadPrefix}batch/${crypto.randomUUID()}.${format}`;
-    const uploadUrl = await getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: options.expiresInSeconds });
-    return { key, uploadUrl, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000).toISOString() };
+  /** A presigned upload as a model's is made: one PUT, or past one part (8 MiB) a multipart upload with a URL per part. */
+  createUpload(format: BatchFormat, options: { expiresInSeconds: number; sizeBytes?: number }): Promise<StagedUpload> {
+    return createStagedUpload(this.s3, this.bucket, `${uploadPrefix}batch/${crypto.randomUUID()}.${format}`, { ...options, contentType: CONTENT_TYPES[format] });
+  }
+
+  completeUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<UploadCompletion> {
+    if (!this.isUploadKey(key)) return Promise.resolve({ status: 'missing' });
+    return completeStagedUpload(this.s3, this.bucket, key, uploadId, parts);
   }
 
   /** Only staged batch uploads may be named as input: a key must not reach models, logs or other jobs. */
@@ -69,6 +80,14 @@ export class S3BatchObjects implements BatchObjects {
     if (chunk.end <= chunk.start) return '';
     const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${chunk.start}-${chunk.end - 1}` }));
     return Body!.transformToString('utf8');
+  }
+
+  readParquetRowGroups(key: string) {
+    return this.#parquet.rowGroups(key);
+  }
+
+  readParquetRows(key: string, chunk: Pick<BatchChunk, 'firstRow' | 'rows'>) {
+    return this.#parquet.rows(key, chunk);
   }
 
   async writeInput(jobId: string, body: string): Promise<string> {
@@ -140,7 +159,7 @@ export class S3BatchObjects implements BatchObjects {
   }
 }
 
-function isMissing(error: unknown): boolean {
+export function isMissing(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.$metadata?.httpStatusCode === 404 || e?.name === 'NoSuchKey';
 }

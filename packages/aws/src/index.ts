@@ -48,6 +48,7 @@ export { DynamoBatchJobStore } from './batch-job-store.ts';
 export { S3BatchObjects } from './batch-objects.ts';
 export { SqsBatchDispatcher } from './batch-dispatcher.ts';
 export { createBatchPorts } from './batch-ports.ts';
+export { BatchPredictionLogSink, type BatchPredictionLogSinkOptions } from './batch-prediction-log.ts';
 export { DynamoTrackingStore } from './tracking-store.ts';
 export { S3TrackingArtifacts } from './tracking-artifacts.ts';
 export { createTrackingPorts, trackingLocations } from './tracking-ports.ts';

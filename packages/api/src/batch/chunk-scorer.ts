@@ -31,6 +31,9 @@ export function batchChunkScorer(serving: Serving): ChunkScorer {
         else scorable.push(row);
       }
       await scoreRows(serving, job, chunk, routed, scorable, out);
+      // The rows' logs leave before the chunk is counted: a worker that dies after counting it
+      // must not take them along, and one that dies before sends the same log batches again.
+      await serving.settle();
       return rows.map((row) => out.get(row.row)!);
     },
   };

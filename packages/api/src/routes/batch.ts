@@ -1,12 +1,17 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
+  BATCH_FORMATS,
+  BATCH_JOB_STATUSES,
   CANCELLABLE,
+  InvalidCursorError,
+  MAX_BATCH_JOB_PAGE,
   batchJobId,
   batchJobView,
   batchRequestHash,
   batchSubmitSchema,
   championVariant,
+  isResourceName,
   isFinished,
   newBatchJob,
   type BatchDispatcher,
@@ -16,18 +21,22 @@ import {
   type BatchObjects,
   type BatchSubmit,
   type BatchTarget,
+  type StagedUpload,
+  type UploadCompletion,
+  type UploadedPart,
 } from '@flywheel/core';
 import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import { routePinned, routeRequest } from '../serving/route.ts';
 import type { Serving } from '../serving/serving.ts';
-import { MAX_CONFIG_BODY_BYTES, readJson, readOptionalJson } from '../validation.ts';
+import { MAX_CONFIG_BODY_BYTES, readJson, readOptionalJson, validate } from '../validation.ts';
 import { nameParam } from './path-params.ts';
 
 /** The bucket side of batch jobs the API uses: what the workers use, plus staged uploads. */
 export interface BatchRouteObjects extends Pick<BatchObjects, 'writeInput' | 'readOutput'> {
-  createUpload(format: BatchFormat, options: { expiresInSeconds: number }): Promise<{ key: string; uploadUrl: string; expiresAt: string }>;
+  createUpload(format: BatchFormat, options: { expiresInSeconds: number; sizeBytes?: number }): Promise<StagedUpload>;
+  completeUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<UploadCompletion>;
   isUploadKey(key: string): boolean;
   hasObject(key: string): Promise<boolean>;
 }
@@ -38,15 +47,19 @@ export interface BatchRouteDependencies {
   dispatcher: BatchDispatcher;
 }
 
-export const batchUploadBodySchema = z.strictObject({ format: z.enum(['ndjson', 'csv', 'parquet']).optional() });
+export const batchUploadBodySchema = z.strictObject({
+  format: z.enum(BATCH_FORMATS).optional(),
+  /** The input's size: past one part (8 MiB), the upload is multipart, with a URL per part; submit its parts with the key. */
+  sizeBytes: z.int().min(1).optional(),
+});
 export const batchJobViewSchema = z.object({
   jobId: z.string(),
   endpoint: z.string(),
   variant: z.string(),
   model: z.string(),
   version: z.int(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
-  format: z.enum(['ndjson', 'csv']),
+  status: z.enum(BATCH_JOB_STATUSES),
+  format: z.enum(BATCH_FORMATS),
   rows: z.object({ total: z.int().nullable(), done: z.int(), failed: z.int() }),
   chunks: z.object({ total: z.int().nullable(), done: z.int() }),
   createdAt: z.string(),
@@ -57,13 +70,22 @@ export const batchJobViewSchema = z.object({
   failure: z.string().optional(),
 });
 
+export const batchJobsQuerySchema = z.strictObject({
+  endpoint: z.string().refine(isResourceName, 'must be an endpoint name').optional(),
+  status: z.enum(BATCH_JOB_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_BATCH_JOB_PAGE).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export const batchJobListSchema = z.object({ jobs: z.array(batchJobViewSchema), next: z.string().optional() });
+
 const JOB_ID = /^bj-[0-9a-f]{32}$/;
 const UPLOAD_EXPIRES_IN_SECONDS = 900;
 
 /**
  * Batch predictions: `POST /v1/batch-uploads` (a presigned PUT for inputs larger than a request),
- * `POST /v1/endpoints/{endpoint}/batch` (scope predict) → 202 {jobId}, `GET /v1/batch-jobs/{jobId}`
- * and `…/output` (scope read), `POST /v1/batch-jobs/{jobId}/cancel` (scope predict).
+ * `POST /v1/endpoints/{endpoint}/batch` (scope predict) → 202 {jobId}, `GET /v1/batch-jobs` (newest
+ * first, by endpoint and status), `GET /v1/batch-jobs/{jobId}` and `…/output` (scope read),
+ * `POST /v1/batch-jobs/{jobId}/cancel` (scope predict).
  */
 export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requireScope: RequireScope, now: () => Date = () => new Date()) {
   const jobOf = async (jobId: string | undefined): Promise<BatchJob> => {
@@ -74,8 +96,8 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
   return new Hono()
     .post('/v1/batch-uploads', requireScope('predict'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readOptionalJson(c, batchUploadBodySchema);
-      const format = supportedFormat(body.format ?? 'ndjson');
-      const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS });
+      const format = body.format ?? 'ndjson';
+      const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS, sizeBytes: body.sizeBytes });
       return c.json({ ...upload, method: 'PUT', format }, 201);
     })
     .post(
@@ -85,7 +107,7 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
       async (c) => {
         const endpoint = nameParam(c, 'endpoint');
         const body = await readJson(c, batchSubmitSchema);
-        const format = 'records' in body.input ? supportedFormat(body.format ?? 'ndjson') : inputFormat(body);
+        const format = 'records' in body.input ? inlineFormat(body) : inputFormat(body);
         const requestHash = await batchRequestHash(endpoint, body);
         const jobId = await batchJobId(endpoint, body.idempotencyKey);
         if (body.idempotencyKey !== undefined) {
@@ -97,6 +119,7 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
         if ('records' in body.input) inputKey = await deps.objects.writeInput(jobId, body.input.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
         else {
           inputKey = body.input.key;
+          if (body.input.uploadId !== undefined) await completeUpload(inputKey, body.input.uploadId, body.input.parts!);
           if (!deps.objects.isUploadKey(inputKey) || !(await deps.objects.hasObject(inputKey))) {
             throw new Problem(400, `Nothing was uploaded at ${inputKey}.`, { errors: [{ path: 'input/key', message: 'not a batch upload; get one from POST /v1/batch-uploads and PUT the input there' }] });
           }
@@ -108,6 +131,14 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
         return accepted(stored);
       },
     )
+    .get('/v1/batch-jobs', requireScope('read'), async (c) => {
+      const query = validate(batchJobsQuerySchema, c.req.query());
+      const page = await deps.jobs.list(query).catch((error: unknown) => {
+        if (error instanceof InvalidCursorError) throw new Problem(400, 'The cursor is not the `next` of an earlier page of batch jobs.', { errors: [{ path: 'cursor', message: error.message }] });
+        throw error;
+      });
+      return c.json({ jobs: page.jobs.map(batchJobView), ...(page.next ? { next: page.next } : {}) });
+    })
     .get('/v1/batch-jobs/:jobId', requireScope('read'), async (c) => c.json(batchJobView(await jobOf(c.req.param('jobId')))))
     .post('/v1/batch-jobs/:jobId/cancel', requireScope('predict'), async (c) => {
       const job = await jobOf(c.req.param('jobId'));
@@ -127,6 +158,17 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
       return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
     });
 
+  /** Assembles a multipart upload before the job reads it; one that cannot be assembled is gone afterwards (aborted). */
+  async function completeUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void> {
+    const completion = await deps.objects.completeUpload(key, uploadId, parts);
+    if (completion.status === 'missing') {
+      throw new Problem(400, `No multipart upload ${uploadId} is open at ${key}.`, { errors: [{ path: 'input/uploadId', message: 'no open batch upload with this id at input/key; get one from POST /v1/batch-uploads with sizeBytes' }] });
+    }
+    if (completion.status === 'invalid') {
+      throw new Problem(400, `The parts do not assemble the upload (${completion.reason}); it was aborted, start a new one.`, { errors: [{ path: 'input/parts', message: completion.reason }] });
+    }
+  }
+
   /** A repeated idempotency key: the same body gets the same job (its plan sent again, should the first send have failed), another body a 409. */
   async function replay(job: BatchJob, requestHash: string): Promise<Response> {
     if (job.requestHash !== requestHash) {
@@ -144,20 +186,21 @@ function accepted(job: BatchJob): Response {
   });
 }
 
-function supportedFormat(format: BatchSubmit['format'] & string): BatchFormat {
-  if (format === 'parquet') {
-    throw new Problem(400, 'Parquet input is not supported; send NDJSON (one JSON record per line) or CSV with a header row.', {
-      errors: [{ path: 'format', message: 'one of ndjson, csv' }],
+/** Inline records are JSON objects: they are NDJSON (and say so, or say nothing). */
+function inlineFormat(body: BatchSubmit): BatchFormat {
+  if (body.format !== undefined && body.format !== 'ndjson') {
+    throw new Problem(400, `Inline records are JSON; a ${body.format === 'parquet' ? 'Parquet' : 'CSV'} input goes through an upload: POST /v1/batch-uploads, PUT the file, then {input: {key}}.`, {
+      errors: [{ path: 'format', message: 'inline records are ndjson' }],
     });
   }
-  return format;
+  return 'ndjson';
 }
 
 /** The format of an uploaded input: as named, else from the upload key's extension; the two must agree. */
 function inputFormat(body: BatchSubmit): BatchFormat {
   const key = (body.input as { key: string }).key;
-  const fromKey = /\.(ndjson|csv)$/.exec(key)?.[1] as BatchFormat | undefined;
-  const format = supportedFormat(body.format ?? fromKey ?? 'ndjson');
+  const fromKey = /\.(ndjson|csv|parquet)$/.exec(key)?.[1] as BatchFormat | undefined;
+  const format = body.format ?? fromKey ?? 'ndjson';
   if (fromKey && fromKey !== format) {
     throw new Problem(400, `The upload ${key} was made for ${fromKey}, not ${format}.`, { errors: [{ path: 'format', message: `the upload is ${fromKey}` }] });
   }

@@ -30,7 +30,7 @@ import { performanceQuerySchema, performanceResponseSchema } from './performance
 import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
 import { featureViewRecordSchema, historicalBodySchema, ingestBodySchema, ingestResponseSchema, onlineResponseSchema } from './feature-views.ts';
-import { batchJobViewSchema, batchUploadBodySchema } from './batch.ts';
+import { batchJobListSchema, batchJobViewSchema, batchJobsQuerySchema, batchUploadBodySchema } from './batch.ts';
 import { trackingOperations } from './mlflow/openapi.ts';
 
 /**
@@ -588,18 +588,43 @@ export const operations: Operation[] = [
     method: 'post',
     path: '/v1/batch-uploads',
     tags: ['batch'],
-    summary: 'A presigned PUT for a batch input larger than a request (NDJSON or CSV)',
+    summary: 'A presigned upload for a batch input larger than a request (NDJSON, CSV or Parquet): one PUT, or past 8 MiB (`sizeBytes`) a URL per part',
+    description: 'Up to 8 MiB (or without `sizeBytes`): PUT the file to `uploadUrl`, then submit `{input: {key}}`. Larger: PUT each `partBytes` slice to its part\'s `uploadUrl`, then submit `{input: {key, uploadId, parts: [{partNumber, etag}]}}` with the ETags the PUTs answered; the submission assembles the upload (DELETE `abortUrl` to give it up).',
     request: { body: json(batchUploadBodySchema) },
-    responses: { 201: ok('Where to PUT the input, and the key to submit it by', z.object({ uploadUrl: z.string(), key: z.string(), expiresAt: z.string(), method: z.literal('PUT'), format: z.string() })), ...problems(400) },
+    responses: {
+      201: ok(
+        'Where to PUT the input (or its parts), and the key to submit it by',
+        z.object({
+          key: z.string(),
+          expiresAt: z.string(),
+          method: z.literal('PUT'),
+          format: z.string(),
+          uploadUrl: z.string().optional(),
+          uploadId: z.string().optional(),
+          partBytes: z.int().optional(),
+          parts: z.array(z.object({ partNumber: z.int(), uploadUrl: z.string() })).optional(),
+          abortUrl: z.string().optional(),
+        }),
+      ),
+      ...problems(400),
+    },
   }),
   operation('predict', {
     method: 'post',
     path: '/v1/endpoints/{endpoint}/batch',
     tags: ['batch'],
     summary: 'Start a batch prediction job: the rows scored in parallel chunks with one version, as the online route scores them',
-    description: 'Records inline or an uploaded key; `format` ndjson (default) or csv (parquet is refused). The version is fixed now: `version` of the endpoint\'s model, else `variant`\'s, else the largest weight\'s. The same `idempotencyKey` with the same body returns the same job; with another body, 409.',
+    description: 'Records inline (NDJSON) or an uploaded key; `format` ndjson (default), csv (a header row, cells typed by the version\'s features) or parquet (uncompressed or snappy; typed columns, nulls are missing values). The version is fixed now: `version` of the endpoint\'s model, else `variant`\'s, else the largest weight\'s. The same `idempotencyKey` with the same body returns the same job; with another body, 409.',
     request: { params: params({ endpoint }), body: json(batchSubmitSchema) },
     responses: { 202: ok('The job, queued', z.object({ jobId: z.string(), status: z.string() })), ...problems(400, 404, 409, 413) },
+  }),
+  operation('read', {
+    method: 'get',
+    path: '/v1/batch-jobs',
+    tags: ['batch'],
+    summary: 'Batch jobs, newest first: by endpoint and status, `limit` a page, the next page by the `next` cursor',
+    request: { query: batchJobsQuerySchema },
+    responses: { 200: ok('A page of jobs', batchJobListSchema), ...problems(400) },
   }),
   operation('read', {
     method: 'get',

@@ -7,7 +7,8 @@ import { Command, Option } from 'commander';
 import { ApiError, type FlywheelClient } from '../client.ts';
 import type { CommandContext, ContextFor } from '../context.ts';
 import { parseDuration } from '../duration.ts';
-import { details } from '../output.ts';
+import { details, table } from '../output.ts';
+import { uploadParts, type PartedUpload } from '../upload.ts';
 import { positiveInt } from './endpoints.ts';
 
 interface BatchJobView {
@@ -18,6 +19,7 @@ interface BatchJobView {
   version: number;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   rows: { total: number | null; done: number; failed: number };
+  createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
   output: { key: string; format: string } | null;
@@ -32,10 +34,10 @@ export function batchCommand(contextFor: ContextFor): Command {
   const batch = new Command('batch').description('batch predictions: score a file asynchronously, in parallel chunks, with progress');
   batch
     .command('submit')
-    .description('upload an NDJSON or CSV file (through a presigned URL) and start a job scoring it; prints the job id')
+    .description('upload an NDJSON, CSV or Parquet file (through presigned URLs, in parts past 8 MiB) and start a job scoring it; prints the job id')
     .argument('<endpoint>')
-    .argument('<file>', 'NDJSON (one record per line) or CSV with a header row')
-    .addOption(new Option('--format <format>', 'the file\'s format (default: from its extension)').choices(['ndjson', 'csv']))
+    .argument('<file>', 'NDJSON (one record per line), CSV with a header row, or Parquet')
+    .addOption(new Option('--format <format>', 'the file\'s format (default: from its extension)').choices(['ndjson', 'csv', 'parquet']))
     .option('--version <n>', 'score with this version of the endpoint\'s model', positiveInt)
     .option('--variant <name>', 'score with this variant\'s version (default: the largest weight)')
     .option('--id-field <field>', 'a field of each row to name it by in the output')
@@ -44,16 +46,19 @@ export function batchCommand(contextFor: ContextFor): Command {
     .option('--output <path>', 'with --wait: write the output there (- for stdout)')
     .action(async (endpoint: string, file: string, options: SubmitOptions, command: Command) => {
       const context = contextFor(command);
-      const format = options.format ?? (file.endsWith('.csv') ? 'csv' : 'ndjson');
-      const upload = (await context.client.request<{ uploadUrl: string; key: string }>('/v1/batch-uploads', { json: { format } })).body;
+      const format = options.format ?? (/\.(csv|parquet)$/.exec(file)?.[1] as SubmitOptions['format']) ?? 'ndjson';
       const bytes = await readFile(file);
-      context.out.note(`uploading ${bytes.length} bytes through a presigned URL…`);
-      const put = await fetch(upload.uploadUrl, { method: 'PUT', body: bytes }).catch((error: Error) => {
-        throw new ApiError(`the presigned upload failed: ${error.message}`, undefined);
-      });
-      if (!put.ok) throw new ApiError(`the presigned upload answered ${put.status}: ${(await put.text()).slice(0, 200)}`, put.status);
+      const upload = (await context.client.request<{ key: string; uploadUrl?: string } & Partial<PartedUpload & { uploadId: string }>>('/v1/batch-uploads', { json: { format, sizeBytes: bytes.length } })).body;
+      const input = upload.uploadId !== undefined ? { key: upload.key, uploadId: upload.uploadId, parts: await uploadInParts(context, bytes, upload as PartedUpload) } : { key: upload.key };
+      if (upload.uploadUrl !== undefined) {
+        context.out.note(`uploading ${bytes.length} bytes through a presigned URL…`);
+        const put = await fetch(upload.uploadUrl, { method: 'PUT', body: bytes }).catch((error: Error) => {
+          throw new ApiError(`the presigned upload failed: ${error.message}`, undefined);
+        });
+        if (!put.ok) throw new ApiError(`the presigned upload answered ${put.status}: ${(await put.text()).slice(0, 200)}`, put.status);
+      }
       const body = {
-        input: { key: upload.key },
+        input,
         format,
         ...(options.version === undefined ? {} : { version: options.version }),
         ...(options.variant === undefined ? {} : { variant: options.variant }),
@@ -78,6 +83,24 @@ export function batchCommand(contextFor: ContextFor): Command {
       out.result(job, () => describe(job));
     });
   batch
+    .command('list')
+    .description('jobs newest first, with their progress')
+    .option('--endpoint <name>', 'only this endpoint\'s jobs')
+    .addOption(new Option('--status <status>', 'only jobs in this status').choices(['queued', 'running', 'succeeded', 'failed', 'cancelled']))
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .action(async (options: { endpoint?: string; status?: string; limit: number }, command: Command) => {
+      const { client, out } = contextFor(command);
+      const page = await client.get<{ jobs: BatchJobView[]; next?: string }>('/v1/batch-jobs', { endpoint: options.endpoint, status: options.status, limit: String(options.limit) });
+      out.result(page, () =>
+        page.jobs.length
+          ? table(
+              ['job', 'endpoint', 'version', 'status', 'rows', 'failed', 'created', 'finished'],
+              page.jobs.map((job) => [job.jobId, job.endpoint, `${job.model}@${job.version}`, job.status + (job.failure ? `: ${job.failure}` : ''), `${job.rows.done}/${job.rows.total ?? '?'}`, job.rows.failed, job.createdAt, job.finishedAt ?? '']),
+            )
+          : 'no batch jobs',
+      );
+    });
+  batch
     .command('wait')
     .description('wait for a job with a progress bar; exits 1 unless it succeeded')
     .argument('<jobId>')
@@ -90,13 +113,25 @@ export function batchCommand(contextFor: ContextFor): Command {
 }
 
 interface SubmitOptions {
-  format?: 'ndjson' | 'csv';
+  format?: 'ndjson' | 'csv' | 'parquet';
   version?: number;
   variant?: string;
   idField?: string;
   idempotencyKey?: string;
   wait?: boolean;
   output?: string;
+}
+
+/** An input past one part goes up part by part, each to its own presigned URL, with a progress bar. */
+async function uploadInParts(context: CommandContext, bytes: Uint8Array, upload: PartedUpload) {
+  const progress = context.out.progress(bytes.length, `uploading in ${upload.parts.length} parts`);
+  try {
+    return await uploadParts(bytes, upload, (sent) => progress.update(sent)).catch((error: Error) => {
+      throw new ApiError(`the presigned upload failed: ${error.message}`, undefined);
+    });
+  } finally {
+    progress.stop();
+  }
 }
 
 async function waitAndReport(context: CommandContext, jobId: string, intervalMs: number, output: string | undefined): Promise<void> {

@@ -1,6 +1,7 @@
 import { request, whenUnauthorized, type ApiProblem } from './api.ts';
 import { h, show } from './dom.ts';
 import { alertsPage } from './pages/alerts.ts';
+import { batchJobsPage } from './pages/batch-jobs.ts';
 import { endpointPage } from './pages/endpoint.ts';
 import { modelPage, modelsPage } from './pages/models.ts';
 import { overviewPage } from './pages/overview.ts';
@@ -15,6 +16,7 @@ const routes: Array<[RegExp, Page, string]> = [
   [/^\/endpoints\/([^/]+)$/, endpointPage, '#/'],
   [/^\/alerts$/, alertsPage, '#/alerts'],
   [/^\/models$/, modelsPage, '#/models'],
+  [/^\/batch-jobs$/, batchJobsPage, '#/batch-jobs'],
   [/^\/models\/([^/]+)$/, modelPage, '#/models'],
 ];
 

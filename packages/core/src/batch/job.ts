@@ -6,11 +6,14 @@
  * its input has been split into chunks; it stays running while chunks land, and the worker whose
  * chunk completes the count assembles the output and ends it.
  */
-export type BatchJobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const BATCH_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type BatchJobStatus = (typeof BATCH_JOB_STATUSES)[number];
 
-/** Formats a job reads and writes. Parquet is not among them (see README, Batch predictions). */
-export const BATCH_FORMATS = ['ndjson', 'csv'] as const;
+/** Formats a job reads (its output is NDJSON). Parquet comes only through an upload: inline records are JSON. */
+export const BATCH_FORMATS = ['ndjson', 'csv', 'parquet'] as const;
 export type BatchFormat = (typeof BATCH_FORMATS)[number];
+/** The formats read as text, cut by byte range on row boundaries. */
+export type BatchTextFormat = Exclude<BatchFormat, 'parquet'>;
 
 /** How many row errors a job keeps on its record (every one is in the output). */
 export const MAX_JOB_ERRORS = 10;

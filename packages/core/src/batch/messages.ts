@@ -5,7 +5,10 @@
  */
 export interface BatchChunk {
   readonly index: number;
-  /** Byte range of the input, end exclusive, on row boundaries. */
+  /**
+   * Byte range of the input, end exclusive: on row boundaries (NDJSON, CSV), or the span of the
+   * row groups the chunk's rows are in (Parquet, whose reader goes by `firstRow` and `rows`).
+   */
   readonly start: number;
   readonly end: number;
   /** Index of the chunk's first row in the input (0-based, header and blank lines not counted). */

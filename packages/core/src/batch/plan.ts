@@ -1,4 +1,4 @@
-import type { BatchFormat } from './job.ts';
+import type { BatchTextFormat } from './job.ts';
 import type { BatchChunk } from './messages.ts';
 import { parseCsvRecord } from './csv.ts';
 
@@ -22,7 +22,7 @@ const QUOTE = 0x22;
  * newlines; blank lines are not rows. The CSV header is read here and left out of every range.
  * UTF-8 never puts a newline or quote byte inside a multi-byte character, so bytes are scanned as is.
  */
-export function planChunks(bytes: Uint8Array, format: BatchFormat, rowsPerChunk: number): BatchPlan {
+export function planChunks(bytes: Uint8Array, format: BatchTextFormat, rowsPerChunk: number): BatchPlan {
   const chunks: BatchChunk[] = [];
   let header: string[] | undefined;
   let totalRows = 0;

@@ -1,5 +1,6 @@
 import type { BatchJob, BatchRowError } from './job.ts';
 import type { BatchChunk, BatchMessage } from './messages.ts';
+import type { ParquetRowGroup } from './parquet.ts';
 
 /** What one scored chunk adds to its job. */
 export interface ChunkTally {
@@ -10,11 +11,31 @@ export interface ChunkTally {
   readonly errors: readonly BatchRowError[];
 }
 
+/** What `GET /v1/batch-jobs` filters by; newest first, `limit` at a time. */
+export interface BatchJobQuery {
+  readonly endpoint?: string;
+  readonly status?: BatchJob['status'];
+  readonly limit: number;
+  /** The `next` of an earlier page; anything else is an InvalidCursorError. */
+  readonly cursor?: string;
+}
+
+export interface BatchJobPage {
+  readonly jobs: readonly BatchJob[];
+  /** Pass as `cursor` for the next (older) page. */
+  readonly next?: string;
+}
+
+/** Most jobs one page lists. */
+export const MAX_BATCH_JOB_PAGE = 100;
+
 /** The job records and their conditional transitions (DynamoDB in AWS and locally). */
 export interface BatchJobStore {
   /** Creates the job unless one with its id exists; returns the stored one either way. */
   create(job: BatchJob): Promise<{ job: BatchJob; created: boolean }>;
   get(jobId: string): Promise<BatchJob | undefined>;
+  /** Jobs newest first (by submission), filtered; the listing may lag a write by about a second. */
+  list(query: BatchJobQuery): Promise<BatchJobPage>;
   /** queued → running with the plan's counts; a repeated plan of a running job leaves it be. */
   start(jobId: string, plan: { totalRows: number; totalChunks: number; header?: readonly string[] }, at: string): Promise<BatchJob | undefined>;
   /**
@@ -41,6 +62,13 @@ export interface BatchObjects {
   /** A staged upload or an inline input; undefined when nothing is there. */
   readInput(key: string): Promise<Uint8Array | undefined>;
   readRange(key: string, chunk: Pick<BatchChunk, 'start' | 'end'>): Promise<string>;
+  /**
+   * A Parquet input's row groups, from its footer alone; undefined when nothing is there. Throws a
+   * BatchInputError when the object is not Parquet this reader can decode.
+   */
+  readParquetRowGroups(key: string): Promise<readonly ParquetRowGroup[] | undefined>;
+  /** A Parquet input's rows `firstRow` … `firstRow + rows - 1`, column name → decoded value, reading only the row groups they are in. */
+  readParquetRows(key: string, chunk: Pick<BatchChunk, 'firstRow' | 'rows'>): Promise<Record<string, unknown>[]>;
   writeInput(jobId: string, body: string): Promise<string>;
   /** The chunk's output lines; written whole, so a redelivered chunk overwrites it with the same rows. */
   writePart(jobId: string, index: number, body: string): Promise<void>;

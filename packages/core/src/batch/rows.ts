@@ -1,6 +1,6 @@
 import type { Feature } from '../registry/metadata.ts';
 import { parseCsvRecord, splitCsvRecords } from './csv.ts';
-import type { BatchFormat } from './job.ts';
+import type { BatchTextFormat } from './job.ts';
 
 /** One input row of a chunk: the record to score, or why it cannot be. */
 export type BatchInputRow =
@@ -8,7 +8,7 @@ export type BatchInputRow =
   | { readonly row: number; readonly id?: string; readonly error: string };
 
 export interface ChunkRowsOptions {
-  format: BatchFormat;
+  format: BatchTextFormat;
   /** Index of the chunk's first row in the input. */
   firstRow: number;
   header?: readonly string[];
@@ -68,7 +68,7 @@ function csvRecordReader(options: ChunkRowsOptions): (line: string) => Record<st
 }
 
 /** CSV has only text: a numerical feature's cell is a number, a categorical one a known category (string or number). */
-function cellTyper(feature: Feature | undefined): (cell: string) => unknown {
+export function cellTyper(feature: Feature | undefined): (cell: string) => unknown {
   if (!feature) return (cell) => cell;
   const asNumber = (cell: string) => {
     const n = Number(cell);
@@ -80,7 +80,7 @@ function cellTyper(feature: Feature | undefined): (cell: string) => unknown {
   return (cell) => cell;
 }
 
-function takeId(record: Record<string, unknown>, idField: string | undefined): { id?: string; record: Record<string, unknown> } {
+export function takeId(record: Record<string, unknown>, idField: string | undefined): { id?: string; record: Record<string, unknown> } {
   if (idField === undefined || !(idField in record)) return { record };
   const { [idField]: id, ...rest } = record;
   return { id: typeof id === 'string' ? id : JSON.stringify(id), record: rest };

@@ -8,14 +8,24 @@ export const DEFAULT_ROWS_PER_CHUNK = 1_000;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-/** `POST /v1/endpoints/{endpoint}/batch`. `parquet` is named so that it can be refused clearly. */
+/** The parts of a multipart upload as their PUTs answered (as a model's registration names them). */
+export const uploadedPartsSchema = z.array(z.strictObject({ partNumber: z.int().min(1).max(10_000), etag: z.string().min(1).max(256) })).min(1).max(10_000);
+
+/** `POST /v1/endpoints/{endpoint}/batch`. */
 export const batchSubmitSchema = z
   .strictObject({
     input: z.union([
-      z.strictObject({ key: z.string().min(1).max(1024) }),
+      z
+        .strictObject({
+          key: z.string().min(1).max(1024),
+          /** A multipart upload's id and its parts: the submission assembles it first. */
+          uploadId: z.string().min(1).max(1024).optional(),
+          parts: uploadedPartsSchema.optional(),
+        })
+        .refine((input) => (input.uploadId === undefined) === (input.parts === undefined), { path: ['parts'], message: 'uploadId and parts go together: the parts of that multipart upload' }),
       z.strictObject({ records: z.array(z.record(z.string(), z.unknown())).min(1) }),
     ]),
-    format: z.enum([...BATCH_FORMATS, 'parquet']).optional(),
+    format: z.enum(BATCH_FORMATS).optional(),
     variant: z.string().min(1).max(256).optional(),
     version: z.int().min(1).optional(),
     idempotencyKey: z.string().regex(IDEMPOTENCY_KEY, 'must be 1 to 200 printable characters without spaces').optional(),

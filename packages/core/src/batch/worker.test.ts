@@ -16,6 +16,10 @@ class MemoryJobs implements BatchJobStore {
   async get(jobId: string) {
     return this.jobs.get(jobId);
   }
+  async list() {
+    // The worker never lists; the DynamoDB store's listing is tested in test/batch.test.ts.
+    return { jobs: [...this.jobs.values()] };
+  }
   async start(jobId: string, plan: { totalRows: number; totalChunks: number }, at: string) {
     const job = this.jobs.get(jobId);
     if (!job || (job.status !== 'queued' && job.status !== 'running')) return undefined;
@@ -58,6 +62,9 @@ function setup(input: string) {
   const objects: BatchObjects = {
     readInput: async () => new TextEncoder().encode(input),
     readRange: async (_key, chunk) => new TextDecoder().decode(new TextEncoder().encode(input).subarray(chunk.start, chunk.end)),
+    // Parquet is read by the S3 objects (test/batch.test.ts); these jobs are NDJSON and CSV.
+    readParquetRowGroups: async () => undefined,
+    readParquetRows: async () => [],
     writeInput: async () => 'input',
     writePart: async (_jobId, index, body) => void parts.set(index, body),
     assemble: async (_jobId, count) => {

@@ -1,7 +1,8 @@
 import type { Feature } from '../registry/metadata.ts';
 import { MAX_JOB_ERRORS, type BatchJob, type BatchRowError, type BatchTarget } from './job.ts';
 import type { BatchChunk } from './messages.ts';
-import { BatchInputError, planChunks } from './plan.ts';
+import { parquetChunkRows, planRowGroupChunks } from './parquet.ts';
+import { BatchInputError, planChunks, type BatchPlan } from './plan.ts';
 import type { BatchDispatcher, BatchJobStore, BatchObjects } from './ports.ts';
 import { parseChunkRows, type BatchInputRow, type BatchOutputRow } from './rows.ts';
 
@@ -32,17 +33,16 @@ const isCounted = (job: BatchJob, index: number) => job.countedChunks?.includes(
 export async function planBatchJob(deps: BatchWorkerDependencies, jobId: string): Promise<void> {
   const job = await deps.jobs.get(jobId);
   if (!job || (job.status !== 'queued' && job.status !== 'running')) return;
-  const bytes = await deps.objects.readInput(job.inputKey);
-  if (!bytes) {
-    await failBatchJob(deps, jobId, `nothing was uploaded at ${job.inputKey}`);
-    return;
-  }
-  let plan;
+  let plan: BatchPlan | undefined;
   try {
-    plan = planChunks(bytes, job.format, job.rowsPerChunk);
+    plan = await planInput(deps, job);
   } catch (error) {
     if (!(error instanceof BatchInputError)) throw error;
     await failBatchJob(deps, jobId, error.message);
+    return;
+  }
+  if (!plan) {
+    await failBatchJob(deps, jobId, `nothing was uploaded at ${job.inputKey}`);
     return;
   }
   await deps.objects.writePlan(jobId, plan.chunks);
@@ -55,6 +55,16 @@ export async function planBatchJob(deps: BatchWorkerDependencies, jobId: string)
   // A plan delivered again (its first run died) sends only what is not counted yet.
   const pending = plan.chunks.filter((chunk) => !isCounted(started, chunk.index));
   await deps.dispatcher.send(pending.map((chunk) => ({ kind: 'chunk' as const, jobId, ...chunk })));
+}
+
+/** Text inputs are read whole and cut on row boundaries; a Parquet input's footer alone gives its rows. */
+async function planInput(deps: BatchWorkerDependencies, job: BatchJob): Promise<BatchPlan | undefined> {
+  if (job.format === 'parquet') {
+    const groups = await deps.objects.readParquetRowGroups(job.inputKey);
+    return groups && planRowGroupChunks(groups, job.rowsPerChunk);
+  }
+  const bytes = await deps.objects.readInput(job.inputKey);
+  return bytes && planChunks(bytes, job.format, job.rowsPerChunk);
 }
 
 /**
@@ -76,9 +86,7 @@ export async function scoreBatchChunk(deps: BatchWorkerDependencies, jobId: stri
 }
 
 async function scoreAndCount(deps: BatchWorkerDependencies, job: BatchJob, chunk: BatchChunk): Promise<BatchJob | undefined> {
-  const text = await deps.objects.readRange(job.inputKey, chunk);
-  const features = job.format === 'csv' ? await deps.scorer.features(job.target) : undefined;
-  const rows = parseChunkRows(text, { format: job.format, firstRow: chunk.firstRow, header: job.header, idField: job.idField, features });
+  const rows = await readChunkRows(deps, job, chunk);
   if (rows.length !== chunk.rows) {
     await failBatchJob(deps, job.jobId, `chunk ${chunk.index} has ${rows.length} rows where ${chunk.rows} were planned; was the input changed after it was submitted?`);
     return undefined;
@@ -93,6 +101,14 @@ async function scoreAndCount(deps: BatchWorkerDependencies, job: BatchJob, chunk
     if (errors.length < MAX_JOB_ERRORS) errors.push(row.id === undefined ? { row: row.row, error: row.error } : { row: row.row, id: row.id, error: row.error });
   }
   return (await deps.jobs.countChunk(job.jobId, { index: chunk.index, rows: output.length, failed, errors })).job;
+}
+
+/** A chunk's rows: its byte range parsed as text, or its row range decoded from Parquet. CSV and Parquet cells are typed by the version's features. */
+async function readChunkRows(deps: BatchWorkerDependencies, job: BatchJob, chunk: BatchChunk): Promise<BatchInputRow[]> {
+  const features = job.format === 'ndjson' ? undefined : await deps.scorer.features(job.target);
+  if (job.format === 'parquet') return parquetChunkRows(await deps.objects.readParquetRows(job.inputKey, chunk), { firstRow: chunk.firstRow, idField: job.idField, features });
+  const text = await deps.objects.readRange(job.inputKey, chunk);
+  return parseChunkRows(text, { format: job.format, firstRow: chunk.firstRow, header: job.header, idField: job.idField, features });
 }
 
 /** Joins the parts into the output and ends the job as succeeded, if `claimant` is its assembler. */
