@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { decodePredictionLogBatch, isLogged, type PredictionLogRecord } from '@flywheel/core';
-import { createBatchHandler } from '../functions/batch.ts';
+import { createBatchHandler } from '@flywheel/deploy';
 import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 

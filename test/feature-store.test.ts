@@ -1,6 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, createFeatureStore, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { createAwsClients, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { createFeatureStore } from '@flywheel/deploy';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { nextFeatureViewRecord, type FeatureStore, type FeatureViewDefinition, type FeatureViewRecord } from '@flywheel/core';
 import { provisionStack, startEmbeddedAws, type EmbeddedAws } from '@flywheel/local';

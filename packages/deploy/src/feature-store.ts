@@ -1,9 +1,5 @@
+import { DynamoFeatureViewStore, DynamoOnlineFeatureStore, S3ParquetFeatureStore, type AwsClients, type FeatureParquetEngine, type ResourceNames } from '@flywheel/aws';
 import { FeatureStore } from '@flywheel/core';
-import type { AwsClients } from './clients.ts';
-import { DynamoFeatureViewStore } from './feature-view-store.ts';
-import { S3ParquetFeatureStore, type FeatureParquetEngine } from './offline-feature-store.ts';
-import { DynamoOnlineFeatureStore } from './online-feature-store.ts';
-import type { ResourceNames } from './resources.ts';
 
 /**
  * The feature store: views in the registry table, the online store in the features table, rows as

@@ -1,0 +1,17 @@
+export { StackAdapters } from './stack-adapters.ts';
+export { builtOnFirstInvocation } from './lambda-entry.ts';
+export { apiDependencies, createApiDependencies, createServingDependencies } from './api.ts';
+export { createEdgeServing, type EdgeResourceNames } from './edge.ts';
+export { createMonitorHandler, type MonitorHandlerOptions } from './monitor.ts';
+export { createJudge, createJudgeHandler, type JudgeHandlerOptions } from './judge.ts';
+export { createEventsHandler, type EventsHandlerOptions } from './events.ts';
+export { createTrainHandler, type TrainHandlerOptions } from './train.ts';
+export { createBatchHandler, type BatchHandlerOptions } from './batch.ts';
+export { createErasureHandler, type ErasureHandlerOptions } from './erasure.ts';
+export { createRetentionHandler } from './retention.ts';
+export { createReplayHandler } from './replay.ts';
+export { createJudgeDependencies, createMonitorDependencies, createMonitoringApiDependencies } from './monitoring.ts';
+export type { FeedbackPorts } from './feedback.ts';
+export { createFeatureStore } from './feature-store.ts';
+export { createRetrainPorts } from './retrain-ports.ts';
+export { createErasureApiDependencies, createErasureWorkDependencies } from './erasure-ports.ts';
