@@ -60,7 +60,8 @@ function cycleIn(graph: Map<string, Set<string>>): string[] | undefined {
   return undefined;
 }
 
-describe('the direction of dependencies: functions → deploy → api, monitor, train → aws → core', () => {
+// The drawing: functions → deploy → {api, train, aws}; api → {monitor, inference}; aws → monitor (the ports it implements) → core.
+describe('the direction of dependencies between units', () => {
   const graph = importGraph();
 
   it('has no import circle between units, so a prediction’s path from functions/api.ts to the drift query passes each package once', () => {
