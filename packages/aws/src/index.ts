@@ -40,10 +40,8 @@ export { S3ParquetFeatureStore, type FeatureParquetEngine, type JoinedRow, type 
 export { DynamoBatchJobStore } from './batch-job-store.ts';
 export { S3BatchObjects } from './batch-objects.ts';
 export { SqsBatchDispatcher } from './batch-dispatcher.ts';
-export { createBatchPorts } from './batch-ports.ts';
 export { DynamoTrackingStore } from './tracking-store.ts';
 export { S3TrackingArtifacts } from './tracking-artifacts.ts';
-export { createTrackingPorts, trackingLocations } from './tracking-ports.ts';
 export { DynamoRegisteredModelStore } from './tracking-registered-models.ts';
 export { DynamoErasureStore, DynamoErasedSubjects } from './erasure-store.ts';
 export { S3ErasureArchive, DynamoErasureJoinItems, DynamoErasureUnitClaims, S3ErasureDatasets } from './erasure-targets.ts';

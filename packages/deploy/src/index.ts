@@ -14,4 +14,6 @@ export { createJudgeDependencies, createMonitorDependencies, createMonitoringApi
 export type { FeedbackPorts } from './feedback.ts';
 export { createFeatureStore } from './feature-store.ts';
 export { createRetrainPorts } from './retrain-ports.ts';
+export { createBatchPorts } from './batch-ports.ts';
+export { createTrackingPorts, trackingLocations } from './tracking-ports.ts';
 export { createErasureApiDependencies, createErasureWorkDependencies } from './erasure-ports.ts';

@@ -24,17 +24,17 @@ import {
   SqsDeadLetterQueue,
   SqsErasureQueue,
   SqsEventPublisher,
-  createBatchPorts,
   createPredictionLogSink,
-  createTrackingPorts,
   hmacUnitHasher,
   type AwsClients,
   type ResourceNames,
   type SqsPredictionLogSink,
 } from '@flywheel/aws';
 import type { RetrainPorts } from '@flywheel/core';
+import { createBatchPorts } from './batch-ports.ts';
 import { createFeedbackPorts, type FeedbackPorts } from './feedback.ts';
 import { createRetrainPorts } from './retrain-ports.ts';
+import { createTrackingPorts } from './tracking-ports.ts';
 
 /**
  * The stack's AWS adapters for one process, each built on its first use and kept: a deployable

@@ -1,8 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { trackingLocations, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import type { AwsClients, ResourceNames } from '@flywheel/aws';
 import { currentCodeVersion, runTrainJob, type LabelSource, type TrainJobDependencies } from '@flywheel/train';
 import { StackAdapters } from './stack-adapters.ts';
+import { trackingLocations } from './tracking-ports.ts';
 
 export interface TrainHandlerOptions {
   /** Ground truth for logged predictions; by default the labels and values sent as feedback. */
