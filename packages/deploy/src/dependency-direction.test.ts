@@ -77,6 +77,11 @@ describe('the direction of dependencies between units', () => {
     expect([...graph.get('aws')!]).not.toContain('deploy');
   });
 
+  it('has the roots used only by what runs them: the Lambda entries and npm start', () => {
+    const importers = [...graph].filter(([, edges]) => edges.has('deploy')).map(([unit]) => unit);
+    expect(importers.sort()).toEqual(['functions', 'local']);
+  });
+
   it('has no package reach into functions/: the Lambda entries are leaves that nothing imports', () => {
     const importers = [...graph].filter(([, edges]) => edges.has('functions')).map(([unit]) => unit);
     expect(importers).toEqual([]);
