@@ -7,7 +7,8 @@
 // Run: npx tsx bench/feature-store.ts   (ROWS=100000 ENTITIES=10000 ROUNDS=5 ITERATIONS=500)
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createApiDependencies, createAwsClients, createFeatureStore, encodeFeatureRows, resourceNamesFromEnv } from '@flywheel/aws';
+import { createAwsClients, encodeFeatureRows, resourceNamesFromEnv } from '@flywheel/aws';
+import { createApiDependencies, createFeatureStore } from '@flywheel/deploy';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { nextFeatureViewRecord } from '@flywheel/core';
 import { createApp } from '@flywheel/api';

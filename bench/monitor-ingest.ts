@@ -30,7 +30,8 @@ import {
   type WindowState,
   type WindowStore,
 } from '@flywheel/monitor';
-import { createAwsClients, createMonitorDependencies, DynamoModelRegistry, DynamoWindowStore, type AwsClients } from '@flywheel/aws';
+import { createAwsClients, DynamoModelRegistry, DynamoWindowStore, type AwsClients } from '@flywheel/aws';
+import { createMonitorDependencies, StackAdapters } from '@flywheel/deploy';
 import { functions } from '@flywheel/infra';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
@@ -252,7 +253,7 @@ async function storedIngest(clients: AwsClients, names: Awaited<ReturnType<typeo
   const records = Math.max(10_000, Math.round(RECORDS / 2));
   for (let round = 0; round < 3; round++) {
     for (const [i, variant] of variants.entries()) {
-      const { predictions, ...rest } = createMonitorDependencies(clients, names);
+      const { predictions, ...rest } = createMonitorDependencies(new StackAdapters(clients, names));
       const deps = { ...rest, ...(variant.join ? { predictions } : {}), profiles: { get: async () => profile } };
       // Fresh batch ids per round, so every round does all the writes.
       const fresh = messages(records, variant.model);

@@ -9,7 +9,8 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '@flywheel/api';
-import { createApiDependencies, createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { createApiDependencies } from '@flywheel/deploy';
 import { predictRequestSchema, servePredict } from '../packages/api/src/routes/predict.ts';
 import { Serving } from '../packages/api/src/serving/serving.ts';
 import { mlpFixture } from '../packages/inference/src/test-models.ts';

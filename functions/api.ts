@@ -1,7 +1,8 @@
 import { handle } from 'hono/aws-lambda';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { createApiApp } from '@flywheel/api';
-import { createApiDependencies, createAwsClients, createDeployedFeatureStore, resourceNamesFromEnv } from '@flywheel/aws';
+import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { createApiDependencies, createDeployedFeatureStore } from '@flywheel/deploy';
 import { inferenceBackend } from '@flywheel/inference';
 
 let built: { serving: ReturnType<typeof createApiApp>['serving']; handler: ReturnType<typeof handle> } | undefined;

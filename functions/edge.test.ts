@@ -3,7 +3,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@flywheel/api';
-import { createApiDependencies } from '@flywheel/aws';
+import { createApiDependencies, createMonitorHandler } from '@flywheel/deploy';
 import { decodePredictionLogBatch } from '@flywheel/core';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
 import { bucket, queues, tables } from '@flywheel/infra';
@@ -12,7 +12,6 @@ import { lambdaContext, sqsEvent } from '../test/support/monitor-fixtures.ts';
 import { asBody, expectClose } from '../test/support/models.ts';
 import { startFunctionEnvironment, type FunctionEnvironment } from '../test/support/function-env.ts';
 import { handler } from './edge.ts';
-import { createMonitorHandler } from './monitor.ts';
 
 /** A CloudFront origin-request event as Lambda@Edge receives it, body included (`includeBody`). */
 function originRequest(method: string, uri: string, options: { headers?: Record<string, string>; body?: string; truncated?: boolean } = {}): CloudFrontRequestEvent {

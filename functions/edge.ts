@@ -1,17 +1,8 @@
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontRequestResult, Context } from 'aws-lambda';
 import { handle } from 'hono/lambda-edge';
-import { createServingApp, type ServingAppOptions } from '@flywheel/api';
-import { createAwsClients, createPredictionLogSink, createServingDependencies, type AwsClients } from '@flywheel/aws';
-import { HeldPredictionLog } from '@flywheel/core';
-
-export interface EdgeResourceNames {
-  registryTable: string;
-  bucket: string;
-  /** URL of the prediction-log queue (in the home region). */
-  predictionLogs: string;
-  /** Key of the unit hash, the API's: a unit must hash alike wherever it is served. */
-  unitHashKey?: string;
-}
+import type { ServingAppOptions } from '@flywheel/api';
+import { createAwsClients, type AwsClients } from '@flywheel/aws';
+import { builtOnFirstInvocation, createEdgeServing, type EdgeResourceNames } from '@flywheel/deploy';
 
 // A Lambda@Edge response body may be at most 1 MB (base64 or text); bigger answers come from the origin.
 const MAX_EDGE_BODY_BYTES = 1_000_000;
@@ -25,15 +16,7 @@ const PREDICT_PATH = /^\/v1\/endpoints\/[^/]+\/predict$/;
  * while) and sends the log: the instance may be frozen, or never thawed, once it has answered.
  */
 export function createEdgeHandler(clients: AwsClients, names: EdgeResourceNames, options: ServingAppOptions = {}) {
-  // The API replays what was spilled (see the sink's `replaysSpill`); the edge only spills. The
-  // caller waits for the flush, so a queue that does not answer is given ~6 s, not the default ~20.
-  const sink = createPredictionLogSink(
-    clients,
-    { queueUrl: names.predictionLogs, bucket: names.bucket, unitHashKey: names.unitHashKey },
-    { replaysSpill: false, sendAttempts: 3, sendTimeoutMs: 2_000 },
-  );
-  const predictionLog = new HeldPredictionLog(sink);
-  const { app, serving } = createServingApp({ ...createServingDependencies(clients, names), predictionLog }, options);
+  const { app, serving, predictionLog } = createEdgeServing(clients, names, options);
   const serve = handle(app);
   return async (event: CloudFrontRequestEvent, context: Context): Promise<CloudFrontRequestResult> => {
     const request = event.Records[0].cf.request;
@@ -74,13 +57,8 @@ function bundledConfiguration(): { names: EdgeResourceNames; region: string | un
   return { names: { registryTable, bucket, predictionLogs, unitHashKey }, region: process.env.FLYWHEEL_HOME_REGION };
 }
 
-let edgeHandler: ReturnType<typeof createEdgeHandler> | undefined;
-
 /** Lambda@Edge entry; built on the first invocation, not at import. */
-export const handler = (event: CloudFrontRequestEvent, context: Context) => {
-  if (!edgeHandler) {
-    const { names, region } = bundledConfiguration();
-    edgeHandler = createEdgeHandler(createAwsClients({ region }), names);
-  }
-  return edgeHandler(event, context);
-};
+export const handler = builtOnFirstInvocation(() => {
+  const { names, region } = bundledConfiguration();
+  return createEdgeHandler(createAwsClients({ region }), names);
+});

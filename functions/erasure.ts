@@ -1,64 +1,12 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { SqsErasureQueue, createAwsClients, createErasureWorkDependencies, createFeatureEraser, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
-import { runErasure, type ErasureWorkDependencies, type FeatureEraser } from '@flywheel/core';
+import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { createErasureHandler, createFeatureEraser, builtOnFirstInvocation } from '@flywheel/deploy';
 
-export interface ErasureHandlerOptions {
-  /** Replaces the worker's ports (tests inject a crash). */
-  deps?: (deps: ErasureWorkDependencies) => ErasureWorkDependencies;
-  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
-  /** Where an entity's feature rows are erased; without it an entity subject cannot be asked for. */
-  features?: FeatureEraser;
-}
-
-/** Time left when a run hands itself on to a new message rather than risk its timeout. */
-const HAND_ON_MS = 60_000;
-
-/** The erasure worker: one erasure per message (batch size 1), resumed from its checkpoint; a failed attempt is retried by the queue. */
-export function createErasureHandler(clients: AwsClients, names: ResourceNames, options: ErasureHandlerOptions = {}) {
-  const logger = options.log ? undefined : new Logger({ serviceName: 'erasure' });
-  const log = options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {}));
-  const base = createErasureWorkDependencies(clients, names, options.features);
-  const deps = options.deps ? options.deps(base) : base;
-  const queue = new SqsErasureQueue(clients.sqs, names.queues.erasures);
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      const erasureId = erasureIdOf(record.body);
-      if (!erasureId) {
-        log('warn', 'dropped an erasure message without an erasure id', { messageId: record.messageId });
-        continue;
-      }
-      try {
-        const outcome = await runErasure(deps, erasureId, { shouldYield: () => context.getRemainingTimeInMillis() < HAND_ON_MS });
-        if (outcome === 'yielded') await queue.enqueue(erasureId);
-        log('info', `erasure ${erasureId}: ${outcome}`);
-      } catch (error) {
-        log('error', 'erasure attempt failed; the queue retries it', { erasureId, error: String(error) });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    }
-    return { batchItemFailures };
-  };
-}
-
-function erasureIdOf(body: string): string | undefined {
-  try {
-    const id = (JSON.parse(body) as { erasureId?: unknown }).erasureId;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-let lambdaHandler: ReturnType<typeof createErasureHandler> | undefined;
-
-/** Lambda entry; built on the first invocation, not at import. */
-export const handler = (event: SQSEvent, context: Context) => {
-  if (!lambdaHandler) {
-    const clients = createAwsClients();
-    const names = resourceNamesFromEnv();
-    lambdaHandler = createErasureHandler(clients, names, { features: createFeatureEraser(clients, names) });
-  }
-  return lambdaHandler(event, context);
-};
+/**
+ * Lambda entry: the erasure function of packages/deploy, wired from the deploy's environment on
+ * the first invocation; an entity's feature rows are erased in JavaScript (no join engine needed).
+ */
+export const handler = builtOnFirstInvocation(() => {
+  const clients = createAwsClients();
+  const names = resourceNamesFromEnv();
+  return createErasureHandler(clients, names, { features: createFeatureEraser(clients, names) });
+});

@@ -1,45 +1,5 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  DynamoEndpointStore,
-  DynamoEventStore,
-  S3DatasetStore,
-  createAwsClients,
-  createRetrainPorts,
-  resourceNamesFromEnv,
-  type AwsClients,
-  type ResourceNames,
-} from '@flywheel/aws';
-import { consumeEvents, environmentSecrets, type EventsConsumerDependencies, type WebhookDeliveryOptions } from '@flywheel/train';
+import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { createEventsHandler, builtOnFirstInvocation } from '@flywheel/deploy';
 
-export interface EventsHandlerOptions {
-  webhook?: WebhookDeliveryOptions;
-  env?: Record<string, string | undefined>;
-  log?: EventsConsumerDependencies['log'];
-}
-
-/** The events consumer: records CloudEvents, applies the retraining policy, notifies webhook trainers. */
-export function createEventsHandler(clients: AwsClients, names: ResourceNames, options: EventsHandlerOptions = {}) {
-  const logger = options.log ? undefined : new Logger({ serviceName: 'events' });
-  const deps: EventsConsumerDependencies = {
-    events: new DynamoEventStore(clients.dynamodb, names.tables.operations),
-    retrain: createRetrainPorts(clients, names),
-    endpoints: new DynamoEndpointStore(clients.dynamodb, names.tables.registry),
-    secrets: environmentSecrets(options.env ?? process.env),
-    datasets: new S3DatasetStore(clients.s3, names.bucket),
-    webhook: options.webhook,
-    log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
-  };
-  return async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
-    const result = await consumeEvents(deps, event.Records.map((record) => ({ messageId: record.messageId, body: record.body })));
-    return { batchItemFailures: result.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-  };
-}
-
-let lambdaHandler: ReturnType<typeof createEventsHandler> | undefined;
-
-/** Lambda entry; built on the first invocation, not at import. */
-export const handler = (event: SQSEvent, context: Context) => {
-  lambdaHandler ??= createEventsHandler(createAwsClients(), resourceNamesFromEnv());
-  return lambdaHandler(event, context);
-};
+/** Lambda entry: the events function of packages/deploy, wired from the deploy's environment on the first invocation. */
+export const handler = builtOnFirstInvocation(() => createEventsHandler(createAwsClients(), resourceNamesFromEnv()));

@@ -1,20 +1,5 @@
-import type { Context, ScheduledEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { createAwsClients, replaySpilledPredictionLogs, resourceNamesFromEnv } from '@flywheel/aws';
+import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { createReplayHandler, builtOnFirstInvocation } from '@flywheel/deploy';
 
-// About 50 ms a batch (read, send, delete): well within the function's 60 s.
-const MAX_BATCHES_PER_RUN = 500;
-
-let logger: Logger | undefined;
-
-/**
- * EventBridge schedule entry: replays what the API and edge spilled. Fails the invocation when a
- * batch could not be re-sent (it stays in the spill), so the function's error alarm says so.
- */
-export const handler = async (_event: ScheduledEvent, _context: Context) => {
-  logger ??= new Logger({ serviceName: 'replay' });
-  const result = await replaySpilledPredictionLogs(createAwsClients(), resourceNamesFromEnv(), { maxBatches: MAX_BATCHES_PER_RUN });
-  if (result.replayed > 0 || result.failed > 0) logger.info('replayed spilled prediction logs', { ...result });
-  if (result.failed > 0) throw new Error(`${result.failed} spilled prediction-log batches could not be re-sent; they stay for the next run`);
-  return result;
-};
+/** Lambda entry: the replay function of packages/deploy, wired from the deploy's environment on the first invocation. */
+export const handler = builtOnFirstInvocation(() => createReplayHandler(createAwsClients(), resourceNamesFromEnv()));

@@ -1,93 +1,12 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  DynamoDatasetRegistry,
-  DynamoEndpointStore,
-  DynamoErasedSubjects,
-  DynamoModelRegistry,
-  S3ArtifactStore,
-  S3DatasetStore,
-  S3LogArchiveReader,
-  S3ReferenceProfileStore,
-  createAwsClients,
-  createDeployedFeatureStore,
-  createFeedbackPorts,
-  createRetrainPorts,
-  createTrackingPorts,
-  resourceNamesFromEnv,
-  trackingLocations,
-  type AwsClients,
-  type ResourceNames,
-} from '@flywheel/aws';
-import { currentCodeVersion, runTrainJob, type LabelSource, type TrainJobDependencies } from '@flywheel/train';
+import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { createDeployedFeatureStore, createTrainHandler, builtOnFirstInvocation } from '@flywheel/deploy';
 
-export interface TrainHandlerOptions {
-  /** Ground truth for logged predictions; by default the labels and values sent as feedback. */
-  labels?: LabelSource;
-  log?: TrainJobDependencies['log'];
-  /** Joins view-backed features point-in-time (DuckDB locally, Athena in AWS); without it the logged values are trained on. */
-  features?: TrainJobDependencies['features'];
-}
-
-/** The trainer: one run per message (batch size 1); a run's failure is recorded on the run, not retried by the queue. */
-export function createTrainHandler(clients: AwsClients, names: ResourceNames, options: TrainHandlerOptions = {}) {
-  const logger = options.log ? undefined : new Logger({ serviceName: 'train' });
-  const deps: TrainJobDependencies = {
-    retrain: createRetrainPorts(clients, names),
-    registry: new DynamoModelRegistry(clients.dynamodb, names.tables.registry),
-    endpoints: new DynamoEndpointStore(clients.dynamodb, names.tables.registry),
-    artifacts: new S3ArtifactStore(clients.s3, names.bucket),
-    archive: new S3LogArchiveReader(clients.s3, names.bucket),
-    labels: options.labels ?? feedbackLabels(clients, names),
-    datasets: { registry: new DynamoDatasetRegistry(clients.dynamodb, names.tables.registry), objects: new S3DatasetStore(clients.s3, names.bucket) },
-    erasedUnits: new DynamoErasedSubjects(clients.dynamodb, names.tables.operations),
-    baselines: new S3ReferenceProfileStore(clients.s3, names.bucket),
-    ...(options.features ? { features: options.features } : {}),
-    tracking: { store: createTrackingPorts(clients, names).store, locations: trackingLocations(names) },
-    code: currentCodeVersion(),
-    log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
-  };
-  return async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      let runId: unknown;
-      try {
-        runId = (JSON.parse(record.body) as { runId?: unknown }).runId;
-      } catch {
-        runId = undefined;
-      }
-      if (typeof runId !== 'string') {
-        deps.log?.('warn', 'dropped a train job without a run id', { messageId: record.messageId });
-        continue;
-      }
-      try {
-        await runTrainJob(deps, runId);
-      } catch (error) {
-        // Only the bookkeeping around a run can throw here (the store was unreachable): try again later.
-        deps.log?.('error', 'train job failed before its run could record it', { runId, error: String(error) });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    }
-    return { batchItemFailures };
-  };
-}
-
-function feedbackLabels(clients: AwsClients, names: ResourceNames): LabelSource {
-  const { feedback } = createFeedbackPorts(clients, names);
-  return (endpoint, range) => feedback.labels(endpoint, range);
-}
-
-let lambdaHandler: ReturnType<typeof createTrainHandler> | undefined;
-
-/** Lambda entry; built on the first invocation, not at import. */
-export const handler = (event: SQSEvent, context: Context) => {
-  if (!lambdaHandler) {
-    const clients = createAwsClients();
-    const names = resourceNamesFromEnv();
-    // View-backed features are joined point-in-time on Athena (the catalog sst.config.ts names);
-    // a training set's join may take minutes, within the function's 15.
-    const features = createDeployedFeatureStore(clients, names, { polling: { maxDelayMs: 5_000, timeoutMs: 10 * 60_000 } });
-    lambdaHandler = createTrainHandler(clients, names, features ? { features } : {});
-  }
-  return lambdaHandler(event, context);
-};
+/** Lambda entry: the train function of packages/deploy, wired from the deploy's environment on the first invocation. */
+export const handler = builtOnFirstInvocation(() => {
+  const clients = createAwsClients();
+  const names = resourceNamesFromEnv();
+  // View-backed features are joined point-in-time on Athena (the catalog sst.config.ts names);
+  // a training set's join may take minutes, within the function's 15.
+  const features = createDeployedFeatureStore(clients, names, { polling: { maxDelayMs: 5_000, timeoutMs: 10 * 60_000 } });
+  return createTrainHandler(clients, names, features ? { features } : {});
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@flywheel/api';
-import { createApiDependencies } from '@flywheel/aws';
+import { createApiDependencies } from '@flywheel/deploy';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 describe('authentication and API keys over HTTP', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '@flywheel/core';
-import { createEventsHandler } from '../functions/events.ts';
+import { createEventsHandler } from '@flywheel/deploy';
 import { putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
-import { createMonitorHandler } from '../functions/monitor.ts';
+import { createMonitorHandler } from '@flywheel/deploy';
 import { driftResponseSchema } from '../packages/api/src/routes/monitoring.ts';
 import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@flywheel/api';
-import { createApiDependencies } from '@flywheel/aws';
+import { createApiDependencies } from '@flywheel/deploy';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
 import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';

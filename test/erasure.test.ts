@@ -5,14 +5,12 @@ import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDatasetRegistry, DynamoErasedSubjects, createFeatureEraser, DynamoWindowStore, LOCAL_UNIT_HASH_KEY, S3DatasetStore, S3LogArchive, S3LogArchiveReader, createFeedbackPorts, hmacUnitHasher } from '@flywheel/aws';
+import { DynamoDatasetRegistry, DynamoErasedSubjects, DynamoWindowStore, LOCAL_UNIT_HASH_KEY, S3DatasetStore, S3LogArchive, S3LogArchiveReader, hmacUnitHasher } from '@flywheel/aws';
+import { createFeatureEraser, createErasureHandler, createEventsHandler, createMonitorHandler, StackAdapters } from '@flywheel/deploy';
 import { bucket as bucketDefinition } from '@flywheel/infra';
 import { archiveKey } from '@flywheel/monitor';
 import { assembleExamples, canonicalDatasetBytes, type LabelRow, type LoggedRow } from '@flywheel/train';
 import type { ErasureWorkDependencies } from '@flywheel/core';
-import { createErasureHandler } from '../functions/erasure.ts';
-import { createEventsHandler } from '../functions/events.ts';
-import { createMonitorHandler } from '../functions/monitor.ts';
 import { expectProblem } from './support/models.ts';
 import { classifierEndpoint, postFeedback, predictRow } from './support/feedback-fixtures.ts';
 import { eventually, lambdaContext, logRecord, queueDrained, sqsEvent } from './support/monitor-fixtures.ts';
@@ -128,7 +126,7 @@ describe('erasure by subject', () => {
 
     // A dataset assembled as the trainer assembles one: archived rows joined with their labels.
     const labels: LabelRow[] = [];
-    for await (const label of createFeedbackPorts(system.clients, system.names).feedback.labels(ENDPOINT, WIDE)) labels.push(label);
+    for await (const label of new StackAdapters(system.clients, system.names).feedback.feedback.labels(ENDPOINT, WIDE)) labels.push(label);
     const rows: LoggedRow[] = archived.map((r) => ({ id: r.id.split('/')[0], row: 0, time: r.time, features: r.inputs }));
     const { examples } = await assembleExamples(rows, labels);
     expect(examples).toHaveLength(8);
@@ -203,7 +201,7 @@ describe('erasure by subject', () => {
     expect(marked.erasures).toEqual([{ erasureId: first.erasureId, rows: 4, at: expect.any(String) }]);
     // Bob's feedback is still there; Alice's is gone.
     const labelsAfter: string[] = [];
-    for await (const label of createFeedbackPorts(system.clients, system.names).feedback.labels(ENDPOINT, WIDE)) labelsAfter.push(label.id);
+    for await (const label of new StackAdapters(system.clients, system.names).feedback.feedback.labels(ENDPOINT, WIDE)) labelsAfter.push(label.id);
     expect(labelsAfter.sort()).toEqual(bobIds.slice(0, 4));
 
     // Aggregates keep their counts: every window exactly as it was.

@@ -13,8 +13,7 @@ import {
 import { SqsEventPublisher } from '@flywheel/aws';
 import { sha256Hex } from '@flywheel/inference';
 import { generateTabularDataset, trainChallenger } from '@flywheel/train';
-import { createEventsHandler } from '../functions/events.ts';
-import { createTrainHandler } from '../functions/train.ts';
+import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { lambdaContext, sqsEvent } from './support/monitor-fixtures.ts';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';

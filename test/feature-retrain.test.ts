@@ -1,12 +1,11 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFeatureStore, S3DatasetStore } from '@flywheel/aws';
+import { S3DatasetStore } from '@flywheel/aws';
+import { createFeatureStore, createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import type { PredictionLogRecord, Run } from '@flywheel/core';
 import { archiveGroups, encodeArchive } from '@flywheel/monitor';
 import { generateTabularDataset, registryFeatures, registryTask, trainChallenger } from '@flywheel/train';
-import { createEventsHandler } from '../functions/events.ts';
-import { createTrainHandler } from '../functions/train.ts';
 import { registered } from './support/models.ts';
 import { MemoryLabels, eventually, putRetrainingEndpoint } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionLogEntry } from '@flywheel/core';
 import { createApp } from '@flywheel/api';
-import { createApiDependencies, createFeatureStore } from '@flywheel/aws';
+import { createApiDependencies, createFeatureStore } from '@flywheel/deploy';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { mlpFixture } from '../packages/inference/src/test-models.ts';
 import { expectProblem, putEndpoint, registered, singleVariant } from './support/models.ts';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoExperimentStore, DynamoFeedbackStore, FeedbackJoiner, createFeedbackPorts, createMonitorDependencies } from '@flywheel/aws';
+import { DynamoExperimentStore, DynamoFeedbackStore, FeedbackJoiner } from '@flywheel/aws';
+import { createMonitorDependencies, StackAdapters } from '@flywheel/deploy';
 import { LogIngest } from '@flywheel/monitor';
 import type { FeedbackLabel } from '@flywheel/core';
 import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
@@ -34,7 +35,7 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
 
   async function labelsOf(endpoint: string): Promise<FeedbackLabel[]> {
     const labels: FeedbackLabel[] = [];
-    for await (const label of createFeedbackPorts(system.clients, system.names).feedback.labels(endpoint, { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' })) labels.push(label);
+    for await (const label of new StackAdapters(system.clients, system.names).feedback.feedback.labels(endpoint, { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' })) labels.push(label);
     return labels;
   }
 
@@ -95,7 +96,7 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
     await postFeedback(system, ENDPOINT, { id: 'replay-1', outcome: [true, true, false] });
     const records = [0, 1, 2].map((row) => logRecord(row, { id: `replay-1/${row}`, endpoint: ENDPOINT, variant: 'control', model: 'shop-model', version: 1, time: at(0, 20), outputs: { y: [1, 0, 0] } }));
     const message = { messageId: 'm-replay', body: batchBody(records) };
-    const deps = createMonitorDependencies(system.clients, system.names);
+    const deps = createMonitorDependencies(new StackAdapters(system.clients, system.names));
     let failures = 1;
     const windows = new Proxy(deps.windows, {
       get(target, property) {

@@ -3,10 +3,7 @@ import type { CloudEvent, Run } from '@flywheel/core';
 import type { Alert } from '@flywheel/monitor';
 import { seedDemo } from '@flywheel/local';
 import { DEMO_ENDPOINT, DEMO_MODEL, demoTraffic, type Dataset } from '@flywheel/train';
-import { createEventsHandler } from '../functions/events.ts';
-import { createJudgeHandler } from '../functions/judge.ts';
-import { createMonitorHandler } from '../functions/monitor.ts';
-import { createTrainHandler } from '../functions/train.ts';
+import { createEventsHandler, createJudgeHandler, createMonitorHandler, createTrainHandler } from '@flywheel/deploy';
 import { eventually } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 

@@ -10,7 +10,7 @@ import {
   SqsPredictionLogSink,
 } from '@flywheel/aws';
 import { encodeLogRecord, encodeBatchBody, type PredictionLogEntry } from '@flywheel/core';
-import { createMonitorHandler } from '../functions/monitor.ts';
+import { createMonitorHandler } from '@flywheel/deploy';
 import { at, batchBody, eventually, lambdaContext, logRecord, queueDrained, sqsEvent, totalCount, windowCounts } from './support/monitor-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 

@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
-import { createMonitorHandler } from '../functions/monitor.ts';
+import { createMonitorHandler } from '@flywheel/deploy';
 import { queueDrained } from './support/monitor-fixtures.ts';
 import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';

@@ -9,7 +9,7 @@ import { performanceResponseSchema } from '../packages/api/src/routes/performanc
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
 import { postFeedback, startMonitoredSystem } from './support/feedback-fixtures.ts';
 import { expectProblem, putEndpoint, registered, singleVariant } from './support/models.ts';
-import { createJudgeHandler } from '../functions/judge.ts';
+import { createJudgeHandler } from '@flywheel/deploy';
 import { at, batchBody, eventually, lambdaContext, logRecord } from './support/monitor-fixtures.ts';
 import type { TestSystem } from './support/system.ts';
 import { judgeTick } from './support/lambda-events.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@flywheel/api';
-import { createApiDependencies } from '@flywheel/aws';
+import { createApiDependencies } from '@flywheel/deploy';
 import { linearClassifierFixture, mlpFixture } from '../packages/inference/src/test-models.ts';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { asBody, expectProblem, putEndpoint, registerBytes, registered, scaledModel, singleVariant } from './support/models.ts';

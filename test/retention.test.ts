@@ -5,7 +5,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { S3LogArchive } from '@flywheel/aws';
 import { bucket, retention } from '@flywheel/infra';
 import { archiveKey } from '@flywheel/monitor';
-import { createRetentionHandler } from '../functions/retention.ts';
+import { createRetentionHandler } from '@flywheel/deploy';
 import { scheduledEvent } from './support/lambda-events.ts';
 import { lambdaContext, logRecord } from './support/monitor-fixtures.ts';
 import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_UNIT_HASH_KEY, S3PredictionLogSpill, SqsPredictionLogSink } from '@flywheel/aws';
 import type { CloudEvent, PredictionLogEntry, Run } from '@flywheel/core';
-import { createJudgeHandler } from '../functions/judge.ts';
-import { createMonitorHandler } from '../functions/monitor.ts';
-import { createEventsHandler } from '../functions/events.ts';
-import { createTrainHandler } from '../functions/train.ts';
+import { createJudgeHandler, createMonitorHandler, createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { encodeRows, generateTabularDataset, predictModel, registryFeatures, registryTask, trainChallenger, type Dataset } from '@flywheel/train';
 import { putEndpoint, registered } from './support/models.ts';
 import { lambdaContext } from './support/monitor-fixtures.ts';

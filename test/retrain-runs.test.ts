@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '@flywheel/core';
-import { createEventsHandler } from '../functions/events.ts';
-import { createTrainHandler } from '../functions/train.ts';
+import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { expectProblem } from './support/models.ts';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';

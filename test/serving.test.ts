@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionLogEntry, PredictionLogSink } from '@flywheel/core';
 import { createApp } from '@flywheel/api';
-import { createApiDependencies } from '@flywheel/aws';
+import { createApiDependencies } from '@flywheel/deploy';
 import type { NestedValue } from '@flywheel/inference';
 import { cnnFixture, embeddingFixture, linearClassifierFixture, mlpFixture, type ModelFixture } from '../packages/inference/src/test-models.ts';
 import { expectClose, expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitorHandler } from '../functions/monitor.ts';
+import { createMonitorHandler } from '@flywheel/deploy';
 import { tableLookupModel } from './support/failing-model.ts';
 import { eventually, queueDrained } from './support/monitor-fixtures.ts';
 import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitorHandler } from '../functions/monitor.ts';
+import { createMonitorHandler } from '@flywheel/deploy';
 import { eventually, queueDrained } from './support/monitor-fixtures.ts';
 import { putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';

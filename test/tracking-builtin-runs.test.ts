@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '@flywheel/core';
 import { TRAINER_VERSION } from '@flywheel/train';
-import { createEventsHandler } from '../functions/events.ts';
-import { createTrainHandler } from '../functions/train.ts';
+import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 

@@ -2,8 +2,7 @@
 // logged demo traffic far from the baseline go through the monitor function, then the judge
 // function looks at them as its schedule would right after.
 import type { Alert } from '@flywheel/monitor';
-import { createJudgeHandler } from '../../functions/judge.ts';
-import { createMonitorHandler } from '../../functions/monitor.ts';
+import { createJudgeHandler, createMonitorHandler } from '@flywheel/deploy';
 import { at, batchBody, lambdaContext, logRecord, sqsEvent } from './monitor-fixtures.ts';
 import type { TestSystem } from './system.ts';
 import { judgeTick } from './lambda-events.ts';

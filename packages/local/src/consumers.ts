@@ -1,15 +1,18 @@
-import { createMonitorHandler } from '../../../functions/monitor.ts';
-import { createEventsHandler } from '../../../functions/events.ts';
-import { createJudgeHandler } from '../../../functions/judge.ts';
-import { createTrainHandler } from '../../../functions/train.ts';
-import { createFeatureEraser, createFeatureStore } from '@flywheel/aws';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
-import { createBatchHandler } from '../../../functions/batch.ts';
-import { createErasureHandler } from '../../../functions/erasure.ts';
-import { createRetentionHandler } from '../../../functions/retention.ts';
+import {
+  createBatchHandler,
+  createErasureHandler,
+  createEventsHandler,
+  createFeatureEraser,
+  createFeatureStore,
+  createJudgeHandler,
+  createMonitorHandler,
+  createRetentionHandler,
+  createTrainHandler,
+} from '@flywheel/deploy';
 import type { QueueConsumers, ScheduledFunctions } from './system.ts';
 
-/** The queue-triggered functions `npm start` runs in-process, built exactly as in Lambda. */
+/** The queue-triggered functions `npm start` runs in-process, from the composition roots Lambda's entries use (functions/). */
 export const localConsumers: QueueConsumers = {
   monitor: (clients, names) => createMonitorHandler(clients, names),
   events: (clients, names) => createEventsHandler(clients, names),
@@ -20,7 +23,7 @@ export const localConsumers: QueueConsumers = {
   erasure: (clients, names) => createErasureHandler(clients, names, { features: createFeatureEraser(clients, names) }),
 };
 
-/** The schedule-triggered functions `npm start` runs on a timer, built exactly as in Lambda. */
+/** The schedule-triggered functions `npm start` runs on a timer, from the same composition roots. */
 export const localScheduled: ScheduledFunctions = {
   judge: (clients, names) => createJudgeHandler(clients, names),
   retention: (clients, names) => createRetentionHandler(clients, names),

@@ -7,7 +7,7 @@ import type { AlertStore, DriftScoreStore, EventPublisher } from './ports.ts';
 
 /**
  * The ports of both monitoring units as a deployment builds them once (`createMonitorDependencies`
- * in @flywheel/aws): the log ingest's, and the judge's but for the endpoint listing and the
+ * in @flywheel/deploy): the log ingest's, and the judge's but for the endpoint listing and the
  * retraining ports, which only the judge function adds.
  */
 export interface MonitorDependencies extends LogIngestDependencies {

@@ -1,10 +1,17 @@
+import {
+  AthenaFeatureEngine,
+  DynamoFeatureViewStore,
+  DynamoOnlineFeatureStore,
+  S3ParquetFeatureFiles,
+  S3ParquetFeatureStore,
+  createAthenaClient,
+  featureCatalogNamesFromEnv,
+  type AthenaPolling,
+  type AwsClients,
+  type FeatureJoinEngine,
+  type ResourceNames,
+} from '@flywheel/aws';
 import { FeatureEntityEraser, FeatureStore, type OnlineFeatureStore } from '@flywheel/core';
-import { AthenaFeatureEngine, createAthenaClient, featureCatalogNamesFromEnv, type AthenaPolling } from './athena-feature-engine.ts';
-import type { AwsClients } from './clients.ts';
-import { DynamoFeatureViewStore } from './feature-view-store.ts';
-import { S3ParquetFeatureFiles, S3ParquetFeatureStore, type FeatureJoinEngine } from './offline-feature-store.ts';
-import { DynamoOnlineFeatureStore } from './online-feature-store.ts';
-import type { ResourceNames } from './resources.ts';
 
 /**
  * The feature store: views in the registry table, the online store in the features table, rows as

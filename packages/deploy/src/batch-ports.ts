@@ -1,8 +1,4 @@
-import type { AwsClients } from './clients.ts';
-import type { ResourceNames } from './resources.ts';
-import { SqsBatchDispatcher } from './batch-dispatcher.ts';
-import { DynamoBatchJobStore } from './batch-job-store.ts';
-import { S3BatchObjects } from './batch-objects.ts';
+import { DynamoBatchJobStore, S3BatchObjects, SqsBatchDispatcher, type AwsClients, type ResourceNames } from '@flywheel/aws';
 
 /** Batch jobs' ports: job records in the operations table, their queue, their objects in the bucket. */
 export function createBatchPorts(clients: AwsClients, names: ResourceNames) {

@@ -1,10 +1,6 @@
 import type { BuiltinRunLocations, RegisteredModelStore, TrackingArtifacts, TrackingStore } from '@flywheel/core';
-import type { AwsClients } from './clients.ts';
-import type { ResourceNames } from './resources.ts';
+import { DynamoRegisteredModelStore, DynamoTrackingStore, S3TrackingArtifacts, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { bucket } from '@flywheel/infra';
-import { S3TrackingArtifacts } from './tracking-artifacts.ts';
-import { DynamoRegisteredModelStore } from './tracking-registered-models.ts';
-import { DynamoTrackingStore } from './tracking-store.ts';
 
 /** Where tracked artifacts and built-in runs' datasets live in the stack's bucket. */
 export function trackingLocations(names: ResourceNames): BuiltinRunLocations {
