@@ -139,7 +139,7 @@ describe('package boundaries (packages/architecture.json)', () => {
 
   it('core and every package that runs anywhere import no Node built-in, AWS SDK or Lambda module', () => {
     const nodeOrAws = imports.filter(
-      ({ unit, test, specifier, target }) =>
+      ({ unit, test, target }) =>
         units[unit].runsAnywhere && !test && (target.kind === 'builtin' || (target.kind === 'npm' && /^(@aws-sdk\/|@aws-lambda-powertools\/|aws-lambda$)/.test(target.name))),
     );
     expect(nodeOrAws.map(describeImport)).toEqual([]);

@@ -7,7 +7,6 @@ import {
   batchRequestHash,
   batchSubmitSchema,
   championVariant,
-  isFinished,
   newBatchJob,
   type BatchDispatcher,
   type BatchFormat,
