@@ -53,7 +53,7 @@ function isTestCode(file: string, unit: string): boolean {
   return units[unit].testOnly === true || /\.test\.ts$|\.test-support\.ts$|\/testing\/|\/test-models\.ts$/.test(file);
 }
 
-type Target = { kind: 'unit'; unit: string } | { kind: 'npm'; name: string } | { kind: 'builtin' } | { kind: 'own' } | { kind: 'nowhere' };
+type Target = { kind: 'unit'; unit: string; byPath?: boolean } | { kind: 'npm'; name: string } | { kind: 'builtin' } | { kind: 'own' } | { kind: 'nowhere' };
 
 interface ImportEdge {
   file: string;
@@ -73,7 +73,7 @@ function classify(file: string, unit: string, specifier: string): Target {
     const target = relative(repoRoot, resolve(repoRoot, dirname(file), specifier));
     const targetUnit = unitAt(target);
     if (targetUnit === unit) return { kind: 'own' };
-    return targetUnit ? { kind: 'unit', unit: targetUnit } : { kind: 'nowhere' };
+    return targetUnit ? { kind: 'unit', unit: targetUnit, byPath: true } : { kind: 'nowhere' };
   }
   if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return { kind: 'builtin' };
   const name = npmName(specifier);
@@ -131,6 +131,11 @@ describe('package boundaries (packages/architecture.json)', () => {
   it('every import between packages is one the table allows (nothing imports functions/)', () => {
     const forbidden = imports.filter(({ unit, test, target }) => target.kind === 'unit' && !mayImport(unit, target.unit, test));
     expect(forbidden.map((edge) => `${describeImport(edge)}: ${edge.unit} may not import ${(edge.target as { unit: string }).unit}`)).toEqual([]);
+  });
+
+  it('another package is imported by its name, not by a path into its files', () => {
+    const byPath = imports.filter(({ target }) => target.kind === 'unit' && target.byPath && manifests.get(target.unit)?.name);
+    expect(byPath.map(describeImport)).toEqual([]);
   });
 
   it('no relative import leaves its package for a place that is no package', () => {

@@ -111,7 +111,7 @@ describe('the feedback join', () => {
 
   it('counts in another round what was given while a join counted', async () => {
     const endpoint = newEndpoint();
-    const classified = prediction({ task: 'classification', predicted: 'churn' });
+    const classified = prediction({ task: 'binary-classification', predicted: 'churn' });
     const feedback = await giveFeedback(endpoint, 'r5/0', { outcome: 1 });
     let labelled = false;
     const labelMeanwhile: Pick<DynamoExperimentStore, 'addAll' | 'forget'> = {
