@@ -95,6 +95,7 @@ function liftedRef(path: string): Ref {
 /** `aws.lambda.Function` is a constructor, `aws.getRegionOutput` a function, `aws.lambda` a namespace. */
 function namespace(path: string, declared: Declared[]): unknown {
   const construct = component(path, declared);
+  // biome-ignore lint/complexity/useArrowFunction: the target must be constructible for `new` through the proxy
   return new Proxy(function () {}, {
     get(_, property) {
       if (typeof property !== 'string') return undefined;

@@ -17,7 +17,7 @@ export async function joinViewFeatures(
   features: readonly Feature[] | undefined,
   examples: readonly Example[],
 ): Promise<{ examples: Example[]; views: DatasetFeatureView[] }> {
-  let joined = [...examples];
+  const joined = [...examples];
   const views: DatasetFeatureView[] = [];
   for (const need of viewNeeds(features)) {
     const view = await store.ports.views.current(need.view);

@@ -34,7 +34,6 @@ import { loadModel, releaseModel, sha256Hex } from '@flywheel/inference';
 import { DatasetError, encodeRows, type Dataset } from './dataset.ts';
 import { trainChallenger, type TrainingResult } from './pipeline.ts';
 import { predictModel } from './predictions.ts';
-import { retrainableShape } from './registry-metadata.ts';
 import { FeatureViewMissingError, joinViewFeatures } from './feature-views.ts';
 import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, championOf, registerDataset, trainingRows, type RunDatasetDependencies } from './run-dataset.ts';
 import { RunFailure } from './run-failure.ts';

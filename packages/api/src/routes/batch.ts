@@ -12,7 +12,6 @@ import {
   batchSubmitSchema,
   championVariant,
   isResourceName,
-  isFinished,
   newBatchJob,
   type BatchDispatcher,
   type BatchFormat,

@@ -8,10 +8,8 @@ import {
   stageSchema,
   type ArtifactStore,
   type GovernanceStore,
-  type FieldIssue,
   type ModelMetadata,
   type ModelRegistry,
-  type ModelVersion,
   type UploadedPart,
 } from '@flywheel/core';
 import { announce } from '../announce.ts';

@@ -6,7 +6,7 @@ export const TYPE_ERROR = Symbol('type error');
 /** A record value read as a number. Numeric strings are type errors: the log keeps types. */
 export function numberOf(value: unknown): number | typeof MISSING | typeof TYPE_ERROR {
   if (typeof value === 'number') {
-    if (value !== value) return MISSING;
+    if (Number.isNaN(value)) return MISSING;
     return value === Infinity || value === -Infinity ? TYPE_ERROR : value;
   }
   return value === null || value === undefined ? MISSING : TYPE_ERROR;
@@ -21,7 +21,7 @@ export function categoryOf(value: unknown): string | typeof MISSING | typeof TYP
     case 'string':
       return value;
     case 'number':
-      if (value !== value) return MISSING;
+      if (Number.isNaN(value)) return MISSING;
       return Number.isFinite(value) ? String(value) : TYPE_ERROR;
     case 'boolean':
       return String(value);

@@ -1,3 +1,4 @@
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** True when every character of `text` is ASCII (one byte in UTF-8). */

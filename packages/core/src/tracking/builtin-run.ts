@@ -96,7 +96,7 @@ export function builtinTrackingRun(run: Run, experimentId: string, locations: Bu
 }
 
 /** The experiment a model's built-in runs belong to: the one named after the model, made on first use. */
-export async function modelExperiment(store: TrackingStore, model: string, locations: BuiltinRunLocations, now: number): Promise<string> {
+export async function modelExperiment(store: TrackingStore, model: string, now: number): Promise<string> {
   const existing = await store.getExperimentByName(model);
   if (existing) return existing.experimentId;
   try {
@@ -116,7 +116,7 @@ export async function modelExperiment(store: TrackingStore, model: string, locat
  * same run. Written whole, since a built-in run is logged once, when it ends.
  */
 export async function recordBuiltinRun(store: TrackingStore, run: Run, locations: BuiltinRunLocations, now: number): Promise<TrackingRun> {
-  const experimentId = await modelExperiment(store, run.model, locations, now);
+  const experimentId = await modelExperiment(store, run.model, now);
   const { run: tracking, history } = builtinTrackingRun(run, experimentId, locations);
   const { created } = await store.createRun(tracking);
   // A retried run ends again with new results: the newest attempt wins, except for what a user added.
