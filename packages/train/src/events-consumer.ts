@@ -15,8 +15,9 @@ import {
   type RetrainPorts,
   type RetrainSignal,
   type Run,
+  type WebhookDeliveryOptions,
 } from '@flywheel/core';
-import { deliverWebhook, WebhookDeliveryError, type SecretResolver, type WebhookDeliveryOptions } from './webhook.ts';
+import { deliverTrainerWebhook, WebhookDeliveryError, type SecretResolver } from './webhook.ts';
 
 export interface EventsConsumerDependencies {
   readonly events: EventStore;
@@ -115,7 +116,7 @@ async function requestExternalTraining(deps: EventsConsumerDependencies, event: 
   const secret = secretRef ? await deps.secrets(secretRef) : undefined;
   try {
     if (!secret) throw new WebhookDeliveryError(secretRef ? `secret "${secretRef}" is not configured` : `endpoint ${run.endpoint ?? '(none)'} no longer names this webhook trainer`);
-    const delivered = await deliverWebhook(trainer.webhook, secret, await withDownload(deps, event), deps.webhook);
+    const delivered = await deliverTrainerWebhook(trainer.webhook, secret, await withDownload(deps, event), deps.webhook);
     await deps.retrain.runs.update(runId, ['queued'], {
       status: 'running',
       startedAt: now,

@@ -1,15 +1,4 @@
-import { signWebhook, type CloudEvent } from '@flywheel/core';
-
-export interface WebhookDeliveryOptions {
-  /** Tries in all (default 4). */
-  readonly attempts?: number;
-  /** Wait before the second try, doubling after (default 500 ms). */
-  readonly backoffMs?: number;
-  /** Per-try timeout (default 10 s). */
-  readonly timeoutMs?: number;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
-}
+import { deliverWebhook, type CloudEvent, type WebhookDeliveryOptions } from '@flywheel/core';
 
 /** The receiver refused the event, or never answered within the tries: the run it asked for fails. */
 export class WebhookDeliveryError extends Error {
@@ -17,40 +6,18 @@ export class WebhookDeliveryError extends Error {
 }
 
 /**
- * POSTs the CloudEvent (structured mode, `application/cloudevents+json`) to an external
- * pipeline, signed per Standard Webhooks with the trainer's secret, retrying network failures,
- * 408, 429 and 5xx with exponential backoff. The event id is the `webhook-id`, so a receiver
+ * POSTs the CloudEvent (structured mode, `application/cloudevents+json`) to an external pipeline
+ * through the one webhook sender, signed with the trainer's secret; 4 tries, 500 ms backoff and
+ * 10 s per try unless `options` says otherwise. The event id is the `webhook-id`, so a receiver
  * deduplicates the retries. Secrets are never put in an error message.
  */
-export async function deliverWebhook(url: string, secret: string, event: CloudEvent, options: WebhookDeliveryOptions = {}): Promise<{ status: number; attempts: number }> {
-  const attempts = options.attempts ?? 4;
-  const doFetch = options.fetch ?? fetch;
-  const body = JSON.stringify(event);
-  let lastProblem = '';
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, (options.backoffMs ?? 500) * 2 ** (attempt - 2)));
-    const signature = await signWebhook(secret, event.id, (options.now ?? Date.now)() / 1000, body);
-    try {
-      const response = await doFetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/cloudevents+json', 'user-agent': 'flywheel-webhook/1', ...signature },
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-        redirect: 'manual',
-      });
-      await response.body?.cancel();
-      if (response.ok) return { status: response.status, attempts: attempt };
-      lastProblem = `answered ${response.status}`;
-      if (!retriable(response.status)) break;
-    } catch (error) {
-      lastProblem = (error as Error).name === 'TimeoutError' ? 'timed out' : `failed: ${(error as Error).message}`;
-    }
-  }
-  throw new WebhookDeliveryError(`webhook ${new URL(url).origin} ${lastProblem}`);
-}
-
-function retriable(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+export async function deliverTrainerWebhook(url: string, secret: string, event: CloudEvent, options: WebhookDeliveryOptions = {}): Promise<{ status: number; attempts: number }> {
+  const outcome = await deliverWebhook(
+    { url, secret, id: event.id, body: JSON.stringify(event), contentType: 'application/cloudevents+json' },
+    { attempts: 4, timeoutMs: 10_000, ...options },
+  );
+  if (!outcome.delivered) throw new WebhookDeliveryError(`webhook ${new URL(url).origin} ${outcome.problem}`);
+  return { status: outcome.status, attempts: outcome.attempts };
 }
 
 /** Where a webhook trainer's `secretRef` is looked up. */
