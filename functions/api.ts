@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { createApiApp } from '@flywheel/api';
-import { createApiDependencies, createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { createApiDependencies, createAwsClients, createFunctionLogger, resourceNamesFromEnv } from '@flywheel/aws';
 import { inferenceBackend } from '@flywheel/inference';
 
 let built: { serving: ReturnType<typeof createApiApp>['serving']; handler: ReturnType<typeof handle> } | undefined;
@@ -13,7 +13,8 @@ let built: { serving: ReturnType<typeof createApiApp>['serving']; handler: Retur
  */
 export const handler = async (event: LambdaEvent, context: LambdaContext) => {
   if (!built) {
-    const { app, serving } = createApiApp(createApiDependencies(createAwsClients(), resourceNamesFromEnv()));
+    const logger = createFunctionLogger('api');
+    const { app, serving } = createApiApp(createApiDependencies(createAwsClients(), resourceNamesFromEnv(), { logger }), { logger });
     built = { serving, handler: handle(app) };
     // A cold container's first predict needs the inference runtime (onnxruntime-node's library:
     // dlopen and its start, tens of ms) only after its key, endpoint, version and artifact

@@ -1,15 +1,15 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Serving, batchChunkScorer } from '@flywheel/api';
-import { createAwsClients, createBatchPorts, createPredictionLogSink, createServingDependencies, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
-import { failBatchJob, parseBatchMessage, planBatchJob, scoreBatchChunk, type BatchWorkerDependencies } from '@flywheel/core';
+import { createAwsClients, createFunctionLogger, createBatchPorts, createPredictionLogSink, createServingDependencies, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { failBatchJob, parseBatchMessage, planBatchJob, scoreBatchChunk, type BatchWorkerDependencies, type Logger } from '@flywheel/core';
 import { queues } from '@flywheel/infra';
 
 export interface BatchHandlerOptions {
   /** Receives after which a failing message ends its job as failed (the queue's maxReceiveCount). */
   maxReceives?: number;
   env?: Record<string, string | undefined>;
-  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Default: Powertools Logger (JSON lines, service `batch`). */
+  logger?: Logger;
 }
 
 /**
@@ -19,12 +19,11 @@ export interface BatchHandlerOptions {
  */
 export function createBatchHandler(clients: AwsClients, names: ResourceNames, options: BatchHandlerOptions = {}) {
   const env = options.env ?? process.env;
-  const logger = options.log ? undefined : new Logger({ serviceName: 'batch' });
-  const log = options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {}));
+  const logger = options.logger ?? createFunctionLogger('batch');
   const serving = new Serving({
     ...createServingDependencies(clients, { registryTable: names.tables.registry, bucket: names.bucket }),
-    predictionLog: createPredictionLogSink(clients, { queueUrl: names.queues.predictionLogs, bucket: names.bucket, unitHashKey: env.FLYWHEEL_UNIT_HASH_KEY || undefined }),
-  });
+    predictionLog: createPredictionLogSink(clients, { queueUrl: names.queues.predictionLogs, bucket: names.bucket, unitHashKey: env.FLYWHEEL_UNIT_HASH_KEY || undefined }, { logger }),
+  }, { logger });
   const ports = createBatchPorts(clients, names);
   const deps: BatchWorkerDependencies = { ...ports, scorer: batchChunkScorer(serving) };
   const maxReceives = options.maxReceives ?? queues.batchChunks.maxReceiveCount;
@@ -34,7 +33,7 @@ export function createBatchHandler(clients: AwsClients, names: ResourceNames, op
       event.Records.map(async (record) => {
         const message = parseBatchMessage(record.body);
         if (!message) {
-          log('warn', 'dropped a batch message that is neither a plan nor a chunk', { messageId: record.messageId });
+          logger.warn('dropped a batch message that is neither a plan nor a chunk', { messageId: record.messageId });
           return;
         }
         try {
@@ -42,7 +41,7 @@ export function createBatchHandler(clients: AwsClients, names: ResourceNames, op
           else await scoreBatchChunk(deps, message.jobId, message, record.messageId);
         } catch (error) {
           const receives = Number(record.attributes.ApproximateReceiveCount);
-          log('error', 'batch message failed', { jobId: message.jobId, kind: message.kind, receives, error: String(error) });
+          logger.error('batch message failed', { jobId: message.jobId, kind: message.kind, receives, error: String(error) });
           if (receives >= maxReceives) {
             const what = message.kind === 'plan' ? 'planning' : `chunk ${message.index}`;
             await failBatchJob(deps, message.jobId, `${what} failed ${receives} times: ${(error as Error).message ?? String(error)}`).catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontRequestResult, Context } from 'aws-lambda';
 import { handle } from 'hono/lambda-edge';
 import { createServingApp, type ServingAppOptions } from '@flywheel/api';
-import { createAwsClients, createPredictionLogSink, createServingDependencies, type AwsClients } from '@flywheel/aws';
+import { createAwsClients, createFunctionLogger, createPredictionLogSink, createServingDependencies, type AwsClients } from '@flywheel/aws';
 import { HeldPredictionLog } from '@flywheel/core';
 
 export interface EdgeResourceNames {
@@ -25,15 +25,16 @@ const PREDICT_PATH = /^\/v1\/endpoints\/[^/]+\/predict$/;
  * while) and sends the log: the instance may be frozen, or never thawed, once it has answered.
  */
 export function createEdgeHandler(clients: AwsClients, names: EdgeResourceNames, options: ServingAppOptions = {}) {
+  const logger = options.logger ?? createFunctionLogger('edge');
   // The API replays what was spilled (see the sink's `replaysSpill`); the edge only spills. The
   // caller waits for the flush, so a queue that does not answer is given ~6 s, not the default ~20.
   const sink = createPredictionLogSink(
     clients,
     { queueUrl: names.predictionLogs, bucket: names.bucket, unitHashKey: names.unitHashKey },
-    { replaysSpill: false, sendAttempts: 3, sendTimeoutMs: 2_000 },
+    { replaysSpill: false, sendAttempts: 3, sendTimeoutMs: 2_000, logger },
   );
   const predictionLog = new HeldPredictionLog(sink);
-  const { app, serving } = createServingApp({ ...createServingDependencies(clients, names), predictionLog }, options);
+  const { app, serving } = createServingApp({ ...createServingDependencies(clients, names), predictionLog }, { ...options, logger });
   const serve = handle(app);
   return async (event: CloudFrontRequestEvent, context: Context): Promise<CloudFrontRequestResult> => {
     const request = event.Records[0].cf.request;

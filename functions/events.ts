@@ -1,26 +1,28 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger, WebhookDeliveryOptions } from '@flywheel/core';
 import {
   DynamoEndpointStore,
   DynamoEventStore,
   S3DatasetStore,
   createAwsClients,
+  createFunctionLogger,
   createRetrainPorts,
   resourceNamesFromEnv,
   type AwsClients,
   type ResourceNames,
 } from '@flywheel/aws';
-import { consumeEvents, environmentSecrets, type EventsConsumerDependencies, type WebhookDeliveryOptions } from '@flywheel/train';
+import { consumeEvents, environmentSecrets, type EventsConsumerDependencies } from '@flywheel/train';
 
 export interface EventsHandlerOptions {
   webhook?: WebhookDeliveryOptions;
   env?: Record<string, string | undefined>;
-  log?: EventsConsumerDependencies['log'];
+  /** Default: Powertools Logger (JSON lines, service `events`). */
+  logger?: Logger;
 }
 
 /** The events consumer: records CloudEvents, applies the retraining policy, notifies webhook trainers. */
 export function createEventsHandler(clients: AwsClients, names: ResourceNames, options: EventsHandlerOptions = {}) {
-  const logger = options.log ? undefined : new Logger({ serviceName: 'events' });
+  const logger = options.logger ?? createFunctionLogger('events');
   const deps: EventsConsumerDependencies = {
     events: new DynamoEventStore(clients.dynamodb, names.tables.operations),
     retrain: createRetrainPorts(clients, names),
@@ -28,7 +30,7 @@ export function createEventsHandler(clients: AwsClients, names: ResourceNames, o
     secrets: environmentSecrets(options.env ?? process.env),
     datasets: new S3DatasetStore(clients.s3, names.bucket),
     webhook: options.webhook,
-    log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
+    logger,
   };
   return async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
     const result = await consumeEvents(deps, event.Records.map((record) => ({ messageId: record.messageId, body: record.body })));

@@ -1,8 +1,8 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoEndpointStore, createAwsClients, createJudgeDependencies, createRetrainPorts, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { DynamoEndpointStore, createAwsClients, createFunctionLogger, createJudgeDependencies, createRetrainPorts, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { Judge, VersionCache, WebhookNotifier, performanceSignalSource, webhooksFromEnv, type AlertNotifier, type JudgeDependencies, type JudgeOptions, type JudgeStats } from '@flywheel/monitor';
-import type { PerformanceThresholdsInput } from '@flywheel/core';
+import type { Logger, PerformanceThresholdsInput } from '@flywheel/core';
 
 export interface JudgeHandlerOptions {
   judge?: JudgeOptions & { performance?: PerformanceThresholdsInput };
@@ -11,6 +11,8 @@ export interface JudgeHandlerOptions {
   /** Longest wait for webhook deliveries before returning. */
   notificationWaitMs?: number;
   env?: Record<string, string | undefined>;
+  /** Default: Powertools Logger (JSON lines, service `judge`). */
+  logger?: Logger;
 }
 
 /**
@@ -39,8 +41,9 @@ export function createJudge(
  * health, alerts), its canary and its retraining schedule, as of the event's time.
  */
 export function createJudgeHandler(clients: AwsClients, names: ResourceNames, options: JudgeHandlerOptions = {}) {
-  const notifier = new WebhookNotifier(webhooksFromEnv(options.env ?? process.env));
-  const judge = createJudge(clients, names, notifier, options.judge, { retrain: createRetrainPorts(clients, names) });
+  const logger = options.logger ?? createFunctionLogger('judge');
+  const notifier = new WebhookNotifier(webhooksFromEnv(options.env ?? process.env, logger), { logger });
+  const judge = createJudge(clients, names, notifier, { logger, ...options.judge }, { retrain: createRetrainPorts(clients, names) });
   return async (event: ScheduledEvent, _context: Context): Promise<JudgeStats> => {
     const stats = await judge.judgeAll(new Date(event.time));
     await notifier.settle(options.notificationWaitMs ?? 2000);

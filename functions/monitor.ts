@@ -1,8 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createAwsClients, createMonitorDependencies, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { createAwsClients, createFunctionLogger, createMonitorDependencies, resourceNamesFromEnv, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { LogIngest, WebhookNotifier, webhooksFromEnv, type IngestStats, type JudgeOptions, type LogIngestOptions } from '@flywheel/monitor';
-import type { PerformanceThresholdsInput } from '@flywheel/core';
+import type { Logger, PerformanceThresholdsInput } from '@flywheel/core';
 import { createJudge } from './judge.ts';
 
 export interface MonitorHandlerOptions {
@@ -14,6 +14,8 @@ export interface MonitorHandlerOptions {
   /** Longest wait for webhook deliveries before returning (they never hold up the batch result). */
   notificationWaitMs?: number;
   env?: Record<string, string | undefined>;
+  /** Default: Powertools Logger (JSON lines, service `monitor`). */
+  logger?: Logger;
 }
 
 /**
@@ -22,9 +24,10 @@ export interface MonitorHandlerOptions {
  * freshest counts there are); everything else is judged on the clock by the judge function.
  */
 export function createMonitorHandler(clients: AwsClients, names: ResourceNames, options: MonitorHandlerOptions = {}) {
-  const notifier = new WebhookNotifier(webhooksFromEnv(options.env ?? process.env));
-  const ingest = new LogIngest(createMonitorDependencies(clients, names, { notifier }), options.ingest);
-  const judge = createJudge(clients, names, notifier, { ...options.judge, report: options.judge?.report ?? options.ingest?.report });
+  const logger = options.logger ?? createFunctionLogger('monitor');
+  const notifier = new WebhookNotifier(webhooksFromEnv(options.env ?? process.env, logger), { logger });
+  const ingest = new LogIngest(createMonitorDependencies(clients, names, { notifier }), { logger, ...options.ingest });
+  const judge = createJudge(clients, names, notifier, { logger, ...options.judge });
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const result = await ingest.ingest(
       event.Records.map((record) => ({ messageId: record.messageId, body: record.body })),

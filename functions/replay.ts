@@ -1,18 +1,18 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { createAwsClients, replaySpilledPredictionLogs, resourceNamesFromEnv } from '@flywheel/aws';
 
 // About 50 ms a batch (read, send, delete): well within the function's 60 s.
 const MAX_BATCHES_PER_RUN = 500;
 
-let logger: Logger | undefined;
+let logger: PowertoolsLogger | undefined;
 
 /**
  * EventBridge schedule entry: replays what the API and edge spilled. Fails the invocation when a
  * batch could not be re-sent (it stays in the spill), so the function's error alarm says so.
  */
 export const handler = async (_event: ScheduledEvent, _context: Context) => {
-  logger ??= new Logger({ serviceName: 'replay' });
+  logger ??= new PowertoolsLogger({ serviceName: 'replay' });
   const result = await replaySpilledPredictionLogs(createAwsClients(), resourceNamesFromEnv(), { maxBatches: MAX_BATCHES_PER_RUN });
   if (result.replayed > 0 || result.failed > 0) logger.info('replayed spilled prediction logs', { ...result });
   if (result.failed > 0) throw new Error(`${result.failed} spilled prediction-log batches could not be re-sent; they stay for the next run`);

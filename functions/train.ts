@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@flywheel/core';
 import {
   DynamoDatasetRegistry,
   DynamoEndpointStore,
@@ -10,6 +10,7 @@ import {
   S3LogArchiveReader,
   S3ReferenceProfileStore,
   createAwsClients,
+  createFunctionLogger,
   createFeedbackPorts,
   createRetrainPorts,
   createTrackingPorts,
@@ -23,14 +24,15 @@ import { currentCodeVersion, runTrainJob, type LabelSource, type TrainJobDepende
 export interface TrainHandlerOptions {
   /** Ground truth for logged predictions; by default the labels and values sent as feedback. */
   labels?: LabelSource;
-  log?: TrainJobDependencies['log'];
+  /** Default: Powertools Logger (JSON lines, service `train`). */
+  logger?: Logger;
   /** Joins view-backed features point-in-time (the local stack's feature store); without it the logged values are trained on. */
   features?: TrainJobDependencies['features'];
 }
 
 /** The trainer: one run per message (batch size 1); a run's failure is recorded on the run, not retried by the queue. */
 export function createTrainHandler(clients: AwsClients, names: ResourceNames, options: TrainHandlerOptions = {}) {
-  const logger = options.log ? undefined : new Logger({ serviceName: 'train' });
+  const logger = options.logger ?? createFunctionLogger('train');
   const deps: TrainJobDependencies = {
     retrain: createRetrainPorts(clients, names),
     registry: new DynamoModelRegistry(clients.dynamodb, names.tables.registry),
@@ -44,7 +46,7 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
     ...(options.features ? { features: options.features } : {}),
     tracking: { store: createTrackingPorts(clients, names).store, locations: trackingLocations(names) },
     code: currentCodeVersion(),
-    log: options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {})),
+    logger,
   };
   return async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -56,14 +58,14 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
         runId = undefined;
       }
       if (typeof runId !== 'string') {
-        deps.log?.('warn', 'dropped a train job without a run id', { messageId: record.messageId });
+        logger.warn('dropped a train job without a run id', { messageId: record.messageId });
         continue;
       }
       try {
         await runTrainJob(deps, runId);
       } catch (error) {
         // Only the bookkeeping around a run can throw here (the store was unreachable): try again later.
-        deps.log?.('error', 'train job failed before its run could record it', { runId, error: String(error) });
+        logger.error('train job failed before its run could record it', { runId, error: String(error) });
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }

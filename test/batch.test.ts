@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { decodePredictionLogBatch, isLogged, type PredictionLogRecord } from '@flywheel/core';
+import { decodePredictionLogBatch, isLogged, type PredictionLogRecord, silentLogger } from '@flywheel/core';
 import { createBatchHandler } from '../functions/batch.ts';
 import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 // y = x * 2 on three named numerical columns; a record without `c` or with a string in it is refused.
 const features = ['a', 'b', 'c'].map((name, index) => ({ name, kind: 'numerical', input: 'x', index }));
-const quiet = { log: () => undefined };
+const quiet = { logger: silentLogger };
 
 interface OutputRow {
   row: number;

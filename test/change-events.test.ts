@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import type { CloudEvent } from '@flywheel/core';
 import { createEventsHandler } from '../functions/events.ts';
 import { putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
@@ -7,7 +8,7 @@ import { startTestSystem, type TestSystem } from './support/system.ts';
 describe('registry and endpoint changes are announced as CloudEvents', () => {
   let system: TestSystem;
   beforeAll(async () => {
-    system = await startTestSystem({ consumers: { events: (clients, names) => createEventsHandler(clients, names, { log: () => undefined }) } });
+    system = await startTestSystem({ consumers: { events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }) } });
   });
   afterAll(() => system?.stop());
 

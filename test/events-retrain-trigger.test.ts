@@ -7,6 +7,7 @@ import {
   versionRegisteredEvent,
   type CloudEvent,
   type Run,
+  silentLogger,
 } from '@flywheel/core';
 import { SqsEventPublisher } from '@flywheel/aws';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
@@ -18,7 +19,6 @@ import { lambdaContext, sqsEvent } from './support/monitor-fixtures.ts';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
-const quiet = () => undefined;
 const hour = (n: number) => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - n * 3_600_000).toISOString();
 
 /** What a webhook receiver saw; answers with the statuses given, then 200. */
@@ -41,8 +41,8 @@ describe('the events function and the retraining policy', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet, env, webhook: { fetch: webhook.fetch, backoffMs: 5 } }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, log: quiet }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger, env, webhook: { fetch: webhook.fetch, backoffMs: 5 } }),
+        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, logger: silentLogger }),
       },
     });
     publisher = new SqsEventPublisher(system.clients.sqs, system.names.queues.events);
@@ -98,7 +98,7 @@ describe('the events function and the retraining policy', () => {
     );
     const messages = [labelled, ...drifts, ...alerts].map((event, i) => ({ messageId: `m-${i}`, body: JSON.stringify(event) }));
     // Labels first (one consumer), then every signal through several consumers at once, as parallel Lambdas would.
-    const handlers = Array.from({ length: 4 }, () => createEventsHandler(system.clients, system.names, { log: quiet }));
+    const handlers = Array.from({ length: 4 }, () => createEventsHandler(system.clients, system.names, { logger: silentLogger }));
     await handlers[0](sqsEvent(messages.slice(0, 1)), lambdaContext());
     const results = await Promise.all(handlers.map((handle) => handle(sqsEvent(messages.slice(1)), lambdaContext())));
     expect(results.every((r) => r.batchItemFailures.length === 0)).toBe(true);

@@ -1,5 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import { createFeatureStore, S3DatasetStore } from '@flywheel/aws';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import type { PredictionLogRecord, Run } from '@flywheel/core';
@@ -11,7 +12,6 @@ import { registered } from './support/models.ts';
 import { MemoryLabels, eventually, putRetrainingEndpoint } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
-const quiet = () => undefined;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('retraining a model whose features come from a feature view', () => {
@@ -22,8 +22,8 @@ describe('retraining a model whose features come from a feature view', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, log: quiet, features: createFeatureStore(clients, names, engine) }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
+        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, logger: silentLogger, features: createFeatureStore(clients, names, engine) }),
       },
     });
   });

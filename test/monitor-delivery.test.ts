@@ -9,7 +9,7 @@ import {
   S3ReferenceProfileStore,
   SqsPredictionLogSink,
 } from '@flywheel/aws';
-import { encodeLogRecord, encodeBatchBody, type PredictionLogEntry } from '@flywheel/core';
+import { encodeLogRecord, encodeBatchBody, type PredictionLogEntry, silentLogger } from '@flywheel/core';
 import { createMonitorHandler } from '../functions/monitor.ts';
 import { at, batchBody, eventually, lambdaContext, logRecord, queueDrained, sqsEvent, totalCount, windowCounts } from './support/monitor-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
@@ -92,7 +92,7 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
     const messages = [{ messageId: 'fault-1', body: batchBody(records.slice(0, 60)) }, { messageId: 'fault-2', body: batchBody(records.slice(60)) }];
     let windowWrites = 0;
     const dynamodb = faultyDynamo(system.clients.dynamodb, (command) => isWindowWrite(command) && ++windowWrites === 2);
-    const failing = createMonitorHandler({ ...system.clients, dynamodb }, system.names, { ingest: { report: () => undefined } });
+    const failing = createMonitorHandler({ ...system.clients, dynamodb }, system.names, { logger: silentLogger });
     const first = await failing(sqsEvent(messages), lambdaContext());
     expect(first.batchItemFailures.length).toBeGreaterThan(0);
     const partial = await totalCount(windows, 'half-merged');
@@ -121,7 +121,7 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
       }
       return false;
     });
-    const shortLease = { ingest: { leaseMarginMs: 0, concurrency: 1, report: () => undefined } };
+    const shortLease = { ingest: { leaseMarginMs: 0, concurrency: 1 }, logger: silentLogger };
     const dying = createMonitorHandler({ ...system.clients, dynamodb }, system.names, shortLease);
     expect((await dying(sqsEvent([message]), lambdaContext(300))).batchItemFailures).toEqual([{ itemIdentifier: 'crash-1' }]);
     expect(await totalCount(windows, 'crashed')).toBe(30);
@@ -175,7 +175,7 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
       flushIntervalMs: 50,
       sendAttempts: 2,
       retryBaseMs: 10,
-      report: () => undefined,
+      logger: silentLogger,
     });
     let n = 0;
     const traffic = async (count: number) => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import type { Run } from '@flywheel/core';
 import { createEventsHandler } from '../functions/events.ts';
 import { createTrainHandler } from '../functions/train.ts';
@@ -6,7 +7,6 @@ import { expectProblem } from './support/models.ts';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
-const quiet = () => undefined;
 
 describe('retraining runs over HTTP', () => {
   let system: TestSystem;
@@ -15,8 +15,8 @@ describe('retraining runs over HTTP', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, log: quiet }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
+        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, logger: silentLogger }),
       },
     });
   });

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { KeyRateLimiter, resourceAllows, resourceOfPath, scopeAllows, verifyApiKeyUntil, type ApiKeyStore, type RateDecision, type RateLimitLedger, type Scope, type StoredApiKey } from '@flywheel/core';
+import { KeyRateLimiter, resourceAllows, resourceOfPath, scopeAllows, verifyApiKeyUntil, type ApiKeyStore, type RateDecision, type RateLimitLedger, type Scope, type StoredApiKey, jsonLogger, withFields, type Logger } from '@flywheel/core';
 import { Problem } from './problem.ts';
 
 export interface AuthOptions {
@@ -10,7 +10,7 @@ export interface AuthOptions {
   cacheTtlMs?: number;
   /** Shares each key's rate limit between instances; without one, each process counts alone. */
   rateLimits?: RateLimitLedger;
-  report?: (message: string, fields: Record<string, unknown>) => void;
+  logger?: Logger;
 }
 
 export type AuthVariables = { apiKey: StoredApiKey };
@@ -32,7 +32,7 @@ interface CachedKey {
  */
 export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
   const ttl = options.cacheTtlMs ?? 10_000;
-  const report = options.report ?? ((message, fields) => console.warn(JSON.stringify({ level: 'warn', component: 'auth', message, ...fields })));
+  const logger = withFields(options.logger ?? jsonLogger, { component: 'auth' });
   const cache = new Map<string, CachedKey>();
   const limiter = new KeyRateLimiter(options.rateLimits);
 
@@ -47,7 +47,7 @@ export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
       const entry = { key, until: now + ttl, validUntil: verified?.validUntil ?? 0 };
       cache.set(presented, entry);
       // A cache miss happens once per TTL per key and process: that bounds the writes.
-      if (key) store.touch(key.id, new Date(now).toISOString()).catch((error) => report('recording a key\'s last use failed', { keyId: key.id, error: String(error) }));
+      if (key) store.touch(key.id, new Date(now).toISOString()).catch((error) => logger.warn('recording a key\'s last use failed', { keyId: key.id, error: String(error) }));
       return entry;
     });
   }

@@ -1,4 +1,5 @@
 import type { ApiDependencies, ServingAppDependencies } from '@flywheel/api';
+import type { Logger } from '@flywheel/core';
 import { DynamoApiKeyStore } from './api-key-store.ts';
 import { S3ArtifactStore } from './artifact-store.ts';
 import { DynamoEndpointStore } from './endpoint-store.ts';
@@ -20,10 +21,10 @@ import { createTrackingPorts } from './tracking-ports.ts';
 import { createErasureApiDependencies } from './erasure-dependencies.ts';
 
 /** The API's ports, implemented with the AWS SDK against the named resources. */
-export function createApiDependencies(clients: AwsClients, names: ResourceNames): ApiDependencies {
+export function createApiDependencies(clients: AwsClients, names: ResourceNames, options: { logger?: Logger } = {}): ApiDependencies {
   return {
     ...createServingDependencies(clients, { registryTable: names.tables.registry, bucket: names.bucket }),
-    ...createMonitoringApiDependencies(clients, names),
+    ...createMonitoringApiDependencies(clients, names, process.env, options.logger),
     governance: new DynamoGovernanceStore(clients.dynamodb, names.tables.registry),
     datasets: { registry: new DynamoDatasetRegistry(clients.dynamodb, names.tables.registry), objects: new S3DatasetStore(clients.s3, names.bucket) },
     events: new SqsEventPublisher(clients.sqs, names.queues.events),

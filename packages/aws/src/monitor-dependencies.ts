@@ -1,5 +1,5 @@
 import type { ApiDependencies } from '@flywheel/api';
-import { ServingMetrics, meteredSink } from '@flywheel/core';
+import { ServingMetrics, meteredSink, type Logger } from '@flywheel/core';
 import { AlertDesk, WebhookNotifier, webhooksFromEnv, type AlertNotifier, type MonitorDependencies } from '@flywheel/monitor';
 import { DynamoAlertStore } from './alert-store.ts';
 import type { AwsClients } from './clients.ts';
@@ -64,9 +64,10 @@ export function createMonitoringApiDependencies(
   clients: AwsClients,
   names: ResourceNames,
   env: Record<string, string | undefined> = process.env,
+  logger?: Logger,
 ): Required<Pick<ApiDependencies, 'predictionLog' | 'monitoring' | 'servingMetrics'>> {
   const servingMetrics = new ServingMetrics();
-  const sink = createPredictionLogSink(clients, { queueUrl: names.queues.predictionLogs, bucket: names.bucket, unitHashKey: env.FLYWHEEL_UNIT_HASH_KEY || undefined });
+  const sink = createPredictionLogSink(clients, { queueUrl: names.queues.predictionLogs, bucket: names.bucket, unitHashKey: env.FLYWHEEL_UNIT_HASH_KEY || undefined }, { logger });
   const alerts = new DynamoAlertStore(clients.dynamodb, names.tables.operations);
   const events = new SqsEventPublisher(clients.sqs, names.queues.events);
   const profiles = new S3ReferenceProfileStore(clients.s3, names.bucket);
@@ -79,7 +80,7 @@ export function createMonitoringApiDependencies(
       baselines: profiles,
       driftScores: new DynamoDriftScoreStore(clients.dynamodb, names.tables.monitoring),
       performanceScores: new DynamoPerformanceScoreStore(clients.dynamodb, names.tables.monitoring),
-      alerts: new AlertDesk({ alerts, events, notifier: new WebhookNotifier(webhooksFromEnv(env)) }),
+      alerts: new AlertDesk({ alerts, events, notifier: new WebhookNotifier(webhooksFromEnv(env, logger), { logger }) }),
     },
   };
 }

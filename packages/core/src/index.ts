@@ -17,3 +17,4 @@ export * from './features/index.ts';
 export * from './batch/index.ts';
 export * from './tracking/index.ts';
 export * from './erasure/index.ts';
+export * from './logging/index.ts';

@@ -16,6 +16,8 @@ import {
   type RetrainSignal,
   type Run,
   type WebhookDeliveryOptions,
+  silentLogger,
+  type Logger,
 } from '@flywheel/core';
 import { deliverTrainerWebhook, WebhookDeliveryError, type SecretResolver } from './webhook.ts';
 
@@ -28,7 +30,8 @@ export interface EventsConsumerDependencies {
   /** Presigns the download of the dataset a webhook run is requested with; without it the trainer gets the version only. */
   readonly datasets?: Pick<DatasetObjects, 'downloadUrl'>;
   readonly now?: () => Date;
-  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Where it logs (default: nowhere; the events function passes Powertools Logger). */
+  readonly logger?: Logger;
 }
 
 export interface EventMessage {
@@ -44,20 +47,20 @@ export interface EventMessage {
  * handling throws is reported for redelivery, and every step is safe to repeat.
  */
 export async function consumeEvents(deps: EventsConsumerDependencies, messages: readonly EventMessage[]): Promise<{ failedMessageIds: string[] }> {
-  const log = deps.log ?? (() => undefined);
+  const logger = deps.logger ?? silentLogger;
   const failedMessageIds: string[] = [];
   for (const message of messages) {
     const parsed = parseEvent(message.body);
     if (!parsed.ok) {
       // Retrying will not make it valid; the queue's dead-letter queue is for failures that might pass.
-      log('warn', 'dropped an invalid event', { messageId: message.messageId, reason: parsed.error });
+      logger.warn('dropped an invalid event', { messageId: message.messageId, reason: parsed.error });
       continue;
     }
     try {
       await deps.events.record(parsed.event);
       if (parsed.known) await act(deps, parsed.event);
     } catch (error) {
-      log('error', 'event handling failed; it will be redelivered', { eventId: parsed.event.id, type: parsed.event.type, error: String(error) });
+      logger.error('event handling failed; it will be redelivered', { eventId: parsed.event.id, type: parsed.event.type, error: String(error) });
       failedMessageIds.push(message.messageId);
     }
   }
@@ -98,10 +101,10 @@ async function act(deps: EventsConsumerDependencies, event: FlywheelEvent): Prom
 
 async function signalFromEndpoint(deps: EventsConsumerDependencies, endpoint: string, signal: RetrainSignal): Promise<void> {
   const current = await deps.endpoints.current(endpoint);
-  if (!current) return deps.log?.('warn', 'signal for an unknown endpoint ignored', { endpoint, signal: signal.kind });
+  if (!current) return deps.logger?.warn('signal for an unknown endpoint ignored', { endpoint, signal: signal.kind });
   const model = championVariant(current.config).model;
   const outcome = await signalRetrain(deps.retrain, model, signal, { policy: current.config.retrain, runId: await runIdFor(signal.id) });
-  if (outcome.action !== 'ignore') deps.log?.('info', `retrain signal ${signal.kind}: ${outcome.action}`, { endpoint, model, eventId: signal.id, ...outcome });
+  if (outcome.action !== 'ignore') deps.logger?.info(`retrain signal ${signal.kind}: ${outcome.action}`, { endpoint, model, eventId: signal.id, ...outcome });
 }
 
 /** Hands a run to its webhook trainer; the run is running once the pipeline accepted it, failed if it never does. */

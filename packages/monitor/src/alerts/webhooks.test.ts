@@ -1,5 +1,6 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { loggerOf, silentLogger } from '@flywheel/core';
 import type { CloudEvent } from '@flywheel/core';
 import type { Alert } from './alert.ts';
 import { WebhookNotifier, webhooksFromEnv } from './webhooks.ts';
@@ -27,7 +28,7 @@ describe('webhooks', () => {
     const statuses = [503, 500, 200];
     const notifier = new WebhookNotifier([target], {
       backoffMs: 1,
-      report: () => undefined,
+      logger: silentLogger,
       fetch: async (url, init) => {
         calls.push({ url: String(url), init: init! });
         return new Response('', { status: statuses.shift() });
@@ -47,16 +48,20 @@ describe('webhooks', () => {
     expect(JSON.stringify(calls)).not.toContain(target.secret);
 
     const refused: string[] = [];
-    const once = new WebhookNotifier([target], { backoffMs: 1, report: (m) => void refused.push(m), fetch: async () => new Response('', { status: 404 }) });
+    const once = new WebhookNotifier([target], { backoffMs: 1, logger: loggerOf((_level, message, fields) => void refused.push(JSON.stringify({ message, fields }))), fetch: async () => new Response('', { status: 404 }) });
     once.notify({ alert, event });
     await once.settle(1000);
-    expect(refused).toEqual(['webhook refused the notification']);
+    expect(refused.map((entry) => JSON.parse(entry).message)).toEqual(['webhook refused the notification']);
+    // The log names the host, never the secret or the URL's path (Slack's carries its token).
+    expect(JSON.parse(refused[0]).fields).toMatchObject({ host: 'hooks.example.com', status: 404 });
+    expect(refused.join()).not.toContain(target.secret);
+    expect(refused.join()).not.toContain('/T000/');
   });
 
   it('reads FLYWHEEL_ALERT_WEBHOOKS, refusing bad config without echoing secrets or URLs', () => {
     expect(webhooksFromEnv({ FLYWHEEL_ALERT_WEBHOOKS: JSON.stringify([target]) })).toEqual([target]);
     const reports: string[] = [];
-    const report = (message: string, fields: Record<string, unknown>) => void reports.push(JSON.stringify({ message, fields }));
+    const report = loggerOf((level, message, fields) => void reports.push(JSON.stringify({ level, message, fields })));
     expect(webhooksFromEnv({ FLYWHEEL_ALERT_WEBHOOKS: JSON.stringify([{ url: 'nope', secret: 'short' }]) }, report)).toEqual([]);
     expect(webhooksFromEnv({ FLYWHEEL_ALERT_WEBHOOKS: '[{' }, report)).toEqual([]);
     expect(webhooksFromEnv({}, report)).toEqual([]);

@@ -1,4 +1,4 @@
-import { deliverWebhook, type WebhookDeliveryOptions } from '@flywheel/core';
+import { deliverWebhook, jsonLogger, withFields, type Logger, type WebhookDeliveryOptions } from '@flywheel/core';
 import { z } from 'zod';
 import type { AlertNotification, AlertNotifier } from './notifier.ts';
 
@@ -11,34 +11,32 @@ export type WebhookTarget = z.infer<typeof WebhookTargetSchema>;
 
 /** The one sender's options (3 tries, 500 ms backoff, 5 s per try unless said otherwise). */
 export interface WebhookOptions extends WebhookDeliveryOptions {
-  report?: (message: string, fields: Record<string, unknown>) => void;
+  /** Where failed deliveries are logged (host only, never the URL or secret). */
+  logger?: Logger;
 }
 
 /**
  * Reads `FLYWHEEL_ALERT_WEBHOOKS`, a JSON list of `{url, secret}`. A malformed value is reported
  * (without its secrets) and ignored: bad notification config must not stop monitoring.
  */
-export function webhooksFromEnv(env: Record<string, string | undefined> = process.env, report = defaultReport): WebhookTarget[] {
+export function webhooksFromEnv(env: Record<string, string | undefined> = process.env, base: Logger = jsonLogger): WebhookTarget[] {
+  const logger = withFields(base, { component: 'alert-webhooks' });
   const raw = env.FLYWHEEL_ALERT_WEBHOOKS;
   if (!raw) return [];
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
-    report('FLYWHEEL_ALERT_WEBHOOKS is not JSON; no webhooks configured', {});
+    logger.warn('FLYWHEEL_ALERT_WEBHOOKS is not JSON; no webhooks configured');
     return [];
   }
   const parsed = z.array(WebhookTargetSchema).safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    report('FLYWHEEL_ALERT_WEBHOOKS is not a list of {url, secret}; no webhooks configured', { problems });
+    logger.warn('FLYWHEEL_ALERT_WEBHOOKS is not a list of {url, secret}; no webhooks configured', { problems });
     return [];
   }
   return parsed.data;
-}
-
-function defaultReport(message: string, fields: Record<string, unknown>): void {
-  console.warn(JSON.stringify({ level: 'warn', component: 'alert-webhooks', message, ...fields }));
 }
 
 /** A Slack incoming-webhook body (`text`), with the CloudEvent alongside for machines. */
@@ -51,13 +49,13 @@ export function webhookBody({ alert, event }: AlertNotification): string {
 /** Posts signed notifications to every configured webhook, retried, in the background. */
 export class WebhookNotifier implements AlertNotifier {
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #report: NonNullable<WebhookOptions['report']>;
+  readonly #logger: Logger;
 
   constructor(
     private readonly targets: readonly WebhookTarget[],
     private readonly options: WebhookOptions = {},
   ) {
-    this.#report = options.report ?? defaultReport;
+    this.#logger = withFields(options.logger ?? jsonLogger, { component: 'alert-webhooks' });
   }
 
   notify(notification: AlertNotification): void {
@@ -81,6 +79,6 @@ export class WebhookNotifier implements AlertNotifier {
     if (outcome.delivered) return;
     const host = new URL(target.url).host;
     const fields = { host, status: outcome.status, attempts: outcome.attempts, eventId, problem: outcome.problem };
-    this.#report(outcome.refused ? 'webhook refused the notification' : 'webhook failed', fields);
+    this.#logger.warn(outcome.refused ? 'webhook refused the notification' : 'webhook failed', fields);
   }
 }
