@@ -1,4 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger, WebhookDeliveryOptions } from '@flywheel/core';
 import {
   DynamoEndpointStore,
@@ -11,7 +12,7 @@ import {
   type AwsClients,
   type ResourceNames,
 } from '@flywheel/aws';
-import { consumeEvents, environmentSecrets, type EventsConsumerDependencies } from '@flywheel/train';
+import { consumeEvent, environmentSecrets, type EventsConsumerDependencies } from '@flywheel/train';
 
 export interface EventsHandlerOptions {
   webhook?: WebhookDeliveryOptions;
@@ -32,10 +33,14 @@ export function createEventsHandler(clients: AwsClients, names: ResourceNames, o
     webhook: options.webhook,
     logger,
   };
-  return async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
-    const result = await consumeEvents(deps, event.Records.map((record) => ({ messageId: record.messageId, body: record.body })));
-    return { batchItemFailures: result.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-  };
+  // Powertools' partial batch response, one message after another (events of one model are acted
+  // on in order); a failed message is reported, never the whole batch (the others are done).
+  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, (record) => consumeEvent(deps, { messageId: record.messageId, body: record.body }), new BatchProcessor(EventType.SQS), {
+      context,
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
 }
 
 let lambdaHandler: ReturnType<typeof createEventsHandler> | undefined;

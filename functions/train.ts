@@ -1,4 +1,5 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@flywheel/core';
 import {
   DynamoDatasetRegistry,
@@ -48,29 +49,28 @@ export function createTrainHandler(clients: AwsClients, names: ResourceNames, op
     code: currentCodeVersion(),
     logger,
   };
-  return async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      let runId: unknown;
-      try {
-        runId = (JSON.parse(record.body) as { runId?: unknown }).runId;
-      } catch {
-        runId = undefined;
-      }
-      if (typeof runId !== 'string') {
-        logger.warn('dropped a train job without a run id', { messageId: record.messageId });
-        continue;
-      }
-      try {
-        await runTrainJob(deps, runId);
-      } catch (error) {
-        // Only the bookkeeping around a run can throw here (the store was unreachable): try again later.
-        logger.error('train job failed before its run could record it', { runId, error: String(error) });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
+  const trainJob = async (record: SQSRecord): Promise<void> => {
+    let runId: unknown;
+    try {
+      runId = (JSON.parse(record.body) as { runId?: unknown }).runId;
+    } catch {
+      runId = undefined;
     }
-    return { batchItemFailures };
+    if (typeof runId !== 'string') {
+      logger.warn('dropped a train job without a run id', { messageId: record.messageId });
+      return;
+    }
+    try {
+      await runTrainJob(deps, runId);
+    } catch (error) {
+      // Only the bookkeeping around a run can throw here (the store was unreachable): try again later.
+      logger.error('train job failed before its run could record it', { runId, error: String(error) });
+      throw error;
+    }
   };
+  // Powertools' partial batch response, runs one after another (each trains a model).
+  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, trainJob, new BatchProcessor(EventType.SQS), { context, processInParallel: false, throwOnFullBatchFailure: false });
 }
 
 function feedbackLabels(clients: AwsClients, names: ResourceNames): LabelSource {

@@ -1,4 +1,4 @@
-import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -12,18 +12,8 @@ import {
 import { encodeLogRecord, encodeBatchBody, type PredictionLogEntry, silentLogger } from '@flywheel/core';
 import { createMonitorHandler } from '../functions/monitor.ts';
 import { at, batchBody, eventually, lambdaContext, logRecord, queueDrained, sqsEvent, totalCount, windowCounts } from './support/monitor-fixtures.ts';
+import { faultyDynamo } from './support/faulty-dynamo.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
-
-/** A DynamoDB client that fails the calls `fails` picks: a crash or an outage mid-batch. */
-function faultyDynamo(client: DynamoDBClient, fails: (command: unknown) => boolean): DynamoDBClient {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver);
-      return (command: unknown, ...rest: unknown[]) =>
-        fails(command) ? Promise.reject(new Error('injected fault')) : (target.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
-    },
-  });
-}
 
 const isWindowWrite = (command: unknown) => command instanceof PutItemCommand && command.input.Item?.pk?.S?.startsWith('WINDOW#') === true;
 

@@ -40,31 +40,27 @@ export interface EventMessage {
 }
 
 /**
- * The events function: records every event (idempotent on its id), turns drift, drift, quality
- * and performance alerts and labels into retraining signals for the model the endpoint mostly serves, delivers
- * retraining requests to webhook trainers, and closes a webhook run when its model comes back
- * registered with `lineage.runId`. Messages are handled one after another; a message whose
- * handling throws is reported for redelivery, and every step is safe to repeat.
+ * One message of the events function: records the event (idempotent on its id), turns drift,
+ * quality and performance alerts and labels into retraining signals for the model the endpoint
+ * mostly serves, delivers retraining requests to webhook trainers, and closes a webhook run when
+ * its model comes back registered with `lineage.runId`. An invalid event is dropped; a failure
+ * throws, so the batch reports the message for redelivery (every step is safe to repeat).
  */
-export async function consumeEvents(deps: EventsConsumerDependencies, messages: readonly EventMessage[]): Promise<{ failedMessageIds: string[] }> {
+export async function consumeEvent(deps: EventsConsumerDependencies, message: EventMessage): Promise<void> {
   const logger = deps.logger ?? silentLogger;
-  const failedMessageIds: string[] = [];
-  for (const message of messages) {
-    const parsed = parseEvent(message.body);
-    if (!parsed.ok) {
-      // Retrying will not make it valid; the queue's dead-letter queue is for failures that might pass.
-      logger.warn('dropped an invalid event', { messageId: message.messageId, reason: parsed.error });
-      continue;
-    }
-    try {
-      await deps.events.record(parsed.event);
-      if (parsed.known) await act(deps, parsed.event);
-    } catch (error) {
-      logger.error('event handling failed; it will be redelivered', { eventId: parsed.event.id, type: parsed.event.type, error: String(error) });
-      failedMessageIds.push(message.messageId);
-    }
+  const parsed = parseEvent(message.body);
+  if (!parsed.ok) {
+    // Retrying will not make it valid; the queue's dead-letter queue is for failures that might pass.
+    logger.warn('dropped an invalid event', { messageId: message.messageId, reason: parsed.error });
+    return;
   }
-  return { failedMessageIds };
+  try {
+    await deps.events.record(parsed.event);
+    if (parsed.known) await act(deps, parsed.event);
+  } catch (error) {
+    logger.error('event handling failed; it will be redelivered', { eventId: parsed.event.id, type: parsed.event.type, error: String(error) });
+    throw error;
+  }
 }
 
 /** Alert kinds that are retraining signals (when the endpoint's policy lists them); health alerts are not. */
