@@ -1,4 +1,4 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger, WebhookDeliveryOptions } from '@flywheel/core';
 import {
@@ -36,7 +36,7 @@ export function createEventsHandler(clients: AwsClients, names: ResourceNames, o
   // Powertools' partial batch response, one message after another (events of one model are acted
   // on in order); a failed message is reported, never the whole batch (the others are done).
   return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, (record) => consumeEvent(deps, { messageId: record.messageId, body: record.body }), new BatchProcessor(EventType.SQS), {
+    processPartialResponse(event, (record: SQSRecord) => consumeEvent(deps, { messageId: record.messageId, body: record.body }), new BatchProcessor(EventType.SQS), {
       context,
       processInParallel: false,
       throwOnFullBatchFailure: false,
