@@ -14,7 +14,7 @@ import { predictRoutes } from './routes/predict.ts';
 import { oipRoutes } from './routes/oip.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { Serving, type ServingOptions } from './serving/serving.ts';
-import { baselineRoutes, type BaselineStore } from './routes/baselines.ts';
+import { baselineRoutes, type BaselineWriter } from './routes/baselines.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { monitoringRoutes, type MonitoringDependencies } from './routes/monitoring.ts';
 import { performanceRoutes } from './routes/performance.ts';
@@ -46,7 +46,7 @@ export interface ApiDependencies {
   /** Where predictions are logged; without one they are not. */
   predictionLog?: PredictionLogSink;
   /** Drift, alerts, baselines and /metrics; without it those routes are absent (the edge has none). */
-  monitoring?: MonitoringDependencies & { baselines: BaselineStore; performanceScores?: Pick<PerformanceScoreStore, 'list'> };
+  monitoring?: MonitoringDependencies & { baselines: BaselineWriter; performanceScores?: Pick<PerformanceScoreStore, 'list'> };
   /** Requests counted in this process for /metrics (fed by the prediction log sink). */
   servingMetrics?: ServingMetrics;
   /** Events and retraining runs; without it those routes are absent (the edge has none). */

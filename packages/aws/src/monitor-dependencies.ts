@@ -8,7 +8,7 @@ import { DynamoDriftScoreStore } from './drift-score-store.ts';
 import { DynamoPerformanceScoreStore } from './performance-score-store.ts';
 import { DynamoModelRegistry } from './model-registry-store.ts';
 import { DynamoEndpointStore } from './endpoint-store.ts';
-import { DynamoGuardrailStateStore } from './guardrail-state-store.ts';
+import { DynamoGuardrailStateStore } from './state-store.ts';
 import { DynamoBatchLedger } from './log-batch-ledger.ts';
 import { S3LogArchive } from './log-archive.ts';
 import { DynamoWindowStore } from './monitoring-window-store.ts';

@@ -2,7 +2,7 @@ import type { RetrainPorts } from '@flywheel/core';
 import type { AwsClients } from './clients.ts';
 import { SqsEventPublisher } from './sqs-event-publisher.ts';
 import type { ResourceNames } from './resources.ts';
-import { DynamoRetrainStateStore } from './retrain-state-store.ts';
+import { DynamoRetrainStateStore } from './state-store.ts';
 import { DynamoRunStore } from './run-store.ts';
 import { SqsTrainJobQueue } from './train-job-queue.ts';
 

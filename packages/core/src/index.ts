@@ -18,3 +18,4 @@ export * from './batch/index.ts';
 export * from './tracking/index.ts';
 export * from './erasure/index.ts';
 export * from './logging/index.ts';
+export * from './cache/index.ts';

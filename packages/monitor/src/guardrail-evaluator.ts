@@ -20,8 +20,9 @@ import {
   type VariantHealth,
   silentLogger,
   type Logger,
+  type EventPublisher,
 } from '@flywheel/core';
-import type { EventPublisher, WindowStore } from './ports.ts';
+import type { WindowStore } from './ports.ts';
 import { WINDOW_MS, hourStart } from './window-key.ts';
 
 /**

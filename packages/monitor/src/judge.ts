@@ -17,13 +17,15 @@ import {
   jsonLogger,
   withFields,
   type Logger,
+  type EventPublisher,
+  type ProfileSource,
 } from '@flywheel/core';
 import { applyWindowSignals, type AlertOutcome } from './alerts/alert-engine.ts';
 import { NO_NOTIFIER, type AlertNotifier } from './alerts/notifier.ts';
 import { forEachLimit } from './concurrency.ts';
 import { driftScores } from './drift-scores.ts';
 import { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions } from './guardrail-evaluator.ts';
-import type { AlertStore, DriftScoreStore, EventPublisher, ProfileSource, StoredWindow, WindowStore } from './ports.ts';
+import type { AlertStore, DriftScoreStore, StoredWindow, WindowStore } from './ports.ts';
 import { ProfileCache } from './profile-cache.ts';
 import { listServedWindows } from './window-range.ts';
 import { windowSignals, type KeyedSignal, type SignalOptions, type WindowForSignals } from './window-signals.ts';

@@ -9,10 +9,11 @@ import {
   jsonLogger,
   withFields,
   type Logger,
+  type ProfileSource,
 } from '@flywheel/core';
 import { archiveGroups } from './archive.ts';
 import { forEachLimit, sleep } from './concurrency.ts';
-import type { BatchLedger, DeadLetterQueue, LogArchive, ProfileSource, WindowStore } from './ports.ts';
+import type { BatchLedger, DeadLetterQueue, LogArchive, WindowStore } from './ports.ts';
 import { VersionCache, type VersionRegistry } from './performance-versions.ts';
 import { ProfileCache } from './profile-cache.ts';
 import { minuteWindowOf, windowKeyId, windowOf, type WindowKey } from './window-key.ts';

@@ -29,6 +29,7 @@ import {
   type BuiltinRunLocations,
   type TrackingStore,
   type Logger,
+  type BaselineStore,
 } from '@flywheel/core';
 import type { CodeVersion } from './code-version.ts';
 import { loadModel, releaseModel, sha256Hex } from '@flywheel/inference';
@@ -47,9 +48,7 @@ export interface TrainJobDependencies extends RunDatasetDependencies {
   readonly endpoints: Pick<EndpointStore, 'current' | 'append'>;
   readonly artifacts: Pick<ArtifactStore, 'getModel' | 'putModel'>;
   /** Stores the new version's reference profile, so the monitor judges drift of the canary too. */
-  readonly baselines?: {
-    storeReferenceProfile(model: string, version: number, features: readonly { name: string; kind: 'numerical' | 'categorical'; categories?: readonly (string | number)[] }[], outputs: readonly Record<string, unknown>[] | undefined, records: readonly Record<string, unknown>[]): Promise<unknown>;
-  };
+  readonly baselines?: Pick<BaselineStore, 'storeReferenceProfile'>;
   /** Where view-backed features are joined point-in-time; without it the logged values are trained on. */
   readonly features?: Pick<FeatureStore, 'historical' | 'ports'>;
   /** Where an ended run is recorded as a tracking run of its model's experiment (the MLflow API reads it). */

@@ -59,3 +59,4 @@ export { jensenShannonDistance } from './statistics/jensen-shannon.ts';
 export { PSI_EPSILON, populationStabilityIndex, regroupByReferenceMass } from './statistics/population-stability-index.ts';
 export { ksErrorBound, ksPValue, twoSampleKs, type KsResult } from './statistics/two-sample-ks.ts';
 export { wassersteinErrorBound, wassersteinFromBins } from './statistics/wasserstein.ts';
+export type { BaselineFeature, BaselineStore, ProfileSource } from './baseline-store.ts';
