@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Logger, WebhookDeliveryOptions } from '@flywheel/core';
+import { consumeEvent, environmentSecrets, type EventsConsumerDependencies, type Logger, type WebhookDeliveryOptions } from '@flywheel/core';
 import {
   DynamoEndpointStore,
   DynamoEventStore,
@@ -12,7 +12,6 @@ import {
   type AwsClients,
   type ResourceNames,
 } from '@flywheel/aws';
-import { consumeEvent, environmentSecrets, type EventsConsumerDependencies } from '@flywheel/train';
 
 export interface EventsHandlerOptions {
   webhook?: WebhookDeliveryOptions;

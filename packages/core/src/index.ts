@@ -19,3 +19,4 @@ export * from './tracking/index.ts';
 export * from './erasure/index.ts';
 export * from './logging/index.ts';
 export * from './cache/index.ts';
+export * from './serving-health/index.ts';

@@ -1,25 +1,15 @@
-import {
-  appendRunLog,
-  championVariant,
-  finishRetrain,
-  parseEvent,
-  retrainCompletedEvent,
-  retrainFailedEvent,
-  runIdFor,
-  signalRetrain,
-  type AlertTriggerKind,
-  type DatasetObjects,
-  type EndpointStore,
-  type EventStore,
-  type FlywheelEvent,
-  type RetrainPorts,
-  type RetrainSignal,
-  type Run,
-  type WebhookDeliveryOptions,
-  silentLogger,
-  type Logger,
-} from '@flywheel/core';
-import { deliverTrainerWebhook, WebhookDeliveryError, type SecretResolver } from './webhook.ts';
+import { parseEvent } from '../events/parse.ts';
+import { retrainCompletedEvent, retrainFailedEvent, type FlywheelEvent } from '../events/builders.ts';
+import type { EventStore } from '../events/ports.ts';
+import type { WebhookDeliveryOptions } from '../events/webhook-delivery.ts';
+import { silentLogger, type Logger } from '../logging/logger.ts';
+import type { EndpointStore } from '../registry/ports.ts';
+import { finishRetrain, signalRetrain, type RetrainPorts } from './coordinator.ts';
+import type { DatasetObjects } from './dataset-version.ts';
+import { championVariant, runIdFor } from './ids.ts';
+import type { AlertTriggerKind, RetrainSignal } from './policy.ts';
+import { appendRunLog, type Run } from './run.ts';
+import { deliverTrainerWebhook, WebhookDeliveryError, type SecretResolver } from './webhook-trainer.ts';
 
 export interface EventsConsumerDependencies {
   readonly events: EventStore;

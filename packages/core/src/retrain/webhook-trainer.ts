@@ -1,4 +1,5 @@
-import { deliverWebhook, type CloudEvent, type WebhookDeliveryOptions } from '@flywheel/core';
+import type { CloudEvent } from '../events/cloud-event.ts';
+import { deliverWebhook, type WebhookDeliveryOptions } from '../events/webhook-delivery.ts';
 
 /** The receiver refused the event, or never answered within the tries: the run it asked for fails. */
 export class WebhookDeliveryError extends Error {
@@ -27,6 +28,6 @@ export type SecretResolver = (secretRef: string) => Promise<string | undefined>;
  * Secrets from the environment: `secretRef: "airflow"` reads `FLYWHEEL_SECRET_AIRFLOW`. The prefix
  * keeps an endpoint config from naming any other variable of the process.
  */
-export function environmentSecrets(env: Record<string, string | undefined> = process.env): SecretResolver {
+export function environmentSecrets(env: Readonly<Record<string, string | undefined>>): SecretResolver {
   return async (secretRef) => env[`FLYWHEEL_SECRET_${secretRef.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
 }
