@@ -1,7 +1,7 @@
 import { parseEvent } from '../events/parse.ts';
 import { retrainCompletedEvent, retrainFailedEvent, type FlywheelEvent } from '../events/builders.ts';
 import type { EventStore } from '../events/ports.ts';
-import type { WebhookDeliveryOptions } from '../events/webhook-delivery.ts';
+import { webhookOrigin, type WebhookDeliveryOptions } from '../events/webhook-delivery.ts';
 import { silentLogger, type Logger } from '../logging/logger.ts';
 import type { EndpointStore } from '../registry/ports.ts';
 import { finishRetrain, signalRetrain, type RetrainPorts } from './coordinator.ts';
@@ -110,7 +110,7 @@ async function requestExternalTraining(deps: EventsConsumerDependencies, event: 
       status: 'running',
       startedAt: now,
       attempts: run.attempts + 1,
-      logs: appendRunLog(run.logs, `${now} handed to ${new URL(trainer.webhook).origin} (HTTP ${delivered.status}, try ${delivered.attempts})`),
+      logs: appendRunLog(run.logs, `${now} handed to ${webhookOrigin(trainer.webhook)} (HTTP ${delivered.status}, try ${delivered.attempts})`),
     });
   } catch (error) {
     if (!(error instanceof WebhookDeliveryError)) throw error;

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../events/cloud-event.ts';
-import { deliverWebhook, type WebhookDeliveryOptions } from '../events/webhook-delivery.ts';
+import { deliverWebhook, webhookOrigin, type WebhookDeliveryOptions } from '../events/webhook-delivery.ts';
 
 /** The receiver refused the event, or never answered within the tries: the run it asked for fails. */
 export class WebhookDeliveryError extends Error {
@@ -17,7 +17,7 @@ export async function deliverTrainerWebhook(url: string, secret: string, event: 
     { url, secret, id: event.id, body: JSON.stringify(event), contentType: 'application/cloudevents+json' },
     { attempts: 4, timeoutMs: 10_000, ...options },
   );
-  if (!outcome.delivered) throw new WebhookDeliveryError(`webhook ${new URL(url).origin} ${outcome.problem}`);
+  if (!outcome.delivered) throw new WebhookDeliveryError(`webhook ${webhookOrigin(url)} ${outcome.problem}`);
   return { status: outcome.status, attempts: outcome.attempts };
 }
 
