@@ -13,6 +13,7 @@ import {
   type ColumnSpec,
   type PredictionLogRecord,
   type ReferenceProfile,
+  silentLogger,
 } from '@flywheel/core';
 import {
   LogIngest,
@@ -276,7 +277,7 @@ async function storedIngest(clients: AwsClients, names: Awaited<ReturnType<typeo
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const quiet = { report: () => undefined };
+const quiet = { logger: silentLogger };
 
 async function main(): Promise<void> {
   console.log(`monitor benchmarks — ${NUMERICAL} numerical + ${CATEGORICAL} categorical features, Node ${process.version}\n`);

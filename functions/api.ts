@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { createApiApp } from '@flywheel/api';
-import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { createAwsClients, createFunctionLogger, resourceNamesFromEnv } from '@flywheel/aws';
 import { createApiDependencies, createDeployedFeatureStore } from '@flywheel/deploy';
 import { inferenceBackend } from '@flywheel/inference';
 
@@ -14,12 +14,13 @@ let built: { serving: ReturnType<typeof createApiApp>['serving']; handler: Retur
  */
 export const handler = async (event: LambdaEvent, context: LambdaContext) => {
   if (!built) {
+    const logger = createFunctionLogger('api');
     const clients = createAwsClients();
     const names = resourceNamesFromEnv();
-    const deps = createApiDependencies(clients, names);
+    const deps = createApiDependencies(clients, names, { logger });
     // The feature store: online in DynamoDB, Parquet in S3, historical joins on Athena; an erasure by entity reaches it.
     const features = createDeployedFeatureStore(clients, names);
-    const { app, serving } = createApiApp(features ? { ...deps, features, ...(deps.erasures ? { erasures: { ...deps.erasures, features } } : {}) } : deps);
+    const { app, serving } = createApiApp(features ? { ...deps, features, ...(deps.erasures ? { erasures: { ...deps.erasures, features } } : {}) } : deps, { logger });
     built = { serving, handler: handle(app) };
     // A cold container's first predict needs the inference runtime (onnxruntime-node's library:
     // dlopen and its start, tens of ms) only after its key, endpoint, version and artifact

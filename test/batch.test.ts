@@ -3,7 +3,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { DynamoWindowStore } from '@flywheel/aws';
-import { decodePredictionLogBatch, isLogged, type PredictionLogRecord } from '@flywheel/core';
+import { decodePredictionLogBatch, isLogged, type PredictionLogRecord, silentLogger } from '@flywheel/core';
 import { createBatchHandler, createMonitorHandler } from '@flywheel/deploy';
 import { sqsEventFrom } from './support/lambda-events.ts';
 import { lambdaContext, totalCount } from './support/monitor-fixtures.ts';
@@ -13,7 +13,7 @@ import { parquetOf } from './support/parquet.ts';
 
 // y = x * 2 on three named numerical columns; a record without `c` or with a string in it is refused.
 const features = ['a', 'b', 'c'].map((name, index) => ({ name, kind: 'numerical', input: 'x', index }));
-const quiet = { log: () => undefined };
+const quiet = { logger: silentLogger };
 
 interface OutputRow {
   row: number;
@@ -246,7 +246,7 @@ describe('batch predictions', () => {
     expect(batches.reduce((rows, batch) => rows + batch.records.length, 0)).toBe(80);
     expect(new Set(batches.map((batch) => batch.id)).size).toBe(batches.length / 2);
     const { Attributes } = await system.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: system.names.queues.predictionLogs, AttributeNames: ['QueueArn'] }));
-    const monitor = createMonitorHandler(system.clients, system.names, { ingest: { report: () => undefined } });
+    const monitor = createMonitorHandler(system.clients, system.names, { logger: silentLogger });
     expect(await monitor(sqsEventFrom(messages, Attributes!.QueueArn!), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(await totalCount(new DynamoWindowStore(system.clients.dynamodb, system.names.tables.monitoring), 'relogged')).toBe(40);
   });

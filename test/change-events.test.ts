@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { endpointUpdatedEvent, silentLogger } from '@flywheel/core';
 import type { CloudEvent } from '@flywheel/core';
 import { createEventsHandler } from '@flywheel/deploy';
+import { faultyDynamo } from './support/faulty-dynamo.ts';
+import { lambdaContext, sqsEvent } from './support/monitor-fixtures.ts';
 import { putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 describe('registry and endpoint changes are announced as CloudEvents', () => {
   let system: TestSystem;
   beforeAll(async () => {
-    system = await startTestSystem({ consumers: { events: (clients, names) => createEventsHandler(clients, names, { log: () => undefined }) } });
+    system = await startTestSystem({ consumers: { events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }) } });
   });
   afterAll(() => system?.stop());
 
@@ -36,5 +40,22 @@ describe('registry and endpoint changes are announced as CloudEvents', () => {
     expect(aliasEvents[0].data).toMatchObject({ model: 'announced', alias: 'prod', version });
     const endpointEvents = await eventsOfType('dev.flywheel.endpoint.updated', 1);
     expect(endpointEvents[0].data).toEqual({ endpoint: 'announced', configVersion: 1 });
+  });
+
+  it('reports only the message that failed for redelivery; the others in its batch are recorded, an invalid one dropped', async () => {
+    const [kept, failed] = await Promise.all(['kept', 'failed'].map((endpoint) => endpointUpdatedEvent({ endpoint: `partial-${endpoint}`, configVersion: 1 }, { time: new Date().toISOString() })));
+    const dynamodb = faultyDynamo(system.clients.dynamodb, (command) => command instanceof PutItemCommand && command.input.Item?.pk?.S === `EVENT#${failed.id}`);
+    const handler = createEventsHandler({ ...system.clients, dynamodb }, system.names, { logger: silentLogger });
+    const messages = [
+      { messageId: 'm-failed', body: JSON.stringify(failed) },
+      { messageId: 'm-invalid', body: '{"not": "an event"}' },
+      { messageId: 'm-kept', body: JSON.stringify(kept) },
+    ];
+    expect(await handler(sqsEvent(messages), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-failed' }] });
+    const recorded = (await eventsOfType('dev.flywheel.endpoint.updated', 2)).map((event) => event.id);
+    expect(recorded).toContain(kept.id);
+    expect(recorded).not.toContain(failed.id);
+    // Every message failing is still a partial response (each one named), not a thrown batch.
+    expect(await handler(sqsEvent(messages.slice(0, 1)), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-failed' }] });
   });
 });

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { DatasetVersion, LineageGraph, ModelVersion, Run } from '@flywheel/core';
 import { sha256Hex } from '@flywheel/inference';
@@ -9,7 +10,6 @@ import { expectProblem } from './support/models.ts';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
-const quiet = () => undefined;
 const cheap = { trees: { rounds: 15 } };
 
 /**
@@ -39,8 +39,8 @@ describe('datasets as versions, repeatable runs, lineage both ways', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, log: quiet }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
+        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, logger: silentLogger }),
       },
     });
     const { version } = await registerConceptOneModel(system, 'churn');

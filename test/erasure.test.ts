@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -16,7 +17,6 @@ import { classifierEndpoint, postFeedback, predictRow } from './support/feedback
 import { eventually, lambdaContext, logRecord, queueDrained, sqsEvent } from './support/monitor-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
-const quiet = () => undefined;
 const hashUnit = hmacUnitHasher(LOCAL_UNIT_HASH_KEY);
 // The archive is read by date partition: a range of a few days around now.
 const WIDE = { from: new Date(Date.now() - 2 * 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() };
@@ -88,9 +88,9 @@ describe('erasure by subject', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        monitor: (clients, names) => createMonitorHandler(clients, names, { ingest: { report: quiet }, judge: { report: quiet } }),
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        erasure: (clients, names) => createErasureHandler(clients, names, { log: quiet, features: createFeatureEraser(clients, names) }),
+        monitor: (clients, names) => createMonitorHandler(clients, names, { logger: silentLogger }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
+        erasure: (clients, names) => createErasureHandler(clients, names, { logger: silentLogger, features: createFeatureEraser(clients, names) }),
       },
     });
     await classifierEndpoint(system, ENDPOINT);
@@ -310,7 +310,7 @@ describe('an erasure that crashes part-way', () => {
     });
 
     // Crash 1: two objects rewritten, the third's write never happens.
-    const first = await createErasureHandler(system.clients, system.names, { log: quiet, deps: crashing((call) => (call === 3 ? 'before' : undefined)) })(event, lambdaContext());
+    const first = await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing((call) => (call === 3 ? 'before' : undefined)) })(event, lambdaContext());
     expect(first.batchItemFailures).toHaveLength(1);
     const halfway = (await (await system.api(`/v1/erasures/${erasureId}`)).json()) as ErasureView;
     expect(halfway).toMatchObject({ status: 'running', phase: 'archive', progress: { archiveObjectsRewritten: 2, archiveRowsRemoved: 4 } });
@@ -318,12 +318,12 @@ describe('an erasure that crashes part-way', () => {
     expect(replaced).toBe(2);
 
     // Crash 2: the third object is rewritten, the worker dies before recording it.
-    const second = await createErasureHandler(system.clients, system.names, { log: quiet, deps: crashing((call) => (call === 3 ? 'after' : undefined)) })(event, lambdaContext());
+    const second = await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing((call) => (call === 3 ? 'after' : undefined)) })(event, lambdaContext());
     expect(second.batchItemFailures).toHaveLength(1);
     expect(replaced).toBe(3);
 
     // The retry finishes: only the last two objects are written.
-    const third = await createErasureHandler(system.clients, system.names, { log: quiet, deps: crashing(() => undefined) })(event, lambdaContext());
+    const third = await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing(() => undefined) })(event, lambdaContext());
     expect(third.batchItemFailures).toHaveLength(0);
     expect(replaced).toBe(OBJECTS);
     const done = (await (await system.api(`/v1/erasures/${erasureId}`)).json()) as ErasureView;
@@ -340,7 +340,7 @@ describe('an erasure that crashes part-way', () => {
       expect(text.trim().split('\n')).toHaveLength(i(key) < OBJECTS ? 2 : 4);
     }
     // A message delivered again after the end does nothing more.
-    expect((await createErasureHandler(system.clients, system.names, { log: quiet, deps: crashing(() => undefined) })(event, lambdaContext())).batchItemFailures).toHaveLength(0);
+    expect((await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing(() => undefined) })(event, lambdaContext())).batchItemFailures).toHaveLength(0);
     expect(replaced).toBe(OBJECTS);
   });
 });

@@ -1,5 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import { S3DatasetStore } from '@flywheel/aws';
 import { createFeatureStore, createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
@@ -10,7 +11,6 @@ import { registered } from './support/models.ts';
 import { MemoryLabels, eventually, putRetrainingEndpoint } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
-const quiet = () => undefined;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('retraining a model whose features come from a feature view', () => {
@@ -21,8 +21,8 @@ describe('retraining a model whose features come from a feature view', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, log: quiet, features: createFeatureStore(clients, names, (engine = new DuckDbFeatureEngine(clients.s3, names.bucket))) }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
+        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, logger: silentLogger, features: createFeatureStore(clients, names, (engine = new DuckDbFeatureEngine(clients.s3, names.bucket))) }),
       },
     });
   });

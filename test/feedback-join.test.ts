@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoExperimentStore, DynamoFeedbackStore, FeedbackJoiner } from '@flywheel/aws';
@@ -110,7 +111,7 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const monitor = new LogIngest({ ...deps, windows }, { report: () => undefined });
+    const monitor = new LogIngest({ ...deps, windows }, { logger: silentLogger });
 
     const before = await experiment(system, ENDPOINT);
     const first = await monitor.ingest([message]);

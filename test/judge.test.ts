@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import { DynamoWindowStore, S3ReferenceProfileStore } from '@flywheel/aws';
 import type { Run } from '@flywheel/core';
 import { queryDrift, type Alert } from '@flywheel/monitor';
@@ -9,7 +10,6 @@ import { putEndpoint, registered, scaledModel } from './support/models.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 import { judgeTick } from './support/lambda-events.ts';
 
-const quiet = () => undefined;
 
 
 /**
@@ -39,8 +39,8 @@ describe('the judge looks at every endpoint on the clock', () => {
 
   beforeAll(async () => {
     system = await startTestSystem();
-    ingest = createMonitorHandler(system.clients, system.names, { ingest: { report: quiet } });
-    judge = createJudgeHandler(system.clients, system.names, { judge: { report: quiet } });
+    ingest = createMonitorHandler(system.clients, system.names, { logger: silentLogger });
+    judge = createJudgeHandler(system.clients, system.names, { logger: silentLogger });
     const baseline = Array.from({ length: 2000 }, () => ({ age: random.normal(40, 10), plan: ['free', 'pro', 'team'][random.pick([5, 3, 2])] }));
     await new S3ReferenceProfileStore(system.clients.s3, system.names.bucket).storeReferenceProfile(
       'churn-model',

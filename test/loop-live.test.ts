@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import type { CloudEvent, Run } from '@flywheel/core';
 import type { Alert } from '@flywheel/monitor';
 import { seedDemo } from '@flywheel/local';
@@ -7,7 +8,6 @@ import { createEventsHandler, createJudgeHandler, createMonitorHandler, createTr
 import { eventually } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
-const quiet = () => undefined;
 const BATCH = 100;
 
 /**
@@ -24,11 +24,11 @@ describe('the loop closes live: shift → alert → run → canary → guardrail
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        monitor: (clients, names) => createMonitorHandler(clients, names, { ingest: { report: quiet }, judge: { report: quiet } }),
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { log: quiet }),
+        monitor: (clients, names) => createMonitorHandler(clients, names, { logger: silentLogger }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
+        train: (clients, names) => createTrainHandler(clients, names, { logger: silentLogger }),
       },
-      scheduled: { judge: (clients, names) => createJudgeHandler(clients, names, { judge: { report: quiet } }) },
+      scheduled: { judge: (clients, names) => createJudgeHandler(clients, names, { logger: silentLogger }) },
     });
   }, 60_000);
   afterAll(() => system?.stop());

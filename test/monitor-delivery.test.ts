@@ -1,4 +1,4 @@
-import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -9,21 +9,11 @@ import {
   S3ReferenceProfileStore,
   SqsPredictionLogSink,
 } from '@flywheel/aws';
-import { encodeLogRecord, encodeBatchBody, type PredictionLogEntry } from '@flywheel/core';
+import { encodeLogRecord, encodeBatchBody, type PredictionLogEntry, silentLogger } from '@flywheel/core';
 import { createMonitorHandler } from '@flywheel/deploy';
 import { at, batchBody, eventually, lambdaContext, logRecord, queueDrained, sqsEvent, totalCount, windowCounts } from './support/monitor-fixtures.ts';
+import { faultyDynamo } from './support/faulty-dynamo.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
-
-/** A DynamoDB client that fails the calls `fails` picks: a crash or an outage mid-batch. */
-function faultyDynamo(client: DynamoDBClient, fails: (command: unknown) => boolean): DynamoDBClient {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver);
-      return (command: unknown, ...rest: unknown[]) =>
-        fails(command) ? Promise.reject(new Error('injected fault')) : (target.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
-    },
-  });
-}
 
 const isWindowWrite = (command: unknown) => command instanceof PutItemCommand && command.input.Item?.pk?.S?.startsWith('WINDOW#') === true;
 
@@ -92,7 +82,7 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
     const messages = [{ messageId: 'fault-1', body: batchBody(records.slice(0, 60)) }, { messageId: 'fault-2', body: batchBody(records.slice(60)) }];
     let windowWrites = 0;
     const dynamodb = faultyDynamo(system.clients.dynamodb, (command) => isWindowWrite(command) && ++windowWrites === 2);
-    const failing = createMonitorHandler({ ...system.clients, dynamodb }, system.names, { ingest: { report: () => undefined } });
+    const failing = createMonitorHandler({ ...system.clients, dynamodb }, system.names, { logger: silentLogger });
     const first = await failing(sqsEvent(messages), lambdaContext());
     expect(first.batchItemFailures.length).toBeGreaterThan(0);
     const partial = await totalCount(windows, 'half-merged');
@@ -121,7 +111,7 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
       }
       return false;
     });
-    const shortLease = { ingest: { leaseMarginMs: 0, concurrency: 1, report: () => undefined } };
+    const shortLease = { ingest: { leaseMarginMs: 0, concurrency: 1 }, logger: silentLogger };
     const dying = createMonitorHandler({ ...system.clients, dynamodb }, system.names, shortLease);
     expect((await dying(sqsEvent([message]), lambdaContext(300))).batchItemFailures).toEqual([{ itemIdentifier: 'crash-1' }]);
     expect(await totalCount(windows, 'crashed')).toBe(30);
@@ -175,7 +165,7 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
       flushIntervalMs: 50,
       sendAttempts: 2,
       retryBaseMs: 10,
-      report: () => undefined,
+      logger: silentLogger,
     });
     let n = 0;
     const traffic = async (count: number) => {

@@ -2,7 +2,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, hmacUnitHasher, S3PredictionLogSpill, SqsPredictionLogSink, type AwsClients, type ResourceNames, type SqsPredictionLogSinkOptions } from '@flywheel/aws';
-import { decodePredictionLogBatch, encodePredictionLogBatch, type PredictionLogEntry, type PredictionLogRecord } from '@flywheel/core';
+import { decodePredictionLogBatch, encodePredictionLogBatch, type PredictionLogEntry, type PredictionLogRecord, silentLogger, loggerOf } from '@flywheel/core';
 import { provisionStack, startEmbeddedAws, type EmbeddedAws } from '@flywheel/local';
 import { eventually } from './support/monitor-fixtures.ts';
 import { tempDataDir } from './support/temp-dir.ts';
@@ -89,7 +89,7 @@ describe('the prediction log sink, from log() to the queue', () => {
 
   it('prepares entries after log() returns, so a broken entry costs only itself, never the caller or its neighbours', async () => {
     const reports: string[] = [];
-    const log = sink({ report: (_level, message) => void reports.push(message) });
+    const log = sink({ logger: loggerOf((_level, message) => void reports.push(message)) });
     const broken = entry('isolated', 1);
     Object.defineProperty(broken, 'rows', {
       get() {
@@ -108,7 +108,7 @@ describe('the prediction log sink, from log() to the queue', () => {
   });
 
   it('sends what close() finds queued, and counts what is logged after it as dropped', async () => {
-    const log = sink({ report: () => undefined });
+    const log = sink({ logger: silentLogger });
     for (let i = 0; i < 5; i++) log.log(entry('closing', i, { rows: [{ inputs: { a: i } }, { inputs: { a: -i } }] }));
     await log.close();
     log.log(entry('closing', 99));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import { LOCAL_UNIT_HASH_KEY, S3PredictionLogSpill, SqsPredictionLogSink } from '@flywheel/aws';
 import type { CloudEvent, PredictionLogEntry, Run } from '@flywheel/core';
 import { createJudgeHandler, createMonitorHandler, createEventsHandler, createTrainHandler } from '@flywheel/deploy';
@@ -10,7 +11,6 @@ import { startTestSystem, type TestSystem } from './support/system.ts';
 import { judgeTick } from './support/lambda-events.ts';
 
 const HOUR = 3_600_000;
-const quiet = () => undefined;
 
 /**
  * The loop, closed by the system alone: a model of concept 1 serves traffic of concept 2; the
@@ -24,9 +24,9 @@ describe('drift becomes a better model in production, with no manual step', () =
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        monitor: (clients, names) => createMonitorHandler(clients, names, { ingest: { report: quiet } }),
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { log: quiet }),
+        monitor: (clients, names) => createMonitorHandler(clients, names, { logger: silentLogger }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
+        train: (clients, names) => createTrainHandler(clients, names, { logger: silentLogger }),
       },
     });
   });
@@ -64,7 +64,7 @@ describe('drift becomes a better model in production, with no manual step', () =
     await sink.close();
 
     // The judge's run at the top of this hour judges the last one: drift, alerts.
-    const judge = createJudgeHandler(system.clients, system.names, { judge: { report: quiet } });
+    const judge = createJudgeHandler(system.clients, system.names, { logger: silentLogger });
     await judge(judgeTick(new Date(thisHour)), lambdaContext());
     const alerts = await eventually(async () => {
       const { alerts } = (await (await system.api('/v1/alerts?endpoint=churn&status=open')).json()) as { alerts: { kind: string; feature?: string }[] };

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import type { Run } from '@flywheel/core';
 import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { expectProblem } from './support/models.ts';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
-const quiet = () => undefined;
 
 describe('retraining runs over HTTP', () => {
   let system: TestSystem;
@@ -14,8 +14,8 @@ describe('retraining runs over HTTP', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, log: quiet }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
+        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, logger: silentLogger }),
       },
     });
   });

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@flywheel/core';
 import type { Run } from '@flywheel/core';
 import { TRAINER_VERSION } from '@flywheel/train';
 import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
-const quiet = () => undefined;
 
 describe('built-in retraining runs are tracking runs', () => {
   let system: TestSystem;
@@ -15,8 +15,8 @@ describe('built-in retraining runs are tracking runs', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       consumers: {
-        events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, log: quiet }),
+        events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
+        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, logger: silentLogger }),
       },
     });
   });

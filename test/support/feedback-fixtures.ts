@@ -2,13 +2,12 @@
 import { expect } from 'vitest';
 import { DynamoEndpointStore } from '@flywheel/aws';
 import type { JudgeOptions } from '@flywheel/monitor';
-import { assignVariant, requestBucket } from '@flywheel/core';
+import { assignVariant, requestBucket, silentLogger } from '@flywheel/core';
 import { createEventsHandler, createMonitorHandler } from '@flywheel/deploy';
 import { putEndpoint, registered, scaledModel } from './models.ts';
 import { eventually } from './monitor-fixtures.ts';
 import { startTestSystem, type TestSystem } from './system.ts';
 
-const quiet = () => undefined;
 
 /**
  * The whole system with the monitor consuming prediction logs (so predictions reach the join and
@@ -17,8 +16,8 @@ const quiet = () => undefined;
 export function startMonitoredSystem(judge: JudgeOptions = {}): Promise<TestSystem> {
   return startTestSystem({
     consumers: {
-      monitor: (clients, names) => createMonitorHandler(clients, names, { ingest: { report: quiet }, judge: { report: quiet, ...judge } }),
-      events: (clients, names) => createEventsHandler(clients, names, { log: quiet }),
+      monitor: (clients, names) => createMonitorHandler(clients, names, { logger: silentLogger, judge }),
+      events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
     },
   });
 }

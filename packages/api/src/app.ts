@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { PerformanceScoreStore } from '@flywheel/monitor';
-import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type DatasetObjects, type FeatureStore, type DatasetRegistry, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { ServingMetrics, jsonLogger, type Logger, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type DatasetObjects, type FeatureStore, type DatasetRegistry, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -14,7 +14,7 @@ import { predictRoutes } from './routes/predict.ts';
 import { oipRoutes } from './routes/oip.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { Serving, type ServingOptions } from './serving/serving.ts';
-import { baselineRoutes, type BaselineStore } from './routes/baselines.ts';
+import { baselineRoutes, type BaselineWriter } from './routes/baselines.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { monitoringRoutes, type MonitoringDependencies } from './routes/monitoring.ts';
 import { performanceRoutes } from './routes/performance.ts';
@@ -46,7 +46,7 @@ export interface ApiDependencies {
   /** Where predictions are logged; without one they are not. */
   predictionLog?: PredictionLogSink;
   /** Drift, alerts, baselines and /metrics; without it those routes are absent (the edge has none). */
-  monitoring?: MonitoringDependencies & { baselines: BaselineStore; performanceScores?: Pick<PerformanceScoreStore, 'list'> };
+  monitoring?: MonitoringDependencies & { baselines: BaselineWriter; performanceScores?: Pick<PerformanceScoreStore, 'list'> };
   /** Requests counted in this process for /metrics (fed by the prediction log sink). */
   servingMetrics?: ServingMetrics;
   /** Events and retraining runs; without it those routes are absent (the edge has none). */
@@ -69,6 +69,8 @@ export interface ApiDependencies {
 
 export interface ApiOptions {
   authCacheTtlMs?: number;
+  /** Where the API logs (default: JSON lines on the console); the functions pass Powertools Logger. */
+  logger?: Logger;
   serving?: ServingOptions;
   registry?: RegistryRouteOptions;
 }
@@ -101,19 +103,20 @@ export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
 
 /** The app and its serving path, for a host that must settle what serving left running (Lambda, before it is frozen). */
 export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
-  const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs, rateLimits: deps.rateLimits });
+  const logger = options.logger ?? jsonLogger;
+  const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs, rateLimits: deps.rateLimits, logger });
   const app = new Hono();
-  app.onError(handleError);
+  app.onError((error, c) => handleError(error, c, logger));
   app.notFound(notFound);
   if (deps.audit) {
     // Mounted on the control plane only: prediction routes keep a single handler (Hono's fast path).
-    const audit = auditTrail(deps.audit);
+    const audit = auditTrail(deps.audit, { logger });
     app.on(['PUT', 'PATCH', 'DELETE'], '*', audit);
     app.on('POST', AUDITED_POSTS, audit);
   }
   app.route('/', healthRoutes());
   app.route('/', keyRoutes(deps.apiKeys, requireScope));
-  const serving = new Serving(deps, options.serving);
+  const serving = new Serving(deps, { logger, ...options.serving });
   app.route('/', modelRoutes(deps, serving, requireScope, options.registry));
   if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance, serving }, requireScope));
   app.route('/', endpointRoutes(deps, serving, requireScope));

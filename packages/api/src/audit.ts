@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
-import { auditResult, isAudited, resourceOfPath, type AuditLog } from '@flywheel/core';
+import { auditResult, isAudited, jsonLogger, resourceOfPath, withFields, type AuditLog, type Logger } from '@flywheel/core';
 import type { AuthVariables } from './auth.ts';
 
 export interface AuditTrailOptions {
-  report?: (message: string, fields: Record<string, unknown>) => void;
+  logger?: Logger;
 }
 
 /**
@@ -12,7 +12,7 @@ export interface AuditTrailOptions {
  * request without a valid key is not recorded (it changed nothing and names no one).
  */
 export function auditTrail(log: AuditLog, options: AuditTrailOptions = {}): MiddlewareHandler<{ Variables: AuthVariables }> {
-  const report = options.report ?? ((message, fields) => console.error(JSON.stringify({ level: 'error', component: 'audit', message, ...fields })));
+  const logger = withFields(options.logger ?? jsonLogger, { component: 'audit' });
   return async (c, next) => {
     if (!isAudited(c.req.method, c.req.path)) return next();
     await next();
@@ -38,7 +38,7 @@ export function auditTrail(log: AuditLog, options: AuditTrailOptions = {}): Midd
       await log.append(record);
     } catch (error) {
       // The change is made; failing its answer now would invite a retry of a done change.
-      report('writing an audit record failed', { ...record, error: String(error) });
+      logger.error('writing an audit record failed', { ...record, error: String(error) });
     }
   };
 }

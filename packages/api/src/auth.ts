@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { KeyRateLimiter, resourceAllows, resourceOfPath, scopeAllows, verifyApiKeyUntil, type ApiKeyStore, type RateDecision, type RateLimitLedger, type Scope, type StoredApiKey } from '@flywheel/core';
+import { KeyRateLimiter, resourceAllows, resourceOfPath, scopeAllows, verifyApiKeyUntil, type ApiKeyStore, type RateDecision, type RateLimitLedger, type Scope, type StoredApiKey, TtlCache, jsonLogger, withFields, type Logger } from '@flywheel/core';
 import { Problem } from './problem.ts';
 
 export interface AuthOptions {
@@ -10,7 +10,7 @@ export interface AuthOptions {
   cacheTtlMs?: number;
   /** Shares each key's rate limit between instances; without one, each process counts alone. */
   rateLimits?: RateLimitLedger;
-  report?: (message: string, fields: Record<string, unknown>) => void;
+  logger?: Logger;
 }
 
 export type AuthVariables = { apiKey: StoredApiKey };
@@ -20,7 +20,6 @@ const BEARER = /^bearer\s+/i;
 
 interface CachedKey {
   readonly key: StoredApiKey | undefined;
-  readonly until: number;
   /** Epoch ms after which this key is refused even while cached (its expiry, or a rotated-out secret's grace). */
   readonly validUntil: number;
 }
@@ -32,23 +31,22 @@ interface CachedKey {
  */
 export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
   const ttl = options.cacheTtlMs ?? 10_000;
-  const report = options.report ?? ((message, fields) => console.warn(JSON.stringify({ level: 'warn', component: 'auth', message, ...fields })));
-  const cache = new Map<string, CachedKey>();
+  const logger = withFields(options.logger ?? jsonLogger, { component: 'auth' });
+  // No refresh ahead: a key is verified again (and its use recorded) once per TTL, on a miss.
+  const cache = new TtlCache<CachedKey>({ ttlMs: ttl, refreshAfterMs: ttl });
   const limiter = new KeyRateLimiter(options.rateLimits);
 
   // A cached answer comes back as is rather than as a promise: the predict path is one such hit per request.
   function resolve(presented: string): CachedKey | Promise<CachedKey> {
-    const now = Date.now();
-    const hit = cache.get(presented);
-    if (hit && hit.until > now) return hit;
-    return verifyApiKeyUntil(presented, store, new Date(now)).then((verified) => {
-      if (cache.size > 10_000) cache.clear();
+    const hit = cache.peek(presented);
+    if (hit) return hit.value;
+    return cache.get(presented, async () => {
+      const now = Date.now();
+      const verified = await verifyApiKeyUntil(presented, store, new Date(now));
       const key = verified?.key;
-      const entry = { key, until: now + ttl, validUntil: verified?.validUntil ?? 0 };
-      cache.set(presented, entry);
       // A cache miss happens once per TTL per key and process: that bounds the writes.
-      if (key) store.touch(key.id, new Date(now).toISOString()).catch((error) => report('recording a key\'s last use failed', { keyId: key.id, error: String(error) }));
-      return entry;
+      if (key) store.touch(key.id, new Date(now).toISOString()).catch((error) => logger.warn('recording a key\'s last use failed', { keyId: key.id, error: String(error) }));
+      return { key, validUntil: verified?.validUntil ?? 0 };
     });
   }
 
@@ -63,7 +61,7 @@ export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
 
   /** Drops every cached verification of key `id`: its revocation or rotation counts from now. */
   function forget(id: string): void {
-    for (const [presented, entry] of cache) if (entry.key?.id === id) cache.delete(presented);
+    cache.deleteWhere((entry) => entry.key?.id === id);
   }
 
   const requireScope = (scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> => (c, next) => {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { jsonLogger, type Logger } from '@flywheel/core';
 
 export interface ProblemFieldError {
   path: string;
@@ -73,14 +74,14 @@ export function problemResponse(problem: Problem): Response {
   });
 }
 
-/** The app's onError: every failure leaves as problem+json; internals never reach the caller. */
-export function handleError(error: unknown, c: Context): Response {
+/** The app's onError: every failure leaves as problem+json; internals never reach the caller, only the log. */
+export function handleError(error: unknown, c: Context, logger: Logger = jsonLogger): Response {
   if (error instanceof Problem) return problemResponse(error);
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
     return problemResponse(new Problem(status, error.message || titles[status] || 'Request failed'));
   }
-  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', path: c.req.path, error: String(error), stack: (error as Error)?.stack }));
+  logger.error('unhandled error', { path: c.req.path, error: String(error), stack: (error as Error)?.stack });
   return problemResponse(new Problem(500, 'The server failed to handle the request; it has been logged.'));
 }
 

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { jsonLogger, type Logger } from '@flywheel/core';
 import type { ApiDependencies } from './app.ts';
 import { createAuth } from './auth.ts';
 import { handleError, notFound } from './problem.ts';
@@ -10,6 +11,8 @@ export type ServingAppDependencies = Pick<ApiDependencies, 'apiKeys' | 'registry
 
 export interface ServingAppOptions {
   authCacheTtlMs?: number;
+  /** Where the serving path logs (default: JSON lines on the console). */
+  logger?: Logger;
   serving?: ServingOptions;
 }
 
@@ -25,10 +28,11 @@ export interface ServingApp {
  * rest of the API has no business.
  */
 export function createServingApp(deps: ServingAppDependencies, options: ServingAppOptions = {}): ServingApp {
-  const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs });
-  const serving = new Serving(deps, options.serving);
+  const logger = options.logger ?? jsonLogger;
+  const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs, logger });
+  const serving = new Serving(deps, { logger, ...options.serving });
   const app = new Hono();
-  app.onError(handleError);
+  app.onError((error, c) => handleError(error, c, logger));
   app.notFound(notFound);
   app.route('/', predictRoutes(serving, requireScope));
   return { app, serving };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
+  type Logger,
   MAX_RECORD_BYTES,
   SQS_PACKING_LIMITS,
   encodeBatchBody,
@@ -30,7 +31,8 @@ export interface BatchPredictionLogSinkOptions {
   sqs: SQSClient;
   queueUrl: string;
   hashUnit: UnitHasher;
-  report?: (level: 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Default: silent (the batch function passes its own). */
+  logger?: Logger;
 }
 
 /**
@@ -52,7 +54,7 @@ export class BatchPredictionLogSink implements PredictionLogSink {
     try {
       this.#pending.push(...stableLogBatches(entry, this.options.hashUnit));
     } catch (error) {
-      this.options.report?.('error', 'could not prepare a batch prediction log entry', { endpoint: entry?.endpoint, error: String(error) });
+      this.options.logger?.error('could not prepare a batch prediction log entry', { endpoint: entry?.endpoint, error: String(error) });
     }
   }
 

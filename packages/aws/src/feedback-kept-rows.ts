@@ -1,11 +1,10 @@
-import type { EndpointStore, PredictionLogRecord, Task } from '@flywheel/core';
+import { TtlCache, type EndpointStore, type PredictionLogRecord, type Task } from '@flywheel/core';
 import type { VersionCache } from '@flywheel/monitor';
 
 export type EndpointConfigs = Pick<EndpointStore, 'get'>;
 
 /** Config versions looked up at once; an unknown one is asked again after this long. */
 const MISSING_RETRY_MS = 60_000;
-const MAX_CACHED = 10_000;
 
 /**
  * Which logged rows the join keeps (one DynamoDB write each): those whose feedback can count.
@@ -17,13 +16,16 @@ const MAX_CACHED = 10_000;
  * with or score it against.
  */
 export class KeptRows {
-  readonly #splits = new Map<string, { value: Promise<boolean>; until: number }>();
+  /** Config versions are never rewritten: a found one is kept for good, a missing one asked again later. */
+  readonly #splits: TtlCache<boolean | undefined>;
 
   constructor(
     private readonly endpoints: EndpointConfigs,
     private readonly versions: Pick<VersionCache, 'task'>,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.#splits = new TtlCache({ ttlMs: (splits) => (splits === undefined ? MISSING_RETRY_MS : Infinity), refreshAfterMs: Infinity, now });
+  }
 
   /** The task of the row's version when the row is kept (undefined: kept without one); `false` when it is not kept. */
   async keep(record: PredictionLogRecord): Promise<Task | undefined | false> {
@@ -32,19 +34,11 @@ export class KeptRows {
     return (await this.#splitsTraffic(record.endpoint, record.configVersion)) ? undefined : false;
   }
 
-  /** Config versions are never rewritten: a found one is kept for good, a missing one asked again later. */
-  #splitsTraffic(endpoint: string, configVersion: number): Promise<boolean> {
-    const id = `${endpoint}\u0000${configVersion}`;
-    const hit = this.#splits.get(id);
-    if (hit && hit.until > this.now()) return hit.value;
-    if (this.#splits.size > MAX_CACHED) this.#splits.clear();
-    const read = this.endpoints.get(endpoint, configVersion);
-    const entry = { value: read.then((found) => (found?.config.variants.length ?? 0) > 1), until: Infinity };
-    this.#splits.set(id, entry);
-    read.then(
-      (found) => (entry.until = found ? Infinity : this.now() + MISSING_RETRY_MS),
-      () => this.#splits.delete(id),
+  /** Whether the config version splits traffic; undefined (not kept) while it is not found. */
+  async #splitsTraffic(endpoint: string, configVersion: number): Promise<boolean> {
+    const splits = await this.#splits.get(`${endpoint}\u0000${configVersion}`, () =>
+      this.endpoints.get(endpoint, configVersion).then((found) => found && found.config.variants.length > 1),
     );
-    return entry.value;
+    return splits ?? false;
   }
 }

@@ -14,6 +14,9 @@ import {
   type PredictionLogEntry,
   type PredictionLogSink,
   type UnitHasher,
+  jsonLogger,
+  withFields,
+  type Logger,
 } from '@flywheel/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
@@ -44,7 +47,8 @@ export interface SqsPredictionLogSinkOptions {
    * every flush (default 64 MiB). Beyond it the oldest are dropped, counted and reported.
    */
   maxRetainedBytes?: number;
-  report?: (level: 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Where warnings and errors go (default: JSON lines on the console). */
+  logger?: Logger;
   /**
    * Whether this sink re-sends what was spilled once the queue takes messages again (default
    * true). The edge function leaves that to the API: replaying lists and deletes under `spill/`
@@ -95,8 +99,6 @@ function rememberingHasher(hash: UnitHasher): UnitHasher {
   };
 }
 
-const defaultReport: NonNullable<SqsPredictionLogSinkOptions['report']> = (level, message, fields) =>
-  console[level](JSON.stringify({ level, component: 'prediction-log-sink', message, ...fields }));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -145,7 +147,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
       sendTimeoutMs: options.sendTimeoutMs ?? 5000,
       maxConcurrentSends: options.maxConcurrentSends ?? 8,
       maxRetainedBytes: options.maxRetainedBytes ?? 64 * 1024 * 1024,
-      report: options.report ?? defaultReport,
+      logger: withFields(options.logger ?? jsonLogger, { component: 'prediction-log-sink' }),
     };
     this.#hashUnit = rememberingHasher(options.unitHashKey ? hmacUnitHasher(options.unitHashKey) : this.#localHasher());
   }
@@ -156,7 +158,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     return (unit) => {
       if (!warned) {
         warned = true;
-        this.#options.report('warn', 'FLYWHEEL_UNIT_HASH_KEY is not set; units are hashed with the fixed local key, which is no secret');
+        this.#options.logger.warn('FLYWHEEL_UNIT_HASH_KEY is not set; units are hashed with the fixed local key, which is no secret');
       }
       return hash(unit);
     };
@@ -202,7 +204,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
   #dropAfterClose(entry: PredictionLogEntry): void {
     try {
       this.#stats.droppedRecords += Math.max(1, entry.rows.length);
-      this.#options.report('warn', 'prediction logged after the sink was closed; dropped', { endpoint: entry.endpoint });
+      this.#options.logger.warn('prediction logged after the sink was closed; dropped', { endpoint: entry.endpoint });
     } catch {
       // `log` never throws, whatever it was handed.
     }
@@ -238,7 +240,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
           this.#bufferedBytes += encoded.bytes;
         }
       } catch (error) {
-        this.#options.report('error', 'could not prepare a prediction log entry', { endpoint: entry?.endpoint, error: String(error) });
+        this.#options.logger.error('could not prepare a prediction log entry', { endpoint: entry?.endpoint, error: String(error) });
       }
     }
   }
@@ -254,7 +256,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     this.#buffer = [];
     this.#bufferedBytes = 0;
     this.#drains = this.#drains.then(() => this.#drain(records)).catch((error) => {
-      this.#options.report('error', 'prediction log drain failed', { error: String(error) });
+      this.#options.logger.error('prediction log drain failed', { error: String(error) });
     });
     return this.#drains;
   }
@@ -316,10 +318,10 @@ export class SqsPredictionLogSink implements PredictionLogSink {
         pending = pending.filter((_, index) => failed.has(index));
         if (pending.length > 0) {
           const reasons = (response.Failed ?? []).map((entry) => entry.Code);
-          this.#options.report('warn', 'queue refused log messages', { count: pending.length, reasons });
+          this.#options.logger.warn('queue refused log messages', { count: pending.length, reasons });
         }
       } catch (error) {
-        this.#options.report('warn', 'sending prediction logs failed', { attempt, messages: pending.length, error: String(error) });
+        this.#options.logger.warn('sending prediction logs failed', { attempt, messages: pending.length, error: String(error) });
       }
       if (pending.length === 0 || attempt >= this.#options.sendAttempts) return pending;
       this.#stats.retries++;
@@ -340,7 +342,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
         this.#stats.spilledRecords += message.records;
         this.#spillPending = true;
       } catch (error) {
-        this.#options.report('error', 'spilling prediction logs failed; keeping them for the next flush', { batch: message.batchId, error: String(error) });
+        this.#options.logger.error('spilling prediction logs failed; keeping them for the next flush', { batch: message.batchId, error: String(error) });
         this.#retain(message);
       }
     }
@@ -353,7 +355,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
       const dropped = this.#retained.shift()!;
       this.#retainedBytes -= dropped.bytes;
       this.#stats.droppedRecords += dropped.records;
-      this.#options.report('error', 'prediction logs dropped: queue and spill unavailable for too long', { batch: dropped.batchId, records: dropped.records });
+      this.#options.logger.error('prediction logs dropped: queue and spill unavailable for too long', { batch: dropped.batchId, records: dropped.records });
     }
   }
 }
@@ -368,7 +370,7 @@ export const LOCAL_UNIT_HASH_KEY = 'flywheel-local-unit-hash-key';
 export function createPredictionLogSink(
   clients: { sqs: SQSClient; s3: S3Client },
   names: { queueUrl: string; bucket: string; unitHashKey?: string },
-  options: Pick<SqsPredictionLogSinkOptions, 'replaysSpill' | 'sendAttempts' | 'sendTimeoutMs'> = {},
+  options: Pick<SqsPredictionLogSinkOptions, 'replaysSpill' | 'sendAttempts' | 'sendTimeoutMs' | 'logger'> = {},
 ): SqsPredictionLogSink {
   return new SqsPredictionLogSink({ sqs: clients.sqs, queueUrl: names.queueUrl, spill: new S3PredictionLogSpill(clients.s3, names.bucket), unitHashKey: names.unitHashKey, ...options });
 }

@@ -8,16 +8,10 @@ import {
   type ProfileOptions,
   type ReferenceProfile,
   type Row,
+  type BaselineFeature,
+  type BaselineStore,
 } from '@flywheel/core';
 import { bucket as bucketLayout } from '@flywheel/infra';
-import type { ProfileSource } from '@flywheel/monitor';
-
-/** A monitored input column as the registry describes features (categories may be numbers there). */
-export interface BaselineFeature {
-  readonly name: string;
-  readonly kind: 'numerical' | 'categorical';
-  readonly categories?: readonly (string | number)[];
-}
 
 /** `baselines/<model>/<version>/profile.json` */
 export function profileKey(model: string, version: number): string {
@@ -25,7 +19,7 @@ export function profileKey(model: string, version: number): string {
 }
 
 /** Reference profiles of model versions, as JSON objects in S3. */
-export class S3ReferenceProfileStore implements ProfileSource {
+export class S3ReferenceProfileStore implements BaselineStore {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,

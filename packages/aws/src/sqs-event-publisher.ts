@@ -1,6 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { CloudEvent } from '@flywheel/core';
-import type { EventPublisher } from '@flywheel/monitor';
+import type { CloudEvent, EventPublisher } from '@flywheel/core';
 
 /** Puts CloudEvents (structured JSON) on the events queue, with the type as a message attribute for filtering. */
 export class SqsEventPublisher implements EventPublisher {

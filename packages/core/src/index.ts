@@ -41,12 +41,7 @@ export {
   parseEndpointConfig,
   requestBucket,
 } from './routing/index.ts';
-export {
-  type GuardrailDecision,
-  type Moments,
-  type VariantHealth,
-  decideGuardrail,
-} from './experiment/index.ts';
+export type { Moments } from './experiment/index.ts';
 export {
   type ColumnReference,
   type ColumnSpec,
@@ -55,24 +50,20 @@ export {
   type DriftReport,
   type FeatureDistribution,
   InvalidBaselineError,
-  type LatencyHistogram,
   type ProfileOptions,
   type ReferenceProfile,
   type Row,
   type WindowSketch,
   buildReferenceProfile,
-  createLatencyHistogram,
   createWindowSketch,
-  errorRate,
   evaluateDrift,
   featureDistribution,
-  latencyQuantile,
-  mergeLatencyHistograms,
   mergeSketches,
   observe,
   parseReferenceProfile,
-  prometheusBuckets,
-  recordRequest,
+  type BaselineFeature,
+  type BaselineStore,
+  type ProfileSource,
 } from './drift/index.ts';
 export {
   type AlertKey,
@@ -140,8 +131,9 @@ export {
   rolloutPromotedEvent,
   rolloutRolledBackEvent,
   signWebhook,
-  verifyWebhook,
   versionRegisteredEvent,
+  type WebhookDeliveryOptions,
+  deliverWebhook,
 } from './events/index.ts';
 export {
   type Actor,
@@ -244,6 +236,9 @@ export {
   signalRetrain,
   trainParamsSchema,
   withCanary,
+  type EventsConsumerDependencies,
+  consumeEvent,
+  environmentSecrets,
 } from './retrain/index.ts';
 export {
   EMPTY_TALLY,
@@ -289,6 +284,9 @@ export {
   guardrailChange,
   healthFromHistogram,
   stepStart,
+  decideGuardrail,
+  type VariantHealth,
+  type GuardrailDecision,
 } from './guardrails/index.ts';
 export {
   AUDIT_CURSOR,
@@ -438,3 +436,25 @@ export {
   randomErasureId,
   runErasure,
 } from './erasure/index.ts';
+export {
+  recordRequest,
+  prometheusBuckets,
+  mergeLatencyHistograms,
+  latencyQuantile,
+  errorRate,
+  createLatencyHistogram,
+  type LatencyHistogram,
+} from './serving-health/index.ts';
+export {
+  type LogFields,
+  type LogLevel,
+  type Logger,
+  jsonLogger,
+  loggerOf,
+  silentLogger,
+  withFields,
+} from './logging/index.ts';
+export {
+  TtlCache,
+} from './cache/index.ts';
+export { mulberry32 } from './statistics/random.ts';

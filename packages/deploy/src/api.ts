@@ -1,5 +1,6 @@
 import type { ApiDependencies, ServingAppDependencies } from '@flywheel/api';
 import { DynamoApiKeyStore, DynamoEndpointStore, DynamoModelRegistry, S3ArtifactStore, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import type { Logger } from '@flywheel/core';
 import { WebhookNotifier, webhooksFromEnv } from '@flywheel/monitor';
 import { createErasureApiDependencies } from './erasure-ports.ts';
 import { createMonitoringApiDependencies } from './monitoring.ts';
@@ -9,15 +10,19 @@ import { StackAdapters } from './stack-adapters.ts';
  * The API's composition root: its ports, implemented with the AWS SDK against the named
  * resources, every adapter built once (see {@link StackAdapters}).
  */
-export function createApiDependencies(clients: AwsClients, names: ResourceNames, env: Record<string, string | undefined> = process.env): ApiDependencies {
-  return apiDependencies(new StackAdapters(clients, names, env));
+export function createApiDependencies(
+  clients: AwsClients,
+  names: ResourceNames,
+  options: { env?: Record<string, string | undefined>; logger?: Logger } = {},
+): ApiDependencies {
+  return apiDependencies(new StackAdapters(clients, names, options.env ?? process.env, options.logger));
 }
 
 export function apiDependencies(stack: StackAdapters): ApiDependencies {
   const { feedback, experiments } = stack.feedback;
   return {
     ...stack.serving,
-    ...createMonitoringApiDependencies(stack, new WebhookNotifier(webhooksFromEnv(stack.env))),
+    ...createMonitoringApiDependencies(stack, new WebhookNotifier(webhooksFromEnv(stack.env, stack.logger), { logger: stack.logger })),
     governance: stack.governance,
     datasets: { registry: stack.datasetRegistry, objects: stack.datasetObjects },
     events: stack.events,

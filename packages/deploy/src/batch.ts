@@ -1,8 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Serving, batchChunkScorer } from '@flywheel/api';
-import { BatchPredictionLogSink, type AwsClients, type ResourceNames } from '@flywheel/aws';
-import { failBatchJob, parseBatchMessage, planBatchJob, scoreBatchChunk, type BatchWorkerDependencies } from '@flywheel/core';
+import { BatchPredictionLogSink, createFunctionLogger, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { failBatchJob, parseBatchMessage, planBatchJob, scoreBatchChunk, type BatchWorkerDependencies, type Logger } from '@flywheel/core';
 import { queues } from '@flywheel/infra';
 import { StackAdapters } from './stack-adapters.ts';
 
@@ -10,7 +9,8 @@ export interface BatchHandlerOptions {
   /** Receives after which a failing message ends its job as failed (the queue's maxReceiveCount). */
   maxReceives?: number;
   env?: Record<string, string | undefined>;
-  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Default: Powertools Logger (JSON lines, service `batch`). */
+  logger?: Logger;
 }
 
 /**
@@ -22,9 +22,8 @@ export interface BatchHandlerOptions {
  */
 export function createBatchHandler(clients: AwsClients, names: ResourceNames, options: BatchHandlerOptions = {}) {
   const env = options.env ?? process.env;
-  const logger = options.log ? undefined : new Logger({ serviceName: 'batch' });
-  const log = options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {}));
-  const stack = new StackAdapters(clients, names, env);
+  const logger = options.logger ?? createFunctionLogger('batch');
+  const stack = new StackAdapters(clients, names, env, logger);
   const serving = new Serving({
     ...stack.serving,
     // Batch rows carry no unit; the key is the API's, should one ever be named.
@@ -32,7 +31,7 @@ export function createBatchHandler(clients: AwsClients, names: ResourceNames, op
       sqs: clients.sqs,
       queueUrl: names.queues.predictionLogs,
       hashUnit: stack.hashUnit,
-      report: (level, message, fields) => log(level, message, fields),
+      logger,
     }),
   });
   const deps: BatchWorkerDependencies = { ...stack.batch, scorer: batchChunkScorer(serving) };
@@ -43,7 +42,7 @@ export function createBatchHandler(clients: AwsClients, names: ResourceNames, op
       event.Records.map(async (record) => {
         const message = parseBatchMessage(record.body);
         if (!message) {
-          log('warn', 'dropped a batch message that is neither a plan nor a chunk', { messageId: record.messageId });
+          logger.warn('dropped a batch message that is neither a plan nor a chunk', { messageId: record.messageId });
           return;
         }
         try {
@@ -51,7 +50,7 @@ export function createBatchHandler(clients: AwsClients, names: ResourceNames, op
           else await scoreBatchChunk(deps, message.jobId, message, record.messageId);
         } catch (error) {
           const receives = Number(record.attributes.ApproximateReceiveCount);
-          log('error', 'batch message failed', { jobId: message.jobId, kind: message.kind, receives, error: String(error) });
+          logger.error('batch message failed', { jobId: message.jobId, kind: message.kind, receives, error: String(error) });
           if (receives >= maxReceives) {
             const what = message.kind === 'plan' ? 'planning' : `chunk ${message.index}`;
             await failBatchJob(deps, message.jobId, `${what} failed ${receives} times: ${(error as Error).message ?? String(error)}`).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { createServingApp, type ServingAppOptions } from '@flywheel/api';
-import { createPredictionLogSink, type AwsClients } from '@flywheel/aws';
+import { createFunctionLogger, createPredictionLogSink, type AwsClients } from '@flywheel/aws';
 import { HeldPredictionLog } from '@flywheel/core';
 import { createServingDependencies } from './api.ts';
 
@@ -17,14 +17,15 @@ export interface EdgeResourceNames {
  * the bucket, its prediction log held until the handler decides to send or discard it.
  */
 export function createEdgeServing(clients: AwsClients, names: EdgeResourceNames, options: ServingAppOptions = {}) {
+  const logger = options.logger ?? createFunctionLogger('edge');
   // The API replays what was spilled (see the sink's `replaysSpill`); the edge only spills. The
   // caller waits for the flush, so a queue that does not answer is given ~6 s, not the default ~20.
   const sink = createPredictionLogSink(
     clients,
     { queueUrl: names.predictionLogs, bucket: names.bucket, unitHashKey: names.unitHashKey },
-    { replaysSpill: false, sendAttempts: 3, sendTimeoutMs: 2_000 },
+    { replaysSpill: false, sendAttempts: 3, sendTimeoutMs: 2_000, logger },
   );
   const predictionLog = new HeldPredictionLog(sink);
-  const { app, serving } = createServingApp({ ...createServingDependencies(clients, names), predictionLog }, options);
+  const { app, serving } = createServingApp({ ...createServingDependencies(clients, names), predictionLog }, { ...options, logger });
   return { app, serving, predictionLog };
 }

@@ -1,14 +1,14 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { AwsClients, ResourceNames } from '@flywheel/aws';
-import { runErasure, type ErasureWorkDependencies, type FeatureEraser } from '@flywheel/core';
+import { createFunctionLogger, type AwsClients, type ResourceNames } from '@flywheel/aws';
+import { runErasure, type ErasureWorkDependencies, type FeatureEraser, type Logger } from '@flywheel/core';
 import { createErasureWorkDependencies } from './erasure-ports.ts';
 import { StackAdapters } from './stack-adapters.ts';
 
 export interface ErasureHandlerOptions {
   /** Replaces the worker's ports (tests inject a crash). */
   deps?: (deps: ErasureWorkDependencies) => ErasureWorkDependencies;
-  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Default: Powertools Logger (JSON lines, service `erasure`). */
+  logger?: Logger;
   /** Where an entity's feature rows are erased; without it an entity subject cannot be asked for. */
   features?: FeatureEraser;
 }
@@ -18,9 +18,8 @@ const HAND_ON_MS = 60_000;
 
 /** The erasure worker: one erasure per message (batch size 1), resumed from its checkpoint; a failed attempt is retried by the queue. */
 export function createErasureHandler(clients: AwsClients, names: ResourceNames, options: ErasureHandlerOptions = {}) {
-  const logger = options.log ? undefined : new Logger({ serviceName: 'erasure' });
-  const log = options.log ?? ((level, message, fields) => logger?.[level](message, fields ?? {}));
-  const stack = new StackAdapters(clients, names);
+  const logger = options.logger ?? createFunctionLogger('erasure');
+  const stack = new StackAdapters(clients, names, process.env, logger);
   const base = createErasureWorkDependencies(stack, options.features);
   const deps = options.deps ? options.deps(base) : base;
   const queue = stack.erasureQueue;
@@ -29,15 +28,15 @@ export function createErasureHandler(clients: AwsClients, names: ResourceNames, 
     for (const record of event.Records) {
       const erasureId = erasureIdOf(record.body);
       if (!erasureId) {
-        log('warn', 'dropped an erasure message without an erasure id', { messageId: record.messageId });
+        logger.warn('dropped an erasure message without an erasure id', { messageId: record.messageId });
         continue;
       }
       try {
         const outcome = await runErasure(deps, erasureId, { shouldYield: () => context.getRemainingTimeInMillis() < HAND_ON_MS });
         if (outcome === 'yielded') await queue.enqueue(erasureId);
-        log('info', `erasure ${erasureId}: ${outcome}`);
+        logger.info(`erasure ${erasureId}: ${outcome}`);
       } catch (error) {
-        log('error', 'erasure attempt failed; the queue retries it', { erasureId, error: String(error) });
+        logger.error('erasure attempt failed; the queue retries it', { erasureId, error: String(error) });
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }

@@ -1,8 +1,8 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { AwsClients, ResourceNames } from '@flywheel/aws';
+import { createFunctionLogger, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { Judge, VersionCache, WebhookNotifier, performanceSignalSource, webhooksFromEnv, type AlertNotifier, type JudgeDependencies, type JudgeOptions, type JudgeStats } from '@flywheel/monitor';
-import type { PerformanceThresholdsInput } from '@flywheel/core';
+import type { Logger, PerformanceThresholdsInput } from '@flywheel/core';
 import { createJudgeDependencies } from './monitoring.ts';
 import { StackAdapters } from './stack-adapters.ts';
 
@@ -13,6 +13,8 @@ export interface JudgeHandlerOptions {
   /** Longest wait for webhook deliveries before returning. */
   notificationWaitMs?: number;
   env?: Record<string, string | undefined>;
+  /** Default: Powertools Logger (JSON lines, service `judge`). */
+  logger?: Logger;
 }
 
 /**
@@ -41,9 +43,10 @@ export function createJudge(
  */
 export function createJudgeHandler(clients: AwsClients, names: ResourceNames, options: JudgeHandlerOptions = {}) {
   const env = options.env ?? process.env;
-  const stack = new StackAdapters(clients, names, env);
-  const notifier = new WebhookNotifier(webhooksFromEnv(env));
-  const judge = createJudge(stack, notifier, options.judge, { retrain: stack.retrain });
+  const logger = options.logger ?? createFunctionLogger('judge');
+  const stack = new StackAdapters(clients, names, env, logger);
+  const notifier = new WebhookNotifier(webhooksFromEnv(env, logger), { logger });
+  const judge = createJudge(stack, notifier, { logger, ...options.judge }, { retrain: stack.retrain });
   return async (event: ScheduledEvent, _context: Context): Promise<JudgeStats> => {
     const stats = await judge.judgeAll(new Date(event.time));
     await notifier.settle(options.notificationWaitMs ?? 2000);

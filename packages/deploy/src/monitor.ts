@@ -1,8 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { AwsClients, ResourceNames } from '@flywheel/aws';
+import { createFunctionLogger, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { LogIngest, WebhookNotifier, webhooksFromEnv, type IngestStats, type JudgeOptions, type LogIngestOptions } from '@flywheel/monitor';
-import type { PerformanceThresholdsInput } from '@flywheel/core';
+import type { Logger, PerformanceThresholdsInput } from '@flywheel/core';
 import { createJudge } from './judge.ts';
 import { createMonitorDependencies } from './monitoring.ts';
 import { StackAdapters } from './stack-adapters.ts';
@@ -16,6 +16,8 @@ export interface MonitorHandlerOptions {
   /** Longest wait for webhook deliveries before returning (they never hold up the batch result). */
   notificationWaitMs?: number;
   env?: Record<string, string | undefined>;
+  /** Default: Powertools Logger (JSON lines, service `monitor`). */
+  logger?: Logger;
 }
 
 /**
@@ -25,10 +27,11 @@ export interface MonitorHandlerOptions {
  */
 export function createMonitorHandler(clients: AwsClients, names: ResourceNames, options: MonitorHandlerOptions = {}) {
   const env = options.env ?? process.env;
-  const stack = new StackAdapters(clients, names, env);
-  const notifier = new WebhookNotifier(webhooksFromEnv(env));
-  const ingest = new LogIngest(createMonitorDependencies(stack, { notifier }), options.ingest);
-  const judge = createJudge(stack, notifier, { ...options.judge, report: options.judge?.report ?? options.ingest?.report });
+  const logger = options.logger ?? createFunctionLogger('monitor');
+  const stack = new StackAdapters(clients, names, env, logger);
+  const notifier = new WebhookNotifier(webhooksFromEnv(env, logger), { logger });
+  const ingest = new LogIngest(createMonitorDependencies(stack, { notifier }), { logger, ...options.ingest });
+  const judge = createJudge(stack, notifier, { logger, ...options.judge });
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const result = await ingest.ingest(
       event.Records.map((record) => ({ messageId: record.messageId, body: record.body })),

@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { replaySpilledPredictionLogs, type AwsClients, type ResourceNames } from '@flywheel/aws';
 
 // About 50 ms a batch (read, send, delete): well within the function's 60 s.
@@ -11,7 +11,7 @@ const MAX_BATCHES_PER_RUN = 500;
  * error alarm says so.
  */
 export function createReplayHandler(clients: AwsClients, names: ResourceNames) {
-  const logger = new Logger({ serviceName: 'replay' });
+  const logger = new PowertoolsLogger({ serviceName: 'replay' });
   return async (_event: ScheduledEvent, _context: Context) => {
     const result = await replaySpilledPredictionLogs(clients, names, { maxBatches: MAX_BATCHES_PER_RUN });
     if (result.replayed > 0 || result.failed > 0) logger.info('replayed spilled prediction logs', { ...result });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
+import { silentLogger } from '@flywheel/core';
 import { functions, type FunctionDefinition } from '@flywheel/infra';
 import { namedResourcesOf } from '../../../infra/function-package.ts';
 import { createApiDependencies } from './api.ts';
@@ -13,7 +14,6 @@ import { createRetentionHandler } from './retention.ts';
 import { createTrainHandler } from './train.ts';
 
 const clients = createAwsClients({ region: 'us-east-1', endpoints: { dynamodb: 'http://127.0.0.1:9', sqs: 'http://127.0.0.1:9', s3: 'http://127.0.0.1:9' } });
-const quiet = () => undefined;
 
 /** The environment the deploy gives a function: the names of what infra/functions.ts grants it, and nothing else. */
 function deployedNames(fn: FunctionDefinition) {
@@ -24,10 +24,10 @@ const roots: Record<string, (names: ReturnType<typeof deployedNames>) => unknown
   api: (names) => createApiDependencies(clients, names, {}),
   monitor: (names) => createMonitorHandler(clients, names, { env: {} }),
   judge: (names) => createJudgeHandler(clients, names, { env: {} }),
-  events: (names) => createEventsHandler(clients, names, { env: {}, log: quiet }),
-  train: (names) => createTrainHandler(clients, names, { log: quiet }),
-  batch: (names) => createBatchHandler(clients, names, { env: {}, log: quiet }),
-  erasure: (names) => createErasureHandler(clients, names, { log: quiet }),
+  events: (names) => createEventsHandler(clients, names, { env: {}, logger: silentLogger }),
+  train: (names) => createTrainHandler(clients, names, { logger: silentLogger }),
+  batch: (names) => createBatchHandler(clients, names, { env: {}, logger: silentLogger }),
+  erasure: (names) => createErasureHandler(clients, names, { logger: silentLogger }),
   retention: (names) => createRetentionHandler(clients, names),
   replay: (names) => createReplayHandler(clients, names),
 };

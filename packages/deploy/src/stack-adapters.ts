@@ -30,7 +30,7 @@ import {
   type ResourceNames,
   type SqsPredictionLogSink,
 } from '@flywheel/aws';
-import type { RetrainPorts } from '@flywheel/core';
+import type { Logger, RetrainPorts } from '@flywheel/core';
 import { createBatchPorts } from './batch-ports.ts';
 import { createFeedbackPorts, type FeedbackPorts } from './feedback.ts';
 import { createRetrainPorts } from './retrain-ports.ts';
@@ -50,6 +50,8 @@ export class StackAdapters {
     readonly names: ResourceNames,
     /** The deploy's environment: the unit hash key the prediction log and erasures share. */
     readonly env: Record<string, string | undefined> = process.env,
+    /** Where the adapters that log (the prediction log sink) write; silent by default. */
+    readonly logger?: Logger,
   ) {}
 
   #once<T>(key: string, build: () => T): T {
@@ -145,7 +147,7 @@ export class StackAdapters {
   /** The prediction log of a deployable that serves in the home region (the API, the batch worker): it replays its own spill. */
   get predictionLogSink(): SqsPredictionLogSink {
     return this.#once('predictionLogSink', () =>
-      createPredictionLogSink(this.clients, { queueUrl: this.names.queues.predictionLogs, bucket: this.names.bucket, unitHashKey: this.unitHashKey }),
+      createPredictionLogSink(this.clients, { queueUrl: this.names.queues.predictionLogs, bucket: this.names.bucket, unitHashKey: this.unitHashKey }, { logger: this.logger }),
     );
   }
   get retrain(): RetrainPorts {

@@ -1,7 +1,7 @@
 // Turning ONNX bytes into a runnable session and the signature requests are checked against.
 import type { InferenceSession } from 'onnxruntime-common';
 import { inferenceBackend, type BackendName, type InferenceBackend } from './backend.ts';
-import { rowsAreIndependent } from './batching.ts';
+import { rowsAreIndependent } from './joined-runs/feeds.ts';
 import { ModelLoadError, runtimeReason } from './errors.ts';
 import { checkModelGraph } from './graph-checks.ts';
 import { readSignature, type GraphSignature, type Signature, type TensorSpec } from './signature.ts';

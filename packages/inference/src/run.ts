@@ -1,7 +1,7 @@
 // Running sessions, and releasing them without pulling one out from under a running request.
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { InferenceError, runtimeReason } from './errors.ts';
-import { scheduleRun } from './joined-runs.ts';
+import { scheduleRun } from './joined-runs/schedule.ts';
 import type { LoadedModel } from './load.ts';
 
 interface Activity {

@@ -1,5 +1,6 @@
 // Test fixtures: models written with the writer, each with a sample request and the outputs a
 // plain TypeScript forward pass computes for it. Imported by tests only.
+import { mulberry32 } from '@flywheel/core';
 import type { NestedValue } from './codec.ts';
 import {
   floatTensor,
@@ -22,15 +23,8 @@ type Matrix = number[][];
 
 /** Deterministic weights (mulberry32), rounded to float32 so the reference uses what the model holds. */
 export function seededRandom(seed: number): (scale?: number) => number {
-  let state = seed >>> 0;
-  return (scale = 1) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const unit = ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    return Math.fround((unit * 2 - 1) * scale);
-  };
+  const unit = mulberry32(seed);
+  return (scale = 1) => Math.fround((unit() * 2 - 1) * scale);
 }
 
 const matrix = (random: () => number, rows: number, columns: number): Matrix =>

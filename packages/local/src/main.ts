@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { StartupError, startLocalSystem } from './system.ts';
 import { localConsumers, localScheduled } from './consumers.ts';
 import { isEmptyRegistry, seedDemo, type DemoTarget } from './demo.ts';
+import { readableLogger } from './readable-logger.ts';
+import type { Logger } from '@flywheel/core';
 
 /** `npm start`: the whole system on this machine, configured by the environment. */
 async function main(): Promise<void> {
@@ -9,7 +11,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, got "${process.env.PORT}"`);
   const dataDir = resolve(process.env.FLYWHEEL_DATA_DIR ?? '.data');
   const started = Date.now();
-  const log = (line: string) => console.log(`[flywheel] ${line}`);
+  const logger = readableLogger({ debug: process.env.POWERTOOLS_LOG_LEVEL?.toUpperCase() === 'DEBUG' });
+  const log = (line: string) => logger.info(line);
   const system = await startLocalSystem({
     dataDir,
     port,
@@ -17,7 +20,7 @@ async function main(): Promise<void> {
     adminKey: process.env.FLYWHEEL_ADMIN_KEY,
     consumers: localConsumers,
     scheduled: localScheduled,
-    log,
+    logger,
   });
   log(`listening on ${system.url} (ready in ${Date.now() - started} ms, data in ${dataDir})`);
   if (system.adminKeyGenerated) {
@@ -27,7 +30,7 @@ async function main(): Promise<void> {
     log(`authenticate with the admin key from ${process.env.FLYWHEEL_ADMIN_KEY ? 'FLYWHEEL_ADMIN_KEY' : `${dataDir}/admin-key`}`);
   }
   log(`try: curl ${system.url}/healthz`);
-  if (process.env.FLYWHEEL_DEMO !== '0') void seedDemoIfEmpty({ url: system.url, key: system.adminKey }, log);
+  if (process.env.FLYWHEEL_DEMO !== '0') void seedDemoIfEmpty({ url: system.url, key: system.adminKey }, logger);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
     system.stop().then(
       () => process.exit(0),
       (error) => {
-        console.error(`[flywheel] shutdown failed: ${String(error)}`);
+        logger.error('shutdown failed', { error: String(error) });
         process.exit(1);
       },
     );
@@ -53,15 +56,15 @@ main().catch((error) => {
 });
 
 /** Seeds the demo model and endpoint on an empty data dir, in the background: the API is already up. */
-async function seedDemoIfEmpty(target: DemoTarget, log: (line: string) => void): Promise<void> {
+async function seedDemoIfEmpty(target: DemoTarget, logger: Logger): Promise<void> {
   try {
     if (!(await isEmptyRegistry(target))) return;
-    log('empty data dir: training the demo model and creating the `demo` endpoint (FLYWHEEL_DEMO=0 skips this)…');
+    logger.info('empty data dir: training the demo model and creating the `demo` endpoint (FLYWHEEL_DEMO=0 skips this)…');
     const started = Date.now();
     const version = await seedDemo(target);
-    log(`demo ready in ${Date.now() - started} ms: model demo version ${version} behind endpoint demo; see README.md for the curl walkthrough`);
+    logger.info(`demo ready in ${Date.now() - started} ms: model demo version ${version} behind endpoint demo; see README.md for the curl walkthrough`);
   } catch (error) {
-    log(`could not seed the demo: ${(error as Error).message}`);
+    logger.warn('could not seed the demo', { error: (error as Error).message });
   }
 }
 

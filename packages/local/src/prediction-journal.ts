@@ -1,14 +1,14 @@
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PredictionLogEntry, PredictionLogSink } from '@flywheel/core';
+import { jsonLogger, withFields, type Logger, type PredictionLogEntry, type PredictionLogSink } from '@flywheel/core';
 
 export interface PredictionJournalOptions {
   /** Where segments are kept (the data dir's `journal/`). */
   dir: string;
   /** How often the open segment is closed and, once the sink has sent it, deleted (default 1 s). */
   rotateEveryMs?: number;
-  report?: (message: string, fields?: Record<string, unknown>) => void;
+  logger?: Logger;
 }
 
 /**
@@ -23,7 +23,7 @@ export interface PredictionJournalOptions {
 export class JournaledPredictionLog implements PredictionLogSink {
   readonly #inner: PredictionLogSink;
   readonly #dir: string;
-  readonly #report: NonNullable<PredictionJournalOptions['report']>;
+  readonly #logger: Logger;
   #segment: Segment;
   #sequence = 0;
   #timer: ReturnType<typeof setInterval>;
@@ -33,7 +33,7 @@ export class JournaledPredictionLog implements PredictionLogSink {
   private constructor(inner: PredictionLogSink, options: PredictionJournalOptions) {
     this.#inner = inner;
     this.#dir = options.dir;
-    this.#report = options.report ?? ((message, fields) => console.warn(JSON.stringify({ level: 'warn', component: 'prediction-journal', message, ...fields })));
+    this.#logger = withFields(options.logger ?? jsonLogger, { component: 'prediction-journal' });
     this.#segment = this.#open();
     this.#timer = setInterval(() => void this.#rotate(), options.rotateEveryMs ?? 1000);
     this.#timer.unref();
@@ -52,7 +52,7 @@ export class JournaledPredictionLog implements PredictionLogSink {
           inner.log(JSON.parse(line) as PredictionLogEntry);
           recovered++;
         } catch {
-          options.report?.('skipped a partial journal line', { segment: name });
+          options.logger?.warn('skipped a partial journal line', { segment: name });
         }
       }
     }
@@ -68,7 +68,7 @@ export class JournaledPredictionLog implements PredictionLogSink {
         this.#segment.entries++;
       } catch (error) {
         // `log` never throws: without the journal the entry still goes the sink's way.
-        this.#report('journaling a prediction failed', { error: String(error) });
+        this.#logger.warn('journaling a prediction failed', { error: String(error) });
       }
     }
     this.#inner.log(entry);
@@ -111,7 +111,7 @@ export class JournaledPredictionLog implements PredictionLogSink {
       closeSync(segment.fd);
       rmSync(segment.path, { force: true });
     } catch (error) {
-      this.#report('removing a sent journal segment failed', { segment: segment.path, error: String(error) });
+      this.#logger.warn('removing a sent journal segment failed', { segment: segment.path, error: String(error) });
     }
   }
 }

@@ -8,6 +8,7 @@ import { createAwsClients, type AwsClients, type ResourceNames } from '@flywheel
 import { createApiDependencies, createFeatureStore } from '@flywheel/deploy';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { functions, queues, type QueueDefinition } from '@flywheel/infra';
+import { silentLogger, type Logger } from '@flywheel/core';
 import { bootstrapAdminKey } from './admin-key.ts';
 import { startEmbeddedAws } from './embedded-aws.ts';
 import { SqsEventSource, type SqsBatchHandler } from './event-source.ts';
@@ -16,8 +17,8 @@ import { ScheduledInvoker, type ScheduledHandler } from './scheduled-invoker.ts'
 import { provisionStack } from './provision.ts';
 import { TtlSweeper, sweptTables } from './ttl-sweeper.ts';
 
-export type QueueConsumers = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => SqsBatchHandler>>;
-export type ScheduledFunctions = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames) => ScheduledHandler>>;
+export type QueueConsumers = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames, logger: Logger) => SqsBatchHandler>>;
+export type ScheduledFunctions = Partial<Record<keyof typeof functions, (clients: AwsClients, names: ResourceNames, logger: Logger) => ScheduledHandler>>;
 
 export interface LocalSystemOptions {
   dataDir: string;
@@ -36,7 +37,8 @@ export interface LocalSystemOptions {
   pollWaitSeconds?: number;
   /** Milliseconds between sweeps of expired items (dynalite applies no TTL); default 10 minutes. */
   ttlSweepEveryMs?: number;
-  log?: (line: string) => void;
+  /** What the system and its functions log through (default: nothing). */
+  logger?: Logger;
 }
 
 export interface LocalSystem {
@@ -54,12 +56,12 @@ export class StartupError extends Error {
 
 /** The whole system on one machine: embedded AWS, the provisioned stack, the API and the consumers. */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
-  const log = options.log ?? (() => undefined);
+  const logger = options.logger ?? silentLogger;
   await ensureWritable(options.dataDir);
   const aws = await startEmbeddedAws({ dataDir: options.dataDir });
   const stops: Array<() => Promise<void>> = [() => aws.stop()];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error) => log(`while stopping: ${String(error)}`));
+    for (const stop of stops.reverse()) await stop().catch((error) => logger.warn('stopping failed', { error: String(error) }));
   };
   try {
     const clients = createAwsClients({ endpoints: aws.endpoints });
@@ -73,18 +75,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const featureEngine = new DuckDbFeatureEngine(clients.s3, names.bucket);
     stops.push(() => featureEngine.close());
     const features = createFeatureStore(clients, names, featureEngine);
-    const api = createApiDependencies(clients, names);
+    const api = createApiDependencies(clients, names, { logger });
     // An erasure by entity reaches the feature rows this process keeps.
     const direct = { ...api, features, ...(api.erasures ? { erasures: { ...api.erasures, features } } : {}) };
     // Predictions answered here are journaled on disk first, so `kill -9` loses none of them.
-    const journal = direct.predictionLog && (await JournaledPredictionLog.open(direct.predictionLog, { dir: join(options.dataDir, 'journal') }));
-    if (journal?.recovered) log(`handed ${journal.recovered} journaled predictions of an earlier process to the prediction log`);
+    const journal = direct.predictionLog && (await JournaledPredictionLog.open(direct.predictionLog, { dir: join(options.dataDir, 'journal'), logger }));
+    if (journal?.recovered) logger.info('handed journaled predictions of an earlier process to the prediction log', { predictions: journal.recovered });
     const deps = journal ? { ...direct, predictionLog: journal.log } : direct;
     // Buffered prediction logs reach the queue before the emulators stop.
     stops.push(async () => deps.predictionLog?.close());
     const admin = await bootstrapAdminKey(deps.apiKeys, options.dataDir, options.adminKey);
     // DynamoDB deletes expired items by itself; dynalite never does, so the local stack sweeps them.
-    const sweeper = new TtlSweeper({ dynamodb: clients.dynamodb, tables: sweptTables(names), everyMs: options.ttlSweepEveryMs, onError: (error) => log(`ttl sweep: ${String(error)}`) });
+    const sweeper = new TtlSweeper({ dynamodb: clients.dynamodb, tables: sweptTables(names), everyMs: options.ttlSweepEveryMs, onError: (error) => logger.warn('ttl sweep failed', { error: String(error) }) });
     sweeper.start();
     stops.push(() => sweeper.stop());
 
@@ -97,13 +99,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         sqs: clients.sqs,
         queueUrl,
         queueArn: Attributes!.QueueArn!,
-        handler: createHandler(clients, names),
+        handler: createHandler(clients, names, logger),
         batchSize: definition.trigger.batchSize,
         batchWindowSeconds: definition.trigger.batchWindowSeconds,
         functionName: definition.name,
         timeoutSeconds: definition.timeoutSeconds,
         ...(options.pollWaitSeconds === undefined ? {} : { waitTimeSeconds: options.pollWaitSeconds }),
-        onError: (error) => log(`${definition.name}: ${String(error)}`),
+        onError: (error) => logger.error('function failed', { function: definition.name, error: String(error) }),
       });
       source.start();
       stops.push(() => source.stop());
@@ -113,17 +115,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       const definition = functions[functionName as keyof typeof functions];
       if (definition.trigger.kind !== 'schedule' || !createHandler) continue;
       const invoker = new ScheduledInvoker({
-        handler: createHandler(clients, names),
+        handler: createHandler(clients, names, logger),
         everySeconds: options.scheduleOverrides?.[functionName as keyof typeof functions] ?? definition.trigger.everySeconds,
         functionName: definition.name,
         timeoutSeconds: definition.timeoutSeconds,
-        onError: (error) => log(`${definition.name}: ${String(error)}`),
+        onError: (error) => logger.error('function failed', { function: definition.name, error: String(error) }),
       });
       invoker.start();
       stops.push(() => invoker.stop());
     }
 
-    const app = createApp(deps);
+    const app = createApp(deps, { logger });
     const server = await listen(app.fetch, options.port, options.host ?? '127.0.0.1');
     stops.push(() => closeServer(server));
     const { port } = server.address() as AddressInfo;

@@ -10,8 +10,9 @@ import {
   type DriftReport,
   type FeatureDistribution,
   type WindowSketch,
+  type ProfileSource,
 } from '@flywheel/core';
-import type { ProfileSource, StoredWindow, WindowStore } from './ports.ts';
+import type { StoredWindow, WindowStore } from './ports.ts';
 import { listServedWindows } from './window-range.ts';
 
 export interface DriftQuery {

@@ -18,8 +18,11 @@ import {
   type LatencyHistogram,
   type Moments,
   type VariantHealth,
+  silentLogger,
+  type Logger,
+  type EventPublisher,
 } from '@flywheel/core';
-import type { EventPublisher, WindowStore } from './ports.ts';
+import type { WindowStore } from './ports.ts';
 import { WINDOW_MS, hourStart } from './window-key.ts';
 
 /**
@@ -47,7 +50,7 @@ export interface GuardrailEvaluatorOptions {
   /** Config versions read back to find where the current step began (default 50). */
   readonly historyLimit?: number;
   readonly now?: () => Date;
-  readonly report?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly logger?: Logger;
 }
 
 export type GuardrailLook =
@@ -71,7 +74,7 @@ export type GuardrailLook =
  */
 export class GuardrailEvaluator {
   readonly #deps: GuardrailDependencies & { windows: Pick<WindowStore, 'list'>; events: EventPublisher };
-  readonly #options: Required<Omit<GuardrailEvaluatorOptions, 'now' | 'report'>> & Pick<Required<GuardrailEvaluatorOptions>, 'now' | 'report'>;
+  readonly #options: Required<GuardrailEvaluatorOptions>;
   readonly #lastLook = new Map<string, number>();
   readonly #warned = new Set<string>();
 
@@ -83,7 +86,7 @@ export class GuardrailEvaluator {
       maxAttempts: options.maxAttempts ?? 3,
       historyLimit: options.historyLimit ?? 50,
       now: options.now ?? (() => new Date()),
-      report: options.report ?? (() => undefined),
+      logger: options.logger ?? silentLogger,
     };
   }
 
@@ -111,7 +114,7 @@ export class GuardrailEvaluator {
       const reason = 'guardrails on `outcome` need feedback aggregates, which this monitor has no source for; the canary is not judged';
       if (!this.#warned.has(endpoint)) {
         this.#warned.add(endpoint);
-        this.#options.report('warn', reason, { endpoint });
+        this.#options.logger.warn(reason, { endpoint });
       }
       return { status: 'skipped', reason };
     }
@@ -138,7 +141,7 @@ export class GuardrailEvaluator {
     }
     const next = nextEndpointRecord(endpoint, current, guardrailChange(current, canary, decision, start.configVersion), this.#options.now().toISOString());
     if (!(await this.#deps.endpoints.append(next))) return 'conflict';
-    this.#options.report('info', `guardrail ${decision.action}`, { endpoint, configVersion: next.configVersion, reason: decision.reason });
+    this.#options.logger.info(`guardrail ${decision.action}`, { endpoint, configVersion: next.configVersion, reason: decision.reason });
     await this.#announce(next);
     return { status: 'changed', decision, record: next };
   }

@@ -9,9 +9,7 @@ export type {
   ClaimResult,
   DeadLetterQueue,
   DriftScoreStore,
-  EventPublisher,
   LogArchive,
-  ProfileSource,
   StoredWindow,
   WindowSeries,
   WindowStore,
@@ -26,7 +24,7 @@ export { ALERT_STATUSES, alertIdFor, alertSummary, type Alert, type AlertStatusN
 export { applyWindowSignals, eventFor, type AlertEngineDependencies, type AlertOutcome } from './alerts/alert-engine.ts';
 export { AlertDesk, type AlertActionResult } from './alerts/alert-desk.ts';
 export { NO_NOTIFIER, type AlertNotification, type AlertNotifier } from './alerts/notifier.ts';
-export { WebhookNotifier, WebhookTargetSchema, webhookBody, webhookSignature, webhooksFromEnv, type WebhookOptions, type WebhookTarget } from './alerts/webhooks.ts';
+export { WebhookNotifier, WebhookTargetSchema, webhookBody, webhooksFromEnv, type WebhookOptions, type WebhookTarget } from './alerts/webhooks.ts';
 export { queryDrift, type DriftQuery, type DriftQueryResult, type ServingHealth, type VersionCount } from './drift-query.ts';
 export { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions, type GuardrailLook, type OutcomeSource } from './guardrail-evaluator.ts';
 export { queryShadows, type ShadowSummary } from './shadow-query.ts';

@@ -14,13 +14,18 @@ import {
   type EndpointStore,
   type MonitoringPlan,
   type RetrainPorts,
+  jsonLogger,
+  withFields,
+  type Logger,
+  type EventPublisher,
+  type ProfileSource,
 } from '@flywheel/core';
 import { applyWindowSignals, type AlertOutcome } from './alerts/alert-engine.ts';
 import { NO_NOTIFIER, type AlertNotifier } from './alerts/notifier.ts';
 import { forEachLimit } from './concurrency.ts';
 import { driftScores } from './drift-scores.ts';
 import { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions } from './guardrail-evaluator.ts';
-import type { AlertStore, DriftScoreStore, EventPublisher, ProfileSource, StoredWindow, WindowStore } from './ports.ts';
+import type { AlertStore, DriftScoreStore, StoredWindow, WindowStore } from './ports.ts';
 import { ProfileCache } from './profile-cache.ts';
 import { listServedWindows } from './window-range.ts';
 import { windowSignals, type KeyedSignal, type SignalOptions, type WindowForSignals } from './window-signals.ts';
@@ -71,7 +76,7 @@ export interface JudgeOptions {
   readonly alertPolicy?: AlertPolicyOptionsInput;
   readonly signalSources?: readonly SignalSource[];
   /** How often canaries are looked at (at most every 30 s per endpoint by default), and the rest of the evaluator's tuning. */
-  readonly guardrails?: Omit<GuardrailEvaluatorOptions, 'now' | 'report'>;
+  readonly guardrails?: Omit<GuardrailEvaluatorOptions, 'now' | 'logger'>;
   /**
    * A schedule instant this far before the judge's time still starts its run (default 2 min):
    * a late or retried invocation finds it; the instant's deterministic signal id dedupes it.
@@ -80,7 +85,8 @@ export interface JudgeOptions {
   readonly concurrency?: number;
   readonly profileCacheTtlMs?: number;
   readonly now?: () => Date;
-  readonly report?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Where it logs (default: JSON lines on the console). */
+  readonly logger?: Logger;
 }
 
 export interface JudgeStats {
@@ -97,10 +103,6 @@ export interface JudgeStats {
 }
 
 export type LookOutcome = { readonly status: 'judged'; readonly look: Look; readonly alerts: AlertOutcome } | { readonly status: 'quiet' | 'seen' };
-
-const defaultReport: NonNullable<JudgeOptions['report']> = (level, message, fields) => {
-  if (level !== 'info') console[level](JSON.stringify({ level, component: 'judge', message, ...fields }));
-};
 
 /**
  * Judges endpoints on the clock, whether or not traffic arrives: every window (the endpoint's
@@ -133,7 +135,7 @@ export class Judge {
       concurrency: options.concurrency ?? 8,
       profileCacheTtlMs: options.profileCacheTtlMs ?? 60_000,
       now: options.now ?? (() => new Date()),
-      report: options.report ?? defaultReport,
+      logger: withFields(options.logger ?? jsonLogger, { component: 'judge' }),
     };
     this.#profiles = new ProfileCache(deps.profiles, { ttlMs: this.#options.profileCacheTtlMs });
     this.#guardrails =
@@ -145,7 +147,7 @@ export class Judge {
           minIntervalMs: 30_000,
           ...options.guardrails,
           now: this.#options.now,
-          report: (level, message, fields) => this.#options.report(level, message, { component: 'guardrails', ...fields }),
+          logger: withFields(this.#options.logger, { component: 'guardrails' }),
         },
       );
   }
@@ -160,7 +162,7 @@ export class Judge {
         await work();
       } catch (error) {
         stats.failures++;
-        this.#options.report('error', `${what} failed`, { endpoint, error: String(error) });
+        this.#options.logger.error(`${what} failed`, { endpoint, error: String(error) });
       }
     };
     await forEachLimit(records, this.#options.concurrency, async (record) => {
@@ -224,7 +226,7 @@ export class Judge {
         if (look.status === 'changed') counts.changes++;
       } catch (error) {
         counts.failures++;
-        this.#options.report('error', 'judging a canary failed', { endpoint, error: String(error) });
+        this.#options.logger.error('judging a canary failed', { endpoint, error: String(error) });
       }
     });
     return counts;
@@ -305,7 +307,7 @@ export class Judge {
     const id = `schedule/${record.endpoint}/${instant}`;
     const model = championVariant(record.config).model;
     const outcome = await signalRetrain(this.#deps.retrain, model, { kind: 'schedule', id, endpoint: record.endpoint, at: instant }, { policy, runId: await runIdFor(id) });
-    if (outcome.action === 'start' && !outcome.resumed) this.#options.report('info', 'scheduled retraining run started', { endpoint: record.endpoint, model, runId: outcome.run.runId, instant });
+    if (outcome.action === 'start' && !outcome.resumed) this.#options.logger.info('scheduled retraining run started', { endpoint: record.endpoint, model, runId: outcome.run.runId, instant });
     return outcome.action === 'start' && !outcome.resumed;
   }
 

@@ -6,10 +6,14 @@ import {
   type ReferenceProfile,
   type RejectedLogLine,
   type Task,
+  jsonLogger,
+  withFields,
+  type Logger,
+  type ProfileSource,
 } from '@flywheel/core';
 import { archiveGroups } from './archive.ts';
 import { forEachLimit, sleep } from './concurrency.ts';
-import type { BatchLedger, DeadLetterQueue, LogArchive, ProfileSource, WindowStore } from './ports.ts';
+import type { BatchLedger, DeadLetterQueue, LogArchive, WindowStore } from './ports.ts';
 import { VersionCache, type VersionRegistry } from './performance-versions.ts';
 import { ProfileCache } from './profile-cache.ts';
 import { minuteWindowOf, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
@@ -38,7 +42,8 @@ export interface LogIngestOptions {
   readonly maxMergeAttempts?: number;
   readonly profileCacheTtlMs?: number;
   readonly now?: () => Date;
-  readonly report?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Where it logs (default: JSON lines on the console). */
+  readonly logger?: Logger;
 }
 
 /** One queue message: a prediction log batch. */
@@ -95,10 +100,6 @@ interface PendingWindow {
 
 const MAX_DEAD_LETTER_REASON = 900;
 
-const defaultReport: NonNullable<LogIngestOptions['report']> = (level, message, fields) => {
-  if (level !== 'info') console[level](JSON.stringify({ level, component: 'monitor', message, ...fields }));
-};
-
 /**
  * The prediction-log consumer: per batch of queue messages it dead-letters what cannot be read,
  * archives the records, hands them to the feedback join and merges them into their minute and
@@ -125,7 +126,7 @@ export class LogIngest {
       maxMergeAttempts: options.maxMergeAttempts ?? 10,
       profileCacheTtlMs: options.profileCacheTtlMs ?? 60_000,
       now: options.now ?? (() => new Date()),
-      report: options.report ?? defaultReport,
+      logger: withFields(options.logger ?? jsonLogger, { component: 'monitor' }),
     };
     this.#profiles = new ProfileCache(deps.profiles, { ttlMs: this.#options.profileCacheTtlMs });
     this.#versions = deps.versions && new VersionCache(deps.versions);
@@ -155,7 +156,7 @@ export class LogIngest {
         }
       } catch (error) {
         batch.failed = true;
-        this.#options.report('error', 'claiming a log batch failed', { batch: batch.id, error: String(error) });
+        this.#options.logger.error('claiming a log batch failed', { batch: batch.id, error: String(error) });
       }
     });
 
@@ -167,7 +168,7 @@ export class LogIngest {
         await this.#merge(window, stats);
       } catch (error) {
         for (const batch of window.contributions.keys()) batch.failed = true;
-        this.#options.report('error', 'merging into a window failed', { window: windowKeyId(window.key), error: String(error) });
+        this.#options.logger.error('merging into a window failed', { window: windowKeyId(window.key), error: String(error) });
       }
     });
     await forEachLimit(claimed, limit, async (batch) => {
@@ -177,7 +178,7 @@ export class LogIngest {
         stats.records += batch.records.length;
       } catch (error) {
         batch.failed = true;
-        this.#options.report('error', 'completing a log batch failed', { batch: batch.id, error: String(error) });
+        this.#options.logger.error('completing a log batch failed', { batch: batch.id, error: String(error) });
       }
     });
     await this.#forgetApplied([...claimed.filter((b) => !b.failed).map((batch) => ({ batch, windows: batch.windows })), ...seenBefore]);
@@ -222,10 +223,10 @@ export class LogIngest {
     await forEachLimit(invalid, this.#options.concurrency, async ({ message, reason }) => {
       try {
         await this.#deps.deadLetters.send(message.body, reason, { messageId: message.messageId });
-        this.#options.report('warn', 'dead-lettered a message that is not a prediction log batch', { messageId: message.messageId, reason });
+        this.#options.logger.warn('dead-lettered a message that is not a prediction log batch', { messageId: message.messageId, reason });
       } catch (error) {
         failedMessages.add(message.messageId);
-        this.#options.report('error', 'dead-lettering failed', { messageId: message.messageId, error: String(error) });
+        this.#options.logger.error('dead-lettering failed', { messageId: message.messageId, error: String(error) });
       }
     });
     return batches;
@@ -238,12 +239,12 @@ export class LogIngest {
         const reason = batch.rejected.map((r) => `line ${r.line}: ${r.reason}`).join(' | ').slice(0, MAX_DEAD_LETTER_REASON);
         await this.#deps.deadLetters.send(batch.rejected.map((r) => r.text).join('\n'), reason, { messageId: batch.messageIds[0], batchId: batch.id });
         stats.rejectedRecords += batch.rejected.length;
-        this.#options.report('warn', 'dead-lettered invalid log records', { batch: batch.id, count: batch.rejected.length, reason });
+        this.#options.logger.warn('dead-lettered invalid log records', { batch: batch.id, count: batch.rejected.length, reason });
       }
       for (const [key, lines] of archiveGroups(batch.id, batch.records, batch.lines)) await this.#deps.archive.put(key, lines);
     } catch (error) {
       batch.failed = true;
-      this.#options.report('error', 'archiving a log batch failed', { batch: batch.id, error: String(error) });
+      this.#options.logger.error('archiving a log batch failed', { batch: batch.id, error: String(error) });
     }
   }
 
@@ -258,7 +259,7 @@ export class LogIngest {
       await this.#deps.predictions.observe(batches.map(({ id, records }) => ({ id, records })));
     } catch (error) {
       for (const batch of batches) batch.failed = true;
-      this.#options.report('error', 'the feedback join of log batches failed', { batches: batches.map((batch) => batch.id), error: String(error) });
+      this.#options.logger.error('the feedback join of log batches failed', { batches: batches.map((batch) => batch.id), error: String(error) });
     }
   }
 
@@ -310,7 +311,7 @@ export class LogIngest {
       } catch (error) {
         // The ledger already says complete; the redelivery takes the "done" path and forgets again.
         for (const batch of owners) batch.failed = true;
-        this.#options.report('warn', 'forgetting applied batch ids failed', { window: windowKeyId(key), error: String(error) });
+        this.#options.logger.warn('forgetting applied batch ids failed', { window: windowKeyId(key), error: String(error) });
       }
     });
   }

@@ -1,4 +1,4 @@
-import { referencePerformance, type ModelRegistry, type ReferencePerformance, type Task } from '@flywheel/core';
+import { TtlCache, referencePerformance, type ModelRegistry, type ReferencePerformance, type Task } from '@flywheel/core';
 
 /** What monitoring needs of a model version: its task (how to read its outputs) and its reference performance. */
 export interface VersionFacts {
@@ -13,25 +13,17 @@ export type VersionRegistry = Pick<ModelRegistry, 'getVersion'>;
  * kept for good; a missing one is asked again after a minute. Concurrent misses share one read.
  */
 export class VersionCache {
-  readonly #known = new Map<string, { value: Promise<VersionFacts | undefined>; until: number }>();
+  readonly #known: TtlCache<VersionFacts | undefined>;
 
   constructor(
     private readonly registry: VersionRegistry,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.#known = new TtlCache({ ttlMs: (facts) => (facts ? Infinity : 60_000), refreshAfterMs: Infinity, now });
+  }
 
   get(model: string, version: number): Promise<VersionFacts | undefined> {
-    const id = `${model}\u0000${version}`;
-    const hit = this.#known.get(id);
-    if (hit && hit.until > this.now()) return hit.value;
-    if (this.#known.size > 10_000) this.#known.clear();
-    const entry = { value: this.registry.getVersion(model, version).then((found) => found && factsOf(found)), until: Infinity };
-    this.#known.set(id, entry);
-    entry.value.then(
-      (facts) => (entry.until = facts ? Infinity : this.now() + 60_000),
-      () => this.#known.delete(id),
-    );
-    return entry.value;
+    return this.#known.get(`${model}\u0000${version}`, () => this.registry.getVersion(model, version).then((found) => found && factsOf(found)));
   }
 
   async task(model: string, version: number): Promise<Task | undefined> {

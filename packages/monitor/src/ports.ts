@@ -1,4 +1,4 @@
-import type { AlertKey, AlertState, CloudEvent, ReferenceProfile } from '@flywheel/core';
+import type { AlertKey, AlertState } from '@flywheel/core';
 import type { Alert, AlertStatusName } from './alerts/alert.ts';
 import type { DriftScores } from './drift-scores.ts';
 import type { WindowKey } from './window-key.ts';
@@ -60,17 +60,9 @@ export interface LogArchive {
   put(key: string, lines: readonly string[]): Promise<void>;
 }
 
-export interface ProfileSource {
-  get(model: string, version: number): Promise<ReferenceProfile | undefined>;
-}
-
 /** The prediction-log queue's dead-letter queue. */
 export interface DeadLetterQueue {
   send(body: string, reason: string, source: { messageId: string; batchId?: string }): Promise<void>;
-}
-
-export interface EventPublisher {
-  publish(event: CloudEvent): Promise<void>;
 }
 
 export interface AlertStateRecord {

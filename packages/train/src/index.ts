@@ -25,8 +25,6 @@ export { EXPORT_TOLERANCE, ExportMismatchError, predictOnnx, verifyExport } from
 export { compareMetrics, evaluatePredictions, rocAuc, type Comparison, type Metrics } from './metrics.ts';
 export { trainChallenger, type Algorithm, type Champion, type TrainOptions, type TrainParams, type TrainingResult } from './pipeline.ts';
 export { registryFeatures, registryTask, retrainableShape } from './registry-metadata.ts';
-export { deliverWebhook, environmentSecrets, WebhookDeliveryError, type SecretResolver, type WebhookDeliveryOptions } from './webhook.ts';
-export { consumeEvents, type EventMessage, type EventsConsumerDependencies } from './events-consumer.ts';
 export { runTrainJob, type TrainJobDependencies } from './train-job.ts';
 export { RunFailure } from './run-failure.ts';
 export { championOf, registerDataset, runDataset, trainingRows, type LabelSource, type RunChampion, type RunDatasetDependencies, type TrainingRows } from './run-dataset.ts';

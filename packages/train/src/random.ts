@@ -1,4 +1,6 @@
-/** A seeded PRNG (mulberry32): the same seed gives the same dataset on every machine. */
+import { mulberry32 } from '@flywheel/core';
+
+/** Draws from the project's seeded PRNG (mulberry32): the same seed gives the same dataset on every machine. */
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
@@ -9,14 +11,7 @@ export interface Random {
 }
 
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     normal: () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),

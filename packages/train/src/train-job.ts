@@ -28,6 +28,8 @@ import {
   recordBuiltinRun,
   type BuiltinRunLocations,
   type TrackingStore,
+  type Logger,
+  type BaselineStore,
 } from '@flywheel/core';
 import type { CodeVersion } from './code-version.ts';
 import { loadModel, releaseModel, sha256Hex } from '@flywheel/inference';
@@ -45,9 +47,7 @@ export interface TrainJobDependencies extends RunDatasetDependencies {
   readonly endpoints: Pick<EndpointStore, 'current' | 'append'>;
   readonly artifacts: Pick<ArtifactStore, 'getModel' | 'putModel'>;
   /** Stores the new version's reference profile, so the monitor judges drift of the canary too. */
-  readonly baselines?: {
-    storeReferenceProfile(model: string, version: number, features: readonly { name: string; kind: 'numerical' | 'categorical'; categories?: readonly (string | number)[] }[], outputs: readonly Record<string, unknown>[] | undefined, records: readonly Record<string, unknown>[]): Promise<unknown>;
-  };
+  readonly baselines?: Pick<BaselineStore, 'storeReferenceProfile'>;
   /** Where view-backed features are joined point-in-time; without it the logged values are trained on. */
   readonly features?: Pick<FeatureStore, 'historical' | 'ports'>;
   /** Where an ended run is recorded as a tracking run of its model's experiment (the MLflow API reads it). */
@@ -55,7 +55,8 @@ export interface TrainJobDependencies extends RunDatasetDependencies {
   /** The code that trains, recorded on every run. */
   readonly code?: CodeVersion;
   readonly now?: () => Date;
-  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Where it logs besides the run's own log (default: nowhere; the train function passes Powertools Logger). */
+  readonly logger?: Logger;
 }
 
 /** A run already running and started this recently belongs to another worker: leave it alone. */
@@ -90,7 +91,7 @@ export async function runTrainJob(deps: TrainJobDependencies, runId: string): Pr
 
   const log = (line: string) => {
     logs = appendRunLog(logs, `${now().toISOString()} ${line}`);
-    deps.log?.('info', line, { runId });
+    deps.logger?.info(line, { runId });
   };
   const flushLogs = () => deps.retrain.runs.update(runId, ['running'], { logs });
   let ended: Run | undefined;
@@ -100,7 +101,7 @@ export async function runTrainJob(deps: TrainJobDependencies, runId: string): Pr
     ended = await deps.retrain.runs.update(runId, ['running'], { ...outcome, ...codeOf(deps), status: 'succeeded', error: undefined, finishedAt: now().toISOString(), logs });
   } catch (error) {
     const message = error instanceof RunFailure || error instanceof DatasetError || error instanceof FeatureViewMissingError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
-    deps.log?.('error', 'run failed', { runId, error: message, stack: (error as Error)?.stack });
+    deps.logger?.error('run failed', { runId, error: message, stack: (error as Error)?.stack });
     log(`failed: ${message}`);
     ended = await deps.retrain.runs.update(runId, ['running'], { ...codeOf(deps), status: 'failed', error: message.slice(0, 4000), finishedAt: now().toISOString(), logs });
   }

@@ -8,6 +8,7 @@ import {
   type ModelVersion,
   type ReferenceProfile,
   type Row,
+  type BaselineStore,
 } from '@flywheel/core';
 import { InferenceError, InputValidationError, predict } from '@flywheel/inference';
 import type { RequireScope } from '../auth.ts';
@@ -17,16 +18,8 @@ import type { Serving } from '../serving/serving.ts';
 import { validate } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
 
-/** Stores reference profiles (the AWS implementation writes `baselines/<model>/<version>/profile.json`). */
-export interface BaselineStore {
-  storeReferenceProfile(
-    model: string,
-    version: number,
-    features: NonNullable<ModelVersion['features']>,
-    outputs: readonly Row[] | undefined,
-    records: readonly Row[],
-  ): Promise<ReferenceProfile>;
-}
+/** What the baseline routes use of the baseline port. */
+export type BaselineWriter = Pick<BaselineStore, 'storeReferenceProfile'>;
 
 export interface BaselineRouteOptions {
   /** Largest baseline body (default 6 MB, what a Lambda request carries). */
@@ -45,7 +38,7 @@ const record = z.record(z.string(), z.unknown());
  * too (prediction drift). Replaces an earlier baseline of the version.
  */
 export function baselineRoutes(
-  deps: { registry: ModelRegistry; baselines: BaselineStore },
+  deps: { registry: ModelRegistry; baselines: BaselineWriter },
   serving: Serving,
   requireScope: RequireScope,
   options: BaselineRouteOptions = {},

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { queryDrift, type AlertActionResult, type AlertDesk, type AlertStatusName, type DriftScoreStore, type ProfileSource, type WindowStore } from '@flywheel/monitor';
+import { queryDrift, type AlertActionResult, type AlertDesk, type AlertStatusName, type DriftScoreStore, type WindowStore } from '@flywheel/monitor';
+import type { ProfileSource } from '@flywheel/core';
 import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';

@@ -97,7 +97,7 @@ export function oipRoutes(serving: Serving, requireScope: RequireScope) {
   });
 
   return new Hono<{ Variables: AuthVariables }>()
-    .onError((error, c) => handleError(error instanceof Problem ? withOipError(error) : error, c))
+    .onError((error, c) => handleError(error instanceof Problem ? withOipError(error) : error, c, serving.logger))
     .get('/v2', requireScope('read'), (c) => c.json(SERVER))
     .get('/v2/health/live', (c) => c.json({ live: true }))
     .get('/v2/health/ready', (c) => c.json({ ready: true }))

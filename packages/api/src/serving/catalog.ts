@@ -9,9 +9,9 @@ import {
   type ModelVersion,
   type RecordsPlan,
   type VariantSpec,
+  TtlCache,
 } from '@flywheel/core';
 import { SessionCache, loadModel, type LoadedModel } from '@flywheel/inference';
-import { TtlCache } from './ttl-cache.ts';
 
 export interface CatalogDependencies {
   registry: ModelRegistry;
@@ -45,7 +45,8 @@ export class ServingCatalog {
   readonly sessions: SessionCache;
   private readonly endpointCache: TtlCache<ServedEndpoint | undefined>;
   private readonly aliasCache: TtlCache<number | undefined>;
-  private readonly versionCache = new Map<string, Promise<ModelVersion | undefined>>();
+  // Versions never change once written, but one not written yet may be soon: only found ones are kept.
+  private readonly versionCache = new TtlCache<ModelVersion | undefined>({ ttlMs: (found) => (found ? Infinity : 0) });
   private readonly plans = new Map<string, RecordsPlan | { issues: FieldIssue[] }>();
 
   constructor(
@@ -89,16 +90,7 @@ export class ServingCatalog {
   }
 
   version(model: string, version: number): Promise<ModelVersion | undefined> {
-    const key = `${model}#${version}`;
-    let cached = this.versionCache.get(key);
-    if (!cached) {
-      cached = this.stores.registry.getVersion(model, version);
-      // Versions never change once written, but one not written yet may be soon.
-      cached.then((found) => !found && this.versionCache.delete(key), () => this.versionCache.delete(key));
-      if (this.versionCache.size >= 10_000) this.versionCache.clear();
-      this.versionCache.set(key, cached);
-    }
-    return cached;
+    return this.versionCache.get(`${model}#${version}`, () => this.stores.registry.getVersion(model, version));
   }
 
   /** The loaded session of a version, fetching its bytes once per instance. */

@@ -1,6 +1,5 @@
-import { entitiesToLookUp, fillFromView, viewNeeds, type FeatureStore, type FeatureValue, type FeatureViewRecord, type ModelVersion, type ViewNeed } from '@flywheel/core';
+import { TtlCache, entitiesToLookUp, fillFromView, viewNeeds, type FeatureStore, type FeatureValue, type FeatureViewRecord, type ModelVersion, type ViewNeed } from '@flywheel/core';
 import { Problem } from '../problem.ts';
-import { TtlCache } from './ttl-cache.ts';
 
 export type PredictRecord = Record<string, unknown>;
 

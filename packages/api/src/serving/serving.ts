@@ -1,4 +1,4 @@
-import type { FeatureStore, PredictionLogEntry, PredictionLogSink, PredictionRow } from '@flywheel/core';
+import { jsonLogger, type FeatureStore, type Logger, type PredictionLogEntry, type PredictionLogSink, type PredictionRow } from '@flywheel/core';
 import type { LoadedModel } from '@flywheel/inference';
 import { ServingCatalog, type CatalogDependencies, type CatalogOptions } from './catalog.ts';
 import { FeatureLookup, type PredictRecord } from './feature-lookup.ts';
@@ -22,6 +22,8 @@ export interface ServingOptions extends CatalogOptions {
   maxRows?: number;
   /** Shadow runs in flight at most per instance; more are dropped (and counted). Default 32. */
   shadowConcurrency?: number;
+  /** Where the serving path logs what the caller never sees (default: JSON lines on the console). */
+  logger?: Logger;
 }
 
 /** How a protocol runs the version its request was routed to, and what the log keeps of the result. */
@@ -69,6 +71,7 @@ export class Serving extends ServingCatalog {
   /** Mirrors served requests to the endpoints' shadows (only while predictions are logged). */
   readonly shadows: ShadowTraffic;
   readonly maxBodyBytes: number;
+  readonly logger: Logger;
   readonly maxRows: number;
   readonly #predictionLog: PredictionLogSink | undefined;
   /** Fills view-backed features into records (only with a feature store). */
@@ -78,7 +81,8 @@ export class Serving extends ServingCatalog {
     super(deps, options);
     this.#predictionLog = deps.predictionLog;
     this.featureLookup = deps.features && new FeatureLookup(deps.features, { ttlMs: options.configCacheTtlMs ?? 5_000 });
-    this.shadows = new ShadowTraffic({ catalog: this, log: (entry) => this.log(entry), concurrency: options.shadowConcurrency });
+    this.logger = options.logger ?? jsonLogger;
+    this.shadows = new ShadowTraffic({ catalog: this, log: (entry) => this.log(entry), concurrency: options.shadowConcurrency, logger: this.logger });
     this.maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024;
     this.maxRows = Math.min(options.maxRows ?? MAX_REQUEST_ROWS, MAX_REQUEST_ROWS);
   }
@@ -139,7 +143,7 @@ export class Serving extends ServingCatalog {
     try {
       this.#predictionLog?.log(entry);
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', message: 'prediction log refused an entry', error: String(error) }));
+      this.logger.error('prediction log refused an entry', { error: String(error) });
     }
   }
 }

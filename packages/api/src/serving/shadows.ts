@@ -1,4 +1,4 @@
-import { compareRowOutputs, describeTarget, inShadow, type ModelVersion, type PredictionRow, type ShadowSpec } from '@flywheel/core';
+import { compareRowOutputs, describeTarget, inShadow, jsonLogger, withFields, type Logger, type ModelVersion, type PredictionRow, type ShadowSpec } from '@flywheel/core';
 import type { LoadedModel } from '@flywheel/inference';
 import type { ServingCatalog } from './catalog.ts';
 import { inferenceProblem } from './inference-problem.ts';
@@ -22,7 +22,8 @@ export interface ShadowTrafficOptions {
   log: (entry: ServedRequest) => void;
   /** Shadow runs in flight at most; a mirror beyond it is dropped and counted (default 32). */
   concurrency?: number;
-  report?: (message: string, fields: Record<string, unknown>) => void;
+  /** Where failed and dropped shadow runs are logged (default: JSON lines on the console). */
+  logger?: Logger;
 }
 
 export interface ShadowStats {
@@ -32,8 +33,6 @@ export interface ShadowStats {
   dropped: number;
 }
 
-const defaultReport: NonNullable<ShadowTrafficOptions['report']> = (message, fields) =>
-  console.warn(JSON.stringify({ level: 'warn', component: 'shadows', message, ...fields }));
 
 /**
  * Mirrors served requests to an endpoint's shadows, off the response path: a shadow starts on a
@@ -49,7 +48,7 @@ export class ShadowTraffic {
   readonly #catalog: ShadowTrafficOptions['catalog'];
   readonly #log: ShadowTrafficOptions['log'];
   readonly #concurrency: number;
-  readonly #report: NonNullable<ShadowTrafficOptions['report']>;
+  readonly #logger: Logger;
   #inFlight = 0;
   /** Resolved when the last run in flight ends; created only while someone waits. */
   #idle: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -58,7 +57,7 @@ export class ShadowTraffic {
     this.#catalog = options.catalog;
     this.#log = options.log;
     this.#concurrency = options.concurrency ?? 32;
-    this.#report = options.report ?? defaultReport;
+    this.#logger = withFields(options.logger ?? jsonLogger, { component: 'shadows' });
   }
 
   /**
@@ -84,7 +83,7 @@ export class ShadowTraffic {
       if (!inShadow(salt, key, shadow.name, shadow.percent)) continue;
       if (this.#inFlight >= this.#concurrency) {
         // Reported at the first drop and every thousandth: a saturated shadow must not flood the logs too.
-        if (this.stats.dropped++ % 1000 === 0) this.#report('shadow runs dropped: the concurrency limit is reached', { dropped: this.stats.dropped, concurrency: this.#concurrency });
+        if (this.stats.dropped++ % 1000 === 0) this.#logger.warn('shadow runs dropped: the concurrency limit is reached', { dropped: this.stats.dropped, concurrency: this.#concurrency });
         continue;
       }
       this.#inFlight++;
@@ -92,7 +91,7 @@ export class ShadowTraffic {
       setTimeout(() => {
         // #run logs its own failures; this catch only keeps a bug there from ending the process.
         this.#run(shadow, request)
-          .catch((error) => this.#report('shadow run failed', { shadow: shadow.name, error: String(error) }))
+          .catch((error) => this.#logger.warn('shadow run failed', { shadow: shadow.name, error: String(error) }))
           .finally(() => this.#ended());
       }, 0);
     }
@@ -125,7 +124,7 @@ export class ShadowTraffic {
       if (version) {
         this.#log(new ServedRequest({ endpoint: routed.endpoint, variant: shadow.name, version }, { ...context, startedAt }, 'error', () => [], message, routed.variant));
       } else {
-        this.#report('shadow run failed before it had a model version to log it under', { endpoint: routed.endpoint.record.endpoint, shadow: shadow.name, error: message });
+        this.#logger.warn('shadow run failed before it had a model version to log it under', { endpoint: routed.endpoint.record.endpoint, shadow: shadow.name, error: message });
       }
     }
   }

@@ -39,18 +39,6 @@ export {
 } from './evaluate.ts';
 export { featureDistribution, type CategoricalDistribution, type FeatureDistribution, type NumericalDistribution } from './feature-distribution.ts';
 export type { DataQuality, NewCategoryCount, QualityCount } from './data-quality.ts';
-export {
-  LATENCY_RELATIVE_ERROR,
-  LatencyHistogramSchema,
-  createLatencyHistogram,
-  errorRate,
-  latencyQuantile,
-  mergeLatencyHistograms,
-  prometheusBuckets,
-  recordRequest,
-  type LatencyHistogram,
-  type PrometheusHistogram,
-} from './latency-histogram.ts';
 export { benjaminiHochberg } from './statistics/benjamini-hochberg.ts';
 export { OFFSET_RESOLUTION, binIndex, cdfAtEdges, type BinDetail, type BinLayout, type BinnedSample } from './statistics/binned-distribution.ts';
 export { numericalSamples } from './numerical-samples.ts';
@@ -59,3 +47,4 @@ export { jensenShannonDistance } from './statistics/jensen-shannon.ts';
 export { PSI_EPSILON, populationStabilityIndex, regroupByReferenceMass } from './statistics/population-stability-index.ts';
 export { ksErrorBound, ksPValue, twoSampleKs, type KsResult } from './statistics/two-sample-ks.ts';
 export { wassersteinErrorBound, wassersteinFromBins } from './statistics/wasserstein.ts';
+export type { BaselineFeature, BaselineStore, ProfileSource } from './baseline-store.ts';

@@ -36,4 +36,5 @@ export {
 } from './builders.ts';
 export { parseEvent, type ParsedEvent } from './parse.ts';
 export type { EventPublisher, EventQuery, EventStore } from './ports.ts';
-export { signWebhook, verifyWebhook, type WebhookSignatureHeaders } from './webhook-signature.ts';
+export { deliverWebhook, webhookOrigin, type WebhookDeliveryOptions, type WebhookMessage, type WebhookOutcome, type WebhookRequest, type WebhookResponse } from './webhook-delivery.ts';
+export { signWebhook, type WebhookSignatureHeaders } from './webhook-signature.ts';

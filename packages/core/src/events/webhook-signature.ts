@@ -17,15 +17,3 @@ export async function signWebhook(secret: string, id: string, timestampSeconds: 
   for (const byte of mac) binary += String.fromCharCode(byte);
   return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${btoa(binary)}` };
 }
-
-/** True when `signature` (possibly several, space-separated) signs the message; for receivers and tests. */
-export async function verifyWebhook(secret: string, headers: WebhookSignatureHeaders, body: string): Promise<boolean> {
-  const expected = await signWebhook(secret, headers['webhook-id'], Number(headers['webhook-timestamp']), body);
-  return headers['webhook-signature'].split(' ').some((candidate) => constantTimeEqual(candidate, expected['webhook-signature']));
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return diff === 0;
-}

@@ -7,14 +7,6 @@ export {
   type ExperimentData,
   type VariantAnalysis,
 } from './analyze.ts';
-export {
-  decideGuardrail,
-  type GuardrailDecision,
-  type GuardrailInput,
-  type GuardrailNumbers,
-  type GuardrailVerdict,
-  type VariantHealth,
-} from './guardrail.ts';
 export type { Interval } from './interval.ts';
 export {
   compareMeans,

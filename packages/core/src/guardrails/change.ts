@@ -1,4 +1,4 @@
-import type { GuardrailDecision } from '../experiment/guardrail.ts';
+import type { GuardrailDecision } from './decision.ts';
 import type { EndpointChangeRequest, EndpointRecord } from '../registry/endpoint.ts';
 import type { Canary } from './canary.ts';
 

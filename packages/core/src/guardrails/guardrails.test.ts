@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLatencyHistogram, latencyQuantile, recordRequest } from '../drift/latency-histogram.ts';
-import { decideGuardrail } from '../experiment/guardrail.ts';
+import { createLatencyHistogram, latencyQuantile, recordRequest } from '../serving-health/latency-histogram.ts';
+import { decideGuardrail } from './decision.ts';
 import { nextEndpointRecord, type EndpointRecord } from '../registry/endpoint.ts';
 import { endpointConfigSchema, type EndpointConfigInput } from '../routing/endpoint-config.ts';
 import { canaryOf } from './canary.ts';

@@ -1,5 +1,5 @@
-import { latencyQuantile, type LatencyHistogram } from '../drift/latency-histogram.ts';
-import type { VariantHealth } from '../experiment/guardrail.ts';
+import { latencyQuantile, type LatencyHistogram } from '../serving-health/latency-histogram.ts';
+import type { VariantHealth } from './decision.ts';
 
 /**
  * A variant's health for `decideGuardrail` from its merged latency histogram: requests, errors,

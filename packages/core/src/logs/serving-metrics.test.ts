@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latencyQuantile } from '../drift/latency-histogram.ts';
+import { latencyQuantile } from '../serving-health/latency-histogram.ts';
 import type { PredictionLogEntry, PredictionLogSink } from './entry.ts';
 import { ServingMetrics, meteredSink } from './serving-metrics.ts';
 

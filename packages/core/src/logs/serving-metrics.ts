@@ -1,4 +1,4 @@
-import { createLatencyHistogram, recordRequest, type LatencyHistogram } from '../drift/latency-histogram.ts';
+import { createLatencyHistogram, recordRequest, type LatencyHistogram } from '../serving-health/latency-histogram.ts';
 import type { PredictionLogEntry, PredictionLogSink } from './entry.ts';
 
 export interface ServingSeriesLabels {

@@ -1,4 +1,4 @@
-import type { GuardrailNumbers, GuardrailVerdict } from '../experiment/guardrail.ts';
+import type { GuardrailNumbers, GuardrailVerdict } from '../guardrails/decision.ts';
 import { initialAllocation, reallocate, type Allocation, type VariantWeight } from '../routing/allocation.ts';
 import type { EndpointConfig } from '../routing/endpoint-config.ts';
 

@@ -42,5 +42,7 @@ export type { TrainJob, TrainJobQueue } from './jobs.ts';
 export { RetrainContentionError, finishRetrain, signalRetrain, type RetrainPorts, type SignalContext, type SignalOutcome } from './coordinator.ts';
 export { championVariant, randomRunId, runIdFor } from './ids.ts';
 export { trainParamsSchema, type TrainParamsInput } from './params.ts';
-export { canaryVerdict, withCanary } from './canary.ts';
+export { canaryVerdict, withCanary } from './rollout.ts';
 export { InvalidScheduleError, latestScheduledInstant, parseSchedule, type RetrainSchedule } from './schedule.ts';
+export { consumeEvent, type EventMessage, type EventsConsumerDependencies } from './events-consumer.ts';
+export { deliverTrainerWebhook, environmentSecrets, WebhookDeliveryError, type SecretResolver } from './webhook-trainer.ts';

@@ -1,5 +1,5 @@
-import { acknowledgeAlert, resolveAlert, type AlertState } from '@flywheel/core';
-import type { AlertStore, EventPublisher } from '../ports.ts';
+import { acknowledgeAlert, resolveAlert, type AlertState, type EventPublisher } from '@flywheel/core';
+import type { AlertStore } from '../ports.ts';
 import type { Alert, AlertStatusName } from './alert.ts';
 import { eventFor } from './alert-engine.ts';
 import type { AlertNotifier } from './notifier.ts';

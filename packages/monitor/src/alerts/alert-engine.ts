@@ -7,8 +7,9 @@ import {
   type AlertKey,
   type AlertPolicyOptionsInput,
   type AlertSignal,
+  type EventPublisher,
 } from '@flywheel/core';
-import type { AlertStateRecord, AlertStore, EventPublisher } from '../ports.ts';
+import type { AlertStateRecord, AlertStore } from '../ports.ts';
 import type { KeyedSignal } from '../window-signals.ts';
 import { alertIdFor, alertSummary, type Alert } from './alert.ts';
 import type { AlertNotifier } from './notifier.ts';

@@ -1,8 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { loggerOf, silentLogger } from '@flywheel/core';
 import type { CloudEvent } from '@flywheel/core';
 import type { Alert } from './alert.ts';
-import { WebhookNotifier, webhookSignature, webhooksFromEnv } from './webhooks.ts';
+import { WebhookNotifier, webhooksFromEnv } from './webhooks.ts';
 
 const alert: Alert = {
   id: 'abc',
@@ -22,18 +23,12 @@ const event = { id: 'event-1', type: 'dev.flywheel.alert.opened' } as CloudEvent
 const target = { url: 'https://hooks.example.com/T000/B000/XXXX', secret: 's3cret-s3cret-s3cret' };
 
 describe('webhooks', () => {
-  it('signs `<timestamp>.<body>` with HMAC-SHA256', () => {
-    const expected = createHmac('sha256', target.secret).update('1700000000.{"a":1}').digest('hex');
-    expect(webhookSignature(target.secret, 1_700_000_000, '{"a":1}')).toBe(`t=1700000000,v1=${expected}`);
-  });
-
-  it('posts a Slack-compatible body, retries server errors, and gives up on client errors', async () => {
+  it('posts a Slack-compatible body signed per Standard Webhooks, retries server errors, and gives up on client errors', async () => {
     const calls: { url: string; init: RequestInit }[] = [];
     const statuses = [503, 500, 200];
     const notifier = new WebhookNotifier([target], {
-      retryBaseMs: 1,
-      now: () => new Date(1_700_000_000_000),
-      report: () => undefined,
+      backoffMs: 1,
+      logger: silentLogger,
       fetch: async (url, init) => {
         calls.push({ url: String(url), init: init! });
         return new Response('', { status: statuses.shift() });
@@ -44,19 +39,29 @@ describe('webhooks', () => {
     expect(calls).toHaveLength(3);
     const body = String(calls[0].init.body);
     expect(JSON.parse(body)).toEqual({ text: ':rotating_light: Alert: churn: drift of age at 0.4 (threshold 0.1) — alert abc', event });
-    expect((calls[0].init.headers as Record<string, string>)['flywheel-signature']).toBe(webhookSignature(target.secret, 1_700_000_000, body));
+    const headers = calls[2].init.headers as Record<string, string>;
+    expect(headers['webhook-id']).toBe(event.id);
+    // A receiver verifies with the Standard Webhooks library; a body changed on the way, or another secret, fails.
+    expect(new Webhook(target.secret, { format: 'raw' }).verify(String(calls[2].init.body), headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(target.secret, { format: 'raw' }).verify(body.replace('age', 'AGE'), headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook('another-secret-another', { format: 'raw' }).verify(body, headers)).toThrow(WebhookVerificationError);
+    expect(JSON.stringify(calls)).not.toContain(target.secret);
 
     const refused: string[] = [];
-    const once = new WebhookNotifier([target], { retryBaseMs: 1, report: (m) => void refused.push(m), fetch: async () => new Response('', { status: 404 }) });
+    const once = new WebhookNotifier([target], { backoffMs: 1, logger: loggerOf((_level, message, fields) => void refused.push(JSON.stringify({ message, fields }))), fetch: async () => new Response('', { status: 404 }) });
     once.notify({ alert, event });
     await once.settle(1000);
-    expect(refused).toEqual(['webhook refused the notification']);
+    expect(refused.map((entry) => JSON.parse(entry).message)).toEqual(['webhook refused the notification']);
+    // The log names the host, never the secret or the URL's path (Slack's carries its token).
+    expect(JSON.parse(refused[0]).fields).toMatchObject({ host: 'hooks.example.com', status: 404 });
+    expect(refused.join()).not.toContain(target.secret);
+    expect(refused.join()).not.toContain('/T000/');
   });
 
   it('reads FLYWHEEL_ALERT_WEBHOOKS, refusing bad config without echoing secrets or URLs', () => {
     expect(webhooksFromEnv({ FLYWHEEL_ALERT_WEBHOOKS: JSON.stringify([target]) })).toEqual([target]);
     const reports: string[] = [];
-    const report = (message: string, fields: Record<string, unknown>) => void reports.push(JSON.stringify({ message, fields }));
+    const report = loggerOf((level, message, fields) => void reports.push(JSON.stringify({ level, message, fields })));
     expect(webhooksFromEnv({ FLYWHEEL_ALERT_WEBHOOKS: JSON.stringify([{ url: 'nope', secret: 'short' }]) }, report)).toEqual([]);
     expect(webhooksFromEnv({ FLYWHEEL_ALERT_WEBHOOKS: '[{' }, report)).toEqual([]);
     expect(webhooksFromEnv({}, report)).toEqual([]);

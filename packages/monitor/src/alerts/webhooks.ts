@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { deliverWebhook, jsonLogger, withFields, type Logger, type WebhookDeliveryOptions } from '@flywheel/core';
 import { z } from 'zod';
 import type { AlertNotification, AlertNotifier } from './notifier.ts';
 
@@ -9,46 +9,34 @@ export const WebhookTargetSchema = z.object({
 });
 export type WebhookTarget = z.infer<typeof WebhookTargetSchema>;
 
-export interface WebhookOptions {
-  /** Attempts per delivery (default 3), with exponential backoff from `retryBaseMs` (default 500). */
-  attempts?: number;
-  retryBaseMs?: number;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  now?: () => Date;
-  report?: (message: string, fields: Record<string, unknown>) => void;
+/** The one sender's options (3 tries, 500 ms backoff, 5 s per try unless said otherwise). */
+export interface WebhookOptions extends WebhookDeliveryOptions {
+  /** Where failed deliveries are logged (host only, never the URL or secret). */
+  logger?: Logger;
 }
 
 /**
  * Reads `FLYWHEEL_ALERT_WEBHOOKS`, a JSON list of `{url, secret}`. A malformed value is reported
  * (without its secrets) and ignored: bad notification config must not stop monitoring.
  */
-export function webhooksFromEnv(env: Record<string, string | undefined> = process.env, report = defaultReport): WebhookTarget[] {
+export function webhooksFromEnv(env: Record<string, string | undefined> = process.env, base: Logger = jsonLogger): WebhookTarget[] {
+  const logger = withFields(base, { component: 'alert-webhooks' });
   const raw = env.FLYWHEEL_ALERT_WEBHOOKS;
   if (!raw) return [];
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
-    report('FLYWHEEL_ALERT_WEBHOOKS is not JSON; no webhooks configured', {});
+    logger.warn('FLYWHEEL_ALERT_WEBHOOKS is not JSON; no webhooks configured');
     return [];
   }
   const parsed = z.array(WebhookTargetSchema).safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    report('FLYWHEEL_ALERT_WEBHOOKS is not a list of {url, secret}; no webhooks configured', { problems });
+    logger.warn('FLYWHEEL_ALERT_WEBHOOKS is not a list of {url, secret}; no webhooks configured', { problems });
     return [];
   }
   return parsed.data;
-}
-
-function defaultReport(message: string, fields: Record<string, unknown>): void {
-  console.warn(JSON.stringify({ level: 'warn', component: 'alert-webhooks', message, ...fields }));
-}
-
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the timestamp lets receivers refuse replays. */
-export function webhookSignature(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
 /** A Slack incoming-webhook body (`text`), with the CloudEvent alongside for machines. */
@@ -58,25 +46,16 @@ export function webhookBody({ alert, event }: AlertNotification): string {
   return JSON.stringify({ text: `${icon} ${verb}: ${alert.summary} — alert ${alert.id}`, event });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Posts signed notifications to every configured webhook, retried, in the background. */
 export class WebhookNotifier implements AlertNotifier {
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #options: Required<WebhookOptions>;
+  readonly #logger: Logger;
 
   constructor(
     private readonly targets: readonly WebhookTarget[],
-    options: WebhookOptions = {},
+    private readonly options: WebhookOptions = {},
   ) {
-    this.#options = {
-      attempts: options.attempts ?? 3,
-      retryBaseMs: options.retryBaseMs ?? 500,
-      timeoutMs: options.timeoutMs ?? 5000,
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-      now: options.now ?? (() => new Date()),
-      report: options.report ?? defaultReport,
-    };
+    this.#logger = withFields(options.logger ?? jsonLogger, { component: 'alert-webhooks' });
   }
 
   notify(notification: AlertNotification): void {
@@ -96,32 +75,10 @@ export class WebhookNotifier implements AlertNotifier {
   }
 
   async #deliver(target: WebhookTarget, body: string, eventId: string): Promise<void> {
+    const outcome = await deliverWebhook({ url: target.url, secret: target.secret, id: eventId, body, contentType: 'application/json' }, this.options);
+    if (outcome.delivered) return;
     const host = new URL(target.url).host;
-    for (let attempt = 1; attempt <= this.#options.attempts; attempt++) {
-      const timestamp = Math.floor(this.#options.now().getTime() / 1000);
-      try {
-        const response = await this.#options.fetch(target.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'flywheel-event-id': eventId,
-            'flywheel-signature': webhookSignature(target.secret, timestamp, body),
-          },
-          body,
-          signal: AbortSignal.timeout(this.#options.timeoutMs),
-        });
-        await response.body?.cancel();
-        if (response.ok) return;
-        // A 4xx other than 408/429 will not get better by retrying.
-        if (response.status < 500 && response.status !== 408 && response.status !== 429) {
-          this.#options.report('webhook refused the notification', { host, status: response.status, eventId });
-          return;
-        }
-        this.#options.report('webhook failed', { host, status: response.status, attempt, eventId });
-      } catch (error) {
-        this.#options.report('webhook unreachable', { host, attempt, eventId, error: String(error) });
-      }
-      if (attempt < this.#options.attempts) await sleep(this.#options.retryBaseMs * 2 ** (attempt - 1));
-    }
+    const fields = { host, status: outcome.status, attempts: outcome.attempts, eventId, problem: outcome.problem };
+    this.#logger.warn(outcome.refused ? 'webhook refused the notification' : 'webhook failed', fields);
   }
 }

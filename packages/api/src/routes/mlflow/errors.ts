@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { TrackingError, trackingErrorStatus } from '@flywheel/core';
+import { TrackingError, jsonLogger, trackingErrorStatus, type Logger } from '@flywheel/core';
 import { Problem } from '../../problem.ts';
 
 /** MLflow's error body: `{error_code, message}`, with the HTTP status MLflow gives the code. */
@@ -22,14 +22,14 @@ const CODE_OF_STATUS: Record<number, string> = {
 };
 
 /** The MLflow routes' onError: every failure leaves in MLflow's shape, so MLflow clients read it. */
-export function handleMlflowError(error: unknown, c: Context): Response {
+export function handleMlflowError(error: unknown, c: Context, logger: Logger = jsonLogger): Response {
   if (error instanceof TrackingError) return mlflowError(trackingErrorStatus(error.code), error.code, error.message);
   if (error instanceof Problem) {
     const detail = error.errors?.length ? `${error.message} ${error.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` : error.message;
     return mlflowError(error.status, CODE_OF_STATUS[error.status] ?? 'INTERNAL_ERROR', detail, error.headers);
   }
   if (error instanceof HTTPException) return mlflowError(error.status, CODE_OF_STATUS[error.status] ?? 'INTERNAL_ERROR', error.message);
-  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', path: c.req.path, error: String(error), stack: (error as Error)?.stack }));
+  logger.error('unhandled error', { path: c.req.path, error: String(error), stack: (error as Error)?.stack });
   return mlflowError(500, 'INTERNAL_ERROR', 'The server failed to handle the request; it has been logged.');
 }
 

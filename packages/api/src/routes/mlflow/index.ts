@@ -29,7 +29,7 @@ export function mlflowRoutes(deps: TrackingDependencies, registry: { registry: R
   const now = options.now ?? (() => Date.now());
   const newRunId = options.newRunId ?? (() => crypto.randomUUID().replaceAll('-', ''));
   const app = new Hono();
-  app.onError(handleMlflowError);
+  app.onError((error, c) => handleMlflowError(error, c, registry.serving.logger));
   app.use('/api/2.0/mlflow/*', limitBody(MAX_BODY_BYTES));
   app.route('/', experimentRoutes(deps.store, requireScope, now));
   app.route('/', trackingRunRoutes(deps.store, requireScope, { now, newRunId }));

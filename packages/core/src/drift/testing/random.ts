@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../statistics/random.ts';
+
 /**
  * Seeded random numbers for tests: reproducible samples from a few distributions, generated at
  * test time instead of checked-in fixtures.
@@ -18,17 +20,6 @@ export interface Random {
   pick(weights: readonly number[]): number;
 }
 
-/** mulberry32: a tiny 32-bit PRNG, plenty for test data. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function seededRandom(seed: number): Random {
   const uniform = mulberry32(seed);

@@ -1,8 +1,8 @@
 // Requests for one model that arrive together, run as one: onnxruntime's cost per run is mostly
 // fixed (~20 µs for a small model, ~0.2 µs more per row), so a joined run costs each a fraction.
-import { MAX_BATCH_ROWS, feedRows, joinFeeds, joinKey, splitResults, type Feeds, type Results } from './batching.ts';
-import type { LoadedModel } from './load.ts';
-import { inTurnOf } from './turns.ts';
+import { MAX_BATCH_ROWS, feedRows, joinFeeds, joinKey, splitResults, type Feeds, type Results } from './feeds.ts';
+import type { LoadedModel } from '../load.ts';
+import { inTurnOf } from '../turns.ts';
 
 interface BatchMember {
   feeds: Feeds;

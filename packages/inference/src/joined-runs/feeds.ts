@@ -1,11 +1,11 @@
 // Several requests' rows as one run: joining their feeds along the first dimension, cutting the
 // outputs back into each request's rows, and telling at load whether a model allows it.
 import { Tensor, type InferenceSession } from 'onnxruntime-common';
-import type { InferenceBackend } from './backend.ts';
-import { elementTypeOf, type ElementType } from './dtypes.ts';
-import { parseElements, type TensorData } from './elements.ts';
-import type { Signature, TensorSpec } from './signature.ts';
-import { inTurnOf } from './turns.ts';
+import type { InferenceBackend } from '../backend.ts';
+import { elementTypeOf, type ElementType } from '../dtypes.ts';
+import { parseElements, type TensorData } from '../elements.ts';
+import type { Signature, TensorSpec } from '../signature.ts';
+import { inTurnOf } from '../turns.ts';
 
 export type Feeds = Record<string, Tensor>;
 export type Results = Record<string, Tensor>;

@@ -61,4 +61,48 @@ describe('TtlCache', () => {
     time.advance(500);
     expect(await cache.get('k', async () => 'after ttl')).toBe('retry');
   });
+
+  it('keeps each value as long as its own TTL says: a found record for good, "not found" briefly', async () => {
+    const time = clock();
+    const cache = new TtlCache<string | undefined>({ ttlMs: (value) => (value === undefined ? 100 : Infinity), now: time.now });
+    let loads = 0;
+    expect(await cache.get('missing', async () => void loads++)).toBeUndefined();
+    expect(await cache.get('found', async () => `v${++loads}`)).toBe('v2');
+    time.advance(1_000_000);
+    expect(await cache.get('found', async () => `v${++loads}`)).toBe('v2');
+    expect(await cache.get('missing', async () => `v${++loads}`)).toBe('v3');
+  });
+
+  it('drops the least recently used entry beyond maxEntries', async () => {
+    const cache = new TtlCache<string>({ ttlMs: Infinity, maxEntries: 2 });
+    await cache.get('a', async () => 'a1');
+    await cache.get('b', async () => 'b1');
+    await cache.get('a', async () => 'a2'); // a is used again: b is now the oldest
+    await cache.get('c', async () => 'c1');
+    expect(cache.size).toBe(2);
+    expect(await cache.get('a', async () => 'a3')).toBe('a1');
+    expect(await cache.get('b', async () => 'b2')).toBe('b2');
+  });
+
+  it('peeks at a fresh loaded value without loading, and deletes by value', async () => {
+    const time = clock();
+    const cache = new TtlCache<{ owner: string }>({ ttlMs: 1000, refreshAfterMs: 1000, now: time.now });
+    const pending = cache.get('k', async () => ({ owner: 'x' }));
+    expect(cache.peek('k')).toBeUndefined(); // still loading
+    await pending;
+    expect(cache.peek('k')).toEqual({ value: { owner: 'x' } });
+    await cache.get('other', async () => ({ owner: 'y' }));
+    cache.deleteWhere((value) => value.owner === 'x');
+    expect(cache.peek('k')).toBeUndefined();
+    expect(cache.peek('other')).toEqual({ value: { owner: 'y' } });
+    time.advance(1000);
+    expect(cache.peek('other')).toBeUndefined();
+  });
+
+  it('reloads on demand, whatever is cached', async () => {
+    const cache = new TtlCache<string>({ ttlMs: Infinity });
+    await cache.get('k', async () => 'stale');
+    expect(await cache.reload('k', async () => 'fresh')).toBe('fresh');
+    expect(await cache.get('k', async () => 'unused')).toBe('fresh');
+  });
 });

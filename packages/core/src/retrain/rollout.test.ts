@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseEndpointConfig, type EndpointConfig } from '../routing/endpoint-config.ts';
-import { canaryVerdict, withCanary } from './canary.ts';
+import { canaryVerdict, withCanary } from './rollout.ts';
 
 const config = (variants: unknown[]): EndpointConfig => {
   const parsed = parseEndpointConfig({ variants, retrain: { minLabels: 10 } });

@@ -1,6 +1,6 @@
 import { quantile } from 'simple-statistics';
 import type { GuardrailMetric, Guardrails, VariantWeight } from '../routing/index.ts';
-import { meanOf, type Moments } from './means.ts';
+import { meanOf, type Moments } from '../experiment/means.ts';
 import {
   alwaysValidPValue,
   armFromCounts,
@@ -9,7 +9,7 @@ import {
   mixtureLikelihoodRatio,
   sequentialTest,
   type SequentialOptions,
-} from './sequential.ts';
+} from '../experiment/sequential.ts';
 
 /** What the monitor knows about one variant since the current step began. */
 export interface VariantHealth {

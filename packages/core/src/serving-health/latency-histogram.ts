@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countSchema } from './count-schema.ts';
+import { countSchema } from '../drift/count-schema.ts';
 
 /** Lower bound of the first log bucket; faster requests share the underflow bucket. */
 const LOWEST_MS = 0.05;

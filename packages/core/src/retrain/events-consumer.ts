@@ -1,22 +1,15 @@
-import {
-  appendRunLog,
-  championVariant,
-  finishRetrain,
-  parseEvent,
-  retrainCompletedEvent,
-  retrainFailedEvent,
-  runIdFor,
-  signalRetrain,
-  type AlertTriggerKind,
-  type DatasetObjects,
-  type EndpointStore,
-  type EventStore,
-  type FlywheelEvent,
-  type RetrainPorts,
-  type RetrainSignal,
-  type Run,
-} from '@flywheel/core';
-import { deliverWebhook, WebhookDeliveryError, type SecretResolver, type WebhookDeliveryOptions } from './webhook.ts';
+import { parseEvent } from '../events/parse.ts';
+import { retrainCompletedEvent, retrainFailedEvent, type FlywheelEvent } from '../events/builders.ts';
+import type { EventStore } from '../events/ports.ts';
+import { webhookOrigin, type WebhookDeliveryOptions } from '../events/webhook-delivery.ts';
+import { silentLogger, type Logger } from '../logging/logger.ts';
+import type { EndpointStore } from '../registry/ports.ts';
+import { finishRetrain, signalRetrain, type RetrainPorts } from './coordinator.ts';
+import type { DatasetObjects } from './dataset-version.ts';
+import { championVariant, runIdFor } from './ids.ts';
+import type { AlertTriggerKind, RetrainSignal } from './policy.ts';
+import { appendRunLog, type Run } from './run.ts';
+import { deliverTrainerWebhook, WebhookDeliveryError, type SecretResolver } from './webhook-trainer.ts';
 
 export interface EventsConsumerDependencies {
   readonly events: EventStore;
@@ -27,7 +20,8 @@ export interface EventsConsumerDependencies {
   /** Presigns the download of the dataset a webhook run is requested with; without it the trainer gets the version only. */
   readonly datasets?: Pick<DatasetObjects, 'downloadUrl'>;
   readonly now?: () => Date;
-  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Where it logs (default: nowhere; the events function passes Powertools Logger). */
+  readonly logger?: Logger;
 }
 
 export interface EventMessage {
@@ -36,31 +30,27 @@ export interface EventMessage {
 }
 
 /**
- * The events function: records every event (idempotent on its id), turns drift, drift, quality
- * and performance alerts and labels into retraining signals for the model the endpoint mostly serves, delivers
- * retraining requests to webhook trainers, and closes a webhook run when its model comes back
- * registered with `lineage.runId`. Messages are handled one after another; a message whose
- * handling throws is reported for redelivery, and every step is safe to repeat.
+ * One message of the events function: records the event (idempotent on its id), turns drift,
+ * quality and performance alerts and labels into retraining signals for the model the endpoint
+ * mostly serves, delivers retraining requests to webhook trainers, and closes a webhook run when
+ * its model comes back registered with `lineage.runId`. An invalid event is dropped; a failure
+ * throws, so the batch reports the message for redelivery (every step is safe to repeat).
  */
-export async function consumeEvents(deps: EventsConsumerDependencies, messages: readonly EventMessage[]): Promise<{ failedMessageIds: string[] }> {
-  const log = deps.log ?? (() => undefined);
-  const failedMessageIds: string[] = [];
-  for (const message of messages) {
-    const parsed = parseEvent(message.body);
-    if (!parsed.ok) {
-      // Retrying will not make it valid; the queue's dead-letter queue is for failures that might pass.
-      log('warn', 'dropped an invalid event', { messageId: message.messageId, reason: parsed.error });
-      continue;
-    }
-    try {
-      await deps.events.record(parsed.event);
-      if (parsed.known) await act(deps, parsed.event);
-    } catch (error) {
-      log('error', 'event handling failed; it will be redelivered', { eventId: parsed.event.id, type: parsed.event.type, error: String(error) });
-      failedMessageIds.push(message.messageId);
-    }
+export async function consumeEvent(deps: EventsConsumerDependencies, message: EventMessage): Promise<void> {
+  const logger = deps.logger ?? silentLogger;
+  const parsed = parseEvent(message.body);
+  if (!parsed.ok) {
+    // Retrying will not make it valid; the queue's dead-letter queue is for failures that might pass.
+    logger.warn('dropped an invalid event', { messageId: message.messageId, reason: parsed.error });
+    return;
   }
-  return { failedMessageIds };
+  try {
+    await deps.events.record(parsed.event);
+    if (parsed.known) await act(deps, parsed.event);
+  } catch (error) {
+    logger.error('event handling failed; it will be redelivered', { eventId: parsed.event.id, type: parsed.event.type, error: String(error) });
+    throw error;
+  }
 }
 
 /** Alert kinds that are retraining signals (when the endpoint's policy lists them); health alerts are not. */
@@ -97,10 +87,10 @@ async function act(deps: EventsConsumerDependencies, event: FlywheelEvent): Prom
 
 async function signalFromEndpoint(deps: EventsConsumerDependencies, endpoint: string, signal: RetrainSignal): Promise<void> {
   const current = await deps.endpoints.current(endpoint);
-  if (!current) return deps.log?.('warn', 'signal for an unknown endpoint ignored', { endpoint, signal: signal.kind });
+  if (!current) return deps.logger?.warn('signal for an unknown endpoint ignored', { endpoint, signal: signal.kind });
   const model = championVariant(current.config).model;
   const outcome = await signalRetrain(deps.retrain, model, signal, { policy: current.config.retrain, runId: await runIdFor(signal.id) });
-  if (outcome.action !== 'ignore') deps.log?.('info', `retrain signal ${signal.kind}: ${outcome.action}`, { endpoint, model, eventId: signal.id, ...outcome });
+  if (outcome.action !== 'ignore') deps.logger?.info(`retrain signal ${signal.kind}: ${outcome.action}`, { endpoint, model, eventId: signal.id, ...outcome });
 }
 
 /** Hands a run to its webhook trainer; the run is running once the pipeline accepted it, failed if it never does. */
@@ -115,12 +105,12 @@ async function requestExternalTraining(deps: EventsConsumerDependencies, event: 
   const secret = secretRef ? await deps.secrets(secretRef) : undefined;
   try {
     if (!secret) throw new WebhookDeliveryError(secretRef ? `secret "${secretRef}" is not configured` : `endpoint ${run.endpoint ?? '(none)'} no longer names this webhook trainer`);
-    const delivered = await deliverWebhook(trainer.webhook, secret, await withDownload(deps, event), deps.webhook);
+    const delivered = await deliverTrainerWebhook(trainer.webhook, secret, await withDownload(deps, event), deps.webhook);
     await deps.retrain.runs.update(runId, ['queued'], {
       status: 'running',
       startedAt: now,
       attempts: run.attempts + 1,
-      logs: appendRunLog(run.logs, `${now} handed to ${new URL(trainer.webhook).origin} (HTTP ${delivered.status}, try ${delivered.attempts})`),
+      logs: appendRunLog(run.logs, `${now} handed to ${webhookOrigin(trainer.webhook)} (HTTP ${delivered.status}, try ${delivered.attempts})`),
     });
   } catch (error) {
     if (!(error instanceof WebhookDeliveryError)) throw error;

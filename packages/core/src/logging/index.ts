@@ -1,0 +1,1 @@
+export { jsonLogger, loggerOf, silentLogger, withFields, type LogFields, type Logger, type LogLevel } from './logger.ts';
