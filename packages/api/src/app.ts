@@ -3,6 +3,7 @@ import type { PerformanceScoreStore } from '@flywheel/monitor';
 import { ServingMetrics, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type DatasetObjects, type FeatureStore, type DatasetRegistry, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
+import { routeGuards } from './routes/define-route.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { handleError, notFound } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -73,9 +74,17 @@ export interface ApiOptions {
   registry?: RegistryRouteOptions;
 }
 
+// Routes not yet declared with declareRoutes, which audits the routes it declares.
 // A trailing `*` also matches the path without it; each request must match one pattern only.
+const AUDITED_ELSEWHERE = [
+  '/v1/models/:model/aliases/:alias',
+  '/v1/endpoints/:endpoint',
+  '/v1/models/:model/versions/:version',
+  '/v1/models/:model/versions/:version/tags',
+  '/v1/models/:model/versions/:version/baseline',
+  '/v1/feature-views/:view',
+];
 const AUDITED_POSTS = [
-  '/v1/keys/*',
   '/v1/models/:model/versions/*',
   '/v1/models/:model/uploads',
   '/v1/models/:model/retrain',
@@ -102,17 +111,18 @@ export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
 /** The app and its serving path, for a host that must settle what serving left running (Lambda, before it is frozen). */
 export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs, rateLimits: deps.rateLimits });
+  const audit = deps.audit && auditTrail(deps.audit);
+  const guards = routeGuards(requireScope, audit);
   const app = new Hono();
   app.onError(handleError);
   app.notFound(notFound);
-  if (deps.audit) {
+  if (audit) {
     // Mounted on the control plane only: prediction routes keep a single handler (Hono's fast path).
-    const audit = auditTrail(deps.audit);
-    app.on(['PUT', 'PATCH', 'DELETE'], '*', audit);
+    app.on(['PUT', 'PATCH', 'DELETE'], AUDITED_ELSEWHERE, audit);
     app.on('POST', AUDITED_POSTS, audit);
   }
   app.route('/', healthRoutes());
-  app.route('/', keyRoutes(deps.apiKeys, requireScope));
+  app.route('/', keyRoutes(deps.apiKeys, guards));
   const serving = new Serving(deps, options.serving);
   app.route('/', modelRoutes(deps, serving, requireScope, options.registry));
   if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance, serving }, requireScope));
@@ -146,6 +156,6 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
   if (deps.erasures) app.route('/', erasureRoutes(deps.erasures, requireScope));
   // Last: the document lists every route mounted before it.
-  app.route('/', docsRoutes(() => app.routes));
+  app.route('/', docsRoutes(guards, () => app.routes));
   return { app, serving };
 }

@@ -23,7 +23,6 @@ import { aliasBodySchema, aliasChangeSchema, createUploadSchema, METADATA_HEADER
 import { lineageQuerySchema } from './lineage.ts';
 import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
 import { experimentQuerySchema } from './experiment.ts';
-import { createKeyBodySchema, rotateKeyBodySchema } from './keys.ts';
 import { auditQuerySchema } from './audit.ts';
 import { driftResponseSchema, driftRouteQuerySchema } from './monitoring.ts';
 import { performanceQuerySchema, performanceResponseSchema } from './performance.ts';
@@ -32,6 +31,7 @@ import { shadowQuerySchema } from './shadows.ts';
 import { featureViewRecordSchema, historicalBodySchema, ingestBodySchema, ingestResponseSchema, onlineResponseSchema } from './feature-views.ts';
 import { batchJobViewSchema, batchUploadBodySchema } from './batch.ts';
 import { trackingOperations } from './mlflow/openapi.ts';
+import { json, params, problems } from './openapi.ts';
 
 /**
  * A documented operation, the scope its route requires (none: public), and the Hono path of its
@@ -39,20 +39,7 @@ import { trackingOperations } from './mlflow/openapi.ts';
  */
 export type Operation = RouteConfig & { 'x-flywheel-scope'?: Scope; route?: string };
 
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.int(),
-  detail: z.string(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
-
-const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 const ok = (description: string, schema?: z.ZodType) => ({ description, ...(schema ? json(schema) : {}) });
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { description: 'application/problem+json', content: { 'application/problem+json': { schema: problemSchema } } }]));
-
-const params = <T extends Record<string, z.ZodType>>(shape: T) => z.object(shape);
 const model = resourceNameSchema;
 const endpoint = resourceNameSchema;
 const version = z.coerce.number().int().min(1);
@@ -94,32 +81,6 @@ function operation(scope: Scope | undefined, config: RouteConfig, route?: string
 
 export const operations: Operation[] = [
   operation(undefined, { method: 'get', path: '/healthz', tags: ['health'], summary: 'Liveness of the API', responses: { 200: ok('ok', z.object({ status: z.literal('ok') })) } }),
-
-  operation('admin', {
-    method: 'post',
-    path: '/v1/keys',
-    tags: ['keys'],
-    summary: 'Create an API key {name, scopes, expiresAt?, resources?, rateLimit?}; the key is shown once',
-    request: { body: { content: { 'application/json': { schema: createKeyBodySchema } } } },
-    responses: { 201: ok('Created'), ...problems(400, 413, 415) },
-  }),
-  operation('admin', {
-    method: 'post',
-    path: '/v1/keys/{id}/rotate',
-    tags: ['keys'],
-    summary: 'A new secret for a key; the old one stays valid for graceSeconds (default 3600); the new key is shown once',
-    request: { params: params({ id: z.string() }), body: { content: { 'application/json': { schema: rotateKeyBodySchema } }, required: false } },
-    responses: { 200: ok('Rotated'), ...problems(400, 404, 409) },
-  }),
-  operation('admin', { method: 'get', path: '/v1/keys', tags: ['keys'], summary: 'List API keys (never the keys themselves)', responses: { 200: ok('Keys') } }),
-  operation('admin', {
-    method: 'delete',
-    path: '/v1/keys/{id}',
-    tags: ['keys'],
-    summary: 'Revoke an API key',
-    request: { params: params({ id: z.string() }) },
-    responses: { 200: ok('Revoked'), ...problems(404) },
-  }),
 
   operation('admin', {
     method: 'post',
