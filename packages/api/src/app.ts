@@ -127,8 +127,8 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   app.route('/', modelRoutes(deps, serving, requireScope, options.registry));
   if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance, serving }, requireScope));
   app.route('/', endpointRoutes(deps, serving, requireScope));
-  app.route('/', predictRoutes(serving, requireScope));
-  app.route('/', oipRoutes(serving, requireScope));
+  app.route('/', predictRoutes(serving, guards));
+  app.route('/', oipRoutes(serving, guards));
   if (deps.monitoring) {
     app.route('/', baselineRoutes({ registry: deps.registry, baselines: deps.monitoring.baselines }, serving, requireScope));
     app.route('/', monitoringRoutes(deps.monitoring, requireScope));

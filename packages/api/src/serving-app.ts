@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { ApiDependencies } from './app.ts';
 import { createAuth } from './auth.ts';
 import { handleError, notFound } from './problem.ts';
+import { routeGuards } from './routes/define-route.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { Serving, type ServingOptions } from './serving/serving.ts';
 
@@ -30,6 +31,6 @@ export function createServingApp(deps: ServingAppDependencies, options: ServingA
   const app = new Hono();
   app.onError(handleError);
   app.notFound(notFound);
-  app.route('/', predictRoutes(serving, requireScope));
+  app.route('/', predictRoutes(serving, routeGuards(requireScope)));
   return { app, serving };
 }

@@ -21,12 +21,10 @@ import {
 import { endpointViewSchema, rollbackBodySchema } from './endpoints.ts';
 import { aliasBodySchema, aliasChangeSchema, createUploadSchema, METADATA_HEADER, modelSearchSchema, modelVersionSchema, registerFromUploadSchema } from './models.ts';
 import { lineageQuerySchema } from './lineage.ts';
-import { KSERVE_V1_ROUTE, kserveV1RequestSchema, oipInferRequestSchema, oipInferResponseSchema, oipModelMetadataSchema } from './oip.ts';
 import { experimentQuerySchema } from './experiment.ts';
 import { auditQuerySchema } from './audit.ts';
 import { driftResponseSchema, driftRouteQuerySchema } from './monitoring.ts';
 import { performanceQuerySchema, performanceResponseSchema } from './performance.ts';
-import { predictRequestSchema, predictResponseSchema } from './predict.ts';
 import { shadowQuerySchema } from './shadows.ts';
 import { featureViewRecordSchema, historicalBodySchema, ingestBodySchema, ingestResponseSchema, onlineResponseSchema } from './feature-views.ts';
 import { batchJobViewSchema, batchUploadBodySchema } from './batch.ts';
@@ -432,15 +430,6 @@ export const operations: Operation[] = [
 
   operation('predict', {
     method: 'post',
-    path: '/v1/endpoints/{endpoint}/predict',
-    tags: ['predictions'],
-    summary: 'Predict',
-    description: 'Tensors (`inputs`) or records named by the version\'s features (`records`). Header Flywheel-Variant forces a variant (scope deploy).',
-    request: { params: params({ endpoint }), headers: z.object({ 'flywheel-variant': z.string().optional() }), body: json(predictRequestSchema) },
-    responses: { 200: { ...ok('The answering variant\'s outputs', predictResponseSchema), headers: routingHeaders }, ...problems(400, 403, 404, 413, 415) },
-  }),
-  operation('predict', {
-    method: 'post',
     path: '/v1/endpoints/{endpoint}/feedback',
     tags: ['experiments'],
     summary: 'Ground truth and outcomes for earlier predictions',
@@ -486,65 +475,6 @@ export const operations: Operation[] = [
     request: { params: params({ endpoint }), query: shadowQuerySchema },
     responses: { 200: ok('Per shadow and version: rows run, failures, argmax agreement and mean absolute difference'), ...problems(400, 404) },
   }),
-  operation('predict', {
-    method: 'post',
-    path: '/v2/models/{endpoint}/infer',
-    tags: ['open inference protocol'],
-    summary: 'Infer (KServe V2), routed by the endpoint\'s split',
-    request: { params: params({ endpoint }), body: json(oipInferRequestSchema) },
-    responses: { 200: { ...ok('Outputs', oipInferResponseSchema), headers: routingHeaders }, ...problems(400, 404, 413) },
-  }),
-  operation('predict', {
-    method: 'post',
-    path: '/v2/models/{endpoint}/versions/{version}/infer',
-    tags: ['open inference protocol'],
-    summary: 'Infer with one version of the endpoint\'s model, bypassing the split',
-    request: { params: params({ endpoint, version }), body: json(oipInferRequestSchema) },
-    responses: { 200: { ...ok('Outputs', oipInferResponseSchema), headers: routingHeaders }, ...problems(400, 404, 413) },
-  }),
-  operation('read', {
-    method: 'get',
-    path: '/v2/models/{endpoint}',
-    tags: ['open inference protocol'],
-    summary: 'Model metadata of an endpoint',
-    request: { params: params({ endpoint }) },
-    responses: { 200: ok('Metadata', oipModelMetadataSchema), ...problems(404) },
-  }),
-  operation('read', {
-    method: 'get',
-    path: '/v2/models/{endpoint}/versions/{version}',
-    tags: ['open inference protocol'],
-    summary: 'Model metadata of one version of the endpoint\'s model',
-    request: { params: params({ endpoint, version }) },
-    responses: { 200: ok('Metadata', oipModelMetadataSchema), ...problems(400, 404) },
-  }),
-  operation('read', {
-    method: 'get',
-    path: '/v2/models/{endpoint}/ready',
-    tags: ['open inference protocol'],
-    summary: 'Whether every variant of the endpoint is loaded and ready',
-    request: { params: params({ endpoint }) },
-    responses: { 200: ok('Ready', z.object({ name: z.string(), ready: z.boolean() })), ...problems(404, 503) },
-  }),
-  operation('read', {
-    method: 'get',
-    path: '/v2/models/{endpoint}/versions/{version}/ready',
-    tags: ['open inference protocol'],
-    summary: 'Whether one version of the endpoint\'s model is loaded and ready',
-    request: { params: params({ endpoint, version }) },
-    responses: { 200: ok('Ready', z.object({ name: z.string(), ready: z.boolean() })), ...problems(400, 404, 503) },
-  }),
-  operation('read', { method: 'get', path: '/v2', tags: ['open inference protocol'], summary: 'Server metadata', responses: { 200: ok('Server', z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) })) } }),
-  operation(undefined, { method: 'get', path: '/v2/health/live', tags: ['open inference protocol'], summary: 'Server liveness', responses: { 200: ok('Live', z.object({ live: z.boolean() })) } }),
-  operation(undefined, { method: 'get', path: '/v2/health/ready', tags: ['open inference protocol'], summary: 'Server readiness', responses: { 200: ok('Ready', z.object({ ready: z.boolean() })) } }),
-  operation('predict', {
-    method: 'post',
-    path: '/v1/models/{endpoint}:predict',
-    tags: ['open inference protocol'],
-    summary: 'KServe V1 predict for single-input models',
-    request: { params: params({ endpoint }), body: json(kserveV1RequestSchema) },
-    responses: { 200: { ...ok('One prediction per instance', z.object({ predictions: z.array(z.unknown()) })), headers: routingHeaders }, ...problems(400, 404) },
-  }, KSERVE_V1_ROUTE),
   operation('predict', {
     method: 'post',
     path: '/v1/batch-uploads',

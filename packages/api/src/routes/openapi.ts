@@ -15,3 +15,5 @@ export const ok = (description: string, schema: z.ZodType) => ({ description, ..
 export const problems = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, { description: 'application/problem+json', content: { 'application/problem+json': { schema: problemSchema } } }]));
 export const params = <T extends Record<string, z.ZodType>>(shape: T) => z.object(shape);
+/** A version number in a path or query, as positiveInt reads it. */
+export const positiveIntSchema = z.coerce.number().int().min(1);
