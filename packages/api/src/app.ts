@@ -77,18 +77,11 @@ export interface ApiOptions {
 // Routes not yet declared with declareRoutes, which audits the routes it declares.
 // A trailing `*` also matches the path without it; each request must match one pattern only.
 const AUDITED_ELSEWHERE = [
-  '/v1/models/:model/aliases/:alias',
-  '/v1/endpoints/:endpoint',
-  '/v1/models/:model/versions/:version',
-  '/v1/models/:model/versions/:version/tags',
   '/v1/models/:model/versions/:version/baseline',
   '/v1/feature-views/:view',
 ];
 const AUDITED_POSTS = [
-  '/v1/models/:model/versions/*',
-  '/v1/models/:model/uploads',
   '/v1/models/:model/retrain',
-  '/v1/endpoints/:endpoint/rollback',
   '/v1/alerts/*',
   '/v1/runs/*',
   '/v1/feature-views/:view/rows',
@@ -124,9 +117,9 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   app.route('/', healthRoutes());
   app.route('/', keyRoutes(deps.apiKeys, guards));
   const serving = new Serving(deps, options.serving);
-  app.route('/', modelRoutes(deps, serving, requireScope, options.registry));
-  if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance, serving }, requireScope));
-  app.route('/', endpointRoutes(deps, serving, requireScope));
+  app.route('/', modelRoutes(deps, serving, guards, options.registry));
+  if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance, serving }, guards));
+  app.route('/', endpointRoutes(deps, serving, guards));
   app.route('/', predictRoutes(serving, guards));
   app.route('/', oipRoutes(serving, guards));
   if (deps.monitoring) {
@@ -140,10 +133,10 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', eventRoutes(deps.retraining.events, requireScope));
     app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), tracking: deps.tracking?.store }, requireScope));
   }
-  if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, requireScope));
+  if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, guards));
   if (deps.retraining) {
     const { registry, endpoints, apiKeys, audit } = deps;
-    app.route('/', lineageRoutes({ registry, endpoints, retrain: deps.retraining.retrain, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, requireScope));
+    app.route('/', lineageRoutes({ registry, endpoints, retrain: deps.retraining.retrain, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, guards));
   }
   if (deps.feedback) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));

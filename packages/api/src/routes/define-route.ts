@@ -39,41 +39,47 @@ type Env = { Variables: AuthVariables };
  * Declares routes on `app` once: method, path, request and response schemas, scope, audit.
  * `route(declaration, ...handlers)` registers the handlers behind the scope check (and the audit
  * trail, where the route is audited) and adds the operation to the app's OpenAPI document (with
- * the 401, 403 and 429 a scoped route may answer):
+ * the 401, 403 and 429 a scoped route may answer). It returns the routes, to chain:
  *
- *   const route = declareRoutes(app, guards);
- *   route({ method: 'get', path: '/v1/batch-jobs', scope: 'read', tags: ['batch'], summary: 'List batch jobs',
- *     request: { query: listQuerySchema }, responses: { 200: ok('The jobs', jobsSchema), ...problems(400) } }, async (c) => …);
+ *   return declareRoutes(new Hono(), guards)
+ *     .route({ method: 'get', path: '/v1/batch-jobs', scope: 'read', tags: ['batch'], summary: 'List batch jobs',
+ *       request: { query: listQuerySchema }, responses: { 200: ok('The jobs', jobsSchema), ...problems(400) } }, async (c) => …)
+ *     .app;
  *
  * The handlers validate their own input (readJson and friends), so errors keep their problem+json
  * bodies; the schemas declared are the ones they validate with. A route with one handler and no
  * audit keeps one handler (the scope check inline): Hono dispatches it without a compose step,
  * which the prediction routes rely on.
  */
-export function declareRoutes(app: Hono<any>, guards: RouteGuards) {
-  return <P extends string, R extends string = HonoPath<P>>(declaration: RouteDeclaration<P, R>, ...handlers: [...MiddlewareHandler<any>[], Handler<Env, R>]): void => {
-    const { route, scope, audited, ...operation } = declaration;
-    const audit = (audited ?? ['put', 'patch', 'delete'].includes(operation.method)) ? guards.audit : undefined;
-    const path = route ?? honoPath(operation.path);
-    const method = operation.method.toUpperCase();
-    if (scope && handlers.length === 1 && !audit) {
-      const [handle] = handlers as [Handler<Env, R>];
-      const { authorize } = guards.requireScope;
-      app.on(method, path, (c: Context<Env, R>, next: Next) => {
-        const authorizing = authorize(c, scope);
-        return authorizing ? authorizing.then(() => handle(c, next)) : handle(c, next);
-      });
-    } else {
-      const chain = [...(audit ? [audit] : []), ...(scope ? [guards.requireScope(scope)] : []), ...handlers] as [Handler<Env, R>];
-      app.on(method, path, ...chain);
-    }
-    guards.operations.push(
-      scope
-        ? // Every scoped route may refuse the key; a declaration's own answers for these statuses (MLflow's shapes) win.
-          { ...operation, 'x-flywheel-scope': scope, security: [{ bearer: [] }], responses: { ...problems(401, 403, 429), ...operation.responses } }
-        : operation,
-    );
+export function declareRoutes<A extends Hono<any>>(app: A, guards: RouteGuards) {
+  const routes = {
+    app,
+    route<P extends string, R extends string = HonoPath<P>>(declaration: RouteDeclaration<P, R>, ...handlers: [...MiddlewareHandler<any>[], Handler<Env, R>]) {
+      const { route, scope, audited, ...operation } = declaration;
+      const audit = (audited ?? ['put', 'patch', 'delete'].includes(operation.method)) ? guards.audit : undefined;
+      const path = route ?? honoPath(operation.path);
+      const method = operation.method.toUpperCase();
+      if (scope && handlers.length === 1 && !audit) {
+        const [handle] = handlers as [Handler<Env, R>];
+        const { authorize } = guards.requireScope;
+        app.on(method, path, (c: Context<Env, R>, next: Next) => {
+          const authorizing = authorize(c, scope);
+          return authorizing ? authorizing.then(() => handle(c, next)) : handle(c, next);
+        });
+      } else {
+        const chain = [...(audit ? [audit] : []), ...(scope ? [guards.requireScope(scope)] : []), ...handlers] as [Handler<Env, R>];
+        app.on(method, path, ...chain);
+      }
+      guards.operations.push(
+        scope
+          ? // Every scoped route may refuse the key; a declaration's own answers for these statuses (MLflow's shapes) win.
+            { ...operation, 'x-flywheel-scope': scope, security: [{ bearer: [] }], responses: { ...problems(401, 403, 429), ...operation.responses } }
+          : operation,
+      );
+      return routes;
+    },
   };
+  return routes;
 }
 
 /** OpenAPI's `/v1/models/{model}` as Hono's `/v1/models/:model`. */

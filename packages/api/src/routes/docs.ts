@@ -18,7 +18,7 @@ export function docsRoutes(guards: RouteGuards, appRoutes: () => readonly Router
   let page: string | undefined;
   const current = () => (document ??= openApiDocument(guards.operations, appRoutes(), legacy));
   const app = new Hono();
-  const route = declareRoutes(app, guards);
+  const { route } = declareRoutes(app, guards);
   route(
     { method: 'get', path: '/openapi.json', tags: ['docs'], summary: 'This document', responses: { 200: ok('OpenAPI 3.1', z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.record(z.string(), z.unknown())) })) } },
     (c) => c.json(current()),

@@ -63,7 +63,7 @@ export function keyRoutes(store: ApiKeyStore, guards: RouteGuards) {
     return id;
   };
   const app = new Hono();
-  const route = declareRoutes(app, guards);
+  const { route } = declareRoutes(app, guards);
   const withinLimit = limitBody(MAX_CONFIG_BODY_BYTES);
   route(
     {

@@ -100,7 +100,7 @@ export function oipRoutes(serving: Serving, guards: RouteGuards) {
 
   const app = new Hono<{ Variables: AuthVariables }>();
   app.onError((error, c) => handleError(error instanceof Problem ? withOipError(error) : error, c));
-  const route = declareRoutes(app, guards);
+  const { route } = declareRoutes(app, guards);
   const tags = ['open inference protocol'];
   const endpointParams = params({ endpoint: resourceNameSchema });
   const versionParams = params({ endpoint: resourceNameSchema, version: positiveIntSchema });

@@ -17,3 +17,5 @@ export const problems = (...statuses: number[]) =>
 export const params = <T extends Record<string, z.ZodType>>(shape: T) => z.object(shape);
 /** A version number in a path or query, as positiveInt reads it. */
 export const positiveIntSchema = z.coerce.number().int().min(1);
+/** The ETag a versioned resource answers with, for If-Match. */
+export const etagHeader = { ETag: { description: 'The config version, for If-Match', schema: { type: 'string' as const } } };

@@ -64,7 +64,7 @@ export type PredictRequest = z.output<typeof predictRequestSchema>;
 /** `POST /v1/endpoints/{endpoint}/predict`: tensors or records in, the answering variant's outputs out. */
 export function predictRoutes(serving: Serving, guards: RouteGuards) {
   const app = new Hono<{ Variables: AuthVariables }>();
-  declareRoutes(app, guards)(
+  declareRoutes(app, guards).route(
     {
       method: 'post',
       path: '/v1/endpoints/{endpoint}/predict',
