@@ -77,12 +77,10 @@ export interface ApiOptions {
 // Routes not yet declared with declareRoutes, which audits the routes it declares.
 // A trailing `*` also matches the path without it; each request must match one pattern only.
 const AUDITED_ELSEWHERE = [
-  '/v1/models/:model/versions/:version/baseline',
   '/v1/feature-views/:view',
 ];
 const AUDITED_POSTS = [
   '/v1/models/:model/retrain',
-  '/v1/alerts/*',
   '/v1/runs/*',
   '/v1/feature-views/:view/rows',
   '/v1/endpoints/:endpoint/batch',
@@ -94,7 +92,6 @@ const AUDITED_POSTS = [
   '/api/2.0/mlflow/runs/:action{create|update|delete|restore}',
   '/api/2.0/mlflow/registered-models/create',
   '/api/2.0/mlflow/model-versions/create',
-  '/v1/erasures',
 ];
 
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
@@ -123,14 +120,14 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   app.route('/', predictRoutes(serving, guards));
   app.route('/', oipRoutes(serving, guards));
   if (deps.monitoring) {
-    app.route('/', baselineRoutes({ registry: deps.registry, baselines: deps.monitoring.baselines }, serving, requireScope));
-    app.route('/', monitoringRoutes(deps.monitoring, requireScope));
-    app.route('/', shadowRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints }, requireScope));
-    app.route('/', performanceRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints, registry: deps.registry }, requireScope));
-    app.route('/', metricsRoutes(deps.servingMetrics ?? new ServingMetrics(), deps.monitoring, requireScope));
+    app.route('/', baselineRoutes({ registry: deps.registry, baselines: deps.monitoring.baselines }, serving, guards));
+    app.route('/', monitoringRoutes(deps.monitoring, guards));
+    app.route('/', shadowRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints }, guards));
+    app.route('/', performanceRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints, registry: deps.registry }, guards));
+    app.route('/', metricsRoutes(deps.servingMetrics ?? new ServingMetrics(), deps.monitoring, guards));
   }
   if (deps.retraining) {
-    app.route('/', eventRoutes(deps.retraining.events, requireScope));
+    app.route('/', eventRoutes(deps.retraining.events, guards));
     app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), tracking: deps.tracking?.store }, requireScope));
   }
   if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, guards));
@@ -139,15 +136,15 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', lineageRoutes({ registry, endpoints, retrain: deps.retraining.retrain, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, guards));
   }
   if (deps.feedback) {
-    app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
-    app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
+    app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, guards));
+    app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, guards));
   }
   if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, requireScope));
   if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, requireScope));
   if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, requireScope));
   app.route('/', consoleRoutes(requireScope));
-  if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
-  if (deps.erasures) app.route('/', erasureRoutes(deps.erasures, requireScope));
+  if (deps.audit) app.route('/', auditRoutes(deps.audit, guards));
+  if (deps.erasures) app.route('/', erasureRoutes(deps.erasures, guards));
   // Last: the document lists every route mounted before it.
   app.route('/', docsRoutes(guards, () => app.routes));
   return { app, serving };

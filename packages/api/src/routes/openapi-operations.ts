@@ -58,57 +58,7 @@ function operation(scope: Scope | undefined, config: RouteConfig, route?: string
 export const operations: Operation[] = [
   operation(undefined, { method: 'get', path: '/healthz', tags: ['health'], summary: 'Liveness of the API', responses: { 200: ok('ok', z.object({ status: z.literal('ok') })) } }),
 
-  operation('admin', {
-    method: 'post',
-    path: '/v1/erasures',
-    tags: ['erasures'],
-    summary:
-      'Erase a data subject {subject: {unit?, entity?: {view, id}}, reason}: archive rows, feedback and join items, dataset rows (datasets marked), feature rows; window aggregates keep their counts. The same subject and reason while one runs answers that one',
-    request: { body: { content: { 'application/json': { schema: ErasureRequestSchema } } } },
-    responses: {
-      202: ok('Accepted; worked by the erasure worker', z.object({ erasureId: z.string(), status: z.enum(['queued', 'running', 'succeeded', 'failed']), existing: z.literal(true).optional() })),
-      ...problems(400, 413, 415, 422),
-    },
-  }),
-  operation('admin', {
-    method: 'get',
-    path: '/v1/erasures/{erasureId}',
-    tags: ['erasures'],
-    summary: 'An erasure: status, progress, and once succeeded the report of what was removed where',
-    request: { params: params({ erasureId: z.string() }) },
-    responses: { 200: ok('The erasure'), ...problems(404) },
-  }),
 
-  operation('admin', {
-    method: 'get',
-    path: '/v1/audit',
-    tags: ['audit'],
-    summary: 'Who changed what: every mutating control-plane request, newest first (no bodies, no secrets)',
-    request: { query: auditQuerySchema },
-    responses: {
-      200: ok(
-        'A page of audit records; `next` is the cursor of the following page',
-        z.object({
-          records: z.array(
-            z.object({
-              id: z.string(),
-              at: z.string(),
-              actor: z.object({ keyId: z.string(), keyName: z.string() }),
-              method: z.string(),
-              path: z.string(),
-              resource: z.string().optional(),
-              status: z.int(),
-              result: z.enum(['ok', 'refused', 'failed']),
-              before: z.string().optional(),
-              after: z.string().optional(),
-            }),
-          ),
-          next: z.string().optional(),
-        }),
-      ),
-      ...problems(400),
-    },
-  }),
 
 
 
@@ -164,53 +114,6 @@ export const operations: Operation[] = [
     responses: { 200: ok('One answer per row, in order, with feature_event_time', z.object({ view: z.string(), version: z.int(), rows: z.array(z.record(z.string(), z.unknown())) })), ...problems(400, 404, 413, 415) },
   }),
 
-  operation('predict', {
-    method: 'post',
-    path: '/v1/endpoints/{endpoint}/feedback',
-    tags: ['experiments'],
-    summary: 'Ground truth and outcomes for earlier predictions',
-    description: 'One item or {feedback: [...]} (at most ' + MAX_FEEDBACK_ITEMS + ' items): `id` names a prediction (one value per row, or an array) or a row as <id>/<row>. Safe to repeat: a row counts once.',
-    request: { params: params({ endpoint }), body: json(z.union([feedbackItemSchema, z.object({ feedback: z.array(feedbackItemSchema).min(1).max(MAX_FEEDBACK_ITEMS) })])) },
-    responses: {
-      202: ok('Taken: rows joined to their predictions now, and rows waiting for theirs', z.object({ endpoint: z.string(), accepted: z.int(), rows: z.int(), joined: z.int(), waiting: z.int(), labelled: z.int() })),
-      ...problems(400, 404, 413, 415),
-    },
-  }),
-  operation('read', {
-    method: 'get',
-    path: '/v1/endpoints/{endpoint}/experiment',
-    tags: ['experiments'],
-    summary: 'The running experiment (or the one a config version belongs to): per-variant counts, rates, tests, SRM and guardrail decisions',
-    description: 'Counts what the split assigned: shadows, failed requests, and requests whose variant was forced or pinned are left out.',
-    request: { params: params({ endpoint }), query: experimentQuerySchema },
-    responses: { 200: ok('The analysis'), ...problems(400, 404) },
-  }),
-  operation('read', {
-    method: 'get',
-    path: '/v1/endpoints/{endpoint}/drift',
-    tags: ['monitoring'],
-    summary: 'Drift per column against the baseline, over whole hours (the last 24 by default, at most 90 days)',
-    description: 'With `feature`, adds that column\'s reference and current distribution (`distribution`): shares over about ten bins of equal reference mass for a numerical column, per category (then other, then new categories) for a categorical one. A name the version\'s profile does not have is a 400.',
-    request: { params: params({ endpoint }), query: driftRouteQuerySchema },
-    responses: { 200: ok('Drift per variant and column, with counts and health', driftResponseSchema), ...problems(400, 404) },
-  }),
-  operation('read', {
-    method: 'get',
-    path: '/v1/endpoints/{endpoint}/performance',
-    tags: ['monitoring'],
-    summary: 'Realized performance from labels and the confidence-based estimate from probabilities, per window and merged, over whole hours (the last 24 by default, at most 90 days)',
-    description: 'Per variant and model version: accuracy, precision, recall and AUC (classifiers) or MAE and RMSE (regression) from joined feedback; estimated accuracy, precision, recall and AUC from the predicted probabilities of every served row (CBPE); the version\'s reference (its training holdout metrics).',
-    request: { params: params({ endpoint }), query: performanceQuerySchema },
-    responses: { 200: ok('Per variant and version: per-window and merged figures, and the reference', performanceResponseSchema), ...problems(400, 404) },
-  }),
-  operation('read', {
-    method: 'get',
-    path: '/v1/endpoints/{endpoint}/shadows',
-    tags: ['monitoring'],
-    summary: 'How each shadow agreed with the variants it mirrored, over whole hours (the last 24 by default, at most 90 days)',
-    request: { params: params({ endpoint }), query: shadowQuerySchema },
-    responses: { 200: ok('Per shadow and version: rows run, failures, argmax agreement and mean absolute difference'), ...problems(400, 404) },
-  }),
   operation('predict', {
     method: 'post',
     path: '/v1/batch-uploads',
