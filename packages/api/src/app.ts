@@ -80,8 +80,6 @@ const AUDITED_ELSEWHERE = [
   '/v1/feature-views/:view',
 ];
 const AUDITED_POSTS = [
-  '/v1/models/:model/retrain',
-  '/v1/runs/*',
   '/v1/feature-views/:view/rows',
   '/v1/endpoints/:endpoint/batch',
   '/v1/batch-uploads',
@@ -128,7 +126,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   }
   if (deps.retraining) {
     app.route('/', eventRoutes(deps.retraining.events, guards));
-    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), tracking: deps.tracking?.store }, requireScope));
+    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), tracking: deps.tracking?.store }, guards));
   }
   if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, guards));
   if (deps.retraining) {
@@ -142,7 +140,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, requireScope));
   if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, requireScope));
   if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, requireScope));
-  app.route('/', consoleRoutes(requireScope));
+  app.route('/', consoleRoutes(guards));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, guards));
   if (deps.erasures) app.route('/', erasureRoutes(deps.erasures, guards));
   // Last: the document lists every route mounted before it.

@@ -21,7 +21,7 @@ function mlflow(scope: Scope, method: 'get' | 'post', path: string, summary: str
   };
 }
 
-/** The tracking API's operations, and the side-by-side comparison of a model's runs. */
+/** The tracking API's operations. */
 export const trackingOperations: Operation[] = [
   mlflow('deploy', 'post', 'experiments/create', 'Create an experiment {name, artifact_location?, tags?}'),
   mlflow('read', 'get', 'experiments/get', 'An experiment by experiment_id'),
@@ -53,21 +53,4 @@ export const trackingOperations: Operation[] = [
   mlflow('deploy', 'post', 'model-versions/create', 'Register a run\'s ONNX artifact {name, source: runs:/<run_id>/<path> or s3://…, run_id?} as a Flywheel version'),
   mlflow('read', 'get', 'model-versions/get', 'A model version {name, version}'),
   mlflow('read', 'get', 'model-versions/search', "Search model versions {filter? (name = 'm' or run_id = 'r')}"),
-  {
-    method: 'get',
-    path: '/v1/runs',
-    tags: ['runs'],
-    summary: "A model's runs side by side (built-in and logged through the tracking API), best first on a metric",
-    request: {
-      query: z.object({
-        model: z.string(),
-        order: z.string().optional().openapi({ description: 'a metric; best first: descending, ascending for error metrics (rmse, mae, loss…)' }),
-        direction: z.enum(['asc', 'desc']).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).optional(),
-      }),
-    },
-    'x-flywheel-scope': 'read',
-    security: [{ bearer: [] }],
-    responses: { 200: { description: '{model, experimentId?, order?, columns: {params, metrics}, runs: [{runId, runName, source, status, startTime, endTime?, params, metrics, dataset?, code?, version?}]}' } },
-  },
 ];
