@@ -75,15 +75,7 @@ export interface ApiOptions {
 }
 
 // Routes not yet declared with declareRoutes, which audits the routes it declares.
-// A trailing `*` also matches the path without it; each request must match one pattern only.
-const AUDITED_ELSEWHERE = [
-  '/v1/feature-views/:view',
-];
 const AUDITED_POSTS = [
-  '/v1/feature-views/:view/rows',
-  '/v1/endpoints/:endpoint/batch',
-  '/v1/batch-uploads',
-  '/v1/batch-jobs/*',
   // Tracking: experiment and run lifecycle changes. Logging metrics, params and tags to a run is
   // data (like predictions and feedback), recorded on the run itself, not here.
   '/api/2.0/mlflow/experiments/:action{create|update|delete|restore|set-experiment-tag}',
@@ -106,7 +98,6 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   app.notFound(notFound);
   if (audit) {
     // Mounted on the control plane only: prediction routes keep a single handler (Hono's fast path).
-    app.on(['PUT', 'PATCH', 'DELETE'], AUDITED_ELSEWHERE, audit);
     app.on('POST', AUDITED_POSTS, audit);
   }
   app.route('/', healthRoutes());
@@ -137,8 +128,8 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, guards));
     app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, guards));
   }
-  if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, requireScope));
-  if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, requireScope));
+  if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, guards));
+  if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, guards));
   if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, requireScope));
   app.route('/', consoleRoutes(guards));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, guards));

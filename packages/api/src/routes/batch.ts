@@ -15,15 +15,16 @@ import {
   type BatchJobStore,
   type BatchObjects,
   type BatchSubmit,
-  type BatchTarget,
+  type BatchTarget, resourceNameSchema,
 } from '@flywheel/core';
-import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import { routePinned, routeRequest } from '../serving/route.ts';
 import type { Serving } from '../serving/serving.ts';
 import { MAX_CONFIG_BODY_BYTES, readJson, readOptionalJson } from '../validation.ts';
 import { nameParam } from './path-params.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { json, ok, params, problems } from './openapi.ts';
 
 /** The bucket side of batch jobs the API uses: what the workers use, plus staged uploads. */
 export interface BatchRouteObjects extends Pick<BatchObjects, 'writeInput' | 'readOutput'> {
@@ -65,22 +66,38 @@ const UPLOAD_EXPIRES_IN_SECONDS = 900;
  * `POST /v1/endpoints/{endpoint}/batch` (scope predict) → 202 {jobId}, `GET /v1/batch-jobs/{jobId}`
  * and `…/output` (scope read), `POST /v1/batch-jobs/{jobId}/cancel` (scope predict).
  */
-export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requireScope: RequireScope, now: () => Date = () => new Date()) {
+export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, guards: RouteGuards, now: () => Date = () => new Date()) {
   const jobOf = async (jobId: string | undefined): Promise<BatchJob> => {
     const job = JOB_ID.test(jobId ?? '') ? await deps.jobs.get(jobId!) : undefined;
     if (!job) throw new Problem(404, `No batch job ${jobId}.`);
     return job;
   };
-  return new Hono()
-    .post('/v1/batch-uploads', requireScope('predict'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+  return declareRoutes(new Hono(), guards)
+    .route(
+{
+    method: 'post',
+    path: '/v1/batch-uploads', scope: 'predict', audited: true,
+    tags: ['batch'],
+    summary: 'A presigned PUT for a batch input larger than a request (NDJSON or CSV)',
+    request: { body: json(batchUploadBodySchema) },
+    responses: { 201: ok('Where to PUT the input, and the key to submit it by', z.object({ uploadUrl: z.string(), key: z.string(), expiresAt: z.string(), method: z.literal('PUT'), format: z.string() })), ...problems(400) },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readOptionalJson(c, batchUploadBodySchema);
       const format = supportedFormat(body.format ?? 'ndjson');
       const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS });
       return c.json({ ...upload, method: 'PUT', format }, 201);
     })
-    .post(
-      '/v1/endpoints/:endpoint/batch',
-      requireScope('predict'),
+    .route(
+{
+    method: 'post',
+    path: '/v1/endpoints/{endpoint}/batch', scope: 'predict', audited: true,
+    tags: ['batch'],
+    summary: 'Start a batch prediction job: the rows scored in parallel chunks with one version, as the online route scores them',
+    description: 'Records inline or an uploaded key; `format` ndjson (default) or csv (parquet is refused). The version is fixed now: `version` of the endpoint\'s model, else `variant`\'s, else the largest weight\'s. The same `idempotencyKey` with the same body returns the same job; with another body, 409.',
+    request: { params: params({ endpoint: resourceNameSchema }), body: json(batchSubmitSchema) },
+    responses: { 202: ok('The job, queued', z.object({ jobId: z.string(), status: z.string() })), ...problems(400, 404, 409, 413) },
+  },
       limitBody(serving.maxBodyBytes, 'Send larger inputs through a presigned upload: POST /v1/batch-uploads, then {input: {key}}.'),
       async (c) => {
         const endpoint = nameParam(c, 'endpoint');
@@ -108,8 +125,26 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
         return accepted(stored);
       },
     )
-    .get('/v1/batch-jobs/:jobId', requireScope('read'), async (c) => c.json(batchJobView(await jobOf(c.req.param('jobId')))))
-    .post('/v1/batch-jobs/:jobId/cancel', requireScope('predict'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/batch-jobs/{jobId}', scope: 'read',
+    tags: ['batch'],
+    summary: 'A batch job: status, rows total/done/failed, when it started and finished, its output and first row errors',
+    request: { params: params({ jobId: z.string() }) },
+    responses: { 200: ok('The job', batchJobViewSchema), ...problems(404) },
+  },
+      async (c) => c.json(batchJobView(await jobOf(c.req.param('jobId')))))
+    .route(
+{
+    method: 'post',
+    path: '/v1/batch-jobs/{jobId}/cancel', scope: 'predict', audited: true,
+    tags: ['batch'],
+    summary: 'Cancel a queued or running batch job: chunks not yet scored are skipped',
+    request: { params: params({ jobId: z.string() }) },
+    responses: { 200: ok('The job, cancelled', batchJobViewSchema), ...problems(404, 409) },
+  },
+      async (c) => {
       const job = await jobOf(c.req.param('jobId'));
       if (!(await deps.jobs.finish(job.jobId, CANCELLABLE, { status: 'cancelled', at: now().toISOString() }))) {
         const current = (await deps.jobs.get(job.jobId)) ?? job;
@@ -117,7 +152,16 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
       }
       return c.json(batchJobView((await deps.jobs.get(job.jobId)) ?? job));
     })
-    .get('/v1/batch-jobs/:jobId/output', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/batch-jobs/{jobId}/output', scope: 'read',
+    tags: ['batch'],
+    summary: 'The output of a succeeded job as NDJSON, in input order: {row, id?, predictionId, outputs} or {row, id?, error}',
+    request: { params: params({ jobId: z.string() }) },
+    responses: { 200: { description: 'One row a line: {row, id?, predictionId, outputs} or {row, id?, error}', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(404, 409) },
+  },
+      async (c) => {
       const job = await jobOf(c.req.param('jobId'));
       if (job.status !== 'succeeded' || !job.output) {
         throw new Problem(409, `Batch job ${job.jobId} is ${job.status}; its output is there once it has succeeded.`, { extensions: { jobStatus: job.status } });
@@ -125,7 +169,7 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
       const stream = await deps.objects.readOutput(job.output.key);
       if (!stream) throw new Problem(404, `The output of batch job ${job.jobId} is gone (outputs are kept 30 days).`);
       return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
-    });
+    }).app;
 
   /** A repeated idempotency key: the same body gets the same job (its plan sent again, should the first send have failed), another body a 409. */
   async function replay(job: BatchJob, requestHash: string): Promise<Response> {
