@@ -74,16 +74,6 @@ export interface ApiOptions {
   registry?: RegistryRouteOptions;
 }
 
-// Routes not yet declared with declareRoutes, which audits the routes it declares.
-const AUDITED_POSTS = [
-  // Tracking: experiment and run lifecycle changes. Logging metrics, params and tags to a run is
-  // data (like predictions and feedback), recorded on the run itself, not here.
-  '/api/2.0/mlflow/experiments/:action{create|update|delete|restore|set-experiment-tag}',
-  '/api/2.0/mlflow/runs/:action{create|update|delete|restore}',
-  '/api/2.0/mlflow/registered-models/create',
-  '/api/2.0/mlflow/model-versions/create',
-];
-
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
   return createApiApp(deps, options).app;
 }
@@ -96,11 +86,7 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   const app = new Hono();
   app.onError(handleError);
   app.notFound(notFound);
-  if (audit) {
-    // Mounted on the control plane only: prediction routes keep a single handler (Hono's fast path).
-    app.on('POST', AUDITED_POSTS, audit);
-  }
-  app.route('/', healthRoutes());
+  app.route('/', healthRoutes(guards));
   app.route('/', keyRoutes(deps.apiKeys, guards));
   const serving = new Serving(deps, options.serving);
   app.route('/', modelRoutes(deps, serving, guards, options.registry));
@@ -130,11 +116,11 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   }
   if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, guards));
   if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, guards));
-  if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, requireScope));
+  if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, guards));
   app.route('/', consoleRoutes(guards));
   if (deps.audit) app.route('/', auditRoutes(deps.audit, guards));
   if (deps.erasures) app.route('/', erasureRoutes(deps.erasures, guards));
   // Last: the document lists every route mounted before it.
-  app.route('/', docsRoutes(guards, () => app.routes));
+  app.route('/', docsRoutes(guards));
   return { app, serving };
 }

@@ -1,8 +1,6 @@
 import { Hono } from 'hono';
-import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
-import type { RouterRoute } from 'hono/types';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { operations as documented, type Operation as LegacyOperation } from './openapi-operations.ts';
 import { declareRoutes, type Operation, type RouteGuards } from './define-route.ts';
 import { ok } from './openapi.ts';
 
@@ -10,13 +8,13 @@ type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 
 /**
  * `GET /openapi.json` and `GET /docs`, public like any published contract. The document is built
- * on first request from the operations declared with the app's route guards, so it lists what
- * the app routes, with the schemas the routes validate with and answer in.
+ * on first request from the operations declared with the app's route guards: what the app routes,
+ * with the schemas the routes validate with and answer in. Mounted last, it lists every route.
  */
-export function docsRoutes(guards: RouteGuards, appRoutes: () => readonly RouterRoute[], legacy: readonly LegacyOperation[] = documented) {
+export function docsRoutes(guards: RouteGuards) {
   let document: OpenApiDocument | undefined;
   let page: string | undefined;
-  const current = () => (document ??= openApiDocument(guards.operations, appRoutes(), legacy));
+  const current = () => (document ??= openApiDocument(guards.operations));
   const app = new Hono();
   const { route } = declareRoutes(app, guards);
   route(
@@ -30,37 +28,10 @@ export function docsRoutes(guards: RouteGuards, appRoutes: () => readonly Router
   return app;
 }
 
-export function openApiDocument(operations: readonly Operation[], routes: readonly RouterRoute[] = [], legacy: readonly LegacyOperation[] = []): OpenApiDocument {
+export function openApiDocument(operations: readonly Operation[]): OpenApiDocument {
   const generator = new OpenAPIHono();
   generator.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' });
-  const seen = new Set<string>();
-  for (const operation of operations) {
-    seen.add(`${operation.method.toUpperCase()} ${operation.path}`);
-    generator.openAPIRegistry.registerPath(operation);
-  }
-  // An operation is documented only where this app routes it: the edge's app, say, has no monitoring.
-  const routed = new Set(routes.map((route) => `${route.method} ${openApiPath(route.path)}`));
-  for (const { route, ...operation } of legacy) {
-    const key = `${operation.method.toUpperCase()} ${route ? openApiPath(route) : operation.path}`;
-    if (!routed.has(key) || seen.has(`${operation.method.toUpperCase()} ${operation.path}`)) continue;
-    seen.add(key);
-    generator.openAPIRegistry.registerPath(operation);
-  }
-  for (const route of routes) {
-    const path = openApiPath(route.path);
-    const key = `${route.method} ${path}`;
-    if (route.method === 'ALL' || seen.has(key)) continue;
-    seen.add(key);
-    const names = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
-    generator.openAPIRegistry.registerPath({
-      method: route.method.toLowerCase() as RouteConfig['method'],
-      path,
-      summary: 'Described in API.md',
-      ...(names.length ? { request: { params: z.object(Object.fromEntries(names.map((name) => [name, z.string()]))) } } : {}),
-      security: [{ bearer: [] }],
-      responses: { default: { description: 'See API.md' } },
-    });
-  }
+  for (const operation of operations) generator.openAPIRegistry.registerPath(operation);
   return generator.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
