@@ -3,6 +3,7 @@ import type { PerformanceScoreStore } from '@flywheel/monitor';
 import { ServingMetrics, jsonLogger, type Logger, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type DatasetObjects, type FeatureStore, type DatasetRegistry, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
+import { routeGuards } from './routes/define-route.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { handleError, notFound } from './problem.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -75,28 +76,6 @@ export interface ApiOptions {
   registry?: RegistryRouteOptions;
 }
 
-// A trailing `*` also matches the path without it; each request must match one pattern only.
-const AUDITED_POSTS = [
-  '/v1/keys/*',
-  '/v1/models/:model/versions/*',
-  '/v1/models/:model/uploads',
-  '/v1/models/:model/retrain',
-  '/v1/endpoints/:endpoint/rollback',
-  '/v1/alerts/*',
-  '/v1/runs/*',
-  '/v1/feature-views/:view/rows',
-  '/v1/endpoints/:endpoint/batch',
-  '/v1/batch-uploads',
-  '/v1/batch-jobs/*',
-  // Tracking: experiment and run lifecycle changes. Logging metrics, params and tags to a run is
-  // data (like predictions and feedback), recorded on the run itself, not here.
-  '/api/2.0/mlflow/experiments/:action{create|update|delete|restore|set-experiment-tag}',
-  '/api/2.0/mlflow/runs/:action{create|update|delete|restore}',
-  '/api/2.0/mlflow/registered-models/create',
-  '/api/2.0/mlflow/model-versions/create',
-  '/v1/erasures',
-];
-
 export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
   return createApiApp(deps, options).app;
 }
@@ -105,50 +84,46 @@ export function createApp(deps: ApiDependencies, options: ApiOptions = {}) {
 export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   const logger = options.logger ?? jsonLogger;
   const requireScope = createAuth(deps.apiKeys, { cacheTtlMs: options.authCacheTtlMs, rateLimits: deps.rateLimits, logger });
+  const audit = deps.audit && auditTrail(deps.audit, { logger });
+  const guards = routeGuards(requireScope, audit);
   const app = new Hono();
   app.onError((error, c) => handleError(error, c, logger));
   app.notFound(notFound);
-  if (deps.audit) {
-    // Mounted on the control plane only: prediction routes keep a single handler (Hono's fast path).
-    const audit = auditTrail(deps.audit, { logger });
-    app.on(['PUT', 'PATCH', 'DELETE'], '*', audit);
-    app.on('POST', AUDITED_POSTS, audit);
-  }
-  app.route('/', healthRoutes());
-  app.route('/', keyRoutes(deps.apiKeys, requireScope));
+  app.route('/', healthRoutes(guards));
+  app.route('/', keyRoutes(deps.apiKeys, guards));
   const serving = new Serving(deps, { logger, ...options.serving });
-  app.route('/', modelRoutes(deps, serving, requireScope, options.registry));
-  if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance, serving }, requireScope));
-  app.route('/', endpointRoutes(deps, serving, requireScope));
-  app.route('/', predictRoutes(serving, requireScope));
-  app.route('/', oipRoutes(serving, requireScope));
+  app.route('/', modelRoutes(deps, serving, guards, options.registry));
+  if (deps.governance) app.route('/', governanceRoutes({ registry: deps.registry, endpoints: deps.endpoints, governance: deps.governance, serving }, guards));
+  app.route('/', endpointRoutes(deps, serving, guards));
+  app.route('/', predictRoutes(serving, guards));
+  app.route('/', oipRoutes(serving, guards));
   if (deps.monitoring) {
-    app.route('/', baselineRoutes({ registry: deps.registry, baselines: deps.monitoring.baselines }, serving, requireScope));
-    app.route('/', monitoringRoutes(deps.monitoring, requireScope));
-    app.route('/', shadowRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints }, requireScope));
-    app.route('/', performanceRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints, registry: deps.registry }, requireScope));
-    app.route('/', metricsRoutes(deps.servingMetrics ?? new ServingMetrics(), deps.monitoring, requireScope));
+    app.route('/', baselineRoutes({ registry: deps.registry, baselines: deps.monitoring.baselines }, serving, guards));
+    app.route('/', monitoringRoutes(deps.monitoring, guards));
+    app.route('/', shadowRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints }, guards));
+    app.route('/', performanceRoutes({ windows: deps.monitoring.windows, endpoints: deps.endpoints, registry: deps.registry }, guards));
+    app.route('/', metricsRoutes(deps.servingMetrics ?? new ServingMetrics(), deps.monitoring, guards));
   }
   if (deps.retraining) {
-    app.route('/', eventRoutes(deps.retraining.events, requireScope));
-    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), tracking: deps.tracking?.store }, requireScope));
+    app.route('/', eventRoutes(deps.retraining.events, guards));
+    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), tracking: deps.tracking?.store }, guards));
   }
-  if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, requireScope));
+  if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, guards));
   if (deps.retraining) {
     const { registry, endpoints, apiKeys, audit } = deps;
-    app.route('/', lineageRoutes({ registry, endpoints, retrain: deps.retraining.retrain, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, requireScope));
+    app.route('/', lineageRoutes({ registry, endpoints, retrain: deps.retraining.retrain, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, guards));
   }
   if (deps.feedback) {
-    app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
-    app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, requireScope));
+    app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, guards));
+    app.route('/', experimentRoutes({ ...deps.feedback, endpoints: deps.endpoints }, guards));
   }
-  if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, requireScope));
-  if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, requireScope));
-  if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, requireScope));
-  app.route('/', consoleRoutes(requireScope));
-  if (deps.audit) app.route('/', auditRoutes(deps.audit, requireScope));
-  if (deps.erasures) app.route('/', erasureRoutes(deps.erasures, requireScope));
+  if (deps.features) app.route('/', featureViewRoutes(deps.features, serving, guards));
+  if (deps.batch) app.route('/', batchRoutes(deps.batch, serving, guards));
+  if (deps.tracking) app.route('/', mlflowRoutes(deps.tracking, { registry: deps, serving }, guards));
+  app.route('/', consoleRoutes(guards));
+  if (deps.audit) app.route('/', auditRoutes(deps.audit, guards));
+  if (deps.erasures) app.route('/', erasureRoutes(deps.erasures, guards));
   // Last: the document lists every route mounted before it.
-  app.route('/', docsRoutes(() => app.routes));
+  app.route('/', docsRoutes(guards));
   return { app, serving };
 }

@@ -3,6 +3,7 @@ import { jsonLogger, type Logger } from '@flywheel/core';
 import type { ApiDependencies } from './app.ts';
 import { createAuth } from './auth.ts';
 import { handleError, notFound } from './problem.ts';
+import { routeGuards } from './routes/define-route.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { Serving, type ServingOptions } from './serving/serving.ts';
 
@@ -34,6 +35,6 @@ export function createServingApp(deps: ServingAppDependencies, options: ServingA
   const app = new Hono();
   app.onError((error, c) => handleError(error, c, logger));
   app.notFound(notFound);
-  app.route('/', predictRoutes(serving, requireScope));
+  app.route('/', predictRoutes(serving, routeGuards(requireScope)));
   return { app, serving };
 }

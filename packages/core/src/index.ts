@@ -134,6 +134,7 @@ export {
   versionRegisteredEvent,
   type WebhookDeliveryOptions,
   deliverWebhook,
+  cloudEventEnvelopeSchema,
 } from './events/index.ts';
 export {
   type Actor,

@@ -4,6 +4,7 @@ import {
   InvalidBaselineError,
   applyRecordsPlan,
   predictionRows,
+  resourceNameSchema,
   type ModelRegistry,
   type ModelVersion,
   type ReferenceProfile,
@@ -11,12 +12,13 @@ import {
   type BaselineStore,
 } from '@flywheel/core';
 import { InferenceError, InputValidationError, predict } from '@flywheel/inference';
-import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import type { Serving } from '../serving/serving.ts';
 import { validate } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { ok, params, positiveIntSchema, problems } from './openapi.ts';
 
 /** What the baseline routes use of the baseline port. */
 export type BaselineWriter = Pick<BaselineStore, 'storeReferenceProfile'>;
@@ -31,6 +33,12 @@ export interface BaselineRouteOptions {
 const MIN_RECORDS = 10;
 const record = z.record(z.string(), z.unknown());
 
+const columnSummarySchema = z.union([
+  z.object({ name: z.string(), kind: z.literal('numerical'), count: z.int(), missing: z.int(), bins: z.int(), mean: z.number(), std: z.number(), min: z.number(), max: z.number() }),
+  z.object({ name: z.string(), kind: z.literal('categorical'), count: z.int(), missing: z.int(), categories: z.int() }),
+]);
+const baselineSummarySchema = z.object({ model: z.string(), version: z.int(), records: z.int(), fingerprint: z.string(), features: z.array(columnSummarySchema), outputs: z.array(columnSummarySchema) });
+
 /**
  * `PUT /v1/models/{model}/versions/{version}/baseline` (scope deploy): reference data for
  * monitoring, as JSON `{records: [...]}` or NDJSON of records. The version's features say which
@@ -40,13 +48,23 @@ const record = z.record(z.string(), z.unknown());
 export function baselineRoutes(
   deps: { registry: ModelRegistry; baselines: BaselineWriter },
   serving: Serving,
-  requireScope: RequireScope,
+  guards: RouteGuards,
   options: BaselineRouteOptions = {},
 ) {
   const maxRecords = options.maxRecords ?? 100_000;
-  return new Hono().put(
-    '/v1/models/:model/versions/:version/baseline',
-    requireScope('deploy'),
+  return declareRoutes(new Hono(), guards).route(
+    {
+      method: 'put',
+      path: '/v1/models/{model}/versions/{version}/baseline',
+      scope: 'deploy',
+      tags: ['monitoring'],
+      summary: 'Reference data for monitoring: the version\'s features are profiled, and its outputs on the records',
+      request: {
+        params: params({ model: resourceNameSchema, version: positiveIntSchema }),
+        body: { content: { 'application/json': { schema: z.object({ records: z.array(record).min(MIN_RECORDS) }) }, 'application/x-ndjson': { schema: z.string().describe('one record a line') } } },
+      },
+      responses: { 200: ok('The profile stored', baselineSummarySchema), ...problems(400, 404, 413, 415, 422) },
+    },
     limitBody(options.maxBodyBytes ?? 6 * 1024 * 1024, 'Profile a sample of your reference data: 10,000 records describe it well.'),
     async (c) => {
       const model = nameParam(c, 'model');
@@ -74,7 +92,7 @@ export function baselineRoutes(
         outputs: profile.outputs.map(columnSummary),
       });
     },
-  );
+  ).app;
 }
 
 function columnSummary(column: ReferenceProfile['features'][number]) {

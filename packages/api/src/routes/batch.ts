@@ -23,14 +23,16 @@ import {
   type StagedUpload,
   type UploadCompletion,
   type UploadedPart,
+  resourceNameSchema,
 } from '@flywheel/core';
-import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import { routePinned, routeRequest } from '../serving/route.ts';
 import type { Serving } from '../serving/serving.ts';
 import { MAX_CONFIG_BODY_BYTES, readJson, readOptionalJson, validate } from '../validation.ts';
 import { nameParam } from './path-params.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { json, ok, params, problems } from './openapi.ts';
 
 /** The bucket side of batch jobs the API uses: what the workers use, plus staged uploads. */
 export interface BatchRouteObjects extends Pick<BatchObjects, 'writeInput' | 'readOutput'> {
@@ -86,22 +88,55 @@ const UPLOAD_EXPIRES_IN_SECONDS = 900;
  * first, by endpoint and status), `GET /v1/batch-jobs/{jobId}` and `…/output` (scope read),
  * `POST /v1/batch-jobs/{jobId}/cancel` (scope predict).
  */
-export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requireScope: RequireScope, now: () => Date = () => new Date()) {
+export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, guards: RouteGuards, now: () => Date = () => new Date()) {
   const jobOf = async (jobId: string | undefined): Promise<BatchJob> => {
     const job = JOB_ID.test(jobId ?? '') ? await deps.jobs.get(jobId!) : undefined;
     if (!job) throw new Problem(404, `No batch job ${jobId}.`);
     return job;
   };
-  return new Hono()
-    .post('/v1/batch-uploads', requireScope('predict'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+  return declareRoutes(new Hono(), guards)
+    .route(
+{
+    method: 'post',
+    path: '/v1/batch-uploads', scope: 'predict', audited: true,
+    tags: ['batch'],
+    summary: 'A presigned upload for a batch input larger than a request (NDJSON, CSV or Parquet): one PUT, or past 8 MiB (`sizeBytes`) a URL per part',
+    description: 'Up to 8 MiB (or without `sizeBytes`): PUT the file to `uploadUrl`, then submit `{input: {key}}`. Larger: PUT each `partBytes` slice to its part\'s `uploadUrl`, then submit `{input: {key, uploadId, parts: [{partNumber, etag}]}}` with the ETags the PUTs answered; the submission assembles the upload (DELETE `abortUrl` to give it up).',
+    request: { body: json(batchUploadBodySchema) },
+    responses: {
+      201: ok(
+        'Where to PUT the input (or its parts), and the key to submit it by',
+        z.object({
+          key: z.string(),
+          expiresAt: z.string(),
+          method: z.literal('PUT'),
+          format: z.string(),
+          uploadUrl: z.string().optional(),
+          uploadId: z.string().optional(),
+          partBytes: z.int().optional(),
+          parts: z.array(z.object({ partNumber: z.int(), uploadUrl: z.string() })).optional(),
+          abortUrl: z.string().optional(),
+        }),
+      ),
+      ...problems(400),
+    },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readOptionalJson(c, batchUploadBodySchema);
       const format = body.format ?? 'ndjson';
       const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS, sizeBytes: body.sizeBytes });
       return c.json({ ...upload, method: 'PUT', format }, 201);
     })
-    .post(
-      '/v1/endpoints/:endpoint/batch',
-      requireScope('predict'),
+    .route(
+{
+    method: 'post',
+    path: '/v1/endpoints/{endpoint}/batch', scope: 'predict', audited: true,
+    tags: ['batch'],
+    summary: 'Start a batch prediction job: the rows scored in parallel chunks with one version, as the online route scores them',
+    description: 'Records inline (NDJSON) or an uploaded key; `format` ndjson (default), csv (a header row, cells typed by the version\'s features) or parquet (uncompressed or snappy; typed columns, nulls are missing values). The version is fixed now: `version` of the endpoint\'s model, else `variant`\'s, else the largest weight\'s. The same `idempotencyKey` with the same body returns the same job; with another body, 409.',
+    request: { params: params({ endpoint: resourceNameSchema }), body: json(batchSubmitSchema) },
+    responses: { 202: ok('The job, queued', z.object({ jobId: z.string(), status: z.string() })), ...problems(400, 404, 409, 413) },
+  },
       limitBody(serving.maxBodyBytes, 'Send larger inputs through a presigned upload: POST /v1/batch-uploads, then {input: {key}}.'),
       async (c) => {
         const endpoint = nameParam(c, 'endpoint');
@@ -130,16 +165,45 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
         return accepted(stored);
       },
     )
-    .get('/v1/batch-jobs', requireScope('read'), async (c) => {
-      const query = validate(batchJobsQuerySchema, c.req.query());
-      const page = await deps.jobs.list(query).catch((error: unknown) => {
-        if (error instanceof InvalidCursorError) throw new Problem(400, 'The cursor is not the `next` of an earlier page of batch jobs.', { errors: [{ path: 'cursor', message: error.message }] });
-        throw error;
-      });
-      return c.json({ jobs: page.jobs.map(batchJobView), ...(page.next ? { next: page.next } : {}) });
-    })
-    .get('/v1/batch-jobs/:jobId', requireScope('read'), async (c) => c.json(batchJobView(await jobOf(c.req.param('jobId')))))
-    .post('/v1/batch-jobs/:jobId/cancel', requireScope('predict'), async (c) => {
+    .route(
+      {
+        method: 'get',
+        path: '/v1/batch-jobs',
+        scope: 'read',
+        tags: ['batch'],
+        summary: 'Batch jobs, newest first: by endpoint and status, `limit` a page, the next page by the `next` cursor',
+        request: { query: batchJobsQuerySchema },
+        responses: { 200: ok('A page of jobs', batchJobListSchema), ...problems(400) },
+      },
+      async (c) => {
+        const query = validate(batchJobsQuerySchema, c.req.query());
+        const page = await deps.jobs.list(query).catch((error: unknown) => {
+          if (error instanceof InvalidCursorError) throw new Problem(400, 'The cursor is not the `next` of an earlier page of batch jobs.', { errors: [{ path: 'cursor', message: error.message }] });
+          throw error;
+        });
+        return c.json({ jobs: page.jobs.map(batchJobView), ...(page.next ? { next: page.next } : {}) });
+      },
+    )
+    .route(
+{
+    method: 'get',
+    path: '/v1/batch-jobs/{jobId}', scope: 'read',
+    tags: ['batch'],
+    summary: 'A batch job: status, rows total/done/failed, when it started and finished, its output and first row errors',
+    request: { params: params({ jobId: z.string() }) },
+    responses: { 200: ok('The job', batchJobViewSchema), ...problems(404) },
+  },
+      async (c) => c.json(batchJobView(await jobOf(c.req.param('jobId')))))
+    .route(
+{
+    method: 'post',
+    path: '/v1/batch-jobs/{jobId}/cancel', scope: 'predict', audited: true,
+    tags: ['batch'],
+    summary: 'Cancel a queued or running batch job: chunks not yet scored are skipped',
+    request: { params: params({ jobId: z.string() }) },
+    responses: { 200: ok('The job, cancelled', batchJobViewSchema), ...problems(404, 409) },
+  },
+      async (c) => {
       const job = await jobOf(c.req.param('jobId'));
       if (!(await deps.jobs.finish(job.jobId, CANCELLABLE, { status: 'cancelled', at: now().toISOString() }))) {
         const current = (await deps.jobs.get(job.jobId)) ?? job;
@@ -147,7 +211,16 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
       }
       return c.json(batchJobView((await deps.jobs.get(job.jobId)) ?? job));
     })
-    .get('/v1/batch-jobs/:jobId/output', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/batch-jobs/{jobId}/output', scope: 'read',
+    tags: ['batch'],
+    summary: 'The output of a succeeded job as NDJSON, in input order: {row, id?, predictionId, outputs} or {row, id?, error}',
+    request: { params: params({ jobId: z.string() }) },
+    responses: { 200: { description: 'One row a line: {row, id?, predictionId, outputs} or {row, id?, error}', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(404, 409) },
+  },
+      async (c) => {
       const job = await jobOf(c.req.param('jobId'));
       if (job.status !== 'succeeded' || !job.output) {
         throw new Problem(409, `Batch job ${job.jobId} is ${job.status}; its output is there once it has succeeded.`, { extensions: { jobStatus: job.status } });
@@ -155,7 +228,7 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, requ
       const stream = await deps.objects.readOutput(job.output.key);
       if (!stream) throw new Problem(404, `The output of batch job ${job.jobId} is gone (outputs are kept 30 days).`);
       return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
-    });
+    }).app;
 
   /** Assembles a multipart upload before the job reads it; one that cannot be assembled is gone afterwards (aborted). */
   async function completeUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void> {

@@ -1,7 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { consoleAssets, type ConsoleAsset } from '@flywheel/console';
-import type { AuthVariables, RequireScope } from '../auth.ts';
+import { z } from 'zod';
+import { scopes } from '@flywheel/core';
+import type { AuthVariables } from '../auth.ts';
 import { Problem } from '../problem.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { ok, params, problems } from './openapi.ts';
 
 // The app fetches only this origin; charts draw inline styles; nothing may frame it.
 const CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -12,7 +16,7 @@ const CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-in
  * number it shows comes from the API with the key the user signs in with. `GET /console/session`
  * says who that key is and what its scopes allow, so the page can disable what they do not.
  */
-export function consoleRoutes(requireScope: RequireScope, assets: Readonly<Record<string, ConsoleAsset>> = consoleAssets) {
+export function consoleRoutes(guards: RouteGuards, assets: Readonly<Record<string, ConsoleAsset>> = consoleAssets) {
   const serve = (c: Context, name: string) => {
     const asset = assets[name];
     if (!asset) throw new Problem(404, `No console asset ${name}.`);
@@ -28,12 +32,27 @@ export function consoleRoutes(requireScope: RequireScope, assets: Readonly<Recor
     if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304, headers);
     return c.body(asset.body, 200, headers);
   };
-  return new Hono<{ Variables: AuthVariables }>()
-    .get('/console', (c) => serve(c, 'index.html'))
-    .get('/console/', (c) => serve(c, 'index.html'))
-    .get('/console/assets/:name', (c) => serve(c, c.req.param('name')))
-    .get('/console/session', requireScope('read'), (c) => {
-      const { id, name, scopes } = c.get('apiKey');
-      return c.json({ id, name, scopes });
-    });
+  const tags = ['console'];
+  const page = { 200: { description: 'The console\'s page', content: { 'text/html': { schema: z.string() } } }, 304: { description: 'Not modified (If-None-Match)' } };
+  return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
+    .route({ method: 'get', path: '/console', tags, summary: 'The console', responses: page }, (c) => serve(c, 'index.html'))
+    .route({ method: 'get', path: '/console/', tags, summary: 'The console', responses: page }, (c) => serve(c, 'index.html'))
+    .route(
+      {
+        method: 'get',
+        path: '/console/assets/{name}',
+        tags,
+        summary: 'A script, style sheet or image of the console',
+        request: { params: params({ name: z.string() }), query: z.object({ v: z.string().optional().describe('the asset\'s hash: with it, the answer may be kept for a year') }) },
+        responses: { 200: { description: 'The asset', content: { '*/*': { schema: z.string() } } }, 304: { description: 'Not modified (If-None-Match)' }, ...problems(404) },
+      },
+      (c) => serve(c, c.req.param('name')),
+    )
+    .route(
+      { method: 'get', path: '/console/session', scope: 'read', tags, summary: 'Who the key is and what its scopes allow', responses: { 200: ok('The key', z.object({ id: z.string(), name: z.string(), scopes: z.array(z.enum(scopes)) })) } },
+      (c) => {
+        const { id, name, scopes } = c.get('apiKey');
+        return c.json({ id, name, scopes });
+      },
+    ).app;
 }

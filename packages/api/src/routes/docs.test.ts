@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp, type ApiDependencies } from '../app.ts';
 import { openApiPath } from './docs.ts';
-import { operations } from './openapi-operations.ts';
 
 // Generating the document touches no store; any call to one fails the test.
 const untouchable = new Proxy({}, { get: (_, name) => { throw new Error(`the docs must not use ${String(name)}`); } });
@@ -50,27 +49,57 @@ describe('the OpenAPI document and docs page', () => {
     expect(Object.keys(document.paths['/v1/models/{model}/versions'].post.requestBody.content)).toEqual(['application/octet-stream', 'multipart/form-data', 'application/json']);
   });
 
-  it('documents only operations the app routes, each where that app has it', async () => {
+  it('documents only operations the app routes, each where that app has it, and every route it has', async () => {
     const documentedBy = async (served: typeof app) => {
-      const document = (await (await served.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { summary?: string }>> };
-      return Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).flatMap(([method, op]) => (op.summary === 'Described in API.md' ? [] : [{ method, path }])));
+      const document = (await (await served.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+      return Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => ({ method, path })));
     };
     for (const served of [app, fullApp]) {
-      for (const { method, path } of await documentedBy(served)) {
+      const documented = await documentedBy(served);
+      for (const { method, path } of documented) {
+        if (path === '/openapi.json' || path === '/docs') continue;
         const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'version' ? '1' : `sample-${name}`));
         const body = await (await served.request(url, { method: method.toUpperCase() })).text();
-        expect(body, `${method} ${path}`).not.toMatch(/No route for/);
+        expect(body, `${method} ${path}`).not.toMatch(/No route for|ENDPOINT_NOT_FOUND/);
       }
+      // Middleware (method ALL) aside, every route the router has is a documented operation.
+      const routed = new Set(served.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method.toLowerCase()} ${openApiPath(route.path)}`));
+      const keys = new Set(documented.map(({ method, path }) => `${method} ${path}`.replace('/v1/models/{endpoint}:predict', '/v1/models/{target}')));
+      expect([...routed].filter((route) => !keys.has(route))).toEqual([]);
     }
-    // Every operation is documented by the app that has all the parts; the edge-like one leaves out what it lacks.
-    const full = await documentedBy(fullApp);
-    expect(full).toHaveLength(operations.length);
+    const full = (await documentedBy(fullApp)).map(({ method, path }) => `${method} ${path}`);
     const lean = (await documentedBy(app)).map(({ method, path }) => `${method} ${path}`);
     expect(lean).not.toContain('get /v1/endpoints/{endpoint}/drift');
-    expect(full.map(({ method, path }) => `${method} ${path}`)).toEqual(expect.arrayContaining(['get /v1/endpoints/{endpoint}/drift', 'post /v1/endpoints/{endpoint}/feedback', 'get /v1/endpoints/{endpoint}/experiment', 'get /v1/endpoints/{endpoint}/shadows']));
+    expect(full).toEqual(expect.arrayContaining(['get /v1/endpoints/{endpoint}/drift', 'post /v1/endpoints/{endpoint}/feedback', 'get /v1/endpoints/{endpoint}/experiment', 'get /v1/endpoints/{endpoint}/shadows', 'post /api/2.0/mlflow/runs/create']));
     const feedback = (await (await fullApp.request('/openapi.json')).json()).paths['/v1/endpoints/{endpoint}/feedback'].post;
     expect(feedback['x-flywheel-scope']).toBe('predict');
     expect(Object.keys(feedback.responses)).toContain('202');
+  });
+
+  it('gives every operation a summary, its path parameters, and a schema for each response with a body', async () => {
+    const document = (await (await fullApp.request('/openapi.json')).json()) as { paths: Record<string, Record<string, any>> };
+    const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ name: `${method} ${path}`, path, method, operation })));
+    expect(operations.length).toBeGreaterThan(100);
+    for (const { name, path, operation } of operations) {
+      expect(operation.summary, name).toBeTruthy();
+      expect(operation.summary, name).not.toMatch(/API\.md/);
+      const declared = new Set((operation.parameters ?? []).filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name));
+      for (const [, param] of path.matchAll(/\{(\w+)\}/g)) expect(declared.has(param), `${name}: path parameter ${param}`).toBe(true);
+      const statuses = Object.keys(operation.responses);
+      expect(statuses.some((status) => status.startsWith('2')), `${name}: a success answer`).toBe(true);
+      for (const status of statuses) {
+        const response = operation.responses[status];
+        if (status === '204' || status === '304') continue;
+        const media = Object.values(response.content ?? {}) as Array<{ schema?: unknown }>;
+        expect(media.length, `${name} ${status}: a body`).toBeGreaterThan(0);
+        for (const { schema } of media) expect(schema, `${name} ${status}: a schema`).toBeTruthy();
+      }
+      // A scoped operation says how it refuses a key.
+      if (operation['x-flywheel-scope']) expect(statuses, name).toEqual(expect.arrayContaining(['401', '403']));
+      for (const body of Object.values(operation.requestBody?.content ?? {}) as Array<{ schema?: unknown }>) expect(body.schema, `${name}: request schema`).toBeTruthy();
+    }
+    const html = await (await fullApp.request('/docs')).text();
+    expect(html).not.toMatch(/API\.md/);
   });
 
   it('renders an offline page listing each operation', async () => {

@@ -1,52 +1,37 @@
 import { Hono } from 'hono';
-import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
-import type { RouterRoute } from 'hono/types';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { operations as documented, type Operation } from './openapi-operations.ts';
+import { declareRoutes, type Operation, type RouteGuards } from './define-route.ts';
+import { ok } from './openapi.ts';
 
 type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 
 /**
  * `GET /openapi.json` and `GET /docs`, public like any published contract. The document is built
- * on first request from the documented operations plus every route the app has, so a route
- * nobody documented still shows up (without schemas) instead of silently missing.
+ * on first request from the operations declared with the app's route guards: what the app routes,
+ * with the schemas the routes validate with and answer in. Mounted last, it lists every route.
  */
-export function docsRoutes(appRoutes: () => readonly RouterRoute[], operations: readonly Operation[] = documented) {
+export function docsRoutes(guards: RouteGuards) {
   let document: OpenApiDocument | undefined;
   let page: string | undefined;
-  const current = () => (document ??= openApiDocument(appRoutes(), operations));
-  return new Hono()
-    .get('/openapi.json', (c) => c.json(current()))
-    .get('/docs', (c) => c.html((page ??= docsPage(current()))));
+  const current = () => (document ??= openApiDocument(guards.operations));
+  const app = new Hono();
+  const { route } = declareRoutes(app, guards);
+  route(
+    { method: 'get', path: '/openapi.json', tags: ['docs'], summary: 'This document', responses: { 200: ok('OpenAPI 3.1', z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.record(z.string(), z.unknown())) })) } },
+    (c) => c.json(current()),
+  );
+  route(
+    { method: 'get', path: '/docs', tags: ['docs'], summary: 'This document as a web page', responses: { 200: { description: 'An offline HTML page', content: { 'text/html': { schema: z.string() } } } } },
+    (c) => c.html((page ??= docsPage(current()))),
+  );
+  return app;
 }
 
-export function openApiDocument(routes: readonly RouterRoute[], operations: readonly Operation[]): OpenApiDocument {
+export function openApiDocument(operations: readonly Operation[]): OpenApiDocument {
   const generator = new OpenAPIHono();
   generator.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' });
-  // An operation is documented only where this app routes it: the edge's app, say, has no monitoring.
-  const routed = new Set(routes.map((route) => `${route.method} ${openApiPath(route.path)}`));
-  const seen = new Set<string>();
-  for (const { route, ...operation } of operations) {
-    const key = `${operation.method.toUpperCase()} ${route ? openApiPath(route) : operation.path}`;
-    if (!routed.has(key)) continue;
-    seen.add(key);
-    generator.openAPIRegistry.registerPath(operation);
-  }
-  for (const route of routes) {
-    const path = openApiPath(route.path);
-    const key = `${route.method} ${path}`;
-    if (route.method === 'ALL' || seen.has(key)) continue;
-    seen.add(key);
-    const names = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
-    generator.openAPIRegistry.registerPath({
-      method: route.method.toLowerCase() as RouteConfig['method'],
-      path,
-      summary: 'Described in API.md',
-      ...(names.length ? { request: { params: z.object(Object.fromEntries(names.map((name) => [name, z.string()]))) } } : {}),
-      security: [{ bearer: [] }],
-      responses: { default: { description: 'See API.md' } },
-    });
-  }
+  for (const operation of operations) generator.openAPIRegistry.registerPath(operation);
   return generator.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {

@@ -17,14 +17,17 @@ import {
   type ModelRegistry,
   type ModelTarget,
   type ModelVersion,
+  resourceNameSchema,
 } from '@flywheel/core';
 import { announce } from '../announce.ts';
-import type { AuthVariables, RequireScope } from '../auth.ts';
+import type { AuthVariables } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import type { Serving } from '../serving/serving.ts';
 import { limitBody } from '../serving/limits.ts';
 import { MAX_CONFIG_BODY_BYTES, readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { etagHeader, json, ok, params, positiveIntSchema, problems } from './openapi.ts';
 
 export const rollbackBodySchema = z.strictObject({ configVersion: z.int().min(1), reason: z.string().trim().min(1).max(1000).optional() });
 
@@ -56,7 +59,7 @@ export interface EndpointRouteDependencies {
  * version, so the If-Match check and the write are one atomic step: if another change landed
  * between reading the current version and writing, the write fails and the caller gets 412.
  */
-export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving, requireScope: RequireScope) {
+export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving, guards: RouteGuards) {
   const { endpoints, registry } = deps;
 
   async function commit(c: Context<{ Variables: AuthVariables }>, name: string, current: EndpointRecord | undefined, request: EndpointChangeRequest) {
@@ -69,8 +72,26 @@ export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving
     return c.json(view(next), current ? 200 : 201, { etag: next.etag });
   }
 
-  return new Hono<{ Variables: AuthVariables }>()
-    .put('/v1/endpoints/:endpoint', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+  return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
+    .route(
+{
+    method: 'put',
+    path: '/v1/endpoints/{endpoint}', scope: 'deploy',
+    tags: ['endpoints'],
+    summary: 'Create or change an endpoint',
+    description: 'Changing an existing endpoint needs If-Match with its current ETag (428 without, 412 when stale). Creating one needs none.',
+    request: {
+      params: params({ endpoint: resourceNameSchema }),
+      headers: z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }),
+      body: json(endpointConfigSchema),
+    },
+    responses: {
+      201: { ...ok('Created', endpointViewSchema), headers: etagHeader },
+      200: { ...ok('Changed', endpointViewSchema), headers: etagHeader },
+      ...problems(400, 412, 428),
+    },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const name = nameParam(c, 'endpoint');
       const parsed = parseEndpointConfig(await readJson(c, z.unknown()));
       if (!parsed.ok) throw new Problem(400, 'The endpoint config is not valid.', { errors: [...parsed.errors] });
@@ -80,7 +101,16 @@ export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving
       if (issues.length) throw new Problem(400, 'The endpoint config names models it cannot serve together.', { errors: issues });
       return commit(c, name, current, { config: parsed.config, change: { kind: current ? 'update' : 'create' } });
     })
-    .post('/v1/endpoints/:endpoint/rollback', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+    .route(
+{
+    method: 'post',
+    path: '/v1/endpoints/{endpoint}/rollback', scope: 'deploy', audited: true,
+    tags: ['endpoints'],
+    summary: 'Restore an earlier config as a new config version',
+    request: { params: params({ endpoint: resourceNameSchema }), headers: z.object({ 'if-match': z.string() }), body: json(rollbackBodySchema) },
+    responses: { 200: { ...ok('Rolled back', endpointViewSchema), headers: etagHeader }, ...problems(400, 404, 412, 428) },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const name = nameParam(c, 'endpoint');
       const { configVersion, reason } = await readJson(c, rollbackBodySchema);
       const current = await existingEndpoint(endpoints, name);
@@ -93,19 +123,45 @@ export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving
       }
       return commit(c, name, current, { config: target.config, allocation: target.allocation, change: { kind: 'rollback', restoredFrom: configVersion, ...(reason ? { reason } : {}) } });
     })
-    .get('/v1/endpoints', requireScope('read'), async (c) => c.json({ endpoints: (await endpoints.list()).map(view) }))
-    .get('/v1/endpoints/:endpoint', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/endpoints', scope: 'read',
+    tags: ['endpoints'],
+    summary: 'List endpoints',
+    responses: { 200: ok('Every endpoint at its current config', z.object({ endpoints: z.array(endpointViewSchema) })) },
+  },
+      async (c) => c.json({ endpoints: (await endpoints.list()).map(view) }))
+    .route(
+{
+    method: 'get',
+    path: '/v1/endpoints/{endpoint}', scope: 'read',
+    tags: ['endpoints'],
+    summary: 'An endpoint',
+    request: { params: params({ endpoint: resourceNameSchema }) },
+    responses: { 200: { ...ok('The current config', endpointViewSchema), headers: etagHeader }, ...problems(404) },
+  },
+      async (c) => {
       const current = await existingEndpoint(endpoints, nameParam(c, 'endpoint'));
       return c.json(view(current), 200, { etag: current.etag });
     })
-    .get('/v1/endpoints/:endpoint/history', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/endpoints/{endpoint}/history', scope: 'read',
+    tags: ['endpoints'],
+    summary: 'Every config version of an endpoint, newest first',
+    request: { params: params({ endpoint: resourceNameSchema }), query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), before: positiveIntSchema.optional() }) },
+    responses: { 200: ok('The history', z.object({ endpoint: z.string(), history: z.array(endpointViewSchema) })), ...problems(400, 404) },
+  },
+      async (c) => {
       const name = nameParam(c, 'endpoint');
       const limit = c.req.query('limit') === undefined ? 100 : Math.min(positiveInt(c.req.query('limit'), 'limit'), 1000);
       const before = c.req.query('before') === undefined ? undefined : positiveInt(c.req.query('before'), 'before');
       const current = await existingEndpoint(endpoints, name);
       const history = await endpoints.history(name, { limit, before });
       return c.json({ endpoint: name, history: history.map(view) }, 200, { etag: current.etag });
-    });
+    }).app;
 }
 
 /** The stored record as clients see it; the salt stays inside. */

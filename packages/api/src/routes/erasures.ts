@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import {
   ErasureRequestSchema,
   emptyProgress,
@@ -11,10 +12,12 @@ import {
   type ErasureSubject,
   type FeatureEraser,
 } from '@flywheel/core';
-import type { AuthVariables, RequireScope } from '../auth.ts';
+import type { AuthVariables } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import { readJson } from '../validation.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { ok, params, problems } from './openapi.ts';
 
 export interface ErasureRouteDependencies {
   store: Pick<ErasureStore, 'start' | 'get'>;
@@ -33,9 +36,38 @@ const MAX_BODY_BYTES = 16 * 1024;
  * worked by the erasure worker. The same subject and reason while one is queued or running
  * answers that one. `GET /v1/erasures/{id}` (scope admin): progress, then what was removed where.
  */
-export function erasureRoutes(deps: ErasureRouteDependencies, requireScope: RequireScope, now: () => Date = () => new Date()) {
-  return new Hono<{ Variables: AuthVariables }>()
-    .post('/v1/erasures', requireScope('admin'), limitBody(MAX_BODY_BYTES), async (c) => {
+/** What GET answers: the erasure as worked so far, with its report once it succeeded. */
+const erasureViewSchema = z.object({
+  erasureId: z.string(),
+  subject: z.looseObject({}).describe('The data subject as stored (a unit only hashed)'),
+  reason: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  phase: z.string(),
+  progress: z.record(z.string(), z.int()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().optional(),
+  error: z.string().optional(),
+  requestedBy: z.object({ keyId: z.string(), keyName: z.string() }).optional(),
+  report: z.record(z.string(), z.looseObject({})).optional().describe('Once succeeded: what was removed where (archive, feedback, joins, experiments, datasets, features, windows)'),
+});
+
+export function erasureRoutes(deps: ErasureRouteDependencies, guards: RouteGuards, now: () => Date = () => new Date()) {
+  return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
+    .route(
+{
+    method: 'post',
+    path: '/v1/erasures', scope: 'admin', audited: true,
+    tags: ['erasures'],
+    summary:
+      'Erase a data subject {subject: {unit?, entity?: {view, id}}, reason}: archive rows, feedback and join items, dataset rows (datasets marked), feature rows; window aggregates keep their counts. The same subject and reason while one runs answers that one',
+    request: { body: { content: { 'application/json': { schema: ErasureRequestSchema } } } },
+    responses: {
+      202: ok('Accepted; worked by the erasure worker', z.object({ erasureId: z.string(), status: z.enum(['queued', 'running', 'succeeded', 'failed']), existing: z.literal(true).optional() })),
+      ...problems(400, 413, 415, 422),
+    },
+  },
+      limitBody(MAX_BODY_BYTES), async (c) => {
       const body = await readJson(c, ErasureRequestSchema);
       if (body.subject.entity && !deps.features) {
         throw new Problem(422, 'No feature store is configured, so an entity cannot be erased; erase by unit, or configure the feature store.', {
@@ -72,12 +104,21 @@ export function erasureRoutes(deps: ErasureRouteDependencies, requireScope: Requ
       c.header('location', `/v1/erasures/${started.erasure.erasureId}`);
       return c.json({ erasureId: started.erasure.erasureId, status: started.erasure.status, ...(started.created ? {} : { existing: true }) }, 202);
     })
-    .get('/v1/erasures/:erasureId', requireScope('admin'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/erasures/{erasureId}', scope: 'admin',
+    tags: ['erasures'],
+    summary: 'An erasure: status, progress, and once succeeded the report of what was removed where',
+    request: { params: params({ erasureId: z.string() }) },
+    responses: { 200: ok('The erasure', erasureViewSchema), ...problems(404) },
+  },
+      async (c) => {
       const id = c.req.param('erasureId');
       const erasure = isErasureId(id) ? await deps.store.get(id) : undefined;
       if (!erasure) throw new Problem(404, `No erasure ${id.length > 64 ? `${id.slice(0, 64)}…` : id}.`);
       return c.json(erasureView(erasure));
-    });
+    }).app;
 }
 
 /** The erasure as the API shows it: progress while it runs, and on success the report of what was removed where. */

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { EventStore } from '@flywheel/core';
-import type { RequireScope } from '../auth.ts';
+import { cloudEventEnvelopeSchema, type EventStore } from '@flywheel/core';
 import { validate } from '../validation.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { ok, problems } from './openapi.ts';
 
 const eventsQuery = z.object({
   type: z
@@ -15,11 +16,21 @@ const eventsQuery = z.object({
 });
 
 /** `GET /v1/events?type=&since=&limit=`: recent CloudEvents the system emitted, oldest first. */
-export function eventRoutes(events: EventStore, requireScope: RequireScope) {
-  return new Hono().get('/v1/events', requireScope('read'), async (c) => {
+export function eventRoutes(events: EventStore, guards: RouteGuards) {
+  return declareRoutes(new Hono(), guards).route(
+    {
+      method: 'get',
+      path: '/v1/events',
+      scope: 'read',
+      tags: ['events'],
+      summary: 'Recent CloudEvents the system emitted, oldest first',
+      request: { query: eventsQuery },
+      responses: { 200: ok('The events', z.object({ events: z.array(cloudEventEnvelopeSchema) })), ...problems(400) },
+    },
+    async (c) => {
     const query = validate(eventsQuery, c.req.query());
     // Stored times are UTC ISO strings; compare `since` in the same form.
     const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
     return c.json({ events: await events.list({ type: query.type, since, limit: query.limit }) });
-  });
+  }).app;
 }

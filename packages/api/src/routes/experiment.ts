@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { experimentSpan, summarizeExperiment, type EndpointRecord, type EndpointStore, type ExperimentStore } from '@flywheel/core';
-import type { RequireScope } from '../auth.ts';
+import { experimentSpan, summarizeExperiment, type EndpointRecord, type EndpointStore, type ExperimentStore, resourceNameSchema } from '@flywheel/core';
 import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
 import { nameParam } from './path-params.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { ok, params, problems } from './openapi.ts';
 
 export interface ExperimentRouteDependencies {
   endpoints: Pick<EndpointStore, 'current' | 'history'>;
@@ -29,8 +30,32 @@ export const experimentQuerySchema = z.object({
  * pinned rather than assigned by the split left out), and a prediction without an
  * outcome counts as 0 (no conversion). `decisions` is the guardrail decision log, newest first.
  */
-export function experimentRoutes(deps: ExperimentRouteDependencies, requireScope: RequireScope) {
-  return new Hono().get('/v1/endpoints/:endpoint/experiment', requireScope('read'), async (c) => {
+/** The analysis (`ExperimentSummary` in @flywheel/core, with the span it covers and the guardrails' decisions). */
+const experimentResponseSchema = z.object({
+  endpoint: z.string(),
+  configVersion: z.int(),
+  experiment: z.object({ fromConfigVersion: z.int(), toConfigVersion: z.int(), since: z.string(), running: z.boolean() }),
+  countedFrom: z.literal('logged-predictions'),
+  kind: z.enum(['binary', 'continuous']),
+  control: z.string(),
+  alpha: z.number(),
+  variants: z.array(z.looseObject({})),
+  srm: z.looseObject({}),
+  decisions: z.array(z.looseObject({})),
+});
+
+export function experimentRoutes(deps: ExperimentRouteDependencies, guards: RouteGuards) {
+  return declareRoutes(new Hono(), guards).route(
+{
+    method: 'get',
+    path: '/v1/endpoints/{endpoint}/experiment', scope: 'read',
+    tags: ['experiments'],
+    summary: 'The running experiment (or the one a config version belongs to): per-variant counts, rates, tests, SRM and guardrail decisions',
+    description: 'Counts what the split assigned: shadows, failed requests, and requests whose variant was forced or pinned are left out.',
+    request: { params: params({ endpoint: resourceNameSchema }), query: experimentQuerySchema },
+    responses: { 200: ok('The analysis', experimentResponseSchema), ...problems(400, 404) },
+  },
+      async (c) => {
     const endpoint = nameParam(c, 'endpoint');
     const query = validate(experimentQuerySchema, c.req.query());
     const current = await deps.endpoints.current(endpoint);
@@ -54,7 +79,7 @@ export function experimentRoutes(deps: ExperimentRouteDependencies, requireScope
       // The guardrails record each rollback and promotion as a config version of kind `guardrail`.
       decisions: history.filter((record) => record.change.kind === 'guardrail').map(decision),
     });
-  });
+  }).app;
 }
 
 /** The endpoint's newest config versions, newest first, without gaps. */

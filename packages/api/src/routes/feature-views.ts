@@ -10,14 +10,16 @@ import {
   nextFeatureViewRecord,
   parseEventTime,
   type FeatureStore,
-  type FeatureViewRecord,
+  type FeatureViewRecord, resourceNameSchema,
 } from '@flywheel/core';
-import type { AuthVariables, RequireScope } from '../auth.ts';
+import type { AuthVariables } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import type { Serving } from '../serving/serving.ts';
 import { MAX_CONFIG_BODY_BYTES, MAX_REPORTED_FIELD_ERRORS, readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { etagHeader, json, ok, params, positiveIntSchema, problems } from './openapi.ts';
 
 /** What one Lambda request can carry; larger loads go in several requests. */
 export const MAX_FEATURE_BODY_BYTES = 6 * 1024 * 1024;
@@ -56,9 +58,19 @@ export const onlineResponseSchema = z.object({
  * the put-if-absent of the next version, If-Match against its ETag), rows in (JSON or NDJSON),
  * the latest values of an entity, and point-in-time values for a set of (entity, time) rows.
  */
-export function featureViewRoutes(store: FeatureStore, serving: Serving, requireScope: RequireScope) {
-  return new Hono<{ Variables: AuthVariables }>()
-    .put('/v1/feature-views/:view', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+export function featureViewRoutes(store: FeatureStore, serving: Serving, guards: RouteGuards) {
+  return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
+    .route(
+{
+    method: 'put',
+    path: '/v1/feature-views/{view}', scope: 'deploy',
+    tags: ['feature store'],
+    summary: 'Create or change a feature view {entity, features: [{name, kind}], ttlSeconds?, description?}',
+    description: 'Versioned like endpoint configs: changing an existing view needs If-Match with its current ETag (428 without, 412 when stale). Features may be added; the entity key and existing features stay.',
+    request: { params: params({ view: resourceNameSchema }), headers: z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }), body: json(featureViewDefinitionSchema) },
+    responses: { 201: { ...ok('Created', featureViewRecordSchema), headers: etagHeader }, 200: { ...ok('Changed', featureViewRecordSchema), headers: etagHeader }, ...problems(400, 412, 413, 415, 428) },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const name = nameParam(c, 'view');
       const definition = await readJson(c, featureViewDefinitionSchema);
       const current = await store.ports.views.current(name);
@@ -71,19 +83,49 @@ export function featureViewRoutes(store: FeatureStore, serving: Serving, require
       serving.featureLookup?.forgetView(name);
       return c.json(next.record, current ? 200 : 201, { etag: next.record.etag });
     })
-    .get('/v1/feature-views', requireScope('read'), async (c) => c.json({ views: await store.ports.views.list() }))
-    .get('/v1/feature-views/:view', requireScope('read'), async (c) => {
+    .route(
+{ method: 'get', path: '/v1/feature-views', scope: 'read', tags: ['feature store'], summary: 'List feature views', responses: { 200: ok('Every view at its current version', z.object({ views: z.array(featureViewRecordSchema) })) } },
+      async (c) => c.json({ views: await store.ports.views.list() }))
+    .route(
+{
+    method: 'get',
+    path: '/v1/feature-views/{view}', scope: 'read',
+    tags: ['feature store'],
+    summary: 'A feature view',
+    request: { params: params({ view: resourceNameSchema }) },
+    responses: { 200: { ...ok('The current version', featureViewRecordSchema), headers: etagHeader }, ...problems(404) },
+  },
+      async (c) => {
       const view = await existingView(store, nameParam(c, 'view'));
       return c.json(view, 200, { etag: view.etag });
     })
-    .get('/v1/feature-views/:view/history', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/feature-views/{view}/history', scope: 'read',
+    tags: ['feature store'],
+    summary: 'Every version of a feature view, newest first',
+    request: { params: params({ view: resourceNameSchema }), query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), before: positiveIntSchema.optional() }) },
+    responses: { 200: ok('The history', z.object({ view: z.string(), history: z.array(featureViewRecordSchema) })), ...problems(400, 404) },
+  },
+      async (c) => {
       const name = nameParam(c, 'view');
       const limit = c.req.query('limit') === undefined ? 100 : Math.min(positiveInt(c.req.query('limit'), 'limit'), 1000);
       const before = c.req.query('before') === undefined ? undefined : positiveInt(c.req.query('before'), 'before');
       const current = await existingView(store, name);
       return c.json({ view: name, history: await store.ports.views.history(name, { limit, before }) }, 200, { etag: current.etag });
     })
-    .post('/v1/feature-views/:view/rows', requireScope('deploy'), limitBody(MAX_FEATURE_BODY_BYTES), async (c) => {
+    .route(
+{
+    method: 'post',
+    path: '/v1/feature-views/{view}/rows', scope: 'deploy', audited: true,
+    tags: ['feature store'],
+    summary: 'Rows in: {rows: [{<entity>, event_time, <feature>: value}]} or NDJSON, one row a line',
+    description: 'Idempotent per (entity, event_time): the later send of a time wins. Rows that do not fit the view are refused with reasons and the others kept; when none fits, 400 and nothing is stored.',
+    request: { params: params({ view: resourceNameSchema }), body: { content: { 'application/json': { schema: ingestBodySchema }, 'application/x-ndjson': { schema: z.string() } } } },
+    responses: { 200: ok('Stored rows and refused ones', ingestResponseSchema), ...problems(400, 404, 413, 415) },
+  },
+      limitBody(MAX_FEATURE_BODY_BYTES), async (c) => {
       const view = await existingView(store, nameParam(c, 'view'));
       const { rows, unparsable } = await readRows(c);
       const ingested = await store.ingest(view, rows, Date.now());
@@ -95,7 +137,16 @@ export function featureViewRoutes(store: FeatureStore, serving: Serving, require
       }
       return c.json({ view: view.view, version: view.version, ...result });
     })
-    .get('/v1/feature-views/:view/online/:entityId', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/feature-views/{view}/online/{entityId}', scope: 'read',
+    tags: ['feature store'],
+    summary: 'The latest values of an entity (nulls past the view\'s ttlSeconds)',
+    request: { params: params({ view: resourceNameSchema, entityId: z.string() }) },
+    responses: { 200: ok('The values', onlineResponseSchema), ...problems(404) },
+  },
+      async (c) => {
       const view = await existingView(store, nameParam(c, 'view'));
       const entityId = entityKey(c.req.param('entityId'));
       if (entityId === undefined) throw new Problem(400, 'The entity id must be 1 to 256 characters.', { errors: [{ path: 'entityId', message: 'must be 1 to 256 characters' }] });
@@ -109,7 +160,16 @@ export function featureViewRoutes(store: FeatureStore, serving: Serving, require
         eventTime: answer.eventTimeMs === null ? null : new Date(answer.eventTimeMs).toISOString(),
       });
     })
-    .post('/v1/feature-views/:view/historical', requireScope('read'), limitBody(MAX_FEATURE_BODY_BYTES), async (c) => {
+    .route(
+{
+    method: 'post',
+    path: '/v1/feature-views/{view}/historical', scope: 'read',
+    tags: ['feature store'],
+    summary: 'Point-in-time values: each row {<entity>, event_time} with the values of the latest row at or before event_time (within the ttl), nulls otherwise',
+    request: { params: params({ view: resourceNameSchema }), body: json(historicalBodySchema) },
+    responses: { 200: ok('One answer per row, in order, with feature_event_time', z.object({ view: z.string(), version: z.int(), rows: z.array(z.record(z.string(), z.unknown())) })), ...problems(400, 404, 413, 415, 503) },
+  },
+      limitBody(MAX_FEATURE_BODY_BYTES), async (c) => {
       const view = await existingView(store, nameParam(c, 'view'));
       const { rows } = await readJson(c, historicalBodySchema);
       const entity = view.definition.entity;
@@ -133,7 +193,7 @@ export function featureViewRoutes(store: FeatureStore, serving: Serving, require
           [FEATURE_EVENT_TIME]: answers[i].eventTimeMs === null ? null : new Date(answers[i].eventTimeMs!).toISOString(),
         })),
       });
-    });
+    }).app;
 }
 
 /** The join's answers; a join the query engine did not answer (Athena failed, cancelled or overran) is a 503 naming its reason. */

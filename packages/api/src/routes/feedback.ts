@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { MAX_FEEDBACK_ITEMS, labelsEventOf, parseFeedback, type EndpointStore, type EventPublisher, type FeedbackStore } from '@flywheel/core';
-import type { RequireScope } from '../auth.ts';
+import { MAX_FEEDBACK_ITEMS, feedbackItemSchema, labelsEventOf, parseFeedback, type EndpointStore, type EventPublisher, type FeedbackStore, resourceNameSchema } from '@flywheel/core';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import { readJson } from '../validation.ts';
 import { nameParam } from './path-params.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { json, ok, params, problems } from './openapi.ts';
 
 /** Largest feedback body: 1,000 items with room to spare. */
 export const MAX_FEEDBACK_BYTES = 1024 * 1024;
@@ -22,11 +23,21 @@ export interface FeedbackRouteDependencies {
  * `{feedback: [...]}` → 202 with what was taken. The whole body is checked before anything is
  * kept; keeping it is safe to repeat (a retry counts once), so a failure part-way is retried as is.
  */
-export function feedbackRoutes(deps: FeedbackRouteDependencies, requireScope: RequireScope) {
-  return new Hono().post(
-    '/v1/endpoints/:endpoint/feedback',
-    requireScope('predict'),
-    limitBody(MAX_FEEDBACK_BYTES, `Send at most ${MAX_FEEDBACK_ITEMS} items per request.`),
+export function feedbackRoutes(deps: FeedbackRouteDependencies, guards: RouteGuards) {
+  return declareRoutes(new Hono(), guards).route(
+{
+    method: 'post',
+    path: '/v1/endpoints/{endpoint}/feedback', scope: 'predict',
+    tags: ['experiments'],
+    summary: 'Ground truth and outcomes for earlier predictions',
+    description: 'One item or {feedback: [...]} (at most ' + MAX_FEEDBACK_ITEMS + ' items): `id` names a prediction (one value per row, or an array) or a row as <id>/<row>. Safe to repeat: a row counts once.',
+    request: { params: params({ endpoint: resourceNameSchema }), body: json(z.union([feedbackItemSchema, z.object({ feedback: z.array(feedbackItemSchema).min(1).max(MAX_FEEDBACK_ITEMS) })])) },
+    responses: {
+      202: ok('Taken: rows joined to their predictions now, and rows waiting for theirs', z.object({ endpoint: z.string(), accepted: z.int(), rows: z.int(), joined: z.int(), waiting: z.int(), labelled: z.int() })),
+      ...problems(400, 404, 413, 415),
+    },
+  },
+      limitBody(MAX_FEEDBACK_BYTES, `Send at most ${MAX_FEEDBACK_ITEMS} items per request.`),
     async (c) => {
       const endpoint = nameParam(c, 'endpoint');
       const body = await readJson(c, z.unknown());
@@ -52,5 +63,5 @@ export function feedbackRoutes(deps: FeedbackRouteDependencies, requireScope: Re
         202,
       );
     },
-  );
+  ).app;
 }

@@ -14,9 +14,10 @@ import {
   type Run,
   type RunStore,
 } from '@flywheel/core';
-import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { ok, problems } from './openapi.ts';
 
 export interface LineageDependencies {
   registry: Pick<ModelRegistry, 'listVersions' | 'getVersion'>;
@@ -50,15 +51,35 @@ const split = (value: string) => {
  * upstream and downstream of that node — dataset versions → runs → model versions → endpoint
  * config versions that served them — each node with who made it and when.
  */
-export function lineageRoutes(deps: LineageDependencies, requireScope: RequireScope) {
-  return new Hono().get('/v1/lineage', requireScope('read'), async (c) => {
+export function lineageRoutes(deps: LineageDependencies, guards: RouteGuards) {
+  return declareRoutes(new Hono(), guards).route(
+{
+    method: 'get',
+    path: '/v1/lineage', scope: 'read',
+    tags: ['lineage'],
+    summary: 'The lineage of a model version, dataset version, run or endpoint, upstream and downstream',
+    description: 'Exactly one of version=model:n, dataset=name:n, run=<runId>, endpoint=name or name:configVersion.',
+    request: { query: lineageQuerySchema },
+    responses: {
+      200: ok(
+        'The graph',
+        z.object({
+          start: z.array(z.string()),
+          nodes: z.array(z.looseObject({ id: z.string(), kind: z.enum(['dataset', 'run', 'version', 'endpoint-config']), by: z.looseObject({ type: z.string() }), at: z.string() })),
+          edges: z.array(z.object({ from: z.string(), to: z.string(), relation: z.string(), variant: z.string().optional(), share: z.number().optional() })),
+        }),
+      ),
+      ...problems(400, 404),
+    },
+  },
+      async (c) => {
     const query = validate(lineageQuerySchema, c.req.query());
     const { start, models } = await resolveStart(deps, query);
     const facts = await gatherFacts(deps, models);
     const graph = lineageGraph(facts, start);
     if (graph.start.length === 0) throw new Problem(404, `Nothing in the lineage matches ${Object.entries(query).map(([key, value]) => `${key}=${value}`).join('')}.`);
     return c.json(graph);
-  });
+  }).app;
 }
 
 async function resolveStart(deps: LineageDependencies, query: z.output<typeof lineageQuerySchema>): Promise<{ start: LineageStart; models: string[] }> {

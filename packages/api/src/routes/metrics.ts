@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { prometheusBuckets, type ServingMetrics } from '@flywheel/core';
 import type { Alert, PerformanceScoreStore, PerformanceScores } from '@flywheel/monitor';
-import type { RequireScope } from '../auth.ts';
 import type { MonitoringDependencies } from './monitoring.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
 
 /** Latency bucket bounds in seconds, from 1 ms to 10 s. */
 const LATENCY_BOUNDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -38,9 +39,18 @@ class Family {
 export function metricsRoutes(
   serving: ServingMetrics,
   monitoring: MonitoringDependencies & { performanceScores?: Pick<PerformanceScoreStore, 'list'> },
-  requireScope: RequireScope,
+  guards: RouteGuards,
 ) {
-  return new Hono().get('/metrics', requireScope('read'), async (c) => {
+  return declareRoutes(new Hono(), guards).route(
+    {
+      method: 'get',
+      path: '/metrics',
+      scope: 'read',
+      tags: ['monitoring'],
+      summary: 'Prometheus metrics: requests and latency of this process, drift, performance and open alerts',
+      responses: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: z.string() } } } },
+    },
+    async (c) => {
     const [scores, performanceScores, open, acknowledged] = await Promise.all([
       monitoring.driftScores.list(),
       monitoring.performanceScores?.list() ?? [],
@@ -78,7 +88,7 @@ export function metricsRoutes(
     const [performance, performanceRows] = performanceFamilies(performanceScores);
     const body = [requests, errors, latency, drift, drifted, performance, performanceRows, alerts].map((f) => f.text).join('\n') + '\n';
     return c.body(body, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-  });
+  }).app;
 }
 
 /** Realized and estimated figures of the latest judged windows, one sample per metric that has a value. */

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Hono, type Context } from 'hono';
 import {
   approveStage,
@@ -19,12 +20,17 @@ import {
   type GovernanceStore,
   type ModelRegistry,
   type ModelVersion,
+  resourceNameSchema,
+  stageSchema,
 } from '@flywheel/core';
-import type { AuthVariables, RequireScope } from '../auth.ts';
+import type { AuthVariables } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import { MAX_CONFIG_BODY_BYTES, readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
+import { governedVersionSchema } from './models.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { json, ok, params, positiveIntSchema, problems } from './openapi.ts';
 
 export interface GovernanceDependencies {
   registry: ModelRegistry;
@@ -38,6 +44,7 @@ export interface GovernanceDependencies {
 const APPEND_ATTEMPTS = 5;
 
 /** A version as the API shows it: the registered record with its current stage and tags. */
+
 export function governedVersion(version: ModelVersion, governance: GovernanceRecord | undefined) {
   const state = governance ?? initialGovernance(version);
   return { ...version, stage: state.stage, tags: { ...state.tags }, ...(state.pending ? { pendingStage: state.pending } : {}) };
@@ -57,7 +64,7 @@ export async function currentGovernance(store: GovernanceStore, version: ModelVe
  * Stages with approval, tags and deletion of model versions (README, "Registry governance and
  * lineage"). Every change names its key, time and reason, and is kept as the version's history.
  */
-export function governanceRoutes(deps: GovernanceDependencies, requireScope: RequireScope) {
+export function governanceRoutes(deps: GovernanceDependencies, guards: RouteGuards) {
   const { registry, governance } = deps;
 
   /** Reads the version's state, decides, appends; a lost race decides again on the newer state. */
@@ -97,8 +104,18 @@ export function governanceRoutes(deps: GovernanceDependencies, requireScope: Req
     return deleted ? deletedProblem(model, number, deleted) : new Problem(404, `Model ${model} has no version ${number}.`);
   }
 
-  return new Hono<{ Variables: AuthVariables }>()
-    .post('/v1/models/:model/versions/:version/stage', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+  return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
+    .route(
+{
+    method: 'post',
+    path: '/v1/models/{model}/versions/{version}/stage', scope: 'deploy', audited: true,
+    tags: ['governance'],
+    summary: 'Move a version to a stage',
+    description: 'none → staging → production → archived (staging and production may step back; archived returns to staging). Production waits for another key to approve (202). Archiving a version an endpoint serves or shadows is refused (409).',
+    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(stageChangeSchema) },
+    responses: { 200: ok('Moved', governedVersionSchema), 202: ok('Waiting for approval', governedVersionSchema), ...problems(400, 404, 409, 422) },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readJson(c, stageChangeSchema);
       const { version, record } = await apply(c, async (current, version, by, at) => {
         const outcome = changeStage(current, { ...body, by, at });
@@ -107,22 +124,59 @@ export function governanceRoutes(deps: GovernanceDependencies, requireScope: Req
       });
       return c.json(governedVersion(version, record), record.pending ? 202 : 200);
     })
-    .post('/v1/models/:model/versions/:version/stage/approve', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+    .route(
+{
+    method: 'post',
+    path: '/v1/models/{model}/versions/{version}/stage/approve', scope: 'deploy', audited: true,
+    tags: ['governance'],
+    summary: 'Approve the pending stage change (another key than the one that asked)',
+    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(stageDecisionSchema) },
+    responses: { 200: ok('Moved', governedVersionSchema), ...problems(400, 403, 404, 409) },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readJson(c, stageDecisionSchema);
       const { version, record } = await apply(c, (current, _version, by, at) => approveStage(current, { ...body, by, at }));
       return c.json(governedVersion(version, record));
     })
-    .post('/v1/models/:model/versions/:version/stage/reject', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+    .route(
+{
+    method: 'post',
+    path: '/v1/models/{model}/versions/{version}/stage/reject', scope: 'deploy', audited: true,
+    tags: ['governance'],
+    summary: 'Reject (or withdraw) the pending stage change',
+    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(stageDecisionSchema) },
+    responses: { 200: ok('Rejected', governedVersionSchema), ...problems(400, 404, 409) },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readJson(c, stageDecisionSchema);
       const { version, record } = await apply(c, (current, _version, by, at) => rejectStage(current, { ...body, by, at }));
       return c.json(governedVersion(version, record));
     })
-    .patch('/v1/models/:model/versions/:version/tags', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+    .route(
+{
+    method: 'patch',
+    path: '/v1/models/{model}/versions/{version}/tags', scope: 'deploy',
+    tags: ['governance'],
+    summary: 'Set and remove tags of a version',
+    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(tagChangeSchema) },
+    responses: { 200: ok('The version with its new tags', governedVersionSchema), ...problems(400, 404, 409, 422) },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readJson(c, tagChangeSchema);
       const { version, record } = await apply(c, (current, _version, by, at) => retag(current, { ...body, by, at }));
       return c.json(governedVersion(version, record));
     })
-    .delete('/v1/models/:model/versions/:version', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+    .route(
+{
+    method: 'delete',
+    path: '/v1/models/{model}/versions/{version}', scope: 'deploy',
+    tags: ['governance'],
+    summary: 'Delete a version (refused while an endpoint serves or shadows it)',
+    description: 'It is no longer found, listed or served; its number is not reused and its bytes are not registered again.',
+    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(deleteVersionSchema) },
+    responses: { 204: { description: 'Deleted' }, ...problems(400, 404, 409, 410) },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const body = await readJson(c, deleteVersionSchema);
       const { version, record } = await apply(c, async (current, version, by, at) => {
         // Recorded before but not hidden (the request died in between): finish it.
@@ -135,12 +189,21 @@ export function governanceRoutes(deps: GovernanceDependencies, requireScope: Req
       deps.serving.forgetVersion(version.model, version.version);
       return c.body(null, 204);
     })
-    .get('/v1/models/:model/versions/:version/governance', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/models/{model}/versions/{version}/governance', scope: 'read',
+    tags: ['governance'],
+    summary: 'A version’s stage, tags and every change to them, newest first',
+    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }) },
+    responses: { 200: ok('The governance', z.object({ model: z.string(), version: z.int(), stage: stageSchema, tags: z.record(z.string(), z.string()), history: z.array(z.looseObject({ revision: z.int(), stage: stageSchema, change: z.looseObject({ kind: z.string() }) })) })), ...problems(404) },
+  },
+      async (c) => {
       const model = nameParam(c, 'model');
       const number = positiveInt(c.req.param('version'), 'version');
       const [version, history] = await Promise.all([registry.getVersion(model, number), governance.history(model, number)]);
       if (!version && !history[0]?.deleted) throw new Problem(404, `Model ${model} has no version ${number}.`);
       const { stage, tags, pending, deleted } = history[0] ?? initialGovernance(version!);
       return c.json({ model, version: number, stage, tags, ...(pending ? { pendingStage: pending } : {}), ...(deleted ? { deleted } : {}), history });
-    });
+    }).app;
 }

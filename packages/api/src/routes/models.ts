@@ -11,9 +11,10 @@ import {
   type ModelMetadata,
   type ModelRegistry,
   type UploadedPart,
+  resourceNameSchema,
 } from '@flywheel/core';
 import { announce } from '../announce.ts';
-import type { AuthVariables, RequireScope } from '../auth.ts';
+import type { AuthVariables } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { formatBytes, limitBody } from '../serving/limits.ts';
 import type { Serving } from '../serving/serving.ts';
@@ -21,6 +22,8 @@ import { MAX_CONFIG_BODY_BYTES, fieldErrors, readJson, readOptionalJson, validat
 import { nameParam, positiveInt } from './path-params.ts';
 import { deletedProblem, governedVersion } from './model-governance.ts';
 import { prefixed, registerOnnx } from './register-onnx.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { json, ok, params, positiveIntSchema, problems } from './openapi.ts';
 
 export interface RegistryRouteOptions {
   /**
@@ -93,6 +96,13 @@ export interface RegistryDependencies {
   governance?: GovernanceStore;
 }
 
+/** A version as the registry routes answer with it: with its stage, tags and any pending stage change. */
+export const governedVersionSchema = modelVersionSchema.extend({
+  stage: stageSchema,
+  tags: z.record(z.string(), z.string()),
+  pendingStage: z.object({ stage: stageSchema, reason: z.string(), requestedBy: z.object({ keyId: z.string(), keyName: z.string() }), requestedAt: z.string() }).optional(),
+});
+
 export const modelSearchSchema = z.object({
   tag: z.string().min(1).max(400).optional(),
   stage: stageSchema.optional(),
@@ -100,7 +110,7 @@ export const modelSearchSchema = z.object({
 });
 
 /** Registration, versions and aliases (API.md, "Models and versions"). */
-export function modelRoutes(deps: RegistryDependencies, serving: Serving, requireScope: RequireScope, options: RegistryRouteOptions = {}) {
+export function modelRoutes(deps: RegistryDependencies, serving: Serving, guards: RouteGuards, options: RegistryRouteOptions = {}) {
   const maxModelBytes = options.maxModelBytes ?? 64 * 1024 * 1024;
   const maxUploadBytes = options.maxUploadBytes ?? 1024 * 1024 * 1024;
   const uploadExpiresInSeconds = options.uploadExpiresInSeconds ?? 900;
@@ -134,8 +144,33 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
     }
   }
 
-  return new Hono<{ Variables: AuthVariables }>()
-    .post('/v1/models/:model/versions', requireScope('deploy'), limitBody(maxModelBytes, 'Register larger artifacts through POST /v1/models/{model}/uploads.'), async (c) => {
+  return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
+    .route(
+{
+    method: 'post',
+    path: '/v1/models/{model}/versions', scope: 'deploy', audited: true,
+    tags: ['models'],
+    summary: 'Register a model version',
+    description:
+      'The raw .onnx bytes (optional metadata in the Flywheel-Metadata header), multipart parts `model` and `metadata`, or JSON {artifactKey, metadata?} after a presigned upload ({artifactKey, uploadId, parts, metadata?} after a multipart one). The same bytes again return the existing version with 200.',
+    request: {
+      params: params({ model: resourceNameSchema }),
+      headers: z.object({ [METADATA_HEADER]: z.string().optional().describe('JSON metadata for a raw upload') }),
+      body: {
+        content: {
+          'application/octet-stream': { schema: z.string().describe('the .onnx bytes') },
+          'multipart/form-data': { schema: z.object({ model: z.string().describe('the .onnx file'), metadata: z.string().optional().describe('JSON metadata') }) },
+          'application/json': { schema: registerFromUploadSchema },
+        },
+      },
+    },
+    responses: {
+      201: ok('Registered', modelVersionSchema),
+      200: ok('These bytes were already registered as this version', modelVersionSchema),
+      ...problems(400, 409, 413, 415, 422),
+    },
+  },
+      limitBody(maxModelBytes, 'Register larger artifacts through POST /v1/models/{model}/uploads.'), async (c) => {
       const model = nameParam(c, 'model');
       const type = c.req.header('content-type') ?? '';
       if (type.startsWith('application/octet-stream')) {
@@ -164,7 +199,34 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       }
       throw new Problem(415, 'Send the model as application/octet-stream, as multipart/form-data, or as JSON {artifactKey} after a presigned upload.');
     })
-    .post('/v1/models/:model/uploads', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+    .route(
+{
+    method: 'post',
+    path: '/v1/models/{model}/uploads', scope: 'deploy', audited: true,
+    tags: ['models'],
+    summary: 'Get a presigned URL (or, for an artifact over 8 MiB, a URL per part) to upload a large artifact to',
+    description:
+      'Without a body or `sizeBytes` up to one part: one URL; PUT the bytes to uploadUrl, then register with {artifactKey: key}. With a larger `sizeBytes`: a multipart upload; PUT bytes [(n − 1) · partBytes, n · partBytes) to part n\'s uploadUrl, keep each answer\'s ETag header, then register with {artifactKey: key, uploadId, parts: [{partNumber, etag}]}. DELETE abortUrl gives an upload up (its parts are deleted); registering with parts that do not assemble it aborts it too.',
+    request: { params: params({ model: resourceNameSchema }), body: { content: { 'application/json': { schema: createUploadSchema } }, required: false } },
+    responses: {
+      201: ok(
+        'Where to upload to',
+        z.object({
+          key: z.string(),
+          expiresAt: z.string(),
+          method: z.literal('PUT'),
+          maxBytes: z.int(),
+          uploadUrl: z.string().optional(),
+          uploadId: z.string().optional(),
+          partBytes: z.int().optional(),
+          parts: z.array(z.object({ partNumber: z.int(), uploadUrl: z.string() })).optional(),
+          abortUrl: z.string().optional(),
+        }),
+      ),
+      ...problems(400, 413),
+    },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const model = nameParam(c, 'model');
       // No body, `{}` or `{sizeBytes}`: a body meant for another route is refused, not ignored.
       const { sizeBytes } = await readOptionalJson(c, createUploadSchema);
@@ -174,7 +236,20 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       const upload = await artifacts.createUpload(model, { expiresInSeconds: uploadExpiresInSeconds, sizeBytes });
       return c.json({ ...upload, method: 'PUT', maxBytes: maxUploadBytes }, 201);
     })
-    .get('/v1/models', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/models', scope: 'read',
+    tags: ['models'],
+    summary: 'List models, or search their versions',
+    description: 'With tag (`key` or `key:value`), stage or q (text in the name or description), each model lists the versions that match.',
+    request: { query: modelSearchSchema },
+    responses: {
+      200: ok('Every model with its latest version (and, searched, its matching versions)', z.object({ models: z.array(z.object({ model: z.string(), latestVersion: z.int(), updatedAt: z.string(), versions: z.array(governedVersionSchema).optional() })) })),
+      ...problems(400),
+    },
+  },
+      async (c) => {
       const filter = validate(modelSearchSchema, c.req.query());
       const names = await registry.listModels();
       if (!filter.tag && !filter.stage && !filter.q) {
@@ -192,13 +267,31 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       );
       return c.json({ models: models.flat() });
     })
-    .get('/v1/models/:model', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/models/{model}', scope: 'read',
+    tags: ['models'],
+    summary: 'A model: its versions and aliases',
+    request: { params: params({ model: resourceNameSchema }) },
+    responses: { 200: ok('The model', z.object({ model: z.string(), latestVersion: z.int(), versions: z.array(modelVersionSchema), aliases: z.array(aliasChangeSchema) })), ...problems(404) },
+  },
+      async (c) => {
       const model = nameParam(c, 'model');
       const [versions, aliases] = await Promise.all([governedVersions(model), registry.listAliases(model)]);
       if (versions.length === 0) throw new Problem(404, `No model ${model}.`);
       return c.json({ model, latestVersion: versions.at(-1)!.version, versions, aliases });
     })
-    .get('/v1/models/:model/versions/:version', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/models/{model}/versions/{version}', scope: 'read',
+    tags: ['models'],
+    summary: 'A model version',
+    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }) },
+    responses: { 200: ok('The version, with its stage and current tags', governedVersionSchema), ...problems(400, 404, 410) },
+  },
+      async (c) => {
       const model = nameParam(c, 'model');
       const number = positiveInt(c.req.param('version'), 'version');
       const [version, history] = await Promise.all([registry.getVersion(model, number), deps.governance?.history(model, number)]);
@@ -207,7 +300,16 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       if (!version) throw new Problem(404, `Model ${model} has no version ${number}.`);
       return c.json(governedVersion(version, history?.[0]));
     })
-    .put('/v1/models/:model/aliases/:alias', requireScope('deploy'), limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
+    .route(
+{
+    method: 'put',
+    path: '/v1/models/{model}/aliases/{alias}', scope: 'deploy',
+    tags: ['models'],
+    summary: 'Point an alias at a version',
+    request: { params: params({ model: resourceNameSchema, alias: resourceNameSchema }), body: json(aliasBodySchema) },
+    responses: { 200: ok('The move, recorded in the alias history', aliasChangeSchema), ...problems(400, 404) },
+  },
+      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
       const model = nameParam(c, 'model');
       const alias = nameParam(c, 'alias');
       const { version, reason } = await readJson(c, aliasBodySchema);
@@ -220,20 +322,38 @@ export function modelRoutes(deps: RegistryDependencies, serving: Serving, requir
       await announce(deps.events, () => aliasMovedEvent({ model, alias, version, previousVersion: change.previousVersion }, { time: change.changedAt }));
       return c.json(change);
     })
-    .get('/v1/models/:model/aliases/:alias', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/models/{model}/aliases/{alias}', scope: 'read',
+    tags: ['models'],
+    summary: 'Where an alias points',
+    request: { params: params({ model: resourceNameSchema, alias: resourceNameSchema }) },
+    responses: { 200: ok('The newest move of the alias', aliasChangeSchema), ...problems(404) },
+  },
+      async (c) => {
       const model = nameParam(c, 'model');
       const alias = nameParam(c, 'alias');
       const current = await registry.getAlias(model, alias);
       if (!current) throw new Problem(404, `Model ${model} has no alias ${alias}.`);
       return c.json(current);
     })
-    .get('/v1/models/:model/aliases/:alias/history', requireScope('read'), async (c) => {
+    .route(
+{
+    method: 'get',
+    path: '/v1/models/{model}/aliases/{alias}/history', scope: 'read',
+    tags: ['models'],
+    summary: 'Every move of an alias, newest first',
+    request: { params: params({ model: resourceNameSchema, alias: resourceNameSchema }) },
+    responses: { 200: ok('The history', z.object({ model: z.string(), alias: z.string(), history: z.array(aliasChangeSchema) })), ...problems(404) },
+  },
+      async (c) => {
       const model = nameParam(c, 'model');
       const alias = nameParam(c, 'alias');
       const history = await registry.aliasHistory(model, alias);
       if (history.length === 0) throw new Problem(404, `Model ${model} has no alias ${alias}.`);
       return c.json({ model, alias, history });
-    });
+    }).app;
 }
 
 function parseMetadata(raw: unknown, path: string): ModelMetadata {

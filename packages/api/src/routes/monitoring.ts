@@ -2,11 +2,13 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { queryDrift, type AlertActionResult, type AlertDesk, type AlertStatusName, type DriftScoreStore, type WindowStore } from '@flywheel/monitor';
 import type { ProfileSource } from '@flywheel/core';
-import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
 import { hourRange, isoTime } from './hour-range.ts';
 import { nameParam } from './path-params.ts';
+import { resourceNameSchema } from '@flywheel/core';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { ok, params, problems } from './openapi.ts';
 
 /** What the monitoring routes read: the monitor's windows, profiles, drift scores and alerts. */
 export interface MonitoringDependencies {
@@ -61,6 +63,26 @@ export const driftResponseSchema = z.looseObject({
   distribution: featureDistributionSchema.nullable().optional().describe('Only with ?feature=: null when the range has no traffic'),
 });
 
+/** An alert as the desk keeps it (see `Alert` in @flywheel/monitor). */
+const alertSchema = z.looseObject({
+  id: z.string(),
+  endpoint: z.string(),
+  kind: z.enum(['drift', 'quality', 'error_rate', 'latency', 'performance']),
+  feature: z.string().optional(),
+  status: z.enum(['open', 'acknowledged', 'resolved']),
+  value: z.number(),
+  threshold: z.number(),
+  variants: z.array(z.string()),
+  windowStart: z.string(),
+  windowEnd: z.string(),
+  summary: z.string(),
+  openedAt: z.string(),
+  acknowledgedAt: z.string().optional(),
+  resolvedAt: z.string().optional(),
+  resolvedBy: z.enum(['policy', 'user']).optional(),
+});
+const alertParams = params({ id: z.string() });
+
 const alertQuerySchema = z.object({
   status: z.enum(['open', 'acknowledged', 'resolved'] satisfies AlertStatusName[]).optional(),
   endpoint: z.string().min(1).max(63).optional(),
@@ -72,9 +94,19 @@ const alertQuerySchema = z.object({
  * Windows are whole hours: the range is widened to the hours it touches, and the response says
  * which range was merged.
  */
-export function monitoringRoutes(deps: MonitoringDependencies, requireScope: RequireScope, now: () => Date = () => new Date()) {
-  return new Hono()
-    .get('/v1/endpoints/:endpoint/drift', requireScope('read'), async (c) => {
+export function monitoringRoutes(deps: MonitoringDependencies, guards: RouteGuards, now: () => Date = () => new Date()) {
+  return declareRoutes(new Hono(), guards)
+    .route(
+{
+    method: 'get',
+    path: '/v1/endpoints/{endpoint}/drift', scope: 'read',
+    tags: ['monitoring'],
+    summary: 'Drift per column against the baseline, over whole hours (the last 24 by default, at most 90 days)',
+    description: 'With `feature`, adds that column\'s reference and current distribution (`distribution`): shares over about ten bins of equal reference mass for a numerical column, per category (then other, then new categories) for a categorical one. A name the version\'s profile does not have is a 400.',
+    request: { params: params({ endpoint: resourceNameSchema }), query: driftRouteQuerySchema },
+    responses: { 200: ok('Drift per variant and column, with counts and health', driftResponseSchema), ...problems(400, 404) },
+  },
+      async (c) => {
       const endpoint = nameParam(c, 'endpoint');
       const query = validate(driftRouteQuerySchema, c.req.query());
       const { from, to } = hourRange(query, now());
@@ -111,19 +143,25 @@ export function monitoringRoutes(deps: MonitoringDependencies, requireScope: Req
         versions: result.versions,
       });
     })
-    .get('/v1/alerts', requireScope('read'), async (c) => {
+    .route(
+      { method: 'get', path: '/v1/alerts', scope: 'read', tags: ['monitoring'], summary: 'Alerts, newest first, by status and endpoint', request: { query: alertQuerySchema }, responses: { 200: ok('The alerts', z.object({ alerts: z.array(alertSchema) })), ...problems(400) } },
+      async (c) => {
       const query = validate(alertQuerySchema, c.req.query());
       const alerts = await deps.alerts.list({ status: query.status, endpoint: query.endpoint, limit: query.limit });
       return c.json({ alerts });
     })
-    .get('/v1/alerts/:id', requireScope('read'), async (c) => {
+    .route({ method: 'get', path: '/v1/alerts/{id}', scope: 'read', tags: ['monitoring'], summary: 'An alert', request: { params: alertParams }, responses: { 200: ok('The alert', alertSchema), ...problems(404) } }, async (c) => {
       const alert = await deps.alerts.get(alertId(c.req.param('id')));
       if (!alert) throw new Problem(404, `No alert ${c.req.param('id')}.`);
       return c.json(alert);
     })
     // Acting on an alert changes what the monitor does next (resolving starts its cool-down): deploy scope.
-    .post('/v1/alerts/:id/acknowledge', requireScope('deploy'), async (c) => c.json(settled(await deps.alerts.acknowledge(alertId(c.req.param('id'))), c.req.param('id'))))
-    .post('/v1/alerts/:id/resolve', requireScope('deploy'), async (c) => c.json(settled(await deps.alerts.resolve(alertId(c.req.param('id'))), c.req.param('id'))));
+    .route(
+      { method: 'post', path: '/v1/alerts/{id}/acknowledge', scope: 'deploy', audited: true, tags: ['monitoring'], summary: 'Acknowledge an open alert', request: { params: alertParams }, responses: { 200: ok('The alert, acknowledged', alertSchema), ...problems(404, 409) } },
+      async (c) => c.json(settled(await deps.alerts.acknowledge(alertId(c.req.param('id'))), c.req.param('id'))))
+    .route(
+      { method: 'post', path: '/v1/alerts/{id}/resolve', scope: 'deploy', audited: true, tags: ['monitoring'], summary: 'Resolve an alert (its cool-down starts)', request: { params: alertParams }, responses: { 200: ok('The alert, resolved', alertSchema), ...problems(404, 409) } },
+      async (c) => c.json(settled(await deps.alerts.resolve(alertId(c.req.param('id'))), c.req.param('id')))).app;
 }
 
 /** Alert ids are 24 hex digits (see `alertIdFor`); anything else names no alert. */

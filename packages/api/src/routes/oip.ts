@@ -1,15 +1,17 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { predictionRows, type ModelVersion, type TensorDescription, type TensorRows } from '@flywheel/core';
+import { predictionRows, resourceNameSchema, type ModelVersion, type TensorDescription, type TensorRows } from '@flywheel/core';
 import { inferOip, predict, type OipTensor } from '@flywheel/inference';
-import type { AuthVariables, RequireScope } from '../auth.ts';
+import type { AuthVariables } from '../auth.ts';
 import { handleError, notFound, Problem } from '../problem.ts';
 import { predictionHandler } from '../serving/prediction-route.ts';
 import { routePinned, routingHeaders, servedEndpoint, type RoutedRequest } from '../serving/route.ts';
 import type { Serving } from '../serving/serving.ts';
 import { readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
-import { forcedVariant, jsonResponse, requestIdSchema, rowsMessage, unitSchema } from './predict.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { json, ok, params, positiveIntSchema, problems } from './openapi.ts';
+import { forcedVariant, jsonResponse, requestIdSchema, routingHeadersDoc, rowsMessage, unitSchema } from './predict.ts';
 import { MAX_REQUEST_ROWS, MAX_REQUEST_TENSORS } from '../serving/limits.ts';
 
 /** Request-level parameters; `unit` is the sticky assignment key, as `unit` is in /v1 predict. */
@@ -56,7 +58,7 @@ const SERVER = { name: 'flywheel', version: '0.1.0', extensions: [] as string[] 
  * `:predict` for single-input models. Errors stay problem+json, with the protocol's `error`
  * field added so OIP clients find the message where they look for it.
  */
-export function oipRoutes(serving: Serving, requireScope: RequireScope) {
+export function oipRoutes(serving: Serving, guards: RouteGuards) {
   const infer = async (c: Context<{ Variables: AuthVariables }>, pinned: number | undefined) => {
     const receivedAt = Date.now();
     const startedAt = performance.now();
@@ -96,64 +98,95 @@ export function oipRoutes(serving: Serving, requireScope: RequireScope) {
     outputs: described.signature.outputs.map(tensorMetadata),
   });
 
-  return new Hono<{ Variables: AuthVariables }>()
-    .onError((error, c) => handleError(error instanceof Problem ? withOipError(error) : error, c, serving.logger))
-    .get('/v2', requireScope('read'), (c) => c.json(SERVER))
-    .get('/v2/health/live', (c) => c.json({ live: true }))
-    .get('/v2/health/ready', (c) => c.json({ ready: true }))
-    .get('/v2/models/:endpoint', requireScope('read'), async (c) => {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.onError((error, c) => handleError(error instanceof Problem ? withOipError(error) : error, c, serving.logger));
+  const { route } = declareRoutes(app, guards);
+  const tags = ['open inference protocol'];
+  const endpointParams = params({ endpoint: resourceNameSchema });
+  const versionParams = params({ endpoint: resourceNameSchema, version: positiveIntSchema });
+  const readySchema = z.object({ name: z.string(), ready: z.literal(true) });
+  route({ method: 'get', path: '/v2', scope: 'read', tags, summary: 'Server metadata', responses: { 200: ok('Server', z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) })) } }, (c) => c.json(SERVER));
+  route({ method: 'get', path: '/v2/health/live', tags, summary: 'Server liveness', responses: { 200: ok('Live', z.object({ live: z.literal(true) })) } }, (c) => c.json({ live: true }));
+  route({ method: 'get', path: '/v2/health/ready', tags, summary: 'Server readiness', responses: { 200: ok('Ready', z.object({ ready: z.literal(true) })) } }, (c) => c.json({ ready: true }));
+  route(
+    { method: 'get', path: '/v2/models/{endpoint}', scope: 'read', tags, summary: 'Model metadata of an endpoint', request: { params: endpointParams }, responses: { 200: ok('Metadata', oipModelMetadataSchema), ...problems(404, 503) } },
+    async (c) => {
       const name = nameParam(c, 'endpoint');
       const versions = await variantVersions(serving, name);
       return c.json(versionMetadata(name, versions, versions[0]));
-    })
-    .get('/v2/models/:endpoint/versions/:version', requireScope('read'), async (c) => {
+    },
+  );
+  route(
+    { method: 'get', path: '/v2/models/{endpoint}/versions/{version}', scope: 'read', tags, summary: 'Model metadata of one version of the endpoint\'s model', request: { params: versionParams }, responses: { 200: ok('Metadata', oipModelMetadataSchema), ...problems(400, 404) } },
+    async (c) => {
       const name = nameParam(c, 'endpoint');
       const routed = await routePinned(serving, name, positiveInt(c.req.param('version'), 'version'));
       return c.json(versionMetadata(name, [routed.version], routed.version));
-    })
-    .get('/v2/models/:endpoint/ready', requireScope('read'), async (c) => {
+    },
+  );
+  route(
+    { method: 'get', path: '/v2/models/{endpoint}/ready', scope: 'read', tags, summary: 'Whether every variant of the endpoint is loaded and ready', request: { params: endpointParams }, responses: { 200: ok('Ready', readySchema), ...problems(404, 503) } },
+    async (c) => {
       const name = nameParam(c, 'endpoint');
       const versions = await variantVersions(serving, name);
       await ready(name, Promise.all(versions.map((version) => serving.model(version))));
       return c.json({ name, ready: true });
-    })
-    .get('/v2/models/:endpoint/versions/:version/ready', requireScope('read'), async (c) => {
+    },
+  );
+  route(
+    { method: 'get', path: '/v2/models/{endpoint}/versions/{version}/ready', scope: 'read', tags, summary: 'Whether one version of the endpoint\'s model is loaded and ready', request: { params: versionParams }, responses: { 200: ok('Ready', readySchema), ...problems(400, 404, 503) } },
+    async (c) => {
       const name = nameParam(c, 'endpoint');
       await ready(name, routePinned(serving, name, positiveInt(c.req.param('version'), 'version')));
       return c.json({ name, ready: true });
-    })
-    .post('/v2/models/:endpoint/infer', predictionHandler(serving, requireScope, (c) => infer(c, undefined)))
-    .post(
-      '/v2/models/:endpoint/versions/:version/infer',
-      predictionHandler(serving, requireScope, (c) => infer(c, positiveInt(c.req.param('version'), 'version'))),
-    )
-    // KServe V1 `/v1/models/{endpoint}:predict`: a plain parameter rather than a pattern, since a
-    // pattern parameter would push the whole app off Hono's RegExpRouter onto the slower TrieRouter.
-    .post(
-      KSERVE_V1_ROUTE,
-      predictionHandler(serving, requireScope, async (c) => {
-        const receivedAt = Date.now();
-        const startedAt = performance.now();
-        const target = c.req.param('target')!;
-        if (!target.endsWith(':predict')) return notFound(c);
-        const name = target.slice(0, -':predict'.length);
-        const body = await readJson(c, kserveV1RequestSchema);
-        const { routed, result: outputs } = await serving.serve({
-          endpoint: name,
-          rows: body.instances.length,
-          unit: body.parameters?.unit,
-          forced: forcedVariant(c),
-          requestId: crypto.randomUUID(),
-          receivedAt,
-          startedAt,
-          plan: (routed) => {
-            const inputs = singleInput(routed, name, body.instances);
-            return { run: (model) => predict(model, inputs), rowsOf: (result) => predictionRows({ inputs }, result, routed.version.features) };
-          },
-        });
-        return jsonResponse({ predictions: v1Predictions(outputs) }, routingHeaders(routed));
-      }),
-    );
+    },
+  );
+  const inferResponses = { 200: { ...ok('Outputs', oipInferResponseSchema), headers: routingHeadersDoc }, ...problems(400, 404, 413, 415) };
+  route(
+    { method: 'post', path: '/v2/models/{endpoint}/infer', scope: 'predict', tags, summary: 'Infer (KServe V2), routed by the endpoint\'s split', request: { params: endpointParams, body: json(oipInferRequestSchema) }, responses: inferResponses },
+    predictionHandler(serving, (c) => infer(c, undefined)),
+  );
+  route(
+    { method: 'post', path: '/v2/models/{endpoint}/versions/{version}/infer', scope: 'predict', tags, summary: 'Infer with one version of the endpoint\'s model, bypassing the split', request: { params: versionParams, body: json(oipInferRequestSchema) }, responses: inferResponses },
+    predictionHandler(serving, (c) => infer(c, positiveInt(c.req.param('version'), 'version'))),
+  );
+  // KServe V1 `/v1/models/{endpoint}:predict`: a plain parameter rather than a pattern, since a
+  // pattern parameter would push the whole app off Hono's RegExpRouter onto the slower TrieRouter.
+  route(
+    {
+      method: 'post',
+      path: '/v1/models/{endpoint}:predict',
+      route: KSERVE_V1_ROUTE,
+      scope: 'predict',
+      tags,
+      summary: 'KServe V1 predict for single-input models',
+      request: { params: endpointParams, body: json(kserveV1RequestSchema) },
+      responses: { 200: { ...ok('One prediction per instance', z.object({ predictions: z.array(z.unknown()) })), headers: routingHeadersDoc }, ...problems(400, 404, 413, 415) },
+    },
+    predictionHandler(serving, async (c) => {
+      const receivedAt = Date.now();
+      const startedAt = performance.now();
+      const target = c.req.param('target')!;
+      if (!target.endsWith(':predict')) return notFound(c);
+      const name = target.slice(0, -':predict'.length);
+      const body = await readJson(c, kserveV1RequestSchema);
+      const { routed, result: outputs } = await serving.serve({
+        endpoint: name,
+        rows: body.instances.length,
+        unit: body.parameters?.unit,
+        forced: forcedVariant(c),
+        requestId: crypto.randomUUID(),
+        receivedAt,
+        startedAt,
+        plan: (routed) => {
+          const inputs = singleInput(routed, name, body.instances);
+          return { run: (model) => predict(model, inputs), rowsOf: (result) => predictionRows({ inputs }, result, routed.version.features) };
+        },
+      });
+      return jsonResponse({ predictions: v1Predictions(outputs) }, routingHeaders(routed));
+    }),
+  );
+  return app;
 }
 
 /** The versions an endpoint's variants serve now, in variant order. */

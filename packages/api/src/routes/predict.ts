@@ -1,14 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { applyRecordsPlan, predictionRows, rowCount, scopeAllows } from '@flywheel/core';
+import { applyRecordsPlan, predictionRows, resourceNameSchema, rowCount, scopeAllows } from '@flywheel/core';
 import { predict, type NestedValue } from '@flywheel/inference';
-import type { AuthVariables, RequireScope } from '../auth.ts';
+import type { AuthVariables } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { predictionHandler } from '../serving/prediction-route.ts';
 import { FORCED_VARIANT_HEADER, routingHeaders, type RoutedRequest } from '../serving/route.ts';
 import { MAX_REQUEST_ROWS } from '../serving/limits.ts';
 import type { Serving } from '../serving/serving.ts';
 import { readJson } from '../validation.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { json, ok, params, problems } from './openapi.ts';
 
 /** Request ids end up in log ids as `<id>/<row>`, so they carry no `/`. */
 const REQUEST_ID = /^[\x21-\x2e\x30-\x7e]{1,200}$/;
@@ -60,17 +62,35 @@ export const predictResponseSchema = z.object({
 export type PredictRequest = z.output<typeof predictRequestSchema>;
 
 /** `POST /v1/endpoints/{endpoint}/predict`: tensors or records in, the answering variant's outputs out. */
-export function predictRoutes(serving: Serving, requireScope: RequireScope) {
-  return new Hono<{ Variables: AuthVariables }>().post(
-    '/v1/endpoints/:endpoint/predict',
-    predictionHandler(serving, requireScope, async (c) => {
+export function predictRoutes(serving: Serving, guards: RouteGuards) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  declareRoutes(app, guards).route(
+    {
+      method: 'post',
+      path: '/v1/endpoints/{endpoint}/predict',
+      scope: 'predict',
+      tags: ['predictions'],
+      summary: 'Predict',
+      description: 'Tensors (`inputs`) or records named by the version\'s features (`records`). Header Flywheel-Variant forces a variant (scope deploy).',
+      request: { params: params({ endpoint: resourceNameSchema }), headers: z.object({ 'flywheel-variant': z.string().optional() }), body: json(predictRequestSchema) },
+      responses: { 200: { ...ok('The answering variant\'s outputs', predictResponseSchema), headers: routingHeadersDoc }, ...problems(400, 403, 404, 413, 415) },
+    },
+    predictionHandler(serving, async (c) => {
       const context: PredictContext = { receivedAt: Date.now(), startedAt: performance.now(), forced: forcedVariant(c) };
       const body = await readJson(c, predictRequestSchema, isPredictRequest);
       const { response, headers } = await servePredict(serving, c.req.param('endpoint')!, body, context);
       return jsonResponse(response, headers);
     }),
   );
+  return app;
 }
+
+/** The headers a prediction's answer names what answered it in. */
+export const routingHeadersDoc = {
+  'Flywheel-Variant': { description: 'The variant that answered', schema: { type: 'string' as const } },
+  'Flywheel-Model-Version': { description: 'The model version that answered', schema: { type: 'integer' as const } },
+  'Flywheel-Config-Version': { description: 'The endpoint config version that routed the request', schema: { type: 'integer' as const } },
+};
 
 export interface PredictContext {
   /** Date.now() and performance.now() when the request arrived. */

@@ -9,6 +9,7 @@ import {
   compareRuns,
   isResourceName,
   randomRunId,
+  resourceNameSchema,
   runIdFor,
   signalRetrain,
   trainParamsSchema,
@@ -20,11 +21,12 @@ import {
   type TrackingRun,
   type TrackingStore,
 } from '@flywheel/core';
-import type { RequireScope } from '../auth.ts';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import { validate } from '../validation.ts';
 import { nameParam } from './path-params.ts';
+import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { json, ok, params, problems } from './openapi.ts';
 
 export interface RunRouteDependencies {
   registry: Pick<ModelRegistry, 'listVersions'>;
@@ -55,6 +57,48 @@ const compareQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+/** A retraining run as kept (`Run` in @flywheel/core). */
+const runSchema = z.looseObject({
+  runId: z.string(),
+  model: z.string(),
+  endpoint: z.string().optional(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  trigger: z.looseObject({ kind: z.string(), reason: z.string().optional() }),
+  trainer: z.union([z.literal('builtin'), z.object({ webhook: z.string() })]),
+  attempts: z.int(),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  metrics: z.looseObject({ challenger: z.record(z.string(), z.number()), champion: z.record(z.string(), z.number()).optional(), primary: z.string(), improvement: z.number().optional() }).optional(),
+  dataset: z.looseObject({ sha256: z.string() }).optional(),
+  code: z.object({ gitSha: z.string(), trainer: z.string() }).optional(),
+  parentVersion: z.int().optional(),
+  version: z.int().optional(),
+  canary: z.object({ started: z.boolean(), reason: z.string() }).optional(),
+  error: z.string().optional(),
+  timings: z.record(z.string(), z.number()).optional(),
+  logs: z.array(z.string()),
+});
+const startedSchema = z.object({ runId: z.string(), status: z.enum(['queued', 'running', 'succeeded', 'failed']), coalesced: z.literal(true).optional() });
+/** One row of the side-by-side comparison (see comparedRun). */
+const comparedRunSchema = z.object({
+  runId: z.string(),
+  runName: z.string(),
+  source: z.enum(['builtin', 'tracking-api']),
+  status: z.string(),
+  startTime: z.string(),
+  endTime: z.string().optional(),
+  params: z.record(z.string(), z.string()),
+  metrics: z.record(z.string(), z.number()),
+  dataset: z.object({ name: z.string(), digest: z.string(), source: z.string() }).optional(),
+  code: z.object({ gitSha: z.string(), trainer: z.string().optional() }).optional(),
+  version: z.int().optional(),
+});
+const runParams = params({ runId: z.string() });
+const modelParams = params({ model: resourceNameSchema });
+const tags = ['runs'];
+
 const RUN_ID = /^run-[0-9a-f]{24}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const MAX_BODY_BYTES = 16 * 1024;
@@ -64,13 +108,29 @@ const MAX_BODY_BYTES = 16 * 1024;
  * `Idempotency-Key`), `POST /v1/runs/{runId}/retry` for a failed run, `GET /v1/runs/{runId}` and
  * `GET /v1/models/{model}/runs` (scope read).
  */
-export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope, now: () => Date = () => new Date()) {
-  const routes = new Hono();
+export function runRoutes(deps: RunRouteDependencies, guards: RouteGuards, now: () => Date = () => new Date()) {
+  const routes = declareRoutes(new Hono(), guards);
   const { tracking } = deps;
   if (tracking) {
     // A model's runs side by side: built-in retraining runs and runs logged through the MLflow API
     // to the experiment named after the model, best first on `order`.
-    routes.get('/v1/runs', requireScope('read'), async (c) => {
+    routes.route(
+      {
+        method: 'get',
+        path: '/v1/runs',
+        scope: 'read',
+        tags,
+        summary: "A model's runs side by side (built-in and logged through the tracking API), best first on a metric",
+        request: { query: compareQuery.extend({ order: compareQuery.shape.order.describe('a metric; best first: descending, ascending for error metrics (rmse, mae, loss…)') }) },
+        responses: {
+          200: ok(
+            'The runs, with every param and metric key any of them has',
+            z.object({ model: z.string(), experimentId: z.string().optional(), order: z.object({ metric: z.string(), direction: z.enum(['asc', 'desc']) }).optional(), columns: z.object({ params: z.array(z.string()), metrics: z.array(z.string()) }), runs: z.array(comparedRunSchema) }),
+          ),
+          ...problems(400),
+        },
+      },
+      async (c) => {
       const query = validate(compareQuery, c.req.query());
       const model = nameOf(query.model);
       const experiment = await tracking.getExperimentByName(model);
@@ -83,10 +143,24 @@ export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope
         throw error;
       }
       return c.json({ model, ...(experiment ? { experimentId: experiment.experimentId } : {}), ...comparison, runs: comparison.runs.map(comparedRun) });
-    });
+      },
+    );
   }
   return routes
-    .post('/v1/models/:model/retrain', requireScope('deploy'), limitBody(MAX_BODY_BYTES), async (c) => {
+    .route(
+      {
+        method: 'post',
+        path: '/v1/models/{model}/retrain',
+        scope: 'deploy',
+        audited: true,
+        tags,
+        summary: 'Start a retraining run (idempotent with an Idempotency-Key)',
+        description: 'Trains on the endpoint\'s logged predictions, or on `dataset` (a registered version). A run already active for the model answers instead (`coalesced`).',
+        request: { params: modelParams, headers: z.object({ 'idempotency-key': z.string().optional() }), body: { ...json(retrainBody), required: false } },
+        responses: { 202: ok('The run, queued (or the one already active)', startedSchema), ...problems(400, 404, 409, 413, 415) },
+      },
+      limitBody(MAX_BODY_BYTES),
+      async (c) => {
       const model = nameParam(c, 'model');
       const body = await readOptionalJson(c, retrainBody);
       const key = c.req.header('idempotency-key');
@@ -119,8 +193,11 @@ export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope
         return c.json({ runId: outcome.activeRunId, status: active?.status ?? 'queued', coalesced: true }, 202);
       }
       throw new Error(`a manual retrain was not started: ${JSON.stringify(outcome)}`);
-    })
-    .post('/v1/runs/:runId/retry', requireScope('deploy'), async (c) => {
+      },
+    )
+    .route(
+      { method: 'post', path: '/v1/runs/{runId}/retry', scope: 'deploy', audited: true, tags, summary: 'Queue a failed run again', request: { params: runParams }, responses: { 202: ok('The run, queued', startedSchema), ...problems(404, 409) } },
+      async (c) => {
       const run = await findRun(deps, c.req.param('runId'));
       if (run.status !== 'failed') throw new Problem(409, `Run ${run.runId} is ${run.status}; only a failed run can be retried.`);
       const outcome = await signalRetrain(
@@ -132,9 +209,23 @@ export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope
       );
       if (outcome.action === 'start') return c.json({ runId: outcome.run.runId, status: outcome.run.status }, 202);
       throw new Problem(409, `Run ${outcome.action === 'ignore' ? outcome.activeRunId : ''} of model ${run.model} is active; retry when it has finished.`);
-    })
-    .get('/v1/runs/:runId', requireScope('read'), async (c) => c.json(await findRun(deps, c.req.param('runId'))))
-    .get('/v1/models/:model/runs', requireScope('read'), async (c) => {
+      },
+    )
+    .route(
+      { method: 'get', path: '/v1/runs/{runId}', scope: 'read', tags, summary: 'A retraining run: status, metrics, dataset, code, logs', request: { params: runParams }, responses: { 200: ok('The run', runSchema), ...problems(404) } },
+      async (c) => c.json(await findRun(deps, c.req.param('runId'))),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/v1/models/{model}/runs',
+        scope: 'read',
+        tags,
+        summary: 'A model\'s retraining runs, newest first, a page at a time',
+        request: { params: modelParams, query: runsQuery },
+        responses: { 200: ok('A page of runs; `next` is the cursor of the following one', z.object({ model: z.string(), runs: z.array(runSchema), next: z.string().optional() })), ...problems(400) },
+      },
+      async (c) => {
       const model = nameParam(c, 'model');
       const query = validate(runsQuery, c.req.query());
       const page = await deps.retrain.runs.list(model, query).catch((error: unknown) => {
@@ -142,7 +233,8 @@ export function runRoutes(deps: RunRouteDependencies, requireScope: RequireScope
         throw error;
       });
       return c.json({ model, runs: page.runs, ...(page.next ? { next: page.next } : {}) });
-    });
+      },
+    ).app;
 }
 
 function nameOf(model: string): string {

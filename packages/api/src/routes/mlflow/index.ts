@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { RegisteredModelStore, TrackingArtifacts, TrackingStore } from '@flywheel/core';
-import type { RequireScope } from '../../auth.ts';
+import type { RouteGuards } from '../define-route.ts';
 import { limitBody } from '../../serving/limits.ts';
 import { artifactRoutes } from './artifacts.ts';
 import { endpointNotFound, handleMlflowError } from './errors.ts';
@@ -25,16 +25,16 @@ export interface MlflowRouteOptions {
 }
 
 /** MLflow's tracking REST API 2.0 under /api/2.0/mlflow/, answering in MLflow's JSON and error shapes. */
-export function mlflowRoutes(deps: TrackingDependencies, registry: { registry: RegistryDependencies; serving: Serving }, requireScope: RequireScope, options: MlflowRouteOptions = {}) {
+export function mlflowRoutes(deps: TrackingDependencies, registry: { registry: RegistryDependencies; serving: Serving }, guards: RouteGuards, options: MlflowRouteOptions = {}) {
   const now = options.now ?? (() => Date.now());
   const newRunId = options.newRunId ?? (() => crypto.randomUUID().replaceAll('-', ''));
   const app = new Hono();
   app.onError((error, c) => handleMlflowError(error, c, registry.serving.logger));
   app.use('/api/2.0/mlflow/*', limitBody(MAX_BODY_BYTES));
-  app.route('/', experimentRoutes(deps.store, requireScope, now));
-  app.route('/', trackingRunRoutes(deps.store, requireScope, { now, newRunId }));
-  app.route('/', artifactRoutes(deps.store, deps.artifacts, requireScope));
-  app.route('/', registeredModelRoutes({ ...registry, tracking: deps.store, artifacts: deps.artifacts, records: deps.registeredModels }, requireScope));
+  app.route('/', experimentRoutes(deps.store, guards, now));
+  app.route('/', trackingRunRoutes(deps.store, guards, { now, newRunId }));
+  app.route('/', artifactRoutes(deps.store, deps.artifacts, guards));
+  app.route('/', registeredModelRoutes({ ...registry, tracking: deps.store, artifacts: deps.artifacts, records: deps.registeredModels }, guards));
   app.all('/api/2.0/mlflow/*', endpointNotFound);
   return app;
 }

@@ -16,16 +16,27 @@ import {
   type TrackingArtifacts,
   type TrackingStore,
 } from '@flywheel/core';
-import type { RequireScope } from '../../auth.ts';
 import { limitBody } from '../../serving/limits.ts';
 import type { Serving } from '../../serving/serving.ts';
 import type { RegistryDependencies } from '../models.ts';
 import { registerOnnx } from '../register-onnx.ts';
 import { keyValueList, maxResults, readParams, requiredString, tagsRecord } from './request.ts';
+import { mlflowOperation } from './openapi.ts';
+import { modelVersionSchema, registeredModelSchema } from './shapes.ts';
+import { declareRoutes, type RouteGuards } from '../define-route.ts';
 
-const BASE = '/api/2.0/mlflow';
 /** The largest run artifact read for registration; larger models go through Flywheel's presigned upload. */
 const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
+
+const createModelBody = z.object({ name: requiredString, tags: keyValueList, description: z.string().max(5000).optional() });
+const nameQuery = z.object({ name: requiredString });
+const searchModelsQuery = z.object({ filter: z.string().optional(), max_results: maxResults(100, 1000), page_token: z.string().optional() });
+const latestVersionsBody = z.object({ name: requiredString, stages: z.array(z.string()).optional().default([]) });
+const createVersionBody = z.object({ name: requiredString, source: requiredString, run_id: z.string().optional(), tags: keyValueList, description: z.string().max(5000).optional() });
+const versionQuery = z.object({ name: requiredString, version: requiredString });
+const searchVersionsQuery = z.object({ filter: z.string().optional(), max_results: maxResults(1000, 200_000), page_token: z.string().optional() });
+const registeredModelAnswer = z.object({ registered_model: registeredModelSchema });
+const versionAnswer = z.object({ model_version: modelVersionSchema });
 
 export interface RegisteredModelDependencies {
   registry: RegistryDependencies;
@@ -73,7 +84,7 @@ function modelName(name: string): string {
  * search, mapped onto Flywheel's registry: a model version is a Flywheel version (numbered and
  * content-addressed there), one made from a run's ONNX artifact carries the run as its lineage.
  */
-export function registeredModelRoutes(deps: RegisteredModelDependencies, requireScope: RequireScope) {
+export function registeredModelRoutes(deps: RegisteredModelDependencies, guards: RouteGuards) {
   const { registry, governance } = deps.registry;
 
   /** The model's versions that are not deleted, each with its governance (none without a store). */
@@ -135,21 +146,21 @@ export function registeredModelRoutes(deps: RegisteredModelDependencies, require
     throw doesNotExist(`No ONNX artifact at '${source}' (looked for ${candidates.filter(Boolean).join(' and ')}).`);
   }
 
-  return new Hono()
-    .post(`${BASE}/registered-models/create`, requireScope('deploy'), async (c) => {
-      const params = await readParams(c, z.object({ name: requiredString, tags: keyValueList, description: z.string().max(5000).optional() }));
+  return declareRoutes(new Hono(), guards)
+    .route(mlflowOperation('deploy', 'post', 'registered-models/create', 'Create a registered model {name, description?, tags?}', createModelBody, registeredModelAnswer, { audited: true }), async (c) => {
+      const params = await readParams(c, createModelBody);
       const name = modelName(params.name);
       const record: RegisteredModelRecord = { name, description: params.description ?? '', tags: tagsRecord(params.tags), creationTime: Date.now() };
       const exists = (await registry.listVersions(name)).length > 0 || !(await deps.records.create(record));
       if (exists) throw new TrackingError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
       return c.json({ registered_model: await registeredModelJson(name, record) });
     })
-    .get(`${BASE}/registered-models/get`, requireScope('read'), async (c) => {
-      const { name } = await readParams(c, z.object({ name: requiredString }));
+    .route(mlflowOperation('read', 'get', 'registered-models/get', 'A registered model with its latest version', nameQuery, registeredModelAnswer), async (c) => {
+      const { name } = await readParams(c, nameQuery);
       return c.json({ registered_model: await registeredModelJson(name, await deps.records.get(name)) });
     })
-    .get(`${BASE}/registered-models/search`, requireScope('read'), async (c) => {
-      const params = await readParams(c, z.object({ filter: z.string().optional(), max_results: maxResults(100, 1000), page_token: z.string().optional() }));
+    .route(mlflowOperation('read', 'get', 'registered-models/search', "Search registered models {filter? (name LIKE 'x%')}", searchModelsQuery, z.object({ registered_models: z.array(registeredModelSchema), next_page_token: z.string().optional() })), async (c) => {
+      const params = await readParams(c, searchModelsQuery);
       const matches = registryFilter(params.filter, ['name']);
       const records = new Map((await deps.records.list()).map((record) => [record.name, record]));
       const names = [...new Set([...(await registry.listModels()), ...records.keys()])].sort();
@@ -157,14 +168,14 @@ export function registeredModelRoutes(deps: RegisteredModelDependencies, require
       const models = await Promise.all(page.items.map((name) => registeredModelJson(name, records.get(name))));
       return c.json({ registered_models: models, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
     })
-    .post(`${BASE}/registered-models/get-latest-versions`, requireScope('read'), async (c) => {
-      const params = await readParams(c, z.object({ name: requiredString, stages: z.array(z.string()).optional().default([]) }));
+    .route(mlflowOperation('read', 'post', 'registered-models/get-latest-versions', 'The latest version of a registered model', latestVersionsBody, z.object({ model_versions: z.array(modelVersionSchema) })), async (c) => {
+      const params = await readParams(c, latestVersionsBody);
       const model = await registeredModelJson(params.name, await deps.records.get(params.name));
       const wanted = new Set(params.stages.map((stage) => stage.toLowerCase()));
       return c.json({ model_versions: model.latest_versions.filter((v) => wanted.size === 0 || wanted.has(v.current_stage.toLowerCase())) });
     })
-    .post(`${BASE}/model-versions/create`, requireScope('deploy'), limitBody(64 * 1024), async (c) => {
-      const params = await readParams(c, z.object({ name: requiredString, source: requiredString, run_id: z.string().optional(), tags: keyValueList, description: z.string().max(5000).optional() }));
+    .route(mlflowOperation('deploy', 'post', 'model-versions/create', 'Register a run\'s ONNX artifact {name, source: runs:/<run_id>/<path> or s3://…, run_id?} as a Flywheel version', createVersionBody, versionAnswer, { audited: true }), limitBody(64 * 1024), async (c) => {
+      const params = await readParams(c, createVersionBody);
       const name = modelName(params.name);
       const { bytes, runId: sourceRun } = await artifactBytes(params.source);
       const runId = params.run_id || sourceRun;
@@ -186,20 +197,20 @@ export function registeredModelRoutes(deps: RegisteredModelDependencies, require
       const state = (await governance?.history(name, version.version))?.[0];
       return c.json({ model_version: modelVersionJson(version, state) });
     })
-    .get(`${BASE}/model-versions/get`, requireScope('read'), async (c) => {
-      const params = await readParams(c, z.object({ name: requiredString, version: requiredString }));
+    .route(mlflowOperation('read', 'get', 'model-versions/get', 'A model version {name, version}', versionQuery, versionAnswer), async (c) => {
+      const params = await readParams(c, versionQuery);
       const number = Number(params.version);
       const version = Number.isSafeInteger(number) && number > 0 && isResourceName(params.name) ? await registry.getVersion(params.name, number) : undefined;
       const state = version && (await governance?.history(version.model, version.version))?.[0];
       if (!version || state?.deleted) throw doesNotExist(`Model Version (name=${params.name}, version=${params.version}) not found`);
       return c.json({ model_version: modelVersionJson(version, state) });
     })
-    .get(`${BASE}/model-versions/search`, requireScope('read'), async (c) => {
-      const params = await readParams(c, z.object({ filter: z.string().optional(), max_results: maxResults(1000, 200_000), page_token: z.string().optional() }));
+    .route(mlflowOperation('read', 'get', 'model-versions/search', "Search model versions {filter? (name = 'm' or run_id = 'r')}", searchVersionsQuery, z.object({ model_versions: z.array(modelVersionSchema), next_page_token: z.string().optional() })), async (c) => {
+      const params = await readParams(c, searchVersionsQuery);
       const matches = registryFilter(params.filter, ['name', 'run_id', 'source', 'version']);
       const versions = (await Promise.all((await registry.listModels()).map(governedVersions))).flat().map(({ version, governance: state }) => modelVersionJson(version, state));
       const found = versions.filter((version) => matches({ name: version.name, run_id: version.run_id, source: version.source, version: version.version }, Object.fromEntries(version.tags.map((tag) => [tag.key, tag.value]))));
       const page = pageOf(found, params.max_results, params.page_token);
       return c.json({ model_versions: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
-    });
+    }).app;
 }

@@ -16,11 +16,14 @@ import {
   type TrackingRun,
   type TrackingStore,
 } from '@flywheel/core';
-import type { RequireScope } from '../../auth.ts';
 import { int64, keyValueList, maxResults, readParams, requiredString, runIdFields, runIdOf, tagsRecord, viewType } from './request.ts';
-import { runInfoJson, runJson } from './shapes.ts';
+import { emptySchema, metricSchema, runInfoJson, runInfoSchema, runJson, runSchema } from './shapes.ts';
+import { mlflowOperation } from './openapi.ts';
+import { declareRoutes, type RouteGuards } from '../define-route.ts';
 
-const RUNS = '/api/2.0/mlflow/runs';
+const runAnswer = z.object({ run: runSchema });
+const searchAnswer = z.object({ runs: z.array(runSchema), next_page_token: z.string().optional() });
+
 
 const runId = z.object(runIdFields);
 const createBody = z.object({
@@ -51,7 +54,7 @@ export interface TrackingRouteOptions {
 }
 
 /** runs/create, get, update, delete, restore, search, log-metric, log-parameter, log-batch, set-tag, delete-tag; metrics/get-history. */
-export function trackingRunRoutes(store: TrackingStore, requireScope: RequireScope, options: TrackingRouteOptions) {
+export function trackingRunRoutes(store: TrackingStore, guards: RouteGuards, options: TrackingRouteOptions) {
   const existing = async (id: string) => (await store.getRun(id)) ?? Promise.reject(doesNotExist(`Run with id=${id} not found`));
   const log = (id: string, batch: RunBatch) => store.logBatch(id, batch);
   const search = async (c: Context) => {
@@ -60,8 +63,8 @@ export function trackingRunRoutes(store: TrackingStore, requireScope: RequireSco
     const page = searchRuns(runs, { filter: params.filter, orderBy: params.order_by, maxResults: params.max_results, pageToken: params.page_token, viewType: params.run_view_type });
     return c.json({ runs: page.items.map(runJson), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
   };
-  return new Hono()
-    .post(`${RUNS}/create`, requireScope('deploy'), async (c) => {
+  return declareRoutes(new Hono(), guards)
+    .route(mlflowOperation('deploy', 'post', 'runs/create', 'Create a run {experiment_id, run_name?, start_time?, tags?}', createBody, runAnswer, { audited: true }), async (c) => {
       const params = await readParams(c, createBody);
       const experiment = await store.getExperiment(params.experiment_id);
       if (!experiment) throw doesNotExist(`No Experiment with id=${params.experiment_id} exists`);
@@ -87,52 +90,52 @@ export function trackingRunRoutes(store: TrackingStore, requireScope: RequireSco
       };
       return c.json({ run: runJson((await store.createRun(run)).run) });
     })
-    .get(`${RUNS}/get`, requireScope('read'), async (c) => c.json({ run: runJson(await existing(runIdOf(await readParams(c, runId)))) }))
-    .post(`${RUNS}/update`, requireScope('deploy'), async (c) => {
+    .route(mlflowOperation('read', 'get', 'runs/get', 'A run with its params, tags, latest metrics and dataset inputs', runId, runAnswer), async (c) => c.json({ run: runJson(await existing(runIdOf(await readParams(c, runId)))) }))
+    .route(mlflowOperation('deploy', 'post', 'runs/update', 'Set a run\'s status, end_time or run_name', updateBody, z.object({ run_info: runInfoSchema }), { audited: true }), async (c) => {
       const params = await readParams(c, updateBody);
       const run = await store.updateRun(runIdOf(params), (current) => updateRunInfo(current, { status: params.status, endTime: params.end_time, runName: params.run_name || undefined }));
       return c.json({ run_info: runInfoJson(run) });
     })
-    .post(`${RUNS}/delete`, requireScope('deploy'), async (c) => {
+    .route(mlflowOperation('deploy', 'post', 'runs/delete', 'Delete a run (restorable)', runId, emptySchema, { audited: true }), async (c) => {
       await store.updateRun(runIdOf(await readParams(c, runId)), (run) => ({ ...run, lifecycleStage: 'deleted' }));
       return c.json({});
     })
-    .post(`${RUNS}/restore`, requireScope('deploy'), async (c) => {
+    .route(mlflowOperation('deploy', 'post', 'runs/restore', 'Restore a deleted run', runId, emptySchema, { audited: true }), async (c) => {
       await store.updateRun(runIdOf(await readParams(c, runId)), (run) => ({ ...run, lifecycleStage: 'active' }));
       return c.json({});
     })
-    .post(`${RUNS}/search`, requireScope('read'), search)
-    .get(`${RUNS}/search`, requireScope('read'), search)
-    .post(`${RUNS}/log-metric`, requireScope('deploy'), async (c) => {
+    .route(mlflowOperation('read', 'post', 'runs/search', "Search runs {experiment_ids, filter? (metrics.x > y AND params.p = 'v' AND tags.t = 'v' AND attributes.status = 'FINISHED'), order_by?, max_results?, page_token?, run_view_type?}", searchBody, searchAnswer), search)
+    .route(mlflowOperation('read', 'get', 'runs/search', 'Search runs (query parameters)', searchBody, searchAnswer), search)
+    .route(mlflowOperation('deploy', 'post', 'runs/log-metric', 'Log a metric point {run_id, key, value, timestamp, step?}', metricBody, emptySchema), async (c) => {
       const params = await readParams(c, metricBody);
       await log(runIdOf(params), { metrics: [validateMetric(params)] });
       return c.json({});
     })
-    .post(`${RUNS}/log-parameter`, requireScope('deploy'), async (c) => {
+    .route(mlflowOperation('deploy', 'post', 'runs/log-parameter', 'Log a param {run_id, key, value}; a logged param cannot change', paramBody, emptySchema), async (c) => {
       const params = await readParams(c, paramBody);
       await log(runIdOf(params), validateBatch({ params: [{ key: params.key, value: params.value }] }));
       return c.json({});
     })
-    .post(`${RUNS}/log-batch`, requireScope('deploy'), async (c) => {
+    .route(mlflowOperation('deploy', 'post', 'runs/log-batch', 'Log metrics, params and tags at once (1000 entries, 100 params, 100 tags at most)', batchBody, emptySchema), async (c) => {
       const params = await readParams(c, batchBody);
       await log(runIdOf(params), validateBatch(params));
       return c.json({});
     })
-    .post(`${RUNS}/set-tag`, requireScope('deploy'), async (c) => {
+    .route(mlflowOperation('deploy', 'post', 'runs/set-tag', 'Set a run tag', tagBody, emptySchema), async (c) => {
       const params = await readParams(c, tagBody);
       await log(runIdOf(params), validateBatch({ tags: [{ key: params.key, value: params.value }] }));
       return c.json({});
     })
-    .post(`${RUNS}/delete-tag`, requireScope('deploy'), async (c) => {
+    .route(mlflowOperation('deploy', 'post', 'runs/delete-tag', 'Delete a run tag', tagBody, emptySchema), async (c) => {
       const params = await readParams(c, tagBody);
       await store.updateRun(runIdOf(params), (run) => deleteTag(run, params.key));
       return c.json({});
     })
-    .get('/api/2.0/mlflow/metrics/get-history', requireScope('read'), async (c) => {
+    .route(mlflowOperation('read', 'get', 'metrics/get-history', 'Every logged point of a run\'s metric {run_id, metric_key}', historyQuery, z.object({ metrics: z.array(metricSchema), next_page_token: z.string().optional() })), async (c) => {
       const params = await readParams(c, historyQuery);
       const id = runIdOf(params);
       await existing(id);
       const page = pageOf(await store.metricHistory(id, params.metric_key), params.max_results, params.page_token);
       return c.json({ metrics: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
-    });
+    }).app;
 }
