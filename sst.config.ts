@@ -274,6 +274,21 @@ export default $config({
           prefix: bucket.prefixes[prefix as keyof typeof bucket.retentionDays],
           expiresIn: `${days} days` as const,
         })),
+        transform: {
+          // SST's rules only expire objects; the abort rule is added to the lifecycle configuration
+          // it builds (one per bucket: a second one would replace it). Its rules are a plain array there.
+          lifecycle: (args) => {
+            args.rules = [
+              ...(args.rules as aws.types.input.s3.BucketLifecycleConfigurationRule[]),
+              {
+                id: 'abort-incomplete-uploads',
+                status: 'Enabled',
+                filter: {},
+                abortIncompleteMultipartUpload: { daysAfterInitiation: bucket.abortIncompleteUploadsAfterDays },
+              },
+            ];
+          },
+        },
       });
       if (kmsKey) {
         new aws.s3.BucketServerSideEncryptionConfiguration(`${pascal(bucket.name)}Encryption`, {

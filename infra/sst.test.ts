@@ -71,6 +71,19 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
     expect(args.lifecycle).toContainEqual({ id: 'expire-logs', prefix: 'logs/', expiresIn: `${retention.logs.maxDays} days` });
   });
 
+  it('aborts multipart uploads left incomplete for a day, bucket-wide, beside the expiry rules SST builds', () => {
+    const { args } = find('sst.aws.Bucket', bucket.name);
+    // SST hands its lifecycle configuration's arguments to the transform before creating it.
+    const expiry = { id: 'expire-uploads', status: 'Enabled', expiration: { days: 1 }, filter: { prefix: 'uploads/' } };
+    const lifecycle = { bucket: 'the-bucket', rules: [expiry] };
+    args.transform.lifecycle(lifecycle, {}, 'ArtifactsLifecycle');
+    expect(lifecycle.rules).toEqual([
+      expiry,
+      { id: 'abort-incomplete-uploads', status: 'Enabled', filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+    ]);
+    expect(bucket.abortIncompleteUploadsAfterDays).toBe(1);
+  });
+
   it('declares the Glue table over the feature store\'s Parquet partitions and the Athena workgroup, named per stage', async () => {
     const names: Record<string, string> = { [`${pascal(bucket.name)}.name`]: 'flywheel-dev-artifacts-x1', 'FeatureDatabase.name': 'the-database' };
     const resolve = recordedResolver((ref) => names[ref]);

@@ -40,6 +40,8 @@ export interface BucketDefinition {
   prefixes: Record<string, string>;
   /** Days after which objects under a prefix expire (an S3 lifecycle rule each); other prefixes are kept. */
   retentionDays: Partial<Record<string, number>>;
+  /** Days after which a multipart upload that was neither completed nor aborted is aborted and its parts deleted (a bucket-wide lifecycle rule). */
+  abortIncompleteUploadsAfterDays: number;
 }
 
 export type Resource =
