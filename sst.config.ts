@@ -103,7 +103,7 @@ export default $config({
       const consume: Permission[] = queue
         ? [{ actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], resources: [queue.arn] }]
         : [];
-      const component = new sst.aws.Function(pascal(fn.name), { ...functionArgs(fn, consume), ...(trigger.kind === 'url' ? { url: true } : {}) });
+      const component = new sst.aws.Function(pascal(fn.name), { ...functionArgs(fn, consume), ...(trigger.kind === 'url' ? { url: true, streaming: trigger.streaming } : {}) });
       functionErrorAlarm(pascal(fn.name), component.name, alarms.arn);
       if (trigger.kind === 'queue') {
         queue!.subscribe(component.arn, {

@@ -120,7 +120,10 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
       expect(refOf(args.environment.FLYWHEEL_ALERT_WEBHOOKS)).toBe('AlertWebhooks.value');
       expect(args.copyFiles).toEqual(copyFilesOf(fn));
       expect(args.url).toBe(fn.trigger.kind === 'url' ? true : undefined);
+      // The URL streams the response of a handler that streams (its invoke mode RESPONSE_STREAM).
+      expect(args.streaming).toBe(fn.trigger.kind === 'url' ? fn.trigger.streaming : undefined);
     }
+    expect(functions.api.trigger).toEqual({ kind: 'url', streaming: true });
   });
 
   it('reads the unit hash key and the alert webhooks from SST secrets, the key without a default', () => {

@@ -73,7 +73,11 @@ export interface FunctionDefinition {
   memoryMb: number;
   timeoutSeconds: number;
   trigger:
-    | { kind: 'url' }
+    /**
+     * A Function URL. `streaming`: the handler is wrapped in `awslambda.streamifyResponse` and the
+     * URL's invoke mode is RESPONSE_STREAM, so the caller has the response once the stream ends.
+     */
+    | { kind: 'url'; streaming: boolean }
     | { kind: 'edge'; eventType: 'origin-request' }
     | ({ kind: 'queue' } & QueueTrigger)
     | ({ kind: 'schedule' } & ScheduleTrigger);
