@@ -19,7 +19,8 @@ let built: { serving: ReturnType<typeof createApiApp>['serving']; respond: Strea
 export const handler = awslambda.streamifyResponse(async (event: LambdaEvent, responseStream: awslambda.HttpResponseStream, context: LambdaContext) => {
   if (!built) {
     const { app, serving } = createApiApp(createApiDependencies(createAwsClients(), resourceNamesFromEnv()));
-    built = { serving, respond: streamHandle(app) as StreamingHandler };
+    // Typed by hono as a buffered handler; what it returns is the streamified (event, stream, context) one.
+    built = { serving, respond: streamHandle(app) as unknown as StreamingHandler };
     // A cold container's first predict needs the inference runtime (onnxruntime-node's library:
     // dlopen and its start, tens of ms) only after its key, endpoint, version and artifact
     // lookups. Started on the next macrotask, it loads while those wait on the network. A
