@@ -9,6 +9,7 @@ import {
   encodeBatchBody,
   encodeLogRecord,
   packMessages,
+  SQS_PACKING_LIMITS,
   type ColumnSpec,
   type PredictionLogRecord,
   type ReferenceProfile,
@@ -29,7 +30,7 @@ import {
   type WindowState,
   type WindowStore,
 } from '@flywheel/monitor';
-import { LOG_PACKING_LIMITS, createAwsClients, createMonitorDependencies, DynamoModelRegistry, DynamoWindowStore, type AwsClients } from '@flywheel/aws';
+import { createAwsClients, createMonitorDependencies, DynamoModelRegistry, DynamoWindowStore, type AwsClients } from '@flywheel/aws';
 import { functions } from '@flywheel/infra';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
 import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
@@ -82,10 +83,10 @@ function record(i: number, hour = 0, model = 'bench-model'): PredictionLogRecord
   };
 }
 
-/** Real message bodies, packed as the sink packs them (LOG_PACKING_LIMITS: 96 KiB messages). */
+/** Real message bodies, packed as the sink packs them (256 KiB messages). */
 function messages(count: number, model?: string): { messageId: string; body: string }[] {
   const encoded = Array.from({ length: count }, (_, i) => encodeLogRecord(record(i, 0, model)));
-  return packMessages(encoded, LOG_PACKING_LIMITS.maxMessageBytes).map((run, i) => ({
+  return packMessages(encoded, SQS_PACKING_LIMITS.maxMessageBytes).map((run, i) => ({
     messageId: `m-${i}`,
     body: encodeBatchBody(`bench-${i}-${Math.random().toString(36).slice(2, 10)}`, run),
   }));
@@ -280,7 +281,7 @@ async function main(): Promise<void> {
   console.log(`monitor benchmarks — ${NUMERICAL} numerical + ${CATEGORICAL} categorical features, Node ${process.version}\n`);
   const bodies = messages(RECORDS);
   const bodyBytes = bodies.reduce((sum, m) => sum + m.body.length, 0);
-  console.log(`${fmt(RECORDS)} records in ${bodies.length} messages of ≤ ${LOG_PACKING_LIMITS.maxMessageBytes / 1024} KiB (${fmt(bodyBytes / RECORDS)} bytes per record)`);
+  console.log(`${fmt(RECORDS)} records in ${bodies.length} messages of ≤ 256 KiB (${fmt(bodyBytes / RECORDS)} bytes per record)`);
   const reference = performance.now();
   let sum = 0;
   for (let i = 0; i < 1e8; i++) sum += i;

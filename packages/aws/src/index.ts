@@ -8,7 +8,7 @@ export { DynamoModelRegistry, type DynamoModelRegistryOptions } from './model-re
 export { DynamoEndpointStore } from './endpoint-store.ts';
 export { DynamoGovernanceStore } from './governance-store.ts';
 export { S3ArtifactStore } from './artifact-store.ts';
-export { SqsPredictionLogSink, LOCAL_UNIT_HASH_KEY, LOG_PACKING_LIMITS, createPredictionLogSink, hmacUnitHasher, type PredictionLogSinkStats, type SqsPredictionLogSinkOptions } from './prediction-log-sink.ts';
+export { SqsPredictionLogSink, LOCAL_UNIT_HASH_KEY, createPredictionLogSink, hmacUnitHasher, type PredictionLogSinkStats, type SqsPredictionLogSinkOptions } from './prediction-log-sink.ts';
 export { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
 export { replaySpilledPredictionLogs } from './spill-replay.ts';
 export { S3ReferenceProfileStore, profileKey, type BaselineFeature } from './reference-profile-store.ts';

@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
+  SQS_PACKING_LIMITS,
   encodeBatchBody,
   encodeBatchHeader,
   encodeLogRecord,
@@ -30,7 +31,6 @@ export interface SqsPredictionLogSinkOptions {
   flushIntervalMs?: number;
   /** Buffered bytes that start a send before the interval is up (default 1 MiB). */
   flushAtBytes?: number;
-  /** Default {@link LOG_PACKING_LIMITS}. */
   limits?: PackingLimits;
   /** SendMessageBatch attempts per message before it is spilled (default 4). */
   sendAttempts?: number;
@@ -71,17 +71,6 @@ interface OutgoingMessage {
   readonly bytes: number;
   readonly records: number;
 }
-
-/**
- * What the sink packs into one message and one SendMessageBatch call: 96 KiB, under SQS's 256 KiB.
- * On Node 22 (V8 12.4) every string over 128 KiB — a message body, the call's JSON with the bodies
- * escaped in it — lives in V8's large-object space, and building or stringifying one costs several
- * times what the same characters cost in smaller strings: with 256 KiB calls the log took ~55 µs
- * of CPU per 1.7 KB record (64 features), with 96 KiB ~27 µs. 96 KiB leaves room for the JSON
- * escaping of the bodies (a quote becomes two characters) below 128 KiB. SQS bills a call per
- * 64 KiB of payload, so a 96 KiB call is 2 billed requests where 256 KiB were 4.
- */
-export const LOG_PACKING_LIMITS: PackingLimits = { maxMessageBytes: 96 * 1024, maxBatchBytes: 96 * 1024, maxBatchEntries: 10 };
 
 /** HMAC-SHA256 of the unit under the key, base64url, 128 bits: stable per deployment, not reversible. */
 export function hmacUnitHasher(key: string): UnitHasher {
@@ -150,7 +139,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
       queueUrl: options.queueUrl,
       flushIntervalMs: options.flushIntervalMs ?? 1000,
       flushAtBytes: options.flushAtBytes ?? 1024 * 1024,
-      limits: options.limits ?? LOG_PACKING_LIMITS,
+      limits: options.limits ?? SQS_PACKING_LIMITS,
       sendAttempts: options.sendAttempts ?? 4,
       retryBaseMs: options.retryBaseMs ?? 50,
       sendTimeoutMs: options.sendTimeoutMs ?? 5000,
