@@ -128,7 +128,7 @@ export default $config({
       const consume: Permission[] = queue
         ? [{ actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], resources: [queue.arn] }]
         : [];
-      const component = new sst.aws.Function(pascal(fn.name), { ...functionArgs(fn, consume), ...(trigger.kind === 'url' ? { url: true } : {}) });
+      const component = new sst.aws.Function(pascal(fn.name), { ...functionArgs(fn, consume), ...(trigger.kind === 'url' ? { url: true, streaming: trigger.streaming } : {}) });
       functionErrorAlarm(pascal(fn.name), component.name, alarms.arn);
       if (trigger.kind === 'queue') {
         queue!.subscribe(component.arn, {
@@ -299,6 +299,21 @@ export default $config({
           prefix: bucket.prefixes[prefix as keyof typeof bucket.retentionDays],
           expiresIn: `${days} days` as const,
         })),
+        transform: {
+          // SST's rules only expire objects; the abort rule is added to the lifecycle configuration
+          // it builds (one per bucket: a second one would replace it). Its rules are a plain array there.
+          lifecycle: (args) => {
+            args.rules = [
+              ...(args.rules as aws.types.input.s3.BucketLifecycleConfigurationRule[]),
+              {
+                id: 'abort-incomplete-uploads',
+                status: 'Enabled',
+                filter: {},
+                abortIncompleteMultipartUpload: { daysAfterInitiation: bucket.abortIncompleteUploadsAfterDays },
+              },
+            ];
+          },
+        },
       });
       if (kmsKey) {
         new aws.s3.BucketServerSideEncryptionConfiguration(`${pascal(bucket.name)}Encryption`, {

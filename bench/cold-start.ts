@@ -35,9 +35,17 @@ const BACKENDS = (process.env.BACKENDS ?? 'node,web').split(',');
 const runnerSource = `
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-const [bundle, mode, eventsFile] = process.argv.slice(2);
+const [bundle, mode, eventsFile, streamingModule] = process.argv.slice(2);
+// Lambda's runtime puts its \`awslambda\` global (response streaming) in place before the import.
+const { installAwsLambdaGlobal, invokeHandler } = await import(streamingModule);
+installAwsLambdaGlobal();
+const invoke = async (event) => {
+  const { result } = await invokeHandler(handler, event, context);
+  return { ...result, body: Buffer.from(result.body, 'base64').toString() };
+};
 const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
 const context = { functionName: 'api', awsRequestId: 'cold-start', getRemainingTimeInMillis: () => 30000 };
+let handler;
 // Each mark: [wall ms since start, CPU ms of the process since start].
 const marks = {};
 const mark = (name) => { const cpu = process.cpuUsage(); marks[name] = [performance.now(), (cpu.user + cpu.system) / 1000]; };
@@ -48,17 +56,17 @@ if (mode === 'runtime') {
   const session = await ort.InferenceSession.create(Buffer.from(events.modelBase64, 'base64'), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
   mark('sessionCreated');
 } else {
-  const { handler } = await import(bundle);
+  ({ handler } = await import(bundle));
   mark('imported');
   if (mode === 'steps') {
-    const health = await handler(events.health, context);
+    const health = await invoke(events.health);
     if (health.statusCode !== 200) throw new Error('healthz: ' + health.statusCode + ' ' + health.body);
     mark('appBuilt');
   }
-  const first = await handler(events.predict, context);
+  const first = await invoke(events.predict);
   if (first.statusCode !== 200) throw new Error('predict: ' + first.statusCode + ' ' + first.body);
   mark('firstPrediction');
-  await handler(events.predict, context);
+  await invoke(events.predict);
   mark('secondPrediction');
 }
 console.log(JSON.stringify(marks));
@@ -68,7 +76,8 @@ process.exit(0);
 function runOnce(runner: string, bundle: string, mode: string, eventsFile: string, env: Record<string, string>, cwd: string): Promise<Record<string, [number, number]>> {
   return new Promise((resolve, reject) => {
     const profile = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`, `--cpu-prof-name=${mode}-${Date.now()}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profile, runner, bundle, mode, eventsFile], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const streamingModule = new URL('../test/support/lambda-streaming.mjs', import.meta.url).href;
+    const child = spawn(process.execPath, [...profile, runner, bundle, mode, eventsFile, streamingModule], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));

@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mlpFixture } from '../packages/inference/src/test-models.ts';
 import { expectClose } from '../test/support/models.ts';
 import { startFunctionEnvironment, type FunctionEnvironment } from '../test/support/function-env.ts';
-import { handler } from './api.ts';
+import { installAwsLambdaGlobal, invokeHandler } from '../test/support/lambda-streaming.mjs';
+
+// Lambda's runtime provides `awslambda` (response streaming) before it imports the handler's module.
+installAwsLambdaGlobal();
+const { handler } = await import('./api.ts');
 
 interface Call {
   method: string;
@@ -75,7 +79,7 @@ const context = {
 } as unknown as Context;
 
 async function invoke(event: APIGatewayProxyEventV2 | LambdaFunctionURLEvent) {
-  const result = (await handler(event as never, context as never)) as APIGatewayProxyStructuredResultV2;
+  const { result } = await invokeHandler<APIGatewayProxyStructuredResultV2>(handler, event, context);
   const body = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64').toString() : (result.body ?? '');
   return { status: result.statusCode, headers: result.headers ?? {}, json: () => JSON.parse(body) };
 }

@@ -36,4 +36,9 @@ export const bucket = {
     /** A batch job's output is for its caller to collect; a month is long enough to. */
     batch: 30,
   },
+  /**
+   * A multipart upload (an artifact over 8 MiB, a batch input) takes minutes; one whose client died
+   * before completing or aborting it leaves parts that S3 bills and no listing shows.
+   */
+  abortIncompleteUploadsAfterDays: 1,
 } as const satisfies BucketDefinition;

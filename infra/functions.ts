@@ -10,7 +10,8 @@ export const functions = {
     description: 'The HTTP API: registry, endpoints, predictions, monitoring, alerts, runs.',
     memoryMb: 2048,
     timeoutSeconds: 30,
-    trigger: { kind: 'url' },
+    // Streamed: functions/api.ts flushes the prediction log after the response is complete.
+    trigger: { kind: 'url', streaming: true },
     resources: [
       ...allTables('readwrite'),
       { kind: 'table', name: 'tracking', access: 'readwrite' },

@@ -71,6 +71,19 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
     expect(args.lifecycle).toContainEqual({ id: 'expire-logs', prefix: 'logs/', expiresIn: `${retention.logs.maxDays} days` });
   });
 
+  it('aborts multipart uploads left incomplete for a day, bucket-wide, beside the expiry rules SST builds', () => {
+    const { args } = find('sst.aws.Bucket', bucket.name);
+    // SST hands its lifecycle configuration's arguments to the transform before creating it.
+    const expiry = { id: 'expire-uploads', status: 'Enabled', expiration: { days: 1 }, filter: { prefix: 'uploads/' } };
+    const lifecycle = { bucket: 'the-bucket', rules: [expiry] };
+    args.transform.lifecycle(lifecycle, {}, 'ArtifactsLifecycle');
+    expect(lifecycle.rules).toEqual([
+      expiry,
+      { id: 'abort-incomplete-uploads', status: 'Enabled', filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+    ]);
+    expect(bucket.abortIncompleteUploadsAfterDays).toBe(1);
+  });
+
   it('declares the Glue table over the feature store\'s Parquet partitions and the Athena workgroup, named per stage', async () => {
     const names: Record<string, string> = { [`${pascal(bucket.name)}.name`]: 'flywheel-dev-artifacts-x1', 'FeatureDatabase.name': 'the-database' };
     const resolve = recordedResolver((ref) => names[ref]);
@@ -127,7 +140,10 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
       expect(refOf(args.environment.FLYWHEEL_ALERT_WEBHOOKS)).toBe('AlertWebhooks.value');
       expect(args.copyFiles).toEqual(copyFilesOf(fn));
       expect(args.url).toBe(fn.trigger.kind === 'url' ? true : undefined);
+      // The URL streams the response of a handler that streams (its invoke mode RESPONSE_STREAM).
+      expect(args.streaming).toBe(fn.trigger.kind === 'url' ? fn.trigger.streaming : undefined);
     }
+    expect(functions.api.trigger).toEqual({ kind: 'url', streaming: true });
   });
 
   it('reads the unit hash key and the alert webhooks from SST secrets, the key without a default', () => {

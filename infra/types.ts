@@ -40,6 +40,8 @@ export interface BucketDefinition {
   prefixes: Record<string, string>;
   /** Days after which objects under a prefix expire (an S3 lifecycle rule each); other prefixes are kept. */
   retentionDays: Partial<Record<string, number>>;
+  /** Days after which a multipart upload that was neither completed nor aborted is aborted and its parts deleted (a bucket-wide lifecycle rule). */
+  abortIncompleteUploadsAfterDays: number;
 }
 
 export type Resource =
@@ -71,7 +73,11 @@ export interface FunctionDefinition {
   memoryMb: number;
   timeoutSeconds: number;
   trigger:
-    | { kind: 'url' }
+    /**
+     * A Function URL. `streaming`: the handler is wrapped in `awslambda.streamifyResponse` and the
+     * URL's invoke mode is RESPONSE_STREAM, so the caller has the response once the stream ends.
+     */
+    | { kind: 'url'; streaming: boolean }
     | { kind: 'edge'; eventType: 'origin-request' }
     | ({ kind: 'queue' } & QueueTrigger)
     | ({ kind: 'schedule' } & ScheduleTrigger);

@@ -11,6 +11,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyStructuredResultV2, CloudFrontResultResponse, SQSBatchResponse } from 'aws-lambda';
@@ -295,6 +296,37 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     expect(archived.KeyCount).toBeGreaterThan(0);
   }, 60_000);
 
+  it('api: streams its response, then flushes the prediction log — a slow queue delays the end of the invocation, not the answer', async () => {
+    // A queue that takes 400 ms to answer: the api's own container, its queue reached through a proxy that holds each connection's first bytes.
+    const slowQueue = await delayingProxy(new URL(emulatorEnv.FLYWHEEL_AWS_ENDPOINT_SQS), 400);
+    const pkg = await packageOf(functions.api, hostArchitecture);
+    const functionName = `flywheel-production-${pascal(functions.api.name)}`;
+    const api = await startPackagedFunction({
+      dir: pkg.dir,
+      handler: pkg.handler,
+      env: { ...lambdaRuntimeEnv(functionName, functions.api.memoryMb, pkg.dir, region), ...pkg.env, ...emulatorEnv, FLYWHEEL_AWS_ENDPOINT_SQS: slowQueue.url },
+      functionName,
+      memoryMb: functions.api.memoryMb,
+      timeoutSeconds: functions.api.timeoutSeconds,
+    });
+    try {
+      const body = JSON.stringify({ inputs: fixture.inputs, id: 'streamed-1' });
+      const { result, afterResponseMs } = await api.invokeTimed<APIGatewayProxyStructuredResultV2 & { statusCode: number }>(
+        functionUrlEvent({ method: 'POST', path: '/v1/endpoints/packaged/predict', headers: { authorization, 'content-type': 'application/json' }, body }),
+      );
+      expect(result.statusCode, api.output()).toBe(200);
+      expect(result.headers?.['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(Buffer.from(result.body!, 'base64').toString())).toMatchObject({ id: 'streamed-1', endpoint: 'packaged' });
+      // The response was complete before the log went to the slow queue; the invocation waited for it.
+      expect(afterResponseMs).toBeGreaterThanOrEqual(350);
+      const { messages } = await drain('predictionLogs');
+      expect(messages.some((message) => message.Body!.includes('"id":"streamed-1/0"'))).toBe(true);
+    } finally {
+      await api.stop();
+      await slowQueue.close();
+    }
+  }, 60_000);
+
   it('events: records the CloudEvents the API emitted, so GET /v1/events lists them', async () => {
     const { messages, arn } = await drain('events');
     const ids = messages.map((message) => (JSON.parse(message.Body!) as { id: string }).id);
@@ -454,3 +486,26 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     await expect(scheduled.invoke(scheduledEvent(ruleArn(fn)))).resolves.not.toThrow();
   }, 60_000);
 });
+
+/** A TCP proxy to `target` that holds each connection's first bytes for `delayMs`: a slow service. */
+async function delayingProxy(target: URL, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    client.pause();
+    const timer = setTimeout(() => {
+      client.pipe(upstream);
+      client.resume();
+    }, delayMs);
+    upstream.pipe(client);
+    const close = () => {
+      clearTimeout(timer);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

@@ -2,7 +2,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, hmacUnitHasher, S3PredictionLogSpill, SqsPredictionLogSink, type AwsClients, type ResourceNames, type SqsPredictionLogSinkOptions } from '@flywheel/aws';
-import { decodePredictionLogBatch, encodePredictionLogBatch, type PredictionLogEntry, type PredictionLogRecord, silentLogger, loggerOf } from '@flywheel/core';
+import { SQS_PACKING_LIMITS, decodePredictionLogBatch, encodePredictionLogBatch, type PredictionLogEntry, type PredictionLogRecord, silentLogger, loggerOf } from '@flywheel/core';
 import { provisionStack, startEmbeddedAws, type EmbeddedAws } from '@flywheel/local';
 import { eventually } from './support/monitor-fixtures.ts';
 import { tempDataDir } from './support/temp-dir.ts';
@@ -72,6 +72,25 @@ describe('the prediction log sink, from log() to the queue', () => {
     );
     return records;
   }
+
+  it('packs wide rows into several messages within SQS\'s limit, each record once', async () => {
+    const log = sink();
+    const wide = Array.from({ length: 64 }, (_, i) => Math.fround(Math.sin(i) / 3));
+    for (let i = 0; i < 600; i++) log.log(entry('wide', i, { rows: [{ inputs: { x: wide }, outputs: { probs: wide.slice(0, 10) } }] }));
+    await log.flush();
+    const bodies: string[] = [];
+    for (;;) {
+      const { Messages = [] } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: names.queues.predictionLogs, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      if (Messages.length === 0) break;
+      bodies.push(...Messages.map((m) => m.Body!));
+      await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: names.queues.predictionLogs, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+    // 600 records of ~1.4 KB: more than one message, none over SQS's 256 KiB.
+    expect(bodies.length).toBeGreaterThan(2);
+    for (const body of bodies) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(SQS_PACKING_LIMITS.maxMessageBytes);
+    const ids = bodies.flatMap((body) => decodePredictionLogBatch(body).records.filter((r) => r.endpoint === 'wide').map((r) => r.id));
+    expect(ids.sort()).toEqual(Array.from({ length: 600 }, (_, i) => `wide-${i}/0`).sort());
+  });
 
   it('sends what was logged within the interval, without a flush, units hashed and nothing else changed', async () => {
     const log = sink({ flushIntervalMs: 100 });

@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
-// Written outside the package: the runtime is Lambda's, not part of what is deployed.
+// Written outside the package: the runtime is Lambda's, not part of what is deployed. Response
+// streaming (the \`awslambda\` global) is emulated as lambda-streaming.mjs says.
 const runtimeSource = `
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-const [modulePath, exportName] = process.argv.slice(2);
+const [modulePath, exportName, streamingModule] = process.argv.slice(2);
+const { installAwsLambdaGlobal, invokeHandler } = await import(streamingModule);
+installAwsLambdaGlobal();
 const results = createWriteStream(null, { fd: 3 });
 const reply = (message) => results.write(JSON.stringify(message) + '\\n');
 const describe = (error) => ({ name: error?.name, message: error?.message ?? String(error), stack: error?.stack });
@@ -29,7 +32,8 @@ for await (const line of createInterface({ input: process.stdin })) {
   const deadline = Date.now() + context.timeoutMs;
   const lambdaContext = { ...context, getRemainingTimeInMillis: () => deadline - Date.now(), done() {}, fail() {}, succeed() {} };
   try {
-    reply({ result: (await handler(event, lambdaContext)) ?? null });
+    const { result, respondedAt, returnedAt } = await invokeHandler(handler, event, lambdaContext);
+    reply({ result, afterResponseMs: returnedAt - respondedAt });
   } catch (error) {
     reply({ error: describe(error) });
   }
@@ -49,7 +53,10 @@ export interface PackagedFunctionOptions {
 }
 
 export interface PackagedFunction {
+  /** The result, as the caller gets it (a streaming handler's response as its Function URL sends it). */
   invoke<T = unknown>(event: unknown): Promise<T>;
+  /** The same, and how long the invocation went on after its response was complete (ms). */
+  invokeTimed<T = unknown>(event: unknown): Promise<{ result: T; afterResponseMs: number }>;
   /** What the function wrote to stdout and stderr so far (its logs). */
   output(): string;
   stop(): Promise<void>;
@@ -66,7 +73,8 @@ export async function startPackagedFunction(options: PackagedFunctionOptions): P
   await writeFile(runtime, runtimeSource);
   const dot = options.handler.lastIndexOf('.');
   const modulePath = pathToFileURL(join(options.dir, `${options.handler.slice(0, dot)}.mjs`)).href;
-  const child: ChildProcess = spawn(process.execPath, [runtime, modulePath, options.handler.slice(dot + 1)], {
+  const streamingModule = new URL('./lambda-streaming.mjs', import.meta.url).href;
+  const child: ChildProcess = spawn(process.execPath, [runtime, modulePath, options.handler.slice(dot + 1), streamingModule], {
     cwd: emptyDir,
     env: options.env,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
@@ -74,32 +82,35 @@ export async function startPackagedFunction(options: PackagedFunctionOptions): P
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const waiting: Array<{ resolve: (value: { result?: unknown; error?: { name: string; message: string; stack?: string } }) => void; reject: (error: Error) => void }> = [];
+  type Reply = { result?: unknown; afterResponseMs?: number; error?: { name: string; message: string; stack?: string } };
+  const waiting: Array<{ resolve: (value: Reply) => void; reject: (error: Error) => void }> = [];
   createInterface({ input: child.stdio[3] as NodeJS.ReadableStream }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
   child.on('exit', (code, signal) => {
     for (const pending of waiting.splice(0)) pending.reject(new InvocationError(`${options.functionName} exited (${signal ?? code}):\n${output}`));
   });
   let invocations = 0;
+  const invokeTimed = async <T>(event: unknown): Promise<{ result: T; afterResponseMs: number }> => {
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: options.functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${options.functionName}`,
+      memoryLimitInMB: String(options.memoryMb),
+      awsRequestId: `00000000-0000-4000-8000-${String(++invocations).padStart(12, '0')}`,
+      logGroupName: `/aws/lambda/${options.functionName}`,
+      logStreamName: '2026/12/03/[$LATEST]0123456789abcdef',
+      timeoutMs: options.timeoutSeconds * 1000,
+    };
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      child.stdin!.write(`${JSON.stringify({ event, context })}\n`);
+    });
+    if (reply.error) throw new InvocationError(`${options.functionName}: ${reply.error.name}: ${reply.error.message}\n${reply.error.stack ?? ''}\n--- output ---\n${output}`);
+    return { result: reply.result as T, afterResponseMs: reply.afterResponseMs ?? 0 };
+  };
   return {
-    async invoke<T>(event: unknown): Promise<T> {
-      const context = {
-        callbackWaitsForEmptyEventLoop: true,
-        functionName: options.functionName,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${options.functionName}`,
-        memoryLimitInMB: String(options.memoryMb),
-        awsRequestId: `00000000-0000-4000-8000-${String(++invocations).padStart(12, '0')}`,
-        logGroupName: `/aws/lambda/${options.functionName}`,
-        logStreamName: '2026/12/03/[$LATEST]0123456789abcdef',
-        timeoutMs: options.timeoutSeconds * 1000,
-      };
-      const reply = await new Promise<{ result?: unknown; error?: { name: string; message: string; stack?: string } }>((resolve, reject) => {
-        waiting.push({ resolve, reject });
-        child.stdin!.write(`${JSON.stringify({ event, context })}\n`);
-      });
-      if (reply.error) throw new InvocationError(`${options.functionName}: ${reply.error.name}: ${reply.error.message}\n${reply.error.stack ?? ''}\n--- output ---\n${output}`);
-      return reply.result as T;
-    },
+    invoke: async <T>(event: unknown) => (await invokeTimed<T>(event)).result,
+    invokeTimed,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {
