@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'functions/**/*.test.ts', 'infra/**/*.test.ts', 'test/**/*.test.ts'],
     // Refuses to run on a Node other than the one package.json pins (see the file).
-    globalSetup: ['test/support/node-engine.ts'],
+    globalSetup: ['packages/testing/src/node-engine.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // CI also writes a JSON report, from which .ci/run prints a plain "N passed, N failed" line.

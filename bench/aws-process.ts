@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { createAwsClients, DynamoApiKeyStore, endpointsToEnv, resourceNamesToEnv } from '@flywheel/aws';
 import { generateApiKey } from '@flywheel/core';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
-import { tempDataDir } from '../test/support/temp-dir.ts';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 export interface AwsProcess {
   /** What createAwsClients() and resourceNamesFromEnv() read to reach it. */

@@ -15,8 +15,8 @@ import { floatTensor, tensorType, writeModel, type Initializer } from '@flywheel
 import { uploadParts, type PartedUpload } from '../packages/cli/src/upload.ts';
 import { localConsumers } from '../packages/local/src/consumers.ts';
 import { seededRandom } from '../packages/train/src/random.ts';
-import { parquetOf } from '../test/support/parquet.ts';
-import { tempDataDir } from '../test/support/temp-dir.ts';
+import { parquetOf } from '@flywheel/testing/parquet';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 const ROWS = Number(process.env.ROWS ?? 20_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);

@@ -20,9 +20,9 @@ import { createApiDependencies } from '@flywheel/deploy';
 import { functions } from '@flywheel/infra';
 import { buildDefinesOf, copyFilesOf, runtimeSettingsOf } from '../infra/function-package.ts';
 import { buildNodePackage, packageBytes } from '../infra/node-build.ts';
-import { functionUrlEvent } from '../test/support/lambda-events.ts';
-import { lambdaRuntimeEnv } from '../test/support/lambda-package.ts';
-import { repoRoot } from '../test/support/sst-platform.ts';
+import { functionUrlEvent } from '@flywheel/testing/lambda-events';
+import { lambdaRuntimeEnv } from '@flywheel/testing/lambda-package';
+import { repoRoot } from '@flywheel/testing/sst-platform';
 import { startAwsProcess } from './aws-process.ts';
 import { benchModelOf, type BenchModelName } from './models.ts';
 
@@ -76,7 +76,7 @@ process.exit(0);
 function runOnce(runner: string, bundle: string, mode: string, eventsFile: string, env: Record<string, string>, cwd: string): Promise<Record<string, [number, number]>> {
   return new Promise((resolve, reject) => {
     const profile = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`, `--cpu-prof-name=${mode}-${Date.now()}.cpuprofile`] : [];
-    const streamingModule = new URL('../test/support/lambda-streaming.mjs', import.meta.url).href;
+    const streamingModule = new URL('../packages/testing/src/lambda-streaming.mjs', import.meta.url).href;
     const child = spawn(process.execPath, [...profile, runner, bundle, mode, eventsFile, streamingModule], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));

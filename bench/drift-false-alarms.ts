@@ -4,7 +4,7 @@
 //   npx tsx bench/drift-false-alarms.ts [--days 10]
 import { DEFAULT_ALERT_POLICY, DEFAULT_MONITORING, buildReferenceProfile, decideAlert, monitoringPlan, type AlertState, type PredictionLogRecord } from '@flywheel/core';
 import { WindowStateBuilder, mergeWindowStates, windowSignals, type WindowState } from '@flywheel/monitor';
-import { seededRandom, type Random } from '../packages/core/src/drift/testing/random.ts';
+import { seededRandom, type Random } from '@flywheel/testing/drift/random';
 
 const argDays = process.argv.indexOf('--days');
 const DAYS = argDays > 0 ? Number(process.argv[argDays + 1]) : 10;

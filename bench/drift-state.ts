@@ -15,9 +15,9 @@ import {
   type Row,
   type WindowSketch,
 } from '@flywheel/core';
-import { hardCases, hardSizes } from '../packages/core/src/drift/testing/hard-samples.ts';
-import { sample, seededRandom, zeroInflatedCount, type Random } from '../packages/core/src/drift/testing/random.ts';
-import { binnedAndExact, profileOf, toleranceViolations } from '../packages/core/src/drift/testing/state-vs-exact.ts';
+import { hardCases, hardSizes } from '@flywheel/testing/drift/hard-samples';
+import { sample, seededRandom, zeroInflatedCount, type Random } from '@flywheel/testing/drift/random';
+import { binnedAndExact, profileOf, toleranceViolations } from '@flywheel/testing/drift/state-vs-exact';
 
 const argRounds = process.argv.indexOf('--rounds');
 const ROUNDS = argRounds > 0 ? Number(process.argv[argRounds + 1]) : 7;

@@ -14,7 +14,7 @@ import { nextFeatureViewRecord } from '@flywheel/core';
 import { createApp } from '@flywheel/api';
 import { servePredict } from '../packages/api/src/routes/predict.ts';
 import { Serving } from '../packages/api/src/serving/serving.ts';
-import { mlpFixture } from '../packages/inference/src/test-models.ts';
+import { mlpFixture } from '@flywheel/testing/test-models';
 import { startAwsProcess } from './aws-process.ts';
 
 const ROWS = Number(process.env.ROWS ?? 100_000);

@@ -3,7 +3,7 @@
 // small conv net, with a request of any batch size for each.
 import { floatTensor, tensorType, writeModel, type NestedValue } from '@flywheel/inference';
 import { demoSeed } from '@flywheel/train';
-import { mlpFixture, seededRandom } from '../packages/inference/src/test-models.ts';
+import { mlpFixture, seededRandom } from '@flywheel/testing/test-models';
 
 export interface BenchModel {
   name: string;

@@ -35,8 +35,8 @@ import { createAwsClients, DynamoModelRegistry, DynamoWindowStore, type AwsClien
 import { createMonitorDependencies, StackAdapters } from '@flywheel/deploy';
 import { functions } from '@flywheel/infra';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
-import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
-import { tempDataDir } from '../test/support/temp-dir.ts';
+import { seededRandom } from '@flywheel/testing/drift/random';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 const argRecords = process.argv.indexOf('--records');
 const RECORDS = argRecords > 0 ? Number(process.argv[argRecords + 1]) : 200_000;

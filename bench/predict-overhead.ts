@@ -15,7 +15,7 @@ import { createApiDependencies } from '@flywheel/deploy';
 import { loadModel, predict } from '@flywheel/inference';
 import { isPredictRequest, predictRequestSchema, servePredict } from '../packages/api/src/routes/predict.ts';
 import { Serving } from '../packages/api/src/serving/serving.ts';
-import { mlpFixture } from '../packages/inference/src/test-models.ts';
+import { mlpFixture } from '@flywheel/testing/test-models';
 import { startAwsProcess } from './aws-process.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9);

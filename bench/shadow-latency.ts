@@ -13,7 +13,7 @@ import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
 import { createApiDependencies } from '@flywheel/deploy';
 import { predictRequestSchema, servePredict } from '../packages/api/src/routes/predict.ts';
 import { Serving } from '../packages/api/src/serving/serving.ts';
-import { mlpFixture } from '../packages/inference/src/test-models.ts';
+import { mlpFixture } from '@flywheel/testing/test-models';
 import { startAwsProcess } from './aws-process.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9);

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mlpFixture } from '../packages/inference/src/test-models.ts';
-import { expectClose } from '../test/support/models.ts';
-import { startFunctionEnvironment, type FunctionEnvironment } from '../test/support/function-env.ts';
-import { installAwsLambdaGlobal, invokeHandler } from '../test/support/lambda-streaming.mjs';
+import { mlpFixture } from '@flywheel/testing/test-models';
+import { expectClose } from '@flywheel/testing/models';
+import { startFunctionEnvironment, type FunctionEnvironment } from '@flywheel/testing/function-env';
+import { installAwsLambdaGlobal, invokeHandler } from '@flywheel/testing/lambda-streaming.mjs';
 
 // Lambda's runtime provides `awslambda` (response streaming) before it imports the handler's module.
 installAwsLambdaGlobal();

@@ -7,10 +7,10 @@ import { createApiDependencies, createMonitorHandler } from '@flywheel/deploy';
 import { decodePredictionLogBatch } from '@flywheel/core';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
 import { bucket, queues, tables } from '@flywheel/infra';
-import { embeddingFixture } from '../packages/inference/src/test-models.ts';
-import { lambdaContext, sqsEvent } from '../test/support/monitor-fixtures.ts';
-import { asBody, expectClose } from '../test/support/models.ts';
-import { startFunctionEnvironment, type FunctionEnvironment } from '../test/support/function-env.ts';
+import { embeddingFixture } from '@flywheel/testing/test-models';
+import { lambdaContext, sqsEvent } from '@flywheel/testing/monitor-fixtures';
+import { asBody, expectClose } from '@flywheel/testing/models';
+import { startFunctionEnvironment, type FunctionEnvironment } from '@flywheel/testing/function-env';
 import { handler } from './edge.ts';
 
 /** A CloudFront origin-request event as Lambda@Edge receives it, body included (`includeBody`). */

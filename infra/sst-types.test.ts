@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layOutSstPlatform, repoRoot, sstBinary, type SstPlatform } from '../test/support/sst-platform.ts';
+import { layOutSstPlatform, repoRoot, sstBinary, type SstPlatform } from '@flywheel/testing/sst-platform';
 import { sstBannerLines } from './node-build.ts';
 
 const configPath = join(repoRoot, 'sst.config.ts');

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Ref, recordConfig, recordedResolver, type Declared, type Recording } from '../test/support/sst-recording.ts';
+import { Ref, recordConfig, recordedResolver, type Declared, type Recording } from '@flywheel/testing/sst-recording';
 import { copyFilesOf, namedResourcesOf, runtimeSettingsOf } from './function-package.ts';
 import { bucket, deadLetterQueueName, featureCatalog, functions, queues, retention, tables, type FunctionDefinition } from './index.ts';
 

@@ -48,9 +48,9 @@ function sourceFiles(dir: string): string[] {
     .filter((path) => !path.split('/').includes('node_modules') && unitAt(path) === unitAt(dir));
 }
 
-/** Test code may also use the test support; production code may not. */
+/** Test code may also use the test support (packages/testing); production code may not. */
 function isTestCode(file: string, unit: string): boolean {
-  return units[unit].testOnly === true || /\.test\.ts$|\.test-support\.ts$|\/testing\/|\/test-models\.ts$/.test(file);
+  return units[unit].testOnly === true || file.endsWith('.test.ts');
 }
 
 type Target = { kind: 'unit'; unit: string; byPath?: boolean } | { kind: 'npm'; name: string } | { kind: 'builtin' } | { kind: 'own' } | { kind: 'nowhere' };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 interface AuditRecordBody {
   id: string;

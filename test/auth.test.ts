@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@flywheel/api';
 import { createApiDependencies } from '@flywheel/deploy';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 describe('authentication and API keys over HTTP', () => {
   let system: TestSystem;

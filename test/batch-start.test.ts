@@ -7,8 +7,8 @@ import { createAwsClients } from '@flywheel/aws';
 import { createServingDependencies } from '@flywheel/deploy';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
 import { demoTraffic } from '@flywheel/train';
-import { startProcess } from './support/start-process.ts';
-import { tempDataDir } from './support/temp-dir.ts';
+import { startProcess } from '@flywheel/testing/start-process';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 const ROWS = 100_000;
 

@@ -5,11 +5,11 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '
 import { DynamoWindowStore } from '@flywheel/aws';
 import { decodePredictionLogBatch, isLogged, type PredictionLogRecord, silentLogger } from '@flywheel/core';
 import { createBatchHandler, createMonitorHandler } from '@flywheel/deploy';
-import { sqsEventFrom } from './support/lambda-events.ts';
-import { lambdaContext, totalCount } from './support/monitor-fixtures.ts';
-import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
-import { parquetOf } from './support/parquet.ts';
+import { sqsEventFrom } from '@flywheel/testing/lambda-events';
+import { lambdaContext, totalCount } from '@flywheel/testing/monitor-fixtures';
+import { expectProblem, putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { parquetOf } from '@flywheel/testing/parquet';
 
 // y = x * 2 on three named numerical columns; a record without `c` or with a string in it is refused.
 const features = ['a', 'b', 'c'].map((name, index) => ({ name, kind: 'numerical', input: 'x', index }));

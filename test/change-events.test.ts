@@ -3,10 +3,10 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { endpointUpdatedEvent, silentLogger } from '@flywheel/core';
 import type { CloudEvent } from '@flywheel/core';
 import { createEventsHandler } from '@flywheel/deploy';
-import { faultyDynamo } from './support/faulty-dynamo.ts';
-import { lambdaContext, sqsEvent } from './support/monitor-fixtures.ts';
-import { putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { faultyDynamo } from '@flywheel/testing/faulty-dynamo';
+import { lambdaContext, sqsEvent } from '@flywheel/testing/monitor-fixtures';
+import { putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 describe('registry and endpoint changes are announced as CloudEvents', () => {
   let system: TestSystem;

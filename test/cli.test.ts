@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '@flywheel/local';
 import { localConsumers } from '../packages/local/src/consumers.ts';
-import { raiseDemoAlert } from './support/demo-alert.ts';
-import { registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
-import { tempDataDir } from './support/temp-dir.ts';
+import { raiseDemoAlert } from '@flywheel/testing/demo-alert';
+import { registered, scaledModel } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 const BIN = join(import.meta.dirname, '../packages/cli/bin/flywheel.js');
 

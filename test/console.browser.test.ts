@@ -7,9 +7,9 @@ import { DynamoRunStore } from '@flywheel/aws';
 import type { Run } from '@flywheel/core';
 import { seedDemo } from '@flywheel/local';
 import { localConsumers } from '../packages/local/src/consumers.ts';
-import { raiseDemoAlert } from './support/demo-alert.ts';
-import { putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { raiseDemoAlert } from '@flywheel/testing/demo-alert';
+import { putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Where a failing test leaves what the browser showed (gitignored). */

@@ -6,9 +6,9 @@ import type { DatasetVersion, LineageGraph, ModelVersion, Run } from '@flywheel/
 import { sha256Hex } from '@flywheel/inference';
 import { retrainableShape, trainChallenger, type Example } from '@flywheel/train';
 import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
-import { expectProblem } from './support/models.ts';
-import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { expectProblem } from '@flywheel/testing/models';
+import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from '@flywheel/testing/retrain-fixtures';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const cheap = { trees: { rounds: 15 } };
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
+import { seededRandom } from '@flywheel/testing/drift/random';
 import { createMonitorHandler } from '@flywheel/deploy';
 import { driftResponseSchema } from '../packages/api/src/routes/monitoring.ts';
-import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { expectProblem, putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const PLANS = ['free', 'pro', 'team'];
 const features = [

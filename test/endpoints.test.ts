@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@flywheel/api';
 import { createApiDependencies } from '@flywheel/deploy';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
-import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 interface EndpointBody {
   endpoint: string;

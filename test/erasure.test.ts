@@ -12,10 +12,10 @@ import { bucket as bucketDefinition } from '@flywheel/infra';
 import { archiveKey } from '@flywheel/monitor';
 import { assembleExamples, canonicalDatasetBytes, type LabelRow, type LoggedRow } from '@flywheel/train';
 import type { ErasureWorkDependencies } from '@flywheel/core';
-import { expectProblem } from './support/models.ts';
-import { classifierEndpoint, postFeedback, predictRow } from './support/feedback-fixtures.ts';
-import { eventually, lambdaContext, logRecord, queueDrained, sqsEvent } from './support/monitor-fixtures.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { expectProblem } from '@flywheel/testing/models';
+import { classifierEndpoint, postFeedback, predictRow } from '@flywheel/testing/feedback-fixtures';
+import { eventually, lambdaContext, logRecord, queueDrained, sqsEvent } from '@flywheel/testing/monitor-fixtures';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const hashUnit = hmacUnitHasher(LOCAL_UNIT_HASH_KEY);
 // The archive is read by date partition: a range of a few days around now.

@@ -3,7 +3,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients, type ResourceNames } from '@flywheel/aws';
 import { SqsEventSource, provisionStack, startEmbeddedAws, type EmbeddedAws } from '@flywheel/local';
-import { tempDataDir } from './support/temp-dir.ts';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 describe('queue consumers run the way Lambda runs them', () => {
   let aws: EmbeddedAws;

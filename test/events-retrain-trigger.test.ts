@@ -14,9 +14,9 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { sha256Hex } from '@flywheel/inference';
 import { generateTabularDataset, trainChallenger } from '@flywheel/train';
 import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
-import { lambdaContext, sqsEvent } from './support/monitor-fixtures.ts';
-import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { lambdaContext, sqsEvent } from '@flywheel/testing/monitor-fixtures';
+import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from '@flywheel/testing/retrain-fixtures';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const hour = (n: number) => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - n * 3_600_000).toISOString();
 

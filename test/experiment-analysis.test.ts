@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEndpointStore } from '@flywheel/aws';
 import { nextEndpointRecord, type EndpointChange } from '@flywheel/core';
-import { expectProblem } from './support/models.ts';
-import { queueDrained } from './support/monitor-fixtures.ts';
+import { expectProblem } from '@flywheel/testing/models';
+import { queueDrained } from '@flywheel/testing/monitor-fixtures';
 import {
   classifierEndpoint,
   experiment,
@@ -13,8 +13,8 @@ import {
   startMonitoredSystem,
   variantOf,
   type ExperimentView,
-} from './support/feedback-fixtures.ts';
-import type { TestSystem } from './support/system.ts';
+} from '@flywheel/testing/feedback-fixtures';
+import type { TestSystem } from '@flywheel/testing/system';
 
 const UNITS = 400;
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoEndpointStore, DynamoExperimentStore } from '@flywheel/aws';
 import { assignVariant, requestBucket } from '@flywheel/core';
-import { classifierEndpoint, experimentWhen, servedCount, startMonitoredSystem, variantOf } from './support/feedback-fixtures.ts';
-import type { TestSystem } from './support/system.ts';
+import { classifierEndpoint, experimentWhen, servedCount, startMonitoredSystem, variantOf } from '@flywheel/testing/feedback-fixtures';
+import type { TestSystem } from '@flywheel/testing/system';
 
 /** `count` distinct sticky units the endpoint's split sends to `variant`. */
 async function unitsFor(system: TestSystem, endpoint: string, variant: string, count: number): Promise<string[]> {

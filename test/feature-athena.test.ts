@@ -15,8 +15,8 @@ import { AthenaFeatureEngine, type AthenaPolling } from '@flywheel/aws';
 import { createApiDependencies, createFeatureStore } from '@flywheel/deploy';
 import { FeatureJoinError, pointInTimeJoinSql } from '@flywheel/core';
 import { featureCatalog } from '@flywheel/infra';
-import { expectProblem } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { expectProblem } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 type Outcome = { finishAfterPolls: number; state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; reason?: string } | 'never';
 

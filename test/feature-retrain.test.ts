@@ -7,9 +7,9 @@ import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import type { PredictionLogRecord, Run } from '@flywheel/core';
 import { archiveGroups, encodeArchive } from '@flywheel/monitor';
 import { generateTabularDataset, registryFeatures, registryTask, trainChallenger } from '@flywheel/train';
-import { registered } from './support/models.ts';
-import { MemoryLabels, eventually, putRetrainingEndpoint } from './support/retrain-fixtures.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { registered } from '@flywheel/testing/models';
+import { MemoryLabels, eventually, putRetrainingEndpoint } from '@flywheel/testing/retrain-fixtures';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

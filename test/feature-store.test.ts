@@ -9,7 +9,7 @@ import { createFeatureStore } from '@flywheel/deploy';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { EVENT_TIME_SKEW_MS, nextFeatureViewRecord, type FeatureStore, type FeatureViewDefinition, type FeatureViewRecord } from '@flywheel/core';
 import { provisionStack, startEmbeddedAws, type EmbeddedAws } from '@flywheel/local';
-import { tempDataDir } from './support/temp-dir.ts';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-03-01T00:00:00Z');

@@ -3,9 +3,9 @@ import type { PredictionLogEntry } from '@flywheel/core';
 import { createApp } from '@flywheel/api';
 import { createApiDependencies, createFeatureStore } from '@flywheel/deploy';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
-import { mlpFixture } from '../packages/inference/src/test-models.ts';
-import { expectProblem, putEndpoint, registered, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { mlpFixture } from '@flywheel/testing/test-models';
+import { expectProblem, putEndpoint, registered, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const customers = {
   entity: 'customer_id',

@@ -6,8 +6,8 @@ import { DynamoExperimentStore, DynamoFeedbackStore, FeedbackJoiner } from '@fly
 import { createMonitorDependencies, StackAdapters } from '@flywheel/deploy';
 import { LogIngest } from '@flywheel/monitor';
 import type { FeedbackLabel } from '@flywheel/core';
-import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
-import { at, batchBody, logRecord, queueDrained } from './support/monitor-fixtures.ts';
+import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { at, batchBody, logRecord, queueDrained } from '@flywheel/testing/monitor-fixtures';
 import {
   classifierEndpoint,
   experiment,
@@ -17,8 +17,8 @@ import {
   servedCount,
   startMonitoredSystem,
   variantOf,
-} from './support/feedback-fixtures.ts';
-import type { TestSystem } from './support/system.ts';
+} from '@flywheel/testing/feedback-fixtures';
+import type { TestSystem } from '@flywheel/testing/system';
 
 const ENDPOINT = 'shop';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 /**
  * Every route the API documents, tried with hostile input: malformed and wrong-typed JSON, huge

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableLookupModel } from './support/failing-model.ts';
-import { eventually } from './support/monitor-fixtures.ts';
-import { putEndpoint, registered, scaledModel } from './support/models.ts';
-import type { TestSystem } from './support/system.ts';
-import { startMonitoredSystem } from './support/feedback-fixtures.ts';
+import { tableLookupModel } from '@flywheel/testing/failing-model';
+import { eventually } from '@flywheel/testing/monitor-fixtures';
+import { putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
+import type { TestSystem } from '@flywheel/testing/system';
+import { startMonitoredSystem } from '@flywheel/testing/feedback-fixtures';
 
 interface Change {
   kind: string;

@@ -12,7 +12,7 @@ import {
   treeClassifierFixture,
   treeRegressorFixture,
   type ModelFixture,
-} from '../packages/inference/src/test-models.ts';
+} from '@flywheel/testing/test-models';
 
 const TOLERANCE = 1e-5;
 

@@ -3,12 +3,12 @@ import { silentLogger } from '@flywheel/core';
 import { DynamoWindowStore, S3ReferenceProfileStore } from '@flywheel/aws';
 import type { Run } from '@flywheel/core';
 import { queryDrift, type Alert } from '@flywheel/monitor';
-import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
+import { seededRandom } from '@flywheel/testing/drift/random';
 import { createJudgeHandler, createMonitorHandler } from '@flywheel/deploy';
-import { at, batchBody, lambdaContext, logRecord, sqsEvent } from './support/monitor-fixtures.ts';
-import { putEndpoint, registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
-import { judgeTick } from './support/lambda-events.ts';
+import { at, batchBody, lambdaContext, logRecord, sqsEvent } from '@flywheel/testing/monitor-fixtures';
+import { putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { judgeTick } from '@flywheel/testing/lambda-events';
 
 
 

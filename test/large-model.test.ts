@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
-import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
-import { asBody, expectProblem, putEndpoint, registerBytes, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
-import { tempDataDir } from './support/temp-dir.ts';
+import { seededRandom } from '@flywheel/testing/drift/random';
+import { asBody, expectProblem, putEndpoint, registerBytes, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 const BIN = join(import.meta.dirname, '../packages/cli/bin/flywheel.js');
 const LAYERS = [256, 2048, 2048, 100];

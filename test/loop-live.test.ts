@@ -5,8 +5,8 @@ import type { Alert } from '@flywheel/monitor';
 import { seedDemo } from '@flywheel/local';
 import { DEMO_ENDPOINT, DEMO_MODEL, demoTraffic, type Dataset } from '@flywheel/train';
 import { createEventsHandler, createJudgeHandler, createMonitorHandler, createTrainHandler } from '@flywheel/deploy';
-import { eventually } from './support/retrain-fixtures.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { eventually } from '@flywheel/testing/retrain-fixtures';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const BATCH = 100;
 

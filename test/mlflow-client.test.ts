@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startProcess } from './support/start-process.ts';
-import { tempDataDir } from './support/temp-dir.ts';
+import { startProcess } from '@flywheel/testing/start-process';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 // The npm package `mlflow` (a REST API 2.0 client for Node.js written by someone else), used as a
 // data scientist would: pointed at Flywheel's URL with the API key as a bearer header.

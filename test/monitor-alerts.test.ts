@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ReferenceProfileStore } from '@flywheel/aws';
 import type { Alert } from '@flywheel/monitor';
 import { Webhook } from 'standardwebhooks';
-import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
+import { seededRandom } from '@flywheel/testing/drift/random';
 import { createJudgeHandler, createMonitorHandler } from '@flywheel/deploy';
-import { at, batchBody, lambdaContext, logRecord, sqsEvent } from './support/monitor-fixtures.ts';
-import { putEndpoint, registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
-import { judgeTick } from './support/lambda-events.ts';
+import { at, batchBody, lambdaContext, logRecord, sqsEvent } from '@flywheel/testing/monitor-fixtures';
+import { putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { judgeTick } from '@flywheel/testing/lambda-events';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 

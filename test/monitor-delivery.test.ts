@@ -11,9 +11,9 @@ import {
 } from '@flywheel/aws';
 import { encodeLogRecord, encodeBatchBody, type PredictionLogEntry, silentLogger } from '@flywheel/core';
 import { createMonitorHandler } from '@flywheel/deploy';
-import { at, batchBody, eventually, lambdaContext, logRecord, queueDrained, sqsEvent, totalCount, windowCounts } from './support/monitor-fixtures.ts';
-import { faultyDynamo } from './support/faulty-dynamo.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { at, batchBody, eventually, lambdaContext, logRecord, queueDrained, sqsEvent, totalCount, windowCounts } from '@flywheel/testing/monitor-fixtures';
+import { faultyDynamo } from '@flywheel/testing/faulty-dynamo';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const isWindowWrite = (command: unknown) => command instanceof PutItemCommand && command.input.Item?.pk?.S?.startsWith('WINDOW#') === true;
 

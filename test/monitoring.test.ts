@@ -1,11 +1,11 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
+import { seededRandom } from '@flywheel/testing/drift/random';
 import { createMonitorHandler } from '@flywheel/deploy';
-import { queueDrained } from './support/monitor-fixtures.ts';
-import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { queueDrained } from '@flywheel/testing/monitor-fixtures';
+import { expectProblem, putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const PLANS = ['free', 'pro', 'team'];
 const features = [

@@ -21,19 +21,19 @@ import { createAwsClients, DynamoApiKeyStore, DynamoWindowStore, S3PredictionLog
 import { bucket, functions, queues, tables, type FunctionDefinition } from '@flywheel/infra';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
 import { generateTabularDataset, registryFeatures, registryTask, trainChallenger } from '@flywheel/train';
-import { mlpFixture } from '../packages/inference/src/test-models.ts';
+import { mlpFixture } from '@flywheel/testing/test-models';
 import { buildNodePackage, packageBytes } from '../infra/node-build.ts';
 import { copyFilesOf, onnxRuntimeFiles, regionalArchitecture, type LambdaArchitecture } from '../infra/function-package.ts';
-import { lambdaRuntimeEnv, startPackagedFunction, type PackagedFunction } from './support/lambda-package.ts';
-import { functionUrlEvent, originRequestEvent, scheduledEvent, sqsEventFrom, type HttpCall } from './support/lambda-events.ts';
-import { expectClose, scaledModel } from './support/models.ts';
-import { parquetOf } from './support/parquet.ts';
-import { archiveShiftedTraffic } from './support/retrain-fixtures.ts';
-import { batchBody, logRecord, totalCount } from './support/monitor-fixtures.ts';
-import { recordConfig, recordedResolver, type Recording } from './support/sst-recording.ts';
-import { repoRoot } from './support/sst-platform.ts';
-import type { TestSystem } from './support/system.ts';
-import { tempDataDir } from './support/temp-dir.ts';
+import { lambdaRuntimeEnv, startPackagedFunction, type PackagedFunction } from '@flywheel/testing/lambda-package';
+import { functionUrlEvent, originRequestEvent, scheduledEvent, sqsEventFrom, type HttpCall } from '@flywheel/testing/lambda-events';
+import { expectClose, scaledModel } from '@flywheel/testing/models';
+import { parquetOf } from '@flywheel/testing/parquet';
+import { archiveShiftedTraffic } from '@flywheel/testing/retrain-fixtures';
+import { batchBody, logRecord, totalCount } from '@flywheel/testing/monitor-fixtures';
+import { recordConfig, recordedResolver, type Recording } from '@flywheel/testing/sst-recording';
+import { repoRoot } from '@flywheel/testing/sst-platform';
+import type { TestSystem } from '@flywheel/testing/system';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 const MiB = 1024 * 1024;
 /** Lambda: a function's code and layers, unzipped. */

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
 import type { Alert } from '@flywheel/monitor';
 import { performanceResponseSchema } from '../packages/api/src/routes/performance.ts';
-import { seededRandom } from '../packages/core/src/drift/testing/random.ts';
-import { postFeedback, startMonitoredSystem } from './support/feedback-fixtures.ts';
-import { expectProblem, putEndpoint, registered, singleVariant } from './support/models.ts';
+import { seededRandom } from '@flywheel/testing/drift/random';
+import { postFeedback, startMonitoredSystem } from '@flywheel/testing/feedback-fixtures';
+import { expectProblem, putEndpoint, registered, singleVariant } from '@flywheel/testing/models';
 import { createJudgeHandler } from '@flywheel/deploy';
-import { at, batchBody, eventually, lambdaContext, logRecord } from './support/monitor-fixtures.ts';
-import type { TestSystem } from './support/system.ts';
-import { judgeTick } from './support/lambda-events.ts';
+import { at, batchBody, eventually, lambdaContext, logRecord } from '@flywheel/testing/monitor-fixtures';
+import type { TestSystem } from '@flywheel/testing/system';
+import { judgeTick } from '@flywheel/testing/lambda-events';
 
 /** `probabilities = softmax(x · 1.5)` on `x: FP32 [N, 2]`: a binary classifier that answers with calibrated-looking probabilities. */
 function softmaxModel(): Uint8Array {

@@ -5,7 +5,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type ResourceNames } from '@flywheel/aws';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';
-import { tempDataDir } from './support/temp-dir.ts';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -49,7 +49,7 @@ describe('the embedded stack keeps what it acknowledged', () => {
   it('after kill -9', async () => {
     const dir = await tempDataDir('kill9');
     cleanups.push(dir.remove);
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'test/support/write-then-wait.ts', dir.path, 'killed'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'packages/testing/src/write-then-wait.ts', dir.path, 'killed'], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('written') && resolve());
       child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));

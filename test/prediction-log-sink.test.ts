@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, hmacUnitHasher, S3PredictionLogSpill, SqsPredictionLogSink, type AwsClients, type ResourceNames, type SqsPredictionLogSinkOptions } from '@flywheel/aws';
 import { SQS_PACKING_LIMITS, decodePredictionLogBatch, encodePredictionLogBatch, type PredictionLogEntry, type PredictionLogRecord, silentLogger, loggerOf } from '@flywheel/core';
 import { provisionStack, startEmbeddedAws, type EmbeddedAws } from '@flywheel/local';
-import { eventually } from './support/monitor-fixtures.ts';
-import { tempDataDir } from './support/temp-dir.ts';
+import { eventually } from '@flywheel/testing/monitor-fixtures';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 function entry(endpoint: string, i: number, overrides: Partial<PredictionLogEntry> = {}): PredictionLogEntry {
   return {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, putEndpoint, registerBytes, registered, scaledModel, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { expectProblem, putEndpoint, registerBytes, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 type Governed = { version: number; stage: string; tags: Record<string, string>; pendingStage?: { stage: string; requestedBy: { keyName: string } } };
 

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@flywheel/api';
 import { createApiDependencies } from '@flywheel/deploy';
-import { linearClassifierFixture, mlpFixture } from '../packages/inference/src/test-models.ts';
+import { linearClassifierFixture, mlpFixture } from '@flywheel/testing/test-models';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { asBody, expectProblem, putEndpoint, registerBytes, registered, scaledModel, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { asBody, expectProblem, putEndpoint, registerBytes, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 interface VersionBody {
   model: string;

@@ -6,10 +6,10 @@ import { S3LogArchive } from '@flywheel/aws';
 import { bucket, retention } from '@flywheel/infra';
 import { archiveKey } from '@flywheel/monitor';
 import { createRetentionHandler } from '@flywheel/deploy';
-import { scheduledEvent } from './support/lambda-events.ts';
-import { lambdaContext, logRecord } from './support/monitor-fixtures.ts';
-import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { scheduledEvent } from '@flywheel/testing/lambda-events';
+import { lambdaContext, logRecord } from '@flywheel/testing/monitor-fixtures';
+import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const DAY = 86_400_000;
 

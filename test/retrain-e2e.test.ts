@@ -4,11 +4,11 @@ import { LOCAL_UNIT_HASH_KEY, S3PredictionLogSpill, SqsPredictionLogSink } from 
 import type { CloudEvent, PredictionLogEntry, Run } from '@flywheel/core';
 import { createJudgeHandler, createMonitorHandler, createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { encodeRows, generateTabularDataset, predictModel, registryFeatures, registryTask, trainChallenger, type Dataset } from '@flywheel/train';
-import { putEndpoint, registered } from './support/models.ts';
-import { lambdaContext } from './support/monitor-fixtures.ts';
-import { eventually } from './support/retrain-fixtures.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
-import { judgeTick } from './support/lambda-events.ts';
+import { putEndpoint, registered } from '@flywheel/testing/models';
+import { lambdaContext } from '@flywheel/testing/monitor-fixtures';
+import { eventually } from '@flywheel/testing/retrain-fixtures';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { judgeTick } from '@flywheel/testing/lambda-events';
 
 const HOUR = 3_600_000;
 

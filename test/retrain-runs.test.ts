@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@flywheel/core';
 import type { Run } from '@flywheel/core';
 import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
-import { expectProblem } from './support/models.ts';
-import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { expectProblem } from '@flywheel/testing/models';
+import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from '@flywheel/testing/retrain-fixtures';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 
 describe('retraining runs over HTTP', () => {

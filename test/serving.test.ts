@@ -3,10 +3,10 @@ import type { PredictionLogEntry, PredictionLogSink } from '@flywheel/core';
 import { createApp } from '@flywheel/api';
 import { createApiDependencies } from '@flywheel/deploy';
 import type { NestedValue } from '@flywheel/inference';
-import { cnnFixture, embeddingFixture, linearClassifierFixture, mlpFixture, type ModelFixture } from '../packages/inference/src/test-models.ts';
-import { expectClose, expectProblem, putEndpoint, registered, scaledModel, singleVariant } from './support/models.ts';
-import { sendTogether } from './support/send-together.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { cnnFixture, embeddingFixture, linearClassifierFixture, mlpFixture, type ModelFixture } from '@flywheel/testing/test-models';
+import { expectClose, expectProblem, putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
+import { sendTogether } from '@flywheel/testing/send-together';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 interface OipTensor {
   name: string;

@@ -2,10 +2,10 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitorHandler } from '@flywheel/deploy';
-import { tableLookupModel } from './support/failing-model.ts';
-import { eventually, queueDrained } from './support/monitor-fixtures.ts';
-import { expectProblem, putEndpoint, registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { tableLookupModel } from '@flywheel/testing/failing-model';
+import { eventually, queueDrained } from '@flywheel/testing/monitor-fixtures';
+import { expectProblem, putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 interface ShadowSummary {
   name: string;

@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProcess } from './support/start-process.ts';
-import { tempDataDir } from './support/temp-dir.ts';
+import { startProcess } from '@flywheel/testing/start-process';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

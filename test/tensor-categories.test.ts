@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitorHandler } from '@flywheel/deploy';
-import { eventually, queueDrained } from './support/monitor-fixtures.ts';
-import { putEndpoint, registered, scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { eventually, queueDrained } from '@flywheel/testing/monitor-fixtures';
+import { putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 // `plan` reaches the model as its position in `categories` (free 0, pro 1, team 2) in a float column.
 const PLANS = ['free', 'pro', 'team'];

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scaledModel } from './support/models.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { scaledModel } from '@flywheel/testing/models';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 const MLFLOW = '/api/2.0/mlflow';
 

@@ -4,8 +4,8 @@ import { silentLogger } from '@flywheel/core';
 import type { Run } from '@flywheel/core';
 import { TRAINER_VERSION } from '@flywheel/train';
 import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
-import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from './support/retrain-fixtures.ts';
-import { startTestSystem, type TestSystem } from './support/system.ts';
+import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from '@flywheel/testing/retrain-fixtures';
+import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
 
 describe('built-in retraining runs are tracking runs', () => {

@@ -5,7 +5,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PredictionSide, TallyDelta, TallyKey } from '@flywheel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFunctionEnvironment, type FunctionEnvironment } from '../../../test/support/function-env.ts';
+import { startFunctionEnvironment, type FunctionEnvironment } from '@flywheel/testing/function-env';
 import { DynamoExperimentStore } from './experiment-store.ts';
 import { FeedbackJoiner } from './feedback-join.ts';
 import { batchPut, feedbackKey, type FeedbackItem } from './feedback-items.ts';

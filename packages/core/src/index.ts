@@ -40,6 +40,7 @@ export {
   monitoringPlan,
   parseEndpointConfig,
   requestBucket,
+  BUCKETS,
 } from './routing/index.ts';
 export type { Moments } from './experiment/index.ts';
 export {
@@ -64,6 +65,11 @@ export {
   type BaselineFeature,
   type BaselineStore,
   type ProfileSource,
+  type NumericalReference,
+  numericalSamples,
+  ksErrorBound,
+  wassersteinErrorBound,
+  type NumericalWindow,
 } from './drift/index.ts';
 export {
   type AlertKey,

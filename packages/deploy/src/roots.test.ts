@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAwsClients, resourceNamesFromEnv } from '@flywheel/aws';
 import { silentLogger } from '@flywheel/core';
 import { functions, type FunctionDefinition } from '@flywheel/infra';
-import { namedResourcesOf } from '../../../infra/function-package.ts';
+import { namedResourcesOf } from '@flywheel/infra/function-package';
 import { createApiDependencies } from './api.ts';
 import { createBatchHandler } from './batch.ts';
 import { createErasureHandler } from './erasure.ts';

@@ -4,7 +4,7 @@ import { sha256Hex } from './digest.ts';
 import { InferenceError } from './errors.ts';
 import type { LoadedModel } from './load.ts';
 import { predict } from './predict.ts';
-import { mlpFixture } from './test-models.ts';
+import { mlpFixture } from '@flywheel/testing/test-models';
 
 /** A stand-in model per byte string; the cache never looks inside. */
 const fakeLoad = vi.fn(async (bytes: Uint8Array) => ({ bytes }) as unknown as LoadedModel);

@@ -3,7 +3,7 @@ import { ModelLoadError } from './errors.ts';
 import { checkModelGraph } from './graph-checks.ts';
 import { loadModel } from './load.ts';
 import { ModelProto } from './onnx-proto.ts';
-import { mlpFixture, treeClassifierFixture } from './test-models.ts';
+import { mlpFixture, treeClassifierFixture } from '@flywheel/testing/test-models';
 import { floatTensor, tensorType, writeModel } from './writer.ts';
 
 const io = { inputs: [{ name: 'x', type: tensorType('float32', ['N', 2]) }], outputs: [{ name: 'y', type: tensorType('float32', ['N', 2]) }] };

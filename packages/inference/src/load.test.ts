@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { ModelLoadError } from './errors.ts';
 import { loadModel } from './load.ts';
 import { releaseModel } from './run.ts';
-import { mlpFixture } from './test-models.ts';
+import { mlpFixture } from '@flywheel/testing/test-models';
 import { mapType, sequenceType, tensorType, writeModel } from './writer.ts';
 
 async function loadError(bytes: Uint8Array): Promise<ModelLoadError> {

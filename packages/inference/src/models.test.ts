@@ -13,7 +13,7 @@ import {
   treeClassifierFixture,
   treeRegressorFixture,
   type ModelFixture,
-} from './test-models.ts';
+} from '@flywheel/testing/test-models';
 import { floatTensor, tensorType, writeModel, type NodeSpec, type ValueSpec } from './writer.ts';
 
 const loaded: LoadedModel[] = [];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from './load.ts';
-import { mlpFixture } from './test-models.ts';
+import { mlpFixture } from '@flywheel/testing/test-models';
 
 // Its own file: onnxruntime-web initialises its WebAssembly once per process, from where it is told first.
 describe('where the runtime loads its WebAssembly from', () => {

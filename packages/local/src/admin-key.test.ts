@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyApiKey, type ApiKeyStore, type StoredApiKey } from '@flywheel/core';
-import { tempDataDir } from '../../../test/support/temp-dir.ts';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 import { bootstrapAdminKey } from './admin-key.ts';
 
 /** The store's contract in memory: the logic under test is what bootstrap does with a revoked key. */

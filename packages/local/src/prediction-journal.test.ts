@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PredictionLogEntry, PredictionLogSink } from '@flywheel/core';
-import { tempDataDir } from '../../../test/support/temp-dir.ts';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 import { JournaledPredictionLog } from './prediction-journal.ts';
 
 /** A sink that keeps what it is handed and sends it when flushed: the journal's contract with it. */

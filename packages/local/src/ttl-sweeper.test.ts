@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { createAwsClients, type AwsClients, type ResourceNames } from '@flywheel/aws';
-import { tempDataDir } from '../../../test/support/temp-dir.ts';
+import { tempDataDir } from '@flywheel/testing/temp-dir';
 import { startEmbeddedAws, type EmbeddedAws } from './embedded-aws.ts';
 import { provisionStack } from './provision.ts';
 import { TtlSweeper, sweptTables } from './ttl-sweeper.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReferenceProfile, type PredictionLogRecord } from '@flywheel/core';
-import { seededRandom } from '../../core/src/drift/testing/random.ts';
+import { seededRandom } from '@flywheel/testing/drift/random';
 import { windowSignals } from './window-signals.ts';
 import { WindowStateBuilder } from './window-state.ts';
 import type { WindowKey } from './window-key.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sample, seededRandom, zeroInflatedCount, type Random } from './testing/random.ts';
-import { binnedAndExact, fromStateAndExact, profileOf, sketchOf, toleranceViolations } from './testing/state-vs-exact.ts';
+import { sample, seededRandom, zeroInflatedCount, type Random } from '@flywheel/testing/drift/random';
+import { binnedAndExact, fromStateAndExact, profileOf, sketchOf, toleranceViolations } from '@flywheel/testing/drift/state-vs-exact';
 import { mergeSketches, type WindowSketch } from './window-sketch.ts';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnSpec, MonitoredRecord, Row } from './column-spec.ts';
 import { DEFAULT_DRIFT_OPTIONS, evaluateDrift, type ColumnDrift } from './evaluate.ts';
 import { buildReferenceProfile, type ReferenceProfile } from './reference-profile.ts';
-import { seededRandom, type Random } from './testing/random.ts';
+import { seededRandom, type Random } from '@flywheel/testing/drift/random';
 import { createWindowSketch, observe, type WindowSketch } from './window-sketch.ts';
 
 const random = seededRandom(99);

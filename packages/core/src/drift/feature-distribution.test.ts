@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { featureDistribution } from './feature-distribution.ts';
 import { buildReferenceProfile } from './reference-profile.ts';
-import { sample, seededRandom } from './testing/random.ts';
+import { sample, seededRandom } from '@flywheel/testing/drift/random';
 import { createWindowSketch, observe } from './window-sketch.ts';
 
 const random = seededRandom(8);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReferenceProfile } from './reference-profile.ts';
-import { hardCases, hardSizes } from './testing/hard-samples.ts';
-import { sample, seededRandom } from './testing/random.ts';
-import { binnedAndExact, profileOf, toleranceViolations } from './testing/state-vs-exact.ts';
+import { hardCases, hardSizes } from '@flywheel/testing/drift/hard-samples';
+import { sample, seededRandom } from '@flywheel/testing/drift/random';
+import { binnedAndExact, profileOf, toleranceViolations } from '@flywheel/testing/drift/state-vs-exact';
 
 /**
  * Drift statistics from the mergeable state against exact computation on the raw samples, on the

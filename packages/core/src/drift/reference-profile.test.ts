@@ -3,7 +3,7 @@ import type { CategoricalReference } from './categorical-reference.ts';
 import { InvalidBaselineError } from './invalid-baseline-error.ts';
 import type { NumericalReference } from './numerical-reference.ts';
 import { buildReferenceProfile, parseReferenceProfile } from './reference-profile.ts';
-import { sample, seededRandom } from './testing/random.ts';
+import { sample, seededRandom } from '@flywheel/testing/drift/random';
 import { createWindowSketch, observe, type NumericalWindow } from './window-sketch.ts';
 
 const random = seededRandom(11);

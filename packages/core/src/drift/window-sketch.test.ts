@@ -5,7 +5,7 @@ import type { MonitoredRecord } from './column-spec.ts';
 import { evaluateDrift } from './evaluate.ts';
 import { buildReferenceProfile, parseReferenceProfile, type ReferenceProfile } from './reference-profile.ts';
 import { OFFSET_RESOLUTION } from './statistics/binned-distribution.ts';
-import { sample, seededRandom } from './testing/random.ts';
+import { sample, seededRandom } from '@flywheel/testing/drift/random';
 import {
   createWindowSketch,
   mergeSketches,

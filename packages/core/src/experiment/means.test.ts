@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectClose } from './close-to.test-support.ts';
+import { expectClose } from '@flywheel/testing/close-to';
 import { compareMeans, estimateMean, momentsOf, varianceOf } from './means.ts';
 
 const a = [12.1, 14.3, 11.8, 15.2, 13.9, 12.7, 14.8, 13.1];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectClose } from './close-to.test-support.ts';
+import { expectClose } from '@flywheel/testing/close-to';
 import { compareProportions, estimateProportion } from './proportions.ts';
 
 /**

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectClose } from './close-to.test-support.ts';
+import { expectClose } from '@flywheel/testing/close-to';
 import { compareMeans, momentsOf, type Moments } from './means.ts';
-import { mulberry32, standardNormal } from './prng.test-support.ts';
+import { mulberry32, standardNormal } from '@flywheel/testing/prng';
 import { compareProportions } from './proportions.ts';
 import {
   alwaysValidPValue,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectClose } from './close-to.test-support.ts';
+import { expectClose } from '@flywheel/testing/close-to';
 import { chiSquareGoodnessOfFit, sampleRatioMismatch } from './srm.ts';
 
 // Expected values: scipy.stats.chisquare, SciPy 1.17.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Guardrails } from '../routing/index.ts';
 import { decideGuardrail, type GuardrailInput, type VariantHealth } from './decision.ts';
-import { mulberry32 } from '../experiment/prng.test-support.ts';
+import { mulberry32 } from '@flywheel/testing/prng';
 
 const guardrails: Guardrails = {
   metric: 'error_rate',

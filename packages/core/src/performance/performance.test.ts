@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, type Random } from '../drift/testing/random.ts';
+import { seededRandom, type Random } from '@flywheel/testing/drift/random';
 import type { Task } from '../registry/metadata.ts';
 import { addExpected, addRealized, argmax, createClassCounts, mergeClassCounts, type ClassCounts } from './class-counts.ts';
 import { classProbabilities } from './class-scores.ts';

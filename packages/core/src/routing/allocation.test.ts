@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { allocationSchema, basisPointsOf, initialAllocation, reallocate, type Allocation, type VariantWeight } from './allocation.ts';
 import { assignVariant } from './assign.ts';
 import { BUCKETS, toBasisPoints } from './basis-points.ts';
-import { configWeights } from './weights.test-support.ts';
+import { configWeights } from '@flywheel/testing/weights';
 
 const POOL = ['control', 'candidate', 'blue', 'green', 'b', 'c'];
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUCKETS, toBasisPoints } from './basis-points.ts';
-import { configWeights } from './weights.test-support.ts';
+import { configWeights } from '@flywheel/testing/weights';
 
 describe('toBasisPoints', () => {
   it('turns 33.33/33.33/33.34 into exactly 10000 basis points', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialAllocation, reallocate } from './allocation.ts';
 import { assignVariant } from './assign.ts';
-import { configWeights } from './weights.test-support.ts';
+import { configWeights } from '@flywheel/testing/weights';
 import { BUCKETS } from './basis-points.ts';
 import { bucketOf, inShadow, randomBucket, requestBucket } from './bucket.ts';
 

@@ -10,7 +10,7 @@ import {
   recordRequest,
   type LatencyHistogram,
 } from './latency-histogram.ts';
-import { sample, seededRandom } from '../drift/testing/random.ts';
+import { sample, seededRandom } from '@flywheel/testing/drift/random';
 
 const random = seededRandom(8);
 // Median 20 ms with a long tail: 1 % of requests above ~200 ms.

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { expectClose } from '../experiment/close-to.test-support.ts';
+import { expectClose } from '@flywheel/testing/close-to';
 import { chiSquareSf, normalCdf, normalQuantile, normalSf, studentTQuantile, studentTSf } from './distributions.ts';
 import { regularizedBeta, regularizedGammaQ } from './special-functions.ts';
 

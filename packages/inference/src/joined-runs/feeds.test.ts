@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { loadModel } from '../load.ts';
 import type { NestedValue } from '../codec.ts';
 import { predict } from '../predict.ts';
-import { embeddingFixture, mlpFixture } from '../test-models.ts';
+import { embeddingFixture, mlpFixture } from '@flywheel/testing/test-models';
 import { int64Tensor, tensorType, writeModel } from '../writer.ts';
 
 /** `y = x - mean over the batch`: each row's answer depends on the other rows. */

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../statistics/random.ts';
+import { mulberry32 } from '@flywheel/core';
 
 /**
  * Seeded random numbers for tests: reproducible samples from a few distributions, generated at

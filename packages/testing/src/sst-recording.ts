@@ -184,7 +184,7 @@ export async function recordConfig(env: Record<string, string | undefined> = {},
   recording: Recording;
   outputs: Record<string, unknown>;
 }> {
-  const root = join(import.meta.dirname, '..', '..');
+  const root = join(import.meta.dirname, '..', '..', '..');
   const recording = installRecordingSst({ root, work: paths.work ?? join(root, '.sst') });
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   for (const [name, value] of Object.entries(env)) {

@@ -1,5 +1,5 @@
 // Lambda's response streaming as its Node.js runtime provides it, for handlers run outside Lambda
-// (test/support/lambda-package.ts's runtime, bench/cold-start.ts, in-process tests). Emulated, after
+// (lambda-package.ts's runtime, bench/cold-start.ts, in-process tests). Emulated, after
 // aws-lambda-ric 4.0.2 (AWS's runtime interface client, which the managed nodejs22.x runtime runs):
 // the same `awslambda` global — `streamifyResponse` marks the handler, `HttpResponseStream.from`
 // sets the integration content type and writes the JSON prelude and 8 NUL bytes before the first

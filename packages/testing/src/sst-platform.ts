@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-export const repoRoot = join(import.meta.dirname, '..', '..');
+export const repoRoot = join(import.meta.dirname, '..', '..', '..');
 
 export interface SstPlatform {
   /** The directory `sst install` made, `<app>/.sst/platform`. */

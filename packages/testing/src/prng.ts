@@ -1,7 +1,7 @@
 // Test support only: a seeded PRNG so simulations give the same answer on every run.
 
 // The project's one generator (statistics/random.ts).
-export { mulberry32 } from '../statistics/random.ts';
+export { mulberry32 } from '@flywheel/core';
 
 /** A standard normal draw by Box–Muller. */
 export function standardNormal(random: () => number): number {

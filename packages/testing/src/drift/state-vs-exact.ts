@@ -1,10 +1,10 @@
-import { evaluateDrift } from '../evaluate.ts';
-import type { NumericalReference } from '../numerical-reference.ts';
-import { numericalSamples } from '../numerical-samples.ts';
-import { buildReferenceProfile, type ReferenceProfile } from '../reference-profile.ts';
-import { ksErrorBound } from '../statistics/two-sample-ks.ts';
-import { wassersteinErrorBound } from '../statistics/wasserstein.ts';
-import { createWindowSketch, observe, type NumericalWindow, type WindowSketch } from '../window-sketch.ts';
+import { evaluateDrift } from '@flywheel/core';
+import type { NumericalReference } from '@flywheel/core';
+import { numericalSamples } from '@flywheel/core';
+import { buildReferenceProfile, type ReferenceProfile } from '@flywheel/core';
+import { ksErrorBound } from '@flywheel/core';
+import { wassersteinErrorBound } from '@flywheel/core';
+import { createWindowSketch, observe, type NumericalWindow, type WindowSketch } from '@flywheel/core';
 import { exactKs, exactWasserstein, sortedCopy } from './exact-statistics.ts';
 
 /**

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { BUCKETS } from './basis-points.ts';
+import { BUCKETS } from '@flywheel/core';
 
 // Test support only: shared by the routing property tests, not exported from the package.
 

@@ -1,7 +1,7 @@
 // Test fixtures: models written with the writer, each with a sample request and the outputs a
 // plain TypeScript forward pass computes for it. Imported by tests only.
 import { mulberry32 } from '@flywheel/core';
-import type { NestedValue } from './codec.ts';
+import type { NestedValue } from '@flywheel/inference';
 import {
   floatTensor,
   mapType,
@@ -10,7 +10,7 @@ import {
   writeModel,
   type AttributeValue,
   type NodeSpec,
-} from './writer.ts';
+} from '@flywheel/inference';
 
 export interface ModelFixture {
   bytes: Uint8Array;
