@@ -25,7 +25,8 @@ describe('npm start', () => {
     expect(await run.exited).toBe(0);
   });
 
-  it('keeps the generated admin key across restarts and accepts FLYWHEEL_ADMIN_KEY', async () => {
+  // Two starts of npm start in one test: a loaded machine needs more than the default 30 s.
+  it('keeps the generated admin key across restarts and accepts FLYWHEEL_ADMIN_KEY', { timeout: 90_000 }, async () => {
     const dir = await tempDataDir('start-key');
     cleanups.push(dir.remove);
     const first = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: dir.path });
@@ -42,7 +43,8 @@ describe('npm start', () => {
     }
   });
 
-  it('seeds the demo model and endpoint on an empty data dir, and only there', async () => {
+  // Two starts of npm start in one test: a loaded machine needs more than the default 30 s.
+  it('seeds the demo model and endpoint on an empty data dir, and only there', { timeout: 90_000 }, async () => {
     const dir = await tempDataDir('start-demo');
     cleanups.push(dir.remove);
     const first = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: dir.path, FLYWHEEL_DEMO: '1' });
