@@ -1,31 +1,24 @@
 import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   type Logger,
   MAX_RECORD_BYTES,
   SQS_PACKING_LIMITS,
-  encodeBatchBody,
   encodeLogRecord,
   packMessages,
   packSendBatches,
   preparePredictionLogRecords,
-  utf8Length,
   type EncodedLogRecord,
   type PredictionLogEntry,
   type PredictionLogRecord,
   type PredictionLogSink,
   type UnitHasher,
 } from '@flywheel/core';
+import { logMessage, sendLogMessages, type LogMessage } from './log-messages.ts';
 
 const SEND_ATTEMPTS = 4;
 /** Bytes the fields a rescoring may change (latency, config version) take at most beyond their placeholders. */
 const VARYING_FIELD_BYTES = 64;
-
-export interface OutgoingBatch {
-  readonly id: string;
-  readonly body: string;
-  readonly bytes: number;
-}
 
 export interface BatchPredictionLogSinkOptions {
   sqs: SQSClient;
@@ -45,7 +38,7 @@ export interface BatchPredictionLogSinkOptions {
  * rather than counted without its logs; what it could not send is kept for the next flush.
  */
 export class BatchPredictionLogSink implements PredictionLogSink {
-  #pending: OutgoingBatch[] = [];
+  #pending: LogMessage[] = [];
   #drains: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: BatchPredictionLogSinkOptions) {}
@@ -70,17 +63,16 @@ export class BatchPredictionLogSink implements PredictionLogSink {
     return this.flush();
   }
 
-  async #send(batches: OutgoingBatch[]): Promise<void> {
-    const unsent: OutgoingBatch[] = [];
+  async #send(batches: LogMessage[]): Promise<void> {
+    const unsent: LogMessage[] = [];
     for (const call of packSendBatches(batches, SQS_PACKING_LIMITS)) {
       let pending = call;
       for (let attempt = 1; pending.length > 0 && attempt <= SEND_ATTEMPTS; attempt++) {
-        const entries = pending.map((batch, i) => ({ Id: String(i), MessageBody: batch.body }));
-        const failed = await this.options.sqs
-          .send(new SendMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: entries }))
-          .then(({ Failed }) => new Set((Failed ?? []).map((f) => Number(f.Id))))
-          .catch(() => new Set(pending.map((_, i) => i)));
-        pending = pending.filter((_, i) => failed.has(i));
+        const sent = pending;
+        pending = await sendLogMessages(this.options.sqs, this.options.queueUrl, sent).then(
+          ({ refused }) => refused,
+          () => sent,
+        );
       }
       unsent.push(...pending);
     }
@@ -95,7 +87,7 @@ export class BatchPredictionLogSink implements PredictionLogSink {
  * An entry's records as queue messages whose ids and contents' rows depend only on what a
  * rescoring of the same rows keeps: the request id, the rows, their outputs.
  */
-export function stableLogBatches(entry: PredictionLogEntry, hashUnit: UnitHasher): OutgoingBatch[] {
+export function stableLogBatches(entry: PredictionLogEntry, hashUnit: UnitHasher): LogMessage[] {
   const records = preparePredictionLogRecords(entry, hashUnit);
   const sized = records.map((record) => ({ ...encodeLogRecord(record), bytes: stableBytes(record) }));
   return packMessages(sized, SQS_PACKING_LIMITS.maxMessageBytes).map((run, n) => outgoing(entry.requestId, n, run));
@@ -111,8 +103,6 @@ function stableBytes(record: PredictionLogRecord): number {
   return bytes > MAX_RECORD_BYTES - VARYING_FIELD_BYTES ? MAX_RECORD_BYTES + VARYING_FIELD_BYTES : bytes;
 }
 
-function outgoing(requestId: string, n: number, run: readonly EncodedLogRecord[]): OutgoingBatch {
-  const id = `batchjob-${createHash('sha256').update(`${requestId}\n${n}`).digest('hex').slice(0, 40)}`;
-  const body = encodeBatchBody(id, run);
-  return { id, body, bytes: utf8Length(body) };
+function outgoing(requestId: string, n: number, run: readonly EncodedLogRecord[]): LogMessage {
+  return logMessage(`batchjob-${createHash('sha256').update(`${requestId}\n${n}`).digest('hex').slice(0, 40)}`, run);
 }

@@ -1,14 +1,11 @@
 import { createHmac, createSecretKey } from 'node:crypto';
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   SQS_PACKING_LIMITS,
-  encodeBatchBody,
-  encodeBatchHeader,
   encodeLogRecord,
   packMessages,
   packSendBatches,
   preparePredictionLogRecords,
-  utf8Length,
   type EncodedLogRecord,
   type PackingLimits,
   type PredictionLogEntry,
@@ -20,6 +17,7 @@ import {
 } from '@flywheel/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
+import { logMessage, logMessageBody, sendLogMessages, type LogMessage } from './log-messages.ts';
 
 export interface SqsPredictionLogSinkOptions {
   sqs: SQSClient;
@@ -69,13 +67,6 @@ export interface PredictionLogSinkStats {
   retries: number;
 }
 
-interface OutgoingMessage {
-  readonly batchId: string;
-  readonly body: string;
-  readonly bytes: number;
-  readonly records: number;
-}
-
 /** HMAC-SHA256 of the unit under the key, base64url, 128 bits: stable per deployment, not reversible. */
 export function hmacUnitHasher(key: string): UnitHasher {
   const secret = createSecretKey(Buffer.from(key, 'utf8'));
@@ -123,7 +114,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
   #preparing: ReturnType<typeof setImmediate> | undefined;
   #buffer: EncodedLogRecord[] = [];
   #bufferedBytes = 0;
-  #retained: OutgoingMessage[] = [];
+  #retained: LogMessage[] = [];
   #retainedBytes = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #drains: Promise<void> = Promise.resolve();
@@ -262,7 +253,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
   }
 
   async #drain(records: EncodedLogRecord[]): Promise<void> {
-    const messages = [...this.#retained, ...packMessages(records, this.#options.limits.maxMessageBytes).map((run) => this.#message(run))];
+    const messages = [...this.#retained, ...packMessages(records, this.#options.limits.maxMessageBytes).map((run) => logMessage(crypto.randomUUID(), run))];
     this.#retained = [];
     this.#retainedBytes = 0;
     if (messages.length === 0) return;
@@ -289,37 +280,21 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     }
   }
 
-  #message(run: readonly EncodedLogRecord[]): OutgoingMessage {
-    const batchId = crypto.randomUUID();
-    // The body is the header, then a newline and a line per record, whose bytes are known: no 256 KiB scan.
-    let bytes = utf8Length(encodeBatchHeader(batchId, run.length));
-    for (const record of run) bytes += record.bytes;
-    return { batchId, body: encodeBatchBody(batchId, run), bytes, records: run.length };
-  }
-
   /** Sends with retries; returns the messages the queue never took. */
-  async #sendBatch(messages: OutgoingMessage[]): Promise<OutgoingMessage[]> {
+  async #sendBatch(messages: LogMessage[]): Promise<LogMessage[]> {
     let pending = messages;
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await this.#sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.#options.queueUrl,
-            Entries: pending.map((message, index) => ({ Id: String(index), MessageBody: message.body })),
-          }),
-          { abortSignal: AbortSignal.timeout(this.#options.sendTimeoutMs) },
-        );
-        const failed = new Set((response.Failed ?? []).map((entry) => Number(entry.Id)));
-        for (const [index, message] of pending.entries()) {
-          if (failed.has(index)) continue;
+        const { refused, reasons } = await sendLogMessages(this.#sqs, this.#options.queueUrl, pending, {
+          abortSignal: AbortSignal.timeout(this.#options.sendTimeoutMs),
+        });
+        for (const message of pending) {
+          if (refused.includes(message)) continue;
           this.#stats.sentMessages++;
-          this.#stats.sentRecords += message.records;
+          this.#stats.sentRecords += message.records.length;
         }
-        pending = pending.filter((_, index) => failed.has(index));
-        if (pending.length > 0) {
-          const reasons = (response.Failed ?? []).map((entry) => entry.Code);
-          this.#options.logger.warn('queue refused log messages', { count: pending.length, reasons });
-        }
+        pending = refused;
+        if (pending.length > 0) this.#options.logger.warn('queue refused log messages', { count: pending.length, reasons });
       } catch (error) {
         this.#options.logger.warn('sending prediction logs failed', { attempt, messages: pending.length, error: String(error) });
       }
@@ -335,11 +310,11 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     });
   }
 
-  async #spillOrRetain(messages: OutgoingMessage[]): Promise<void> {
+  async #spillOrRetain(messages: LogMessage[]): Promise<void> {
     for (const message of messages) {
       try {
-        await this.#spill.write(message.batchId, message.body);
-        this.#stats.spilledRecords += message.records;
+        await this.#spill.write(message.batchId, logMessageBody(message));
+        this.#stats.spilledRecords += message.records.length;
         this.#spillPending = true;
       } catch (error) {
         this.#options.logger.error('spilling prediction logs failed; keeping them for the next flush', { batch: message.batchId, error: String(error) });
@@ -348,14 +323,14 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     }
   }
 
-  #retain(message: OutgoingMessage): void {
+  #retain(message: LogMessage): void {
     this.#retained.push(message);
     this.#retainedBytes += message.bytes;
     while (this.#retainedBytes > this.#options.maxRetainedBytes && this.#retained.length > 0) {
       const dropped = this.#retained.shift()!;
       this.#retainedBytes -= dropped.bytes;
-      this.#stats.droppedRecords += dropped.records;
-      this.#options.logger.error('prediction logs dropped: queue and spill unavailable for too long', { batch: dropped.batchId, records: dropped.records });
+      this.#stats.droppedRecords += dropped.records.length;
+      this.#options.logger.error('prediction logs dropped: queue and spill unavailable for too long', { batch: dropped.batchId, records: dropped.records.length });
     }
   }
 }
