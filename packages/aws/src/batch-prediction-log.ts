@@ -8,13 +8,12 @@ import {
   packMessages,
   packSendBatches,
   preparePredictionLogRecords,
-  type EncodedLogRecord,
   type PredictionLogEntry,
   type PredictionLogRecord,
   type PredictionLogSink,
   type UnitHasher,
 } from '@flywheel/core';
-import { logMessage, sendLogMessages, type LogMessage } from './log-messages.ts';
+import { logMessage, queuedLogRecord, sendLogMessages, type LogMessage, type QueuedLogRecord } from './log-messages.ts';
 
 const SEND_ATTEMPTS = 4;
 /** Bytes the fields a rescoring may change (latency, config version) take at most beyond their placeholders. */
@@ -89,7 +88,7 @@ export class BatchPredictionLogSink implements PredictionLogSink {
  */
 export function stableLogBatches(entry: PredictionLogEntry, hashUnit: UnitHasher): LogMessage[] {
   const records = preparePredictionLogRecords(entry, hashUnit);
-  const sized = records.map((record) => ({ ...encodeLogRecord(record), bytes: stableBytes(record) }));
+  const sized = records.map((record) => queuedLogRecord(encodeLogRecord(record), stableBytes(record)));
   return packMessages(sized, SQS_PACKING_LIMITS.maxMessageBytes).map((run, n) => outgoing(entry.requestId, n, run));
 }
 
@@ -103,6 +102,6 @@ function stableBytes(record: PredictionLogRecord): number {
   return bytes > MAX_RECORD_BYTES - VARYING_FIELD_BYTES ? MAX_RECORD_BYTES + VARYING_FIELD_BYTES : bytes;
 }
 
-function outgoing(requestId: string, n: number, run: readonly EncodedLogRecord[]): LogMessage {
+function outgoing(requestId: string, n: number, run: readonly QueuedLogRecord[]): LogMessage {
   return logMessage(`batchjob-${createHash('sha256').update(`${requestId}\n${n}`).digest('hex').slice(0, 40)}`, run);
 }

@@ -1,30 +1,44 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { encodeBatchBody, encodeBatchHeader, utf8Length, type EncodedLogRecord } from '@flywheel/core';
-import { escapedMessageBody, sendEscapedMessageBatch } from './sqs-escaped-bodies.ts';
+import { encodeBatchHeader, utf8Length, type EncodedLogRecord } from '@flywheel/core';
+import { jsonEscaped, jsonUnescaped, sendEscapedMessageBatch } from './sqs-escaped-bodies.ts';
 
-/** One prediction-log message: a batch id and its encoded records, kept apart until sent. */
-export interface LogMessage {
-  readonly batchId: string;
-  readonly records: readonly EncodedLogRecord[];
-  /** The body's bytes, from each record's size (never less than the body's real size). */
+/**
+ * A log record on its way to the queue: a newline and its line, as escaped bytes ready for the
+ * SendMessageBatch call. Made as soon as a record is encoded, so the line string dies young.
+ */
+export interface QueuedLogRecord {
+  readonly escaped: Uint8Array;
+  /** Bytes the record adds to a message body (SQS counts the body unescaped). */
   readonly bytes: number;
 }
 
-export function logMessage(batchId: string, records: readonly EncodedLogRecord[]): LogMessage {
-  // Each record's bytes are known: no scan of a 256 KiB body, nor a 256 KiB string at all.
-  let bytes = utf8Length(encodeBatchHeader(batchId, records.length));
+export function queuedLogRecord(record: EncodedLogRecord, bytes = record.bytes): QueuedLogRecord {
+  return { escaped: jsonEscaped('\n' + record.line), bytes };
+}
+
+/** One prediction-log message: a batch id and its records, kept apart until sent. */
+export interface LogMessage {
+  readonly batchId: string;
+  readonly records: readonly QueuedLogRecord[];
+  /** The body's bytes, from the header and each record's size (never less than the body's real size). */
+  readonly bytes: number;
+  readonly escapedHeader: Uint8Array;
+}
+
+export function logMessage(batchId: string, records: readonly QueuedLogRecord[]): LogMessage {
+  const header = encodeBatchHeader(batchId, records.length);
+  let bytes = utf8Length(header);
   for (const record of records) bytes += record.bytes;
-  return { batchId, records, bytes };
+  return { batchId, records, bytes, escapedHeader: jsonEscaped(header) };
+}
+
+function escapedBody(message: LogMessage): Uint8Array[] {
+  return [message.escapedHeader, ...message.records.map((record) => record.escaped)];
 }
 
 /** The body as one string: for the spill, not for the queue. */
 export function logMessageBody(message: LogMessage): string {
-  return encodeBatchBody(message.batchId, message.records);
-}
-
-function* bodyPieces(message: LogMessage): Generator<string> {
-  yield encodeBatchHeader(message.batchId, message.records.length);
-  for (const record of message.records) yield '\n' + record.line;
+  return jsonUnescaped(escapedBody(message));
 }
 
 /**
@@ -37,7 +51,7 @@ export async function sendLogMessages<Message extends LogMessage>(
   messages: readonly Message[],
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<{ refused: Message[]; reasons: string[] }> {
-  const entries = messages.map((message, index) => ({ Id: String(index), escapedBody: escapedMessageBody(bodyPieces(message)) }));
+  const entries = messages.map((message, index) => ({ Id: String(index), escapedBody: escapedBody(message) }));
   const { Failed = [] } = await sendEscapedMessageBatch(sqs, queueUrl, entries, options);
   const failed = new Set(Failed.map((entry) => Number(entry.Id)));
   return { refused: messages.filter((_, index) => failed.has(index)), reasons: Failed.map((entry) => entry.Code ?? 'unknown') };

@@ -6,7 +6,6 @@ import {
   packMessages,
   packSendBatches,
   preparePredictionLogRecords,
-  type EncodedLogRecord,
   type PackingLimits,
   type PredictionLogEntry,
   type PredictionLogSink,
@@ -17,7 +16,7 @@ import {
 } from '@flywheel/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
-import { logMessage, logMessageBody, sendLogMessages, type LogMessage } from './log-messages.ts';
+import { logMessage, logMessageBody, queuedLogRecord, sendLogMessages, type LogMessage, type QueuedLogRecord } from './log-messages.ts';
 
 export interface SqsPredictionLogSinkOptions {
   sqs: SQSClient;
@@ -30,7 +29,11 @@ export interface SqsPredictionLogSinkOptions {
   unitHashKey?: string;
   /** Records wait at most this long before they are sent (default 1 s). */
   flushIntervalMs?: number;
-  /** Buffered bytes that start a send before the interval is up (default 1 MiB). */
+  /**
+   * Buffered bytes that start a send before the interval is up (default: one message's worth, the
+   * most a SendMessageBatch call carries). Records waiting as strings are copied by every young-
+   * generation GC they live through; sent, their bytes are off the JS heap.
+   */
   flushAtBytes?: number;
   limits?: PackingLimits;
   /** SendMessageBatch attempts per message before it is spilled (default 4). */
@@ -112,7 +115,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
   /** Entries handed over and not yet prepared. */
   #entries: PredictionLogEntry[] = [];
   #preparing: ReturnType<typeof setImmediate> | undefined;
-  #buffer: EncodedLogRecord[] = [];
+  #buffer: QueuedLogRecord[] = [];
   #bufferedBytes = 0;
   #retained: LogMessage[] = [];
   #retainedBytes = 0;
@@ -131,7 +134,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     this.#options = {
       queueUrl: options.queueUrl,
       flushIntervalMs: options.flushIntervalMs ?? 1000,
-      flushAtBytes: options.flushAtBytes ?? 1024 * 1024,
+      flushAtBytes: options.flushAtBytes ?? (options.limits ?? SQS_PACKING_LIMITS).maxMessageBytes,
       limits: options.limits ?? SQS_PACKING_LIMITS,
       sendAttempts: options.sendAttempts ?? 4,
       retryBaseMs: options.retryBaseMs ?? 50,
@@ -226,9 +229,9 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     for (const entry of entries) {
       try {
         for (const record of preparePredictionLogRecords(entry, this.#hashUnit)) {
-          const encoded = encodeLogRecord(record);
-          this.#buffer.push(encoded);
-          this.#bufferedBytes += encoded.bytes;
+          const queued = queuedLogRecord(encodeLogRecord(record));
+          this.#buffer.push(queued);
+          this.#bufferedBytes += queued.bytes;
         }
       } catch (error) {
         this.#options.logger.error('could not prepare a prediction log entry', { endpoint: entry?.endpoint, error: String(error) });
@@ -252,7 +255,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     return this.#drains;
   }
 
-  async #drain(records: EncodedLogRecord[]): Promise<void> {
+  async #drain(records: QueuedLogRecord[]): Promise<void> {
     const messages = [...this.#retained, ...packMessages(records, this.#options.limits.maxMessageBytes).map((run) => logMessage(crypto.randomUUID(), run))];
     this.#retained = [];
     this.#retainedBytes = 0;

@@ -2,44 +2,33 @@ import { randomBytes } from 'node:crypto';
 import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SQSClient } from '@aws-sdk/client-sqs';
 
 /**
- * Strings past 128 KiB live in V8's large-object space, where building, flattening, encoding and
- * `JSON.stringify` cost 5–10× what they cost below it on Node 22 (bench/README.md). A 256 KiB log
- * message is therefore never held as one string on the way out: its pieces are escaped and encoded
- * one at a time and the request is assembled as bytes.
+ * `text` as the bytes it takes inside a JSON string (escaped, without the quotes), UTF-8. A message
+ * body made of such pieces is never one string: strings past 128 KiB live in V8's large-object
+ * space, where building, flattening and `JSON.stringify` cost 5–10× what they cost below it on
+ * Node 22 (bench/README.md); and bytes off the JS heap cost the young-generation GC nothing while
+ * they wait to be sent.
  */
-const PIECE_CHARS = 32 * 1024;
+export function jsonEscaped(text: string): Uint8Array {
+  return Buffer.from(JSON.stringify(text).slice(1, -1), 'utf8');
+}
 
-/**
- * A message body as the bytes it takes inside SQS's JSON protocol: each piece of `pieces`, in order,
- * JSON-escaped (without the quotes) and UTF-8 encoded. The body the queue stores is the pieces
- * joined.
- */
-export function escapedMessageBody(pieces: Iterable<string>): Uint8Array {
-  const chunks: Buffer[] = [];
-  let pending = '';
-  for (const piece of pieces) {
-    pending += JSON.stringify(piece).slice(1, -1);
-    if (pending.length >= PIECE_CHARS) {
-      chunks.push(Buffer.from(pending, 'utf8'));
-      pending = '';
-    }
-  }
-  if (pending.length > 0 || chunks.length === 0) chunks.push(Buffer.from(pending, 'utf8'));
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+/** The text whose {@link jsonEscaped} pieces these are, joined. */
+export function jsonUnescaped(pieces: readonly Uint8Array[]): string {
+  return JSON.parse(`"${Buffer.concat(pieces).toString('utf8')}"`) as string;
 }
 
 export interface EscapedBatchEntry {
   readonly Id: string;
-  /** From {@link escapedMessageBody}. */
-  readonly escapedBody: Uint8Array;
+  /** The body as {@link jsonEscaped} pieces, in order. */
+  readonly escapedBody: readonly Uint8Array[];
 }
 
 /**
  * SendMessageBatch whose bodies are handed over already escaped: the SDK serializes the call with a
  * short placeholder per body, and a middleware after its serializer puts the bodies' bytes in their
  * place. Everything else — endpoint, signing, retries, errors — is the SDK's own. The client must not
- * check the MD5 SQS echoes per body (`md5: false`, as {@link createAwsClients} builds it): it would
- * hash the placeholders.
+ * check the MD5 SQS echoes per body (`md5: false`, as `createAwsClients` builds it): it would hash
+ * the placeholders.
  */
 export function sendEscapedMessageBatch(
   sqs: SQSClient,
@@ -76,7 +65,7 @@ function spliceBodies(json: string, placeholder: string, entries: readonly Escap
     const token = `${placeholder}${index}"`;
     const at = json.indexOf(token, from);
     if (at < 0) throw new Error(`SendMessageBatch body ${index} is missing from the serialized request`);
-    parts.push(Buffer.from(json.slice(from, at), 'utf8'), entry.escapedBody);
+    parts.push(Buffer.from(json.slice(from, at), 'utf8'), ...entry.escapedBody);
     from = at + token.length - 1; // keep the closing quote
   }
   parts.push(Buffer.from(json.slice(from), 'utf8'));

@@ -1,4 +1,4 @@
-import { MAX_HEADER_BYTES, type EncodedLogRecord } from './batch.ts';
+import { MAX_HEADER_BYTES } from './batch.ts';
 
 /** What one queue message and one SendMessageBatch call may hold. */
 export interface PackingLimits {
@@ -17,9 +17,9 @@ export const SQS_PACKING_LIMITS: PackingLimits = { maxMessageBytes: 256 * 1024, 
  * never split; one larger than a message on its own (it cannot be: see MAX_RECORD_BYTES) still
  * gets a message of its own rather than being dropped.
  */
-export function packMessages(records: readonly EncodedLogRecord[], maxMessageBytes: number): EncodedLogRecord[][] {
-  const messages: EncodedLogRecord[][] = [];
-  let current: EncodedLogRecord[] = [];
+export function packMessages<LogRecord extends { readonly bytes: number }>(records: readonly LogRecord[], maxMessageBytes: number): LogRecord[][] {
+  const messages: LogRecord[][] = [];
+  let current: LogRecord[] = [];
   let bytes = MAX_HEADER_BYTES;
   for (const record of records) {
     if (current.length > 0 && bytes + record.bytes > maxMessageBytes) {
