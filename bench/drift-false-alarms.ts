@@ -2,8 +2,8 @@
 // days, through the judge's own decision code (windowSignals on the look-back's merged minute
 // windows, then the alert policy). Also: how many looks a real shift takes to open its alert.
 //   npx tsx bench/drift-false-alarms.ts [--days 10]
-import { DEFAULT_ALERT_POLICY, DEFAULT_MONITORING, buildReferenceProfile, decideAlert, monitoringPlan, type AlertState, type PredictionLogRecord } from '@flywheel/core';
-import { WindowStateBuilder, mergeWindowStates, windowSignals, type WindowState } from '@flywheel/monitor';
+import { DEFAULT_ALERT_POLICY, DEFAULT_MONITORING, buildReferenceProfile, decideAlert, monitoringPlan, type AlertState, type PredictionLogRecord, WindowStateBuilder, mergeWindowStates, type WindowState } from '@flywheel/core';
+import { windowSignals } from '@flywheel/monitor';
 import { seededRandom, type Random } from '@flywheel/testing/drift/random';
 
 const argDays = process.argv.indexOf('--days');

@@ -14,24 +14,23 @@ import {
   type PredictionLogRecord,
   type ReferenceProfile,
   silentLogger,
-} from '@flywheel/core';
-import {
-  LogIngest,
-  NO_NOTIFIER,
   WindowStateBuilder,
   emptyWindowState,
-  encodeArchive,
   mergeWindowStates,
-  queryDrift,
   windowKeyId,
   type BatchLedger,
-  type MonitorDependencies,
   type StoredWindow,
   type WindowKey,
   type WindowState,
   type WindowStore,
+} from '@flywheel/core';
+import {
+  LogIngest,
+  NO_NOTIFIER,
+  queryDrift,
+  type MonitorDependencies,
 } from '@flywheel/monitor';
-import { createAwsClients, DynamoModelRegistry, DynamoWindowStore, type AwsClients } from '@flywheel/aws';
+import { createAwsClients, DynamoModelRegistry, DynamoWindowStore, type AwsClients, encodeArchive } from '@flywheel/aws';
 import { createMonitorDependencies, StackAdapters } from '@flywheel/deploy';
 import { functions } from '@flywheel/infra';
 import { provisionStack, startEmbeddedAws } from '@flywheel/local';

@@ -1,11 +1,11 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@flywheel/core';
-import { S3DatasetStore } from '@flywheel/aws';
+import { S3DatasetStore, encodeArchive } from '@flywheel/aws';
 import { createFeatureStore, createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import type { PredictionLogRecord, Run } from '@flywheel/core';
-import { archiveGroups, encodeArchive } from '@flywheel/monitor';
+import { archiveGroups } from '@flywheel/monitor';
 import { generateTabularDataset, registryFeatures, registryTask, trainChallenger } from '@flywheel/train';
 import { registered } from '@flywheel/testing/models';
 import { MemoryLabels, eventually, putRetrainingEndpoint } from '@flywheel/testing/retrain-fixtures';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@flywheel/core';
 import { DynamoWindowStore, S3ReferenceProfileStore } from '@flywheel/aws';
-import type { Run } from '@flywheel/core';
-import { queryDrift, type Alert } from '@flywheel/monitor';
+import type { Alert, Run } from '@flywheel/core';
+import { queryDrift } from '@flywheel/monitor';
 import { seededRandom } from '@flywheel/testing/drift/random';
 import { createJudgeHandler, createMonitorHandler } from '@flywheel/deploy';
 import { at, batchBody, lambdaContext, logRecord, sqsEvent } from '@flywheel/testing/monitor-fixtures';

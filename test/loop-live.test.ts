@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@flywheel/core';
-import type { CloudEvent, Run } from '@flywheel/core';
-import type { Alert } from '@flywheel/monitor';
+import type { Alert, CloudEvent, Run } from '@flywheel/core';
 import { seedDemo } from '@flywheel/local';
 import { DEMO_ENDPOINT, DEMO_MODEL, demoTraffic, type Dataset } from '@flywheel/train';
 import { createEventsHandler, createJudgeHandler, createMonitorHandler, createTrainHandler } from '@flywheel/deploy';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ReferenceProfileStore } from '@flywheel/aws';
-import type { Alert } from '@flywheel/monitor';
+import type { Alert } from '@flywheel/core';
 import { Webhook } from 'standardwebhooks';
 import { seededRandom } from '@flywheel/testing/drift/random';
 import { createJudgeHandler, createMonitorHandler } from '@flywheel/deploy';

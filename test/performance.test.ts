@@ -4,7 +4,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoExperimentStore, DynamoFeedbackStore, DynamoWindowStore, FeedbackJoiner, WindowPerformanceWriter } from '@flywheel/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
-import type { Alert } from '@flywheel/monitor';
+import type { Alert } from '@flywheel/core';
 import { performanceResponseSchema } from '../packages/api/src/routes/performance.ts';
 import { seededRandom } from '@flywheel/testing/drift/random';
 import { postFeedback, startMonitoredSystem } from '@flywheel/testing/feedback-fixtures';

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import type { PerformanceScoreStore } from '@flywheel/monitor';
-import { ServingMetrics, jsonLogger, type Logger, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type DatasetObjects, type FeatureStore, type DatasetRegistry, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink } from '@flywheel/core';
+import { ServingMetrics, jsonLogger, type Logger, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type DatasetObjects, type FeatureStore, type DatasetRegistry, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink, type PerformanceScoreStore } from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { routeGuards } from './routes/define-route.ts';

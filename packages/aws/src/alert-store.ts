@@ -1,7 +1,7 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AlertKey, AlertState } from '@flywheel/core';
-import { ALERT_STATUSES, type Alert, type AlertStateRecord, type AlertStatusName, type AlertStore } from '@flywheel/monitor';
+import { ALERT_STATUSES, type Alert, type AlertStateRecord, type AlertStatusName, type AlertStore } from '@flywheel/core';
 import { conditionally, queryAll } from './dynamo-items.ts';
 
 const RESOLVED_RETENTION_SECONDS = 180 * 86_400;

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterQueue } from '@flywheel/monitor';
+import type { DeadLetterQueue } from '@flywheel/core';
 
 /** SQS caps a message attribute value with the rest of the message; reasons stay short. */
 const MAX_REASON_LENGTH = 1000;

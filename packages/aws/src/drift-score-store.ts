@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DriftScoreStore, DriftScores } from '@flywheel/monitor';
+import type { DriftScoreStore, DriftScores } from '@flywheel/core';
 import { DynamoLatestScores } from './latest-scores-store.ts';
 
 /** The latest drift scores (`pk = DRIFTSCORES`). */

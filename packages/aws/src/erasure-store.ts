@@ -11,9 +11,9 @@ import {
   type ErasureStatus,
   type ErasureStore,
   type PendingStep,
+  forEachLimit,
 } from '@flywheel/core';
 import { conditionally, fromItem, queryAll, toItem } from './dynamo-items.ts';
-import { forEachLimit } from '@flywheel/monitor';
 import { batchPut } from './feedback-items.ts';
 
 const PROGRESS_KEYS = Object.keys(emptyProgress()) as (keyof ErasureProgress)[];

@@ -6,7 +6,8 @@ import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey,
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { bucket as bucketDefinition } from '@flywheel/infra';
 import type { DatasetRegistry, ErasedRow, ErasureArchive, ErasureDatasets, ErasureJoinItems, ErasureMarker, ErasureUnitClaims } from '@flywheel/core';
-import { encodeArchive, forEachLimit } from '@flywheel/monitor';
+import { forEachLimit } from '@flywheel/core';
+import { encodeArchive } from './log-archive.ts';
 import { DATASET_OBJECTS_PREFIX, datasetKey, sha256OfDatasetKey } from './dataset-store.ts';
 import { batchGet, feedbackKey, predictionKey } from './feedback-items.ts';
 

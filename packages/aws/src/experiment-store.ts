@@ -1,7 +1,6 @@
 import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { EMPTY_TALLY, TALLY_FIELDS, addTallies, type ExperimentStore, type ExperimentTally, type Moments, type ServedCount, type TallyDelta, type TallyKey, type VariantTally } from '@flywheel/core';
-import { forEachLimit } from '@flywheel/monitor';
+import { EMPTY_TALLY, TALLY_FIELDS, addTallies, type ExperimentStore, type ExperimentTally, type Moments, type ServedCount, type TallyDelta, type TallyKey, type VariantTally, forEachLimit } from '@flywheel/core';
 import { conditionally, queryAll, sortNumber } from './dynamo-items.ts';
 import { batchGet, batchPut } from './feedback-items.ts';
 

@@ -2,7 +2,7 @@
 import { BatchGetItemCommand, BatchWriteItemCommand, type AttributeValue, type BatchGetItemCommandOutput, type BatchWriteItemCommandOutput, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { FeedbackSide, LabelValue, OutcomeValue, PredictionSide } from '@flywheel/core';
-import { forEachLimit } from '@flywheel/monitor';
+import { forEachLimit } from '@flywheel/core';
 import { fromItem } from './dynamo-items.ts';
 
 /** `pk = FEEDBACK#<endpoint>, sk = <row id>`: the latest feedback for a row, and what of it is counted. */

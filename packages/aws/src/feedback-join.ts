@@ -1,7 +1,6 @@
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { facetDelta, pendingFacets, realizedPerformance, type JoinFacet, type PerformanceState, type PredictionSide, type TallyDelta, type TallyKey } from '@flywheel/core';
-import { forEachLimit, windowKeyId, windowOf, type WindowKey } from '@flywheel/monitor';
+import { facetDelta, pendingFacets, realizedPerformance, type JoinFacet, type PerformanceState, type PredictionSide, type TallyDelta, type TallyKey, forEachLimit, windowKeyId, windowOf, type WindowKey } from '@flywheel/core';
 import { conditionally, fromItem } from './dynamo-items.ts';
 import type { DynamoExperimentStore } from './experiment-store.ts';
 import { feedbackKey, feedbackSide, type FeedbackItem } from './feedback-items.ts';

@@ -1,5 +1,4 @@
-import { TtlCache, type EndpointStore, type PredictionLogRecord, type Task } from '@flywheel/core';
-import type { VersionCache } from '@flywheel/monitor';
+import { TtlCache, type EndpointStore, type PredictionLogRecord, type Task, type VersionCache } from '@flywheel/core';
 
 export type EndpointConfigs = Pick<EndpointStore, 'get'>;
 

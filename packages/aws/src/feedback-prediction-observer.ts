@@ -7,8 +7,9 @@ import {
   type PredictionLogRecord,
   type PredictionObserver,
   type Task,
+  VersionCache,
+  type VersionRegistry,
 } from '@flywheel/core';
-import { VersionCache, type VersionRegistry } from '@flywheel/monitor';
 import type { DynamoExperimentStore } from './experiment-store.ts';
 import { batchGet, batchPut, feedbackKey, isLive, predictionKey, type FeedbackItem, type PredictionItem } from './feedback-items.ts';
 import type { FeedbackJoiner, JoinableRow } from './feedback-join.ts';

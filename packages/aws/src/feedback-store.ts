@@ -1,7 +1,6 @@
 import { QueryCommand, UpdateItemCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { predictionRowId, type FeedbackLabel, type FeedbackReceipt, type FeedbackRow, type FeedbackStore } from '@flywheel/core';
-import { forEachLimit } from '@flywheel/monitor';
+import { predictionRowId, type FeedbackLabel, type FeedbackReceipt, type FeedbackRow, type FeedbackStore, forEachLimit } from '@flywheel/core';
 import { conditionally, fromItem } from './dynamo-items.ts';
 import { batchGet, feedbackKey, isLive, predictionKey, type FeedbackItem, type PredictionItem } from './feedback-items.ts';
 import type { ClaimTerms, ClaimedRow, FeedbackJoiner } from './feedback-join.ts';

@@ -1,5 +1,4 @@
-import { mergePerformance, type PerformanceState } from '@flywheel/core';
-import { emptyWindowState, mergeWindowStates, type WindowKey, type WindowStore } from '@flywheel/monitor';
+import { mergePerformance, type PerformanceState, emptyWindowState, mergeWindowStates, type WindowKey, type WindowStore } from '@flywheel/core';
 
 /** Conditional-write conflicts tolerated per window before the join fails (and is retried by its caller). */
 const MAX_ATTEMPTS = 10;

@@ -18,7 +18,7 @@ export { DynamoAlertStore } from './alert-store.ts';
 export { DynamoDriftScoreStore } from './drift-score-store.ts';
 export { DynamoPerformanceScoreStore } from './performance-score-store.ts';
 export { WindowPerformanceWriter } from './feedback-window-performance.ts';
-export { S3LogArchive } from './log-archive.ts';
+export { S3LogArchive, encodeArchive } from './log-archive.ts';
 export { SqsDeadLetterQueue } from './dead-letter-queue.ts';
 export { SqsEventPublisher } from './sqs-event-publisher.ts';
 export { DynamoRunStore } from './run-store.ts';

@@ -2,10 +2,9 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { bucket as bucketDefinition } from '@flywheel/infra';
-import { PredictionLogRecordSchema, type PredictionLogRecord } from '@flywheel/core';
+import { HOUR_MS, PredictionLogRecordSchema, type PredictionLogRecord } from '@flywheel/core';
 
 const gunzipAsync = promisify(gunzip);
-const HOUR_MS = 3_600_000;
 
 export interface ArchiveReadStats {
   objects: number;

@@ -1,7 +1,20 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { encodeArchive, type LogArchive } from '@flywheel/monitor';
+import type { LogArchive } from '@flywheel/core';
 
-/** The raw prediction log archive under `logs/` (keys and format defined by the monitor). */
+const gzipAsync = promisify(gzip);
+
+/**
+ * The archive object format: gzipped NDJSON, one record per line. Level 1: the archive is written
+ * at traffic rate and read rarely; it already costs about as much CPU as parsing the records, and
+ * higher levels gain little on JSON.
+ */
+export function encodeArchive(lines: readonly string[]): Promise<Uint8Array> {
+  return gzipAsync(lines.join('\n') + '\n', { level: 1 });
+}
+
+/** The raw prediction log archive under `logs/` (keys defined by the monitor's `archiveKey`, format by `encodeArchive`). */
 export class S3LogArchive implements LogArchive {
   constructor(
     private readonly s3: S3Client,

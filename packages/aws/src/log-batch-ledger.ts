@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { BatchLedger, ClaimResult, WindowKey } from '@flywheel/monitor';
+import type { BatchLedger, ClaimResult, WindowKey } from '@flywheel/core';
 import { conditionally } from './dynamo-items.ts';
 
 export interface DynamoBatchLedgerOptions {

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { RegistrationInProgressError, VersionDeletedError, type AliasChange, type ModelRegistry, type ModelVersion, type ModelVersionDraft } from '@flywheel/core';
+import { RegistrationInProgressError, VersionDeletedError, sleep, type AliasChange, type ModelRegistry, type ModelVersion, type ModelVersionDraft } from '@flywheel/core';
 import { conditionally, fromItem, lookupNames, newest, queryAll, sortNumber, toItem, withoutKeys } from './dynamo-items.ts';
 
 export interface DynamoModelRegistryOptions {
@@ -265,5 +265,3 @@ function visible(item: StoredVersion | undefined): ModelVersion | undefined {
 const modelKey = (model: string) => `MODEL#${model}`;
 // The trailing # keeps alias `a` from matching the history of alias `ab`.
 const aliasPrefix = (alias: string) => `ALIAS#${alias}#`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

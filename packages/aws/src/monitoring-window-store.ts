@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { StoredWindow, WindowKey, WindowSeries, WindowState, WindowStore } from '@flywheel/monitor';
+import type { StoredWindow, WindowKey, WindowSeries, WindowState, WindowStore } from '@flywheel/core';
 import { conditionally, queryAll } from './dynamo-items.ts';
 
 const gzipAsync = promisify(gzip);

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { PerformanceScoreStore, PerformanceScores } from '@flywheel/monitor';
+import type { PerformanceScoreStore, PerformanceScores } from '@flywheel/core';
 import { DynamoLatestScores } from './latest-scores-store.ts';
 
 /** The latest judged performance (`pk = PERFORMANCESCORES`). */

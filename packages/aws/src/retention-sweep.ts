@@ -3,7 +3,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { bucket as bucketDefinition } from '@flywheel/infra';
 import type { EndpointRecord } from '@flywheel/core';
-import { forEachLimit } from '@flywheel/monitor';
+import { forEachLimit } from '@flywheel/core';
 import { feedbackKey, predictionKey } from './feedback-items.ts';
 
 const DAY_MS = 86_400_000;

@@ -85,6 +85,13 @@ export {
   decideAlert,
   resolveAlert,
   serviceHealthSignals,
+  ALERT_STATUSES,
+  type Alert,
+  type AlertStateRecord,
+  type AlertStatusName,
+  type AlertStore,
+  alertIdFor,
+  alertSummary,
 } from './alerts/index.ts';
 export {
   type EncodedLogRecord,
@@ -465,3 +472,40 @@ export {
   TtlCache,
 } from './cache/index.ts';
 export { mulberry32 } from './statistics/random.ts';
+export {
+  type AgreementCounts,
+  type BatchLedger,
+  type ClaimResult,
+  type DeadLetterQueue,
+  type DriftScoreStore,
+  type DriftScores,
+  HOUR_MS,
+  type LogArchive,
+  type PerformanceScoreStore,
+  type PerformanceScores,
+  type StoredWindow,
+  VersionCache,
+  type VersionFacts,
+  type VersionRegistry,
+  WINDOW_MS,
+  type WindowKey,
+  type WindowSeries,
+  type WindowState,
+  WindowStateBuilder,
+  type WindowStore,
+  driftScores,
+  emptyWindowState,
+  hourStart,
+  mergeAgreementCounts,
+  mergeWindowStates,
+  minuteWindowOf,
+  windowEnd,
+  windowKeyId,
+  windowOf,
+} from './monitoring/index.ts';
+export {
+  forEachLimit,
+} from './concurrency/for-each-limit.ts';
+export {
+  sleep,
+} from './concurrency/sleep.ts';

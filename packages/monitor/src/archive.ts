@@ -1,9 +1,5 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { bucket } from '@flywheel/infra';
 import type { PredictionLogRecord } from '@flywheel/core';
-
-const gzipAsync = promisify(gzip);
 
 /**
  * `logs/endpoint=<e>/date=<yyyy-mm-dd>/hour=<hh>/<batchId>.ndjson.gz`: Hive-style partitions, so
@@ -34,13 +30,4 @@ export function archiveGroups(batchId: string, records: readonly PredictionLogRe
     lastGroup.push(lines[i]);
   }
   return groups;
-}
-
-/**
- * The archive object format: gzipped NDJSON, one record per line. Level 1: the archive is written
- * at traffic rate and read rarely; it already costs about as much CPU as parsing the records, and
- * higher levels gain little on JSON.
- */
-export function encodeArchive(lines: readonly string[]): Promise<Uint8Array> {
-  return gzipAsync(lines.join('\n') + '\n', { level: 1 });
 }

@@ -11,8 +11,9 @@ import {
   type FeatureDistribution,
   type WindowSketch,
   type ProfileSource,
+  type StoredWindow,
+  type WindowStore,
 } from '@flywheel/core';
-import type { StoredWindow, WindowStore } from './ports.ts';
 import { listServedWindows } from './window-range.ts';
 
 export interface DriftQuery {

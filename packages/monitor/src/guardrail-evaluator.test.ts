@@ -9,11 +9,11 @@ import {
   type GuardrailState,
   type GuardrailStateStore,
   type PredictionLogRecord,
+  type StoredWindow,
+  windowOf,
+  WindowStateBuilder,
 } from '@flywheel/core';
 import { GuardrailEvaluator, type GuardrailEvaluatorOptions } from './guardrail-evaluator.ts';
-import type { StoredWindow } from './ports.ts';
-import { windowOf } from './window-key.ts';
-import { WindowStateBuilder } from './window-state.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 

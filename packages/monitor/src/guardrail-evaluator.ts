@@ -21,9 +21,10 @@ import {
   silentLogger,
   type Logger,
   type EventPublisher,
+  type WindowStore,
+  WINDOW_MS,
+  hourStart,
 } from '@flywheel/core';
-import type { WindowStore } from './ports.ts';
-import { WINDOW_MS, hourStart } from './window-key.ts';
 
 /**
  * Business outcomes per variant from feedback, for guardrails on metric `outcome`: the moments of

@@ -2,25 +2,9 @@ export { LogIngest, type IngestResult, type IngestStats, type LogIngestDependenc
 export { Judge, type JudgeDependencies, type JudgeOptions, type JudgeStats, type Look, type LookOutcome, type LookSignals, type SignalSource } from './judge.ts';
 export type { MonitorDependencies } from './monitor-dependencies.ts';
 export { listServedWindows } from './window-range.ts';
-export type {
-  AlertStateRecord,
-  AlertStore,
-  BatchLedger,
-  ClaimResult,
-  DeadLetterQueue,
-  DriftScoreStore,
-  LogArchive,
-  StoredWindow,
-  WindowSeries,
-  WindowStore,
-} from './ports.ts';
-export { HOUR_MS, MINUTE_MS, WINDOW_MS, hourStart, minuteWindowOf, recordHour, recordMinute, windowEnd, windowKeyId, windowLengthMs, windowOf, type WindowKey } from './window-key.ts';
-export { WindowStateBuilder, emptyWindowState, mergeAgreementCounts, mergeWindowStates, type AgreementCounts, type WindowState } from './window-state.ts';
 export { DEFAULT_QUALITY_THRESHOLDS, windowSignals, type KeyedSignal, type QualityThresholds, type SignalOptions, type WindowForSignals, type WindowVerdict } from './window-signals.ts';
-export { driftScores, type DriftScores } from './drift-scores.ts';
 export { ProfileCache, type ProfileCacheOptions } from './profile-cache.ts';
-export { archiveGroups, archiveKey, encodeArchive } from './archive.ts';
-export { ALERT_STATUSES, alertIdFor, alertSummary, type Alert, type AlertStatusName } from './alerts/alert.ts';
+export { archiveGroups, archiveKey } from './archive.ts';
 export { applyWindowSignals, eventFor, type AlertEngineDependencies, type AlertOutcome } from './alerts/alert-engine.ts';
 export { AlertDesk, type AlertActionResult } from './alerts/alert-desk.ts';
 export { NO_NOTIFIER, type AlertNotification, type AlertNotifier } from './alerts/notifier.ts';
@@ -28,7 +12,5 @@ export { WebhookNotifier, WebhookTargetSchema, webhookBody, webhooksFromEnv, typ
 export { queryDrift, type DriftQuery, type DriftQueryResult, type ServingHealth, type VersionCount } from './drift-query.ts';
 export { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions, type GuardrailLook, type OutcomeSource } from './guardrail-evaluator.ts';
 export { queryShadows, type ShadowSummary } from './shadow-query.ts';
-export { forEachLimit } from './concurrency.ts';
-export { performanceSignalSource, performanceSignals, versionSeries, type PerformanceScoreStore, type PerformanceScores, type PerformanceVerdict, type VersionSeries } from './performance-signals.ts';
-export { VersionCache, type VersionFacts, type VersionRegistry } from './performance-versions.ts';
+export { performanceSignalSource, performanceSignals, versionSeries, type PerformanceVerdict, type VersionSeries } from './performance-signals.ts';
 export { queryPerformance, type PerformanceQuery, type SeriesPerformance, type WindowPerformance } from './performance-query.ts';

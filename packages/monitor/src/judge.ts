@@ -19,17 +19,21 @@ import {
   type Logger,
   type EventPublisher,
   type ProfileSource,
+  forEachLimit,
+  driftScores,
+  type AlertStore,
+  type DriftScoreStore,
+  type StoredWindow,
+  type WindowStore,
+  mergeWindowStates,
+  type WindowState,
 } from '@flywheel/core';
 import { applyWindowSignals, type AlertOutcome } from './alerts/alert-engine.ts';
 import { NO_NOTIFIER, type AlertNotifier } from './alerts/notifier.ts';
-import { forEachLimit } from './concurrency.ts';
-import { driftScores } from './drift-scores.ts';
 import { GuardrailEvaluator, type GuardrailDependencies, type GuardrailEvaluatorOptions } from './guardrail-evaluator.ts';
-import type { AlertStore, DriftScoreStore, StoredWindow, WindowStore } from './ports.ts';
 import { ProfileCache } from './profile-cache.ts';
 import { listServedWindows } from './window-range.ts';
 import { windowSignals, type KeyedSignal, type SignalOptions, type WindowForSignals } from './window-signals.ts';
-import { mergeWindowStates, type WindowState } from './window-state.ts';
 
 export interface JudgeDependencies {
   readonly windows: Pick<WindowStore, 'list'>;

@@ -10,14 +10,25 @@ import {
   withFields,
   type Logger,
   type ProfileSource,
+  forEachLimit,
+  sleep,
+  type BatchLedger,
+  type DeadLetterQueue,
+  type LogArchive,
+  type WindowStore,
+  VersionCache,
+  type VersionRegistry,
+  minuteWindowOf,
+  windowKeyId,
+  windowOf,
+  type WindowKey,
+  WindowStateBuilder,
+  emptyWindowState,
+  mergeWindowStates,
+  type WindowState,
 } from '@flywheel/core';
 import { archiveGroups } from './archive.ts';
-import { forEachLimit, sleep } from './concurrency.ts';
-import type { BatchLedger, DeadLetterQueue, LogArchive, WindowStore } from './ports.ts';
-import { VersionCache, type VersionRegistry } from './performance-versions.ts';
 import { ProfileCache } from './profile-cache.ts';
-import { minuteWindowOf, windowKeyId, windowOf, type WindowKey } from './window-key.ts';
-import { WindowStateBuilder, emptyWindowState, mergeWindowStates, type WindowState } from './window-state.ts';
 
 export interface LogIngestDependencies {
   readonly windows: WindowStore;

@@ -1,10 +1,7 @@
-import type { EventPublisher } from '@flywheel/core';
+import type { EventPublisher, PerformanceScoreStore, VersionRegistry, AlertStore, DriftScoreStore } from '@flywheel/core';
 import type { AlertNotifier } from './alerts/notifier.ts';
 import type { GuardrailDependencies } from './guardrail-evaluator.ts';
 import type { LogIngestDependencies } from './log-ingest.ts';
-import type { PerformanceScoreStore } from './performance-signals.ts';
-import type { VersionRegistry } from './performance-versions.ts';
-import type { AlertStore, DriftScoreStore } from './ports.ts';
 
 /**
  * The ports of both monitoring units as a deployment builds them once (`createMonitorDependencies`

@@ -1,8 +1,5 @@
-import { performanceFigures, type PerformanceFigures, type ReferencePerformance } from '@flywheel/core';
-import type { WindowStore } from './ports.ts';
+import { performanceFigures, type PerformanceFigures, type ReferencePerformance, type WindowStore, type VersionCache, windowEnd } from '@flywheel/core';
 import { versionSeries } from './performance-signals.ts';
-import type { VersionCache } from './performance-versions.ts';
-import { windowEnd } from './window-key.ts';
 
 export interface PerformanceQuery {
   readonly endpoint: string;

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { realizedPerformance, type PredictionLogRecord, type Task } from '@flywheel/core';
+import { realizedPerformance, type PredictionLogRecord, type Task, type VersionFacts, type StoredWindow, windowOf, type WindowKey, WindowStateBuilder, emptyWindowState, mergeWindowStates, type WindowState } from '@flywheel/core';
 import { performanceSignals, versionSeries } from './performance-signals.ts';
 import { queryPerformance } from './performance-query.ts';
-import type { VersionFacts } from './performance-versions.ts';
-import type { StoredWindow } from './ports.ts';
-import { windowOf, type WindowKey } from './window-key.ts';
-import { WindowStateBuilder, emptyWindowState, mergeWindowStates, type WindowState } from './window-state.ts';
 
 const task: Task = { type: 'binary-classification', output: 'p', classes: ['no', 'yes'] };
 

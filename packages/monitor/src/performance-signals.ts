@@ -5,34 +5,16 @@ import {
   performanceFigures,
   type AlertKey,
   type AlertSignal,
-  type PerformanceFigures,
+  type PerformanceScoreStore,
+  type PerformanceScores,
   type PerformanceState,
   type PerformanceThresholdsInput,
+  type VersionCache,
+  type WindowKey,
+  type WindowState,
 } from '@flywheel/core';
-import type { VersionCache } from './performance-versions.ts';
-import type { WindowKey } from './window-key.ts';
-import type { WindowState } from './window-state.ts';
 import type { KeyedSignal } from './window-signals.ts';
 import type { SignalSource } from './judge.ts';
-
-/** The performance of one endpoint variant and model version over the windows last judged, for `/metrics`. */
-export interface PerformanceScores {
-  readonly endpoint: string;
-  readonly variant: string;
-  readonly model: string;
-  readonly version: number;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly realized: PerformanceFigures['realized'];
-  readonly estimated: PerformanceFigures['estimated'];
-}
-
-/** Latest performance per endpoint variant and model version (the monitoring table), for `/metrics`. */
-export interface PerformanceScoreStore {
-  /** Keeps `scores` unless newer ones of the same series are kept. */
-  put(scores: PerformanceScores): Promise<void>;
-  list(): Promise<PerformanceScores[]>;
-}
 
 export interface PerformanceVerdict {
   readonly signals: KeyedSignal[];

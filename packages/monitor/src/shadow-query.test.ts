@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PredictionLogRecord } from '@flywheel/core';
-import type { StoredWindow, WindowSeries } from './ports.ts';
+import { type StoredWindow, type WindowSeries, windowKeyId, windowOf, WindowStateBuilder } from '@flywheel/core';
 import { queryShadows } from './shadow-query.ts';
-import { windowKeyId, windowOf } from './window-key.ts';
-import { WindowStateBuilder } from './window-state.ts';
 
 const record = (id: string, hour: number, overrides: Partial<PredictionLogRecord> = {}): PredictionLogRecord => ({
   id,

@@ -1,5 +1,4 @@
-import type { WindowStore } from './ports.ts';
-import { mergeAgreementCounts, type AgreementCounts } from './window-state.ts';
+import { type WindowStore, mergeAgreementCounts, type AgreementCounts } from '@flywheel/core';
 
 /** One shadow version's rows over a time range and how they compared with the primary's. */
 export interface ShadowSummary {

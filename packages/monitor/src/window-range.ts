@@ -1,5 +1,4 @@
-import type { StoredWindow, WindowStore } from './ports.ts';
-import { HOUR_MS } from './window-key.ts';
+import { type StoredWindow, type WindowStore, HOUR_MS } from '@flywheel/core';
 
 /**
  * The served-traffic windows that exactly cover [from, to) (ISO 8601, on whole minutes): hour

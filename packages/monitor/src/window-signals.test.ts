@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildReferenceProfile, type PredictionLogRecord } from '@flywheel/core';
+import { buildReferenceProfile, type PredictionLogRecord, WindowStateBuilder, type WindowKey } from '@flywheel/core';
 import { seededRandom } from '@flywheel/testing/drift/random';
 import { windowSignals } from './window-signals.ts';
-import { WindowStateBuilder } from './window-state.ts';
-import type { WindowKey } from './window-key.ts';
 
 const random = seededRandom(3);
 const profile = buildReferenceProfile({

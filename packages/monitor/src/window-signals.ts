@@ -13,9 +13,9 @@ import {
   type DriftReport,
   type ReferenceProfile,
   type ServiceHealthThresholdsInput,
+  type WindowKey,
+  type WindowState,
 } from '@flywheel/core';
-import type { WindowKey } from './window-key.ts';
-import type { WindowState } from './window-state.ts';
 
 /**
  * When a column's data quality breaches: the worst of its missing share (above the baseline's

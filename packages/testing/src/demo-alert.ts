@@ -1,7 +1,7 @@
 // An open drift alert on the demo endpoint, raised the way the system raises one: a few minutes of
 // logged demo traffic far from the baseline go through the monitor function, then the judge
 // function looks at them as its schedule would right after.
-import type { Alert } from '@flywheel/monitor';
+import type { Alert } from '@flywheel/core';
 import { createJudgeHandler, createMonitorHandler } from '@flywheel/deploy';
 import { at, batchBody, lambdaContext, logRecord, sqsEvent } from './monitor-fixtures.ts';
 import type { TestSystem } from './system.ts';

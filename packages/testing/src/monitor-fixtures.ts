@@ -1,8 +1,7 @@
 // Builders for monitoring suites: log records, queue messages, Lambda events, polling.
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { encodePredictionLogBatch, type PredictionLogRecord } from '@flywheel/core';
-import type { WindowStore } from '@flywheel/monitor';
+import { encodePredictionLogBatch, type PredictionLogRecord, type WindowStore } from '@flywheel/core';
 
 export const HOUR = 3_600_000;
 /** An hour three days ago: recent enough for window retention, closed long ago. */

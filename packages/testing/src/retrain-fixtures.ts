@@ -2,7 +2,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import type { PredictionLogRecord } from '@flywheel/core';
-import { archiveGroups, encodeArchive } from '@flywheel/monitor';
+import { archiveGroups } from '@flywheel/monitor';
+import { encodeArchive } from '@flywheel/aws';
 import {
   generateTabularDataset,
   registryFeatures,

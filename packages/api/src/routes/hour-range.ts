@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WINDOW_MS } from '@flywheel/monitor';
+import { WINDOW_MS } from '@flywheel/core';
 import { Problem } from '../problem.ts';
 
 /** Longest range one query of monitoring windows merges: 90 days of hourly windows. */

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { prometheusBuckets, type ServingMetrics } from '@flywheel/core';
-import type { Alert, PerformanceScoreStore, PerformanceScores } from '@flywheel/monitor';
+import { prometheusBuckets, type ServingMetrics, type Alert, type PerformanceScoreStore, type PerformanceScores } from '@flywheel/core';
 import type { MonitoringDependencies } from './monitoring.ts';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
 

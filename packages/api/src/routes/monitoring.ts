@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { queryDrift, type AlertActionResult, type AlertDesk, type AlertStatusName, type DriftScoreStore, type WindowStore } from '@flywheel/monitor';
-import type { ProfileSource } from '@flywheel/core';
+import { queryDrift, type AlertActionResult, type AlertDesk } from '@flywheel/monitor';
+import type { ProfileSource, AlertStatusName, DriftScoreStore, WindowStore } from '@flywheel/core';
 import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
 import { hourRange, isoTime } from './hour-range.ts';

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EndpointStore } from '@flywheel/core';
-import { VersionCache, queryPerformance, type VersionRegistry, type WindowStore } from '@flywheel/monitor';
+import { queryPerformance } from '@flywheel/monitor';
 import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
 import { hourRange } from './hour-range.ts';
 import { driftQuerySchema } from './monitoring.ts';
 import { nameParam } from './path-params.ts';
-import { resourceNameSchema } from '@flywheel/core';
+import { resourceNameSchema, VersionCache, type VersionRegistry, type WindowStore } from '@flywheel/core';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
 import { ok, params, problems } from './openapi.ts';
 

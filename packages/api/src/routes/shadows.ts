@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { EndpointStore } from '@flywheel/core';
-import { queryShadows, type WindowStore } from '@flywheel/monitor';
+import type { EndpointStore, WindowStore } from '@flywheel/core';
+import { queryShadows } from '@flywheel/monitor';
 import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
 import { hourRange, isoTime } from './hour-range.ts';

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { Alert } from '@flywheel/monitor';
+import type { Alert } from '@flywheel/core';
 import type { ContextFor } from '../context.ts';
 import { table } from '../output.ts';
 

@@ -1,4 +1,6 @@
 export { alertKeyId, type AlertKey, type AlertKind } from './alert-key.ts';
+export { ALERT_STATUSES, alertIdFor, alertSummary, type Alert, type AlertStatusName } from './alert.ts';
+export type { AlertStateRecord, AlertStore } from './ports.ts';
 export {
   AlertPolicyOptionsSchema,
   DEFAULT_ALERT_POLICY,

@@ -1,6 +1,4 @@
-import { acknowledgeAlert, resolveAlert, type AlertState, type EventPublisher } from '@flywheel/core';
-import type { AlertStore } from '../ports.ts';
-import type { Alert, AlertStatusName } from './alert.ts';
+import { acknowledgeAlert, resolveAlert, type AlertState, type EventPublisher, type AlertStore, type Alert, type AlertStatusName } from '@flywheel/core';
 import { eventFor } from './alert-engine.ts';
 import type { AlertNotifier } from './notifier.ts';
 

@@ -8,10 +8,13 @@ import {
   type AlertPolicyOptionsInput,
   type AlertSignal,
   type EventPublisher,
+  type AlertStateRecord,
+  type AlertStore,
+  alertIdFor,
+  alertSummary,
+  type Alert,
 } from '@flywheel/core';
-import type { AlertStateRecord, AlertStore } from '../ports.ts';
 import type { KeyedSignal } from '../window-signals.ts';
-import { alertIdFor, alertSummary, type Alert } from './alert.ts';
 import type { AlertNotifier } from './notifier.ts';
 
 export interface AlertEngineDependencies {

@@ -1,5 +1,4 @@
-import type { CloudEvent } from '@flywheel/core';
-import type { Alert } from './alert.ts';
+import type { CloudEvent, Alert } from '@flywheel/core';
 
 export interface AlertNotification {
   readonly alert: Alert;

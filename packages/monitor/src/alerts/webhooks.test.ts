@@ -1,8 +1,7 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { loggerOf, silentLogger } from '@flywheel/core';
-import type { CloudEvent } from '@flywheel/core';
-import type { Alert } from './alert.ts';
+import type { Alert, CloudEvent } from '@flywheel/core';
 import { WebhookNotifier, webhooksFromEnv } from './webhooks.ts';
 
 const alert: Alert = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildReferenceProfile, type PredictionLogRecord } from '@flywheel/core';
+import { buildReferenceProfile } from '../drift/reference-profile.ts';
+import type { PredictionLogRecord } from '../logs/record.ts';
 import { WindowStateBuilder, emptyWindowState, mergeWindowStates } from './window-state.ts';
 import { hourStart, minuteWindowOf, windowEnd, windowKeyId, windowLengthMs, windowOf } from './window-key.ts';
 

@@ -1,4 +1,4 @@
-import type { DriftReport } from '@flywheel/core';
+import type { DriftReport } from '../drift/evaluate.ts';
 import type { WindowKey } from './window-key.ts';
 
 /** The drift scores of the latest evaluated window of one endpoint variant and model version. */

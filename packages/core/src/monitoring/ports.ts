@@ -1,6 +1,5 @@
-import type { AlertKey, AlertState } from '@flywheel/core';
-import type { Alert, AlertStatusName } from './alerts/alert.ts';
 import type { DriftScores } from './drift-scores.ts';
+import type { PerformanceScores } from './performance-scores.ts';
 import type { WindowKey } from './window-key.ts';
 import type { WindowState } from './window-state.ts';
 
@@ -53,8 +52,8 @@ export interface BatchLedger {
 }
 
 /**
- * Where raw records are archived for retraining (S3 `logs/`), as NDJSON lines the store writes
- * with `encodeArchive`. Writing a key again replaces it.
+ * Where raw records are archived for retraining (S3 `logs/`), as NDJSON lines the store encodes
+ * into one object (the S3 adapter's `encodeArchive`). Writing a key again replaces it.
  */
 export interface LogArchive {
   put(key: string, lines: readonly string[]): Promise<void>;
@@ -65,31 +64,15 @@ export interface DeadLetterQueue {
   send(body: string, reason: string, source: { messageId: string; batchId?: string }): Promise<void>;
 }
 
-export interface AlertStateRecord {
-  readonly key: AlertKey;
-  readonly state: AlertState;
-  /** The alert this key's open (or acknowledged) state belongs to. */
-  readonly alertId?: string;
-  readonly revision: number;
-}
-
-/** Alerts and the policy state per alert key (the operations table). */
-export interface AlertStore {
-  states(endpoint: string): Promise<AlertStateRecord[]>;
-  getState(key: AlertKey): Promise<AlertStateRecord | undefined>;
-  /** Conditional on the revision (0: none stored yet); false when another writer got there first. */
-  saveState(record: Omit<AlertStateRecord, 'revision'>, expectedRevision: number): Promise<boolean>;
-  /** Stores a new alert; storing the same id again changes nothing. */
-  create(alert: Alert): Promise<void>;
-  get(id: string): Promise<Alert | undefined>;
-  /** Moves an alert to `status` if it is in one of `from`; undefined when it is not (or is missing). */
-  transition(id: string, status: Exclude<AlertStatusName, 'open'>, at: string, from: readonly AlertStatusName[], by?: 'policy' | 'user'): Promise<Alert | undefined>;
-  /** Newest first. */
-  list(filter: { status?: AlertStatusName; endpoint?: string; limit: number }): Promise<Alert[]>;
-}
-
 /** Latest drift evaluation per window series, for `/metrics`. */
 export interface DriftScoreStore {
   put(scores: DriftScores): Promise<void>;
   list(): Promise<DriftScores[]>;
+}
+
+/** Latest performance per endpoint variant and model version (the monitoring table), for `/metrics`. */
+export interface PerformanceScoreStore {
+  /** Keeps `scores` unless newer ones of the same series are kept. */
+  put(scores: PerformanceScores): Promise<void>;
+  list(): Promise<PerformanceScores[]>;
 }

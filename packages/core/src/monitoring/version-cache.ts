@@ -1,4 +1,7 @@
-import { TtlCache, referencePerformance, type ModelRegistry, type ReferencePerformance, type Task } from '@flywheel/core';
+import { TtlCache } from '../cache/ttl-cache.ts';
+import { referencePerformance, type ReferencePerformance } from '../performance/reference.ts';
+import type { Task } from '../registry/metadata.ts';
+import type { ModelRegistry } from '../registry/ports.ts';
 
 /** What monitoring needs of a model version: its task (how to read its outputs) and its reference performance. */
 export interface VersionFacts {

@@ -1,4 +1,5 @@
-import { alertKeyId, sha256Hex, type AlertKey, type AlertKind } from '@flywheel/core';
+import { sha256Hex } from '../auth/api-key.ts';
+import { alertKeyId, type AlertKey, type AlertKind } from './alert-key.ts';
 
 export type AlertStatusName = 'open' | 'acknowledged' | 'resolved';
 export const ALERT_STATUSES: readonly AlertStatusName[] = ['open', 'acknowledged', 'resolved'];

@@ -1,4 +1,4 @@
-import type { PredictionLogRecord } from '@flywheel/core';
+import type { PredictionLogRecord } from '../logs/record.ts';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;

@@ -18,5 +18,3 @@ export async function forEachLimit<T>(items: Iterable<T>, limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
   if (failed) throw firstError;
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

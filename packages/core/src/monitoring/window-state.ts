@@ -1,21 +1,11 @@
-import {
-  addServedRow,
-  createLatencyHistogram,
-  createWindowSketch,
-  mergeLatencyHistograms,
-  mergePerformance,
-  mergeSketches,
-  observe,
-  outputColumns,
-  recordRequest,
-  type ClassCounts,
-  type LatencyHistogram,
-  type PerformanceState,
-  type PredictionLogRecord,
-  type ReferenceProfile,
-  type Task,
-  type WindowSketch,
-} from '@flywheel/core';
+import type { ReferenceProfile } from '../drift/reference-profile.ts';
+import { createWindowSketch, mergeSketches, observe, type WindowSketch } from '../drift/window-sketch.ts';
+import { outputColumns } from '../logs/output-columns.ts';
+import type { PredictionLogRecord } from '../logs/record.ts';
+import type { ClassCounts } from '../performance/class-counts.ts';
+import { addServedRow, mergePerformance, type PerformanceState } from '../performance/performance-state.ts';
+import type { Task } from '../registry/metadata.ts';
+import { createLatencyHistogram, mergeLatencyHistograms, recordRequest, type LatencyHistogram } from '../serving-health/latency-histogram.ts';
 
 /**
  * Everything monitoring keeps about one window. Fixed-size however much traffic it counts: the
