@@ -4,7 +4,7 @@
 // new version, canary, rollout decision.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CloudEvent, Run } from '@flywheel/core';
+import { sleep, type CloudEvent, type Run } from '@flywheel/core';
 import { seedDemo } from '@flywheel/local';
 import { DEMO_ENDPOINT, DEMO_MODEL, demoSeed, demoTraffic, type Dataset } from '@flywheel/train';
 
@@ -24,7 +24,6 @@ const note = (line: string) => say(`   ${line}`);
 /** When the shifted traffic started: the loop's milestones are printed with the time since. */
 let shiftAt: number | undefined;
 const live = (line: string) => say(`   ${clock()}${shiftAt === undefined ? '' : ` (+${Math.round((Date.now() - shiftAt) / 1000)} s)`}  ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class DemoError extends Error {}
 

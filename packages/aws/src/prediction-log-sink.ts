@@ -11,6 +11,7 @@ import {
   type PredictionLogSink,
   type UnitHasher,
   jsonLogger,
+  sleep,
   withFields,
   type Logger,
 } from '@flywheel/core';
@@ -93,8 +94,6 @@ function rememberingHasher(hash: UnitHasher): UnitHasher {
   };
 }
 
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The request path's prediction log sink: buffers records, packs many per message (NDJSON, up to
