@@ -1,12 +1,9 @@
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucket as bucketDefinition } from '@flywheel/infra';
 import type { DatasetObjects } from '@flywheel/core';
+import { gunzipAsync, gzipAsync } from './gzip.ts';
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 /**
  * Training datasets in S3, content-addressed: `datasets/sha256/<hex>.ndjson.gz`, the canonical

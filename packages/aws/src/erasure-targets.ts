@@ -1,6 +1,4 @@
 // Where an erasure removes a subject's rows: the log archive, the feedback join's items, the datasets.
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
 import { DeleteItemCommand, QueryCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -10,9 +8,8 @@ import { forEachLimit } from '@flywheel/core';
 import { encodeArchive } from './log-archive.ts';
 import { DATASET_OBJECTS_PREFIX, datasetKey, sha256OfDatasetKey } from './dataset-store.ts';
 import { batchGet, feedbackKey, predictionKey } from './feedback-items.ts';
+import { gunzipAsync, gzipAsync } from './gzip.ts';
 
-const gunzipAsync = promisify(gunzip);
-const gzipAsync = promisify(gzip);
 
 /** Keys under a prefix in key order, after `after`, ending with `suffix`. */
 async function* keysUnder(s3: S3Client, bucket: string, prefix: string, suffix: string, after?: string): AsyncGenerator<string> {

@@ -1,10 +1,8 @@
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { bucket as bucketDefinition } from '@flywheel/infra';
 import { HOUR_MS, PredictionLogRecordSchema, type PredictionLogRecord } from '@flywheel/core';
+import { gunzipAsync } from './gzip.ts';
 
-const gunzipAsync = promisify(gunzip);
 
 export interface ArchiveReadStats {
   objects: number;

@@ -1,9 +1,7 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { LogArchive } from '@flywheel/core';
+import { gzipAsync } from './gzip.ts';
 
-const gzipAsync = promisify(gzip);
 
 /**
  * The archive object format: gzipped NDJSON, one record per line. Level 1: the archive is written

@@ -1,12 +1,9 @@
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { StoredWindow, WindowKey, WindowSeries, WindowState, WindowStore } from '@flywheel/core';
 import { conditionally, queryAll } from './dynamo-items.ts';
+import { gunzipAsync, gzipAsync } from './gzip.ts';
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 export interface DynamoWindowStoreOptions {
   /** Hour windows expire (TTL) this long after they end (default 400 days: a year-over-year drift query works). */
