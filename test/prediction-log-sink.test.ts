@@ -106,6 +106,16 @@ describe('the prediction log sink, from log() to the queue', () => {
     expect(log.stats()).toMatchObject({ sentRecords: 30, droppedRecords: 0 });
   });
 
+  it('delivers text of every kind a feature may hold, quotes and characters beyond U+FFFF included, as it was logged', async () => {
+    const log = sink();
+    const texts = ['say "hi"\\n', 'Zürich 🚲 ☕', 'tab\there', '\uFFFE odd', '日本語 𝄞'];
+    texts.forEach((text, i) => log.log(entry('texts', i, { rows: [{ inputs: { note: text }, outputs: { score: [1] } }] })));
+    await log.close();
+    expect(log.stats()).toMatchObject({ sentRecords: texts.length, spilledRecords: 0, droppedRecords: 0 });
+    const records = await received('texts', texts.length);
+    expect(records.map((r) => [r.id, r.inputs.note]).sort()).toEqual(texts.map((text, i) => [`texts-${i}/0`, text]).sort());
+  });
+
   it('prepares entries after log() returns, so a broken entry costs only itself, never the caller or its neighbours', async () => {
     const reports: string[] = [];
     const log = sink({ logger: loggerOf((_level, message) => void reports.push(message)) });

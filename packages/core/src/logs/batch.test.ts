@@ -30,7 +30,9 @@ describe('prediction log batches', () => {
   it('round-trips through NDJSON', () => {
     const records = [record(1), record(2), record(3, { city: 'Zürich 🚲' })];
     const decoded = decodePredictionLogBatch(encodePredictionLogBatch({ id: 'batch-0001', records }));
-    expect(decoded).toEqual({ id: 'batch-0001', records, lines: records.map((r) => JSON.stringify(r)), rejected: [] });
+    expect(decoded).toEqual({ id: 'batch-0001', records, lines: records.map((r) => encodeLogRecord(r).line), rejected: [] });
+    // Beyond U+FFFF as an escaped pair: the same text, in a line every queue takes.
+    expect(decoded.lines[2]).toContain('Zürich \\ud83d\\udeb2');
   });
 
   it('sets bad lines aside with a reason and keeps the rest', () => {
@@ -59,9 +61,10 @@ describe('prediction log batches', () => {
 
   it('measures bytes as SQS does and escapes characters SQS refuses', () => {
     for (const text of ['abc', 'Zürich', '🚲', '日本', '\uFFFE']) expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
-    const encoded = encodeLogRecord(record(1, { odd: 'a\uFFFFb' }));
-    expect(encoded.line).not.toMatch(/[\uFFFE\uFFFF]/);
-    expect(JSON.parse(encoded.line).inputs.odd).toBe('a\uFFFFb');
+    const encoded = encodeLogRecord(record(1, { odd: 'a\uFFFFb', emoji: 'ride 🚲 ok' }));
+    expect(encoded.line).not.toMatch(/[\uFFFE\uFFFF\uD800-\uDFFF]/);
+    expect(JSON.parse(encoded.line).inputs).toEqual({ odd: 'a\uFFFFb', emoji: 'ride 🚲 ok' });
+    expect(encoded.bytes).toBe(new TextEncoder().encode(encoded.line).length + 1);
   });
 });
 

@@ -34,17 +34,19 @@ export interface EncodedLogRecord {
  */
 export const MAX_RECORD_BYTES = 64 * 1024;
 
-// SQS accepts only #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD; JSON.stringify escapes
-// everything else but these two noncharacters (lone surrogates are escaped since ES2019).
-const NONCHARACTER = /[\uFFFE\uFFFF]/;
-const NONCHARACTERS = /[\uFFFE\uFFFF]/g;
-const escapeNoncharacter = (c: string) => `\\u${c.charCodeAt(0).toString(16)}`;
+// SQS accepts only #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF; JSON.stringify
+// escapes everything else but the noncharacters U+FFFE and U+FFFF (lone surrogates are escaped
+// since ES2019). Characters beyond U+FFFF are written as escaped surrogate pairs too: SQS takes
+// them, the local emulator refuses them, and the escaped line parses to the same text.
+const REFUSED_BY_QUEUE = /[\uFFFE\uFFFF\uD800-\uDFFF]/;
+const ALL_REFUSED_BY_QUEUE = /[\uFFFE\uFFFF\uD800-\uDFFF]/g;
+const escapeCodeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16)}`;
 
 function encodeLine(value: unknown): EncodedLogRecord {
   const json = JSON.stringify(value);
   // The usual, all-ASCII line holds no noncharacter and no multi-byte character: one scan settles both.
   if (isAscii(json)) return { line: json, bytes: json.length + 1 };
-  const line = NONCHARACTER.test(json) ? json.replace(NONCHARACTERS, escapeNoncharacter) : json;
+  const line = REFUSED_BY_QUEUE.test(json) ? json.replace(ALL_REFUSED_BY_QUEUE, escapeCodeUnit) : json;
   return { line, bytes: utf8Length(line) + 1 };
 }
 
