@@ -141,6 +141,8 @@ export {
   type WebhookDeliveryOptions,
   deliverWebhook,
   cloudEventEnvelopeSchema,
+  eventCatalogue,
+  eventTypes,
 } from './events/index.ts';
 export {
   type Actor,
