@@ -4,6 +4,7 @@ import { eventually } from '@flywheel/testing/monitor-fixtures';
 import { putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
 import type { TestSystem } from '@flywheel/testing/system';
 import { startMonitoredSystem } from '@flywheel/testing/feedback-fixtures';
+import { experimentResponseSchema } from '../packages/api/src/routes/experiment.ts';
 
 interface Change {
   kind: string;
@@ -94,7 +95,8 @@ describe('a guardrail rolls back a canary that errors more, on its own', () => {
     expect(numbers.controlSamples + numbers.candidateSamples).toBeLessThanOrEqual(sent);
 
     // The experiment view lists the decision too.
-    const experiment = (await (await system.api('/v1/endpoints/checkout/experiment')).json()) as { decisions: Array<Record<string, unknown>> };
+    // What is answered is what the OpenAPI document says.
+    const experiment = experimentResponseSchema.parse(await (await system.api('/v1/endpoints/checkout/experiment')).json()) as { decisions: Array<Record<string, unknown>> };
     expect(experiment.decisions).toEqual([expect.objectContaining({ configVersion: 2, kind: 'guardrail', decision: change.decision })]);
 
     // Within the serving cache's TTL every request is answered under the rolled-back config.

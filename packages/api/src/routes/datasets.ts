@@ -17,7 +17,7 @@ export const datasetLabelsSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('values'), mean: z.number(), std: z.number(), min: z.number(), max: z.number() }),
 ]);
 
-const datasetVersionSchema = z.object({
+export const datasetVersionSchema = z.object({
   name: z.string(),
   version: z.int(),
   sha256: z.string(),

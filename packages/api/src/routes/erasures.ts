@@ -32,7 +32,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 const count = z.int().min(0);
 /** What GET answers: the erasure as worked so far (`Erasure` in @flywheel/core), with its report once it succeeded. */
-const erasureViewSchema = z.strictObject({
+export const erasureViewSchema = z.strictObject({
   erasureId: z.string(),
   subject: z
     .strictObject({ unitHash: z.string().optional().describe('The unit, keyed-hashed as the archive holds it'), entity: z.strictObject({ view: z.string(), id: z.string() }).optional() })

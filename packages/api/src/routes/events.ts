@@ -16,7 +16,7 @@ const eventsQuery = z.object({
 });
 
 /** A CloudEvent of each type the system emits, with that type's data (the event catalogue in @flywheel/core). */
-const eventSchema = z.discriminatedUnion(
+export const eventSchema = z.discriminatedUnion(
   'type',
   eventTypes.map((type) => cloudEventEnvelopeSchema.extend({ type: z.literal(type), data: eventCatalogue[type] })) as unknown as [z.ZodObject, ...z.ZodObject[]],
 );

@@ -45,7 +45,7 @@ export const ingestResponseSchema = z.object({
 });
 export const historicalBodySchema = z.strictObject({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_HISTORICAL_ROWS) });
 /** Each row as sent (its entity and event_time), with the view's feature values and feature_event_time (null where no row answered). */
-const historicalResponseSchema = z.object({ view: z.string(), version: z.int(), rows: z.array(z.record(z.string(), featureValueSchema)) });
+export const historicalResponseSchema = z.object({ view: z.string(), version: z.int(), rows: z.array(z.record(z.string(), featureValueSchema)) });
 export const onlineResponseSchema = z.object({
   view: z.string(),
   version: z.int(),

@@ -63,6 +63,13 @@ const lineageNodeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...nodeBase, kind: z.literal('endpoint-config'), endpoint: z.string(), configVersion: z.int(), change: z.string(), reason: z.string().optional(), current: z.boolean() }),
 ]);
 
+/** The graph (`LineageGraph` in @flywheel/core). */
+export const lineageResponseSchema = z.strictObject({
+  start: z.array(z.string()).describe('The nodes the query named'),
+  nodes: z.array(lineageNodeSchema),
+  edges: z.array(z.strictObject({ from: z.string(), to: z.string(), relation: z.enum(['trained', 'merged-into', 'champion', 'registered', 'parent', 'served', 'shadowed']), variant: z.string().optional(), share: z.number().optional() })),
+});
+
 /**
  * `GET /v1/lineage?version=m:2` (or `dataset=d:1`, `run=<id>`, `endpoint=e` or `e:3`): the graph
  * upstream and downstream of that node — dataset versions → runs → model versions → endpoint
@@ -80,11 +87,7 @@ export function lineageRoutes(deps: LineageDependencies, guards: RouteGuards) {
     responses: {
       200: ok(
         'The graph',
-        z.object({
-          start: z.array(z.string()),
-          nodes: z.array(lineageNodeSchema),
-          edges: z.array(z.strictObject({ from: z.string(), to: z.string(), relation: z.enum(['trained', 'merged-into', 'champion', 'registered', 'parent', 'served', 'shadowed']), variant: z.string().optional(), share: z.number().optional() })),
-        }),
+        lineageResponseSchema,
       ),
       ...problems(400, 404),
     },

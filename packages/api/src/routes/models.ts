@@ -60,7 +60,7 @@ export const createUploadSchema = z.strictObject({
 export const aliasBodySchema = z.strictObject({ version: z.int().min(1), reason: z.string().trim().min(1).max(1000).optional() });
 
 /** The lineage a retraining run registers its version with (`Lineage` in @flywheel/core). */
-const trainedLineageSchema = z.strictObject({
+export const trainedLineageSchema = z.strictObject({
   runId: z.string(),
   dataset: z.strictObject({ name: z.string(), version: z.int(), sha256: z.string() }).optional().describe('The registered dataset version it was trained on'),
   manifestSha256: z.string(),

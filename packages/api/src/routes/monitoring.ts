@@ -95,7 +95,7 @@ export const driftResponseSchema = z.strictObject({
 });
 
 /** An alert as the desk keeps it (see `Alert` in @flywheel/monitor). */
-const alertSchema = z.strictObject({
+export const alertSchema = z.strictObject({
   id: z.string(),
   endpoint: z.string(),
   kind: z.enum(['drift', 'quality', 'error_rate', 'latency', 'performance']),

@@ -82,7 +82,7 @@ const runDatasetSchema = z.strictObject({
 });
 
 /** A retraining run as kept (`Run` in @flywheel/core). */
-const runSchema = z.strictObject({
+export const runSchema = z.strictObject({
   runId: z.string(),
   model: z.string(),
   endpoint: z.string().optional(),
