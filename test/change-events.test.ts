@@ -22,8 +22,10 @@ describe('registry and endpoint changes are announced as CloudEvents', () => {
     let events: CloudEvent[] = [];
     while (Date.now() < deadline) {
       const response = await system.api(`/v1/events?type=${type}`);
+      const body = await response.json();
       // What is answered is what the OpenAPI document says.
-      events = z.object({ events: z.array(eventSchema) }).parse(await response.json()).events as CloudEvent[];
+      z.object({ events: z.array(eventSchema) }).parse(body);
+      events = (body as { events: CloudEvent[] }).events;
       if (events.length >= count) break;
       await new Promise((r) => setTimeout(r, 200));
     }
