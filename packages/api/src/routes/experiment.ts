@@ -5,6 +5,7 @@ import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
 import { nameParam } from './path-params.ts';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { endpointChangeSchema } from './endpoints.ts';
 import { ok, params, problems } from './openapi.ts';
 
 export interface ExperimentRouteDependencies {
@@ -62,39 +63,13 @@ const experimentVariantSchema = z.strictObject({
 });
 /** Sample-ratio mismatch (`SampleRatioMismatch` in @flywheel/core); chiSquare is null where infinite (a variant weighted 0 drew traffic). */
 const srmSchema = z.strictObject({ chiSquare: z.number().nullable(), df: z.int(), pValue: z.number(), mismatch: z.boolean() });
-const weightsSchema = z.array(z.strictObject({ name: z.string(), weight: z.number() }));
-/** A guardrail's rollback or promotion: the config version it wrote and its change (`EndpointChange` with a `GuardrailDecisionRecord`). */
+/** A guardrail's rollback or promotion: the config version it wrote, its change, and the weights it set. */
 const guardrailDecisionSchema = z.strictObject({
   configVersion: z.int(),
   at: z.string(),
+  ...endpointChangeSchema.shape,
   kind: z.literal('guardrail'),
-  restoredFrom: z.int().optional(),
-  reason: z.string().optional(),
-  actor: z.string().optional(),
-  decision: z
-    .strictObject({
-      action: z.enum(['rollback', 'promote']),
-      verdict: z.enum(['degraded', 'healthy', 'inconclusive', 'collecting', 'not-running']),
-      control: z.string(),
-      candidate: z.string(),
-      stepStartedAt: z.int().describe('The config version the judged step began with'),
-      previousWeights: weightsSchema,
-      numbers: z.strictObject({
-        metric: z.enum(['error_rate', 'latency_p95', 'outcome']),
-        controlValue: z.number().nullable(),
-        candidateValue: z.number().nullable(),
-        controlSamples: z.int(),
-        candidateSamples: z.int(),
-        degradation: z.number().nullable(),
-        maxDegradation: z.number(),
-        sequentialPValue: z.number(),
-        alpha: z.number(),
-        minSamples: z.int(),
-        candidateWeight: z.number(),
-      }),
-    })
-    .optional(),
-  weights: weightsSchema.describe('The weights it set'),
+  weights: z.array(z.strictObject({ name: z.string(), weight: z.number() })).describe('The weights it set'),
 });
 
 /** The analysis (`ExperimentSummary` in @flywheel/core, with the span it covers and the guardrails' decisions). */
