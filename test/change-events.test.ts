@@ -7,6 +7,8 @@ import { faultyDynamo } from '@flywheel/testing/faulty-dynamo';
 import { lambdaContext, sqsEvent } from '@flywheel/testing/monitor-fixtures';
 import { putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { z } from 'zod';
+import { eventSchema } from '../packages/api/src/routes/events.ts';
 
 describe('registry and endpoint changes are announced as CloudEvents', () => {
   let system: TestSystem;
@@ -20,7 +22,10 @@ describe('registry and endpoint changes are announced as CloudEvents', () => {
     let events: CloudEvent[] = [];
     while (Date.now() < deadline) {
       const response = await system.api(`/v1/events?type=${type}`);
-      events = ((await response.json()) as { events: CloudEvent[] }).events;
+      const body = await response.json();
+      // What is answered is what the OpenAPI document says.
+      z.object({ events: z.array(eventSchema) }).parse(body);
+      events = (body as { events: CloudEvent[] }).events;
       if (events.length >= count) break;
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -9,6 +9,11 @@ import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { expectProblem } from '@flywheel/testing/models';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from '@flywheel/testing/retrain-fixtures';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { z } from 'zod';
+import { datasetVersionSchema } from '../packages/api/src/routes/datasets.ts';
+import { lineageResponseSchema } from '../packages/api/src/routes/lineage.ts';
+import { governedVersionSchema, trainedLineageSchema } from '../packages/api/src/routes/models.ts';
+import { runSchema } from '../packages/api/src/routes/runs.ts';
 
 const cheap = { trees: { rounds: 15 } };
 
@@ -21,10 +26,20 @@ describe('datasets as versions, repeatable runs, lineage both ways', () => {
   const labels = new MemoryLabels();
   let first: Run;
 
+  // What is answered is what the OpenAPI document says.
+  const documented: Array<[RegExp, { parse(body: unknown): unknown }]> = [
+    [/^\/v1\/lineage\?/, lineageResponseSchema],
+    [/^\/v1\/runs\/[^/]+$/, runSchema],
+    [/^\/v1\/models\/[^/]+\/runs$/, z.object({ runs: z.array(runSchema) })],
+    [/^\/v1\/datasets\/[^/]+\/versions\/\d+$/, datasetVersionSchema],
+    [/^\/v1\/models\/[^/]+\/versions\/\d+$/, governedVersionSchema],
+  ];
   const json = async <T>(path: string): Promise<T> => {
     const response = await system.api(path);
     expect(response.status, await response.clone().text()).toBe(200);
-    return (await response.json()) as T;
+    const body = await response.json();
+    for (const [pattern, schema] of documented) if (pattern.test(path)) schema.parse(body);
+    return body as T;
   };
   const retrain = async (body: unknown): Promise<Run> => {
     const response = await system.api('/v1/models/churn/retrain', { method: 'POST', json: body });
@@ -91,6 +106,7 @@ describe('datasets as versions, repeatable runs, lineage both ways', () => {
     // Independently: the downloaded rows trained with the run's params outside Flywheel give the registered bytes.
     const [v1, v2] = await Promise.all([json<ModelVersion>('/v1/models/churn/versions/1'), json<ModelVersion>('/v1/models/churn/versions/2')]);
     expect(v2.lineage).toMatchObject({ runId: first.runId, dataset: { name: 'churn', version: 1, sha256: first.dataset!.sha256 }, parentVersion: 1 });
+    trainedLineageSchema.parse(v2.lineage);
     const dataset = await json<{ download: { url: string } }>('/v1/datasets/churn/versions/1');
     const body = new Uint8Array(await (await fetch(dataset.download.url)).arrayBuffer());
     const text = new TextDecoder().decode(body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body);

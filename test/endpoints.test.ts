@@ -4,6 +4,8 @@ import { createApiDependencies } from '@flywheel/deploy';
 import { floatTensor, tensorType, writeModel } from '@flywheel/inference';
 import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { z } from 'zod';
+import { endpointViewSchema } from '../packages/api/src/routes/endpoints.ts';
 
 interface EndpointBody {
   endpoint: string;
@@ -131,7 +133,8 @@ describe('endpoints over HTTP', () => {
     const third = await predict('roll', { inputs: { x: [[1, 2, 3]] } });
     expect([third.headers.get('flywheel-config-version'), third.headers.get('flywheel-model-version')]).toEqual(['3', '1']);
 
-    const history = (await (await system.api('/v1/endpoints/roll/history')).json()) as { history: EndpointBody[] };
+    // What is answered is what the OpenAPI document says.
+    const history = z.object({ history: z.array(endpointViewSchema) }).parse(await (await system.api('/v1/endpoints/roll/history')).json()) as { history: EndpointBody[] };
     expect(history.history.map((h) => [h.configVersion, h.change.kind])).toEqual([
       [3, 'rollback'],
       [2, 'update'],

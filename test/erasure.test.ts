@@ -16,6 +16,7 @@ import { expectProblem } from '@flywheel/testing/models';
 import { classifierEndpoint, postFeedback, predictRow } from '@flywheel/testing/feedback-fixtures';
 import { eventually, lambdaContext, logRecord, queueDrained, sqsEvent } from '@flywheel/testing/monitor-fixtures';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { erasureViewSchema } from '../packages/api/src/routes/erasures.ts';
 
 const hashUnit = hmacUnitHasher(LOCAL_UNIT_HASH_KEY);
 // The archive is read by date partition: a range of a few days around now.
@@ -58,7 +59,12 @@ async function tableItems(system: TestSystem): Promise<{ table: string; item: Re
 const isErasureBookkeeping = (item: Record<string, unknown>) => /^(ERASURE#|ERASURE-SUBJECT#|ERASED-UNITS$)/.test(String(item.pk));
 
 async function erasureWhen(system: TestSystem, erasureId: string, done: (view: ErasureView) => boolean, timeoutMs = 30_000): Promise<ErasureView> {
-  return eventually(async () => (await (await system.api(`/v1/erasures/${erasureId}`)).json()) as ErasureView, done, timeoutMs, 200);
+  return eventually(async () => erasureView(await system.api(`/v1/erasures/${erasureId}`)), done, timeoutMs, 200);
+}
+
+/** The erasure as answered; what is answered is what the OpenAPI document says. */
+async function erasureView(response: Response): Promise<ErasureView> {
+  return erasureViewSchema.parse(await response.json()) as ErasureView;
 }
 
 interface ErasureView {
@@ -312,7 +318,7 @@ describe('an erasure that crashes part-way', () => {
     // Crash 1: two objects rewritten, the third's write never happens.
     const first = await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing((call) => (call === 3 ? 'before' : undefined)) })(event, lambdaContext());
     expect(first.batchItemFailures).toHaveLength(1);
-    const halfway = (await (await system.api(`/v1/erasures/${erasureId}`)).json()) as ErasureView;
+    const halfway = await erasureView(await system.api(`/v1/erasures/${erasureId}`));
     expect(halfway).toMatchObject({ status: 'running', phase: 'archive', progress: { archiveObjectsRewritten: 2, archiveRowsRemoved: 4 } });
     expect(halfway.error).toMatch(/killed before the write/);
     expect(replaced).toBe(2);
@@ -326,7 +332,7 @@ describe('an erasure that crashes part-way', () => {
     const third = await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing(() => undefined) })(event, lambdaContext());
     expect(third.batchItemFailures).toHaveLength(0);
     expect(replaced).toBe(OBJECTS);
-    const done = (await (await system.api(`/v1/erasures/${erasureId}`)).json()) as ErasureView;
+    const done = await erasureView(await system.api(`/v1/erasures/${erasureId}`));
     expect(done.status).toBe('succeeded');
     expect(done.error).toBeUndefined();
     expect(done.report!.archive).toMatchObject({ objectsScanned: OBJECTS + 1, objectsRewritten: OBJECTS, rowsRemoved: 2 * OBJECTS });

@@ -15,6 +15,7 @@ import {
   type ExperimentView,
 } from '@flywheel/testing/feedback-fixtures';
 import type { TestSystem } from '@flywheel/testing/system';
+import { experimentResponseSchema } from '../packages/api/src/routes/experiment.ts';
 
 const UNITS = 400;
 
@@ -81,7 +82,8 @@ describe('GET /v1/endpoints/{endpoint}/experiment', () => {
     await experimentWhen(system, 'conv', (v) => servedCount(v) === UNITS && v.variants.every((x) => x.feedback === expected(x.name).feedback));
     // Everything logged has been taken by the monitor, the forced and pinned rows too, and counted nowhere.
     await queueDrained(system.clients.sqs, system.names.queues.predictionLogs);
-    const view = await experiment(system, 'conv');
+    // What is answered is what the OpenAPI document says.
+    const view = experimentResponseSchema.parse(await experiment(system, 'conv')) as ExperimentView;
     expect(servedCount(view)).toBe(UNITS);
     firstExperiment = view;
 
@@ -159,6 +161,7 @@ describe('GET /v1/endpoints/{endpoint}/experiment', () => {
     const items = variants.flatMap((_, i) => (amount(i) === undefined ? [] : [{ id: `basket-${i}`, outcome: amount(i)! }]));
     expect((await postFeedback(system, 'basket', { feedback: items })).status).toBe(202);
     const view = await experimentWhen(system, 'basket', (v) => servedCount(v) === 40 && v.variants.reduce((n, x) => n + x.feedback, 0) === items.length);
+    experimentResponseSchema.parse(view);
     expect(view.kind).toBe('continuous');
     for (const name of ['control', 'candidate']) {
       const mine = variants.flatMap((v, i) => (v === name ? [amount(i) ?? 0] : []));

@@ -4,6 +4,7 @@ import { DynamoEndpointStore, DynamoExperimentStore } from '@flywheel/aws';
 import { assignVariant, requestBucket } from '@flywheel/core';
 import { classifierEndpoint, experimentWhen, servedCount, startMonitoredSystem, variantOf } from '@flywheel/testing/feedback-fixtures';
 import type { TestSystem } from '@flywheel/testing/system';
+import { experimentResponseSchema } from '../packages/api/src/routes/experiment.ts';
 
 /** `count` distinct sticky units the endpoint's split sends to `variant`. */
 async function unitsFor(system: TestSystem, endpoint: string, variant: string, count: number): Promise<string[]> {
@@ -54,6 +55,8 @@ describe('the sample-ratio check counts the split’s draws, over HTTP', () => {
     const units = [...(await unitsFor(system, 'skewed', 'control', 60)), ...(await unitsFor(system, 'skewed', 'candidate', 20))];
     await Promise.all(units.map((unit) => predict('skewed', unit, 1)));
     const view = await experimentWhen(system, 'skewed', (v) => servedCount(v) === 80);
+    // What is answered is what the OpenAPI document says.
+    experimentResponseSchema.parse(view);
     expect(view.variants.map((v) => [v.name, v.assigned])).toEqual([['control', 60], ['candidate', 20]]);
     expect(view.srm.chiSquare).toBeCloseTo(20, 10);
     expect(view.srm.mismatch).toBe(true);

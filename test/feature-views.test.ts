@@ -6,6 +6,7 @@ import { DuckDbFeatureEngine } from '@flywheel/aws/duckdb';
 import { mlpFixture } from '@flywheel/testing/test-models';
 import { expectProblem, putEndpoint, registered, singleVariant } from '@flywheel/testing/models';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { historicalResponseSchema } from '../packages/api/src/routes/feature-views.ts';
 
 const customers = {
   entity: 'customer_id',
@@ -101,7 +102,8 @@ describe('feature views over HTTP', () => {
         { customer_id: 'c1', event_time: iso(t + 600_000 + 3_600_001) },
       ],
     });
-    const { rows } = (await response.json()) as { rows: Record<string, unknown>[] };
+    // What is answered is what the OpenAPI document says.
+    const { rows } = historicalResponseSchema.parse(await response.json());
     expect(rows.map((r) => [r.spend, r.feature_event_time])).toEqual([
       [null, null],
       [1, iso(t)],

@@ -3,6 +3,8 @@ import { eventually } from '@flywheel/testing/monitor-fixtures';
 import { putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
 import type { TestSystem } from '@flywheel/testing/system';
 import { startMonitoredSystem } from '@flywheel/testing/feedback-fixtures';
+import { z } from 'zod';
+import { endpointViewSchema } from '../packages/api/src/routes/endpoints.ts';
 
 interface EndpointView {
   configVersion: number;
@@ -62,7 +64,8 @@ describe('a guardrail promotes a canary that holds, step by step', () => {
     );
 
     expect(final.configVersion).toBe(3);
-    const history = ((await (await system.api('/v1/endpoints/search/history')).json()) as { history: EndpointView[] }).history.reverse();
+    // What is answered is what the OpenAPI document says, the guardrail's decisions too.
+    const history = (z.object({ history: z.array(endpointViewSchema) }).parse(await (await system.api('/v1/endpoints/search/history')).json()).history as EndpointView[]).reverse();
     expect(history.map((h) => [h.change.kind, h.config.variants.map((v) => v.weight)])).toEqual([
       ['create', [90, 10]],
       ['guardrail', [50, 50]],

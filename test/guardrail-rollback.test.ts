@@ -4,6 +4,9 @@ import { eventually } from '@flywheel/testing/monitor-fixtures';
 import { putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
 import type { TestSystem } from '@flywheel/testing/system';
 import { startMonitoredSystem } from '@flywheel/testing/feedback-fixtures';
+import { experimentResponseSchema } from '../packages/api/src/routes/experiment.ts';
+import { z } from 'zod';
+import { endpointViewSchema } from '../packages/api/src/routes/endpoints.ts';
 
 interface Change {
   kind: string;
@@ -68,7 +71,8 @@ describe('a guardrail rolls back a canary that errors more, on its own', () => {
 
     expect(current.configVersion).toBe(2);
     expect(current.config.variants).toEqual([expect.objectContaining({ name: 'control', weight: 100 }), expect.objectContaining({ name: 'candidate', weight: 0 })]);
-    const history = ((await (await system.api('/v1/endpoints/checkout/history')).json()) as { history: EndpointView[] }).history;
+    // What is answered is what the OpenAPI document says, the guardrail's decision too.
+    const history = z.object({ history: z.array(endpointViewSchema) }).parse(await (await system.api('/v1/endpoints/checkout/history')).json()).history as EndpointView[];
     expect(history.map((h) => [h.configVersion, h.change.kind])).toEqual([
       [2, 'guardrail'],
       [1, 'create'],
@@ -94,7 +98,8 @@ describe('a guardrail rolls back a canary that errors more, on its own', () => {
     expect(numbers.controlSamples + numbers.candidateSamples).toBeLessThanOrEqual(sent);
 
     // The experiment view lists the decision too.
-    const experiment = (await (await system.api('/v1/endpoints/checkout/experiment')).json()) as { decisions: Array<Record<string, unknown>> };
+    // What is answered is what the OpenAPI document says.
+    const experiment = experimentResponseSchema.parse(await (await system.api('/v1/endpoints/checkout/experiment')).json()) as { decisions: Array<Record<string, unknown>> };
     expect(experiment.decisions).toEqual([expect.objectContaining({ configVersion: 2, kind: 'guardrail', decision: change.decision })]);
 
     // Within the serving cache's TTL every request is answered under the rolled-back config.

@@ -11,6 +11,8 @@ import { at, batchBody, lambdaContext, logRecord, sqsEvent } from '@flywheel/tes
 import { putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 import { judgeTick } from '@flywheel/testing/lambda-events';
+import { z } from 'zod';
+import { alertSchema } from '../packages/api/src/routes/monitoring.ts';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 
@@ -67,7 +69,8 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
     }
   }
 
-  const alerts = async (query = '') => ((await (await system.api(`/v1/alerts${query}`)).json()) as { alerts: Alert[] }).alerts;
+  // What is answered is what the OpenAPI document says.
+  const alerts = async (query = '') => z.object({ alerts: z.array(alertSchema) }).parse(await (await system.api(`/v1/alerts${query}`)).json()).alerts as Alert[];
 
   beforeAll(async () => {
     webhook = createServer((request, response) => {
@@ -159,7 +162,7 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
     const [drift] = await alerts('?status=open&endpoint=alerting').then((list) => list.filter((a) => a.kind === 'drift'));
     const acknowledged = await system.api(`/v1/alerts/${drift.id}/acknowledge`, { method: 'POST' });
     expect(acknowledged.status).toBe(200);
-    expect(await acknowledged.json()).toMatchObject({ id: drift.id, status: 'acknowledged' });
+    expect(alertSchema.parse(await acknowledged.json())).toMatchObject({ id: drift.id, status: 'acknowledged' });
     expect((await system.api(`/v1/alerts/${drift.id}/acknowledge`, { method: 'POST' })).status).toBe(200);
     expect((await alerts('?status=acknowledged')).map((a) => a.id)).toEqual([drift.id]);
 
@@ -181,7 +184,7 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
     const [alert] = await alerts('?status=open&endpoint=manual');
     expect(alert).toMatchObject({ kind: 'drift', feature: 'age' });
     const resolved = await system.api(`/v1/alerts/${alert.id}/resolve`, { method: 'POST' });
-    expect(await resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: 'user' });
+    expect(alertSchema.parse(await resolved.json())).toMatchObject({ status: 'resolved', resolvedBy: 'user' });
     expect((await system.api(`/v1/alerts/${alert.id}/resolve`, { method: 'POST' })).status).toBe(200);
     const conflict = await system.api(`/v1/alerts/${alert.id}/acknowledge`, { method: 'POST' });
     expect(conflict.status).toBe(409);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, putEndpoint, registerBytes, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { governanceResponseSchema } from '../packages/api/src/routes/model-governance.ts';
 
 type Governed = { version: number; stage: string; tags: Record<string, string>; pendingStage?: { stage: string; requestedBy: { keyName: string } } };
 
@@ -17,7 +18,12 @@ describe('registry governance: stages with approval, tags, search, archive and d
   afterAll(() => system?.stop());
 
   const post = (path: string, json: unknown, key?: string) => system.api(path, { method: 'POST', json, ...(key ? { key } : {}) });
-  const governance = async (model: string, version: number) => (await (await system.api(`/v1/models/${model}/versions/${version}/governance`)).json()) as { stage: string; history: Array<{ revision: number; change: Record<string, unknown> }> };
+  const governance = async (model: string, version: number) => {
+    const body = await (await system.api(`/v1/models/${model}/versions/${version}/governance`)).json();
+    // What is answered is what the OpenAPI document says.
+    governanceResponseSchema.parse(body);
+    return body as { stage: string; history: Array<{ revision: number; change: Record<string, unknown> }> };
+  };
 
   it('moves a version to production only when a second key approves, recording who, when and why', async () => {
     const version = await registered(system, 'gov-stage', scaledModel(1.5));

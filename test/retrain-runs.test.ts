@@ -5,6 +5,9 @@ import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { expectProblem } from '@flywheel/testing/models';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from '@flywheel/testing/retrain-fixtures';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { runSchema } from '../packages/api/src/routes/runs.ts';
+import { z } from 'zod';
+import { eventSchema } from '../packages/api/src/routes/events.ts';
 
 
 describe('retraining runs over HTTP', () => {
@@ -24,7 +27,8 @@ describe('retraining runs over HTTP', () => {
   async function run(runId: string): Promise<Run> {
     const response = await system.api(`/v1/runs/${runId}`);
     expect(response.status).toBe(200);
-    return (await response.json()) as Run;
+    // What is answered is what the OpenAPI document says.
+    return runSchema.parse(await response.json()) as Run;
   }
   const finished = (runId: string) =>
     eventually(async () => {
@@ -79,13 +83,15 @@ describe('retraining runs over HTTP', () => {
     expect(endpoint.change).toMatchObject({ actor: 'retrain', reason: expect.stringContaining(runId) });
 
     const events = await eventually(async () => {
-      const { events } = (await (await system.api('/v1/events?limit=1000')).json()) as { events: { type: string; subject: string }[] };
+      // What is answered is what the OpenAPI document says, for each type of event a run emits.
+      const { events } = z.object({ events: z.array(eventSchema) }).parse(await (await system.api('/v1/events?limit=1000')).json()) as { events: { type: string; subject: string }[] };
       const types = events.filter((e) => e.subject === `runs/${runId}` || e.type !== 'dev.flywheel.retrain.requested').map((e) => e.type);
       return ['dev.flywheel.retrain.requested', 'dev.flywheel.retrain.started', 'dev.flywheel.model.version.registered', 'dev.flywheel.endpoint.updated', 'dev.flywheel.retrain.completed'].every((t) => types.includes(t)) ? types : undefined;
     }, 'the run’s events to be recorded');
     expect(events.indexOf('dev.flywheel.retrain.requested')).toBeLessThan(events.indexOf('dev.flywheel.retrain.completed'));
 
     const listed = await (await system.api('/v1/models/churn/runs')).json();
+    for (const listedRun of listed.runs) runSchema.parse(listedRun);
     expect(listed.runs.map((r: Run) => r.runId)).toContain(runId);
   }, 60_000);
 

@@ -7,6 +7,8 @@ import { cnnFixture, embeddingFixture, linearClassifierFixture, mlpFixture, type
 import { expectClose, expectProblem, putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
 import { sendTogether } from '@flywheel/testing/send-together';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
+import { predictResponseSchema } from '../packages/api/src/routes/predict.ts';
+import { kserveV1ResponseSchema, oipInferResponseSchema } from '../packages/api/src/routes/oip.ts';
 
 interface OipTensor {
   name: string;
@@ -57,7 +59,8 @@ describe('predictions over HTTP', () => {
       const fixture = fixtures[name];
       const v1 = await post(`/v1/endpoints/${name}/predict`, { inputs: fixture.inputs, id: `req-${name}` });
       expect(v1.status, await v1.clone().text()).toBe(200);
-      const body = (await v1.json()) as { id: string; endpoint: string; variant: string; model: string; version: number; outputs: Record<string, NestedValue> };
+      // What is answered is what the OpenAPI document says, for each fixture's output types.
+      const body = predictResponseSchema.parse(await v1.json()) as { id: string; endpoint: string; variant: string; model: string; version: number; outputs: Record<string, NestedValue> };
       expect(body).toMatchObject({ id: `req-${name}`, endpoint: name, variant: 'main', model: name, version: 1 });
       expect(Object.keys(body.outputs).sort()).toEqual(Object.keys(fixture.expected).sort());
       for (const [output, expected] of Object.entries(fixture.expected)) expectClose(body.outputs[output], expected, output);
@@ -66,7 +69,7 @@ describe('predictions over HTTP', () => {
       const inputs = signatures.get(name)!.map(({ name: input, datatype }) => ({ name: input, datatype, ...flatten(fixture.inputs[input]) }));
       const v2 = await post(`/v2/models/${name}/infer`, { id: 'oip-1', parameters: { unit: 'u1', trace: true }, inputs });
       expect(v2.status, await v2.clone().text()).toBe(200);
-      const oip = (await v2.json()) as { model_name: string; model_version: string; id: string; parameters: unknown; outputs: OipTensor[] };
+      const oip = oipInferResponseSchema.parse(await v2.json()) as { model_name: string; model_version: string; id: string; parameters: unknown; outputs: OipTensor[] };
       expect(oip).toMatchObject({ model_name: name, model_version: '1', id: 'oip-1', parameters: { unit: 'u1', trace: true } });
       expect(oip.outputs.map((o) => o.name).sort()).toEqual(Object.keys(fixture.expected).sort());
       for (const output of oip.outputs) expectClose(nest(output.data, output.shape), fixture.expected[output.name], output.name);
@@ -209,8 +212,8 @@ describe('predictions over HTTP', () => {
     await expectProblem(await post('/v2/models/mixed/versions/1/infer', { inputs: [x] }), 400);
 
     const kserve = await post('/v1/models/pinned:predict', { instances: [[1, 2, 3], [0, 0, 1]] });
-    expect(await kserve.json()).toEqual({ predictions: [[1, 2, 3], [0, 0, 1]] });
-    const multiOutput = (await (await post('/v1/models/mlp:predict', { instances: fixtures.mlp.inputs.features })).json()) as { predictions: Array<{ probs: number[] }> };
+    expect(kserveV1ResponseSchema.parse(await kserve.json())).toEqual({ predictions: [[1, 2, 3], [0, 0, 1]] });
+    const multiOutput = kserveV1ResponseSchema.parse(await (await post('/v1/models/mlp:predict', { instances: fixtures.mlp.inputs.features })).json()) as { predictions: Array<{ probs: number[] }> };
     expectClose(multiOutput.predictions.map((p) => p.probs), fixtures.mlp.expected.probs as NestedValue);
     await expectProblem(await post('/v1/models/embedding:predict', { instances: [[0, 1]] }), 400);
   });

@@ -148,6 +148,8 @@ export {
   type WebhookDeliveryOptions,
   deliverWebhook,
   cloudEventEnvelopeSchema,
+  eventCatalogue,
+  eventTypes,
 } from './events/index.ts';
 export {
   type Actor,

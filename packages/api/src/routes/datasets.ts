@@ -11,7 +11,13 @@ export interface DatasetRouteDependencies {
   objects: Pick<DatasetObjects, 'downloadUrl'>;
 }
 
-const datasetVersionSchema = z.object({
+/** A dataset's label summary (`DatasetManifest['labels']` in @flywheel/core): rows per class, or the values' statistics. */
+export const datasetLabelsSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('classes'), counts: z.record(z.string(), z.int()) }),
+  z.strictObject({ kind: z.literal('values'), mean: z.number(), std: z.number(), min: z.number(), max: z.number() }),
+]);
+
+export const datasetVersionSchema = z.object({
   name: z.string(),
   version: z.int(),
   sha256: z.string(),
@@ -21,11 +27,12 @@ const datasetVersionSchema = z.object({
     features: z.array(z.object({ name: z.string(), kind: z.enum(['numerical', 'categorical']), categories: z.array(z.union([z.string(), z.number()])).optional() })),
     label: z.object({ task: z.string(), classes: z.array(z.union([z.string(), z.number()])).optional() }),
   }),
-  labels: z.looseObject({ kind: z.enum(['classes', 'values']) }),
+  labels: datasetLabelsSchema,
   timeRange: z.object({ from: z.string(), to: z.string() }),
   source: z.object({ endpoint: z.string().optional(), window: z.object({ from: z.string(), to: z.string() }).optional(), merged: z.object({ name: z.string(), version: z.int(), sha256: z.string() }).optional() }),
   createdBy: z.object({ runId: z.string() }),
   createdAt: z.string(),
+  erasures: z.array(z.strictObject({ erasureId: z.string(), rows: z.int(), at: z.string() })).optional().describe('Erasures by subject that removed rows from the stored bytes since'),
 });
 
 /** How long a dataset's download URL works. */

@@ -102,6 +102,53 @@ describe('the OpenAPI document and docs page', () => {
     expect(html).not.toMatch(/API\.md/);
   });
 
+  it('types every response: no part of a body is untyped — no object without properties, none taking any further key — user data aside', async () => {
+    const document = (await (await fullApp.request('/openapi.json')).json()) as { paths: Record<string, Record<string, any>>; components?: { schemas?: Record<string, unknown> } };
+    // Values that are open by nature, each where it is and why; everything else says what it holds.
+    const userData: Array<[where: RegExp, why: string]> = [
+      [/\.lineage\.anyOf\[1\]$/, 'a model version\'s lineage as its registration gave it: free-form provenance'],
+      [/ \.events\[\]\.oneOf\[\d+\]\.data\.lineage$/, 'the same lineage, in the version.registered event'],
+      [/\.params$/, 'a run\'s training parameters: the known ones typed, and a trainer may take its own'],
+      [/\/infer 200 application\/json \.parameters$/, 'the OIP request\'s parameters, echoed as sent'],
+    ];
+    const open: string[] = [];
+    const listed: string[] = [];
+    const seenRefs = new Set<string>();
+    const visit = (schema: any, where: string): void => {
+      if (typeof schema !== 'object' || schema === null) return;
+      if (schema.$ref) {
+        const name = String(schema.$ref).replace('#/components/schemas/', '');
+        if (!seenRefs.has(name)) {
+          seenRefs.add(name);
+          visit(document.components?.schemas?.[name], `#${name}`);
+        }
+        return;
+      }
+      const { description: _description, ...constraints } = schema;
+      const anything = Object.keys(constraints).length === 0;
+      const extra = schema.additionalProperties;
+      const anyMore = extra === true || (typeof extra === 'object' && Object.keys(extra).length === 0);
+      const propertyless = schema.type === 'object' && Object.keys(schema.properties ?? {}).length === 0 && (extra === undefined || anyMore);
+      if (anything || propertyless || anyMore) (userData.some(([pattern]) => pattern.test(where)) ? listed : open).push(where);
+      for (const [name, property] of Object.entries(schema.properties ?? {})) visit(property, `${where}.${name}`);
+      if (typeof extra === 'object' && Object.keys(extra).length > 0) visit(extra, `${where}{}`);
+      visit(schema.items, `${where}[]`);
+      for (const keyword of ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const) (schema[keyword] ?? []).forEach((member: unknown, i: number) => visit(member, `${where}.${keyword}[${i}]`));
+    };
+    for (const [path, item] of Object.entries(document.paths)) {
+      // The document itself (this one) stays loose.
+      if (path === '/openapi.json') continue;
+      for (const [method, operation] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(operation.responses as Record<string, { content?: Record<string, { schema: unknown }> }>)) {
+          for (const [type, media] of Object.entries(response.content ?? {})) visit(media.schema, `${method.toUpperCase()} ${path} ${status} ${type} `);
+        }
+      }
+    }
+    expect(open).toEqual([]);
+    // Each listed place is one (a stale entry would let a loose schema through somewhere new).
+    for (const [pattern, why] of userData) expect(listed.some((where) => pattern.test(where)), why).toBe(true);
+  });
+
   it('renders an offline page listing each operation', async () => {
     const response = await app.request('/docs');
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);

@@ -31,18 +31,45 @@ import { etagHeader, json, ok, params, positiveIntSchema, problems } from './ope
 
 export const rollbackBodySchema = z.strictObject({ configVersion: z.int().min(1), reason: z.string().trim().min(1).max(1000).optional() });
 
+const weightsSchema = z.array(z.strictObject({ name: z.string(), weight: z.number() }));
+/** A guardrail's rollback or promotion and the evidence for it (`GuardrailDecisionRecord` in @flywheel/core). */
+const guardrailDecisionRecordSchema = z.strictObject({
+  action: z.enum(['rollback', 'promote']),
+  verdict: z.enum(['degraded', 'healthy', 'inconclusive', 'collecting', 'not-running']),
+  control: z.string(),
+  candidate: z.string(),
+  stepStartedAt: z.int().describe('The config version the judged step began with'),
+  previousWeights: weightsSchema,
+  numbers: z.strictObject({
+    metric: z.enum(['error_rate', 'latency_p95', 'outcome']),
+    controlValue: z.number().nullable(),
+    candidateValue: z.number().nullable(),
+    controlSamples: z.int(),
+    candidateSamples: z.int(),
+    degradation: z.number().nullable(),
+    maxDegradation: z.number(),
+    sequentialPValue: z.number(),
+    alpha: z.number(),
+    minSamples: z.int(),
+    candidateWeight: z.number(),
+  }),
+});
+/** Why a config version exists (`EndpointChange` in @flywheel/core). */
+export const endpointChangeSchema = z.strictObject({
+  kind: z.enum(['create', 'update', 'rollback', 'promote', 'guardrail-rollback', 'guardrail']),
+  restoredFrom: z.int().optional().describe('For a rollback: the config version restored'),
+  reason: z.string().optional(),
+  actor: z.string().optional().describe('The API key (or component) that made the change'),
+  decision: guardrailDecisionRecordSchema.optional().describe('For kind guardrail: what was decided, on which numbers'),
+});
+
 export const endpointViewSchema = z.object({
   endpoint: z.string(),
   configVersion: z.int(),
   etag: z.string(),
   config: endpointConfigSchema,
   allocation: allocationSchema,
-  change: z.object({
-    kind: z.string(),
-    restoredFrom: z.int().optional(),
-    reason: z.string().optional(),
-    actor: z.string().optional(),
-  }),
+  change: endpointChangeSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
 });

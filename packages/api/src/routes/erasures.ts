@@ -30,28 +30,54 @@ export interface ErasureRouteDependencies {
 
 const MAX_BODY_BYTES = 16 * 1024;
 
+const count = z.int().min(0);
+/** What GET answers: the erasure as worked so far (`Erasure` in @flywheel/core), with its report once it succeeded. */
+export const erasureViewSchema = z.strictObject({
+  erasureId: z.string(),
+  subject: z
+    .strictObject({ unitHash: z.string().optional().describe('The unit, keyed-hashed as the archive holds it'), entity: z.strictObject({ view: z.string(), id: z.string() }).optional() })
+    .describe('The data subject as stored (a unit only hashed)'),
+  reason: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  phase: z.enum(['archive', 'units', 'datasets', 'features', 'done']),
+  progress: z.strictObject({
+    archiveObjectsScanned: count,
+    archiveObjectsRewritten: count,
+    archiveRowsRemoved: count,
+    feedbackItemsDeleted: count,
+    predictionItemsDeleted: count,
+    unitClaimsDeleted: count,
+    datasetsScanned: count,
+    datasetsMarked: count,
+    datasetRowsRemoved: count,
+    featureItemsDeleted: count,
+    featureFilesRewritten: count,
+  }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().optional(),
+  error: z.string().optional(),
+  requestedBy: z.strictObject({ keyId: z.string(), keyName: z.string() }).optional(),
+  report: z
+    .strictObject({
+      archive: z.strictObject({ objectsScanned: count, objectsRewritten: count, rowsRemoved: count, objects: z.array(z.string()).describe('The objects rewritten (the first 200)') }),
+      feedback: z.strictObject({ itemsDeleted: count }),
+      joins: z.strictObject({ predictionItemsDeleted: count }),
+      experiments: z.strictObject({ unitClaimsDeleted: count }),
+      datasets: z.strictObject({ scanned: count, marked: count, rowsRemoved: count, sha256: z.array(z.string()).describe('The datasets marked (the first 200)') }),
+      features: z.union([z.strictObject({ onlineItemsDeleted: count, offlineFilesRewritten: count }), z.strictObject({ requested: z.literal(false) }).describe('The subject named no entity')]),
+      windows: z.strictObject({ changed: z.literal(false) }).describe('Window sketches are aggregates: they keep the subject\'s counts'),
+    })
+    .optional()
+    .describe('Once succeeded: what was removed where'),
+});
+
 /**
  * `POST /v1/erasures` (scope admin) → 202 `{erasureId, status}`: erases a data subject from the
  * prediction-log archive, the feedback join and the datasets (and the feature store's entity),
  * worked by the erasure worker. The same subject and reason while one is queued or running
  * answers that one. `GET /v1/erasures/{id}` (scope admin): progress, then what was removed where.
  */
-/** What GET answers: the erasure as worked so far, with its report once it succeeded. */
-const erasureViewSchema = z.object({
-  erasureId: z.string(),
-  subject: z.looseObject({}).describe('The data subject as stored (a unit only hashed)'),
-  reason: z.string(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
-  phase: z.string(),
-  progress: z.record(z.string(), z.int()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  finishedAt: z.string().optional(),
-  error: z.string().optional(),
-  requestedBy: z.object({ keyId: z.string(), keyName: z.string() }).optional(),
-  report: z.record(z.string(), z.looseObject({})).optional().describe('Once succeeded: what was removed where (archive, feedback, joins, experiments, datasets, features, windows)'),
-});
-
 export function erasureRoutes(deps: ErasureRouteDependencies, guards: RouteGuards, now: () => Date = () => new Date()) {
   return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
     .route(

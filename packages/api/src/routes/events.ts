@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { cloudEventEnvelopeSchema, type EventStore } from '@flywheel/core';
+import { cloudEventEnvelopeSchema, eventCatalogue, eventTypes, type EventStore } from '@flywheel/core';
 import { validate } from '../validation.ts';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
 import { ok, problems } from './openapi.ts';
@@ -15,6 +15,12 @@ const eventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+/** A CloudEvent of each type the system emits, with that type's data (the event catalogue in @flywheel/core). */
+export const eventSchema = z.discriminatedUnion(
+  'type',
+  eventTypes.map((type) => cloudEventEnvelopeSchema.extend({ type: z.literal(type), data: eventCatalogue[type] })) as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
+
 /** `GET /v1/events?type=&since=&limit=`: recent CloudEvents the system emitted, oldest first. */
 export function eventRoutes(events: EventStore, guards: RouteGuards) {
   return declareRoutes(new Hono(), guards).route(
@@ -25,7 +31,7 @@ export function eventRoutes(events: EventStore, guards: RouteGuards) {
       tags: ['events'],
       summary: 'Recent CloudEvents the system emitted, oldest first',
       request: { query: eventsQuery },
-      responses: { 200: ok('The events', z.object({ events: z.array(cloudEventEnvelopeSchema) })), ...problems(400) },
+      responses: { 200: ok('The events', z.object({ events: z.array(eventSchema) })), ...problems(400) },
     },
     async (c) => {
     const query = validate(eventsQuery, c.req.query());

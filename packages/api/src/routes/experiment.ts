@@ -5,6 +5,7 @@ import { Problem } from '../problem.ts';
 import { validate } from '../validation.ts';
 import { nameParam } from './path-params.ts';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
+import { endpointChangeSchema } from './endpoints.ts';
 import { ok, params, problems } from './openapi.ts';
 
 export interface ExperimentRouteDependencies {
@@ -30,18 +31,59 @@ export const experimentQuerySchema = z.object({
  * pinned rather than assigned by the split left out), and a prediction without an
  * outcome counts as 0 (no conversion). `decisions` is the guardrail decision log, newest first.
  */
+const intervalSchema = z.strictObject({ lower: z.number(), upper: z.number() });
+/** A variant against the control (`Comparison` in @flywheel/core). */
+const comparisonSchema = z.strictObject({
+  difference: z.number().describe('Variant minus control, in the metric\'s units'),
+  lift: z.number().nullable().describe('Relative to control; null when the control\'s rate or mean is 0'),
+  pValue: z.number().describe('Fixed-horizon two-sided: valid only if looked at once'),
+  significant: z.boolean(),
+  sequentialPValue: z.number().describe('Always valid (mSPRT): however often results are checked'),
+  sequentiallySignificant: z.boolean(),
+});
+/** One variant's numbers (`ExperimentVariant` in @flywheel/core): `rate` for a binary outcome, `mean` for a continuous one. */
+const experimentVariantSchema = z.strictObject({
+  name: z.string(),
+  model: z.string(),
+  version: z.int().optional(),
+  alias: z.string().optional(),
+  weight: z.number(),
+  count: z.int().describe('Predictions served (logged rows): the denominator'),
+  assigned: z.int().describe('The split\'s draws: units on a sticky endpoint (and requests that named none), else requests'),
+  outcomes: z.number().describe('Binary: conversions. Continuous: the sum of the outcomes'),
+  feedback: z.int().describe('Predictions with an outcome joined'),
+  rate: z.number().nullable().optional(),
+  mean: z.number().nullable().optional(),
+  ci: intervalSchema.nullable(),
+  comparison: comparisonSchema.nullable().describe('Against the control; null for the control itself'),
+  quality: z
+    .strictObject({ labelled: z.int().optional(), accuracy: z.number().optional(), valued: z.int().optional(), rmse: z.number().optional(), mae: z.number().optional() })
+    .nullable()
+    .describe('Model quality from joined labels; null when none joined'),
+});
+/** Sample-ratio mismatch (`SampleRatioMismatch` in @flywheel/core); chiSquare is null where infinite (a variant weighted 0 drew traffic). */
+const srmSchema = z.strictObject({ chiSquare: z.number().nullable(), df: z.int(), pValue: z.number(), mismatch: z.boolean() });
+/** A guardrail's rollback or promotion: the config version it wrote, its change, and the weights it set. */
+const guardrailDecisionSchema = z.strictObject({
+  configVersion: z.int(),
+  at: z.string(),
+  ...endpointChangeSchema.shape,
+  kind: z.literal('guardrail'),
+  weights: z.array(z.strictObject({ name: z.string(), weight: z.number() })).describe('The weights it set'),
+});
+
 /** The analysis (`ExperimentSummary` in @flywheel/core, with the span it covers and the guardrails' decisions). */
-const experimentResponseSchema = z.object({
+export const experimentResponseSchema = z.strictObject({
   endpoint: z.string(),
   configVersion: z.int(),
-  experiment: z.object({ fromConfigVersion: z.int(), toConfigVersion: z.int(), since: z.string(), running: z.boolean() }),
+  experiment: z.strictObject({ fromConfigVersion: z.int(), toConfigVersion: z.int(), since: z.string(), running: z.boolean() }),
   countedFrom: z.literal('logged-predictions'),
   kind: z.enum(['binary', 'continuous']),
   control: z.string(),
   alpha: z.number(),
-  variants: z.array(z.looseObject({})),
-  srm: z.looseObject({}),
-  decisions: z.array(z.looseObject({})),
+  variants: z.array(experimentVariantSchema),
+  srm: srmSchema,
+  decisions: z.array(guardrailDecisionSchema).describe('The guardrail decision log, newest first'),
 });
 
 export function experimentRoutes(deps: ExperimentRouteDependencies, guards: RouteGuards) {

@@ -19,7 +19,7 @@ import type { Serving } from '../serving/serving.ts';
 import { MAX_CONFIG_BODY_BYTES, MAX_REPORTED_FIELD_ERRORS, readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
-import { etagHeader, json, ok, params, positiveIntSchema, problems } from './openapi.ts';
+import { etagHeader, featureValueSchema, json, ok, params, positiveIntSchema, problems } from './openapi.ts';
 
 /** What one Lambda request can carry; larger loads go in several requests. */
 export const MAX_FEATURE_BODY_BYTES = 6 * 1024 * 1024;
@@ -44,6 +44,8 @@ export const ingestResponseSchema = z.object({
   rejected: z.array(z.object({ index: z.int(), errors: z.array(z.string()) })),
 });
 export const historicalBodySchema = z.strictObject({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_HISTORICAL_ROWS) });
+/** Each row as sent (its entity and event_time), with the view's feature values and feature_event_time (null where no row answered). */
+export const historicalResponseSchema = z.object({ view: z.string(), version: z.int(), rows: z.array(z.record(z.string(), featureValueSchema)) });
 export const onlineResponseSchema = z.object({
   view: z.string(),
   version: z.int(),
@@ -167,7 +169,7 @@ export function featureViewRoutes(store: FeatureStore, serving: Serving, guards:
     tags: ['feature store'],
     summary: 'Point-in-time values: each row {<entity>, event_time} with the values of the latest row at or before event_time (within the ttl), nulls otherwise',
     request: { params: params({ view: resourceNameSchema }), body: json(historicalBodySchema) },
-    responses: { 200: ok('One answer per row, in order, with feature_event_time', z.object({ view: z.string(), version: z.int(), rows: z.array(z.record(z.string(), z.unknown())) })), ...problems(400, 404, 413, 415, 503) },
+    responses: { 200: ok('One answer per row, in order, with feature_event_time', historicalResponseSchema), ...problems(400, 404, 413, 415, 503) },
   },
       limitBody(MAX_FEATURE_BODY_BYTES), async (c) => {
       const view = await existingView(store, nameParam(c, 'view'));

@@ -46,6 +46,30 @@ const split = (value: string) => {
   return { name: name!, number: number === undefined ? undefined : Number(number) };
 };
 
+/** Who made a node (`LineageActor` in @flywheel/core). */
+const lineageActorSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('key'), id: z.string(), name: z.string().optional() }),
+  z.strictObject({ type: z.literal('run'), id: z.string() }),
+  z.strictObject({ type: z.literal('trigger'), id: z.string(), eventId: z.string().optional(), reason: z.string().optional() }),
+  z.strictObject({ type: z.literal('component'), id: z.string() }),
+  z.strictObject({ type: z.literal('unknown') }),
+]);
+const nodeBase = { id: z.string(), by: lineageActorSchema, at: z.string() };
+/** A node of the graph (`LineageNode` in @flywheel/core), by kind. */
+const lineageNodeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...nodeBase, kind: z.literal('dataset'), name: z.string(), version: z.int(), sha256: z.string(), rows: z.int() }),
+  z.strictObject({ ...nodeBase, kind: z.literal('run'), runId: z.string(), model: z.string(), status: z.enum(['queued', 'running', 'succeeded', 'failed']), trigger: z.string(), finishedAt: z.string().optional() }),
+  z.strictObject({ ...nodeBase, kind: z.literal('version'), model: z.string(), version: z.int(), sha256: z.string() }),
+  z.strictObject({ ...nodeBase, kind: z.literal('endpoint-config'), endpoint: z.string(), configVersion: z.int(), change: z.string(), reason: z.string().optional(), current: z.boolean() }),
+]);
+
+/** The graph (`LineageGraph` in @flywheel/core). */
+export const lineageResponseSchema = z.strictObject({
+  start: z.array(z.string()).describe('The nodes the query named'),
+  nodes: z.array(lineageNodeSchema),
+  edges: z.array(z.strictObject({ from: z.string(), to: z.string(), relation: z.enum(['trained', 'merged-into', 'champion', 'registered', 'parent', 'served', 'shadowed']), variant: z.string().optional(), share: z.number().optional() })),
+});
+
 /**
  * `GET /v1/lineage?version=m:2` (or `dataset=d:1`, `run=<id>`, `endpoint=e` or `e:3`): the graph
  * upstream and downstream of that node — dataset versions → runs → model versions → endpoint
@@ -63,11 +87,7 @@ export function lineageRoutes(deps: LineageDependencies, guards: RouteGuards) {
     responses: {
       200: ok(
         'The graph',
-        z.object({
-          start: z.array(z.string()),
-          nodes: z.array(z.looseObject({ id: z.string(), kind: z.enum(['dataset', 'run', 'version', 'endpoint-config']), by: z.looseObject({ type: z.string() }), at: z.string() })),
-          edges: z.array(z.object({ from: z.string(), to: z.string(), relation: z.string(), variant: z.string().optional(), share: z.number().optional() })),
-        }),
+        lineageResponseSchema,
       ),
       ...problems(400, 404),
     },

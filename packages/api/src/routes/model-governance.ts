@@ -60,6 +60,40 @@ export async function currentGovernance(store: GovernanceStore, version: ModelVe
   return (await store.history(version.model, version.version))[0] ?? initialGovernance(version);
 }
 
+/** The API key behind a change (`Actor` in @flywheel/core). */
+const actorSchema = z.strictObject({ keyId: z.string(), keyName: z.string() });
+const stageRequestSchema = z.strictObject({ stage: stageSchema, reason: z.string(), requestedBy: actorSchema, requestedAt: z.string() });
+const deletedSchema = z.strictObject({ by: actorSchema, at: z.string(), reason: z.string() });
+/** What a revision changed (`GovernanceChange` in @flywheel/core). */
+const governanceChangeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('registered'), at: z.string() }),
+  z.strictObject({ kind: z.literal('stage'), from: stageSchema, to: stageSchema, reason: z.string(), by: actorSchema, at: z.string(), request: stageRequestSchema.optional() }),
+  z.strictObject({ kind: z.literal('stage-requested'), request: stageRequestSchema, by: actorSchema, at: z.string() }),
+  z.strictObject({ kind: z.literal('stage-rejected'), request: stageRequestSchema, reason: z.string(), by: actorSchema, at: z.string() }),
+  z.strictObject({ kind: z.literal('tags'), set: z.record(z.string(), z.string()), removed: z.array(z.string()), by: actorSchema, at: z.string(), reason: z.string().optional() }),
+  z.strictObject({ kind: z.literal('deleted'), reason: z.string(), by: actorSchema, at: z.string() }),
+]);
+/** One revision (`GovernanceRecord` in @flywheel/core): the version's state after `change`. */
+const governanceRecordSchema = z.strictObject({
+  model: z.string(),
+  version: z.int(),
+  revision: z.int(),
+  stage: stageSchema,
+  tags: z.record(z.string(), z.string()),
+  pending: stageRequestSchema.optional(),
+  deleted: deletedSchema.optional(),
+  change: governanceChangeSchema,
+});
+export const governanceResponseSchema = z.strictObject({
+  model: z.string(),
+  version: z.int(),
+  stage: stageSchema,
+  tags: z.record(z.string(), z.string()),
+  pendingStage: stageRequestSchema.optional(),
+  deleted: deletedSchema.optional(),
+  history: z.array(governanceRecordSchema).describe('Newest first'),
+});
+
 /**
  * Stages with approval, tags and deletion of model versions (README, "Registry governance and
  * lineage"). Every change names its key, time and reason, and is kept as the version's history.
@@ -196,7 +230,7 @@ export function governanceRoutes(deps: GovernanceDependencies, guards: RouteGuar
     tags: ['governance'],
     summary: 'A version’s stage, tags and every change to them, newest first',
     request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }) },
-    responses: { 200: ok('The governance', z.object({ model: z.string(), version: z.int(), stage: stageSchema, tags: z.record(z.string(), z.string()), history: z.array(z.looseObject({ revision: z.int(), stage: stageSchema, change: z.looseObject({ kind: z.string() }) })) })), ...problems(404) },
+    responses: { 200: ok('The governance', governanceResponseSchema), ...problems(404) },
   },
       async (c) => {
       const model = nameParam(c, 'model');

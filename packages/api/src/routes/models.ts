@@ -24,6 +24,7 @@ import { deletedProblem, governedVersion } from './model-governance.ts';
 import { prefixed, registerOnnx } from './register-onnx.ts';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
 import { json, ok, params, positiveIntSchema, problems } from './openapi.ts';
+import { resolvedTrainParamsSchema } from './runs.ts';
 
 export interface RegistryRouteOptions {
   /**
@@ -58,6 +59,19 @@ export const createUploadSchema = z.strictObject({
 
 export const aliasBodySchema = z.strictObject({ version: z.int().min(1), reason: z.string().trim().min(1).max(1000).optional() });
 
+/** The lineage a retraining run registers its version with (`Lineage` in @flywheel/core). */
+export const trainedLineageSchema = z.strictObject({
+  runId: z.string(),
+  dataset: z.strictObject({ name: z.string(), version: z.int(), sha256: z.string() }).optional().describe('The registered dataset version it was trained on'),
+  manifestSha256: z.string(),
+  rows: z.int(),
+  timeRange: z.strictObject({ from: z.string(), to: z.string() }),
+  params: resolvedTrainParamsSchema,
+  metrics: z.record(z.string(), z.record(z.string(), z.number())).describe('On the holdout, by model role (challenger, champion)'),
+  parentVersion: z.int().optional(),
+  triggeringEventId: z.string().optional(),
+});
+
 export const modelVersionSchema = z.object({
   model: z.string(),
   version: z.int(),
@@ -71,7 +85,9 @@ export const modelVersionSchema = z.object({
   description: z.string().optional(),
   features: modelMetadataSchema.shape.features,
   task: modelMetadataSchema.shape.task,
-  lineage: z.record(z.string(), z.unknown()),
+  lineage: z
+    .union([trainedLineageSchema, z.record(z.string(), z.unknown()).describe('As registered: free-form provenance (user data)')])
+    .describe('Where the version came from: a retraining run\'s lineage, or what its registration gave'),
   tags: modelMetadataSchema.shape.tags,
   createdAt: z.string(),
 });

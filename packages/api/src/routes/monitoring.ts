@@ -52,19 +52,50 @@ export const featureDistributionSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-/** What the drift route answers (the OpenAPI document's schema; per-column details are open-ended). */
-export const driftResponseSchema = z.looseObject({
-  window: z.object({ from: z.string(), to: z.string(), count: z.int() }),
+/** A column's drift (`ColumnDrift` in @flywheel/core): the decision, then the raw tests and every effect size. */
+const columnDriftSchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(['numerical', 'categorical']),
+  method: z.enum(['ks+wasserstein', 'ks+psi', 'chi-square+jensen-shannon']),
+  statistic: z.number().nullable().describe('The effect size compared with threshold; null when the window has no valid values'),
+  pValue: z.number().optional().describe('Benjamini–Hochberg-adjusted; absent when not tested'),
+  threshold: z.number(),
+  drifted: z.boolean(),
+  count: z.int(),
+  insufficientData: z.boolean(),
+  ks: z.strictObject({ statistic: z.number(), pValue: z.number() }).optional(),
+  wasserstein: z.number().optional(),
+  psi: z.number().optional(),
+  jensenShannon: z.number().optional(),
+  chiSquare: z.strictObject({ statistic: z.number(), degreesOfFreedom: z.int(), pValue: z.number() }).optional(),
+});
+const qualityCountSchema = z.strictObject({ name: z.string(), count: z.int(), rate: z.number() });
+/** `ServingHealth` in @flywheel/monitor: latencies in milliseconds, null without requests. */
+const servingHealthSchema = z.strictObject({ requests: z.int(), errors: z.int(), errorRate: z.number(), p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() });
+
+/** What the drift route answers: `DriftReport` in @flywheel/core, with the window, health and versions. */
+export const driftResponseSchema = z.strictObject({
+  window: z.strictObject({ from: z.string(), to: z.string(), count: z.int() }),
   endpoint: z.string(),
   variant: z.string().nullable(),
+  health: servingHealthSchema,
+  model: z.string().optional().describe('The version judged (the one serving most recently); absent without traffic'),
+  version: z.int().optional(),
   drifted: z.boolean(),
-  features: z.array(z.looseObject({ name: z.string(), kind: z.enum(['numerical', 'categorical']), statistic: z.number().nullable(), drifted: z.boolean() })),
-  predictions: z.array(z.looseObject({ name: z.string(), kind: z.enum(['numerical', 'categorical']), statistic: z.number().nullable(), drifted: z.boolean() })),
+  features: z.array(columnDriftSchema),
+  predictions: z.array(columnDriftSchema),
+  quality: z.strictObject({
+    missing: z.array(qualityCountSchema),
+    outOfRange: z.array(qualityCountSchema),
+    newCategories: z.array(qualityCountSchema.extend({ examples: z.array(z.string()) })),
+    typeErrors: z.array(qualityCountSchema),
+  }),
   distribution: featureDistributionSchema.nullable().optional().describe('Only with ?feature=: null when the range has no traffic'),
+  versions: z.array(z.strictObject({ model: z.string(), version: z.int(), records: z.int() })).optional().describe('Every version the range served, with its rows; absent without traffic'),
 });
 
 /** An alert as the desk keeps it (see `Alert` in @flywheel/monitor). */
-const alertSchema = z.looseObject({
+export const alertSchema = z.strictObject({
   id: z.string(),
   endpoint: z.string(),
   kind: z.enum(['drift', 'quality', 'error_rate', 'latency', 'performance']),

@@ -10,7 +10,7 @@ import type { Serving } from '../serving/serving.ts';
 import { readJson } from '../validation.ts';
 import { nameParam, positiveInt } from './path-params.ts';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
-import { json, ok, params, positiveIntSchema, problems } from './openapi.ts';
+import { json, ok, params, positiveIntSchema, problems, tensorElementSchema, tensorValueSchema } from './openapi.ts';
 import { forcedVariant, jsonResponse, requestIdSchema, routingHeadersDoc, rowsMessage, unitSchema } from './predict.ts';
 import { MAX_REQUEST_ROWS, MAX_REQUEST_TENSORS } from '../serving/limits.ts';
 
@@ -24,13 +24,13 @@ export const oipInferRequestSchema = z.strictObject({
   outputs: z.array(z.strictObject({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).max(MAX_REQUEST_TENSORS).optional(),
 });
 
-const oipTensorSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.int()), data: z.array(z.unknown()) });
+const oipTensorSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.int()), data: z.array(tensorElementSchema).describe('The elements, flat, row-major') });
 
 export const oipInferResponseSchema = z.object({
   model_name: z.string(),
   model_version: z.string(),
   id: z.string(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
+  parameters: z.looseObject({ unit: z.string().optional() }).optional().describe('The request\'s parameters, as sent (unit as a string)'),
   outputs: z.array(oipTensorSchema),
 });
 
@@ -48,6 +48,9 @@ export const kserveV1RequestSchema = z.strictObject({
   instances: z.array(z.unknown()).min(1).max(MAX_REQUEST_ROWS, rowsMessage),
   parameters: parametersSchema.optional(),
 });
+
+/** One prediction per instance: the output's value, or with several outputs an object of them by name. */
+export const kserveV1ResponseSchema = z.object({ predictions: z.array(z.union([tensorValueSchema, z.record(z.string(), tensorValueSchema)])) });
 
 export const KSERVE_V1_ROUTE = '/v1/models/:target';
 
@@ -161,7 +164,7 @@ export function oipRoutes(serving: Serving, guards: RouteGuards) {
       tags,
       summary: 'KServe V1 predict for single-input models',
       request: { params: endpointParams, body: json(kserveV1RequestSchema) },
-      responses: { 200: { ...ok('One prediction per instance', z.object({ predictions: z.array(z.unknown()) })), headers: routingHeadersDoc }, ...problems(400, 404, 413, 415) },
+      responses: { 200: { ...ok('One prediction per instance', kserveV1ResponseSchema), headers: routingHeadersDoc }, ...problems(400, 404, 413, 415) },
     },
     predictionHandler(serving, async (c) => {
       const receivedAt = Date.now();

@@ -19,3 +19,11 @@ export const params = <T extends Record<string, z.ZodType>>(shape: T) => z.objec
 export const positiveIntSchema = z.coerce.number().int().min(1);
 /** The ETag a versioned resource answers with, for If-Match. */
 export const etagHeader = { ETag: { description: 'The config version, for If-Match', schema: { type: 'string' as const } } };
+
+/** A tensor element as JSON: a number (null where a float is NaN or infinite), a string (64-bit integers past 2^53, strings) or a boolean. */
+export const tensorElementSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+type TensorValue = z.output<typeof tensorElementSchema> | TensorValue[];
+/** A tensor as row-major nested arrays of its elements (a rank-0 tensor is its one element). Named: it refers to itself. */
+export const tensorValueSchema: z.ZodType<TensorValue> = z.lazy(() => z.union([tensorElementSchema, z.array(tensorValueSchema)])).meta({ id: 'TensorValue' });
+/** A feature's value in a record or a feature view's row. */
+export const featureValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);

@@ -10,7 +10,7 @@ import { MAX_REQUEST_ROWS } from '../serving/limits.ts';
 import type { Serving } from '../serving/serving.ts';
 import { readJson } from '../validation.ts';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
-import { json, ok, params, problems } from './openapi.ts';
+import { json, ok, params, problems, tensorValueSchema } from './openapi.ts';
 
 /** Request ids end up in log ids as `<id>/<row>`, so they carry no `/`. */
 const REQUEST_ID = /^[\x21-\x2e\x30-\x7e]{1,200}$/;
@@ -56,7 +56,7 @@ export const predictResponseSchema = z.object({
   variant: z.string(),
   model: z.string(),
   version: z.int(),
-  outputs: z.record(z.string(), z.unknown()),
+  outputs: z.record(z.string(), tensorValueSchema).describe('Per output of the model, its tensor as nested arrays'),
 });
 
 export type PredictRequest = z.output<typeof predictRequestSchema>;

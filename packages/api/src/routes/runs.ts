@@ -27,6 +27,7 @@ import { validate } from '../validation.ts';
 import { nameParam } from './path-params.ts';
 import { declareRoutes, type RouteGuards } from './define-route.ts';
 import { json, ok, params, problems } from './openapi.ts';
+import { datasetLabelsSchema } from './datasets.ts';
 
 export interface RunRouteDependencies {
   registry: Pick<ModelRegistry, 'listVersions'>;
@@ -57,25 +58,56 @@ const compareQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+/**
+ * A run's training parameters (see the retrain request): the built-in trainer records them resolved,
+ * every hyperparameter named; a webhook trainer's are as requested. Open: a trainer may add its own.
+ */
+export const resolvedTrainParamsSchema = z.looseObject(trainParamsSchema.shape).describe('The training parameters (see the retrain request), resolved');
+
+/** What a run trained on (`RunDataset` in @flywheel/core): the manifest, and the registered version it is. */
+const runDatasetSchema = z.strictObject({
+  sha256: z.string(),
+  rows: z.int(),
+  trainRows: z.int().optional().describe('Built-in runs only, like holdoutRows'),
+  holdoutRows: z.int().optional(),
+  timeRange: z.strictObject({ from: z.string(), to: z.string() }),
+  features: z.array(z.string()),
+  labels: datasetLabelsSchema,
+  featureViews: z
+    .array(z.strictObject({ view: z.string(), version: z.int(), entity: z.string(), features: z.array(z.string()), rows: z.int(), matched: z.int() }))
+    .optional()
+    .describe('Features taken point-in-time from feature views, one entry per view'),
+  name: z.string().optional().describe('The registered dataset version (absent on runs recorded before datasets were versioned)'),
+  version: z.int().optional(),
+});
+
 /** A retraining run as kept (`Run` in @flywheel/core). */
-const runSchema = z.looseObject({
+export const runSchema = z.strictObject({
   runId: z.string(),
   model: z.string(),
   endpoint: z.string().optional(),
   status: z.enum(['queued', 'running', 'succeeded', 'failed']),
-  trigger: z.looseObject({ kind: z.string(), reason: z.string().optional() }),
-  trainer: z.union([z.literal('builtin'), z.object({ webhook: z.string() })]),
+  trigger: z.strictObject({
+    kind: z.enum(['drift', 'quality', 'performance', 'labels', 'schedule', 'manual', 'retry']),
+    endpoint: z.string().optional(),
+    eventId: z.string().optional().describe('The event that caused the run'),
+    reason: z.string().optional(),
+  }),
+  trainer: z.union([z.literal('builtin'), z.strictObject({ webhook: z.string() })]),
   attempts: z.int(),
   createdAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
-  params: z.record(z.string(), z.unknown()).optional(),
-  metrics: z.looseObject({ challenger: z.record(z.string(), z.number()), champion: z.record(z.string(), z.number()).optional(), primary: z.string(), improvement: z.number().optional() }).optional(),
-  dataset: z.looseObject({ sha256: z.string() }).optional(),
-  code: z.object({ gitSha: z.string(), trainer: z.string() }).optional(),
+  params: resolvedTrainParamsSchema.optional(),
+  metrics: z
+    .strictObject({ challenger: z.record(z.string(), z.number()), champion: z.record(z.string(), z.number()).optional(), primary: z.string(), improvement: z.number().optional() })
+    .optional()
+    .describe('On the shared holdout, by model role'),
+  dataset: runDatasetSchema.optional(),
+  code: z.strictObject({ gitSha: z.string(), trainer: z.string() }).optional(),
   parentVersion: z.int().optional(),
   version: z.int().optional(),
-  canary: z.object({ started: z.boolean(), reason: z.string() }).optional(),
+  canary: z.strictObject({ started: z.boolean(), reason: z.string() }).optional(),
   error: z.string().optional(),
   timings: z.record(z.string(), z.number()).optional(),
   logs: z.array(z.string()),

@@ -42,10 +42,18 @@ const searchBody = z.object({
   order_by: z.array(z.string()).optional(),
   page_token: z.string().optional(),
 });
-const metricBody = z.object({ ...runIdFields, key: z.string(), value: z.unknown().optional(), timestamp: z.unknown().optional(), step: z.unknown().optional() });
+/**
+ * A metric point as MLflow's clients send it: int64 fields as numbers or (proto3 JSON) strings,
+ * null or absent meaning unset. validateMetric reads them (and refuses what is no finite value or
+ * safe integer); the types here refuse only what it refuses too.
+ */
+const int64Field = z.union([z.int(), z.string()]).nullable().optional();
+const metricFields = { key: z.string(), value: z.number().optional(), timestamp: int64Field.describe('Milliseconds since the epoch'), step: int64Field.describe('0 when unset') };
+const keyValue = z.object({ key: z.string(), value: z.string() });
+const metricBody = z.object({ ...runIdFields, ...metricFields });
 const paramBody = z.object({ ...runIdFields, key: z.string(), value: z.string().default('') });
 const tagBody = z.object({ ...runIdFields, key: z.string(), value: z.string().default('') });
-const batchBody = z.object({ ...runIdFields, metrics: z.unknown().optional(), params: z.unknown().optional(), tags: z.unknown().optional() });
+const batchBody = z.object({ ...runIdFields, metrics: z.array(z.object({ ...metricFields, value: z.number() })).optional(), params: z.array(keyValue).optional(), tags: z.array(keyValue).optional() });
 const historyQuery = z.object({ ...runIdFields, metric_key: requiredString, page_token: z.string().optional(), max_results: maxResults(25_000, 25_000) });
 
 export interface TrackingRouteOptions {

@@ -119,5 +119,5 @@ export const registeredModelSchema = z.object({
   tags: z.array(keyValueSchema),
 });
 
-/** What the calls that change something without returning it answer. */
-export const emptySchema = z.object({});
+/** What the calls that change something without returning it answer: `{}`. */
+export const emptySchema = z.strictObject({});
