@@ -135,6 +135,23 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
     expect(answers.map((a) => a.values.x)).toEqual([null, 1]);
   });
 
+  it('keeps numbers at the edges of the online store\'s range in both stores, and refuses one beyond it before anything is written', async () => {
+    const view = await createView(store, 'ranges', { entity: 'id', features: [{ name: 'x', kind: 'numerical' }, { name: 'c', kind: 'categorical' }] });
+    const event_time = new Date(T0).toISOString();
+    const result = await store.ingest(view, [
+      { id: 'edges', event_time, x: -9.99e125, c: 1e-130 },
+      { id: 'huge', event_time, x: -1.5e300 },
+      { id: 'tiny', event_time, c: 5e-324 },
+    ], T0 + 1);
+    expect(result.accepted).toBe(1);
+    expect(result.rejected.map((row) => row.index)).toEqual([1, 2]);
+    const online = await store.online(view, ['edges', 'huge', 'tiny'], T0 + HOUR);
+    expect(online.get('edges')?.values).toEqual({ x: -9.99e125, c: 1e-130 });
+    expect(online.get('huge')?.eventTimeMs).toBeNull();
+    const answers = await store.historical(view, ['edges', 'huge', 'tiny'].map((entityId) => ({ entityId, eventTimeMs: T0 + HOUR })));
+    expect(answers.map((answer) => answer.values)).toEqual([{ x: -9.99e125, c: 1e-130 }, { x: null, c: null }, { x: null, c: null }]);
+  });
+
   it('counts a row sent twice at the same event time once, the later send winning', async () => {
     const view = await createView(store, 'resent', { entity: 'id', features: [{ name: 'x', kind: 'numerical' }] });
     const event_time = new Date(T0).toISOString();

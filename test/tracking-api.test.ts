@@ -105,6 +105,11 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     ]);
     expect(await call('runs/get?run_id=nope')).toEqual({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'Run with id=nope not found' } });
     expect((await call('runs/log-metric', { run_id: runId, key: 'loss', value: 'high', timestamp: 1 })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    // A double DynamoDB cannot hold is refused with the reason, not a 500; a large one it can is kept.
+    const huge = await call('runs/log-metric', { run_id: runId, key: 'loss', value: 1e300, timestamp: 1 });
+    expect(huge.status).toBe(400);
+    expect(huge.body).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('below 1e126') });
+    expect((await call('runs/log-metric', { run_id: runId, key: 'tokens', value: 1e20, timestamp: 1 })).status).toBe(200);
   });
 
   it('loses none of many concurrent writes to one run', async () => {

@@ -13,12 +13,17 @@ export function sortNumber(n: number): string {
   return String(n).padStart(10, '0');
 }
 
+/**
+ * An item from a JavaScript value. Numbers are doubles here, whatever their size: the SDK's
+ * marshaller would refuse an integer past 2^53 (a feature value or a metric of 1e20), and
+ * {@link fromItem} reads every number back as the double it was, never as a BigInt.
+ */
 export function toItem(value: object): Record<string, AttributeValue> {
-  return marshall(value, { removeUndefinedValues: true });
+  return marshall(value, { removeUndefinedValues: true, allowImpreciseNumbers: true });
 }
 
 export function fromItem<T>(item: Record<string, AttributeValue>): T {
-  return unmarshall(item) as T;
+  return unmarshall(item, { wrapNumbers: Number }) as T;
 }
 
 /** Runs a conditional write; false when its condition did not hold. */

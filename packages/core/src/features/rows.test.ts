@@ -30,6 +30,20 @@ describe('feature rows', () => {
     ]);
   });
 
+  it('refuses numbers the online store cannot keep, so no row is written offline and refused online', () => {
+    const { accepted, rejected } = validateFeatureRows(view, [
+      { customer_id: 'c1', event_time: '2026-01-01T10:00:00Z', spend: -1.5e300 },
+      { customer_id: 'c2', event_time: '2026-01-01T10:00:00Z', spend: 5e-324, tier: 1e130 },
+      { customer_id: 'c3', event_time: '2026-01-01T10:00:00Z', spend: -9.99e125, tier: 1e-130 },
+      { customer_id: 'c4', event_time: '2026-01-01T10:00:00Z', spend: 0, tier: -0 },
+    ], Date.parse('2026-06-01T00:00:00Z'));
+    expect(accepted.map((row) => row.entityId)).toEqual(['c3', 'c4']);
+    expect(rejected).toEqual([
+      { index: 0, errors: ['spend: -1.5e+300 is out of range (the stores take a finite number that is 0 or of a magnitude from 1e-130 to below 1e126)'] },
+      { index: 1, errors: [expect.stringMatching(/^spend: 5e-324 is out of range/), expect.stringMatching(/^tier: 1e\+130 is out of range/)] },
+    ]);
+  });
+
   it('refuses a row stamped more than the clock-skew allowance after now, with the reason, and keeps one within it', () => {
     const now = Date.parse('2026-06-01T12:00:00Z');
     const at = (ms: number) => new Date(ms).toISOString();

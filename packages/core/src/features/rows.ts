@@ -1,4 +1,5 @@
 import { EVENT_TIME, type FeatureViewDefinition } from './view.ts';
+import { isStorableNumber, STORABLE_NUMBER_RANGE } from '../limits/storable-number.ts';
 
 /** A feature value as stored: numbers for numerical features, strings or numbers for categorical ones. */
 export type FeatureValue = number | string | null;
@@ -69,6 +70,7 @@ export function validateFeatureRows(view: FeatureViewDefinition, rows: readonly 
     for (const [name, kind] of kinds) {
       const value = fields[name];
       if (value === undefined || value === null) values[name] = null;
+      else if (typeof value === 'number' && Number.isFinite(value) && !isStorableNumber(value)) errors.push(`${name}: ${preview(value)} is out of range (the stores take ${STORABLE_NUMBER_RANGE})`);
       else if (kind === 'numerical' && typeof value === 'number' && Number.isFinite(value)) values[name] = value;
       else if (kind === 'categorical' && (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) values[name] = value;
       else errors.push(`${name}: ${kind === 'numerical' ? 'must be a finite number' : 'must be a string or a number'}, got ${preview(value)}`);

@@ -46,6 +46,11 @@ describe('parseFeedback', () => {
     expect(parsed).toMatchObject({ ok: false, reason: 'invalid', errors: [{ path: 'feedback/1/outcome' }] });
   });
 
+  it('refuses a number no store can keep as it is, naming where', () => {
+    const parsed = parseFeedback({ feedback: [{ id: 'ok/0', label: 1e20 }, { id: 'big/0', value: -1.5e300 }, { id: 'tiny', outcome: [1, 5e-324] }] });
+    expect(parsed).toMatchObject({ ok: false, reason: 'invalid', errors: [{ path: 'feedback/1/value' }, { path: expect.stringMatching(/^feedback\/2\/outcome/) }] });
+  });
+
   it('says too many past the item and row limits', () => {
     const items = Array.from({ length: MAX_FEEDBACK_ITEMS + 1 }, (_, i) => ({ id: `r${i}`, outcome: true }));
     expect(parseFeedback({ feedback: items })).toMatchObject({ ok: false, reason: 'too-many' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FieldIssue } from '../registry/metadata.ts';
+import { isStorableNumber, STORABLE_NUMBER_RANGE } from '../limits/storable-number.ts';
 
 /**
  * Feedback (API.md, "Predictions"): ground truth or a business outcome for an earlier prediction.
@@ -20,9 +21,10 @@ const ROW_ID = /^([\x21-\x2e\x30-\x7e]{1,200})\/(0|[1-9]\d{0,8})$/;
 export type LabelValue = string | number | boolean;
 export type OutcomeValue = number | boolean;
 
-const label = z.union([z.string().min(1).max(256), z.number(), z.boolean()]);
-const value = z.number();
-const outcome = z.union([z.number(), z.boolean()]);
+const storableNumber = z.number().refine(isStorableNumber, { message: `must be ${STORABLE_NUMBER_RANGE}` });
+const label = z.union([z.string().min(1).max(256), storableNumber, z.boolean()]);
+const value = storableNumber;
+const outcome = z.union([storableNumber, z.boolean()]);
 const perRow = <T extends z.ZodType>(item: T) => z.union([item, z.array(item.nullable()).min(1).max(MAX_FEEDBACK_ROWS)]);
 
 const FIELDS = ['label', 'value', 'outcome'] as const;

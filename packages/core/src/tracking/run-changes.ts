@@ -1,4 +1,5 @@
 import { invalidParameter, type MetricPoint, type TrackingRun, type TrackingRunStatus } from './model.ts';
+import { isStorableNumber, STORABLE_NUMBER_RANGE } from '../limits/storable-number.ts';
 
 /** MLflow's limits on what one request logs and on keys and values. */
 export const TRACKING_LIMITS = {
@@ -44,7 +45,7 @@ function validateValue(kind: 'param' | 'tag', key: string, value: unknown): stri
 
 export function validateMetric(point: { key?: unknown; value?: unknown; timestamp?: unknown; step?: unknown }): MetricPoint {
   const key = validateKey('metric', point.key);
-  if (typeof point.value !== 'number' || !Number.isFinite(point.value)) throw invalidParameter(`Got invalid value ${String(point.value)} for metric '${key}' (a finite number is needed).`);
+  if (typeof point.value !== 'number' || !isStorableNumber(point.value)) throw invalidParameter(`Got invalid value ${String(point.value)} for metric '${key}' (${STORABLE_NUMBER_RANGE} is needed).`);
   const timestamp = Number(point.timestamp);
   if (point.timestamp === undefined || point.timestamp === null || !Number.isSafeInteger(timestamp)) throw invalidParameter(`Missing or invalid value for required parameter 'timestamp' of metric '${key}'.`);
   const step = point.step === undefined || point.step === null ? 0 : Number(point.step);
