@@ -267,9 +267,7 @@ export default $config({
     }
 
     function declareTable(table: TableDefinition, kmsKey: $util.Input<string> | undefined) {
-      const fields = Object.fromEntries(
-        [table.hashKey, table.rangeKey, ...table.indexes.flatMap((i) => [i.hashKey, i.rangeKey])].map((name) => [name, 'string' as const]),
-      );
+      const fields = Object.fromEntries([table.hashKey, table.rangeKey, ...table.indexes.flatMap((i) => [i.hashKey, i.rangeKey])].map((name) => [name, 'string' as const]));
       return new sst.aws.Dynamo(pascal(table.name), {
         fields,
         primaryIndex: { hashKey: table.hashKey, rangeKey: table.rangeKey },

@@ -35,5 +35,12 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   const { key, record } = await generateApiKey('bench', ['admin']);
   await new DynamoApiKeyStore(clients.dynamodb, names.tables.registry).create(record);
   console.log(JSON.stringify({ env: { ...resourceNamesToEnv(names), ...endpointsToEnv(aws.endpoints) }, adminKey: key }));
-  process.on('SIGTERM', () => void aws.stop().then(() => dir.remove()).then(() => process.exit(0)));
+  process.on(
+    'SIGTERM',
+    () =>
+      void aws
+        .stop()
+        .then(() => dir.remove())
+        .then(() => process.exit(0)),
+  );
 }

@@ -79,7 +79,9 @@ console.log('|---|---:|---:|---:|---:|---:|');
 for (const model of models) {
   for (const batch of BATCHES) {
     const [web, native] = backends.map((backend) => median(results.get(`${model.name}/${batch}/${backend}`)!));
-    console.log(`| ${model.label} | ${batch} | ${format(web)} | ${format(native)} | ${(web / native).toFixed(1)}× | ${differences.get(`${model.name}/${batch}`)!.toExponential(1)} |`);
+    console.log(
+      `| ${model.label} | ${batch} | ${format(web)} | ${format(native)} | ${(web / native).toFixed(1)}× | ${differences.get(`${model.name}/${batch}`)!.toExponential(1)} |`,
+    );
   }
 }
 for (const session of sessions.values()) await session.release();

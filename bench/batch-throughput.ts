@@ -32,8 +32,20 @@ function mlp(widths: number[]): Uint8Array {
   for (let layer = 0; layer < widths.length - 1; layer++) {
     const [from, to] = [widths[layer], widths[layer + 1]];
     const scale = Math.sqrt(2 / from);
-    initializers.push(floatTensor(`w${layer}`, [to, from], Array.from({ length: to * from }, () => random.normal() * scale)));
-    initializers.push(floatTensor(`b${layer}`, [to], Array.from({ length: to }, () => 0.01)));
+    initializers.push(
+      floatTensor(
+        `w${layer}`,
+        [to, from],
+        Array.from({ length: to * from }, () => random.normal() * scale),
+      ),
+    );
+    initializers.push(
+      floatTensor(
+        `b${layer}`,
+        [to],
+        Array.from({ length: to }, () => 0.01),
+      ),
+    );
     const last = layer === widths.length - 2;
     nodes.push({ opType: 'Gemm', inputs: [input, `w${layer}`, `b${layer}`], outputs: [last ? 'logits' : `g${layer}`], attributes: { transB: { int: 1 } } });
     if (!last) {
@@ -70,7 +82,11 @@ async function measure<T>(run: () => Promise<T>): Promise<{ seconds: number; cpu
 
 /** Uploads an input (in parts past one), as `flywheel batch submit` does; the key and parts to submit. */
 async function uploaded(format: string, bytes: Uint8Array): Promise<Record<string, unknown>> {
-  const upload = (await (await api('/v1/batch-uploads', { method: 'POST', body: JSON.stringify({ format, sizeBytes: bytes.length }) })).json()) as { key: string; uploadUrl?: string; uploadId?: string } & PartedUpload;
+  const upload = (await (await api('/v1/batch-uploads', { method: 'POST', body: JSON.stringify({ format, sizeBytes: bytes.length }) })).json()) as {
+    key: string;
+    uploadUrl?: string;
+    uploadId?: string;
+  } & PartedUpload;
   if (upload.uploadId !== undefined) return { key: upload.key, uploadId: upload.uploadId, parts: await uploadParts(bytes, upload, () => undefined) };
   const put = await fetch(upload.uploadUrl!, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer> });
   if (put.status !== 200) throw new Error(`upload: ${put.status}`);
@@ -145,7 +161,9 @@ try {
     for (const [way, measured] of Object.entries(rounds)) {
       const perSecond = median(measured.map((m) => model.rows / m.seconds));
       const perCpuSecond = median(measured.map((m) => model.rows / m.cpuSeconds));
-      results.push(`| ${model.name} (${model.widths.join('→')}) | ${model.rows.toLocaleString('en')} | ${way} | ${Math.round(perSecond).toLocaleString('en')} | ${Math.round(perCpuSecond).toLocaleString('en')} |`);
+      results.push(
+        `| ${model.name} (${model.widths.join('→')}) | ${model.rows.toLocaleString('en')} | ${way} | ${Math.round(perSecond).toLocaleString('en')} | ${Math.round(perCpuSecond).toLocaleString('en')} |`,
+      );
       console.log(results.at(-1));
     }
   }

@@ -119,7 +119,11 @@ try {
   for (const modelName of MODELS) {
     const model = await benchModelOf(modelName);
     const registered = await app.fetch(
-      new Request(`http://local/v1/models/cold-${modelName}/versions`, { method: 'POST', body: model.bytes as Uint8Array<ArrayBuffer>, headers: { ...headers, 'content-type': 'application/octet-stream' } }),
+      new Request(`http://local/v1/models/cold-${modelName}/versions`, {
+        method: 'POST',
+        body: model.bytes as Uint8Array<ArrayBuffer>,
+        headers: { ...headers, 'content-type': 'application/octet-stream' },
+      }),
     );
     if (!registered.ok) throw new Error(`registering ${modelName}: ${await registered.text()}`);
     const config = { variants: [{ name: 'main', model: `cold-${modelName}`, version: 1, weight: 100 }] };
@@ -166,10 +170,14 @@ try {
     }
   }
   console.log(
-    `\nnode ${process.version}, ${ROUNDS} rounds, medians; bundle ${(bundleBytes / 2 ** 20).toFixed(2)} MiB, package ${((await packageBytes(built.dir)) / 2 ** 20).toFixed(1)} MiB (${architecture}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`,
+    `\nnode ${process.version}, ${ROUNDS} rounds, medians; bundle ${(bundleBytes / 2 ** 20).toFixed(2)} MiB, package ${((await packageBytes(built.dir)) / 2 ** 20).toFixed(1)} MiB (${architecture}); load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}\n`,
   );
   console.log('Wall time, CPU time of the process in parentheses.\n');
-  console.log('| model | backend | start → first prediction | node start | bundle import | first request: app + clients (/healthz) | first predict after it | runtime load + session create, alone | second predict |');
+  console.log(
+    '| model | backend | start → first prediction | node start | bundle import | first request: app + clients (/healthz) | first predict after it | runtime load + session create, alone | second predict |',
+  );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
   await rm(emptyDir, { recursive: true, force: true });

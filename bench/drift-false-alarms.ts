@@ -2,7 +2,18 @@
 // days, through the judge's own decision code (windowSignals on the look-back's merged minute
 // windows, then the alert policy). Also: how many looks a real shift takes to open its alert.
 //   npx tsx bench/drift-false-alarms.ts [--days 10]
-import { DEFAULT_ALERT_POLICY, DEFAULT_MONITORING, buildReferenceProfile, decideAlert, monitoringPlan, type AlertState, type PredictionLogRecord, WindowStateBuilder, mergeWindowStates, type WindowState } from '@flywheel/core';
+import {
+  DEFAULT_ALERT_POLICY,
+  DEFAULT_MONITORING,
+  buildReferenceProfile,
+  decideAlert,
+  monitoringPlan,
+  type AlertState,
+  type PredictionLogRecord,
+  WindowStateBuilder,
+  mergeWindowStates,
+  type WindowState,
+} from '@flywheel/core';
 import { windowSignals } from '@flywheel/monitor';
 import { seededRandom, type Random } from '@flywheel/testing/drift/random';
 
@@ -49,7 +60,19 @@ function minuteState(random: Random, minute: number, rows: number, shift: number
   const time = new Date(start + minute * MINUTE).toISOString();
   for (let i = 0; i < rows; i++) {
     const { inputs, outputs } = row(random, shift);
-    const record: PredictionLogRecord = { id: `m${minute}-${i}/0`, time, endpoint: 'e', variant: 'main', model: 'm', version: 1, configVersion: 1, inputs, outputs, latencyMs: 3, status: 'ok' };
+    const record: PredictionLogRecord = {
+      id: `m${minute}-${i}/0`,
+      time,
+      endpoint: 'e',
+      variant: 'main',
+      model: 'm',
+      version: 1,
+      configVersion: 1,
+      inputs,
+      outputs,
+      latencyMs: 3,
+      status: 'ok',
+    };
     builder.add(record);
   }
   return builder.build();
@@ -106,22 +129,34 @@ console.log('| rows / minute | alpha per look | days | false drift alerts per en
 console.log('| ---: | ---: | ---: | ---: | ---: | --- |');
 const ALPHAS = [0.05, 0.01, 0.001, 0.0001];
 // At 2,000 rows a minute the effect size alone holds (none at any alpha in a first run), and a day costs 3M rows: fewer days.
-for (const [rowsPerMinute, alphas, days] of [[40, ALPHAS, DAYS], [200, ALPHAS, DAYS], [2000, [0.05, DEFAULT_MONITORING.alpha], Math.max(2, Math.round(DAYS / 5))]] as const) {
+for (const [rowsPerMinute, alphas, days] of [
+  [40, ALPHAS, DAYS],
+  [200, ALPHAS, DAYS],
+  [2000, [0.05, DEFAULT_MONITORING.alpha], Math.max(2, Math.round(DAYS / 5))],
+] as const) {
   for (const alpha of alphas) {
     const runs = Array.from({ length: days }, (_, d) => day(1000 * rowsPerMinute + d, rowsPerMinute, alpha));
     const opened = runs.map((r) => r.opened);
     const mean = opened.reduce((a, b) => a + b, 0) / runs.length;
     const columns = new Map<string, number>();
     for (const name of runs.flatMap((r) => r.columns)) columns.set(name, (columns.get(name) ?? 0) + 1);
-    const on = [...columns].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(', ');
-    console.log(`| ${rowsPerMinute} | ${alpha}${alpha === DEFAULT_MONITORING.alpha ? ' (default)' : ''} | ${days} | ${mean.toFixed(2)} (${Math.max(...opened)}) | ${opened.filter((n) => n > 0).length} / ${runs.length} | ${on || '–'} |`);
+    const on = [...columns]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
+    console.log(
+      `| ${rowsPerMinute} | ${alpha}${alpha === DEFAULT_MONITORING.alpha ? ' (default)' : ''} | ${days} | ${mean.toFixed(2)} (${Math.max(...opened)}) | ${opened.filter((n) => n > 0).length} / ${runs.length} | ${on || '–'} |`,
+    );
   }
 }
 
 console.log('\n| rows / minute | shift | looks (minutes) from the shift to the alert: median (max) over 5 runs |');
 console.log('| ---: | --- | ---: |');
 for (const rowsPerMinute of [40, 200, 2000]) {
-  for (const [label, shift] of [['age +0.5 sd, the rest with it', 0.5], ['age +1 sd, the rest with it', 1]] as const) {
+  for (const [label, shift] of [
+    ['age +0.5 sd, the rest with it', 0.5],
+    ['age +1 sd, the rest with it', 1],
+  ] as const) {
     const looks = Array.from({ length: 5 }, (_, d) => day(7 + d, rowsPerMinute, DEFAULT_MONITORING.alpha, { minute: 30, shift }).looksToDetect ?? Infinity);
     console.log(`| ${rowsPerMinute} | ${label} | ${median(looks)} (${Math.max(...looks)}) |`);
   }

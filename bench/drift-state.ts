@@ -26,7 +26,11 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const percent = (x: number) => `${(100 * x).toFixed(3)} %`;
 
-console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 
 // 1. Accuracy on hard data: the worst case of each distribution over the sizes of the tests.
 console.log('\naccuracy vs exact on the raw samples (worst over reference/window sizes 200–100k)');
@@ -50,16 +54,25 @@ for (const [name, [referenceDraw, windowDraw]] of Object.entries(hardCases)) {
   violations += outOfTolerance;
   worstKs = Math.max(worstKs, ksError);
   worstWasserstein = Math.max(worstWasserstein, wError);
-  console.log(name.padEnd(52), ksError.toFixed(5).padStart(8), ksBound.toFixed(5).padStart(10), percent(wError).padStart(14), percent(wBound).padStart(14), String(outOfTolerance).padStart(17));
+  console.log(
+    name.padEnd(52),
+    ksError.toFixed(5).padStart(8),
+    ksBound.toFixed(5).padStart(10),
+    percent(wError).padStart(14),
+    percent(wBound).padStart(14),
+    String(outOfTolerance).padStart(17),
+  );
 }
-console.log(`worst KS error ${worstKs.toFixed(5)} (tolerance 0.005), worst Wasserstein error ${percent(worstWasserstein)} (tolerance 2 %), ${violations} comparisons out of tolerance or bound`);
+console.log(
+  `worst KS error ${worstKs.toFixed(5)} (tolerance 0.005), worst Wasserstein error ${percent(worstWasserstein)} (tolerance 2 %), ${violations} comparisons out of tolerance or bound`,
+);
 
 // 2. State size of one numerical column as traffic grows (reference of 10,000 values).
 console.log('\nwindow state of one numerical column: JSON and gzip (as the window store keeps it)');
 const columns: Record<string, (r: Random) => number> = {
   'normal, 3 decimals': (r) => Math.round(r.normal(50, 10) * 1000) / 1000,
   'lognormal(0, 1)': (r) => r.lognormal(0, 1),
-  'Cauchy': (r) => r.studentT(1),
+  Cauchy: (r) => r.studentT(1),
   'zero-inflated counts': (r) => zeroInflatedCount(r, 0.6),
 };
 const TRAFFIC = [1_000, 10_000, 100_000, 1_000_000];

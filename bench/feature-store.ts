@@ -34,7 +34,14 @@ const names = resourceNamesFromEnv();
 const engine = new DuckDbFeatureEngine(clients.s3, names.bucket);
 const store = createFeatureStore(clients, names, engine);
 
-const definition = { entity: 'customer_id', features: [{ name: 'spend', kind: 'numerical' as const }, { name: 'visits', kind: 'numerical' as const }], ttlSeconds: 90 * 86_400 };
+const definition = {
+  entity: 'customer_id',
+  features: [
+    { name: 'spend', kind: 'numerical' as const },
+    { name: 'visits', kind: 'numerical' as const },
+  ],
+  ttlSeconds: 90 * 86_400,
+};
 const created = nextFeatureViewRecord('customers', undefined, definition, new Date().toISOString());
 if (!('record' in created)) throw new Error('invalid view');
 const view = created.record;
@@ -44,7 +51,7 @@ await store.ports.views.append(view);
 const now = Date.now();
 const span = 30 * 86_400_000;
 let seed = 7;
-const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 const rows = Array.from({ length: ROWS }, () => ({
   customer_id: `c${Math.floor(random() * ENTITIES)}`,
   event_time: new Date(now - span + Math.floor(random() * span)).toISOString(),
@@ -59,7 +66,9 @@ console.log(`ingest: ${ROWS} rows (${ENTITIES} entities, batches of ${BATCH}) in
 const batch = rows.slice(0, BATCH).map((row) => ({ ...row, spend: row.spend + 1 }));
 const { accepted } = await import('@flywheel/core').then(({ validateFeatureRows }) => validateFeatureRows(definition, batch, Date.now()));
 let t = performance.now();
-const encoded = encodeFeatureRows(accepted.map((row) => ({ entity_id: row.entityId, event_time_ms: row.eventTimeMs, ingested_at_ms: Date.now(), feature_values: JSON.stringify(row.values) })));
+const encoded = encodeFeatureRows(
+  accepted.map((row) => ({ entity_id: row.entityId, event_time_ms: row.eventTimeMs, ingested_at_ms: Date.now(), feature_values: JSON.stringify(row.values) })),
+);
 const encodeMs = performance.now() - t;
 t = performance.now();
 await store.ports.offline.append('customers', accepted, Date.now());
@@ -67,7 +76,9 @@ const offlineMs = performance.now() - t;
 t = performance.now();
 await store.ports.online.write('customers', accepted);
 const onlineMs = performance.now() - t;
-console.log(`  one batch of ${BATCH}: Parquet encoding alone ${encodeMs.toFixed(0)} ms (${(encoded.byteLength / 1024).toFixed(0)} KiB); offline (Parquet by date + S3 puts) ${offlineMs.toFixed(0)} ms, online (${new Set(accepted.map((r) => r.entityId)).size} conditional puts) ${onlineMs.toFixed(0)} ms`);
+console.log(
+  `  one batch of ${BATCH}: Parquet encoding alone ${encodeMs.toFixed(0)} ms (${(encoded.byteLength / 1024).toFixed(0)} KiB); offline (Parquet by date + S3 puts) ${offlineMs.toFixed(0)} ms, online (${new Set(accepted.map((r) => r.entityId)).size} conditional puts) ${onlineMs.toFixed(0)} ms`,
+);
 
 // Online lookup on the predict path: one record, by hand vs. by entity key.
 const fixture = mlpFixture();
@@ -85,7 +96,11 @@ await app.request('/v1/models/bench-features/versions', {
   body: fixture.bytes as Uint8Array<ArrayBuffer>,
   headers: { authorization, 'content-type': 'application/octet-stream', 'flywheel-metadata': JSON.stringify({ features }) },
 });
-await app.request('/v1/endpoints/bench-features', { method: 'PUT', body: JSON.stringify({ variants: [{ name: 'main', model: 'bench-features', version: 1, weight: 100 }] }), headers: { authorization, 'content-type': 'application/json' } });
+await app.request('/v1/endpoints/bench-features', {
+  method: 'PUT',
+  body: JSON.stringify({ variants: [{ name: 'main', model: 'bench-features', version: 1, weight: 100 }] }),
+  headers: { authorization, 'content-type': 'application/json' },
+});
 const serving = new Serving(deps);
 const online = await store.online(view, ['c1'], Date.now());
 const known = online.get('c1')!.values;
@@ -117,7 +132,9 @@ const p = (list: { p50: number; p99: number }[], q: 'p50' | 'p99') => median(lis
 console.log(`predict, one record (µs, medians of ${ROUNDS} rounds of ${ITERATIONS}):`);
 console.log(`  features by hand   p50 ${p(hand, 'p50').toFixed(0)}  p99 ${p(hand, 'p99').toFixed(0)}`);
 console.log(`  by entity key      p50 ${p(key, 'p50').toFixed(0)}  p99 ${p(key, 'p99').toFixed(0)}`);
-console.log(`  added by lookup    p50 ${(p(key, 'p50') - p(hand, 'p50')).toFixed(0)}  p99 ${(p(key, 'p99') - p(hand, 'p99')).toFixed(0)}  (ratio p50 ${(p(key, 'p50') / p(hand, 'p50')).toFixed(1)}×)`);
+console.log(
+  `  added by lookup    p50 ${(p(key, 'p50') - p(hand, 'p50')).toFixed(0)}  p99 ${(p(key, 'p99') - p(hand, 'p99')).toFixed(0)}  (ratio p50 ${(p(key, 'p50') / p(hand, 'p50')).toFixed(1)}×)`,
+);
 
 // Historical: a spine of ROWS (entity, time) rows over the same span.
 const spine = Array.from({ length: ROWS }, () => ({ entityId: `c${Math.floor(random() * ENTITIES)}`, eventTimeMs: now - span + Math.floor(random() * span) }));
@@ -128,7 +145,13 @@ for (let round = 0; round < Math.min(ROUNDS, 3); round++) {
   joinMs.push(performance.now() - start);
   if (answers.length !== spine.length) throw new Error('join lost rows');
 }
-console.log(`historical join: ${ROWS} spine rows over ${ROWS + BATCH} stored rows, median ${median(joinMs).toFixed(0)} ms = ${Math.round(ROWS / (median(joinMs) / 1000))} rows/s (rounds: ${joinMs.map((ms) => ms.toFixed(0)).join(', ')} ms)`);
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `historical join: ${ROWS} spine rows over ${ROWS + BATCH} stored rows, median ${median(joinMs).toFixed(0)} ms = ${Math.round(ROWS / (median(joinMs) / 1000))} rows/s (rounds: ${joinMs.map((ms) => ms.toFixed(0)).join(', ')} ms)`,
+);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 await engine.close();
 process.exit(0);

@@ -74,7 +74,9 @@ async function serveInChild(kind: string, modelName: BenchModelName): Promise<vo
 }
 
 function startChild<T>(kind: string, model: BenchModelName, env: Record<string, string>): Promise<{ child: ChildProcess; ready: T }> {
-  const profile = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`, `--cpu-prof-name=${kind}-${env.FLYWHEEL_INFERENCE_BACKEND}-${model}.cpuprofile`] : [];
+  const profile = process.env.CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`, `--cpu-prof-name=${kind}-${env.FLYWHEEL_INFERENCE_BACKEND}-${model}.cpuprofile`]
+    : [];
   const child = spawn(process.execPath, [...profile, '--disable-warning=ExperimentalWarning', '--import', 'tsx', new URL(import.meta.url).pathname, '--serve', kind, model], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
@@ -155,7 +157,11 @@ if (serveIndex > 0) {
       }
       const api = new URL(Object.values(servers)[0].url).origin;
       if (model.bytes.length > 10 * 1024 * 1024) await storeArtifact(model.bytes);
-      const registered = await fetch(`${api}/v1/models/bench-${modelName}/versions`, { method: 'POST', body: model.bytes as Uint8Array<ArrayBuffer>, headers: { ...headers, 'content-type': 'application/octet-stream' } });
+      const registered = await fetch(`${api}/v1/models/bench-${modelName}/versions`, {
+        method: 'POST',
+        body: model.bytes as Uint8Array<ArrayBuffer>,
+        headers: { ...headers, 'content-type': 'application/octet-stream' },
+      });
       if (!registered.ok) throw new Error(`registering ${modelName}: ${registered.status} ${await registered.text()}`);
       const config = { variants: [{ name: 'main', model: `bench-${modelName}`, version: 1, weight: 100 }] };
       const endpoint = await fetch(`${api}/v1/endpoints/bench-${modelName}`, { method: 'PUT', body: JSON.stringify(config), headers });
@@ -172,7 +178,9 @@ if (serveIndex > 0) {
       console.log(
         `\n${model.label}: node ${process.version}, ${CONNECTIONS} connections, one row per request, ${ROUNDS} alternating rounds × ${SECONDS} s, medians over rounds; load average ${loads(loadBefore)} before, ${loads(loadavg())} after\n`,
       );
-      console.log('| server | requests/s | vs minimal, same backend | vs minimal (node) | CPU per request | vs minimal, same backend (CPU) | latency p50 / p99 | emulators\' CPU per request |');
+      console.log(
+        "| server | requests/s | vs minimal, same backend | vs minimal (node) | CPU per request | vs minimal, same backend (CPU) | latency p50 / p99 | emulators' CPU per request |",
+      );
       console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
       for (const [name, results] of Object.entries(rounds)) {
         const backend = /\((\w+)\)$/.exec(name)![1];
@@ -186,8 +194,10 @@ if (serveIndex > 0) {
       }
       for (const target of Object.values(servers)) process.kill(target.pid, 'SIGTERM');
     }
-    console.log('\n"vs minimal": per-round ratios, median; for CPU, the minimal server\'s CPU per request over this one\'s (the throughput ratio a CPU-bound server would reach on an otherwise idle machine).');
-    console.log('emulators\' CPU: the dynalite/fauxqs process during the server\'s rounds (the prediction log\'s SQS traffic lands there), per request.');
+    console.log(
+      '\n"vs minimal": per-round ratios, median; for CPU, the minimal server\'s CPU per request over this one\'s (the throughput ratio a CPU-bound server would reach on an otherwise idle machine).',
+    );
+    console.log("emulators' CPU: the dynalite/fauxqs process during the server's rounds (the prediction log's SQS traffic lands there), per request.");
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   }

@@ -24,12 +24,7 @@ import {
   type WindowState,
   type WindowStore,
 } from '@flywheel/core';
-import {
-  LogIngest,
-  NO_NOTIFIER,
-  queryDrift,
-  type MonitorDependencies,
-} from '@flywheel/monitor';
+import { LogIngest, NO_NOTIFIER, queryDrift, type MonitorDependencies } from '@flywheel/monitor';
 import { createAwsClients, DynamoModelRegistry, DynamoWindowStore, type AwsClients, encodeArchive } from '@flywheel/aws';
 import { createMonitorDependencies, StackAdapters } from '@flywheel/deploy';
 import { functions } from '@flywheel/infra';
@@ -133,7 +128,15 @@ function memoryDependencies(options: { encodeArchive?: boolean } = {}): MonitorD
     archive: { put: async (_key, lines) => void (options.encodeArchive ? await encodeArchive(lines) : undefined) },
     profiles: { get: async () => profile },
     deadLetters: { send: async () => undefined },
-    alerts: { states: async () => [], getState: async () => undefined, saveState: async () => true, create: async () => undefined, get: async () => undefined, transition: async () => undefined, list: async () => [] },
+    alerts: {
+      states: async () => [],
+      getState: async () => undefined,
+      saveState: async () => true,
+      create: async () => undefined,
+      get: async () => undefined,
+      transition: async () => undefined,
+      list: async () => [],
+    },
     events: { publish: async () => undefined },
     driftScores: { put: async () => undefined, list: async () => [] },
     notifier: NO_NOTIFIER,
@@ -269,7 +272,9 @@ async function storedIngest(clients: AwsClients, names: Awaited<ReturnType<typeo
   console.log(`  whole monitor, S3 + DynamoDB (dynalite + fauxqs in-process), ${fmt(records)} records per round, ${MONITOR_BATCH} messages per invocation, alternating:`);
   for (const [i, variant] of variants.entries()) {
     const cpu = median(rates[i].map((r) => r.cpu));
-    console.log(`    ${variant.name.padEnd(48)} ${fmt(cpu).padStart(7)} records per CPU-second (${((100 * cpu) / baseline).toFixed(1)} % of the baseline), ${fmt(median(rates[i].map((r) => r.wall)))} per wall-clock second (medians of ${rates[i].length})`);
+    console.log(
+      `    ${variant.name.padEnd(48)} ${fmt(cpu).padStart(7)} records per CPU-second (${((100 * cpu) / baseline).toFixed(1)} % of the baseline), ${fmt(median(rates[i].map((r) => r.wall)))} per wall-clock second (medians of ${rates[i].length})`,
+    );
   }
   console.log('  what the monitor asks of AWS, per million records (first round of each):');
   for (const [i, variant] of variants.entries()) console.log(`    ${variant.name}: ${costs[i]}`);
@@ -286,7 +291,9 @@ async function main(): Promise<void> {
   const reference = performance.now();
   let sum = 0;
   for (let i = 0; i < 1e8; i++) sum += i;
-  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()[0].toFixed(1)}, 1e8-add loop ${(performance.now() - reference).toFixed(0)} ms${sum > 0 ? '' : ''}\n`);
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()[0].toFixed(1)}, 1e8-add loop ${(performance.now() - reference).toFixed(0)} ms${sum > 0 ? '' : ''}\n`,
+  );
   await ingestRate(new LogIngest(memoryDependencies(), quiet), messages(20_000), MONITOR_BATCH);
 
   // 1. Throughput: best and median of a few rounds (the machine may be shared; best shows capacity).

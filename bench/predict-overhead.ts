@@ -61,7 +61,11 @@ const body = JSON.stringify({ inputs: { features: row }, unit: 'user-42' });
 async function register(deps: ApiDependencies) {
   const app = createApp(deps);
   const headers = { authorization, 'content-type': 'application/json' };
-  await app.request('/v1/models/bench/versions', { method: 'POST', body: fixture.bytes as Uint8Array<ArrayBuffer>, headers: { authorization, 'content-type': 'application/octet-stream' } });
+  await app.request('/v1/models/bench/versions', {
+    method: 'POST',
+    body: fixture.bytes as Uint8Array<ArrayBuffer>,
+    headers: { authorization, 'content-type': 'application/octet-stream' },
+  });
   await app.request('/v1/endpoints/bench', { method: 'PUT', body: JSON.stringify({ variants: [{ name: 'main', model: 'bench', version: 1, weight: 100 }] }), headers });
   return app;
 }
@@ -126,10 +130,7 @@ for (let round = 0; round < ROUNDS; round++) {
     // The log's batches go out between rounds, not during the next path's measurement.
     logCpu.set(name, [...(logCpu.get(name) ?? []), await flushedLogCpu()]);
     results.set(name, [...(results.get(name) ?? []), measured]);
-    overheads.set(name, [
-      ...(overheads.get(name) ?? []),
-      { p50: measured.p50 - baseline.p50, p99: measured.p99 - baseline.p99, cpu: measured.cpu - baseline.cpu },
-    ]);
+    overheads.set(name, [...(overheads.get(name) ?? []), { p50: measured.p50 - baseline.p50, p99: measured.p99 - baseline.p99, cpu: measured.cpu - baseline.cpu }]);
   }
 }
 
@@ -148,7 +149,7 @@ for (const [name, rounds] of results) {
   );
 }
 console.log('\noverheads: per round, the path minus bare session.run measured just before it; then the median over rounds');
-console.log('log CPU after response: per round, the CPU the prediction log\'s flush took after the path\'s requests (prepare, encode, send), per request');
+console.log("log CPU after response: per round, the CPU the prediction log's flush took after the path's requests (prepare, encode, send), per request");
 
 await withLog.predictionLog?.close();
 process.exit(0);

@@ -64,7 +64,11 @@ const authorization = `Bearer ${aws.adminKey}`;
 const fixture = mlpFixture();
 const app = createApp(deps);
 const headers = { authorization, 'content-type': 'application/json' };
-await app.request('/v1/models/bench/versions', { method: 'POST', body: fixture.bytes as Uint8Array<ArrayBuffer>, headers: { authorization, 'content-type': 'application/octet-stream' } });
+await app.request('/v1/models/bench/versions', {
+  method: 'POST',
+  body: fixture.bytes as Uint8Array<ArrayBuffer>,
+  headers: { authorization, 'content-type': 'application/octet-stream' },
+});
 const variants = [{ name: 'main', model: 'bench', version: 1, weight: 100 }];
 await app.request('/v1/endpoints/plain', { method: 'PUT', body: JSON.stringify({ variants }), headers });
 await app.request('/v1/endpoints/mirrored', { method: 'PUT', body: JSON.stringify({ variants, shadows: [{ name: 'copy', model: 'bench', version: 1, percent: 100 }] }), headers });
@@ -97,7 +101,9 @@ const ran = Object.fromEntries(Object.entries(serving.shadows.stats).map(([k, v]
 
 const fmt = (µs: number) => `${µs.toFixed(0)} µs`;
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-console.log(`\nnode ${process.version}, ${ROUNDS} rounds × ${ITERATIONS} requests per path, medians over rounds; load average ${load(loadBefore)} before, ${load(loadavg())} after\n`);
+console.log(
+  `\nnode ${process.version}, ${ROUNDS} rounds × ${ITERATIONS} requests per path, medians over rounds; load average ${load(loadBefore)} before, ${load(loadavg())} after\n`,
+);
 console.log('| callers | path | p50 | p99 | CPU / request | Δ p50 | Δ p99 |');
 console.log('|---|---|---|---|---|---|---|');
 for (const callers of [1, CALLERS]) {
@@ -105,7 +111,9 @@ for (const callers of [1, CALLERS]) {
   for (const name of Object.keys(paths)) {
     const rounds = results.get(`${name}\u0000${callers}`)!;
     const delta = (key: 'p50' | 'p99') => (rounds === plain ? '—' : fmt(median(rounds.map((r, i) => r[key] - plain[i][key]))));
-    console.log(`| ${callers} | ${name} | ${fmt(median(rounds.map((r) => r.p50)))} | ${fmt(median(rounds.map((r) => r.p99)))} | ${fmt(median(rounds.map((r) => r.cpu)))} | ${delta('p50')} | ${delta('p99')} |`);
+    console.log(
+      `| ${callers} | ${name} | ${fmt(median(rounds.map((r) => r.p50)))} | ${fmt(median(rounds.map((r) => r.p99)))} | ${fmt(median(rounds.map((r) => r.cpu)))} | ${delta('p50')} | ${delta('p99')} |`,
+    );
   }
 }
 console.log(`\nshadow runs during the rounds: ${JSON.stringify(ran)} (of ${ROUNDS * 2 * ITERATIONS} mirrored requests)`);

@@ -113,7 +113,10 @@ describe('functions/edge.ts origin-request handler', () => {
     expect(answer).toMatchObject({ id: 'edge-1', endpoint: 'edge', model: 'embed', version: 1 });
     expectClose(answer.outputs.prob, fixture.expected.prob);
 
-    const unauthorized = (await handler(originRequest('POST', '/v1/endpoints/edge/predict', { headers: { 'Content-Type': 'application/json' }, body }), context)) as CloudFrontResultResponse;
+    const unauthorized = (await handler(
+      originRequest('POST', '/v1/endpoints/edge/predict', { headers: { 'Content-Type': 'application/json' }, body }),
+      context,
+    )) as CloudFrontResultResponse;
     expect(unauthorized.status).toBe('401');
   });
 
@@ -149,7 +152,16 @@ describe('functions/edge.ts origin-request handler', () => {
 
     const requests = 12;
     for (let i = 0; i < requests; i++) {
-      const inputs = { ids: [[(i * 7) % 5, (i * 7 + 14) % 5], [(i * 3) % 5, 4]], dense: [[0.1 * (i % 10), -0.5, 0], [0.3, -1 / 7, 1]] };
+      const inputs = {
+        ids: [
+          [(i * 7) % 5, (i * 7 + 14) % 5],
+          [(i * 3) % 5, 4],
+        ],
+        dense: [
+          [0.1 * (i % 10), -0.5, 0],
+          [0.3, -1 / 7, 1],
+        ],
+      };
       const body = JSON.stringify({ id: `edge-log-${i}`, unit: `visitor-${i}`, inputs });
       const result = (await handler(
         originRequest('POST', '/v1/endpoints/edge-logged/predict', { headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body }),
@@ -183,15 +195,23 @@ describe('functions/edge.ts origin-request handler', () => {
       nodes: [{ opType: 'Mul', inputs: ['x', 'third'], outputs: ['y'] }],
       initializers: [floatTensor('third', [1], [1 / 3])],
     });
-    expect((await api.request('/v1/models/wide/versions', { method: 'POST', body: asBody(wide), headers: { authorization, 'content-type': 'application/octet-stream' } })).status).toBe(201);
+    expect(
+      (await api.request('/v1/models/wide/versions', { method: 'POST', body: asBody(wide), headers: { authorization, 'content-type': 'application/octet-stream' } })).status,
+    ).toBe(201);
     const config = { variants: [{ name: 'main', model: 'wide', version: 1, weight: 100 }], shadows: [{ name: 'mirror', model: 'wide', version: 1, percent: 100 }] };
     expect((await call('/v1/endpoints/edge-wide', { method: 'PUT', json: config })).status).toBe(201);
     await queuedLogs();
 
     const x = Array.from({ length: 2000 }, (_, r) => Array.from({ length: 64 }, (_, c) => (r + c) % 10));
-    const event = originRequest('POST', '/v1/endpoints/edge-wide/predict', { headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body: JSON.stringify({ inputs: { x } }) });
+    const event = originRequest('POST', '/v1/endpoints/edge-wide/predict', {
+      headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ inputs: { x } }),
+    });
     expect(await handler(event, context)).toBe(event.Records[0].cf.request);
-    const small = originRequest('POST', '/v1/endpoints/edge-wide/predict', { headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'small', inputs: { x: [x[1]] } }) });
+    const small = originRequest('POST', '/v1/endpoints/edge-wide/predict', {
+      headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: 'small', inputs: { x: [x[1]] } }),
+    });
     expect(((await handler(small, context)) as CloudFrontResultResponse).status).toBe('200');
 
     const records = (await queuedLogs()).flatMap((message) => decodePredictionLogBatch(message.body).records);

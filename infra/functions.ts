@@ -1,7 +1,6 @@
 import type { FunctionDefinition } from './types.ts';
 
-const allTables = (access: 'read' | 'readwrite') =>
-  (['registry', 'monitoring', 'operations'] as const).map((name) => ({ kind: 'table' as const, name, access }));
+const allTables = (access: 'read' | 'readwrite') => (['registry', 'monitoring', 'operations'] as const).map((name) => ({ kind: 'table' as const, name, access }));
 
 export const functions = {
   api: {
@@ -59,7 +58,7 @@ export const functions = {
   judge: {
     name: 'judge',
     handler: 'functions/judge.handler',
-    description: 'Judges every endpoint\'s recent windows on the clock: drift, quality, health, performance, alerts, guardrails, scheduled retraining.',
+    description: "Judges every endpoint's recent windows on the clock: drift, quality, health, performance, alerts, guardrails, scheduled retraining.",
     memoryMb: 1024,
     timeoutSeconds: 55,
     trigger: { kind: 'schedule', everySeconds: 60 },
@@ -159,7 +158,7 @@ export const functions = {
   retention: {
     name: 'retention',
     handler: 'functions/retention.handler',
-    description: 'Applies endpoints\' shorter retention daily: old archive days and join items deleted.',
+    description: "Applies endpoints' shorter retention daily: old archive days and join items deleted.",
     memoryMb: 512,
     timeoutSeconds: 900,
     trigger: { kind: 'schedule', everySeconds: 86_400 },

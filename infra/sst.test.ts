@@ -77,14 +77,11 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
     const expiry = { id: 'expire-uploads', status: 'Enabled', expiration: { days: 1 }, filter: { prefix: 'uploads/' } };
     const lifecycle = { bucket: 'the-bucket', rules: [expiry] };
     args.transform.lifecycle(lifecycle, {}, 'ArtifactsLifecycle');
-    expect(lifecycle.rules).toEqual([
-      expiry,
-      { id: 'abort-incomplete-uploads', status: 'Enabled', filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
-    ]);
+    expect(lifecycle.rules).toEqual([expiry, { id: 'abort-incomplete-uploads', status: 'Enabled', filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }]);
     expect(bucket.abortIncompleteUploadsAfterDays).toBe(1);
   });
 
-  it('declares the Glue table over the feature store\'s Parquet partitions and the Athena workgroup, named per stage', async () => {
+  it("declares the Glue table over the feature store's Parquet partitions and the Athena workgroup, named per stage", async () => {
     const names: Record<string, string> = { [`${pascal(bucket.name)}.name`]: 'flywheel-dev-artifacts-x1', 'FeatureDatabase.name': 'the-database' };
     const resolve = recordedResolver((ref) => names[ref]);
     const database = (await resolve(recording.find('aws.glue.CatalogDatabase', 'FeatureDatabase').args)) as { name: string };
@@ -110,7 +107,8 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
       const { args } = find('sst.aws.Function', fn.name);
       const actions = (args.permissions as Array<{ actions: string[] }>).flatMap((p) => p.actions);
       const queries = (featureCatalog.queriedBy as readonly string[]).includes(fn.name);
-      for (const action of ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'glue:GetTable', 'glue:GetPartitions']) expect(actions.includes(action), `${fn.name} ${action}`).toBe(queries);
+      for (const action of ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'glue:GetTable', 'glue:GetPartitions'])
+        expect(actions.includes(action), `${fn.name} ${action}`).toBe(queries);
       if (!queries) continue;
       expect(refOf(args.environment[featureCatalog.envVars.database])).toBe('FeatureDatabase.name');
       expect(refOf(args.environment[featureCatalog.envVars.workgroup])).toBe('FeatureWorkgroup.name');
@@ -135,7 +133,9 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
       );
       expect(linked.sort()).toEqual(granted.map(pascal).sort());
       const catalogNames = (featureCatalog.queriedBy as readonly string[]).includes(fn.name) ? Object.values(featureCatalog.envVars) : [];
-      expect(Object.keys(args.environment).sort()).toEqual([...namedResourcesOf(fn).map((n) => n.envVar), ...Object.keys(runtimeSettingsOf(fn)), ...catalogNames, 'FLYWHEEL_ALERT_WEBHOOKS', 'FLYWHEEL_UNIT_HASH_KEY'].sort());
+      expect(Object.keys(args.environment).sort()).toEqual(
+        [...namedResourcesOf(fn).map((n) => n.envVar), ...Object.keys(runtimeSettingsOf(fn)), ...catalogNames, 'FLYWHEEL_ALERT_WEBHOOKS', 'FLYWHEEL_UNIT_HASH_KEY'].sort(),
+      );
       expect(refOf(args.environment.FLYWHEEL_UNIT_HASH_KEY)).toBe('UnitHashKey.value');
       expect(refOf(args.environment.FLYWHEEL_ALERT_WEBHOOKS)).toBe('AlertWebhooks.value');
       expect(args.copyFiles).toEqual(copyFilesOf(fn));
@@ -177,7 +177,13 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
 
   it('makes the edge function a Lambda@Edge function: published, x86_64, no environment, in us-east-1, trusted by edgelambda', () => {
     const edge = find('aws.lambda.Function', functions.edge.name);
-    expect(edge.args).toMatchObject({ runtime: 'nodejs22.x', architectures: ['x86_64'], publish: true, memorySize: functions.edge.memoryMb, timeout: functions.edge.timeoutSeconds });
+    expect(edge.args).toMatchObject({
+      runtime: 'nodejs22.x',
+      architectures: ['x86_64'],
+      publish: true,
+      memorySize: functions.edge.memoryMb,
+      timeout: functions.edge.timeoutSeconds,
+    });
     // Lambda@Edge origin-request functions run at most 30 s.
     expect(functions.edge.timeoutSeconds).toBeLessThanOrEqual(30);
     expect(edge.args.environment).toBeUndefined();

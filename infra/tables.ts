@@ -10,8 +10,7 @@ export const tables = {
   registry: {
     name: 'registry',
     envVar: 'FLYWHEEL_TABLE_REGISTRY',
-    description:
-      'Models, versions, aliases and their history, endpoints and their config history, API keys.',
+    description: 'Models, versions, aliases and their history, endpoints and their config history, API keys.',
     hashKey: 'pk',
     rangeKey: 'sk',
     indexes: [
@@ -22,8 +21,7 @@ export const tables = {
   monitoring: {
     name: 'monitoring',
     envVar: 'FLYWHEEL_TABLE_MONITORING',
-    description:
-      'Per-window monitoring state, prediction/feedback join records, idempotency records of consumers.',
+    description: 'Per-window monitoring state, prediction/feedback join records, idempotency records of consumers.',
     hashKey: 'pk',
     rangeKey: 'sk',
     indexes: [],

@@ -72,15 +72,11 @@ export interface FunctionDefinition {
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
-  trigger:
-    /**
-     * A Function URL. `streaming`: the handler is wrapped in `awslambda.streamifyResponse` and the
-     * URL's invoke mode is RESPONSE_STREAM, so the caller has the response once the stream ends.
-     */
-    | { kind: 'url'; streaming: boolean }
-    | { kind: 'edge'; eventType: 'origin-request' }
-    | ({ kind: 'queue' } & QueueTrigger)
-    | ({ kind: 'schedule' } & ScheduleTrigger);
+  trigger: /**
+   * A Function URL. `streaming`: the handler is wrapped in `awslambda.streamifyResponse` and the
+   * URL's invoke mode is RESPONSE_STREAM, so the caller has the response once the stream ends.
+   */
+  { kind: 'url'; streaming: boolean } | { kind: 'edge'; eventType: 'origin-request' } | ({ kind: 'queue' } & QueueTrigger) | ({ kind: 'schedule' } & ScheduleTrigger);
   /** What the function may touch; least privilege in AWS, documentation locally. */
   resources: readonly Resource[];
   /** Runs ONNX models, so its package carries the inference runtimes (infra/function-package.ts). */

@@ -259,9 +259,9 @@ async function main(): Promise<void> {
       for (let n = 0; !decided && Date.now() < rolloutDeadline; n++) {
         const offset = (n * 50) % users.examples.length;
         await Promise.all(
-          users.examples.slice(offset, offset + 50).map((example, i) =>
-            json(`/v1/endpoints/${DEMO_ENDPOINT}/predict`, { method: 'POST', json: { records: [example.features], unit: `user-${n}-${i}` } }),
-          ),
+          users.examples
+            .slice(offset, offset + 50)
+            .map((example, i) => json(`/v1/endpoints/${DEMO_ENDPOINT}/predict`, { method: 'POST', json: { records: [example.features], unit: `user-${n}-${i}` } })),
         );
         decided = (await feed()).some((e) => e.type.startsWith('dev.flywheel.rollout.'));
         if (!decided) await sleep(200);
@@ -279,6 +279,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(`\ndemo stopped: ${error instanceof DemoError ? error.message : (error as Error)?.stack ?? String(error)}`);
+  console.error(`\ndemo stopped: ${error instanceof DemoError ? error.message : ((error as Error)?.stack ?? String(error))}`);
   process.exit(1);
 });

@@ -126,7 +126,11 @@ function drawing(): string {
 
 describe('package boundaries (packages/architecture.json)', () => {
   it('reads the imports of every package', () => {
-    for (const unit of unitNames) expect(imports.some((edge) => edge.unit === unit), unit).toBe(true);
+    for (const unit of unitNames)
+      expect(
+        imports.some((edge) => edge.unit === unit),
+        unit,
+      ).toBe(true);
   });
 
   it('every import between packages is one the table allows (nothing imports functions/)', () => {

@@ -65,7 +65,9 @@ describe('authentication and API keys over HTTP', () => {
   });
 
   it('stops a revoked key at once in the process that revoked it, and an expired key when it expires', async () => {
-    const created = (await (await system.api('/v1/keys', { method: 'POST', json: { name: 'short-lived', scopes: ['read'], expiresAt: new Date(Date.now() + 3000).toISOString() } })).json()) as { id: string; key: string; expiresAt: string };
+    const created = (await (
+      await system.api('/v1/keys', { method: 'POST', json: { name: 'short-lived', scopes: ['read'], expiresAt: new Date(Date.now() + 3000).toISOString() } })
+    ).json()) as { id: string; key: string; expiresAt: string };
     expect(created.expiresAt).toBeDefined();
     expect((await system.api('/v1/models', { key: created.key })).status).toBe(200);
     // Cached after that first use: expiry must still be honoured, in real time.
@@ -95,14 +97,19 @@ describe('authentication and API keys over HTTP', () => {
     // The old secret's verification was forgotten at rotation and is checked afresh: past its grace, refused.
     expect((await system.api('/v1/models', { key: created.key })).status).toBe(401);
     expect((await system.api('/v1/models', { key: next.key })).status).toBe(200);
-    const listed = ((await (await system.api('/v1/keys')).json()) as { keys: Array<{ id: string; rotatedAt?: string; lastUsedAt?: string }> }).keys.find((k) => k.id === created.id);
+    const listed = ((await (await system.api('/v1/keys')).json()) as { keys: Array<{ id: string; rotatedAt?: string; lastUsedAt?: string }> }).keys.find(
+      (k) => k.id === created.id,
+    );
     expect(listed?.rotatedAt).toBeDefined();
     expect(listed?.lastUsedAt).toBeDefined();
     expect((await system.api(`/v1/keys/${created.id}/rotate`, { method: 'POST', json: { graceSeconds: -1 } })).status).toBe(400);
   });
 
   it('limits a key to named resources: their routes only', async () => {
-    const created = (await (await system.api('/v1/keys', { method: 'POST', json: { name: 'one-endpoint', scopes: ['read'], resources: ['endpoint:alpha'] } })).json()) as { key: string; resources: string[] };
+    const created = (await (await system.api('/v1/keys', { method: 'POST', json: { name: 'one-endpoint', scopes: ['read'], resources: ['endpoint:alpha'] } })).json()) as {
+      key: string;
+      resources: string[];
+    };
     expect(created.resources).toEqual(['endpoint:alpha']);
     const own = await system.api('/v1/endpoints/alpha', { key: created.key });
     expect(own.status).toBe(404); // admitted: alpha does not exist
@@ -118,7 +125,7 @@ describe('authentication and API keys over HTTP', () => {
     expect((await system.api('/v1/models', { key: null, headers: { authorization: `BEARER ${system.adminKey}` } })).status).toBe(200);
   });
 
-  it('answers 429 with Retry-After past a key\'s rate, across instances, and lets it through again', async () => {
+  it("answers 429 with Retry-After past a key's rate, across instances, and lets it through again", async () => {
     const created = await system.api('/v1/keys', { method: 'POST', json: { name: 'limited', scopes: ['read'], rateLimit: { requestsPerSecond: 10, burst: 10 } } });
     const { key, rateLimit } = (await created.json()) as { key: string; rateLimit: unknown };
     expect(rateLimit).toEqual({ requestsPerSecond: 10, burst: 10 });
@@ -128,10 +135,7 @@ describe('authentication and API keys over HTTP', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) {
-      const response =
-        i % 2 === 0
-          ? await system.api('/v1/models', { key })
-          : await other.request('/v1/models', { headers: { authorization: `Bearer ${key}` } });
+      const response = i % 2 === 0 ? await system.api('/v1/models', { key }) : await other.request('/v1/models', { headers: { authorization: `Bearer ${key}` } });
       statuses.push(response.status);
       if (response.status === 429) {
         expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -149,4 +153,3 @@ describe('authentication and API keys over HTTP', () => {
     expect((await system.api('/v1/keys', { method: 'POST', json: { name: 'bad', scopes: ['read'], rateLimit: { requestsPerSecond: 0 } } })).status).toBe(400);
   });
 });
-

@@ -30,13 +30,18 @@ interface OutputRow {
  * machine, can stall its event loop past its keep-alive timeout and then close an idle socket
  * just as the next request is written to it; a fresh connection per request has no idle socket.
  */
-function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {}): Promise<{ status: number; text: string; headers: string }> {
+function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
+): Promise<{ status: number; text: string; headers: string }> {
   return new Promise((resolve, reject) => {
     const headers = { ...init.headers, ...(init.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(init.body)) }) };
     const request = httpRequest(url, { method: init.method ?? 'GET', headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const headers = Object.entries(response.headers).map(([name, value]) => `${name}: ${String(value)}`).join('\n');
+      const headers = Object.entries(response.headers)
+        .map(([name, value]) => `${name}: ${String(value)}`)
+        .join('\n');
       response.on('end', () => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8'), headers }));
       response.on('error', reject);
     });
@@ -68,7 +73,11 @@ describe('a batch job through npm start', () => {
     const endpoint = await call(`${url}/v1/endpoints/demo`, { headers: auth });
     const { config } = JSON.parse(endpoint.text) as { config: Record<string, unknown> };
     const etag = /etag: ?([^\r\n]+)/i.exec(endpoint.headers)![1];
-    const logged = await call(`${url}/v1/endpoints/demo`, { method: 'PUT', headers: { ...auth, 'if-match': etag }, body: JSON.stringify({ ...config, logging: { percent: 10, redact: [] } }) });
+    const logged = await call(`${url}/v1/endpoints/demo`, {
+      method: 'PUT',
+      headers: { ...auth, 'if-match': etag },
+      body: JSON.stringify({ ...config, logging: { percent: 10, redact: [] } }),
+    });
     expect(logged.status, logged.text).toBe(200);
 
     // Drifted traffic, so the rows are not the ones the demo was trained on, each with an id. 12.6
@@ -90,7 +99,11 @@ describe('a batch job through npm start', () => {
       expect(put.status, put.text).toBe(200);
       parts.push({ partNumber, etag: /etag: ?([^\r\n]+)/i.exec(put.headers)![1] });
     }
-    const submitted = await call(`${url}/v1/endpoints/demo/batch`, { method: 'POST', headers: auth, body: JSON.stringify({ input: { key: upload.key, uploadId: upload.uploadId, parts }, idField: 'id' }) });
+    const submitted = await call(`${url}/v1/endpoints/demo/batch`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ input: { key: upload.key, uploadId: upload.uploadId, parts }, idField: 'id' }),
+    });
     expect(submitted.status, submitted.text).toBe(202);
     const { jobId } = JSON.parse(submitted.text) as { jobId: string };
     const jobOf = async (base: string) => JSON.parse((await call(`${base}/v1/batch-jobs/${jobId}`, { headers: auth })).text) as JobView;
@@ -99,7 +112,7 @@ describe('a batch job through npm start', () => {
     let atKill: JobView;
     for (;;) {
       atKill = await jobOf(url);
-      if (atKill.rows.done >= ROWS / 10 || atKill.status !== 'running' && atKill.status !== 'queued') break;
+      if (atKill.rows.done >= ROWS / 10 || (atKill.status !== 'running' && atKill.status !== 'queued')) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     first.child.kill('SIGKILL');
@@ -119,7 +132,10 @@ describe('a batch job through npm start', () => {
     expect(job).toMatchObject({ status: 'succeeded', rows: { total: ROWS, done: ROWS, failed: 0 }, chunks: { total: 100, done: 100 } });
 
     const { text } = await call(`${again}/v1/batch-jobs/${jobId}/output`, { headers: auth });
-    const output = text.trim().split('\n').map((line) => JSON.parse(line) as OutputRow);
+    const output = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as OutputRow);
     expect(output).toHaveLength(ROWS);
     expect(output.map((row) => row.row)).toEqual([...Array(ROWS).keys()]);
     expect(output.map((row) => row.id)).toEqual(examples.map((example) => example.key));

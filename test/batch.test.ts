@@ -23,7 +23,12 @@ interface OutputRow {
   error?: string;
 }
 
-async function waitForJob(system: TestSystem, jobId: string, until: (job: JobView) => boolean = (job) => job.status !== 'queued' && job.status !== 'running', timeoutMs = 30_000): Promise<JobView> {
+async function waitForJob(
+  system: TestSystem,
+  jobId: string,
+  until: (job: JobView) => boolean = (job) => job.status !== 'queued' && job.status !== 'running',
+  timeoutMs = 30_000,
+): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = (await (await system.api(`/v1/batch-jobs/${jobId}`)).json()) as JobView;
@@ -51,7 +56,10 @@ async function outputOf(system: TestSystem, jobId: string): Promise<OutputRow[]>
   const response = await system.api(`/v1/batch-jobs/${jobId}/output`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('application/x-ndjson');
-  return (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as OutputRow);
+  return (await response.text())
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as OutputRow);
 }
 
 async function onlineOutputs(system: TestSystem, record: Record<string, unknown>): Promise<{ y: number[][] }> {
@@ -63,7 +71,9 @@ async function onlineOutputs(system: TestSystem, record: Record<string, unknown>
 async function drainLogMessages(system: TestSystem): Promise<Message[]> {
   const messages: Message[] = [];
   for (;;) {
-    const { Messages = [] } = await system.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: system.names.queues.predictionLogs, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, AttributeNames: ['All'] }));
+    const { Messages = [] } = await system.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: system.names.queues.predictionLogs, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, AttributeNames: ['All'] }),
+    );
     if (Messages.length === 0) return messages;
     messages.push(...Messages);
   }
@@ -136,7 +146,10 @@ describe('batch predictions', () => {
 
   it('scores inline NDJSON records in chunks, in order, each row as the online route answers it, bad rows reported per row', async () => {
     const records = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, a: i, b: i / 2, c: -i }));
-    const bad = [{ key: 'missing', a: 1, b: 2 }, { key: 'typed', a: 1, b: 2, c: 'three' }];
+    const bad = [
+      { key: 'missing', a: 1, b: 2 },
+      { key: 'typed', a: 1, b: 2, c: 'three' },
+    ];
     const input = [...records.slice(0, 4), bad[0], ...records.slice(4, 8), bad[1], ...records.slice(8)];
     const response = await submit(system, { input: { records: input }, idField: 'key', rowsPerChunk: 3 });
     expect(response.status, await response.clone().text()).toBe(202);
@@ -163,7 +176,7 @@ describe('batch predictions', () => {
     expect((await expectProblem(await system.api(`/v1/batch-jobs/${jobId}/cancel`, { method: 'POST' }), 409)).detail).toMatch(/succeeded/);
   });
 
-  it('reads a CSV input put through a presigned upload, typing cells by the version\'s features', async () => {
+  it("reads a CSV input put through a presigned upload, typing cells by the version's features", async () => {
     const upload = await system.api('/v1/batch-uploads', { method: 'POST', json: { format: 'csv' } });
     expect(upload.status).toBe(201);
     const { uploadUrl, key } = (await upload.json()) as { uploadUrl: string; key: string };
@@ -179,7 +192,7 @@ describe('batch predictions', () => {
     expect(output[2]).toMatchObject({ row: 2, error: expect.stringContaining('missing feature c') });
   });
 
-  it('reads a Parquet upload by row ranges across row groups; its output equals the NDJSON job\'s row for row', async () => {
+  it("reads a Parquet upload by row ranges across row groups; its output equals the NDJSON job's row for row", async () => {
     // 5,000 rows in three row groups (2,048, 2,048, 904), chunks of 1,500 rows spanning them; a
     // BIGINT, two DOUBLEs with nulls in c every 700th row, a string id and a column that is no feature.
     const rows = 5_000;
@@ -203,9 +216,17 @@ describe('batch predictions', () => {
 
   it('fails a Parquet job whose upload is not Parquet it can read, saying why', async () => {
     const notParquet = await submit(system, { input: { key: await uploaded(system, 'parquet', '{"a":1,"b":2,"c":3}\n') } });
-    expect(await waitForJob(system, ((await notParquet.json()) as { jobId: string }).jobId)).toMatchObject({ status: 'failed', failure: expect.stringContaining('not a Parquet file') });
-    const zstd = await submit(system, { input: { key: await uploaded(system, 'parquet', await parquetOf('SELECT 1.0::DOUBLE AS a, 2.0::DOUBLE AS b, 3.0::DOUBLE AS c', ', COMPRESSION zstd')) } });
-    expect(await waitForJob(system, ((await zstd.json()) as { jobId: string }).jobId)).toMatchObject({ status: 'failed', failure: expect.stringMatching(/ZSTD-compressed; write it uncompressed or with snappy/) });
+    expect(await waitForJob(system, ((await notParquet.json()) as { jobId: string }).jobId)).toMatchObject({
+      status: 'failed',
+      failure: expect.stringContaining('not a Parquet file'),
+    });
+    const zstd = await submit(system, {
+      input: { key: await uploaded(system, 'parquet', await parquetOf('SELECT 1.0::DOUBLE AS a, 2.0::DOUBLE AS b, 3.0::DOUBLE AS c', ', COMPRESSION zstd')) },
+    });
+    expect(await waitForJob(system, ((await zstd.json()) as { jobId: string }).jobId)).toMatchObject({
+      status: 'failed',
+      failure: expect.stringMatching(/ZSTD-compressed; write it uncompressed or with snappy/),
+    });
   });
 
   it('counts a redelivered chunk once: a worker that dies after its work leaves every row exactly once', async () => {
@@ -227,7 +248,7 @@ describe('batch predictions', () => {
     }
   });
 
-  it('logs a chunk scored twice (its worker died before counting it) once: the monitor\'s windows count each row once', async () => {
+  it("logs a chunk scored twice (its worker died before counting it) once: the monitor's windows count each row once", async () => {
     const version = await registered(system, 'scaler', scaledModel(2), { features });
     expect((await putEndpoint(system, 'relogged', { variants: [{ name: 'main', model: 'scaler', version, weight: 100 }] })).status).toBe(201);
     await drainLogs(system);
@@ -251,7 +272,7 @@ describe('batch predictions', () => {
     expect(await totalCount(new DynamoWindowStore(system.clients.dynamodb, system.names.tables.monitoring), 'relogged')).toBe(40);
   });
 
-  it('logs batch rows for monitoring like online rows: marked batch, sampled by the endpoint\'s logging policy', async () => {
+  it("logs batch rows for monitoring like online rows: marked batch, sampled by the endpoint's logging policy", async () => {
     const version = await registered(system, 'scaler', scaledModel(2), { features });
     const config = { variants: [{ name: 'main', model: 'scaler', version, weight: 100 }], logging: { percent: 50, redact: ['b'] } };
     expect((await putEndpoint(system, 'sampled', config)).status).toBe(201);
@@ -290,10 +311,19 @@ describe('batch predictions', () => {
     expect((await expectProblem(await submit(system, { input: { key: csvUpload }, format: 'parquet' }), 400)).errors?.[0].path).toBe('format');
     expect((await expectProblem(await submit(system, { input: { key: 'models/sha256/abc.onnx' } }), 400)).errors?.[0].path).toBe('input/key');
     // A multipart upload (past 8 MiB) is assembled by the submission: parts that are not its own are refused.
-    const parted = (await (await system.api('/v1/batch-uploads', { method: 'POST', json: { format: 'ndjson', sizeBytes: 9 * 1024 * 1024 } })).json()) as { key: string; uploadId: string; parts: unknown[] };
+    const parted = (await (await system.api('/v1/batch-uploads', { method: 'POST', json: { format: 'ndjson', sizeBytes: 9 * 1024 * 1024 } })).json()) as {
+      key: string;
+      uploadId: string;
+      parts: unknown[];
+    };
     expect(parted.parts).toHaveLength(2);
-    const forgedParts = [{ partNumber: 1, etag: '"0"' }, { partNumber: 2, etag: '"1"' }];
-    expect((await expectProblem(await submit(system, { input: { key: parted.key, uploadId: 'not-this-upload', parts: forgedParts } }), 400)).errors?.[0].path).toBe('input/uploadId');
+    const forgedParts = [
+      { partNumber: 1, etag: '"0"' },
+      { partNumber: 2, etag: '"1"' },
+    ];
+    expect((await expectProblem(await submit(system, { input: { key: parted.key, uploadId: 'not-this-upload', parts: forgedParts } }), 400)).errors?.[0].path).toBe(
+      'input/uploadId',
+    );
     expect((await expectProblem(await submit(system, { input: { key: parted.key, uploadId: parted.uploadId, parts: forgedParts } }), 400)).errors?.[0].path).toBe('input/parts');
     await expectProblem(await submit(system, { input: { key: parted.key, uploadId: parted.uploadId } }), 400);
     await expectProblem(await submit(system, { input: { records: [{ a: 1 }] }, variant: 'nope' }), 400);

@@ -48,7 +48,9 @@ describe('registry and endpoint changes are announced as CloudEvents', () => {
   });
 
   it('reports only the message that failed for redelivery; the others in its batch are recorded, an invalid one dropped', async () => {
-    const [kept, failed] = await Promise.all(['kept', 'failed'].map((endpoint) => endpointUpdatedEvent({ endpoint: `partial-${endpoint}`, configVersion: 1 }, { time: new Date().toISOString() })));
+    const [kept, failed] = await Promise.all(
+      ['kept', 'failed'].map((endpoint) => endpointUpdatedEvent({ endpoint: `partial-${endpoint}`, configVersion: 1 }, { time: new Date().toISOString() })),
+    );
     const dynamodb = faultyDynamo(system.clients.dynamodb, (command) => command instanceof PutItemCommand && command.input.Item?.pk?.S === `EVENT#${failed.id}`);
     const handler = createEventsHandler({ ...system.clients, dynamodb }, system.names, { logger: silentLogger });
     const messages = [

@@ -80,7 +80,10 @@ describe('the flywheel CLI, as a process against the local system', { timeout: 1
     const input = [JSON.stringify(rows[0]), JSON.stringify({ records: [rows[1]], unit: 'user-7' }), '{"plan":"gold"}', 'not json'].join('\n');
     const ran = await flywheel(['predict', 'demo', '--file', '-'], { stdin: `${input}\n` });
     expect(ran.code).toBe(1);
-    const lines = ran.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = ran.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatchObject({ endpoint: 'demo', variant: 'control', version: 1, outputs: { label: [expect.any(Number)] } });
     expect(lines[1].outputs.probabilities[0]).toHaveLength(2);
@@ -126,7 +129,8 @@ describe('the flywheel CLI, as a process against the local system', { timeout: 1
     await writeFile(join(dir, 'v2.onnx'), scaledModel(6));
     const v1 = (await json(['models', 'register', 'blue', join(dir, 'v1.onnx')])).version;
     const v2 = (await json(['models', 'register', 'blue', join(dir, 'v2.onnx')])).version;
-    const split = (view: { config: { variants: Array<{ name: string; version: number; weight: number }> } }) => view.config.variants.map((v) => `${v.name}:${v.version}:${v.weight}`);
+    const split = (view: { config: { variants: Array<{ name: string; version: number; weight: number }> } }) =>
+      view.config.variants.map((v) => `${v.name}:${v.version}:${v.weight}`);
 
     expect(split(await json(['endpoints', 'deploy', 'blue', `blue@${v1}`]))).toEqual([`main:${v1}:100`]);
     const canary = await flywheel(['endpoints', 'canary', 'blue', `blue@${v2}`, '--percent', '10']);
@@ -220,7 +224,10 @@ describe('the flywheel CLI, as a process against the local system', { timeout: 1
     expect(submitted.code, submitted.stderr).toBe(0);
     expect(submitted.stdout).toMatch(/status\s+│ succeeded/);
     expect(submitted.stdout).toMatch(/3\/3 done, 1 failed/);
-    const scored = (await readFile(join(workDir.path, 'scored.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const scored = (await readFile(join(workDir.path, 'scored.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(scored.map((row: { id: string }) => row.id)).toEqual(['a', 'b', 'c']);
     expect(scored[1].error).toMatch(/missing feature/);
     expect(scored[0].outputs.label).toEqual(expect.any(Number));

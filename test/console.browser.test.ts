@@ -46,7 +46,11 @@ describe('the console in a real browser, against the local system', { timeout: 9
       // The monitor consumer runs, so predictions reach the overview as they would under npm start;
       // the batch consumer scores batch jobs as it does there.
       startTestSystem({ consumers: { monitor: localConsumers.monitor, batch: localConsumers.batch } }),
-      chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      }),
     ]);
     await seedDemo({ url: system.url, key: system.adminKey });
   });
@@ -114,7 +118,17 @@ describe('the console in a real browser, against the local system', { timeout: 9
 
   it('changes a split to a new config version, resolves a stale ETag as a conflict, and rolls back from the history', async () => {
     const before = await endpoint();
-    expect((await putEndpoint(system, 'demo', { ...before.config, variants: [{ ...before.config.variants[0], weight: 90 }, { name: 'candidate', model: 'demo', version: 1, weight: 10 }] })).status).toBe(200);
+    expect(
+      (
+        await putEndpoint(system, 'demo', {
+          ...before.config,
+          variants: [
+            { ...before.config.variants[0], weight: 90 },
+            { name: 'candidate', model: 'demo', version: 1, weight: 10 },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     const canaryVersion = before.configVersion + 1;
     await signIn(system.adminKey);
     await page.getByRole('link', { name: 'demo' }).click();
@@ -132,7 +146,17 @@ describe('the console in a real browser, against the local system', { timeout: 9
 
     // Someone else changes the endpoint while the page shows the version just saved.
     const theirs = await endpoint();
-    expect((await putEndpoint(system, 'demo', { ...theirs.config, variants: [{ ...theirs.config.variants[0], weight: 60 }, { ...theirs.config.variants[1], weight: 40 }] })).status).toBe(200);
+    expect(
+      (
+        await putEndpoint(system, 'demo', {
+          ...theirs.config,
+          variants: [
+            { ...theirs.config.variants[0], weight: 60 },
+            { ...theirs.config.variants[1], weight: 40 },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     await page.getByLabel('Weight of control (%)').fill('50');
     await page.getByLabel('Weight of candidate (%)').fill('50');
     await page.getByRole('button', { name: 'Save split' }).click();
@@ -146,7 +170,15 @@ describe('the console in a real browser, against the local system', { timeout: 9
 
     await page.getByRole('button', { name: `Roll back to v${canaryVersion}` }).click();
     await page.getByText(`Restored config version ${canaryVersion} as config version ${canaryVersion + 4}.`).waitFor();
-    expect(await endpoint()).toMatchObject({ configVersion: canaryVersion + 4, config: { variants: [{ name: 'control', weight: 90 }, { name: 'candidate', weight: 10 }] } });
+    expect(await endpoint()).toMatchObject({
+      configVersion: canaryVersion + 4,
+      config: {
+        variants: [
+          { name: 'control', weight: 90 },
+          { name: 'candidate', weight: 10 },
+        ],
+      },
+    });
   });
 
   it('opens the drift chart of a feature, and acknowledges and resolves an alert', async () => {
@@ -154,12 +186,18 @@ describe('the console in a real browser, against the local system', { timeout: 9
     await signIn(system.adminKey);
     await page.getByRole('link', { name: 'demo' }).click();
     await page.getByLabel('Time range').selectOption({ label: 'Last 7 days' });
-    await page.getByRole('table', { name: 'Drift by column' }).getByRole('row', { name: /monthly_spend/ }).getByText('yes').waitFor();
+    await page
+      .getByRole('table', { name: 'Drift by column' })
+      .getByRole('row', { name: /monthly_spend/ })
+      .getByText('yes')
+      .waitFor();
     await page.getByRole('button', { name: 'Show drift over time' }).click();
     const chart = page.locator('figure[data-chart="monthly_spend"]');
     await chart.locator('canvas').waitFor();
     await snap('endpoint-drift');
-    expect(await chart.getByRole('img').getAttribute('aria-label')).toMatch(/^monthly_spend: drift statistic \(ks\+wasserstein\) of monthly_spend per bucket, against its threshold 0\.1$/);
+    expect(await chart.getByRole('img').getAttribute('aria-label')).toMatch(
+      /^monthly_spend: drift statistic \(ks\+wasserstein\) of monthly_spend per bucket, against its threshold 0\.1$/,
+    );
 
     await page.getByRole('link', { name: 'Alerts' }).click();
     const table = page.getByRole('table', { name: 'Alerts' });
@@ -178,20 +216,26 @@ describe('the console in a real browser, against the local system', { timeout: 9
     expect(await (await system.api(`/v1/alerts/${first.id}`)).json()).toMatchObject({ status: 'resolved' });
   });
 
-  it('charts realized vs estimated accuracy per window once predictions are labelled (and says so where there is none), and a column\'s reference vs current distribution', async () => {
+  it("charts realized vs estimated accuracy per window once predictions are labelled (and says so where there is none), and a column's reference vs current distribution", async () => {
     await registered(system, 'unserved', scaledModel(3));
     expect((await putEndpoint(system, 'unserved', singleVariant('unserved', 1))).status).toBe(201);
     const record = { tenure_months: 30, monthly_spend: 40, support_calls: 0, usage_hours: 20, plan: 'pro', region: 'south' };
     const predicted = await system.api('/v1/endpoints/demo/predict', { method: 'POST', json: { id: 'labelled', records: Array.from({ length: 20 }, () => record) } });
     expect(predicted.status).toBe(200);
     // Labels that arrive before their predictions wait for them, and join when they do.
-    const labelled = await system.api('/v1/endpoints/demo/feedback', { method: 'POST', json: { feedback: Array.from({ length: 20 }, (_, i) => ({ id: `labelled/${i}`, label: i % 4 === 0 ? 1 : 0 })) } });
+    const labelled = await system.api('/v1/endpoints/demo/feedback', {
+      method: 'POST',
+      json: { feedback: Array.from({ length: 20 }, (_, i) => ({ id: `labelled/${i}`, label: i % 4 === 0 ? 1 : 0 })) },
+    });
     expect(labelled.status, await labelled.clone().text()).toBe(202);
     await expect
-      .poll(async () => {
-        const { series } = (await (await system.api('/v1/endpoints/demo/performance')).json()) as { series: Array<{ realized: { rows: number } | null }> };
-        return series.reduce((rows, s) => rows + (s.realized?.rows ?? 0), 0);
-      }, { timeout: 25_000, interval: 500 })
+      .poll(
+        async () => {
+          const { series } = (await (await system.api('/v1/endpoints/demo/performance')).json()) as { series: Array<{ realized: { rows: number } | null }> };
+          return series.reduce((rows, s) => rows + (s.realized?.rows ?? 0), 0);
+        },
+        { timeout: 25_000, interval: 500 },
+      )
       .toBeGreaterThanOrEqual(20);
 
     await signIn(system.adminKey);
@@ -201,16 +245,24 @@ describe('the console in a real browser, against the local system', { timeout: 9
     await page.goto(`${system.url}/console#/endpoints/demo`);
     const chart = page.locator('figure[data-chart^="Accuracy of"]').first();
     await chart.locator('canvas').waitFor();
-    expect(await chart.getByRole('img').getAttribute('aria-label')).toMatch(/^Accuracy of \w+ \(demo@1\): realized vs estimated vs reference accuracy per window, reference 0\.\d+$/);
+    expect(await chart.getByRole('img').getAttribute('aria-label')).toMatch(
+      /^Accuracy of \w+ \(demo@1\): realized vs estimated vs reference accuracy per window, reference 0\.\d+$/,
+    );
     expect(await page.getByText(/realized accuracy [\d.]+ on \d+ labelled rows · estimated accuracy [\d.]+ on [\d,]+ rows/).count()).toBeGreaterThan(0);
 
     // A column's reference and current shares, side by side.
     await page.getByLabel('Distribution of', { exact: true }).selectOption('monthly_spend');
     const distribution = page.locator('figure[data-chart="Distribution of monthly_spend"]');
     await distribution.locator('canvas').waitFor();
-    expect(await distribution.getByRole('img').getAttribute('aria-label')).toMatch(/^Distribution of monthly_spend: share of rows per bin, reference \([\d,]+ rows\) vs current \([\d,]+ rows\)$/);
+    expect(await distribution.getByRole('img').getAttribute('aria-label')).toMatch(
+      /^Distribution of monthly_spend: share of rows per bin, reference \([\d,]+ rows\) vs current \([\d,]+ rows\)$/,
+    );
     await page.getByLabel('Distribution of', { exact: true }).selectOption('plan');
-    await page.locator('figure[data-chart="Distribution of plan"]').getByRole('img', { name: /share of rows per category/ }).locator('canvas').waitFor();
+    await page
+      .locator('figure[data-chart="Distribution of plan"]')
+      .getByRole('img', { name: /share of rows per category/ })
+      .locator('canvas')
+      .waitFor();
     await snap('endpoint-performance');
   });
 
@@ -252,7 +304,15 @@ describe('the console in a real browser, against the local system', { timeout: 9
       createdAt: `2026-01-0${rounds / 10}T00:00:00.000Z`,
       params: { rounds },
       metrics: { primary: 'accuracy', challenger: { accuracy }, champion: { accuracy: 0.8 }, improvement: accuracy - 0.8 },
-      dataset: { sha256: dataset, rows: 1200, trainRows: 1000, holdoutRows: 200, timeRange: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z' }, features: ['a'], labels: { kind: 'classes', counts: { '0': 600, '1': 600 } } },
+      dataset: {
+        sha256: dataset,
+        rows: 1200,
+        trainRows: 1000,
+        holdoutRows: 200,
+        timeRange: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z' },
+        features: ['a'],
+        labels: { kind: 'classes', counts: { '0': 600, '1': 600 } },
+      },
       parentVersion: 1,
       ...(version ? { version } : {}),
       logs: [],
@@ -263,7 +323,16 @@ describe('the console in a real browser, against the local system', { timeout: 9
     await registered(system, 'lineaged', scaledModel(7));
     await registered(system, 'lineaged', scaledModel(8), { lineage: { runId: winner, manifestSha256: dataset, rows: 1200, parentVersion: 1 } });
     expect((await putEndpoint(system, 'lineaged', singleVariant('lineaged', 1))).status).toBe(201);
-    expect((await putEndpoint(system, 'lineaged', { variants: [{ name: 'main', model: 'lineaged', version: 1, weight: 90 }, { name: 'canary', model: 'lineaged', version: 2, weight: 10 }] })).status).toBe(200);
+    expect(
+      (
+        await putEndpoint(system, 'lineaged', {
+          variants: [
+            { name: 'main', model: 'lineaged', version: 1, weight: 90 },
+            { name: 'canary', model: 'lineaged', version: 2, weight: 10 },
+          ],
+        })
+      ).status,
+    ).toBe(200);
 
     await signIn(system.adminKey);
     await page.getByRole('link', { name: 'Models' }).click();
@@ -296,7 +365,10 @@ describe('the console in a real browser, against the local system', { timeout: 9
 
   it('lists a submitted batch job, shows its progress until it has succeeded, and downloads its output', async () => {
     const record = { tenure_months: 3, monthly_spend: 80, support_calls: 4, usage_hours: 2, plan: 'basic', region: 'north' };
-    const submitted = await system.api('/v1/endpoints/demo/batch', { method: 'POST', json: { input: { records: Array.from({ length: 2_000 }, (_, i) => ({ ...record, tenure_months: i % 60 })) }, rowsPerChunk: 250 } });
+    const submitted = await system.api('/v1/endpoints/demo/batch', {
+      method: 'POST',
+      json: { input: { records: Array.from({ length: 2_000 }, (_, i) => ({ ...record, tenure_months: i % 60 })) }, rowsPerChunk: 250 },
+    });
     expect(submitted.status).toBe(202);
     const { jobId } = (await submitted.json()) as { jobId: string };
     await signIn(system.adminKey);
@@ -312,7 +384,10 @@ describe('the console in a real browser, against the local system', { timeout: 9
     expect(await row.getByRole('button', { name: `Cancel ${jobId}` }).count()).toBe(0);
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: `Download the output of ${jobId}` }).click()]);
     expect(download.suggestedFilename()).toBe(`${jobId}.ndjson`);
-    const lines = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { row: number; outputs?: unknown });
+    const lines = (await readFile(await download.path(), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { row: number; outputs?: unknown });
     expect(lines.map((line) => line.row)).toEqual([...Array(2_000).keys()]);
     expect(lines.every((line) => line.outputs !== undefined)).toBe(true);
     await snap('batch-jobs');
@@ -320,4 +395,3 @@ describe('the console in a real browser, against the local system', { timeout: 9
     await page.getByText('No batch jobs match.').waitFor();
   });
 });
-

@@ -45,10 +45,14 @@ describe('datasets as versions, repeatable runs, lineage both ways', () => {
     const response = await system.api('/v1/models/churn/retrain', { method: 'POST', json: body });
     expect(response.status, await response.clone().text()).toBe(202);
     const { runId } = (await response.json()) as { runId: string };
-    return eventually(async () => {
-      const run = await json<Run>(`/v1/runs/${runId}`);
-      return run.status === 'succeeded' || run.status === 'failed' ? run : undefined;
-    }, `run ${runId} to finish`, 50_000);
+    return eventually(
+      async () => {
+        const run = await json<Run>(`/v1/runs/${runId}`);
+        return run.status === 'succeeded' || run.status === 'failed' ? run : undefined;
+      },
+      `run ${runId} to finish`,
+      50_000,
+    );
   };
 
   beforeAll(async () => {
@@ -77,7 +81,13 @@ describe('datasets as versions, repeatable runs, lineage both ways', () => {
       version: 1,
       sha256: first.dataset!.sha256,
       rows: 600,
-      schema: { features: expect.arrayContaining([{ name: 'plan', kind: 'categorical', categories: expect.any(Array) }, { name: 'usage_hours', kind: 'numerical' }]), label: { task: 'binary-classification', classes: [0, 1] } },
+      schema: {
+        features: expect.arrayContaining([
+          { name: 'plan', kind: 'categorical', categories: expect.any(Array) },
+          { name: 'usage_hours', kind: 'numerical' },
+        ]),
+        label: { task: 'binary-classification', classes: [0, 1] },
+      },
       timeRange: first.dataset!.timeRange,
       source: { endpoint: 'churn', window: { from: expect.any(String), to: expect.any(String) } },
       createdBy: { runId: first.runId },
@@ -100,7 +110,12 @@ describe('datasets as versions, repeatable runs, lineage both ways', () => {
     // New traffic meanwhile: a fresh run would train on other rows; the repeat does not.
     labels.add('churn', await archiveShiftedTraffic(system, 'churn', 'churn', 1, 300, 808, { agoMs: 1_800_000, spanMs: 1_200_000 }));
     const repeat = await retrain({ reason: 'reproduce', params: first.params, dataset: { name: 'churn', version: 1 } });
-    expect(repeat).toMatchObject({ status: 'succeeded', version: 2, dataset: { name: 'churn', version: 1, sha256: first.dataset!.sha256, rows: 600 }, params: { ...first.params, dataset: { name: 'churn', version: 1 } } });
+    expect(repeat).toMatchObject({
+      status: 'succeeded',
+      version: 2,
+      dataset: { name: 'churn', version: 1, sha256: first.dataset!.sha256, rows: 600 },
+      params: { ...first.params, dataset: { name: 'churn', version: 1 } },
+    });
     expect(repeat.metrics).toEqual(first.metrics);
 
     // Independently: the downloaded rows trained with the run's params outside Flywheel give the registered bytes.
@@ -110,7 +125,10 @@ describe('datasets as versions, repeatable runs, lineage both ways', () => {
     const dataset = await json<{ download: { url: string } }>('/v1/datasets/churn/versions/1');
     const body = new Uint8Array(await (await fetch(dataset.download.url)).arrayBuffer());
     const text = new TextDecoder().decode(body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body);
-    const examples = text.trim().split('\n').map((line) => JSON.parse(line) as Example);
+    const examples = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Example);
     const shape = retrainableShape(v1, v1.signature.outputs);
     if ('reason' in shape) throw new Error(shape.reason);
     const params = first.params as { algorithm: 'boosted-trees'; holdoutFraction: number; minRows: number; trees: { rounds: number } };
@@ -128,7 +146,10 @@ describe('datasets as versions, repeatable runs, lineage both ways', () => {
     const before = (await json<{ runs: Run[] }>('/v1/models/churn/runs')).runs.length;
     const missing = await expectProblem(await system.api('/v1/models/churn/retrain', { method: 'POST', json: { dataset: { name: 'churn', version: 99 } } }), 400);
     expect(missing.errors?.[0].path).toBe('dataset');
-    const merged = await expectProblem(await system.api('/v1/models/churn/retrain', { method: 'POST', json: { dataset: { name: 'churn', version: 1 }, params: { includePrevious: true } } }), 400);
+    const merged = await expectProblem(
+      await system.api('/v1/models/churn/retrain', { method: 'POST', json: { dataset: { name: 'churn', version: 1 }, params: { includePrevious: true } } }),
+      400,
+    );
     expect(merged.errors?.[0].path).toBe('includePrevious');
     await expectProblem(await system.api('/v1/models/churn/retrain', { method: 'POST', json: { dataset: { name: 'churn' } } }), 400);
     expect((await json<{ runs: Run[] }>('/v1/models/churn/runs')).runs.length).toBe(before);

@@ -25,8 +25,7 @@ const split = (control: number, canary: number, alias = false) => ({
 
 describe('endpoints over HTTP', () => {
   let system: TestSystem;
-  const predict = (endpoint: string, body: unknown, headers?: Record<string, string>) =>
-    system.api(`/v1/endpoints/${endpoint}/predict`, { method: 'POST', json: body, headers });
+  const predict = (endpoint: string, body: unknown, headers?: Record<string, string>) => system.api(`/v1/endpoints/${endpoint}/predict`, { method: 'POST', json: body, headers });
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -90,17 +89,44 @@ describe('endpoints over HTTP', () => {
       [{ variants: [{ name: 'a', model: 'scorer', version: 1, weight: 60 }] }, ['variants']],
       [{ variants: [{ name: 'a', model: 'ghost', version: 1, weight: 100 }] }, ['variants/0/model']],
       [{ variants: [{ name: 'a', model: 'scorer', version: 9, weight: 100 }] }, ['variants/0/version']],
-      [{ variants: [{ name: 'a', model: 'scorer', version: 1, weight: 50 }, { name: 'b', model: 'scorer', alias: 'nope', weight: 50 }] }, ['variants/1/alias']],
-      [{ variants: [{ name: 'a', model: 'scorer', version: 1, weight: 50 }, { name: 'b', model: 'other', version: 1, weight: 50 }] }, ['variants/1']],
+      [
+        {
+          variants: [
+            { name: 'a', model: 'scorer', version: 1, weight: 50 },
+            { name: 'b', model: 'scorer', alias: 'nope', weight: 50 },
+          ],
+        },
+        ['variants/1/alias'],
+      ],
+      [
+        {
+          variants: [
+            { name: 'a', model: 'scorer', version: 1, weight: 50 },
+            { name: 'b', model: 'other', version: 1, weight: 50 },
+          ],
+        },
+        ['variants/1'],
+      ],
       [{ variants: [{ name: 'a', model: 'scorer', version: 1, weight: 100 }], shadows: [{ name: 's', model: 'wide', version: 1, percent: 10 }] }, ['shadows/0']],
       [{ variants: [{ name: 'a', model: 'scorer', version: 1, weight: 100, weigth: 1 }] }, ['variants/0/weigth']],
     ];
     for (const [config, paths] of cases) {
       const problem = await expectProblem(await system.api('/v1/endpoints/invalid', { method: 'PUT', json: config }), 400);
-      expect(problem.errors!.map((e) => e.path), JSON.stringify(config)).toEqual(paths);
+      expect(
+        problem.errors!.map((e) => e.path),
+        JSON.stringify(config),
+      ).toEqual(paths);
     }
     const mismatch = await expectProblem(
-      await system.api('/v1/endpoints/invalid', { method: 'PUT', json: { variants: [{ name: 'a', model: 'scorer', version: 1, weight: 50 }, { name: 'b', model: 'wide', version: 1, weight: 50 }] } }),
+      await system.api('/v1/endpoints/invalid', {
+        method: 'PUT',
+        json: {
+          variants: [
+            { name: 'a', model: 'scorer', version: 1, weight: 50 },
+            { name: 'b', model: 'wide', version: 1, weight: 50 },
+          ],
+        },
+      }),
       400,
     );
     expect(mismatch.errors![0].message).toMatch(/^b \(wide version 1\) cannot take the requests of a \(scorer version 1\): its input x is FP64, not FP32/);
@@ -120,9 +146,9 @@ describe('endpoints over HTTP', () => {
 
     const etag = (await system.api('/v1/endpoints/roll')).headers.get('etag')!;
     await expectProblem(await system.api('/v1/endpoints/roll/rollback', { method: 'POST', json: { configVersion: 1 } }), 428);
-    expect((await expectProblem(await system.api('/v1/endpoints/roll/rollback', { method: 'POST', json: { configVersion: 9 }, headers: { 'if-match': etag } }), 400)).errors![0].path).toBe(
-      'configVersion',
-    );
+    expect(
+      (await expectProblem(await system.api('/v1/endpoints/roll/rollback', { method: 'POST', json: { configVersion: 9 }, headers: { 'if-match': etag } }), 400)).errors![0].path,
+    ).toBe('configVersion');
     const rolledBack = await system.api('/v1/endpoints/roll/rollback', { method: 'POST', json: { configVersion: 1 }, headers: { 'if-match': etag } });
     expect(rolledBack.status).toBe(200);
     const body = (await rolledBack.json()) as EndpointBody;
@@ -202,7 +228,11 @@ describe('endpoints over HTTP', () => {
     await putEndpoint(system, 'bounded', singleVariant('scorer', 1));
     const before = (await system.api('/v1/endpoints/bounded')).headers.get('etag');
     const padding = 'x'.repeat(1024 * 1024);
-    for (const [path, method] of [['/v1/endpoints/bounded', 'PUT'], ['/v1/endpoints/bounded/rollback', 'POST'], ['/v1/models/scorer/aliases/big', 'PUT']] as const) {
+    for (const [path, method] of [
+      ['/v1/endpoints/bounded', 'PUT'],
+      ['/v1/endpoints/bounded/rollback', 'POST'],
+      ['/v1/models/scorer/aliases/big', 'PUT'],
+    ] as const) {
       const response = await system.api(path, { method, json: { ...singleVariant('scorer', 1), padding }, headers: { 'if-match': before! } });
       await expectProblem(response, 413);
     }
@@ -210,4 +240,3 @@ describe('endpoints over HTTP', () => {
     expect((await system.api('/v1/models/scorer/aliases/big')).status).toBe(404);
   });
 });
-

@@ -6,7 +6,16 @@ import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDatasetRegistry, DynamoErasedSubjects, DynamoWindowStore, LOCAL_UNIT_HASH_KEY, S3DatasetStore, S3LogArchive, S3LogArchiveReader, hmacUnitHasher } from '@flywheel/aws';
+import {
+  DynamoDatasetRegistry,
+  DynamoErasedSubjects,
+  DynamoWindowStore,
+  LOCAL_UNIT_HASH_KEY,
+  S3DatasetStore,
+  S3LogArchive,
+  S3LogArchiveReader,
+  hmacUnitHasher,
+} from '@flywheel/aws';
 import { createFeatureEraser, createErasureHandler, createEventsHandler, createMonitorHandler, StackAdapters } from '@flywheel/deploy';
 import { bucket as bucketDefinition } from '@flywheel/infra';
 import { archiveKey } from '@flywheel/monitor';
@@ -128,7 +137,12 @@ describe('erasure by subject', () => {
       },
       (records) => records.length === 12,
     );
-    expect(archived.filter((r) => r.unit === aliceHash).map((r) => r.id).sort()).toEqual(aliceIds.map((id) => `${id}/0`));
+    expect(
+      archived
+        .filter((r) => r.unit === aliceHash)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(aliceIds.map((id) => `${id}/0`));
 
     // A dataset assembled as the trainer assembles one: archived rows joined with their labels.
     const labels: LabelRow[] = [];
@@ -256,7 +270,10 @@ describe('erasure by subject', () => {
   it('erases an entity from the feature store: its online row and its offline rows', async () => {
     const view = (path: string, init?: Parameters<TestSystem['api']>[1]) => system.api(`/v1/feature-views/users${path}`, init);
     expect((await view('', { method: 'PUT', json: { entity: 'user_id', features: [{ name: 'age', kind: 'numerical' }] }, headers: { 'if-none-match': '*' } })).status).toBe(201);
-    const rows = [{ user_id: '42', event_time: '2026-01-01T00:00:00Z', age: 30 }, { user_id: '7', event_time: '2026-01-01T00:00:00Z', age: 50 }];
+    const rows = [
+      { user_id: '42', event_time: '2026-01-01T00:00:00Z', age: 30 },
+      { user_id: '7', event_time: '2026-01-01T00:00:00Z', age: 50 },
+    ];
     expect((await view('/rows', { method: 'POST', json: { rows } })).status).toBe(200);
     const answer = await system.api('/v1/erasures', { method: 'POST', json: { subject: { entity: { view: 'users', id: '42' } }, reason: 'account closed' } });
     expect(answer.status).toBe(202);
@@ -289,7 +306,10 @@ describe('an erasure that crashes part-way', () => {
     for (let i = 0; i < OBJECTS + 1; i++) {
       const time = `2026-11-30T${String(i).padStart(2, '0')}:15:00.000Z`;
       const records = [0, 1, 2, 3].map((j) => logRecord(i * 10 + j, { time, unit: i < OBJECTS && j < 2 ? carol : hashUnit(`other-${j}`) }));
-      await archive.put(archiveKey('churn', time, `batch-${i}`), records.map((r) => JSON.stringify(r)));
+      await archive.put(
+        archiveKey('churn', time, `batch-${i}`),
+        records.map((r) => JSON.stringify(r)),
+      );
     }
 
     const posted = await system.api('/v1/erasures', { method: 'POST', json: { subject: { unit: SUBJECT }, reason: 'request 7' } });
@@ -299,24 +319,29 @@ describe('an erasure that crashes part-way', () => {
     const event = sqsEvent(Messages!.map((m) => ({ messageId: m.MessageId!, body: m.Body! })));
 
     let replaced = 0;
-    const crashing = (crash: (call: number) => 'before' | 'after' | undefined) => (deps: ErasureWorkDependencies): ErasureWorkDependencies => ({
-      ...deps,
-      archive: {
-        ...deps.archive,
-        keys: (after) => deps.archive.keys(after),
-        lines: (key) => deps.archive.lines(key),
-        async replace(key, lines) {
-          const when = crash(replaced + 1);
-          if (when === 'before') throw new Error('worker killed before the write');
-          await deps.archive.replace(key, lines);
-          replaced++;
-          if (when === 'after') throw new Error('worker killed after the write, before its checkpoint');
+    const crashing =
+      (crash: (call: number) => 'before' | 'after' | undefined) =>
+      (deps: ErasureWorkDependencies): ErasureWorkDependencies => ({
+        ...deps,
+        archive: {
+          ...deps.archive,
+          keys: (after) => deps.archive.keys(after),
+          lines: (key) => deps.archive.lines(key),
+          async replace(key, lines) {
+            const when = crash(replaced + 1);
+            if (when === 'before') throw new Error('worker killed before the write');
+            await deps.archive.replace(key, lines);
+            replaced++;
+            if (when === 'after') throw new Error('worker killed after the write, before its checkpoint');
+          },
         },
-      },
-    });
+      });
 
     // Crash 1: two objects rewritten, the third's write never happens.
-    const first = await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing((call) => (call === 3 ? 'before' : undefined)) })(event, lambdaContext());
+    const first = await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing((call) => (call === 3 ? 'before' : undefined)) })(
+      event,
+      lambdaContext(),
+    );
     expect(first.batchItemFailures).toHaveLength(1);
     const halfway = await erasureView(await system.api(`/v1/erasures/${erasureId}`));
     expect(halfway).toMatchObject({ status: 'running', phase: 'archive', progress: { archiveObjectsRewritten: 2, archiveRowsRemoved: 4 } });
@@ -324,7 +349,10 @@ describe('an erasure that crashes part-way', () => {
     expect(replaced).toBe(2);
 
     // Crash 2: the third object is rewritten, the worker dies before recording it.
-    const second = await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing((call) => (call === 3 ? 'after' : undefined)) })(event, lambdaContext());
+    const second = await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing((call) => (call === 3 ? 'after' : undefined)) })(
+      event,
+      lambdaContext(),
+    );
     expect(second.batchItemFailures).toHaveLength(1);
     expect(replaced).toBe(3);
 
@@ -346,7 +374,9 @@ describe('an erasure that crashes part-way', () => {
       expect(text.trim().split('\n')).toHaveLength(i(key) < OBJECTS ? 2 : 4);
     }
     // A message delivered again after the end does nothing more.
-    expect((await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing(() => undefined) })(event, lambdaContext())).batchItemFailures).toHaveLength(0);
+    expect(
+      (await createErasureHandler(system.clients, system.names, { logger: silentLogger, deps: crashing(() => undefined) })(event, lambdaContext())).batchItemFailures,
+    ).toHaveLength(0);
     expect(replaced).toBe(OBJECTS);
   });
 });

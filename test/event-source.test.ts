@@ -41,8 +41,15 @@ describe('queue consumers run the way Lambda runs them', () => {
     };
     const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
     const source = new SqsEventSource({
-      sqs: clients.sqs, queueUrl, queueArn: Attributes!.QueueArn!, handler,
-      batchSize: 10, batchWindowSeconds: 0, functionName: 'events', timeoutSeconds: 10, waitTimeSeconds: 1,
+      sqs: clients.sqs,
+      queueUrl,
+      queueArn: Attributes!.QueueArn!,
+      handler,
+      batchSize: 10,
+      batchWindowSeconds: 0,
+      functionName: 'events',
+      timeoutSeconds: 10,
+      waitTimeSeconds: 1,
     });
     const bodies = ['a', 'b', 'poison', 'c', 'd'];
     await clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })) }));
@@ -69,13 +76,19 @@ describe('queue consumers run the way Lambda runs them', () => {
     let calls = 0;
     const seen: string[] = [];
     const source = new SqsEventSource({
-      sqs: clients.sqs, queueUrl, queueArn: Attributes!.QueueArn!,
+      sqs: clients.sqs,
+      queueUrl,
+      queueArn: Attributes!.QueueArn!,
       handler: async (event) => {
         calls++;
         if (calls === 1) throw new Error('cold start failure');
         seen.push(...event.Records.map((r) => r.body));
       },
-      batchSize: 10, batchWindowSeconds: 0, functionName: 'events', timeoutSeconds: 10, waitTimeSeconds: 1,
+      batchSize: 10,
+      batchWindowSeconds: 0,
+      functionName: 'events',
+      timeoutSeconds: 10,
+      waitTimeSeconds: 1,
     });
     await clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: '1', MessageBody: 'x' }] }));
     source.start();

@@ -1,14 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  alertOpenedEvent,
-  driftDetectedEvent,
-  labelsReceivedEvent,
-  versionRegisteredEvent,
-  type CloudEvent,
-  type Run,
-  silentLogger,
-} from '@flywheel/core';
+import { alertOpenedEvent, driftDetectedEvent, labelsReceivedEvent, versionRegisteredEvent, type CloudEvent, type Run, silentLogger } from '@flywheel/core';
 import { SqsEventPublisher } from '@flywheel/aws';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { sha256Hex } from '@flywheel/inference';
@@ -55,10 +47,14 @@ describe('the events function and the retraining policy', () => {
       return events.some((e) => e.id === id) ? true : undefined;
     }, `event ${id} to be recorded`);
   const finished = (model: string) =>
-    eventually(async () => {
-      const runs = await runsOf(model);
-      return runs.length > 0 && runs.every((r) => r.status === 'succeeded' || r.status === 'failed') ? runs : undefined;
-    }, `the runs of ${model} to finish`, 50_000);
+    eventually(
+      async () => {
+        const runs = await runsOf(model);
+        return runs.length > 0 && runs.every((r) => r.status === 'succeeded' || r.status === 'failed') ? runs : undefined;
+      },
+      `the runs of ${model} to finish`,
+      50_000,
+    );
 
   async function retrainableModel(name: string, retrain: Parameters<typeof putRetrainingEndpoint>[4] = {}) {
     const { version } = await registerConceptOneModel(system, name);
@@ -88,7 +84,9 @@ describe('the events function and the retraining policy', () => {
     await retrainableModel('burst');
     const labelled = await labelsReceivedEvent({ endpoint: 'burst', count: 500 }, { time: hour(3), dedupeKey: 'labels-burst' });
     const drifts = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => driftDetectedEvent({ endpoint: 'burst', window: { from: hour(i + 2), to: hour(i + 1), count: 80 }, features: ['usage_hours'] }, { time: hour(1) })),
+      Array.from({ length: 6 }, (_, i) =>
+        driftDetectedEvent({ endpoint: 'burst', window: { from: hour(i + 2), to: hour(i + 1), count: 80 }, features: ['usage_hours'] }, { time: hour(1) }),
+      ),
     );
     const alerts = await Promise.all(
       ['usage_hours', 'tenure_months', 'plan'].map((feature) =>
@@ -162,7 +160,10 @@ describe('the events function and the retraining policy', () => {
     await recorded(drift.id);
     expect(await runsOf('degrading')).toEqual([]);
 
-    const drop = await alertOpenedEvent({ alertId: 'degrading-accuracy', endpoint: 'degrading', kind: 'performance', feature: 'accuracy', value: 0.2, threshold: 0.05 }, { time: hour(0) });
+    const drop = await alertOpenedEvent(
+      { alertId: 'degrading-accuracy', endpoint: 'degrading', kind: 'performance', feature: 'accuracy', value: 0.2, threshold: 0.05 },
+      { time: hour(0) },
+    );
     await publisher.publish(drop);
     const [run] = await finished('degrading');
     expect(run).toMatchObject({ status: 'succeeded', trigger: { kind: 'performance', endpoint: 'degrading', eventId: drop.id } });
@@ -207,7 +208,9 @@ describe('the events function and the retraining policy', () => {
     });
     expect([200, 201]).toContain(registered.status);
     const version = (await registered.json()) as { version: number; sha256: string };
-    await publisher.publish(await versionRegisteredEvent({ model: 'external', version: version.version, sha256: version.sha256, lineage: { runId } }, { time: new Date().toISOString() }));
+    await publisher.publish(
+      await versionRegisteredEvent({ model: 'external', version: version.version, sha256: version.sha256, lineage: { runId } }, { time: new Date().toISOString() }),
+    );
     const done = await eventually(async () => {
       const run = (await (await system.api(`/v1/runs/${runId}`)).json()) as Run;
       return run.status === 'succeeded' ? run : undefined;

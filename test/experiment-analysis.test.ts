@@ -25,7 +25,11 @@ function erfc(x: number): number {
   const t = 1 / (1 + 0.5 * z);
   const r =
     t *
-    Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return x >= 0 ? r : 2 - r;
 }
 
@@ -34,12 +38,14 @@ const closeRelative = (actual: number, expected: number, tolerance = 1e-6) => ex
 async function inParallel<T>(count: number, limit: number, run: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await run(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await run(i);
+      }
+    }),
+  );
   return results;
 }
 
@@ -58,11 +64,18 @@ describe('GET /v1/endpoints/{endpoint}/experiment', () => {
     // Requests whose variant the split did not choose — forced by header, pinned by version — are
     // served and logged, but are no sample of the split: the experiment leaves them out.
     for (let i = 0; i < 30; i++) {
-      const forced = await system.api('/v1/endpoints/conv/predict', { method: 'POST', headers: { 'flywheel-variant': 'candidate' }, json: { inputs: { x: [[1, 0, 0]] }, id: `forced-${i}` } });
+      const forced = await system.api('/v1/endpoints/conv/predict', {
+        method: 'POST',
+        headers: { 'flywheel-variant': 'candidate' },
+        json: { inputs: { x: [[1, 0, 0]] }, id: `forced-${i}` },
+      });
       expect(forced.status).toBe(200);
     }
     for (let i = 0; i < 5; i++) {
-      const pinned = await system.api('/v2/models/conv/versions/1/infer', { method: 'POST', json: { id: `pinned-${i}`, inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 0, 0] }] } });
+      const pinned = await system.api('/v2/models/conv/versions/1/infer', {
+        method: 'POST',
+        json: { id: `pinned-${i}`, inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 0, 0] }] },
+      });
       expect(pinned.status, await pinned.clone().text()).toBe(200);
     }
     // 400 sticky units split 50/50; control converts one in ten, the candidate two in ten.
@@ -90,7 +103,10 @@ describe('GET /v1/endpoints/{endpoint}/experiment', () => {
     expect(view).toMatchObject({ kind: 'binary', control: 'control', experiment: { fromConfigVersion: 1, toConfigVersion: 1, running: true }, decisions: [] });
     expect(variantOf(view, 'control')).toMatchObject({ weight: 50, count: control.count, outcomes: control.conversions, feedback: control.feedback, comparison: null });
     expect(variantOf(view, 'candidate')).toMatchObject({ weight: 50, count: candidate.count, outcomes: candidate.conversions, feedback: candidate.feedback });
-    for (const [name, data] of [['control', control], ['candidate', candidate]] as const) {
+    for (const [name, data] of [
+      ['control', control],
+      ['candidate', candidate],
+    ] as const) {
       const v = variantOf(view, name);
       expect(v.rate).toBeCloseTo(data.conversions / data.count, 12);
       expect(v.ci!.lower).toBeLessThan(v.rate!);
@@ -124,9 +140,20 @@ describe('GET /v1/endpoints/{endpoint}/experiment', () => {
       kind: 'guardrail',
       reason: 'candidate promoted: outcome held within 2% over 500 samples',
       actor: 'guardrails',
-      decision: { action: 'promote', verdict: 'healthy', control: 'control', candidate: 'candidate', numbers: { metric: 'outcome', controlSamples: 500, candidateSamples: 500, sequentialPValue: 0.8 } },
+      decision: {
+        action: 'promote',
+        verdict: 'healthy',
+        control: 'control',
+        candidate: 'candidate',
+        numbers: { metric: 'outcome', controlSamples: 500, candidateSamples: 500, sequentialPValue: 0.8 },
+      },
     } as unknown as EndpointChange;
-    const promoted = nextEndpointRecord('conv', current, { config: { ...current.config, variants: current.config.variants.map((v) => ({ ...v, weight: v.name === 'control' ? 0 : 100 })) }, change }, new Date().toISOString());
+    const promoted = nextEndpointRecord(
+      'conv',
+      current,
+      { config: { ...current.config, variants: current.config.variants.map((v) => ({ ...v, weight: v.name === 'control' ? 0 : 100 })) }, change },
+      new Date().toISOString(),
+    );
     expect(await endpoints.append(promoted)).toBe(true);
 
     const view = await experiment(system, 'conv');
@@ -167,7 +194,10 @@ describe('GET /v1/endpoints/{endpoint}/experiment', () => {
       const mine = variants.flatMap((v, i) => (v === name ? [amount(i) ?? 0] : []));
       const v = variantOf(view, name);
       expect(v.count).toBe(mine.length);
-      expect(v.outcomes).toBeCloseTo(mine.reduce((a, b) => a + b, 0), 10);
+      expect(v.outcomes).toBeCloseTo(
+        mine.reduce((a, b) => a + b, 0),
+        10,
+      );
       expect(v.mean).toBeCloseTo(mine.reduce((a, b) => a + b, 0) / mine.length, 10);
     }
     expect(variantOf(view, 'candidate').comparison!.pValue).toBeGreaterThan(0);

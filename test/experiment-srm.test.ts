@@ -18,7 +18,7 @@ async function unitsFor(system: TestSystem, endpoint: string, variant: string, c
 }
 
 /** Pearson's χ² of two counts against an even split. */
-const evenChiSquare = (a: number, b: number) => ((a - b) / 2) ** 2 / ((a + b) / 2) * 2;
+const evenChiSquare = (a: number, b: number) => (((a - b) / 2) ** 2 / ((a + b) / 2)) * 2;
 
 describe('the sample-ratio check counts the split’s draws, over HTTP', () => {
   let system: TestSystem;
@@ -57,7 +57,10 @@ describe('the sample-ratio check counts the split’s draws, over HTTP', () => {
     const view = await experimentWhen(system, 'skewed', (v) => servedCount(v) === 80);
     // What is answered is what the OpenAPI document says.
     experimentResponseSchema.parse(view);
-    expect(view.variants.map((v) => [v.name, v.assigned])).toEqual([['control', 60], ['candidate', 20]]);
+    expect(view.variants.map((v) => [v.name, v.assigned])).toEqual([
+      ['control', 60],
+      ['candidate', 20],
+    ]);
     expect(view.srm.chiSquare).toBeCloseTo(20, 10);
     expect(view.srm.mismatch).toBe(true);
   }, 30_000);

@@ -64,7 +64,9 @@ class FakeAthena {
       // The answer: every even spine row finds a value a second before it, odd ones find none.
       const spineId = /"spine" = '([^']+)'/.exec(input.QueryString)![1];
       const spine = await this.spineRows(spineId);
-      const rows = spine.map((row) => (row.row_id % 2 === 0 ? [String(row.row_id), String(row.event_time_ms - 1000n), JSON.stringify({ x: row.row_id })] : [String(row.row_id), undefined, undefined]));
+      const rows = spine.map((row) =>
+        row.row_id % 2 === 0 ? [String(row.row_id), String(row.event_time_ms - 1000n), JSON.stringify({ x: row.row_id })] : [String(row.row_id), undefined, undefined],
+      );
       this.queries.set(id, { input, outcome: this.next, polls: [], rows, stopped: false });
       return { status: 200, body: { QueryExecutionId: id } };
     }
@@ -74,7 +76,15 @@ class FakeAthena {
       const done = query.outcome === 'never' || query.polls.length <= query.outcome.finishAfterPolls ? undefined : query.outcome;
       const state = query.stopped ? 'CANCELLED' : done ? done.state : query.polls.length === 1 ? 'QUEUED' : 'RUNNING';
       const reason = done?.reason;
-      return { status: 200, body: { QueryExecution: { QueryExecutionId: input.QueryExecutionId, Status: { State: state, ...(reason ? { StateChangeReason: reason, AthenaError: { ErrorCategory: 2, ErrorMessage: reason } } : {}) } } } };
+      return {
+        status: 200,
+        body: {
+          QueryExecution: {
+            QueryExecutionId: input.QueryExecutionId,
+            Status: { State: state, ...(reason ? { StateChangeReason: reason, AthenaError: { ErrorCategory: 2, ErrorMessage: reason } } : {}) },
+          },
+        },
+      };
     }
     if (operation === 'GetQueryResults') {
       // The first page starts with the header row, as Athena's does; MaxResults counts it.
@@ -82,7 +92,13 @@ class FakeAthena {
       const offset = Number(input.NextToken ?? 0);
       const page = all.slice(offset, offset + input.MaxResults);
       const next = offset + page.length < all.length ? String(offset + page.length) : undefined;
-      return { status: 200, body: { ResultSet: { Rows: page.map((row) => ({ Data: row.map((value) => (value === undefined ? {} : { VarCharValue: value })) })) }, ...(next ? { NextToken: next } : {}) } };
+      return {
+        status: 200,
+        body: {
+          ResultSet: { Rows: page.map((row) => ({ Data: row.map((value) => (value === undefined ? {} : { VarCharValue: value })) })) },
+          ...(next ? { NextToken: next } : {}),
+        },
+      };
     }
     if (operation === 'StopQueryExecution') {
       query.stopped = true;
@@ -92,12 +108,13 @@ class FakeAthena {
   }
 }
 
-describe('the Athena feature engine against a local endpoint speaking Athena\'s protocol (the client\'s handling, not Athena\'s SQL)', () => {
+describe("the Athena feature engine against a local endpoint speaking Athena's protocol (the client's handling, not Athena's SQL)", () => {
   let system: TestSystem;
   let fake: FakeAthena;
   let athena: AthenaClient;
   const catalog = { database: 'flywheel_features', workgroup: 'flywheel-features' };
-  const engineWith = (polling: Partial<AthenaPolling> = {}) => new AthenaFeatureEngine(athena, system.clients.s3, system.names.bucket, catalog, { initialDelayMs: 20, maxDelayMs: 200, ...polling });
+  const engineWith = (polling: Partial<AthenaPolling> = {}) =>
+    new AthenaFeatureEngine(athena, system.clients.s3, system.names.bucket, catalog, { initialDelayMs: 20, maxDelayMs: 200, ...polling });
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -116,7 +133,7 @@ describe('the Athena feature engine against a local endpoint speaking Athena\'s 
 
   const spineObjects = async () => (await system.clients.s3.send(new ListObjectsV2Command({ Bucket: system.names.bucket, Prefix: featureCatalog.spines.prefix }))).KeyCount ?? 0;
 
-  it('runs core\'s SQL in the workgroup and database, polls with a growing wait, pages 2,500 rows back in spine order and removes the spine', async () => {
+  it("runs core's SQL in the workgroup and database, polls with a growing wait, pages 2,500 rows back in spine order and removes the spine", async () => {
     fake.next = { finishAfterPolls: 4, state: 'SUCCEEDED' };
     const t = Date.parse('2026-03-01T00:00:00Z');
     const spine = Array.from({ length: 2_500 }, (_, i) => ({ entityId: `e${i % 37}`, eventTimeMs: t + i * 1000 }));
@@ -129,7 +146,11 @@ describe('the Athena feature engine against a local endpoint speaking Athena\'s 
     expect(query.input.WorkGroup).toBe(catalog.workgroup);
     expect(query.input.QueryExecutionContext.Database).toBe(catalog.database);
     expect(joined).toHaveLength(2_500);
-    joined.forEach((row, i) => expect(row).toEqual(i % 2 === 0 ? { featureEventTimeMs: spine[i].eventTimeMs - 1000, featureValues: JSON.stringify({ x: i }) } : { featureEventTimeMs: null, featureValues: null }));
+    joined.forEach((row, i) =>
+      expect(row).toEqual(
+        i % 2 === 0 ? { featureEventTimeMs: spine[i].eventTimeMs - 1000, featureValues: JSON.stringify({ x: i }) } : { featureEventTimeMs: null, featureValues: null },
+      ),
+    );
     // Five polls (the fifth sees SUCCEEDED), each wait longer than the one before.
     expect(query.polls).toHaveLength(5);
     const waits = query.polls.slice(1).map((at, i) => at - query.polls[i]);
@@ -137,11 +158,13 @@ describe('the Athena feature engine against a local endpoint speaking Athena\'s 
     expect(await spineObjects()).toBe(0);
   });
 
-  it('fails a join whose query FAILED or was CANCELLED with Athena\'s reason, and answers it over HTTP as problem+json', async () => {
+  it("fails a join whose query FAILED or was CANCELLED with Athena's reason, and answers it over HTTP as problem+json", async () => {
     const spine = [{ entityId: 'a', eventTimeMs: Date.parse('2026-03-01T00:00:00Z') }];
     const request = { view: 'customers', dates: { from: undefined, to: '2026-03-01' }, spine, ttlSeconds: undefined };
     fake.next = { finishAfterPolls: 1, state: 'FAILED', reason: 'HIVE_BAD_DATA: malformed Parquet file' };
-    const failed = await engineWith().join(request).catch((error: unknown) => error);
+    const failed = await engineWith()
+      .join(request)
+      .catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(FeatureJoinError);
     expect(failed).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('HIVE_BAD_DATA: malformed Parquet file') });
     fake.next = { finishAfterPolls: 0, state: 'CANCELLED', reason: 'Query cancelled by user' };
@@ -161,7 +184,9 @@ describe('the Athena feature engine against a local endpoint speaking Athena\'s 
     fake.next = 'never';
     const started = Date.now();
     const spine = [{ entityId: 'a', eventTimeMs: Date.parse('2026-03-01T00:00:00Z') }];
-    await expect(engineWith({ timeoutMs: 400 }).join({ view: 'customers', dates: { from: undefined, to: '2026-03-01' }, spine, ttlSeconds: undefined })).rejects.toMatchObject({ outcome: 'timed out' });
+    await expect(engineWith({ timeoutMs: 400 }).join({ view: 'customers', dates: { from: undefined, to: '2026-03-01' }, spine, ttlSeconds: undefined })).rejects.toMatchObject({
+      outcome: 'timed out',
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
     const [query] = [...fake.queries.values()].slice(-1);
     expect(query.stopped).toBe(true);

@@ -22,7 +22,12 @@ describe('retraining a model whose features come from a feature view', () => {
     system = await startTestSystem({
       consumers: {
         events: (clients, names) => createEventsHandler(clients, names, { logger: silentLogger }),
-        train: (clients, names) => createTrainHandler(clients, names, { labels: labels.source, logger: silentLogger, features: createFeatureStore(clients, names, (engine = new DuckDbFeatureEngine(clients.s3, names.bucket))) }),
+        train: (clients, names) =>
+          createTrainHandler(clients, names, {
+            labels: labels.source,
+            logger: silentLogger,
+            features: createFeatureStore(clients, names, (engine = new DuckDbFeatureEngine(clients.s3, names.bucket))),
+          }),
       },
     });
   });
@@ -56,7 +61,11 @@ describe('retraining a model whose features come from a feature view', () => {
       latencyMs: 2,
       status: 'ok',
     }));
-    for (const [key, group] of archiveGroups('usage-traffic', records, records.map((record) => JSON.stringify(record)))) {
+    for (const [key, group] of archiveGroups(
+      'usage-traffic',
+      records,
+      records.map((record) => JSON.stringify(record)),
+    )) {
       await system.clients.s3.send(new PutObjectCommand({ Bucket: system.names.bucket, Key: key, Body: await encodeArchive(group) }));
     }
     labels.add('usage-churn', traffic);
@@ -70,10 +79,14 @@ describe('retraining a model whose features come from a feature view', () => {
     const response = await system.api('/v1/models/usage-churn/retrain', { method: 'POST', json: { reason: 'view-backed retrain' } });
     expect(response.status).toBe(202);
     const { runId } = (await response.json()) as { runId: string };
-    const done = await eventually(async () => {
-      const run = (await (await system.api(`/v1/runs/${runId}`)).json()) as Run;
-      return run.status === 'succeeded' || run.status === 'failed' ? run : undefined;
-    }, 'the run to finish', 60_000);
+    const done = await eventually(
+      async () => {
+        const run = (await (await system.api(`/v1/runs/${runId}`)).json()) as Run;
+        return run.status === 'succeeded' || run.status === 'failed' ? run : undefined;
+      },
+      'the run to finish',
+      60_000,
+    );
     expect(done.error).toBeUndefined();
     expect(done.status).toBe('succeeded');
     expect(done.dataset?.featureViews).toEqual([{ view: 'usage', version: 1, entity: 'account', features: ['usage_hours'], rows: 600, matched: 600 }]);

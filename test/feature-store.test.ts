@@ -53,7 +53,14 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
   });
 
   it('keeps the newest row per entity online whatever order rows arrive in, and refuses bad rows while keeping the good ones', async () => {
-    const view = await createView(store, 'customers', { entity: 'customer_id', features: [{ name: 'spend', kind: 'numerical' }, { name: 'tier', kind: 'categorical' }], ttlSeconds: 86_400 });
+    const view = await createView(store, 'customers', {
+      entity: 'customer_id',
+      features: [
+        { name: 'spend', kind: 'numerical' },
+        { name: 'tier', kind: 'categorical' },
+      ],
+      ttlSeconds: 86_400,
+    });
     const at = (h: number) => new Date(T0 + h * HOUR).toISOString();
     const result = await store.ingest(
       view,
@@ -89,7 +96,13 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
   });
 
   it('writes Parquet in JavaScript that DuckDB reads column for column, and that the JavaScript reader reads back', async () => {
-    const view = await createView(store, 'written', { entity: 'id', features: [{ name: 'label', kind: 'categorical' }, { name: 'x', kind: 'numerical' }] });
+    const view = await createView(store, 'written', {
+      entity: 'id',
+      features: [
+        { name: 'label', kind: 'categorical' },
+        { name: 'x', kind: 'numerical' },
+      ],
+    });
     const sent = [
       { id: "o'brien", event_time: '2026-03-01T10:00:00.123Z', label: 'naïve "quoted" ✓', x: -1.5e-7 },
       { id: 'a', event_time: '2026-03-01T09:00:00Z', label: null, x: 0.1 },
@@ -103,7 +116,9 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
     try {
       await writeFile(join(dir, 'rows.parquet'), bytes);
       const connection = await duckdb.connect();
-      const read = await connection.runAndReadAll(`SELECT entity_id, event_time_ms, ingested_at_ms, feature_values, typeof(event_time_ms) FROM read_parquet('${join(dir, 'rows.parquet')}')`);
+      const read = await connection.runAndReadAll(
+        `SELECT entity_id, event_time_ms, ingested_at_ms, feature_values, typeof(event_time_ms) FROM read_parquet('${join(dir, 'rows.parquet')}')`,
+      );
       const expected = [
         ['a', BigInt(Date.parse(sent[2].event_time)), BigInt(T0 + 24 * HOUR), JSON.stringify({ label: 42, x: 7 }), 'BIGINT'],
         ['a', BigInt(Date.parse(sent[1].event_time)), BigInt(T0 + 24 * HOUR), JSON.stringify({ label: null, x: 0.1 }), 'BIGINT'],
@@ -111,7 +126,9 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
       ];
       expect(read.getRows()).toEqual(expected);
       connection.closeSync();
-      expect(await decodeFeatureRows(bytes)).toEqual(expected.map(([entity_id, event, ingested, feature_values]) => ({ entity_id, event_time_ms: Number(event), ingested_at_ms: Number(ingested), feature_values })));
+      expect(await decodeFeatureRows(bytes)).toEqual(
+        expected.map(([entity_id, event, ingested, feature_values]) => ({ entity_id, event_time_ms: Number(event), ingested_at_ms: Number(ingested), feature_values })),
+      );
     } finally {
       duckdb.closeSync();
       await rm(dir, { recursive: true, force: true });
@@ -121,35 +138,59 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
   it('refuses a row stamped beyond the clock-skew allowance, and serves online one a little ahead of the clock', async () => {
     const view = await createView(store, 'skewed', { entity: 'id', features: [{ name: 'x', kind: 'numerical' }], ttlSeconds: 3600 });
     const now = Date.now();
-    const result = await store.ingest(view, [
-      { id: 'ahead', event_time: new Date(now + 60_000).toISOString(), x: 1 },
-      { id: 'future', event_time: new Date(now + EVENT_TIME_SKEW_MS + 60_000).toISOString(), x: 2 },
-    ], now);
+    const result = await store.ingest(
+      view,
+      [
+        { id: 'ahead', event_time: new Date(now + 60_000).toISOString(), x: 1 },
+        { id: 'future', event_time: new Date(now + EVENT_TIME_SKEW_MS + 60_000).toISOString(), x: 2 },
+      ],
+      now,
+    );
     expect(result.accepted).toBe(1);
     expect(result.rejected).toEqual([{ index: 1, errors: [expect.stringContaining('is in the future')] }]);
     const online = await store.online(view, ['ahead', 'future'], Date.now());
     expect(online.get('ahead')).toEqual({ values: { x: 1 }, eventTimeMs: now + 60_000 });
     expect(online.get('future')?.eventTimeMs).toBeNull();
     // Point-in-time, the row answers only from its own time on.
-    const answers = await store.historical(view, [{ entityId: 'ahead', eventTimeMs: now }, { entityId: 'ahead', eventTimeMs: now + 60_000 }]);
+    const answers = await store.historical(view, [
+      { entityId: 'ahead', eventTimeMs: now },
+      { entityId: 'ahead', eventTimeMs: now + 60_000 },
+    ]);
     expect(answers.map((a) => a.values.x)).toEqual([null, 1]);
   });
 
-  it('keeps numbers at the edges of the online store\'s range in both stores, and refuses one beyond it before anything is written', async () => {
-    const view = await createView(store, 'ranges', { entity: 'id', features: [{ name: 'x', kind: 'numerical' }, { name: 'c', kind: 'categorical' }] });
+  it("keeps numbers at the edges of the online store's range in both stores, and refuses one beyond it before anything is written", async () => {
+    const view = await createView(store, 'ranges', {
+      entity: 'id',
+      features: [
+        { name: 'x', kind: 'numerical' },
+        { name: 'c', kind: 'categorical' },
+      ],
+    });
     const event_time = new Date(T0).toISOString();
-    const result = await store.ingest(view, [
-      { id: 'edges', event_time, x: -9.99e125, c: 1e-130 },
-      { id: 'huge', event_time, x: -1.5e300 },
-      { id: 'tiny', event_time, c: 5e-324 },
-    ], T0 + 1);
+    const result = await store.ingest(
+      view,
+      [
+        { id: 'edges', event_time, x: -9.99e125, c: 1e-130 },
+        { id: 'huge', event_time, x: -1.5e300 },
+        { id: 'tiny', event_time, c: 5e-324 },
+      ],
+      T0 + 1,
+    );
     expect(result.accepted).toBe(1);
     expect(result.rejected.map((row) => row.index)).toEqual([1, 2]);
     const online = await store.online(view, ['edges', 'huge', 'tiny'], T0 + HOUR);
     expect(online.get('edges')?.values).toEqual({ x: -9.99e125, c: 1e-130 });
     expect(online.get('huge')?.eventTimeMs).toBeNull();
-    const answers = await store.historical(view, ['edges', 'huge', 'tiny'].map((entityId) => ({ entityId, eventTimeMs: T0 + HOUR })));
-    expect(answers.map((answer) => answer.values)).toEqual([{ x: -9.99e125, c: 1e-130 }, { x: null, c: null }, { x: null, c: null }]);
+    const answers = await store.historical(
+      view,
+      ['edges', 'huge', 'tiny'].map((entityId) => ({ entityId, eventTimeMs: T0 + HOUR })),
+    );
+    expect(answers.map((answer) => answer.values)).toEqual([
+      { x: -9.99e125, c: 1e-130 },
+      { x: null, c: null },
+      { x: null, c: null },
+    ]);
   });
 
   it('counts a row sent twice at the same event time once, the later send winning', async () => {
@@ -168,7 +209,11 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
     const next = random(15);
     const entities = 2000;
     const spanMs = 20 * 24 * HOUR;
-    const rows = Array.from({ length: 60_000 }, () => ({ account: `a${Math.floor(next() * entities)}`, event_time: new Date(T0 + Math.floor(next() * spanMs / 1000) * 1000).toISOString(), balance: Math.round(next() * 1e6) / 100 }));
+    const rows = Array.from({ length: 60_000 }, () => ({
+      account: `a${Math.floor(next() * entities)}`,
+      event_time: new Date(T0 + Math.floor((next() * spanMs) / 1000) * 1000).toISOString(),
+      balance: Math.round(next() * 1e6) / 100,
+    }));
     // In three requests, so the same (entity, time) may arrive again in a later one with another value.
     const resent = rows.slice(0, 3000).map((row) => ({ ...row, balance: row.balance + 1 }));
     for (const [i, batch] of [rows.slice(0, 30_000), rows.slice(30_000), resent].entries()) {
@@ -197,7 +242,10 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
       return found && at - found[0] <= ttlSeconds * 1000 ? { balance: found[1], time: found[0] } : { balance: null, time: null };
     };
 
-    const spine = Array.from({ length: 100_000 }, () => ({ entityId: `a${Math.floor(next() * (entities + 50))}`, eventTimeMs: T0 - 2 * HOUR + Math.floor(next() * (spanMs + 4 * HOUR)) }));
+    const spine = Array.from({ length: 100_000 }, () => ({
+      entityId: `a${Math.floor(next() * (entities + 50))}`,
+      eventTimeMs: T0 - 2 * HOUR + Math.floor(next() * (spanMs + 4 * HOUR)),
+    }));
     // Some spine rows exactly at a row's time: that row answers (≤), the next one does not.
     for (let i = 0; i < 1000; i++) spine[i] = { entityId: rows[i].account, eventTimeMs: Date.parse(rows[i].event_time) };
     const answers = await store.historical(view, spine);
@@ -219,8 +267,17 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
   it('erases an entity: its online item is gone and the Parquet files are rewritten without its rows', async () => {
     const view = await createView(store, 'erasable', { entity: 'user', features: [{ name: 'score', kind: 'numerical' }] });
     const day = (d: number) => new Date(T0 + d * 24 * HOUR).toISOString();
-    await store.ingest(view, [{ user: 'u1', event_time: day(0), score: 1 }, { user: 'u2', event_time: day(0), score: 2 }, { user: 'u1', event_time: day(1), score: 3 }], T0 + 48 * HOUR);
-    const keys = async () => ((await clients.s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: 'features/view=erasable/' }))).Contents ?? []).map((o) => o.Key!).sort();
+    await store.ingest(
+      view,
+      [
+        { user: 'u1', event_time: day(0), score: 1 },
+        { user: 'u2', event_time: day(0), score: 2 },
+        { user: 'u1', event_time: day(1), score: 3 },
+      ],
+      T0 + 48 * HOUR,
+    );
+    const keys = async () =>
+      ((await clients.s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: 'features/view=erasable/' }))).Contents ?? []).map((o) => o.Key!).sort();
     expect((await keys()).map((key) => key.split('/')[2])).toEqual(['date=2026-03-01', 'date=2026-03-02']);
 
     await store.eraseEntity('erasable', 'u1');
@@ -228,7 +285,10 @@ describe('feature store on the embedded stack (DynamoDB online, Parquet in S3, D
     expect((await store.online(view, ['u1', 'u2'], T0 + 48 * HOUR)).get('u1')?.eventTimeMs).toBeNull();
     expect((await store.online(view, ['u2'], T0 + 48 * HOUR)).get('u2')?.values).toEqual({ score: 2 });
     const later = T0 + 47 * HOUR;
-    const answers = await store.historical(view, [{ entityId: 'u1', eventTimeMs: later }, { entityId: 'u2', eventTimeMs: later }]);
+    const answers = await store.historical(view, [
+      { entityId: 'u1', eventTimeMs: later },
+      { entityId: 'u2', eventTimeMs: later },
+    ]);
     expect(answers.map((a) => a.values.score)).toEqual([null, 2]);
     // Day 2 held only u1's row, so its file is gone; day 1's was rewritten with u2's row alone.
     expect((await keys()).map((key) => key.split('/')[2])).toEqual(['date=2026-03-01']);

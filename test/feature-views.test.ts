@@ -152,8 +152,14 @@ describe('predicting by entity key', () => {
   };
 
   it('gives exactly the outputs of the same request with the features sent by hand; values sent win', async () => {
-    const byKey = await predict([{ customer_id: 'c1', age: 30, tenure: 2 }, { customer_id: 'c2', age: 50, tenure: 7 }]);
-    const byHand = await predict([{ age: 30, spend: 12.5, visits: 3, tenure: 2 }, { age: 50, spend: 40, visits: 9, tenure: 7 }]);
+    const byKey = await predict([
+      { customer_id: 'c1', age: 30, tenure: 2 },
+      { customer_id: 'c2', age: 50, tenure: 7 },
+    ]);
+    const byHand = await predict([
+      { age: 30, spend: 12.5, visits: 3, tenure: 2 },
+      { age: 50, spend: 40, visits: 9, tenure: 7 },
+    ]);
     expect(byKey.status).toBe(200);
     expect(byKey.body.outputs).toEqual(byHand.body.outputs);
 

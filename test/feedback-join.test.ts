@@ -8,16 +8,7 @@ import { LogIngest } from '@flywheel/monitor';
 import type { FeedbackLabel } from '@flywheel/core';
 import { expectProblem, putEndpoint, registered, scaledModel, singleVariant } from '@flywheel/testing/models';
 import { at, batchBody, logRecord, queueDrained } from '@flywheel/testing/monitor-fixtures';
-import {
-  classifierEndpoint,
-  experiment,
-  experimentWhen,
-  postFeedback,
-  predictRow,
-  servedCount,
-  startMonitoredSystem,
-  variantOf,
-} from '@flywheel/testing/feedback-fixtures';
+import { classifierEndpoint, experiment, experimentWhen, postFeedback, predictRow, servedCount, startMonitoredSystem, variantOf } from '@flywheel/testing/feedback-fixtures';
 import type { TestSystem } from '@flywheel/testing/system';
 
 const ENDPOINT = 'shop';
@@ -36,7 +27,8 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
 
   async function labelsOf(endpoint: string): Promise<FeedbackLabel[]> {
     const labels: FeedbackLabel[] = [];
-    for await (const label of new StackAdapters(system.clients, system.names).feedback.feedback.labels(endpoint, { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' })) labels.push(label);
+    for await (const label of new StackAdapters(system.clients, system.names).feedback.feedback.labels(endpoint, { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }))
+      labels.push(label);
     return labels;
   }
 
@@ -95,7 +87,9 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
   it('counts a monitor batch once when it is delivered again after a failure part-way', async () => {
     // A batch of three rows whose feedback is already waiting; the monitor fails after the join (a window write), so the batch comes again.
     await postFeedback(system, ENDPOINT, { id: 'replay-1', outcome: [true, true, false] });
-    const records = [0, 1, 2].map((row) => logRecord(row, { id: `replay-1/${row}`, endpoint: ENDPOINT, variant: 'control', model: 'shop-model', version: 1, time: at(0, 20), outputs: { y: [1, 0, 0] } }));
+    const records = [0, 1, 2].map((row) =>
+      logRecord(row, { id: `replay-1/${row}`, endpoint: ENDPOINT, variant: 'control', model: 'shop-model', version: 1, time: at(0, 20), outputs: { y: [1, 0, 0] } }),
+    );
     const message = { messageId: 'm-replay', body: batchBody(records) };
     const deps = createMonitorDependencies(new StackAdapters(system.clients, system.names));
     let failures = 1;
@@ -155,7 +149,9 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
     expect(await retried.json()).toMatchObject({ joined: 1 });
     const after = await experiment(system, ENDPOINT);
     expect(variantOf(after, 'control')).toMatchObject({ outcomes: variantOf(before, 'control').outcomes + 1, feedback: variantOf(before, 'control').feedback + 1 });
-    const { Item } = await system.clients.dynamodb.send(new GetItemCommand({ TableName: table, Key: marshall({ pk: `EXPERIMENT#${ENDPOINT}`, sk: '0000000001#control' }), ConsistentRead: true }));
+    const { Item } = await system.clients.dynamodb.send(
+      new GetItemCommand({ TableName: table, Key: marshall({ pk: `EXPERIMENT#${ENDPOINT}`, sk: '0000000001#control' }), ConsistentRead: true }),
+    );
     expect([...((Item && unmarshall(Item).applied) ?? [])]).not.toContain('cut-1/0#outcome');
     // And again: nothing more to count.
     await postFeedback(system, ENDPOINT, { id: 'cut-1', outcome: true });
@@ -166,7 +162,12 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
     // A model without a task: a label cannot be scored against it, only an outcome compared across variants.
     const plain = await registered(system, 'plain-model', scaledModel(3));
     expect((await putEndpoint(system, 'plain', singleVariant('plain-model', plain))).status).toBe(201);
-    const split = { variants: [{ name: 'control', model: 'plain-model', version: plain, weight: 50 }, { name: 'candidate', model: 'plain-model', version: plain, weight: 50 }] };
+    const split = {
+      variants: [
+        { name: 'control', model: 'plain-model', version: plain, weight: 50 },
+        { name: 'candidate', model: 'plain-model', version: plain, weight: 50 },
+      ],
+    };
     expect((await putEndpoint(system, 'plain-split', split)).status).toBe(201);
     await predictRow(system, 'plain', { id: 'kept-1' });
     await predictRow(system, 'plain-split', { id: 'kept-2', variant: 'control' });
@@ -191,7 +192,13 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
   it('refuses bad feedback with problem+json and keeps none of it', async () => {
     const before = await experiment(system, ENDPOINT);
     const invalid = await expectProblem(
-      await postFeedback(system, ENDPOINT, { feedback: [{ id: 'bad-1/0', label: 'a', outcome: true }, { id: 'bad-2/0', outcome: 'yes' }, { id: 'bad 3', label: 'b' }] }),
+      await postFeedback(system, ENDPOINT, {
+        feedback: [
+          { id: 'bad-1/0', label: 'a', outcome: true },
+          { id: 'bad-2/0', outcome: 'yes' },
+          { id: 'bad 3', label: 'b' },
+        ],
+      }),
       400,
     );
     expect(invalid.errors).toEqual([
@@ -202,7 +209,13 @@ describe('feedback joins its prediction by id and row, whichever arrives first, 
     await expectProblem(await postFeedback(system, 'no-such-endpoint', { id: 'bad-1/0', label: 'a' }), 404);
     const tooMany = await expectProblem(await postFeedback(system, ENDPOINT, { feedback: Array.from({ length: 1001 }, (_, i) => ({ id: `bad-many-${i}`, label: 'a' })) }), 413);
     expect(tooMany.detail).toMatch(/at most 1000/);
-    await expectProblem(await postFeedback(system, ENDPOINT, { feedback: [{ id: 'bad-big', label: 'x'.repeat(200), outcome: Array.from({ length: 1000 }, () => 1.23456789) }], pad: 'x'.repeat(1_100_000) }), 413);
+    await expectProblem(
+      await postFeedback(system, ENDPOINT, {
+        feedback: [{ id: 'bad-big', label: 'x'.repeat(200), outcome: Array.from({ length: 1000 }, () => 1.23456789) }],
+        pad: 'x'.repeat(1_100_000),
+      }),
+      413,
+    );
     await expectProblem(await system.api(`/v1/endpoints/${ENDPOINT}/feedback`, { method: 'POST', body: 'id=bad-1', headers: { 'content-type': 'text/plain' } }), 415);
     const reader = await system.api('/v1/keys', { method: 'POST', json: { name: 'reader', scopes: ['read'] } });
     const { key } = (await reader.json()) as { key: string };

@@ -65,9 +65,21 @@ describe('the API under hostile input', () => {
     const read = async (path: string) => JSON.stringify(await (await system.api(path)).json(), (name, value) => (name === 'lastUsedAt' ? undefined : value));
     // Erasures have no listing: their items, counted through the SDK.
     const erasures = await system.clients.dynamodb.send(
-      new ScanCommand({ TableName: system.names.tables.operations, FilterExpression: 'begins_with(pk, :erasure)', ExpressionAttributeValues: { ':erasure': { S: 'ERASURE' } }, Select: 'COUNT' }),
+      new ScanCommand({
+        TableName: system.names.tables.operations,
+        FilterExpression: 'begins_with(pk, :erasure)',
+        ExpressionAttributeValues: { ':erasure': { S: 'ERASURE' } },
+        Select: 'COUNT',
+      }),
     );
-    return [await read('/v1/models'), await read('/v1/endpoints'), await read('/v1/keys'), await read('/v1/models/fuzz'), await read('/v1/endpoints/fuzz'), `erasures: ${erasures.Count}`].join('\n');
+    return [
+      await read('/v1/models'),
+      await read('/v1/endpoints'),
+      await read('/v1/keys'),
+      await read('/v1/models/fuzz'),
+      await read('/v1/endpoints/fuzz'),
+      `erasures: ${erasures.Count}`,
+    ].join('\n');
   };
 
   const send = async (method: string, path: string, body?: string) => {

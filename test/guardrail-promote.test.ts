@@ -13,7 +13,13 @@ interface EndpointView {
   change: {
     kind: string;
     reason?: string;
-    decision?: { action: string; verdict: string; stepStartedAt: number; previousWeights: Array<{ name: string; weight: number }>; numbers: Record<string, number | string | null> };
+    decision?: {
+      action: string;
+      verdict: string;
+      stepStartedAt: number;
+      previousWeights: Array<{ name: string; weight: number }>;
+      numbers: Record<string, number | string | null>;
+    };
   };
 }
 
@@ -73,15 +79,30 @@ describe('a guardrail promotes a canary that holds, step by step', () => {
     ]);
     for (const [step, record] of history.slice(1).entries()) {
       const decision = record.change.decision!;
-      expect(decision).toMatchObject({ action: 'promote', verdict: 'healthy', stepStartedAt: step + 1, previousWeights: history[step].config.variants.map(({ name, weight }) => ({ name, weight })) });
-      expect(decision.numbers).toMatchObject({ metric: 'error_rate', controlValue: 0, candidateValue: 0, degradation: 0, minSamples: MIN_SAMPLES, candidateWeight: [10, 50][step] });
+      expect(decision).toMatchObject({
+        action: 'promote',
+        verdict: 'healthy',
+        stepStartedAt: step + 1,
+        previousWeights: history[step].config.variants.map(({ name, weight }) => ({ name, weight })),
+      });
+      expect(decision.numbers).toMatchObject({
+        metric: 'error_rate',
+        controlValue: 0,
+        candidateValue: 0,
+        degradation: 0,
+        minSamples: MIN_SAMPLES,
+        candidateWeight: [10, 50][step],
+      });
       // Each step is judged on its own traffic: at least the minimum on both sides.
       expect(Math.min(decision.numbers.controlSamples as number, decision.numbers.candidateSamples as number)).toBeGreaterThanOrEqual(MIN_SAMPLES);
       expect(record.change.reason).toMatch(new RegExp(`^promoted candidate to ${[50, 100][step]}%`));
     }
 
     // A ramp only moves units into the candidate: none it answered under one step goes back under the next.
-    for (const [from, to] of [[1, 2], [2, 3]]) {
+    for (const [from, to] of [
+      [1, 2],
+      [2, 3],
+    ]) {
       const moved = units.filter((unit) => answeredBy.get(`${from}:${unit}`) === 'candidate' && answeredBy.has(`${to}:${unit}`) && answeredBy.get(`${to}:${unit}`) !== 'candidate');
       expect(moved).toEqual([]);
     }

@@ -58,7 +58,10 @@ describe('a guardrail rolls back a canary that errors more, on its own', () => {
         await Promise.all(
           Array.from({ length: 40 }, async () => {
             const i = sent++;
-            const x = [[i % 10, 1, 2], [i % 2 === 0 ? 12 : 3, 4, 5]];
+            const x = [
+              [i % 10, 1, 2],
+              [i % 2 === 0 ? 12 : 3, 4, 5],
+            ];
             await (await system.api('/v1/endpoints/checkout/predict', { method: 'POST', json: { unit: `user-${i}`, inputs: { x } } })).arrayBuffer();
           }),
         );
@@ -118,7 +121,8 @@ describe('a guardrail rolls back a canary that errors more, on its own', () => {
     }
 
     const events = await eventually(
-      async () => ((await (await system.api('/v1/events?type=dev.flywheel.rollout.rolled_back')).json()) as { events: Array<{ subject: string; data: Record<string, unknown> }> }).events,
+      async () =>
+        ((await (await system.api('/v1/events?type=dev.flywheel.rollout.rolled_back')).json()) as { events: Array<{ subject: string; data: Record<string, unknown> }> }).events,
       (list) => list.length > 0,
     );
     expect(events).toHaveLength(1);

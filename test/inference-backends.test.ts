@@ -4,15 +4,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadModel, predict, releaseModel, SessionCache, sha256Hex, type LoadedModel, type NestedValue } from '@flywheel/inference';
 import { generateTabularDataset, trainChallenger } from '@flywheel/train';
-import {
-  cnnFixture,
-  embeddingFixture,
-  linearClassifierFixture,
-  mlpFixture,
-  treeClassifierFixture,
-  treeRegressorFixture,
-  type ModelFixture,
-} from '@flywheel/testing/test-models';
+import { cnnFixture, embeddingFixture, linearClassifierFixture, mlpFixture, treeClassifierFixture, treeRegressorFixture, type ModelFixture } from '@flywheel/testing/test-models';
 
 const TOLERANCE = 1e-5;
 

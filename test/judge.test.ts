@@ -10,8 +10,6 @@ import { putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 import { judgeTick } from '@flywheel/testing/lambda-events';
 
-
-
 /**
  * The judge, invoked as its schedule would at given times (three days ago, so the times are
  * chosen, not waited for): minute-scale looks with the default monitoring config, the quiet

@@ -28,7 +28,12 @@ function wideModel(seed: number, row: readonly number[]): WideModel {
   const weights = LAYERS.slice(1).map((out, i) => {
     const inputs = LAYERS[i];
     const scale = 1 / Math.sqrt(inputs);
-    return { inputs, out, w: Float32Array.from({ length: inputs * out }, () => (random.uniform() * 2 - 1) * scale), b: Float32Array.from({ length: out }, () => random.uniform() - 0.5) };
+    return {
+      inputs,
+      out,
+      w: Float32Array.from({ length: inputs * out }, () => (random.uniform() * 2 - 1) * scale),
+      b: Float32Array.from({ length: out }, () => random.uniform() - 0.5),
+    };
   });
   const nodes = weights.flatMap((_, i) => {
     const input = i === 0 ? 'x' : `h${i}`;
@@ -111,7 +116,11 @@ describe('a 20 MB model registers through every route (multipart to S3) and serv
       expect(answer.status).toBe(200);
       parts.push({ partNumber, etag: answer.headers.get('etag')! });
     }
-    await expectServed('wide-parts', model, await system.api('/v1/models/wide-parts/versions', { method: 'POST', json: { artifactKey: upload.key, uploadId: upload.uploadId, parts } }));
+    await expectServed(
+      'wide-parts',
+      model,
+      await system.api('/v1/models/wide-parts/versions', { method: 'POST', json: { artifactKey: upload.key, uploadId: upload.uploadId, parts } }),
+    );
     // The staged object is gone once registered.
     const staged = await system.clients.s3.send(new ListObjectsV2Command({ Bucket: system.names.bucket, Prefix: 'uploads/wide-parts/' }));
     expect(staged.KeyCount ?? 0).toBe(0);
@@ -122,17 +131,29 @@ describe('a 20 MB model registers through every route (multipart to S3) and serv
     const created = await system.api('/v1/models/wide-bad/uploads', { method: 'POST', json: { sizeBytes: model.bytes.byteLength } });
     const upload = (await created.json()) as { key: string; uploadId: string; partBytes: number; parts: { partNumber: number; uploadUrl: string }[] };
     const first = await fetch(upload.parts[0].uploadUrl, { method: 'PUT', body: asBody(model.bytes.subarray(0, upload.partBytes)) });
-    const partial = [{ partNumber: 1, etag: first.headers.get('etag')! }, { partNumber: 2, etag: '"0123456789abcdef0123456789abcdef"' }];
-    const refused = await expectProblem(await system.api('/v1/models/wide-bad/versions', { method: 'POST', json: { artifactKey: upload.key, uploadId: upload.uploadId, parts: partial } }), 400);
+    const partial = [
+      { partNumber: 1, etag: first.headers.get('etag')! },
+      { partNumber: 2, etag: '"0123456789abcdef0123456789abcdef"' },
+    ];
+    const refused = await expectProblem(
+      await system.api('/v1/models/wide-bad/versions', { method: 'POST', json: { artifactKey: upload.key, uploadId: upload.uploadId, parts: partial } }),
+      400,
+    );
     expect(refused.errors?.[0].path).toBe('parts');
     expect(await openUploads()).toEqual([]);
     // Aborted: the same upload cannot be completed afterwards.
-    const gone = await expectProblem(await system.api('/v1/models/wide-bad/versions', { method: 'POST', json: { artifactKey: upload.key, uploadId: upload.uploadId, parts: partial } }), 400);
+    const gone = await expectProblem(
+      await system.api('/v1/models/wide-bad/versions', { method: 'POST', json: { artifactKey: upload.key, uploadId: upload.uploadId, parts: partial } }),
+      400,
+    );
     expect(gone.errors?.[0].path).toBe('uploadId');
     expect((await system.api('/v1/models/wide-bad')).status).toBe(404);
 
     // Half of a multipart registration is refused before anything happens; an artifact over the limit is refused up front.
-    expect((await expectProblem(await system.api('/v1/models/wide-bad/versions', { method: 'POST', json: { artifactKey: upload.key, uploadId: upload.uploadId } }), 400)).errors?.[0].path).toBe('parts');
+    expect(
+      (await expectProblem(await system.api('/v1/models/wide-bad/versions', { method: 'POST', json: { artifactKey: upload.key, uploadId: upload.uploadId } }), 400)).errors?.[0]
+        .path,
+    ).toBe('parts');
     await expectProblem(await system.api('/v1/models/wide-bad/uploads', { method: 'POST', json: { sizeBytes: 2 * 1024 ** 3 } }), 413);
   });
 

@@ -58,38 +58,57 @@ describe('the loop closes live: shift → alert → run → canary → guardrail
     const shiftAt = Date.now();
     const ids = await serve(shifted, 'shifted');
     for (const [n, id] of ids.entries()) {
-      const response = await system.api(`/v1/endpoints/${DEMO_ENDPOINT}/feedback`, { method: 'POST', json: { id, label: shifted.examples.slice(n * BATCH, (n + 1) * BATCH).map((e) => e.label) } });
+      const response = await system.api(`/v1/endpoints/${DEMO_ENDPOINT}/feedback`, {
+        method: 'POST',
+        json: { id, label: shifted.examples.slice(n * BATCH, (n + 1) * BATCH).map((e) => e.label) },
+      });
       expect(response.status).toBe(202);
     }
     const sinceShift = () => Date.now() - shiftAt;
 
     // The judge opens the drift alert on its own clock.
-    const alert = await eventually(async () => {
-      const { alerts } = await json<{ alerts: Alert[] }>(`/v1/alerts?endpoint=${DEMO_ENDPOINT}&status=open`);
-      return alerts.find((a) => a.kind === 'drift');
-    }, 'a drift alert', 130_000);
+    const alert = await eventually(
+      async () => {
+        const { alerts } = await json<{ alerts: Alert[] }>(`/v1/alerts?endpoint=${DEMO_ENDPOINT}&status=open`);
+        return alerts.find((a) => a.kind === 'drift');
+      },
+      'a drift alert',
+      130_000,
+    );
     const alertAfter = sinceShift();
     expect(alertAfter).toBeLessThan(120_000);
     expect(alert.value).toBeGreaterThan(alert.threshold);
 
     // A run starts by itself, caused by the drift, and its version goes out as the configured canary.
-    const [run] = await eventually(async () => {
-      const { runs } = await json<{ runs: Run[] }>(`/v1/models/${DEMO_MODEL}/runs`);
-      return runs.length > 0 ? runs : undefined;
-    }, 'a retraining run', 60_000);
+    const [run] = await eventually(
+      async () => {
+        const { runs } = await json<{ runs: Run[] }>(`/v1/models/${DEMO_MODEL}/runs`);
+        return runs.length > 0 ? runs : undefined;
+      },
+      'a retraining run',
+      60_000,
+    );
     expect(run.trigger.kind).toMatch(/^(drift|quality)$/);
-    const canary = await eventually(async () => {
-      const { config } = await json<{ config: { variants: { name: string; version?: number; weight: number }[] } }>(`/v1/endpoints/${DEMO_ENDPOINT}`);
-      return config.variants.find((v) => v.version === 2);
-    }, 'the new version as a canary', Math.max(1000, 180_000 - sinceShift()));
+    const canary = await eventually(
+      async () => {
+        const { config } = await json<{ config: { variants: { name: string; version?: number; weight: number }[] } }>(`/v1/endpoints/${DEMO_ENDPOINT}`);
+        return config.variants.find((v) => v.version === 2);
+      },
+      'the new version as a canary',
+      Math.max(1000, 180_000 - sinceShift()),
+    );
     const canaryAfter = sinceShift();
     expect(canaryAfter).toBeLessThan(180_000);
     expect(canary).toMatchObject({ name: 'candidate', weight: 20 });
     // The run records its outcome just after the canary is applied: poll, as a user would.
-    const finished = await eventually(async () => {
-      const current = await json<Run>(`/v1/runs/${run.runId}`);
-      return current.status === 'succeeded' || current.status === 'failed' ? current : undefined;
-    }, 'the run to finish', 30_000);
+    const finished = await eventually(
+      async () => {
+        const current = await json<Run>(`/v1/runs/${run.runId}`);
+        return current.status === 'succeeded' || current.status === 'failed' ? current : undefined;
+      },
+      'the run to finish',
+      30_000,
+    );
     expect(finished).toMatchObject({ status: 'succeeded', version: 2, canary: { started: true } });
     const version = await json<{ lineage: Record<string, unknown> }>(`/v1/models/${DEMO_MODEL}/versions/2`);
     expect(version.lineage).toMatchObject({ runId: run.runId, parentVersion: 1, triggeringEventId: run.trigger.eventId, manifestSha256: finished.dataset!.sha256 });
@@ -100,19 +119,23 @@ describe('the loop closes live: shift → alert → run → canary → guardrail
     const fresh = demoTraffic('after', { seed: 12, rows: 4000, idPrefix: 'fresh' });
     let served = 0;
     let byCandidate = 0;
-    const decision = await eventually(async () => {
-      await Promise.all(
-        Array.from({ length: 50 }, async () => {
-          const example = fresh.examples[served++ % fresh.examples.length];
-          const response = await system.api(`/v1/endpoints/${DEMO_ENDPOINT}/predict`, { method: 'POST', json: { unit: `user-${served}`, records: [example.features] } });
-          expect(response.status).toBe(200);
-          if (response.headers.get('flywheel-variant') === 'candidate') byCandidate++;
-          await response.arrayBuffer();
-        }),
-      );
-      const rollouts = [...(await events('dev.flywheel.rollout.promoted')), ...(await events('dev.flywheel.rollout.rolled_back'))];
-      return rollouts[0];
-    }, 'a guardrail decision', 180_000);
+    const decision = await eventually(
+      async () => {
+        await Promise.all(
+          Array.from({ length: 50 }, async () => {
+            const example = fresh.examples[served++ % fresh.examples.length];
+            const response = await system.api(`/v1/endpoints/${DEMO_ENDPOINT}/predict`, { method: 'POST', json: { unit: `user-${served}`, records: [example.features] } });
+            expect(response.status).toBe(200);
+            if (response.headers.get('flywheel-variant') === 'candidate') byCandidate++;
+            await response.arrayBuffer();
+          }),
+        );
+        const rollouts = [...(await events('dev.flywheel.rollout.promoted')), ...(await events('dev.flywheel.rollout.rolled_back'))];
+        return rollouts[0];
+      },
+      'a guardrail decision',
+      180_000,
+    );
     expect(byCandidate).toBeGreaterThan(0);
     const endpoint = await json<{ change: { kind: string; decision?: { action: string; numbers: Record<string, number> } } }>(`/v1/endpoints/${DEMO_ENDPOINT}`);
     expect(endpoint.change.kind).toBe('guardrail');

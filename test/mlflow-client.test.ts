@@ -6,7 +6,10 @@ import { tempDataDir } from '@flywheel/testing/temp-dir';
 // The npm package `mlflow` (a REST API 2.0 client for Node.js written by someone else), used as a
 // data scientist would: pointed at Flywheel's URL with the API key as a bearer header.
 const require = createRequire(import.meta.url);
-const MLflow = require('mlflow') as new (options: { endpoint: string; headers?: Record<string, string> }) => {
+const MLflow = require('mlflow') as new (options: {
+  endpoint: string;
+  headers?: Record<string, string>;
+}) => {
   Experiments: { create(args: { name: string }): Promise<{ experiment_id: string }>; get(args: { experiment_id: string }): Promise<{ experiment: { name: string } }> };
   Runs: {
     create(args: { experiment_id: string; start_time?: number; tags?: Array<{ key: string; value: string }> }): Promise<{ run: { info: { run_id: string } } }>;
@@ -55,7 +58,10 @@ describe('a stock MLflow client against npm start', () => {
       await client.Runs.logBatch({
         run_id,
         metrics: [{ key: 'accuracy', value: accuracy, timestamp: Date.now(), step: 0 }],
-        params: [{ key: 'learning_rate', value: '0.1' }, { key: 'features', value: 'tenure,spend' }],
+        params: [
+          { key: 'learning_rate', value: '0.1' },
+          { key: 'features', value: 'tenure,spend' },
+        ],
         tags: [{ key: 'dataset', value: 'churn-2026-12' }],
       });
       const finished = await client.Runs.update({ run_id, status: RunStatus.FINISHED, end_time: Date.now() });
@@ -68,7 +74,9 @@ describe('a stock MLflow client against npm start', () => {
     const logged = (await client.Runs.get({ run_id: deep })).run;
     expect(logged.info.status).toBe('FINISHED');
     expect(Object.fromEntries((logged.data.params ?? []).map((p) => [p.key, p.value]))).toEqual({ max_depth: '6', learning_rate: '0.1', features: 'tenure,spend' });
-    expect(logged.data.metrics).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'loss', value: 0.35, step: 2 }), expect.objectContaining({ key: 'accuracy', value: 0.86 })]));
+    expect(logged.data.metrics).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: 'loss', value: 0.35, step: 2 }), expect.objectContaining({ key: 'accuracy', value: 0.86 })]),
+    );
 
     const { runs = [] } = await client.Runs.search({ experiment_ids: [experiment_id], filter: "metrics.accuracy > 0.8 AND params.learning_rate = '0.1'" });
     expect(runs.map((r) => r.info.run_id)).toEqual([deep]);
@@ -76,10 +84,17 @@ describe('a stock MLflow client against npm start', () => {
     expect((ranked.runs ?? []).map((r) => r.info.run_id)).toEqual([deep, shallow]);
 
     const { metrics } = await client.Metrics.getHistory({ run_id: shallow, metric_key: 'loss' });
-    expect(metrics.map((m) => [m.step, m.value])).toEqual([[0, 0.9], [1, 0.7], [2, 0.6]]);
+    expect(metrics.map((m) => [m.step, m.value])).toEqual([
+      [0, 0.9],
+      [1, 0.7],
+      [2, 0.6],
+    ]);
 
     // A param is immutable: the client sees MLflow's error, and the run keeps the first value.
-    const changed = await client.Runs.logParameter({ run_id: shallow, key: 'max_depth', value: '4' }).then(() => undefined, (error: Error) => error.message);
+    const changed = await client.Runs.logParameter({ run_id: shallow, key: 'max_depth', value: '4' }).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
     expect(changed).toMatch(/"status":400/);
     expect(changed).toMatch(/INVALID_PARAMETER_VALUE/);
     expect(((await client.Runs.get({ run_id: shallow })).run.data.params ?? []).find((p) => p.key === 'max_depth')?.value).toBe('3');

@@ -48,14 +48,9 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
       });
     });
   }
-  const ingest = (records: ReturnType<typeof hourOf>, handler = handle) =>
-    handler(sqsEvent([{ messageId: `m-${++messageCounter}`, body: batchBody(records) }]), lambdaContext());
+  const ingest = (records: ReturnType<typeof hourOf>, handler = handle) => handler(sqsEvent([{ messageId: `m-${++messageCounter}`, body: batchBody(records) }]), lambdaContext());
   /** The scheduled judge's run at the top of hour `h` (a real-shaped EventBridge event). */
-  const judgeAt = (h: number, handler = judgeHandler) =>
-    handler(
-      judgeTick(at(h)),
-      lambdaContext(),
-    );
+  const judgeAt = (h: number, handler = judgeHandler) => handler(judgeTick(at(h)), lambdaContext());
 
   async function events(): Promise<Array<{ id: string; type: string; data: Record<string, unknown> }>> {
     const found = [];
@@ -88,7 +83,12 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
     system = await startTestSystem();
     handle = createMonitorHandler(system.clients, system.names);
     judgeHandler = createJudgeHandler(system.clients, system.names, {
-      env: { FLYWHEEL_ALERT_WEBHOOKS: JSON.stringify([{ url: url(webhook), secret: SECRET }, { url: url(hanging), secret: SECRET }]) },
+      env: {
+        FLYWHEEL_ALERT_WEBHOOKS: JSON.stringify([
+          { url: url(webhook), secret: SECRET },
+          { url: url(hanging), secret: SECRET },
+        ]),
+      },
       notificationWaitMs: 300,
     });
     expect(await registered(system, 'churn-model', scaledModel(1))).toBe(1);
@@ -205,8 +205,12 @@ describe('alerts: opened by drift and errors, one per key, acted on by people, r
 
   it('exposes the latest drift scores and open alerts in /metrics', async () => {
     const metrics = await (await system.api('/metrics')).text();
-    expect(metrics).toMatch(/^flywheel_drift_score\{endpoint="alerting",variant="main",model="churn-model",version="1",column="age",role="feature",method="ks\+wasserstein"\} [\d.e-]+$/m);
-    expect(metrics).toMatch(/^flywheel_drift_detected\{endpoint="manual",variant="main",model="churn-model",version="1",column="age",role="feature",method="ks\+wasserstein"\} 1$/m);
+    expect(metrics).toMatch(
+      /^flywheel_drift_score\{endpoint="alerting",variant="main",model="churn-model",version="1",column="age",role="feature",method="ks\+wasserstein"\} [\d.e-]+$/m,
+    );
+    expect(metrics).toMatch(
+      /^flywheel_drift_detected\{endpoint="manual",variant="main",model="churn-model",version="1",column="age",role="feature",method="ks\+wasserstein"\} 1$/m,
+    );
     expect(metrics).not.toMatch(/^flywheel_alerts\{endpoint="alerting"/m);
   });
 });

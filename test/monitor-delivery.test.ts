@@ -3,12 +3,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  DynamoWindowStore,
-  S3PredictionLogSpill,
-  S3ReferenceProfileStore,
-  SqsPredictionLogSink,
-} from '@flywheel/aws';
+import { DynamoWindowStore, S3PredictionLogSpill, S3ReferenceProfileStore, SqsPredictionLogSink } from '@flywheel/aws';
 import { encodeLogRecord, encodeBatchBody, type PredictionLogEntry, silentLogger } from '@flywheel/core';
 import { createMonitorHandler } from '@flywheel/deploy';
 import { at, batchBody, eventually, lambdaContext, logRecord, queueDrained, sqsEvent, totalCount, windowCounts } from '@flywheel/testing/monitor-fixtures';
@@ -48,7 +43,15 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
     expect(await handle(sqsEvent([{ messageId: 'm-1', body }]), lambdaContext())).toEqual({ batchItemFailures: [] });
     // Redelivered by SQS (same message), and re-sent by a producer retry (new message id, same batch).
     expect(await handle(sqsEvent([{ messageId: 'm-1', body }]), lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect(await handle(sqsEvent([{ messageId: 'm-2', body }, { messageId: 'm-3', body }]), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(
+      await handle(
+        sqsEvent([
+          { messageId: 'm-2', body },
+          { messageId: 'm-3', body },
+        ]),
+        lambdaContext(),
+      ),
+    ).toEqual({ batchItemFailures: [] });
     expect(await totalCount(windows, 'redelivered')).toBe(100);
     const [window] = await windows.list('redelivered', at(0), at(1));
     expect(window.state.health.count).toBe(100);
@@ -65,7 +68,13 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
     try {
       const handle = createMonitorHandler(system.clients, system.names, { metrics: new Metrics({ namespace: 'FlywheelTest', serviceName: 'monitor' }) });
       const body = batchBody(Array.from({ length: 12 }, (_, i) => logRecord(i, { endpoint: 'metered' })));
-      await handle(sqsEvent([{ messageId: 'emf-1', body }, { messageId: 'emf-2', body: 'not a batch' }]), lambdaContext());
+      await handle(
+        sqsEvent([
+          { messageId: 'emf-1', body },
+          { messageId: 'emf-2', body: 'not a batch' },
+        ]),
+        lambdaContext(),
+      );
     } finally {
       write.mockRestore();
     }
@@ -76,10 +85,11 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
   });
 
   it('leaves every count exact after a monitor fails part-way through a batch and the batch is redelivered', async () => {
-    const records = [0, 1, 2].flatMap((hour) =>
-      Array.from({ length: 40 }, (_, i) => logRecord(hour * 100 + i, { endpoint: 'half-merged', time: at(hour, 5) })),
-    );
-    const messages = [{ messageId: 'fault-1', body: batchBody(records.slice(0, 60)) }, { messageId: 'fault-2', body: batchBody(records.slice(60)) }];
+    const records = [0, 1, 2].flatMap((hour) => Array.from({ length: 40 }, (_, i) => logRecord(hour * 100 + i, { endpoint: 'half-merged', time: at(hour, 5) })));
+    const messages = [
+      { messageId: 'fault-1', body: batchBody(records.slice(0, 60)) },
+      { messageId: 'fault-2', body: batchBody(records.slice(60)) },
+    ];
     let windowWrites = 0;
     const dynamodb = faultyDynamo(system.clients.dynamodb, (command) => isWindowWrite(command) && ++windowWrites === 2);
     const failing = createMonitorHandler({ ...system.clients, dynamodb }, system.names, { logger: silentLogger });
@@ -96,9 +106,7 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
   });
 
   it('leaves every count exact after a monitor dies mid-batch holding its claim, once the lease runs out', async () => {
-    const records = [0, 1].flatMap((hour) =>
-      Array.from({ length: 30 }, (_, i) => logRecord(i, { endpoint: 'crashed', time: at(hour, 5) })),
-    );
+    const records = [0, 1].flatMap((hour) => Array.from({ length: 30 }, (_, i) => logRecord(i, { endpoint: 'crashed', time: at(hour, 5) })));
     const message = { messageId: 'crash-1', body: batchBody(records) };
     // After the first window write lands, the "process" is gone: nothing else reaches DynamoDB,
     // not even the release of its claim.
@@ -205,7 +213,10 @@ describe('prediction logs are counted exactly once, whatever the delivery', () =
         ],
       }),
     );
-    await eventually(() => totalCount(windows, 'poisoned'), (count) => count >= 29);
+    await eventually(
+      () => totalCount(windows, 'poisoned'),
+      (count) => count >= 29,
+    );
     const dlq = system.names.queues.predictionLogs.replace(/prediction-logs$/, 'prediction-logs-dlq');
     const letters: { body?: string; reason?: string; batch?: string }[] = [];
     await eventually(
@@ -246,4 +257,3 @@ function entry(endpoint: string, i: number): PredictionLogEntry {
     logging: { percent: 100, redact: [] },
   };
 }
-

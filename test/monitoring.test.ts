@@ -47,7 +47,11 @@ describe('monitoring end to end: predictions → logs → windows → drift, ove
       model: 'churn-model',
       version: 1,
       records: 3000,
-      features: [{ name: 'age', kind: 'numerical' }, { name: 'income', kind: 'numerical' }, { name: 'plan', kind: 'categorical', categories: 3 }],
+      features: [
+        { name: 'age', kind: 'numerical' },
+        { name: 'income', kind: 'numerical' },
+        { name: 'plan', kind: 'categorical', categories: 3 },
+      ],
       // The model ran on the baseline: y = 2x, one output column per position.
       outputs: [{ name: 'y[0]' }, { name: 'y[1]' }, { name: 'y[2]' }],
     });
@@ -200,7 +204,12 @@ async function archived(system: TestSystem, endpoint: string): Promise<Record<st
     expect(object.Key).toMatch(new RegExp(`^logs/endpoint=${endpoint}/date=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/[\\w-]+\\.ndjson\\.gz$`));
     const body = await system.clients.s3.send(new GetObjectCommand({ Bucket: system.names.bucket, Key: object.Key }));
     const text = gunzipSync(await body.Body!.transformToByteArray()).toString('utf8');
-    records.push(...text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>));
+    records.push(
+      ...text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    );
   }
   return records;
 }

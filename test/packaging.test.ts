@@ -55,7 +55,8 @@ async function copiedFiles(fn: FunctionDefinition, architecture?: LambdaArchitec
     const to = entry.to.replace(/^\.\//, '');
     const from = join(repoRoot, entry.from);
     if (!(await stat(from)).isDirectory()) files.push(to);
-    else for (const file of await readdir(from, { recursive: true, withFileTypes: true })) if (file.isFile()) files.push(join(to, relative(from, join(file.parentPath, file.name))));
+    else
+      for (const file of await readdir(from, { recursive: true, withFileTypes: true })) if (file.isFile()) files.push(join(to, relative(from, join(file.parentPath, file.name))));
   }
   return files;
 }
@@ -216,7 +217,9 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
       if (native) expect(files).toContain(`${nativeDir(regionalArchitecture)}libonnxruntime.so.1`);
       const unzipped = await packageBytes(pkg.dir);
       const zipped = files.reduce((sum, file) => sum + deflateRawSync(readFileSync(join(pkg.dir, file)), { level: 9 }).byteLength, 0);
-      console.log(`package ${fn.name} (${fn.trigger.kind === 'edge' ? 'x86_64' : regionalArchitecture}): ${(unzipped / MiB).toFixed(2)} MiB unzipped, ${(zipped / MiB).toFixed(2)} MiB deflated, ${files.length} files`);
+      console.log(
+        `package ${fn.name} (${fn.trigger.kind === 'edge' ? 'x86_64' : regionalArchitecture}): ${(unzipped / MiB).toFixed(2)} MiB unzipped, ${(zipped / MiB).toFixed(2)} MiB deflated, ${files.length} files`,
+      );
       expect(unzipped).toBeLessThan(LAMBDA_UNZIPPED_LIMIT);
       if (fn.trigger.kind === 'edge') expect(zipped).toBeLessThan(EDGE_ORIGIN_ZIPPED_LIMIT);
     }, 60_000);
@@ -349,7 +352,10 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
       headers: { 'content-type': 'application/octet-stream', 'flywheel-metadata': JSON.stringify(metadata) },
     });
     expect(registered.status, JSON.stringify(registered.json)).toBe(201);
-    const config = { variants: [{ name: 'control', model: 'churn', version: 1, weight: 100 }], retrain: { on: ['drift'], minLabels: 100, cooldownMinutes: 60, canaryPercent: 10, minImprovement: 0.01 } };
+    const config = {
+      variants: [{ name: 'control', model: 'churn', version: 1, weight: 100 }],
+      retrain: { on: ['drift'], minLabels: 100, cooldownMinutes: 60, canaryPercent: 10, minImprovement: 0.01 },
+    };
     expect((await callApi({ method: 'PUT', path: '/v1/endpoints/churn', body: JSON.stringify(config) })).status).toBe(201);
     // What the monitor would have archived and feedback would have labelled: shifted traffic.
     const shifted = await archiveShiftedTraffic({ clients, names } as TestSystem, 'churn', 'churn', 1, 400);
@@ -407,10 +413,20 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     }
   }, 60_000);
   it('api: runs the feature store: rows in (Parquet written in JavaScript to S3), the online lookup, and a predict by entity key that equals the one by hand', async () => {
-    const view = { entity: 'account_id', features: [{ name: 'b', kind: 'numerical' }, { name: 'c', kind: 'numerical' }], ttlSeconds: 86_400 };
+    const view = {
+      entity: 'account_id',
+      features: [
+        { name: 'b', kind: 'numerical' },
+        { name: 'c', kind: 'numerical' },
+      ],
+      ttlSeconds: 86_400,
+    };
     expect((await callApi({ method: 'PUT', path: '/v1/feature-views/accounts', body: JSON.stringify(view) })).status).toBe(201);
     const at = new Date(Date.now() - 60_000).toISOString();
-    const rows = [{ account_id: 'acc-1', event_time: at, b: 2, c: 5 }, { account_id: 'acc-2', event_time: at, b: 'two' }];
+    const rows = [
+      { account_id: 'acc-1', event_time: at, b: 2, c: 5 },
+      { account_id: 'acc-2', event_time: at, b: 'two' },
+    ];
     const ingested = await callApi({ method: 'POST', path: '/v1/feature-views/accounts/rows', body: JSON.stringify({ rows }) });
     expect(ingested.status, JSON.stringify(ingested.json)).toBe(200);
     expect(ingested.json).toMatchObject({ accepted: 1, rejected: [{ index: 1 }] });
@@ -431,7 +447,10 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
       headers: { 'content-type': 'application/octet-stream', 'flywheel-metadata': JSON.stringify({ features }) },
     });
     expect(registered.status, JSON.stringify(registered.json)).toBe(201);
-    expect((await callApi({ method: 'PUT', path: '/v1/endpoints/by-account', body: JSON.stringify({ variants: [{ name: 'main', model: 'by-account', version: 1, weight: 100 }] }) })).status).toBe(201);
+    expect(
+      (await callApi({ method: 'PUT', path: '/v1/endpoints/by-account', body: JSON.stringify({ variants: [{ name: 'main', model: 'by-account', version: 1, weight: 100 }] }) }))
+        .status,
+    ).toBe(201);
     const predict = (records: unknown[]) => callApi({ method: 'POST', path: '/v1/endpoints/by-account/predict', body: JSON.stringify({ records }) });
     const byKey = await predict([{ account_id: 'acc-1', a: 1 }]);
     const byHand = await predict([{ a: 1, b: 2, c: 5 }]);
@@ -454,9 +473,16 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     // An entity of a feature view: its online item deleted, its Parquet rewritten in the function.
     const view = { entity: 'user_id', features: [{ name: 'age', kind: 'numerical' }] };
     expect((await callApi({ method: 'PUT', path: '/v1/feature-views/erasable', body: JSON.stringify(view) })).status).toBe(201);
-    const rows = [{ user_id: 'u1', event_time: '2026-01-01T00:00:00Z', age: 30 }, { user_id: 'u2', event_time: '2026-01-01T00:00:00Z', age: 50 }];
+    const rows = [
+      { user_id: 'u1', event_time: '2026-01-01T00:00:00Z', age: 30 },
+      { user_id: 'u2', event_time: '2026-01-01T00:00:00Z', age: 50 },
+    ];
     expect((await callApi({ method: 'POST', path: '/v1/feature-views/erasable/rows', body: JSON.stringify({ rows }) })).json).toMatchObject({ accepted: 2 });
-    const byEntity = await callApi({ method: 'POST', path: '/v1/erasures', body: JSON.stringify({ subject: { entity: { view: 'erasable', id: 'u1' } }, reason: 'packaging test' }) });
+    const byEntity = await callApi({
+      method: 'POST',
+      path: '/v1/erasures',
+      body: JSON.stringify({ subject: { entity: { view: 'erasable', id: 'u1' } }, reason: 'packaging test' }),
+    });
     expect(byEntity.status, JSON.stringify(byEntity.json)).toBe(202);
     const entityMessages = await drain('erasures');
     expect(await erasure.invoke(sqsEventFrom(entityMessages.messages, entityMessages.arn)), erasure.output()).toEqual({ batchItemFailures: [] });
@@ -481,10 +507,14 @@ describe('the deployed packages, built as sst deploy builds them and run as Lamb
     expect(left).toEqual([]);
   }, 60_000);
 
-  it.each(all.filter((fn) => fn.trigger.kind === 'schedule' && fn.name !== 'replay').map((fn) => [fn.name, fn] as const))('%s: runs from an EventBridge schedule event', async (_, fn) => {
-    const scheduled = await functionOf(fn);
-    await expect(scheduled.invoke(scheduledEvent(ruleArn(fn)))).resolves.not.toThrow();
-  }, 60_000);
+  it.each(all.filter((fn) => fn.trigger.kind === 'schedule' && fn.name !== 'replay').map((fn) => [fn.name, fn] as const))(
+    '%s: runs from an EventBridge schedule event',
+    async (_, fn) => {
+      const scheduled = await functionOf(fn);
+      await expect(scheduled.invoke(scheduledEvent(ruleArn(fn)))).resolves.not.toThrow();
+    },
+    60_000,
+  );
 });
 
 /** A TCP proxy to `target` that holds each connection's first bytes for `delayMs`: a slow service. */

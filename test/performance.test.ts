@@ -87,11 +87,7 @@ describe('performance per window: realized from labels, estimated from probabili
   });
   let judge: ReturnType<typeof createJudgeHandler>;
   /** The scheduled judge's run at the top of hour `h` (a real-shaped EventBridge event): it judges hour h − 1. */
-  const judgeAt = (h: number) =>
-    judge(
-      judgeTick(at(h)),
-      lambdaContext(),
-    );
+  const judgeAt = (h: number) => judge(judgeTick(at(h)), lambdaContext());
   afterAll(() => system?.stop());
 
   const performance = async (endpoint: string, query = '') => {
@@ -122,7 +118,16 @@ describe('performance per window: realized from labels, estimated from probabili
   /** Logs the rows as the serving path would (one batch on the prediction-log queue), `minute` into hour `h`. */
   async function logHour(h: number, rows: readonly Row[], minute = 5): Promise<void> {
     const records = rows.map((row, i) =>
-      logRecord(i, { id: `${row.id}/0`, endpoint: 'perf', variant: 'main', model: 'perf-model', version, time: at(h, minute + (i % 40)), inputs: { x: [0, 0] }, outputs: { probabilities: [1 - row.churn, row.churn] } }),
+      logRecord(i, {
+        id: `${row.id}/0`,
+        endpoint: 'perf',
+        variant: 'main',
+        model: 'perf-model',
+        version,
+        time: at(h, minute + (i % 40)),
+        inputs: { x: [0, 0] },
+        outputs: { probabilities: [1 - row.churn, row.churn] },
+      }),
     );
     await system.clients.sqs.send(new SendMessageCommand({ QueueUrl: system.names.queues.predictionLogs, MessageBody: batchBody(records) }));
   }
@@ -135,16 +140,25 @@ describe('performance per window: realized from labels, estimated from probabili
   it('shows accuracy falling in the window where it falls, realized beside estimated, and opens a performance alert', async () => {
     const steady = hour(0, 400, 0);
     await logHour(0, steady);
-    await eventually(() => windowAt(0), (w) => w?.estimated?.rows === 400);
+    await eventually(
+      () => windowAt(0),
+      (w) => w?.estimated?.rows === 400,
+    );
     await label(steady);
 
     const changed = hour(1, 400, 0.35);
     expect(await judgeAt(1)).toMatchObject({ alertsOpened: 0 }); // hour 0: no drop there
     await logHour(1, changed);
-    await eventually(() => windowAt(1), (w) => w?.estimated?.rows === 400);
+    await eventually(
+      () => windowAt(1),
+      (w) => w?.estimated?.rows === 400,
+    );
     await label(changed);
     await logHour(2, hour(2, 1, 0), 2);
-    await eventually(() => windowAt(2), (w) => w?.estimated?.rows === 1);
+    await eventually(
+      () => windowAt(2),
+      (w) => w?.estimated?.rows === 1,
+    );
     await judgeAt(2); // hour 1
 
     const opened = await eventually(
@@ -159,7 +173,10 @@ describe('performance per window: realized from labels, estimated from probabili
     expect([before.from, before.to, after.from, after.to]).toEqual([at(0), at(1), at(1), at(2)]);
 
     // Realized: exactly the figures of the labelled rows (AUC within the 1/100 score bins).
-    for (const [window, rows] of [[before, steady], [after, changed]] as const) {
+    for (const [window, rows] of [
+      [before, steady],
+      [after, changed],
+    ] as const) {
       const exact = direct(rows);
       expect(window.realized!.rows).toBe(400);
       expect(window.realized!.accuracy).toBeCloseTo(exact.accuracy, 12);
@@ -183,7 +200,9 @@ describe('performance per window: realized from labels, estimated from probabili
       async () => ((await (await system.api('/v1/events?type=dev.flywheel.alert.opened')).json()) as { events: Array<{ data: Record<string, unknown> }> }).events,
       (list) => list.some((e) => e.data.endpoint === 'perf'),
     );
-    expect(events.filter((e) => e.data.endpoint === 'perf').map((e) => e.data)).toEqual([expect.objectContaining({ kind: 'performance', feature: 'accuracy', alertId: opened[0].id })]);
+    expect(events.filter((e) => e.data.endpoint === 'perf').map((e) => e.data)).toEqual([
+      expect.objectContaining({ kind: 'performance', feature: 'accuracy', alertId: opened[0].id }),
+    ]);
 
     const metrics = await (await system.api('/metrics')).text();
     const series_ = `endpoint="perf",variant="main",model="perf-model",version="${version}"`;
@@ -233,7 +252,10 @@ describe('performance per window: realized from labels, estimated from probabili
       const response = await system.api('/v1/endpoints/perf-live/predict', { method: 'POST', json: { id: row.id, inputs: { x: [row.x] } } });
       expect(response.status, await response.clone().text()).toBe(200);
     }
-    const estimated = await eventually(() => performance('perf-live'), (view) => view.series[0]?.estimated?.rows === 20);
+    const estimated = await eventually(
+      () => performance('perf-live'),
+      (view) => view.series[0]?.estimated?.rows === 20,
+    );
     // softmax(1.5·x): the probability of the predicted class, averaged over the rows.
     const confidence = rows.map((r) => 1 / (1 + Math.exp(-1.5 * Math.abs(r.x[1])))).reduce((a, b) => a + b, 0) / rows.length;
     expect(estimated.series[0].estimated!.accuracy).toBeCloseTo(confidence, 5);

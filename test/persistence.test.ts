@@ -49,7 +49,9 @@ describe('the embedded stack keeps what it acknowledged', () => {
   it('after kill -9', async () => {
     const dir = await tempDataDir('kill9');
     cleanups.push(dir.remove);
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'packages/testing/src/write-then-wait.ts', dir.path, 'killed'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'packages/testing/src/write-then-wait.ts', dir.path, 'killed'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('written') && resolve());
       child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));

@@ -73,7 +73,7 @@ describe('the prediction log sink, from log() to the queue', () => {
     return records;
   }
 
-  it('packs wide rows into several messages within SQS\'s limit, each record once', async () => {
+  it("packs wide rows into several messages within SQS's limit, each record once", async () => {
     const log = sink();
     const wide = Array.from({ length: 64 }, (_, i) => Math.fround(Math.sin(i) / 3));
     for (let i = 0; i < 600; i++) log.log(entry('wide', i, { rows: [{ inputs: { x: wide }, outputs: { probs: wide.slice(0, 10) } }] }));
@@ -83,12 +83,18 @@ describe('the prediction log sink, from log() to the queue', () => {
       const { Messages = [] } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: names.queues.predictionLogs, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
       if (Messages.length === 0) break;
       bodies.push(...Messages.map((m) => m.Body!));
-      await clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: names.queues.predictionLogs, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await clients.sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: names.queues.predictionLogs, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+      );
     }
     // 600 records of ~1.4 KB: more than one message, none over SQS's 256 KiB.
     expect(bodies.length).toBeGreaterThan(2);
     for (const body of bodies) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(SQS_PACKING_LIMITS.maxMessageBytes);
-    const ids = bodies.flatMap((body) => decodePredictionLogBatch(body).records.filter((r) => r.endpoint === 'wide').map((r) => r.id));
+    const ids = bodies.flatMap((body) =>
+      decodePredictionLogBatch(body)
+        .records.filter((r) => r.endpoint === 'wide')
+        .map((r) => r.id),
+    );
     expect(ids.sort()).toEqual(Array.from({ length: 600 }, (_, i) => `wide-${i}/0`).sort());
   });
 
@@ -147,7 +153,18 @@ describe('the prediction log sink, from log() to the queue', () => {
 
   it('leaves the spill to the sinks that replay it: one with replaysSpill false only sends its own', async () => {
     const spill = new S3PredictionLogSpill(clients.s3, names.bucket);
-    const record: PredictionLogRecord = { id: 'spilled-0/0', time: '2026-03-01T10:15:00.000Z', endpoint: 'spilled', variant: 'main', model: 'm', version: 1, configVersion: 1, inputs: {}, latencyMs: 1, status: 'ok' };
+    const record: PredictionLogRecord = {
+      id: 'spilled-0/0',
+      time: '2026-03-01T10:15:00.000Z',
+      endpoint: 'spilled',
+      variant: 'main',
+      model: 'm',
+      version: 1,
+      configVersion: 1,
+      inputs: {},
+      latencyMs: 1,
+      status: 'ok',
+    };
     await spill.write('spilled-batch', encodePredictionLogBatch({ id: 'spilled-batch', records: [record] }));
     const spilledKeys = async () => (await clients.s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: 'spill/' }))).KeyCount ?? 0;
 
@@ -160,7 +177,12 @@ describe('the prediction log sink, from log() to the queue', () => {
     const api = sink();
     api.log(entry('api', 0));
     await api.flush();
-    await eventually(async () => api.stats().replayedBatches, (n) => n === 1, 10_000, 10);
+    await eventually(
+      async () => api.stats().replayedBatches,
+      (n) => n === 1,
+      10_000,
+      10,
+    );
     expect(await spilledKeys()).toBe(0);
     expect((await received('spilled', 1)).map((r) => r.id)).toEqual(['spilled-0/0']);
     await api.close();

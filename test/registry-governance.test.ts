@@ -124,7 +124,11 @@ describe('registry governance: stages with approval, tags, search, archive and d
     ).toBe(201);
 
     const remove = (version: number) => system.api(`/v1/models/gov-delete/versions/${version}`, { method: 'DELETE', json: { reason: 'superseded' } });
-    for (const [version, role] of [[served, 'variant main'], [shadowed, 'shadow quiet'], [aliased, 'shadow next via alias next']] as const) {
+    for (const [version, role] of [
+      [served, 'variant main'],
+      [shadowed, 'shadow quiet'],
+      [aliased, 'shadow next via alias next'],
+    ] as const) {
       const refused = await expectProblem(await remove(version), 409);
       expect(refused.detail).toContain(`endpoint gov-delete (${role})`);
       expect((await system.api(`/v1/models/gov-delete/versions/${version}`)).status).toBe(200);
@@ -136,7 +140,8 @@ describe('registry governance: stages with approval, tags, search, archive and d
 
     // Once the endpoint no longer names it, the shadowed version goes: not found, not listed, not served, not re-registered.
     expect((await putEndpoint(system, 'gov-delete', singleVariant('gov-delete', served))).status).toBe(200);
-    const pinned = () => system.api(`/v2/models/gov-delete/versions/${shadowed}/infer`, { method: 'POST', json: { inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] } });
+    const pinned = () =>
+      system.api(`/v2/models/gov-delete/versions/${shadowed}/infer`, { method: 'POST', json: { inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] } });
     expect((await pinned()).status).toBe(200);
     const deleted = await remove(shadowed);
     expect(deleted.status, await deleted.clone().text()).toBe(204);
@@ -158,15 +163,24 @@ describe('registry governance: stages with approval, tags, search, archive and d
     expect((await putEndpoint(system, 'gov-rollback', singleVariant('gov-rollback', one))).status).toBe(201);
     expect((await putEndpoint(system, 'gov-rollback', singleVariant('gov-rollback', two))).status).toBe(200);
     const etag = (await system.api('/v1/endpoints/gov-rollback')).headers.get('etag')!;
-    const rolledBack = await system.api('/v1/endpoints/gov-rollback/rollback', { method: 'POST', headers: { 'if-match': etag }, json: { configVersion: 1, reason: 'version 2 doubles latency' } });
+    const rolledBack = await system.api('/v1/endpoints/gov-rollback/rollback', {
+      method: 'POST',
+      headers: { 'if-match': etag },
+      json: { configVersion: 1, reason: 'version 2 doubles latency' },
+    });
     expect(rolledBack.status, await rolledBack.clone().text()).toBe(200);
     const { history } = (await (await system.api('/v1/endpoints/gov-rollback/history')).json()) as { history: Array<{ configVersion: number; change: Record<string, unknown> }> };
     expect(history[0]).toMatchObject({ configVersion: 3, change: { kind: 'rollback', restoredFrom: 1, reason: 'version 2 doubles latency' } });
 
-    for (const [version, reason] of [[two, 'promoted'], [one, 'back: v2 regressed on EU traffic']] as const) {
+    for (const [version, reason] of [
+      [two, 'promoted'],
+      [one, 'back: v2 regressed on EU traffic'],
+    ] as const) {
       expect((await system.api('/v1/models/gov-rollback/aliases/stable', { method: 'PUT', json: { version, reason } })).status).toBe(200);
     }
-    const moves = (await (await system.api('/v1/models/gov-rollback/aliases/stable/history')).json()) as { history: Array<{ version: number; reason?: string; previousVersion?: number }> };
+    const moves = (await (await system.api('/v1/models/gov-rollback/aliases/stable/history')).json()) as {
+      history: Array<{ version: number; reason?: string; previousVersion?: number }>;
+    };
     expect(moves.history.map((m) => [m.version, m.previousVersion, m.reason])).toEqual([
       [one, two, 'back: v2 regressed on EU traffic'],
       [two, undefined, 'promoted'],

@@ -223,4 +223,3 @@ describe('model registry over HTTP', () => {
     expect((await system.api('/v1/models/suspicious')).status).toBe(404);
   });
 });
-

@@ -62,10 +62,14 @@ describe('per-endpoint retention of raw logs and join rows', () => {
 
     const { Contents = [] } = await system.clients.s3.send(new ListObjectsV2Command({ Bucket: system.names.bucket, Prefix: bucket.prefixes.logs }));
     const left = new Set(Contents.map((object) => object.Key));
-    expect(Object.entries(objects).filter(([, key]) => left.has(key)).map(([name]) => name).sort()).toEqual(
-      ['default/0', 'default/10', 'default/3', 'default/8', 'short/0', 'short/3'].sort(),
-    );
-    const exists = async (pk: string, sk: string) => (await system.clients.dynamodb.send(new GetItemCommand({ TableName: table, Key: marshall({ pk, sk }), ConsistentRead: true }))).Item !== undefined;
+    expect(
+      Object.entries(objects)
+        .filter(([, key]) => left.has(key))
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(['default/0', 'default/10', 'default/3', 'default/8', 'short/0', 'short/3'].sort());
+    const exists = async (pk: string, sk: string) =>
+      (await system.clients.dynamodb.send(new GetItemCommand({ TableName: table, Key: marshall({ pk, sk }), ConsistentRead: true }))).Item !== undefined;
     expect(await exists('PREDICTION#short', 'r5/0')).toBe(false);
     expect(await exists('FEEDBACK#short', 'r5/0')).toBe(false);
     expect(await exists('PREDICTION#short', 'r1/0')).toBe(true);

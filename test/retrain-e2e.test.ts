@@ -36,7 +36,10 @@ describe('drift becomes a better model in production, with no manual step', () =
     // A model of concept 1, with its baseline, behind an endpoint that retrains on drift.
     const before = generateTabularDataset({ seed: 1, rows: 2000, concept: 1 });
     const trained = await trainChallenger({ dataset: before, params: { trees: { rounds: 40 } } });
-    const version = await registered(system, 'churn', trained.bytes, { features: registryFeatures(before.features, trained.layout), task: registryTask(before.task, trained.layout) });
+    const version = await registered(system, 'churn', trained.bytes, {
+      features: registryFeatures(before.features, trained.layout),
+      task: registryTask(before.task, trained.layout),
+    });
     const baseline = await system.api(`/v1/models/churn/versions/${version}/baseline`, { method: 'PUT', json: { records: before.examples.slice(0, 1000).map((e) => e.features) } });
     expect(baseline.status, await baseline.clone().text()).toBeLessThan(300);
     // Retraining waits for a label for each of the 1,600 rows it will serve. Judged by the hour,
@@ -54,7 +57,15 @@ describe('drift becomes a better model in production, with no manual step', () =
     const thisHour = Math.floor(Date.now() / HOUR) * HOUR;
     const served: Dataset[] = [];
     for (const [i, hoursAgo] of [2, 1].entries()) {
-      const traffic = generateTabularDataset({ seed: 10 + i, rows: 800, concept: 2, covariateShift: 1, start: new Date(thisHour - hoursAgo * HOUR).toISOString(), intervalMs: 4000, idPrefix: `h${hoursAgo}` });
+      const traffic = generateTabularDataset({
+        seed: 10 + i,
+        rows: 800,
+        concept: 2,
+        covariateShift: 1,
+        start: new Date(thisHour - hoursAgo * HOUR).toISOString(),
+        intervalMs: 4000,
+        idPrefix: `h${hoursAgo}`,
+      });
       const outputs = predictModel(trained.model, encodeRows(traffic, traffic.examples));
       traffic.examples.forEach((example, row) => sink.log(logEntry(example.key.split('/')[0], example.time, example.features, outputs, row)));
       await sink.flush();
@@ -78,15 +89,21 @@ describe('drift becomes a better model in production, with no manual step', () =
       expect(response.status, await response.clone().text()).toBe(202);
       expect(await response.json()).toMatchObject({ rows: 800, joined: 800, labelled: 800 });
     }
-    const { variants } = (await (await system.api('/v1/endpoints/churn/experiment?configVersion=1')).json()) as { variants: { name: string; count: number; quality: { labelled: number; accuracy: number } }[] };
+    const { variants } = (await (await system.api('/v1/endpoints/churn/experiment?configVersion=1')).json()) as {
+      variants: { name: string; count: number; quality: { labelled: number; accuracy: number } }[];
+    };
     expect(variants[0]).toMatchObject({ name: 'control', count: 1600, quality: { labelled: 1600 } });
     expect(variants[0].quality.accuracy).toBeLessThan(0.8);
 
     // Exactly one run, caused by the drift, that succeeds.
-    const run = await eventually(async () => {
-      const { runs } = (await (await system.api('/v1/models/churn/runs')).json()) as { runs: Run[] };
-      return runs.length === 1 && runs[0].status !== 'queued' && runs[0].status !== 'running' ? runs[0] : undefined;
-    }, 'the retraining run to finish', 60_000);
+    const run = await eventually(
+      async () => {
+        const { runs } = (await (await system.api('/v1/models/churn/runs')).json()) as { runs: Run[] };
+        return runs.length === 1 && runs[0].status !== 'queued' && runs[0].status !== 'running' ? runs[0] : undefined;
+      },
+      'the retraining run to finish',
+      60_000,
+    );
     expect(run).toMatchObject({ status: 'succeeded', trigger: { kind: 'drift', endpoint: 'churn' }, parentVersion: 1, version: 2, canary: { started: true } });
     const { events } = (await (await system.api('/v1/events?limit=1000')).json()) as { events: CloudEvent[] };
     const signals = events.filter((e) => e.type === 'dev.flywheel.drift.detected' || (e.type === 'dev.flywheel.alert.opened' && (e.data as { kind: string }).kind === 'drift'));
@@ -118,7 +135,11 @@ describe('drift becomes a better model in production, with no manual step', () =
     // And beats the old version on fresh post-shift traffic, served through the endpoint.
     const fresh = generateTabularDataset({ seed: 99, rows: 400, concept: 2, covariateShift: 1, idPrefix: 'fresh' });
     const accuracy = async (variant: string) => {
-      const response = await system.api('/v1/endpoints/churn/predict', { method: 'POST', headers: { 'flywheel-variant': variant }, json: { records: fresh.examples.map((e) => e.features) } });
+      const response = await system.api('/v1/endpoints/churn/predict', {
+        method: 'POST',
+        headers: { 'flywheel-variant': variant },
+        json: { records: fresh.examples.map((e) => e.features) },
+      });
       expect(response.status, await response.clone().text()).toBe(200);
       const { outputs } = (await response.json()) as { outputs: { label: number[] } };
       return outputs.label.filter((label, i) => label === fresh.examples[i].label).length / fresh.examples.length;

@@ -9,7 +9,6 @@ import { runSchema } from '../packages/api/src/routes/runs.ts';
 import { z } from 'zod';
 import { eventSchema } from '../packages/api/src/routes/events.ts';
 
-
 describe('retraining runs over HTTP', () => {
   let system: TestSystem;
   const labels = new MemoryLabels();
@@ -31,10 +30,14 @@ describe('retraining runs over HTTP', () => {
     return runSchema.parse(await response.json()) as Run;
   }
   const finished = (runId: string) =>
-    eventually(async () => {
-      const current = await run(runId);
-      return current.status === 'succeeded' || current.status === 'failed' ? current : undefined;
-    }, `run ${runId} to finish`, 50_000);
+    eventually(
+      async () => {
+        const current = await run(runId);
+        return current.status === 'succeeded' || current.status === 'failed' ? current : undefined;
+      },
+      `run ${runId} to finish`,
+      50_000,
+    );
 
   it('trains on the endpoint’s logged, labelled traffic, registers the version with lineage and starts a canary', async () => {
     const { version } = await registerConceptOneModel(system, 'churn');
@@ -84,9 +87,19 @@ describe('retraining runs over HTTP', () => {
 
     const events = await eventually(async () => {
       // What is answered is what the OpenAPI document says, for each type of event a run emits.
-      const { events } = z.object({ events: z.array(eventSchema) }).parse(await (await system.api('/v1/events?limit=1000')).json()) as { events: { type: string; subject: string }[] };
+      const { events } = z.object({ events: z.array(eventSchema) }).parse(await (await system.api('/v1/events?limit=1000')).json()) as {
+        events: { type: string; subject: string }[];
+      };
       const types = events.filter((e) => e.subject === `runs/${runId}` || e.type !== 'dev.flywheel.retrain.requested').map((e) => e.type);
-      return ['dev.flywheel.retrain.requested', 'dev.flywheel.retrain.started', 'dev.flywheel.model.version.registered', 'dev.flywheel.endpoint.updated', 'dev.flywheel.retrain.completed'].every((t) => types.includes(t)) ? types : undefined;
+      return [
+        'dev.flywheel.retrain.requested',
+        'dev.flywheel.retrain.started',
+        'dev.flywheel.model.version.registered',
+        'dev.flywheel.endpoint.updated',
+        'dev.flywheel.retrain.completed',
+      ].every((t) => types.includes(t))
+        ? types
+        : undefined;
     }, 'the run’s events to be recorded');
     expect(events.indexOf('dev.flywheel.retrain.requested')).toBeLessThan(events.indexOf('dev.flywheel.retrain.completed'));
 

@@ -60,7 +60,14 @@ describe('predictions over HTTP', () => {
       const v1 = await post(`/v1/endpoints/${name}/predict`, { inputs: fixture.inputs, id: `req-${name}` });
       expect(v1.status, await v1.clone().text()).toBe(200);
       // What is answered is what the OpenAPI document says, for each fixture's output types.
-      const body = predictResponseSchema.parse(await v1.json()) as { id: string; endpoint: string; variant: string; model: string; version: number; outputs: Record<string, NestedValue> };
+      const body = predictResponseSchema.parse(await v1.json()) as {
+        id: string;
+        endpoint: string;
+        variant: string;
+        model: string;
+        version: number;
+        outputs: Record<string, NestedValue>;
+      };
       expect(body).toMatchObject({ id: `req-${name}`, endpoint: name, variant: 'main', model: name, version: 1 });
       expect(Object.keys(body.outputs).sort()).toEqual(Object.keys(fixture.expected).sort());
       for (const [output, expected] of Object.entries(fixture.expected)) expectClose(body.outputs[output], expected, output);
@@ -105,7 +112,7 @@ describe('predictions over HTTP', () => {
     });
   });
 
-  it('takes records named by the version\'s features, with the same outputs as tensors', async () => {
+  it("takes records named by the version's features, with the same outputs as tensors", async () => {
     const { bytes, inputs, expected } = mlpFixture();
     const features = ['tenure', 'spend', 'visits', 'age'].map((feature, index) => ({ name: feature, kind: 'numerical', input: 'features', index }));
     const version = await registered(system, 'tabular', bytes, { features });
@@ -135,11 +142,20 @@ describe('predictions over HTTP', () => {
       ['/v1/endpoints/nothing/predict', { json: { inputs: { features: [[1, 2, 3, 4]] } } }, 404],
       ['/v2/models/mlp/infer', { json: { inputs: [{ name: 'features', datatype: 'FP64', shape: [1, 4], data: [1, 2, 3, 4] }] } }, 400, 'inputs[0].datatype'],
       ['/v2/models/mlp/infer', { json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3] }] } }, 400, 'inputs[0].data'],
-      ['/v2/models/mlp/infer', { json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }], outputs: [{ name: 'nope' }] } }, 400, 'outputs[0].name'],
+      [
+        '/v2/models/mlp/infer',
+        { json: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }], outputs: [{ name: 'nope' }] } },
+        400,
+        'outputs[0].name',
+      ],
     ];
     for (const [path, init, status, errorPath] of cases) {
       const problem = await expectProblem(await system.api(path, { method: 'POST', ...init }), status);
-      if (errorPath) expect(problem.errors?.map((e) => e.path), `${path} ${JSON.stringify(init.json)}`).toContain(errorPath);
+      if (errorPath)
+        expect(
+          problem.errors?.map((e) => e.path),
+          `${path} ${JSON.stringify(init.json)}`,
+        ).toContain(errorPath);
     }
     const oipProblem = (await (await post('/v2/models/mlp/infer', { inputs: [] })).json()) as { error?: string; detail: string };
     expect(oipProblem.error).toBe(oipProblem.detail);
@@ -200,21 +216,46 @@ describe('predictions over HTTP', () => {
     // Two versions of one model behind one endpoint: the pinned form picks either.
     const v1 = await registered(system, 'pinned', scaledModel(1));
     const v2 = await registered(system, 'pinned', scaledModel(10));
-    await putEndpoint(system, 'pinned', { variants: [{ name: 'old', model: 'pinned', version: v1, weight: 100 }, { name: 'new', model: 'pinned', version: v2, weight: 0 }] });
+    await putEndpoint(system, 'pinned', {
+      variants: [
+        { name: 'old', model: 'pinned', version: v1, weight: 100 },
+        { name: 'new', model: 'pinned', version: v2, weight: 0 },
+      ],
+    });
     const x = { name: 'x', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] };
     const pinned = await post(`/v2/models/pinned/versions/${v2}/infer`, { inputs: [x] });
     expect(pinned.headers.get('flywheel-variant')).toBe('new');
-    expect(((await pinned.json()) as { model_version: string; outputs: OipTensor[] })).toMatchObject({ model_version: String(v2), outputs: [{ name: 'y', data: [10, 20, 30] }] });
+    expect((await pinned.json()) as { model_version: string; outputs: OipTensor[] }).toMatchObject({ model_version: String(v2), outputs: [{ name: 'y', data: [10, 20, 30] }] });
     expect((await (await system.api('/v2/models/pinned')).json()) as { versions: string[] }).toMatchObject({ versions: [String(v1), String(v2)] });
     await expectProblem(await post('/v2/models/pinned/versions/99/infer', { inputs: [x] }), 404);
     await registered(system, 'other', scaledModel(3));
-    await putEndpoint(system, 'mixed', { variants: [{ name: 'a', model: 'pinned', version: v1, weight: 50 }, { name: 'b', model: 'other', version: 1, weight: 50 }] });
+    await putEndpoint(system, 'mixed', {
+      variants: [
+        { name: 'a', model: 'pinned', version: v1, weight: 50 },
+        { name: 'b', model: 'other', version: 1, weight: 50 },
+      ],
+    });
     await expectProblem(await post('/v2/models/mixed/versions/1/infer', { inputs: [x] }), 400);
 
-    const kserve = await post('/v1/models/pinned:predict', { instances: [[1, 2, 3], [0, 0, 1]] });
-    expect(kserveV1ResponseSchema.parse(await kserve.json())).toEqual({ predictions: [[1, 2, 3], [0, 0, 1]] });
-    const multiOutput = kserveV1ResponseSchema.parse(await (await post('/v1/models/mlp:predict', { instances: fixtures.mlp.inputs.features })).json()) as { predictions: Array<{ probs: number[] }> };
-    expectClose(multiOutput.predictions.map((p) => p.probs), fixtures.mlp.expected.probs as NestedValue);
+    const kserve = await post('/v1/models/pinned:predict', {
+      instances: [
+        [1, 2, 3],
+        [0, 0, 1],
+      ],
+    });
+    expect(kserveV1ResponseSchema.parse(await kserve.json())).toEqual({
+      predictions: [
+        [1, 2, 3],
+        [0, 0, 1],
+      ],
+    });
+    const multiOutput = kserveV1ResponseSchema.parse(await (await post('/v1/models/mlp:predict', { instances: fixtures.mlp.inputs.features })).json()) as {
+      predictions: Array<{ probs: number[] }>;
+    };
+    expectClose(
+      multiOutput.predictions.map((p) => p.probs),
+      fixtures.mlp.expected.probs as NestedValue,
+    );
     await expectProblem(await post('/v1/models/embedding:predict', { instances: [[0, 1]] }), 400);
   });
 });
@@ -238,7 +279,16 @@ describe('the prediction log on the predict path', () => {
   it('hands every routed request to the sink, with rows by feature name, and failures as errors', async () => {
     const entries: PredictionLogEntry[] = [];
     const post = appWith({ log: (entry) => entries.push(entry), flush: async () => undefined, close: async () => undefined });
-    const ok = await post('/v1/endpoints/logged/predict', { inputs: { features: [[1, 2, 3, 4], [5, 6, 7, 8]] }, id: 'r1', unit: 'user-1' });
+    const ok = await post('/v1/endpoints/logged/predict', {
+      inputs: {
+        features: [
+          [1, 2, 3, 4],
+          [5, 6, 7, 8],
+        ],
+      },
+      id: 'r1',
+      unit: 'user-1',
+    });
     expect(ok.status).toBe(200);
     await post('/v1/endpoints/logged/predict', { inputs: { features: [[1, 2, 3]] }, id: 'r2' });
     await post('/v2/models/logged/infer', { id: 'r3', inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] });
@@ -250,7 +300,10 @@ describe('the prediction log on the predict path', () => {
     const [first, failed, oip] = entries;
     expect(first).toMatchObject({ endpoint: 'logged', variant: 'main', model: 'logged', version: 1, configVersion: 1, unit: 'user-1', logging: { percent: 100, redact: ['d'] } });
     expect(first.latencyMs).toBeGreaterThan(0);
-    expect(first.rows.map((row) => row.inputs)).toEqual([{ a: 1, b: 2, c: 3, d: 4 }, { a: 5, b: 6, c: 7, d: 8 }]);
+    expect(first.rows.map((row) => row.inputs)).toEqual([
+      { a: 1, b: 2, c: 3, d: 4 },
+      { a: 5, b: 6, c: 7, d: 8 },
+    ]);
     expect(Object.keys(first.rows[1].outputs!)).toEqual(['probs', 'gate']);
     expect(failed.rows).toEqual([]);
     expect(failed.error).toMatch(/signature/);
@@ -258,7 +311,13 @@ describe('the prediction log on the predict path', () => {
   });
 
   it('answers even when the sink throws', async () => {
-    const post = appWith({ log: () => { throw new Error('sink down'); }, flush: async () => undefined, close: async () => undefined });
+    const post = appWith({
+      log: () => {
+        throw new Error('sink down');
+      },
+      flush: async () => undefined,
+      close: async () => undefined,
+    });
     expect((await post('/v1/endpoints/logged/predict', { inputs: { features: [[1, 2, 3, 4]] } })).status).toBe(200);
   });
 });

@@ -32,10 +32,7 @@ interface LogRecord {
 const REQUESTS = 40;
 // Two rows of distinct integers 0..9 each, so every row has one argmax; every fourth request
 // carries a 12, which the table-lookup model cannot look up.
-const rowsOf = (i: number) => [
-  [i % 10, (i + 3) % 10, (i + 7) % 10],
-  i % 4 === 0 ? [12, 1, 5] : [(i + 1) % 10, (i + 5) % 10, (i + 8) % 10],
-];
+const rowsOf = (i: number) => [[i % 10, (i + 3) % 10, (i + 7) % 10], i % 4 === 0 ? [12, 1, 5] : [(i + 1) % 10, (i + 5) % 10, (i + 8) % 10]];
 const failing = (i: number) => i % 4 === 0;
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
@@ -96,7 +93,14 @@ describe('shadow traffic over HTTP', () => {
     expect(byName.flipped.meanAbsoluteDifference).toBeCloseTo(3 * meanAbsX, 5);
     // The lookup fails whole requests (one error record each) and agrees exactly on the rest.
     const failures = Array.from({ length: REQUESTS }, (_, i) => i).filter(failing).length;
-    expect(byName.lookup).toMatchObject({ model: 'lookup', version: 1, count: (REQUESTS - failures) * 2 + failures, errors: failures, argmaxAgreement: 1, meanAbsoluteDifference: 0 });
+    expect(byName.lookup).toMatchObject({
+      model: 'lookup',
+      version: 1,
+      count: (REQUESTS - failures) * 2 + failures,
+      errors: failures,
+      argmaxAgreement: 1,
+      meanAbsoluteDifference: 0,
+    });
     // Half of the units, give or take: drawn per unit, so every mirrored request has both rows.
     expect(byName.half.count % 2).toBe(0);
     expect(byName.half.count / 2).toBeGreaterThan(8);
@@ -152,7 +156,12 @@ async function archived(system: TestSystem, endpoint: string): Promise<LogRecord
   for (const object of listed.Contents ?? []) {
     const body = await system.clients.s3.send(new GetObjectCommand({ Bucket: system.names.bucket, Key: object.Key }));
     const text = gunzipSync(await body.Body!.transformToByteArray()).toString('utf8');
-    records.push(...text.trim().split('\n').map((line) => JSON.parse(line) as LogRecord));
+    records.push(
+      ...text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as LogRecord),
+    );
   }
   return records;
 }

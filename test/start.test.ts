@@ -88,9 +88,7 @@ describe('npm start', () => {
     await writeFile(file, '');
     const run = startProcess({ PORT: '0', FLYWHEEL_DATA_DIR: join(file, 'data') });
     expect(await run.exited).toBe(1);
-    expect(run.output().trim()).toBe(
-      `[flywheel] cannot start: data dir ${join(file, 'data')} is not writable (ENOTDIR); set FLYWHEEL_DATA_DIR to a writable folder`,
-    );
+    expect(run.output().trim()).toBe(`[flywheel] cannot start: data dir ${join(file, 'data')} is not writable (ENOTDIR); set FLYWHEEL_DATA_DIR to a writable folder`);
   });
 
   it('loses no answered prediction to kill -9: they reach the windows after a restart', { timeout: 120_000 }, async () => {
@@ -109,7 +107,11 @@ describe('npm start', () => {
     await Promise.all(
       Array.from({ length: 4 }, async (_, worker) => {
         for (let i = 0; i < 15; i++) {
-          const response = await fetch(`${url}/v1/endpoints/demo/predict`, { method: 'POST', headers: auth, body: JSON.stringify({ unit: `u-${worker}-${i}`, records: [record] }) });
+          const response = await fetch(`${url}/v1/endpoints/demo/predict`, {
+            method: 'POST',
+            headers: auth,
+            body: JSON.stringify({ unit: `u-${worker}-${i}`, records: [record] }),
+          });
           if (response.status === 200) answered++;
         }
       }),
@@ -133,4 +135,3 @@ describe('npm start', () => {
     expect(count).toBe(answered);
   });
 });
-

@@ -5,7 +5,19 @@ import { scaledModel } from '@flywheel/testing/models';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 import { emptySchema } from '../packages/api/src/routes/mlflow/shapes.ts';
 
-const ANSWERING_EMPTY = new Set(['runs/log-metric', 'runs/log-parameter', 'runs/log-batch', 'runs/set-tag', 'runs/delete-tag', 'runs/delete', 'runs/restore', 'experiments/update', 'experiments/delete', 'experiments/restore', 'experiments/set-experiment-tag']);
+const ANSWERING_EMPTY = new Set([
+  'runs/log-metric',
+  'runs/log-parameter',
+  'runs/log-batch',
+  'runs/set-tag',
+  'runs/delete-tag',
+  'runs/delete',
+  'runs/restore',
+  'experiments/update',
+  'experiments/delete',
+  'experiments/restore',
+  'experiments/set-experiment-tag',
+]);
 
 const MLFLOW = '/api/2.0/mlflow';
 
@@ -39,14 +51,23 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     const created = await call('experiments/create', { name: 'churn-exp', tags: [{ key: 'owner', value: 'ds' }] });
     expect(created.status).toBe(200);
     const id = created.body.experiment_id;
-    expect(await call('experiments/create', { name: 'churn-exp' })).toEqual({ status: 400, body: { error_code: 'RESOURCE_ALREADY_EXISTS', message: "Experiment 'churn-exp' already exists." } });
+    expect(await call('experiments/create', { name: 'churn-exp' })).toEqual({
+      status: 400,
+      body: { error_code: 'RESOURCE_ALREADY_EXISTS', message: "Experiment 'churn-exp' already exists." },
+    });
     const byName = await call('experiments/get-by-name?experiment_name=churn-exp');
     expect(byName.body.experiment).toMatchObject({ experiment_id: id, name: 'churn-exp', lifecycle_stage: 'active', tags: [{ key: 'owner', value: 'ds' }] });
     expect(byName.body.experiment.artifact_location).toBe(`s3://${system.names.bucket}/tracking/${id}`);
 
     expect((await call('experiments/update', { experiment_id: id, new_name: 'churn-exp-2' })).status).toBe(200);
     expect((await call('experiments/set-experiment-tag', { experiment_id: id, key: 'stage', value: 'dev' })).status).toBe(200);
-    expect((await call(`experiments/get?experiment_id=${id}`)).body.experiment).toMatchObject({ name: 'churn-exp-2', tags: [{ key: 'owner', value: 'ds' }, { key: 'stage', value: 'dev' }] });
+    expect((await call(`experiments/get?experiment_id=${id}`)).body.experiment).toMatchObject({
+      name: 'churn-exp-2',
+      tags: [
+        { key: 'owner', value: 'ds' },
+        { key: 'stage', value: 'dev' },
+      ],
+    });
     // The old name is free again.
     expect((await call('experiments/create', { name: 'churn-exp' })).status).toBe(200);
 
@@ -59,7 +80,10 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     expect((await call('experiments/restore', { experiment_id: id })).status).toBe(200);
     expect((await call(`experiments/get?experiment_id=${id}`)).body.experiment.lifecycle_stage).toBe('active');
 
-    expect(await call('experiments/get?experiment_id=999999')).toEqual({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'No Experiment with id=999999 exists' } });
+    expect(await call('experiments/get?experiment_id=999999')).toEqual({
+      status: 404,
+      body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'No Experiment with id=999999 exists' },
+    });
     expect((await call('experiments/get-by-name?experiment_name=nope')).status).toBe(404);
   });
 
@@ -76,20 +100,36 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     expect((await call('runs/log-parameter', { run_id: runId, key: 'lr', value: '0.1' })).status).toBe(200);
     expect((await call('runs/log-parameter', { run_id: runId, key: 'lr', value: '0.1' })).status).toBe(200);
     // Proto3 JSON sends int64 as strings, as MLflow's Python client does.
-    for (const [step, value] of [[0, 0.9], [1, 0.5], [2, 0.3]] as const) {
+    for (const [step, value] of [
+      [0, 0.9],
+      [1, 0.5],
+      [2, 0.3],
+    ] as const) {
       expect((await call('runs/log-metric', { run_id: runId, key: 'loss', value, timestamp: String(2000 + step), step: String(step) })).status).toBe(200);
     }
     const refused = await call('runs/log-batch', { run_id: runId, params: [{ key: 'lr', value: '0.2' }], metrics: [{ key: 'acc', value: 0.8, timestamp: 3000, step: 0 }] });
     expect(refused.status).toBe(400);
     expect(refused.body.error_code).toBe('INVALID_PARAMETER_VALUE');
     expect(refused.body.message).toMatch(/Changing param values is not allowed\. Param with key='lr' was already logged with value='0\.1'/);
-    expect((await call('runs/log-batch', { run_id: runId, params: [{ key: 'depth', value: '4' }], metrics: [{ key: 'acc', value: 0.8, timestamp: 3000, step: 0 }], tags: [{ key: 'note', value: 'x' }] })).status).toBe(200);
+    expect(
+      (
+        await call('runs/log-batch', {
+          run_id: runId,
+          params: [{ key: 'depth', value: '4' }],
+          metrics: [{ key: 'acc', value: 0.8, timestamp: 3000, step: 0 }],
+          tags: [{ key: 'note', value: 'x' }],
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('runs/set-tag', { run_id: runId, key: 'mlflow.note.content', value: 'hello' })).status).toBe(200);
     expect((await call('runs/delete-tag', { run_id: runId, key: 'note' })).status).toBe(200);
     expect((await call('runs/update', { run_id: runId, status: 'FINISHED', end_time: 5000 })).body.run_info).toMatchObject({ run_id: runId, status: 'FINISHED', end_time: 5000 });
 
     const { body } = await call(`runs/get?run_id=${runId}`);
-    expect(body.run.data.params).toEqual([{ key: 'lr', value: '0.1' }, { key: 'depth', value: '4' }]);
+    expect(body.run.data.params).toEqual([
+      { key: 'lr', value: '0.1' },
+      { key: 'depth', value: '4' },
+    ]);
     expect(body.run.data.metrics).toEqual([
       { key: 'loss', value: 0.3, timestamp: 2002, step: 2 },
       { key: 'acc', value: 0.8, timestamp: 3000, step: 0 },
@@ -164,13 +204,26 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
   it('lists a run’s artifacts from S3 one directory at a time', async () => {
     const { runId, artifactUri } = await newRun('artifacts');
     const prefix = artifactUri.replace(`s3://${system.names.bucket}/`, '');
-    for (const [key, body] of [['model/model.onnx', 'onnx-bytes'], ['model/MLmodel', 'flavors: {}'], ['metrics.json', '{}']]) {
+    for (const [key, body] of [
+      ['model/model.onnx', 'onnx-bytes'],
+      ['model/MLmodel', 'flavors: {}'],
+      ['metrics.json', '{}'],
+    ]) {
       await system.clients.s3.send(new PutObjectCommand({ Bucket: system.names.bucket, Key: `${prefix}/${key}`, Body: body }));
     }
     const root = await call(`artifacts/list?run_id=${runId}`);
-    expect(root.body).toEqual({ root_uri: artifactUri, files: [{ path: 'metrics.json', is_dir: false, file_size: 2 }, { path: 'model', is_dir: true }] });
+    expect(root.body).toEqual({
+      root_uri: artifactUri,
+      files: [
+        { path: 'metrics.json', is_dir: false, file_size: 2 },
+        { path: 'model', is_dir: true },
+      ],
+    });
     const model = await call(`artifacts/list?run_id=${runId}&path=model`);
-    expect(model.body.files).toEqual([{ path: 'model/MLmodel', is_dir: false, file_size: 11 }, { path: 'model/model.onnx', is_dir: false, file_size: 10 }]);
+    expect(model.body.files).toEqual([
+      { path: 'model/MLmodel', is_dir: false, file_size: 11 },
+      { path: 'model/model.onnx', is_dir: false, file_size: 10 },
+    ]);
     expect((await call(`artifacts/list?run_id=${runId}&path=../other`)).status).toBe(400);
   });
 
@@ -209,7 +262,15 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
 
     const version = await call('model-versions/create', { name: 'scorer', source: `runs:/${runId}/model`, run_id: runId, tags: [{ key: 'stage-note', value: 'first' }] });
     expect(version.status, JSON.stringify(version.body)).toBe(200);
-    expect(version.body.model_version).toMatchObject({ name: 'scorer', version: '1', run_id: runId, source: `runs:/${runId}/model`, current_stage: 'None', status: 'READY', tags: [{ key: 'stage-note', value: 'first' }] });
+    expect(version.body.model_version).toMatchObject({
+      name: 'scorer',
+      version: '1',
+      run_id: runId,
+      source: `runs:/${runId}/model`,
+      current_stage: 'None',
+      status: 'READY',
+      tags: [{ key: 'stage-note', value: 'first' }],
+    });
     const flywheel = (await (await system.api('/v1/models/scorer/versions/1')).json()) as { lineage: Record<string, unknown>; tags: Record<string, string>; sha256: string };
     expect(flywheel.lineage).toEqual({ source: `runs:/${runId}/model`, runId, experimentId });
     expect(flywheel.tags).toEqual({ 'stage-note': 'first' });
@@ -219,13 +280,17 @@ describe('the MLflow tracking API over HTTP, against the embedded stack', () => 
     expect(model.body.registered_model.latest_versions.map((v: { version: string }) => v.version)).toEqual(['1']);
     expect((await call('model-versions/get?name=scorer&version=1')).body.model_version.run_id).toBe(runId);
     expect((await call(`model-versions/search?filter=${encodeURIComponent(`run_id = '${runId}'`)}`)).body.model_versions.map((v: { name: string }) => v.name)).toEqual(['scorer']);
-    expect((await call(`registered-models/search?filter=${encodeURIComponent("name LIKE 'sco%'")}`)).body.registered_models.map((m: { name: string }) => m.name)).toEqual(['scorer']);
+    expect((await call(`registered-models/search?filter=${encodeURIComponent("name LIKE 'sco%'")}`)).body.registered_models.map((m: { name: string }) => m.name)).toEqual([
+      'scorer',
+    ]);
     expect((await call('registered-models/get-latest-versions', { name: 'scorer', stages: ['Production'] })).body.model_versions).toEqual([]);
     // Flywheel's stages and governed tags are MLflow's: staged through /v1, seen through the MLflow API.
     const staged = await system.api('/v1/models/scorer/versions/1/stage', { method: 'POST', json: { stage: 'staging', reason: 'offline evaluation passed' } });
     expect(staged.status).toBe(200);
     expect((await call('model-versions/get?name=scorer&version=1')).body.model_version.current_stage).toBe('Staging');
-    expect((await call('registered-models/get-latest-versions', { name: 'scorer', stages: ['Staging'] })).body.model_versions.map((v: { version: string }) => v.version)).toEqual(['1']);
+    expect((await call('registered-models/get-latest-versions', { name: 'scorer', stages: ['Staging'] })).body.model_versions.map((v: { version: string }) => v.version)).toEqual([
+      '1',
+    ]);
 
     expect((await call('model-versions/create', { name: 'scorer', source: `runs:/${runId}/missing` })).status).toBe(404);
     expect((await call('model-versions/create', { name: 'scorer', source: 'file:///etc/passwd' })).body.error_code).toBe('INVALID_PARAMETER_VALUE');

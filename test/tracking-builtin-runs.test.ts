@@ -7,7 +7,6 @@ import { createEventsHandler, createTrainHandler } from '@flywheel/deploy';
 import { MemoryLabels, archiveShiftedTraffic, eventually, putRetrainingEndpoint, registerConceptOneModel } from '@flywheel/testing/retrain-fixtures';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
-
 describe('built-in retraining runs are tracking runs', () => {
   let system: TestSystem;
   const labels = new MemoryLabels();
@@ -33,10 +32,14 @@ describe('built-in retraining runs are tracking runs', () => {
     await putRetrainingEndpoint(system, 'churn', 'churn', version);
     labels.add('churn', await archiveShiftedTraffic(system, 'churn', 'churn', version));
     const { runId } = (await (await system.api('/v1/models/churn/retrain', { method: 'POST', json: { params: { trees: { rounds: 30 } } } })).json()) as { runId: string };
-    const done = await eventually(async () => {
-      const run = (await (await system.api(`/v1/runs/${runId}`)).json()) as Run;
-      return run.status === 'succeeded' || run.status === 'failed' ? run : undefined;
-    }, `run ${runId} to finish`, 50_000);
+    const done = await eventually(
+      async () => {
+        const run = (await (await system.api(`/v1/runs/${runId}`)).json()) as Run;
+        return run.status === 'succeeded' || run.status === 'failed' ? run : undefined;
+      },
+      `run ${runId} to finish`,
+      50_000,
+    );
     expect(done.status).toBe('succeeded');
     const gitSha = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     expect(done.code).toEqual({ gitSha, trainer: TRAINER_VERSION });
@@ -48,9 +51,23 @@ describe('built-in retraining runs are tracking runs', () => {
     const experiment = (await mlflow('experiments/get-by-name?experiment_name=churn')).experiment;
     expect(experiment.tags).toContainEqual({ key: 'flywheel.model', value: 'churn' });
     const { run } = await mlflow(`runs/get?run_id=${runId}`);
-    expect(run.info).toMatchObject({ run_id: runId, experiment_id: experiment.experiment_id, status: 'FINISHED', start_time: Date.parse(done.startedAt!), end_time: Date.parse(done.finishedAt!) });
+    expect(run.info).toMatchObject({
+      run_id: runId,
+      experiment_id: experiment.experiment_id,
+      status: 'FINISHED',
+      start_time: Date.parse(done.startedAt!),
+      end_time: Date.parse(done.finishedAt!),
+    });
     const params = Object.fromEntries(run.data.params.map((p: { key: string; value: string }) => [p.key, p.value]));
-    expect(params).toMatchObject({ algorithm: 'boosted-trees', holdoutFraction: '0.2', 'trees.rounds': '30', 'trees.maxDepth': '3', 'trees.learningRate': '0.1', 'trees.maxBins': '32', lookbackDays: '30' });
+    expect(params).toMatchObject({
+      algorithm: 'boosted-trees',
+      holdoutFraction: '0.2',
+      'trees.rounds': '30',
+      'trees.maxDepth': '3',
+      'trees.learningRate': '0.1',
+      'trees.maxBins': '32',
+      lookbackDays: '30',
+    });
     const metrics = Object.fromEntries(run.data.metrics.map((m: { key: string; value: number }) => [m.key, m.value]));
     expect(metrics.accuracy).toBe(done.metrics!.challenger.accuracy);
     expect(metrics['champion.accuracy']).toBe(done.metrics!.champion!.accuracy);
@@ -68,16 +85,28 @@ describe('built-in retraining runs are tracking runs', () => {
     expect(run.inputs.dataset_inputs).toEqual([
       {
         tags: [{ key: 'mlflow.data.context', value: 'training' }],
-        dataset: expect.objectContaining({ name: `churn:${done.dataset!.version}`, digest: done.dataset!.sha256, source_type: 's3', source: `s3://${system.names.bucket}/datasets/sha256/${done.dataset!.sha256}.ndjson.gz` }),
+        dataset: expect.objectContaining({
+          name: `churn:${done.dataset!.version}`,
+          digest: done.dataset!.sha256,
+          source_type: 's3',
+          source: `s3://${system.names.bucket}/datasets/sha256/${done.dataset!.sha256}.ndjson.gz`,
+        }),
       },
     ]);
     // Its metrics are searchable like any logged run's.
-    const found = await mlflow('runs/search', { experiment_ids: [experiment.experiment_id], filter: `metrics.accuracy > ${metrics['champion.accuracy']} AND tags.\`flywheel.trigger\` = 'manual'` });
+    const found = await mlflow('runs/search', {
+      experiment_ids: [experiment.experiment_id],
+      filter: `metrics.accuracy > ${metrics['champion.accuracy']} AND tags.\`flywheel.trigger\` = 'manual'`,
+    });
     expect(found.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([runId]);
 
     // A data scientist's run logged to the model's experiment compares beside it.
     const external = (await mlflow('runs/create', { experiment_id: experiment.experiment_id, run_name: 'notebook' })).run.info.run_id as string;
-    await mlflow('runs/log-batch', { run_id: external, metrics: [{ key: 'accuracy', value: 0.5, timestamp: Date.now(), step: 0 }], params: [{ key: 'algorithm', value: 'logistic' }] });
+    await mlflow('runs/log-batch', {
+      run_id: external,
+      metrics: [{ key: 'accuracy', value: 0.5, timestamp: Date.now(), step: 0 }],
+      params: [{ key: 'algorithm', value: 'logistic' }],
+    });
     const compared = (await (await system.api('/v1/runs?model=churn&order=accuracy')).json()) as any;
     expect(compared.order).toEqual({ metric: 'accuracy', direction: 'desc' });
     expect(compared.runs.map((r: { runId: string }) => r.runId)).toEqual([runId, external]);

@@ -1,5 +1,24 @@
 import { Hono } from 'hono';
-import { ServingMetrics, jsonLogger, type Logger, type AuditLog, type RateLimitLedger, type EventPublisher, type EventStore, type RetrainPorts, type ApiKeyStore, type ArtifactStore, type DatasetObjects, type FeatureStore, type DatasetRegistry, type EndpointStore, type GovernanceStore, type ModelRegistry, type PredictionLogSink, type PerformanceScoreStore } from '@flywheel/core';
+import {
+  ServingMetrics,
+  jsonLogger,
+  type Logger,
+  type AuditLog,
+  type RateLimitLedger,
+  type EventPublisher,
+  type EventStore,
+  type RetrainPorts,
+  type ApiKeyStore,
+  type ArtifactStore,
+  type DatasetObjects,
+  type FeatureStore,
+  type DatasetRegistry,
+  type EndpointStore,
+  type GovernanceStore,
+  type ModelRegistry,
+  type PredictionLogSink,
+  type PerformanceScoreStore,
+} from '@flywheel/core';
 import { auditTrail } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { routeGuards } from './routes/define-route.ts';
@@ -105,12 +124,30 @@ export function createApiApp(deps: ApiDependencies, options: ApiOptions = {}) {
   }
   if (deps.retraining) {
     app.route('/', eventRoutes(deps.retraining.events, guards));
-    app.route('/', runRoutes({ registry: deps.registry, endpoints: deps.endpoints, retrain: deps.retraining.retrain, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), tracking: deps.tracking?.store }, guards));
+    app.route(
+      '/',
+      runRoutes(
+        {
+          registry: deps.registry,
+          endpoints: deps.endpoints,
+          retrain: deps.retraining.retrain,
+          ...(deps.datasets ? { datasets: deps.datasets.registry } : {}),
+          tracking: deps.tracking?.store,
+        },
+        guards,
+      ),
+    );
   }
   if (deps.datasets) app.route('/', datasetRoutes(deps.datasets, guards));
   if (deps.retraining) {
     const { registry, endpoints, apiKeys, audit } = deps;
-    app.route('/', lineageRoutes({ registry, endpoints, retrain: deps.retraining.retrain, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) }, guards));
+    app.route(
+      '/',
+      lineageRoutes(
+        { registry, endpoints, retrain: deps.retraining.retrain, apiKeys, ...(deps.datasets ? { datasets: deps.datasets.registry } : {}), ...(audit ? { audit } : {}) },
+        guards,
+      ),
+    );
   }
   if (deps.feedback) {
     app.route('/', feedbackRoutes({ ...deps.feedback, endpoints: deps.endpoints }, guards));

@@ -1,5 +1,20 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { KeyRateLimiter, resourceAllows, resourceOfPath, scopeAllows, verifyApiKeyUntil, type ApiKeyStore, type RateDecision, type RateLimitLedger, type Scope, type StoredApiKey, TtlCache, jsonLogger, withFields, type Logger } from '@flywheel/core';
+import {
+  KeyRateLimiter,
+  resourceAllows,
+  resourceOfPath,
+  scopeAllows,
+  verifyApiKeyUntil,
+  type ApiKeyStore,
+  type RateDecision,
+  type RateLimitLedger,
+  type Scope,
+  type StoredApiKey,
+  TtlCache,
+  jsonLogger,
+  withFields,
+  type Logger,
+} from '@flywheel/core';
 import { Problem } from './problem.ts';
 
 export interface AuthOptions {
@@ -45,7 +60,7 @@ export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
       const verified = await verifyApiKeyUntil(presented, store, new Date(now));
       const key = verified?.key;
       // A cache miss happens once per TTL per key and process: that bounds the writes.
-      if (key) store.touch(key.id, new Date(now).toISOString()).catch((error) => logger.warn('recording a key\'s last use failed', { keyId: key.id, error: String(error) }));
+      if (key) store.touch(key.id, new Date(now).toISOString()).catch((error) => logger.warn("recording a key's last use failed", { keyId: key.id, error: String(error) }));
       return { key, validUntil: verified?.validUntil ?? 0 };
     });
   }
@@ -64,10 +79,12 @@ export function createAuth(store: ApiKeyStore, options: AuthOptions = {}) {
     cache.deleteWhere((entry) => entry.key?.id === id);
   }
 
-  const requireScope = (scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> => (c, next) => {
-    const authorizing = authorize(c, scope);
-    return authorizing ? authorizing.then(next) : next();
-  };
+  const requireScope =
+    (scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> =>
+    (c, next) => {
+      const authorizing = authorize(c, scope);
+      return authorizing ? authorizing.then(next) : next();
+    };
   return Object.assign(requireScope, { authorize, forget }) satisfies RequireScope;
 }
 

@@ -72,13 +72,7 @@ export class DynamoAlertStore implements AlertStore {
     return Item ? toAlert(unmarshall(Item)) : undefined;
   }
 
-  async transition(
-    id: string,
-    status: Exclude<AlertStatusName, 'open'>,
-    at: string,
-    from: readonly AlertStatusName[],
-    by?: 'policy' | 'user',
-  ): Promise<Alert | undefined> {
+  async transition(id: string, status: Exclude<AlertStatusName, 'open'>, at: string, from: readonly AlertStatusName[], by?: 'policy' | 'user'): Promise<Alert | undefined> {
     const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
     const stamp = status === 'acknowledged' ? 'acknowledgedAt' : 'resolvedAt';
     // Resolved alerts are history: kept for a while, then left to TTL.

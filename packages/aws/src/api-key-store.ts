@@ -1,11 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ApiKeyRotation, ApiKeyStore, StoredApiKey } from '@flywheel/core';
 
@@ -17,9 +10,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   ) {}
 
   async get(id: string): Promise<StoredApiKey | undefined> {
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.table, Key: marshall({ pk: `APIKEY#${id}`, sk: 'APIKEY' }), ConsistentRead: true }),
-    );
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: marshall({ pk: `APIKEY#${id}`, sk: 'APIKEY' }), ConsistentRead: true }));
     return Item ? toKey(unmarshall(Item)) : undefined;
   }
 

@@ -1,11 +1,4 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { StagedUpload, UploadCompletion, UploadedPart } from '@flywheel/core';
 
@@ -39,7 +32,13 @@ export async function putInParts(s3: S3Client, bucket: string, key: string, byte
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARTS_AT_ONCE, count) }, worker));
-    await complete(s3, bucket, key, UploadId!, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
+    await complete(
+      s3,
+      bucket,
+      key,
+      UploadId!,
+      etags.map((etag, i) => ({ partNumber: i + 1, etag })),
+    );
   } catch (error) {
     await abort(s3, bucket, key, UploadId!);
     throw error;
@@ -66,7 +65,12 @@ export async function abort(s3: S3Client, bucket: string, key: string, uploadId:
  * A presigned upload to `key`: one PUT up to PART_BYTES (or when the size is not said), else a
  * multipart upload with a presigned PUT per part and a presigned DELETE that aborts it.
  */
-export async function createStagedUpload(s3: S3Client, bucket: string, key: string, options: { expiresInSeconds: number; sizeBytes?: number; contentType: string }): Promise<StagedUpload> {
+export async function createStagedUpload(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  options: { expiresInSeconds: number; sizeBytes?: number; contentType: string },
+): Promise<StagedUpload> {
   const expiresIn = options.expiresInSeconds;
   const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();
   if (options.sizeBytes === undefined || options.sizeBytes <= PART_BYTES) {

@@ -32,9 +32,7 @@ export class S3ArtifactStore implements ArtifactStore {
     // The same bytes from two writers assemble the same object: a multipart completion needs no condition.
     if (bytes.byteLength > PART_BYTES) return putInParts(this.s3, this.bucket, Key, bytes, 'application/octet-stream');
     try {
-      await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key, Body: bytes, ContentType: 'application/octet-stream', IfNoneMatch: '*' }),
-      );
+      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: bytes, ContentType: 'application/octet-stream', IfNoneMatch: '*' }));
     } catch (error) {
       // Someone stored the same bytes in the meantime; content addressing makes theirs ours.
       if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
@@ -91,8 +89,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
 const modelKey = (sha256: string) => `${modelPrefix}${sha256}.onnx`;
 
-const uploadKeyPattern = (model: string) =>
-  new RegExp(`^${uploadPrefix}${model}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.onnx$`);
+const uploadKeyPattern = (model: string) => new RegExp(`^${uploadPrefix}${model}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.onnx$`);
 
 function isStatus(error: unknown, status: number): boolean {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === status;

@@ -110,7 +110,8 @@ export class AthenaFeatureEngine implements FeatureJoinEngine {
         }
         const [rowId, time, values] = (row.Data ?? []).map((datum) => datum.VarCharValue);
         const index = Number(rowId);
-        if (!Number.isInteger(index) || index < 0 || index >= spineRows) throw new FeatureJoinError('failed', `Athena query ${queryId} answered a row_id the spine does not have: ${rowId}`);
+        if (!Number.isInteger(index) || index < 0 || index >= spineRows)
+          throw new FeatureJoinError('failed', `Athena query ${queryId} answered a row_id the spine does not have: ${rowId}`);
         joined[index] = { featureEventTimeMs: time === undefined ? null : Number(time), featureValues: values ?? null };
       }
       token = page.NextToken;

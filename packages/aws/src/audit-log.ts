@@ -8,7 +8,6 @@ export interface DynamoAuditLogOptions {
   retentionDays?: number;
 }
 
-
 /**
  * Operations items under `pk = AUDIT#<id>`, written once (conditional on the id), listed by the
  * `byStatus` index newest first: `sk = AUDIT` under `gsi1pk = AUDIT`, `sk = ACTOR` under
@@ -41,9 +40,7 @@ export class DynamoAuditLog implements AuditLog {
     ];
     await Promise.all(
       entries.map((entry) =>
-        this.dynamodb.send(
-          new PutItemCommand({ TableName: this.table, Item: toItem({ ...base, ...entry }), ConditionExpression: 'attribute_not_exists(pk)' }),
-        ),
+        this.dynamodb.send(new PutItemCommand({ TableName: this.table, Item: toItem({ ...base, ...entry }), ConditionExpression: 'attribute_not_exists(pk)' })),
       ),
     );
   }
@@ -53,8 +50,7 @@ export class DynamoAuditLog implements AuditLog {
     // The most selective listing, the other filter applied to it.
     const partition = query.resource ? `AUDIT#resource#${query.resource}` : query.actor ? `AUDIT#actor#${query.actor}` : 'AUDIT';
     const filterActor = query.resource !== undefined && query.actor !== undefined;
-    const range =
-      query.since && query.cursor ? 'gsi1sk BETWEEN :since AND :before' : query.since ? 'gsi1sk >= :since' : query.cursor ? 'gsi1sk < :before' : undefined;
+    const range = query.since && query.cursor ? 'gsi1sk BETWEEN :since AND :before' : query.since ? 'gsi1sk >= :since' : query.cursor ? 'gsi1sk < :before' : undefined;
     const records: AuditRecord[] = [];
     let start: Record<string, never> | undefined;
     let last: string | undefined;

@@ -188,7 +188,20 @@ export class DynamoBatchJobStore implements BatchJobStore {
 }
 
 function toJob(item: Record<string, AttributeValue>): BatchJob {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, rowsTotal, rowsDone, rowsFailed, chunksTotal, chunksDone, doneChunks, assembler: _assembler, ...rest } = fromItem<JobItem & { pk: string; sk: string }>(item);
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g2,
+    rowsTotal,
+    rowsDone,
+    rowsFailed,
+    chunksTotal,
+    chunksDone,
+    doneChunks,
+    assembler: _assembler,
+    ...rest
+  } = fromItem<JobItem & { pk: string; sk: string }>(item);
   return {
     ...rest,
     ...(doneChunks ? { countedChunks: [...doneChunks].sort((a, b) => a - b) } : {}),

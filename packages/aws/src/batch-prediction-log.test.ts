@@ -9,7 +9,20 @@ const hashUnit = hmacUnitHasher('test-key');
 function entry(latencyMs: number, configVersion: number, time: string): PredictionLogEntry {
   // Rows of about half a KiB logged (long strings are cut): 1,000 of them take several messages.
   const rows = Array.from({ length: 1_000 }, (_, i) => ({ inputs: { a: i, note: 'x'.repeat(1_500 + (i % 7)) }, outputs: { y: [i * 2] } }));
-  return { requestId: 'bj-0123456789abcdef0123456789abcdef-3-3000-1000', time, endpoint: 'scaler', variant: 'main', model: 'scaler', version: 1, configVersion, rows, latencyMs, status: 'ok', chosen: 'batch', logging: { percent: 100, redact: [] } };
+  return {
+    requestId: 'bj-0123456789abcdef0123456789abcdef-3-3000-1000',
+    time,
+    endpoint: 'scaler',
+    variant: 'main',
+    model: 'scaler',
+    version: 1,
+    configVersion,
+    rows,
+    latencyMs,
+    status: 'ok',
+    chosen: 'batch',
+    logging: { percent: 100, redact: [] },
+  };
 }
 
 describe('the batch prediction log', () => {

@@ -79,7 +79,9 @@ export class DynamoDatasetRegistry implements DatasetRegistry {
   private async ensureVersion(dataset: DatasetVersion): Promise<DatasetVersion> {
     const pk = datasetKey(dataset.name);
     const written = await conditionally(() =>
-      this.dynamodb.send(new PutItemCommand({ TableName: this.table, Item: toItem({ pk, sk: versionKey(dataset.version), ...dataset }), ConditionExpression: 'attribute_not_exists(pk)' })),
+      this.dynamodb.send(
+        new PutItemCommand({ TableName: this.table, Item: toItem({ pk, sk: versionKey(dataset.version), ...dataset }), ConditionExpression: 'attribute_not_exists(pk)' }),
+      ),
     );
     return written ? dataset : ((await this.get(dataset.name, dataset.version)) ?? dataset);
   }

@@ -4,7 +4,6 @@ import { bucket as bucketDefinition } from '@flywheel/infra';
 import type { DatasetObjects } from '@flywheel/core';
 import { gunzipAsync, gzipAsync } from './gzip.ts';
 
-
 /**
  * Training datasets in S3, content-addressed: `datasets/sha256/<hex>.ndjson.gz`, the canonical
  * bytes a dataset version's sha256 is of, gzipped. Written once; the same bytes again are a no-op.
@@ -26,7 +25,10 @@ export class S3DatasetStore implements DatasetObjects {
       const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: datasetKey(sha256) }));
       if (!Body) return undefined;
       const text = (await gunzipAsync(await Body.transformToByteArray())).toString('utf8');
-      return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown);
+      return text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as unknown);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

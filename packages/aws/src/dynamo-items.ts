@@ -1,11 +1,5 @@
 // Small helpers shared by the registry-table stores.
-import {
-  ConditionalCheckFailedException,
-  QueryCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 
 /** Zero-padded so that sort keys order numerically: VERSION#0000000002 < VERSION#0000000010. */

@@ -41,7 +41,11 @@ export class DynamoErasureStore implements ErasureStore {
   async start(erasure: Erasure, subjectKey: string): Promise<{ erasure: Erasure; created: boolean }> {
     const claimed = await conditionally(() =>
       this.dynamodb.send(
-        new PutItemCommand({ TableName: this.table, Item: toItem({ ...claimKey(subjectKey), erasureId: erasure.erasureId, at: erasure.createdAt }), ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutItemCommand({
+          TableName: this.table,
+          Item: toItem({ ...claimKey(subjectKey), erasureId: erasure.erasureId, at: erasure.createdAt }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       ),
     );
     let erasureId = erasure.erasureId;
@@ -62,7 +66,11 @@ export class DynamoErasureStore implements ErasureStore {
     const { progress, ...rest } = { ...erasure, erasureId };
     await conditionally(() =>
       this.dynamodb.send(
-        new PutItemCommand({ TableName: this.table, Item: toItem({ ...erasureKey(erasureId), ...rest, ...progress, subjectKey }), ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutItemCommand({
+          TableName: this.table,
+          Item: toItem({ ...erasureKey(erasureId), ...rest, ...progress, subjectKey }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       ),
     );
     return { erasure: (await this.get(erasureId))!, created: true };
@@ -136,7 +144,9 @@ export class DynamoErasureStore implements ErasureStore {
       set: { status, finishedAt: at, updatedAt: at, ...(error ? { error } : {}) },
       remove: ['pending', 'cursor', ...(error ? [] : ['error'])],
     });
-    const erasure = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: marshall(erasureKey(erasureId)), ConsistentRead: true, ProjectionExpression: 'subjectKey' }));
+    const erasure = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.table, Key: marshall(erasureKey(erasureId)), ConsistentRead: true, ProjectionExpression: 'subjectKey' }),
+    );
     const subjectKey = erasure.Item ? fromItem<{ subjectKey: string }>(erasure.Item).subjectKey : undefined;
     if (subjectKey !== undefined) await this.#clearClaim(subjectKey, erasureId);
   }
@@ -144,13 +154,22 @@ export class DynamoErasureStore implements ErasureStore {
   async #clearClaim(subjectKey: string, erasureId: string): Promise<void> {
     await conditionally(() =>
       this.dynamodb.send(
-        new DeleteItemCommand({ TableName: this.table, Key: marshall(claimKey(subjectKey)), ConditionExpression: 'erasureId = :id', ExpressionAttributeValues: marshall({ ':id': erasureId }) }),
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: marshall(claimKey(subjectKey)),
+          ConditionExpression: 'erasureId = :id',
+          ExpressionAttributeValues: marshall({ ':id': erasureId }),
+        }),
       ),
     );
   }
 
   async addRows(erasureId: string, rows: readonly ErasedRow[]): Promise<void> {
-    await batchPut(this.dynamodb, this.table, rows.map((row) => ({ ...rowKey(erasureId, row.rowId), endpoint: row.endpoint, rowId: row.rowId })));
+    await batchPut(
+      this.dynamodb,
+      this.table,
+      rows.map((row) => ({ ...rowKey(erasureId, row.rowId), endpoint: row.endpoint, rowId: row.rowId })),
+    );
   }
 
   async rows(erasureId: string): Promise<ErasedRow[]> {

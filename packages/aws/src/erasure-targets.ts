@@ -10,7 +10,6 @@ import { DATASET_OBJECTS_PREFIX, datasetKey, sha256OfDatasetKey } from './datase
 import { batchGet, feedbackKey, predictionKey } from './feedback-items.ts';
 import { gunzipAsync, gzipAsync } from './gzip.ts';
 
-
 /** Keys under a prefix in key order, after `after`, ending with `suffix`. */
 async function* keysUnder(s3: S3Client, bucket: string, prefix: string, suffix: string, after?: string): AsyncGenerator<string> {
   let token: string | undefined;
@@ -57,9 +56,7 @@ export class S3ErasureArchive implements ErasureArchive {
       await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
       return;
     }
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: await encodeArchive(lines), ContentType: 'application/x-ndjson', ContentEncoding: 'gzip' }),
-    );
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: await encodeArchive(lines), ContentType: 'application/x-ndjson', ContentEncoding: 'gzip' }));
   }
 }
 
@@ -72,8 +69,16 @@ export class DynamoErasureJoinItems implements ErasureJoinItems {
 
   async existing(rows: readonly ErasedRow[]): Promise<{ feedback: number; predictions: number }> {
     const [feedback, predictions] = await Promise.all([
-      batchGet(this.dynamodb, this.table, rows.map((row) => feedbackKey(row.endpoint, row.rowId))),
-      batchGet(this.dynamodb, this.table, rows.map((row) => predictionKey(row.endpoint, row.rowId))),
+      batchGet(
+        this.dynamodb,
+        this.table,
+        rows.map((row) => feedbackKey(row.endpoint, row.rowId)),
+      ),
+      batchGet(
+        this.dynamodb,
+        this.table,
+        rows.map((row) => predictionKey(row.endpoint, row.rowId)),
+      ),
     ]);
     return { feedback: feedback.length, predictions: predictions.length };
   }
@@ -148,7 +153,9 @@ export class S3ErasureDatasets implements ErasureDatasets {
   async replace(sha256: string, lines: readonly string[], marker: ErasureMarker): Promise<void> {
     // The rows go first: a crash before the marker leaves rows removed and the marker still to write (the retry writes it).
     const bytes = lines.map((line) => `${line}\n`).join('');
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: datasetKey(sha256), Body: await gzipAsync(bytes), ContentType: 'application/x-ndjson', ContentEncoding: 'gzip' }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: datasetKey(sha256), Body: await gzipAsync(bytes), ContentType: 'application/x-ndjson', ContentEncoding: 'gzip' }),
+    );
     await this.registry.markErased(sha256, marker);
   }
 }

@@ -1,6 +1,18 @@
 import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { EMPTY_TALLY, TALLY_FIELDS, addTallies, type ExperimentStore, type ExperimentTally, type Moments, type ServedCount, type TallyDelta, type TallyKey, type VariantTally, forEachLimit } from '@flywheel/core';
+import {
+  EMPTY_TALLY,
+  TALLY_FIELDS,
+  addTallies,
+  type ExperimentStore,
+  type ExperimentTally,
+  type Moments,
+  type ServedCount,
+  type TallyDelta,
+  type TallyKey,
+  type VariantTally,
+  forEachLimit,
+} from '@flywheel/core';
 import { conditionally, queryAll, sortNumber } from './dynamo-items.ts';
 import { batchGet, batchPut } from './feedback-items.ts';
 
@@ -54,7 +66,14 @@ export class DynamoExperimentStore implements ExperimentStore {
     for (let start = 0; start < entries.length; start += TOKENS_PER_ADD) {
       const chunk = entries.slice(start, start + TOKENS_PER_ADD);
       const sum = chunk.reduce((total, entry) => addTallies(total, entry.delta), EMPTY_TALLY);
-      if (await this.#addOnce(key, sum, chunk.map((entry) => entry.token))) continue;
+      if (
+        await this.#addOnce(
+          key,
+          sum,
+          chunk.map((entry) => entry.token),
+        )
+      )
+        continue;
       for (const entry of chunk) await this.add(key, entry.delta, entry.token);
     }
   }
@@ -113,7 +132,15 @@ export class DynamoExperimentStore implements ExperimentStore {
   async addServedBatches(batches: readonly { batchId: string; served: readonly ServedCount[] }[]): Promise<void> {
     const markers = batches.filter((batch) => batch.served.length > 0).map((batch) => ({ batch, key: servedMarkerKey(batch.batchId) }));
     if (markers.length === 0) return;
-    const counted = new Set((await batchGet<{ pk: string }>(this.dynamodb, this.table, markers.map((m) => m.key))).map((item) => item.pk));
+    const counted = new Set(
+      (
+        await batchGet<{ pk: string }>(
+          this.dynamodb,
+          this.table,
+          markers.map((m) => m.key),
+        )
+      ).map((item) => item.pk),
+    );
     const pending = markers.filter((m) => !counted.has(m.key.pk)).map((m) => m.batch);
     if (pending.length === 0) return;
 
@@ -146,8 +173,17 @@ export class DynamoExperimentStore implements ExperimentStore {
       await this.addAll(key, deltas);
     });
     const expiresAt = this.#seconds() + this.#batchMemorySeconds;
-    await batchPut(this.dynamodb, this.table, pending.map(({ batchId }) => ({ ...servedMarkerKey(batchId), expiresAt })));
-    await forEachLimit(byTally.values(), CLAIMS_IN_FLIGHT, ({ key, entries }) => this.forget(key, entries.map(({ batchId }) => `batch:${batchId}`)));
+    await batchPut(
+      this.dynamodb,
+      this.table,
+      pending.map(({ batchId }) => ({ ...servedMarkerKey(batchId), expiresAt })),
+    );
+    await forEachLimit(byTally.values(), CLAIMS_IN_FLIGHT, ({ key, entries }) =>
+      this.forget(
+        key,
+        entries.map(({ batchId }) => `batch:${batchId}`),
+      ),
+    );
   }
 
   /**

@@ -1,5 +1,13 @@
 // The two sides of the feedback join in the monitoring table, and batched reads and writes of them.
-import { BatchGetItemCommand, BatchWriteItemCommand, type AttributeValue, type BatchGetItemCommandOutput, type BatchWriteItemCommandOutput, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type AttributeValue,
+  type BatchGetItemCommandOutput,
+  type BatchWriteItemCommandOutput,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { FeedbackSide, LabelValue, OutcomeValue, PredictionSide } from '@flywheel/core';
 import { forEachLimit } from '@flywheel/core';

@@ -28,13 +28,27 @@ describe('the feedback join', () => {
 
   /** A fresh endpoint per test, so tallies and items do not meet. */
   const newEndpoint = () => `join-${++endpointCount}`;
-  const prediction = (overrides: Partial<PredictionSide> = {}): PredictionSide => ({ variant: 'control', model: 'm', version: 1, configVersion: 1, time: new Date(T0).toISOString(), ...overrides });
+  const prediction = (overrides: Partial<PredictionSide> = {}): PredictionSide => ({
+    variant: 'control',
+    model: 'm',
+    version: 1,
+    configVersion: 1,
+    time: new Date(T0).toISOString(),
+    ...overrides,
+  });
   const keyOf = (endpoint: string): TallyKey => ({ endpoint, configVersion: 1, variant: 'control' });
   const joinerAt = (now: number, store: Pick<DynamoExperimentStore, 'addAll' | 'forget'> = experiments) =>
     new FeedbackJoiner(env.clients.dynamodb, table, store, { claimLeaseMs: LEASE_MS, now: () => new Date(now) });
 
   async function giveFeedback(endpoint: string, rowId: string, fields: Partial<FeedbackItem>): Promise<FeedbackItem> {
-    const item: FeedbackItem = { ...feedbackKey(endpoint, rowId), requestId: rowId.split('/')[0], row: 0, givenAt: new Date(T0).toISOString(), expiresAt: T0 / 1000 + 86_400 * 365 * 10, ...fields };
+    const item: FeedbackItem = {
+      ...feedbackKey(endpoint, rowId),
+      requestId: rowId.split('/')[0],
+      row: 0,
+      givenAt: new Date(T0).toISOString(),
+      expiresAt: T0 / 1000 + 86_400 * 365 * 10,
+      ...fields,
+    };
     await batchPut(env.clients.dynamodb, table, [item]);
     return item;
   }

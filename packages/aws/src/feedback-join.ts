@@ -1,6 +1,19 @@
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { facetDelta, pendingFacets, realizedPerformance, type JoinFacet, type PerformanceState, type PredictionSide, type TallyDelta, type TallyKey, forEachLimit, windowKeyId, windowOf, type WindowKey } from '@flywheel/core';
+import {
+  facetDelta,
+  pendingFacets,
+  realizedPerformance,
+  type JoinFacet,
+  type PerformanceState,
+  type PredictionSide,
+  type TallyDelta,
+  type TallyKey,
+  forEachLimit,
+  windowKeyId,
+  windowOf,
+  type WindowKey,
+} from '@flywheel/core';
 import { conditionally, fromItem } from './dynamo-items.ts';
 import type { DynamoExperimentStore } from './experiment-store.ts';
 import { feedbackKey, feedbackSide, type FeedbackItem } from './feedback-items.ts';
@@ -104,7 +117,10 @@ export class FeedbackJoiner {
   /** Counts rows whose feedback was written together with a claim (see `newClaim`). */
   async complete(endpoint: string, rows: readonly ClaimedRow[]): Promise<void> {
     for (let start = 0; start < rows.length; start += CHUNK) {
-      const again = await this.#count(endpoint, rows.slice(start, start + CHUNK).map((row) => claimOf(endpoint, row)));
+      const again = await this.#count(
+        endpoint,
+        rows.slice(start, start + CHUNK).map((row) => claimOf(endpoint, row)),
+      );
       await this.join(endpoint, again);
     }
   }
@@ -160,7 +176,12 @@ export class FeedbackJoiner {
       }
       byTally.set(id, group);
     }
-    await forEachLimit(byTally.values(), this.#concurrency, ({ key, tokens, deltas }) => this.experiments.addAll(key, tokens.map((token, i) => ({ token, delta: deltas[i] }))));
+    await forEachLimit(byTally.values(), this.#concurrency, ({ key, tokens, deltas }) =>
+      this.experiments.addAll(
+        key,
+        tokens.map((token, i) => ({ token, delta: deltas[i] })),
+      ),
+    );
     const windows = this.#windows;
     if (windows) await forEachLimit(realizedByWindow(claimed), this.#concurrency, ({ key, entries }) => windows.addAll(key, entries));
   }
@@ -175,7 +196,13 @@ export class FeedbackJoiner {
     }
     await forEachLimit(byTally.values(), this.#concurrency, ({ key, tokens }) => this.experiments.forget(key, tokens));
     const windows = this.#windows;
-    if (windows) await forEachLimit(realizedByWindow(marked), this.#concurrency, ({ key, entries }) => windows.forget(key, entries.map((entry) => entry.token)));
+    if (windows)
+      await forEachLimit(realizedByWindow(marked), this.#concurrency, ({ key, entries }) =>
+        windows.forget(
+          key,
+          entries.map((entry) => entry.token),
+        ),
+      );
   }
 
   async #claim(endpoint: string, rowId: string, { token, now, until }: ClaimTerms): Promise<FeedbackItem | undefined> {

@@ -3,7 +3,17 @@ import type { EndpointRecord, PredictionLogRecord, Task } from '@flywheel/core';
 import { KeptRows, type EndpointConfigs } from './feedback-kept-rows.ts';
 
 const row = (overrides: Partial<PredictionLogRecord> = {}): PredictionLogRecord => ({
-  id: 'r/0', time: '2026-01-01T00:00:00.000Z', endpoint: 'e', variant: 'main', model: 'm', version: 1, configVersion: 1, inputs: {}, latencyMs: 1, status: 'ok', ...overrides,
+  id: 'r/0',
+  time: '2026-01-01T00:00:00.000Z',
+  endpoint: 'e',
+  variant: 'main',
+  model: 'm',
+  version: 1,
+  configVersion: 1,
+  inputs: {},
+  latencyMs: 1,
+  status: 'ok',
+  ...overrides,
 });
 
 /** Endpoint configs by version, counting reads; `variants` per config version. */

@@ -76,10 +76,18 @@ export class DynamoPredictionObserver implements PredictionObserver {
         rows.set(id, { endpoint: record.endpoint, rowId: record.id, prediction: { ...predictionKey(record.endpoint, record.id), ...predictionSideOf(record, task), expiresAt } });
       }
     }
-    await batchPut(this.dynamodb, this.table, [...rows.values()].map((row) => row.prediction));
+    await batchPut(
+      this.dynamodb,
+      this.table,
+      [...rows.values()].map((row) => row.prediction),
+    );
 
     const now = this.#now();
-    const feedback = await batchGet<FeedbackItem>(this.dynamodb, this.table, [...rows.values()].map((row) => feedbackKey(row.endpoint, row.rowId)));
+    const feedback = await batchGet<FeedbackItem>(
+      this.dynamodb,
+      this.table,
+      [...rows.values()].map((row) => feedbackKey(row.endpoint, row.rowId)),
+    );
     const joinable = new Map<string, JoinableRow[]>();
     for (const item of feedback) {
       if (!isLive(item, now)) continue;

@@ -68,7 +68,11 @@ export class DynamoFeedbackStore implements FeedbackStore {
 
   async #predictions(endpoint: string, rowIds: readonly string[]): Promise<Map<string, PredictionItem>> {
     const now = this.#now();
-    const found = await batchGet<PredictionItem>(this.dynamodb, this.table, rowIds.map((rowId) => predictionKey(endpoint, rowId)));
+    const found = await batchGet<PredictionItem>(
+      this.dynamodb,
+      this.table,
+      rowIds.map((rowId) => predictionKey(endpoint, rowId)),
+    );
     return new Map(found.filter((p) => isLive(p, now)).map((p) => [p.sk, p]));
   }
 

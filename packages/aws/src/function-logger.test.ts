@@ -12,9 +12,21 @@ describe('createFunctionLogger', () => {
     const logger = withFields(createFunctionLogger('monitor'), { component: 'judge' });
     logger.warn('webhook failed', { host: 'hooks.example.com', attempts: 3 });
     logger.info('judged');
-    const entries = lines.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const entries = lines
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(entries).toEqual([
-      expect.objectContaining({ level: 'WARN', message: 'webhook failed', service: 'monitor', component: 'judge', host: 'hooks.example.com', attempts: 3, timestamp: expect.any(String) }),
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'webhook failed',
+        service: 'monitor',
+        component: 'judge',
+        host: 'hooks.example.com',
+        attempts: 3,
+        timestamp: expect.any(String),
+      }),
       expect.objectContaining({ level: 'INFO', message: 'judged', service: 'monitor', component: 'judge' }),
     ]);
   });

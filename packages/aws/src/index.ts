@@ -8,7 +8,14 @@ export { DynamoEndpointStore } from './endpoint-store.ts';
 export { DynamoGovernanceStore } from './governance-store.ts';
 export { S3ArtifactStore } from './artifact-store.ts';
 export { createFunctionLogger } from './function-logger.ts';
-export { SqsPredictionLogSink, LOCAL_UNIT_HASH_KEY, createPredictionLogSink, hmacUnitHasher, type PredictionLogSinkStats, type SqsPredictionLogSinkOptions } from './prediction-log-sink.ts';
+export {
+  SqsPredictionLogSink,
+  LOCAL_UNIT_HASH_KEY,
+  createPredictionLogSink,
+  hmacUnitHasher,
+  type PredictionLogSinkStats,
+  type SqsPredictionLogSinkOptions,
+} from './prediction-log-sink.ts';
 export { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
 export { replaySpilledPredictionLogs } from './spill-replay.ts';
 export { S3ReferenceProfileStore, profileKey } from './reference-profile-store.ts';

@@ -46,4 +46,3 @@ export class DynamoLatestScores<T extends SeriesScores> {
     return items.map((item) => JSON.parse(item.scores) as T);
   }
 }
-

@@ -3,7 +3,6 @@ import { bucket as bucketDefinition } from '@flywheel/infra';
 import { HOUR_MS, PredictionLogRecordSchema, type PredictionLogRecord } from '@flywheel/core';
 import { gunzipAsync } from './gzip.ts';
 
-
 export interface ArchiveReadStats {
   objects: number;
   /** Lines that are not valid records (left out). */

@@ -2,7 +2,6 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { LogArchive } from '@flywheel/core';
 import { gzipAsync } from './gzip.ts';
 
-
 /**
  * The archive object format: gzipped NDJSON, one record per line. Level 1: the archive is written
  * at traffic rate and read rarely; it already costs about as much CPU as parsing the records, and
@@ -20,8 +19,6 @@ export class S3LogArchive implements LogArchive {
   ) {}
 
   async put(key: string, lines: readonly string[]): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: await encodeArchive(lines), ContentType: 'application/x-ndjson', ContentEncoding: 'gzip' }),
-    );
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: await encodeArchive(lines), ContentType: 'application/x-ndjson', ContentEncoding: 'gzip' }));
   }
 }

@@ -246,9 +246,7 @@ export class DynamoModelRegistry implements ModelRegistry {
   }
 
   private async getItem<T>(pk: string, sk: string): Promise<T | undefined> {
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.table, Key: marshall({ pk, sk }), ConsistentRead: true }),
-    );
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: marshall({ pk, sk }), ConsistentRead: true }));
     return Item ? fromItem<T>(Item) : undefined;
   }
 }

@@ -4,7 +4,6 @@ import type { StoredWindow, WindowKey, WindowSeries, WindowState, WindowStore } 
 import { conditionally, queryAll } from './dynamo-items.ts';
 import { gunzipAsync, gzipAsync } from './gzip.ts';
 
-
 export interface DynamoWindowStoreOptions {
   /** Hour windows expire (TTL) this long after they end (default 400 days: a year-over-year drift query works). */
   retentionDays?: number;

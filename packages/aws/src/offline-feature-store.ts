@@ -1,6 +1,15 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { bucket as bucketDefinition } from '@flywheel/infra';
-import { nullValues, sha256Hex, type AsOfValues, type FeatureRow, type FeatureViewDefinition, type OfflineFeatureStore, type PointInTimeQuery, type SpineRow } from '@flywheel/core';
+import {
+  nullValues,
+  sha256Hex,
+  type AsOfValues,
+  type FeatureRow,
+  type FeatureViewDefinition,
+  type OfflineFeatureStore,
+  type PointInTimeQuery,
+  type SpineRow,
+} from '@flywheel/core';
 import { decodeFeatureRows, encodeFeatureRows, type StoredFeatureRow } from './feature-parquet.ts';
 
 /** One answer of a point-in-time join: the values' JSON and their row's time, or nulls. */

@@ -66,7 +66,9 @@ export class DynamoOnlineFeatureStore implements OnlineFeatureStore {
   }
 
   async erase(view: string, entityId: string): Promise<boolean> {
-    const { Attributes } = await this.dynamodb.send(new DeleteItemCommand({ TableName: this.table, Key: marshall({ pk: onlineKey(view, entityId), sk: SORT_KEY }), ReturnValues: 'ALL_OLD' }));
+    const { Attributes } = await this.dynamodb.send(
+      new DeleteItemCommand({ TableName: this.table, Key: marshall({ pk: onlineKey(view, entityId), sk: SORT_KEY }), ReturnValues: 'ALL_OLD' }),
+    );
     return Attributes !== undefined;
   }
 }

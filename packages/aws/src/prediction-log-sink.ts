@@ -94,7 +94,6 @@ function rememberingHasher(hash: UnitHasher): UnitHasher {
   };
 }
 
-
 /**
  * The request path's prediction log sink: buffers records, packs many per message (NDJSON, up to
  * 256 KiB) and several messages per SendMessageBatch call, sends after `flushIntervalMs` or once
@@ -248,9 +247,11 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     const records = this.#buffer;
     this.#buffer = [];
     this.#bufferedBytes = 0;
-    this.#drains = this.#drains.then(() => this.#drain(records)).catch((error) => {
-      this.#options.logger.error('prediction log drain failed', { error: String(error) });
-    });
+    this.#drains = this.#drains
+      .then(() => this.#drain(records))
+      .catch((error) => {
+        this.#options.logger.error('prediction log drain failed', { error: String(error) });
+      });
     return this.#drains;
   }
 
@@ -349,5 +350,11 @@ export function createPredictionLogSink(
   names: { queueUrl: string; bucket: string; unitHashKey?: string },
   options: Pick<SqsPredictionLogSinkOptions, 'replaysSpill' | 'sendAttempts' | 'sendTimeoutMs' | 'logger'> = {},
 ): SqsPredictionLogSink {
-  return new SqsPredictionLogSink({ sqs: clients.sqs, queueUrl: names.queueUrl, spill: new S3PredictionLogSpill(clients.s3, names.bucket), unitHashKey: names.unitHashKey, ...options });
+  return new SqsPredictionLogSink({
+    sqs: clients.sqs,
+    queueUrl: names.queueUrl,
+    spill: new S3PredictionLogSpill(clients.s3, names.bucket),
+    unitHashKey: names.unitHashKey,
+    ...options,
+  });
 }

@@ -1,10 +1,4 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { bucket as bucketLayout } from '@flywheel/infra';
 
 const SPILL_PREFIX = bucketLayout.prefixes.spill;
@@ -58,11 +52,7 @@ export interface ReplayResult {
  * that fails stays for the next replay. Safe to run concurrently with itself or another process:
  * the worst case is a batch sent twice, which the monitor deduplicates by batch id.
  */
-export async function replaySpilledLogs(
-  spill: S3PredictionLogSpill,
-  send: (body: string) => Promise<void>,
-  options: { maxBatches?: number } = {},
-): Promise<ReplayResult> {
+export async function replaySpilledLogs(spill: S3PredictionLogSpill, send: (body: string) => Promise<void>, options: { maxBatches?: number } = {}): Promise<ReplayResult> {
   let replayed = 0;
   let failed = 0;
   for await (const key of spill.keys()) {

@@ -48,9 +48,7 @@ export class S3ReferenceProfileStore implements BaselineStore {
       },
       options,
     );
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: profileKey(model, version), Body: JSON.stringify(profile), ContentType: 'application/json' }),
-    );
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: profileKey(model, version), Body: JSON.stringify(profile), ContentType: 'application/json' }));
     return profile;
   }
 

@@ -67,10 +67,7 @@ export class RetentionSweeper {
   }
 
   async #sweepJoin(endpoint: string, cutoff: Date): Promise<number> {
-    const old = [
-      ...(await this.#olderThan(predictionKey(endpoint, '').pk, 'time', cutoff)),
-      ...(await this.#olderThan(feedbackKey(endpoint, '').pk, 'givenAt', cutoff)),
-    ];
+    const old = [...(await this.#olderThan(predictionKey(endpoint, '').pk, 'time', cutoff)), ...(await this.#olderThan(feedbackKey(endpoint, '').pk, 'givenAt', cutoff))];
     await forEachLimit(old.values(), 8, async (key) => {
       await this.clients.dynamodb.send(new DeleteItemCommand({ TableName: this.names.monitoringTable, Key: marshall(key) }));
     });

@@ -98,7 +98,10 @@ function decodeCursor(cursor: string, partition: string): Record<string, never> 
   const attributes = key !== null && typeof key === 'object' && !Array.isArray(key) ? Object.entries(key) : [];
   const wellFormed =
     attributes.length === CURSOR_KEYS.size &&
-    attributes.every(([name, value]) => CURSOR_KEYS.has(name) && typeof value === 'object' && value !== null && typeof (value as { S?: unknown }).S === 'string' && Object.keys(value).length === 1) &&
+    attributes.every(
+      ([name, value]) =>
+        CURSOR_KEYS.has(name) && typeof value === 'object' && value !== null && typeof (value as { S?: unknown }).S === 'string' && Object.keys(value).length === 1,
+    ) &&
     (key as { gsi1pk: { S: string } }).gsi1pk.S === partition;
   if (!wellFormed) throw new InvalidCursorError('the cursor is not one this listing gave');
   return key as Record<string, never>;

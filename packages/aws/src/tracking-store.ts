@@ -1,6 +1,16 @@
 import { BatchWriteItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { TrackingError, applyBatch, doesNotExist, latestPoints, type MetricPoint, type RunBatch, type TrackingExperiment, type TrackingRun, type TrackingStore } from '@flywheel/core';
+import {
+  TrackingError,
+  applyBatch,
+  doesNotExist,
+  latestPoints,
+  type MetricPoint,
+  type RunBatch,
+  type TrackingExperiment,
+  type TrackingRun,
+  type TrackingStore,
+} from '@flywheel/core';
 import { conditionally, fromItem, queryAll, toItem } from './dynamo-items.ts';
 
 const experimentKey = (experimentId: string) => ({ pk: `EXP#${experimentId}`, sk: 'EXP' });
@@ -162,7 +172,8 @@ export class DynamoTrackingStore implements TrackingStore {
     ];
     for (let i = 0; i < entries.length; i += ENTRIES_PER_WRITE) await this.setEntries(runId, batch, entries.slice(i, i + ENTRIES_PER_WRITE));
     const latest = latestPoints(batch.metrics ?? []);
-    for (let i = 0; i < latest.length; i += METRIC_WRITES_AT_ONCE) await Promise.all(latest.slice(i, i + METRIC_WRITES_AT_ONCE).map((point) => this.setLatest(runId, batch, point)));
+    for (let i = 0; i < latest.length; i += METRIC_WRITES_AT_ONCE)
+      await Promise.all(latest.slice(i, i + METRIC_WRITES_AT_ONCE).map((point) => this.setLatest(runId, batch, point)));
     if (batch.metrics?.length) await this.appendMetricHistory(runId, batch.metrics);
   }
 
@@ -222,7 +233,11 @@ export class DynamoTrackingStore implements TrackingStore {
     applyBatch(run, batch);
   }
 
-  private async conditionalOnRun(runId: string, batch: RunBatch, update: Pick<ConstructorParameters<typeof UpdateItemCommand>[0], 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<void> {
+  private async conditionalOnRun(
+    runId: string,
+    batch: RunBatch,
+    update: Pick<ConstructorParameters<typeof UpdateItemCommand>[0], 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+  ): Promise<void> {
     const written = await conditionally(() => this.dynamodb.send(new UpdateItemCommand({ TableName: this.table, Key: marshall(runKey(runId)), ...update })));
     if (written) return;
     // Refused: say why, as applyBatch would (another writer logged a param meanwhile, or deleted the run).

@@ -40,7 +40,6 @@ export class ApiError extends Error {
   }
 }
 
-
 export interface RequestOptions {
   method?: string;
   json?: unknown;

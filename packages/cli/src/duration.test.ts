@@ -11,6 +11,7 @@ describe('durations of --since and --interval', () => {
   });
 
   it('names the flag and the expected form when the text is not a duration', () => {
-    for (const bad of ['1', 'h', '0h', '-1h', '1y', 'yesterday']) expect(() => parseDuration(bad, '--since')).toThrow(`--since takes a duration such as 30m, 1h or 7d, got "${bad}"`);
+    for (const bad of ['1', 'h', '0h', '-1h', '1y', 'yesterday'])
+      expect(() => parseDuration(bad, '--since')).toThrow(`--since takes a duration such as 30m, 1h or 7d, got "${bad}"`);
   });
 });

@@ -30,10 +30,13 @@ export async function main(argv: string[], environment: Environment = processEnv
 
 /** Every command throws instead of exiting, and writes where the environment says. */
 function configure(command: Command, environment: Environment): void {
-  command.exitOverride().showHelpAfterError('(add --help for usage)').configureOutput({
-    writeOut: (text) => environment.stdout.write(text),
-    writeErr: (text) => environment.stderr.write(text),
-  });
+  command
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({
+      writeOut: (text) => environment.stdout.write(text),
+      writeErr: (text) => environment.stderr.write(text),
+    });
   for (const sub of command.commands) configure(sub, environment);
 }
 

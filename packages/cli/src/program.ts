@@ -12,7 +12,9 @@ import type { ContextFor } from './context.ts';
 
 export function createProgram(contextFor: ContextFor): Command {
   const program = new Command('flywheel')
-    .description(`Flywheel from the command line. Talks to FLYWHEEL_URL (default ${DEFAULT_URL}) with FLYWHEEL_API_KEY (default: the local admin key in FLYWHEEL_DATA_DIR or ./.data).`)
+    .description(
+      `Flywheel from the command line. Talks to FLYWHEEL_URL (default ${DEFAULT_URL}) with FLYWHEEL_API_KEY (default: the local admin key in FLYWHEEL_DATA_DIR or ./.data).`,
+    )
     .option('--json', 'print JSON for scripts instead of tables')
     .option('--url <url>', 'the API (overrides FLYWHEEL_URL)')
     .addHelpText('after', '\nExit codes: 0 done, 1 the API refused or failed (the reason on stderr), 2 wrong usage.');

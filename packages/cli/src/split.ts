@@ -19,8 +19,7 @@ export function describeTarget(target: { model: string; version?: number; alias?
   return `${target.model}@${target.version ?? target.alias}`;
 }
 
-const sameTarget = (variant: VariantSpec, target: ModelTarget) =>
-  variant.model === target.model && variant.version === target.version && variant.alias === target.alias;
+const sameTarget = (variant: VariantSpec, target: ModelTarget) => variant.model === target.model && variant.version === target.version && variant.alias === target.alias;
 
 const pointer = (target: ModelTarget): { version: number } | { alias: string } => (target.version !== undefined ? { version: target.version } : { alias: target.alias! });
 
@@ -57,11 +56,7 @@ export function canaryVariants(current: EndpointConfig, target: ModelTarget, per
 export function promoteVariants(current: EndpointConfig, variantName?: string): { variants: VariantSpec[]; promoted: VariantSpec } {
   const control = controlOf(current.variants);
   const others = current.variants.filter((variant) => variant !== control);
-  const promoted = variantName
-    ? current.variants.find((variant) => variant.name === variantName)
-    : others.length === 1
-      ? others[0]
-      : undefined;
+  const promoted = variantName ? current.variants.find((variant) => variant.name === variantName) : others.length === 1 ? others[0] : undefined;
   if (!promoted) {
     throw new UsageError(
       variantName

@@ -14,7 +14,7 @@ describe('the console build', () => {
     ).toBe(true);
   });
 
-  it('names the page\'s assets by their hash, and bundles uPlot into the app', async () => {
+  it("names the page's assets by their hash, and bundles uPlot into the app", async () => {
     const assets = await buildAssets();
     expect(Object.keys(assets)).toEqual(expect.arrayContaining(['app.css', 'app.js', 'index.html']));
     // Chunks are imported by the app relative to it, so they are served beside it.

@@ -470,9 +470,7 @@ export {
   silentLogger,
   withFields,
 } from './logging/index.ts';
-export {
-  TtlCache,
-} from './cache/index.ts';
+export { TtlCache } from './cache/index.ts';
 export { mulberry32 } from './statistics/random.ts';
 export {
   type AgreementCounts,
@@ -505,9 +503,5 @@ export {
   windowKeyId,
   windowOf,
 } from './monitoring/index.ts';
-export {
-  forEachLimit,
-} from './concurrency/for-each-limit.ts';
-export {
-  sleep,
-} from './concurrency/sleep.ts';
+export { forEachLimit } from './concurrency/for-each-limit.ts';
+export { sleep } from './concurrency/sleep.ts';

@@ -10,11 +10,7 @@ import { StackAdapters } from './stack-adapters.ts';
  * The API's composition root: its ports, implemented with the AWS SDK against the named
  * resources, every adapter built once (see {@link StackAdapters}).
  */
-export function createApiDependencies(
-  clients: AwsClients,
-  names: ResourceNames,
-  options: { env?: Record<string, string | undefined>; logger?: Logger } = {},
-): ApiDependencies {
+export function createApiDependencies(clients: AwsClients, names: ResourceNames, options: { env?: Record<string, string | undefined>; logger?: Logger } = {}): ApiDependencies {
   return apiDependencies(new StackAdapters(clients, names, options.env ?? process.env, options.logger));
 }
 

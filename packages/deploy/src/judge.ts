@@ -1,7 +1,16 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createFunctionLogger, type AwsClients, type ResourceNames } from '@flywheel/aws';
-import { Judge, WebhookNotifier, performanceSignalSource, webhooksFromEnv, type AlertNotifier, type JudgeDependencies, type JudgeOptions, type JudgeStats } from '@flywheel/monitor';
+import {
+  Judge,
+  WebhookNotifier,
+  performanceSignalSource,
+  webhooksFromEnv,
+  type AlertNotifier,
+  type JudgeDependencies,
+  type JudgeOptions,
+  type JudgeStats,
+} from '@flywheel/monitor';
 import { VersionCache, type Logger, type PerformanceThresholdsInput } from '@flywheel/core';
 import { createJudgeDependencies } from './monitoring.ts';
 import { StackAdapters } from './stack-adapters.ts';

@@ -40,10 +40,7 @@ export function createMonitorDependencies(stack: StackAdapters, options: { notif
  * The API's monitoring ports: the prediction log sink (counted into `servingMetrics` on the way),
  * and the stores behind drift, alerts, baselines and /metrics.
  */
-export function createMonitoringApiDependencies(
-  stack: StackAdapters,
-  notifier: AlertNotifier,
-): Required<Pick<ApiDependencies, 'predictionLog' | 'monitoring' | 'servingMetrics'>> {
+export function createMonitoringApiDependencies(stack: StackAdapters, notifier: AlertNotifier): Required<Pick<ApiDependencies, 'predictionLog' | 'monitoring' | 'servingMetrics'>> {
   const servingMetrics = new ServingMetrics();
   return {
     predictionLog: meteredSink(stack.predictionLogSink, servingMetrics),

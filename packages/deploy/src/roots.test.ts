@@ -34,7 +34,11 @@ const roots: Record<string, (names: ReturnType<typeof deployedNames>) => unknown
 
 describe('the composition roots', () => {
   it('has one for every deployed function but the edge (which has no environment: its names are bundled)', () => {
-    expect(Object.keys(roots).sort()).toEqual(Object.keys(functions).filter((name) => name !== 'edge').sort());
+    expect(Object.keys(roots).sort()).toEqual(
+      Object.keys(functions)
+        .filter((name) => name !== 'edge')
+        .sort(),
+    );
   });
 
   for (const [name, build] of Object.entries(roots)) {

@@ -24,7 +24,10 @@ const oipIssues = (inputs: unknown) => issuesOf(() => tensorsFromOip(specs, inpu
 describe('nested-array inputs', () => {
   test('valid inputs become tensors of the signature types, with 64-bit integers exact', () => {
     const feeds = tensorsFromNested(specs, {
-      features: [[1, 2, 3, 4], [5, 6, 7, 8]],
+      features: [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
       ids: ['9007199254740993', -9007199254740991, '-9223372036854775808'],
     });
     expect(feeds.features.type).toBe('float32');
@@ -35,16 +38,20 @@ describe('nested-array inputs', () => {
   });
 
   test('wrong shape names the input, the expected and the given shape', () => {
-    expect(nestedIssues({ features: [[1, 2, 3]], ids: [1] })).toEqual([
-      { path: 'inputs.features', message: 'input features expects shape [-1, 4], got [1, 3]' },
-    ]);
+    expect(nestedIssues({ features: [[1, 2, 3]], ids: [1] })).toEqual([{ path: 'inputs.features', message: 'input features expects shape [-1, 4], got [1, 3]' }]);
     expect(nestedIssues({ features: [1, 2, 3, 4], ids: [1] })[0].message).toBe('input features expects shape [-1, 4], got [4]');
   });
 
   test('wrong element type points at the element', () => {
-    expect(nestedIssues({ features: [[1, 2, 3, 4], [1, 2, 'x', 4]], ids: [1] })).toEqual([
-      { path: 'inputs.features[1][2]', message: 'input features (FP32) expects a finite number within float32 range (about ±3.4e38), got "x"' },
-    ]);
+    expect(
+      nestedIssues({
+        features: [
+          [1, 2, 3, 4],
+          [1, 2, 'x', 4],
+        ],
+        ids: [1],
+      }),
+    ).toEqual([{ path: 'inputs.features[1][2]', message: 'input features (FP32) expects a finite number within float32 range (about ±3.4e38), got "x"' }]);
     expect(nestedIssues({ features: [[1, 2, 3, true]], ids: [1] })[0].path).toBe('inputs.features[0][3]');
   });
 
@@ -59,15 +66,21 @@ describe('nested-array inputs', () => {
 
   test('unknown and missing inputs are each named', () => {
     expect(nestedIssues({ features: [[1, 2, 3, 4]], extra: [1] })).toEqual([
-      { path: 'inputs.extra', message: 'unknown input extra; the model\'s inputs are features, ids' },
+      { path: 'inputs.extra', message: "unknown input extra; the model's inputs are features, ids" },
       { path: 'inputs.ids', message: 'missing input ids (INT64, shape [-1])' },
     ]);
   });
 
   test('ragged arrays are rejected where they go ragged', () => {
-    expect(nestedIssues({ features: [[1, 2, 3, 4], [1, 2, 3]], ids: [1] })).toEqual([
-      { path: 'inputs.features[1]', message: 'ragged array: expected 4 elements at depth 1, got 3 elements' },
-    ]);
+    expect(
+      nestedIssues({
+        features: [
+          [1, 2, 3, 4],
+          [1, 2, 3],
+        ],
+        ids: [1],
+      }),
+    ).toEqual([{ path: 'inputs.features[1]', message: 'ragged array: expected 4 elements at depth 1, got 3 elements' }]);
     expect(nestedIssues({ features: [[1, 2, 3, 4], 5], ids: [1] })[0]).toEqual({
       path: 'inputs.features[1]',
       message: 'ragged array: expected 4 elements at depth 1, got a scalar',
@@ -103,23 +116,26 @@ describe('Open Inference Protocol inputs', () => {
   test('flat (or nested) data with a shape becomes tensors', () => {
     const flat = tensorsFromOip(specs, [features, ids]);
     expect(flat.features.dims).toEqual([2, 4]);
-    const nested = tensorsFromOip(specs, [{ ...features, data: [[1, 2, 3, 4], [5, 6, 7, 8]] }, ids]);
+    const nested = tensorsFromOip(specs, [
+      {
+        ...features,
+        data: [
+          [1, 2, 3, 4],
+          [5, 6, 7, 8],
+        ],
+      },
+      ids,
+    ]);
     expect(nested.features.data).toEqual(flat.features.data);
   });
 
   test('datatype must match the signature', () => {
-    expect(oipIssues([{ ...features, datatype: 'FP64' }, ids])).toEqual([
-      { path: 'inputs[0].datatype', message: 'input features has datatype FP32, got "FP64"' },
-    ]);
+    expect(oipIssues([{ ...features, datatype: 'FP64' }, ids])).toEqual([{ path: 'inputs[0].datatype', message: 'input features has datatype FP32, got "FP64"' }]);
   });
 
   test('shape must fit the signature and the data', () => {
-    expect(oipIssues([{ ...features, shape: [4, 2] }, ids])).toEqual([
-      { path: 'inputs[0].shape', message: 'input features expects shape [-1, 4], got [4, 2]' },
-    ]);
-    expect(oipIssues([{ ...features, shape: [3, 4] }, ids])).toEqual([
-      { path: 'inputs[0].data', message: 'shape [3, 4] needs 12 elements, got 8' },
-    ]);
+    expect(oipIssues([{ ...features, shape: [4, 2] }, ids])).toEqual([{ path: 'inputs[0].shape', message: 'input features expects shape [-1, 4], got [4, 2]' }]);
+    expect(oipIssues([{ ...features, shape: [3, 4] }, ids])).toEqual([{ path: 'inputs[0].data', message: 'shape [3, 4] needs 12 elements, got 8' }]);
     expect(oipIssues([{ ...features, shape: [2, -4] }, ids])[0].path).toBe('inputs[0].shape');
   });
 
@@ -131,7 +147,7 @@ describe('Open Inference Protocol inputs', () => {
 
   test('unknown, missing, duplicated and malformed inputs', () => {
     expect(oipIssues([features, { ...ids, name: 'idz' }])).toEqual([
-      { path: 'inputs[1].name', message: 'unknown input idz; the model\'s inputs are features, ids' },
+      { path: 'inputs[1].name', message: "unknown input idz; the model's inputs are features, ids" },
       { path: 'inputs', message: 'missing input ids (INT64, shape [-1])' },
     ]);
     expect(oipIssues([features, ids, ids])).toEqual([{ path: 'inputs[2].name', message: 'input ids is given more than once' }]);

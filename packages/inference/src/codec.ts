@@ -102,13 +102,7 @@ type TensorResult = { tensor: Tensor } | { issue: InputIssue };
 
 const issue = (path: string, message: string): TensorResult => ({ issue: { path, message } });
 
-function toTensor(
-  spec: TensorSpec,
-  shape: number[],
-  elements: unknown[],
-  shapePath: string,
-  elementPath: (offset: number) => string,
-): TensorResult {
+function toTensor(spec: TensorSpec, shape: number[], elements: unknown[], shapePath: string, elementPath: (offset: number) => string): TensorResult {
   if (!shapeFits(spec.shape, shape)) {
     return issue(shapePath, `input ${spec.name} expects shape ${formatShape(spec.shape)}, got ${formatShape(shape)}`);
   }

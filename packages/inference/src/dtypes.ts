@@ -2,35 +2,9 @@
 // ONNX TensorProto.DataType code and Open Inference Protocol (KServe V2) datatype.
 import { TensorDataType } from './onnx-proto.ts';
 
-export type ElementType =
-  | 'float16'
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'uint64'
-  | 'bool'
-  | 'string';
+export type ElementType = 'float16' | 'float32' | 'float64' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool' | 'string';
 
-export type OipDatatype =
-  | 'FP16'
-  | 'FP32'
-  | 'FP64'
-  | 'INT8'
-  | 'INT16'
-  | 'INT32'
-  | 'INT64'
-  | 'UINT8'
-  | 'UINT16'
-  | 'UINT32'
-  | 'UINT64'
-  | 'BOOL'
-  | 'BYTES';
+export type OipDatatype = 'FP16' | 'FP32' | 'FP64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'BOOL' | 'BYTES';
 
 export const elementTypes: Readonly<Record<ElementType, { onnx: number; oip: OipDatatype }>> = {
   float16: { onnx: TensorDataType.FLOAT16, oip: 'FP16' },

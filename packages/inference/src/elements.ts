@@ -5,18 +5,7 @@ import { fromFloat16Bits, toFloat16Bits } from './float16.ts';
 export type JsonScalar = number | string | boolean;
 
 /** Flat tensor data in the form onnxruntime takes for each element type. */
-export type TensorData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | string[];
+export type TensorData = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array | string[];
 
 interface ElementCodec {
   /** What a valid JSON element looks like, for error messages. */
@@ -48,10 +37,7 @@ function integer64(min: bigint, max: bigint, create: (length: number) => TensorD
     expected: `an integer in [${min}, ${max}] (a decimal string beyond 2^53)`,
     create,
     parse: (value) => {
-      const big =
-        Number.isSafeInteger(value) ? BigInt(value as number)
-        : typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? BigInt(value)
-        : undefined;
+      const big = Number.isSafeInteger(value) ? BigInt(value as number) : typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? BigInt(value) : undefined;
       return big !== undefined && big >= min && big <= max ? big : undefined;
     },
   };

@@ -28,7 +28,13 @@ describe('checkModelGraph', () => {
   });
 
   it('names the node whose operator is not a standard one, or whose domain is not allowed', () => {
-    const unknownOp = writeModel({ ...io, nodes: [{ opType: 'Relu', inputs: ['x'], outputs: ['h'] }, { name: 'evil', opType: 'ExecShell', inputs: ['h'], outputs: ['y'] }] });
+    const unknownOp = writeModel({
+      ...io,
+      nodes: [
+        { opType: 'Relu', inputs: ['x'], outputs: ['h'] },
+        { name: 'evil', opType: 'ExecShell', inputs: ['h'], outputs: ['y'] },
+      ],
+    });
     expect(reason(() => checkModelGraph(unknownOp))).toMatch(/node "evil" of graph "graph" \(ExecShell\) is not an operator of ai\.onnx/);
     const customDomain = writeModel({ ...io, opsets: { 'com.example': 1 }, nodes: [{ opType: 'Relu', domain: 'com.example', inputs: ['x'], outputs: ['y'] }] });
     expect(reason(() => checkModelGraph(customDomain))).toMatch(/node "Relu_0" .*uses domain "com\.example", which is not allowed/);
@@ -63,7 +69,12 @@ describe('checkModelGraph', () => {
     expect(reason(() => checkModelGraph(chain, { maxInitializers: 1 }))).toMatch(/more than 1 initializers/);
     let graph: Record<string, unknown> = { name: 'leaf', node: [{ opType: 'Identity', input: ['x'], output: ['y'] }], input: [], output: [valueInfo('y')] };
     for (let depth = 0; depth < 4; depth++) {
-      graph = { name: `level${depth}`, node: [{ opType: 'If', input: ['c'], output: ['y'], attribute: [{ name: 'then_branch', type: 5, g: graph }] }], input: [], output: [valueInfo('y')] };
+      graph = {
+        name: `level${depth}`,
+        node: [{ opType: 'If', input: ['c'], output: ['y'], attribute: [{ name: 'then_branch', type: 5, g: graph }] }],
+        input: [],
+        output: [valueInfo('y')],
+      };
     }
     const nested = encode({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: { ...graph, input: [valueInfo('x')] } });
     expect(() => checkModelGraph(nested, { maxSubgraphDepth: 4 })).not.toThrow();

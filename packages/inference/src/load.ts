@@ -54,9 +54,7 @@ function servedSignature(graph: GraphSignature): { signature: Signature; notes: 
     if (input.kind !== 'tensor') throw new ModelLoadError(`input ${input.name} is ${input.type}; only tensor inputs can be fed`);
     inputs.push(tensorSpec(input));
   }
-  const notes = graph.initializerInputs.map(
-    (name) => `graph input ${name} is an initializer (older IR versions list them as inputs); requests do not feed it`,
-  );
+  const notes = graph.initializerInputs.map((name) => `graph input ${name} is an initializer (older IR versions list them as inputs); requests do not feed it`);
   const outputs: TensorSpec[] = [];
   for (const output of graph.outputs) {
     if (output.kind === 'tensor') outputs.push(tensorSpec(output));

@@ -5,15 +5,7 @@ import { InferenceError } from './errors.ts';
 import { loadModel, type LoadedModel } from './load.ts';
 import { predict } from './predict.ts';
 import { releaseModel } from './run.ts';
-import {
-  cnnFixture,
-  embeddingFixture,
-  linearClassifierFixture,
-  mlpFixture,
-  treeClassifierFixture,
-  treeRegressorFixture,
-  type ModelFixture,
-} from '@flywheel/testing/test-models';
+import { cnnFixture, embeddingFixture, linearClassifierFixture, mlpFixture, treeClassifierFixture, treeRegressorFixture, type ModelFixture } from '@flywheel/testing/test-models';
 import { floatTensor, tensorType, writeModel, type NodeSpec, type ValueSpec } from './writer.ts';
 
 const loaded: LoadedModel[] = [];
@@ -86,7 +78,13 @@ describe('models made with the writer load, describe themselves and match a refe
   test('inputs that fit the signature but not the graph fail as InferenceError with the runtime reason', async () => {
     const fixture = embeddingFixture();
     const model = await load(fixture.bytes);
-    const error = await predict(model, { ...fixture.inputs, ids: [[0, 99], [1, 2]] }).catch((e: unknown) => e);
+    const error = await predict(model, {
+      ...fixture.inputs,
+      ids: [
+        [0, 99],
+        [1, 2],
+      ],
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InferenceError);
     expect((error as Error).message).toMatch(/^inference failed: .*indices/i);
   });
@@ -105,9 +103,7 @@ describe('models made with the writer load, describe themselves and match a refe
     const fixture = linearClassifierFixture(true);
     const model = await load(fixture.bytes);
     expect(model.signature.outputs).toEqual([{ name: 'label', datatype: 'BYTES', shape: [-1] }]);
-    expect(model.notes).toEqual([
-      'output probabilities is seq(map(string,tensor(float))), not a tensor; it is left out of predictions',
-    ]);
+    expect(model.notes).toEqual(['output probabilities is seq(map(string,tensor(float))), not a tensor; it is left out of predictions']);
     await expectReference(fixture, model);
   });
 
@@ -140,14 +136,24 @@ describe('models made with the writer load, describe themselves and match a refe
     expect(model.signature.inputs).toEqual([{ name: 'x', datatype: 'FP32', shape: [-1, 2] }]);
     expect(model.notes).toHaveLength(2);
     expect(model.notes[0]).toMatch(/graph input w is an initializer/);
-    expect(await predict(model, { x: [[1, 1], [3, 2]] })).toEqual({ y: [[1.5], [4.5]] });
+    expect(
+      await predict(model, {
+        x: [
+          [1, 1],
+          [3, 2],
+        ],
+      }),
+    ).toEqual({ y: [[1.5], [4.5]] });
   });
 });
 
 // The rest of the ai.onnx.ml operators converters commonly emit, each on a tiny hand-checked case,
 // so a runtime upgrade that drops ML ops from the wasm build (or the native one) fails here.
 describe.each(['web', 'node'] as const)('other ai.onnx.ml operators run in onnxruntime-%s', (backend) => {
-  const x = [[0.2, 0.9], [0.8, 0.1]];
+  const x = [
+    [0.2, 0.9],
+    [0.8, 0.1],
+  ];
   const floatIn: ValueSpec = { name: 'x', type: tensorType('float32', ['N', 2]) };
   const floatOut: ValueSpec = { name: 'y', type: tensorType('float32') };
   const ml = (opType: string, attributes: NodeSpec['attributes'], inputs = ['x']): NodeSpec => ({
@@ -158,10 +164,34 @@ describe.each(['web', 'node'] as const)('other ai.onnx.ml operators run in onnxr
     attributes,
   });
   const cases: { node: NodeSpec; opset?: number; inputs?: ValueSpec[]; output?: ValueSpec; feed?: Record<string, NestedValue>; y: NestedValue }[] = [
-    { node: ml('Scaler', { offset: { floats: [1, 1] }, scale: { floats: [2, 2] } }), y: [[-1.6, -0.2], [-0.4, -1.8]] },
-    { node: ml('Normalizer', { norm: { string: 'MAX' } }), y: [[0.2 / 0.9, 1], [1, 0.125]] },
-    { node: ml('Binarizer', { threshold: { float: 0.5 } }), y: [[0, 1], [1, 0]] },
-    { node: ml('Imputer', { imputed_value_floats: { floats: [7, 7] }, replaced_value_float: { float: 0.1 } }), y: [[0.2, 0.9], [0.8, 7]] },
+    {
+      node: ml('Scaler', { offset: { floats: [1, 1] }, scale: { floats: [2, 2] } }),
+      y: [
+        [-1.6, -0.2],
+        [-0.4, -1.8],
+      ],
+    },
+    {
+      node: ml('Normalizer', { norm: { string: 'MAX' } }),
+      y: [
+        [0.2 / 0.9, 1],
+        [1, 0.125],
+      ],
+    },
+    {
+      node: ml('Binarizer', { threshold: { float: 0.5 } }),
+      y: [
+        [0, 1],
+        [1, 0],
+      ],
+    },
+    {
+      node: ml('Imputer', { imputed_value_floats: { floats: [7, 7] }, replaced_value_float: { float: 0.1 } }),
+      y: [
+        [0.2, 0.9],
+        [0.8, 7],
+      ],
+    },
     { node: ml('LinearRegressor', { coefficients: { floats: [1, 2] }, intercepts: { floats: [0.5] } }), y: [[2.5], [1.5]] },
     {
       node: ml('SVMRegressor', {
@@ -180,7 +210,13 @@ describe.each(['web', 'node'] as const)('other ai.onnx.ml operators run in onnxr
       feed: { x, columns: [1] },
       y: [[0.9], [0.1]],
     },
-    { node: ml('FeatureVectorizer', { inputdimensions: { ints: [2, 2] } }, ['x', 'x']), y: [[0.2, 0.9, 0.2, 0.9], [0.8, 0.1, 0.8, 0.1]] },
+    {
+      node: ml('FeatureVectorizer', { inputdimensions: { ints: [2, 2] } }, ['x', 'x']),
+      y: [
+        [0.2, 0.9, 0.2, 0.9],
+        [0.8, 0.1, 0.8, 0.1],
+      ],
+    },
     {
       node: ml('OneHotEncoder', { cats_int64s: { ints: [1, 2, 3] } }, ['category']),
       inputs: [{ name: 'category', type: tensorType('int64', ['N', 1]) }],

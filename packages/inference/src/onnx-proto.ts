@@ -218,9 +218,7 @@ const onnxSchema = (tensorProtoFields: Record<string, protobuf.IField>): protobu
 });
 
 /** The reflected `onnx.ModelProto` message type. */
-export const ModelProto = protobuf.Root.fromJSON(onnxSchema({ ...tensorHeaderFields, ...tensorPayloadFields })).lookupType(
-  'onnx.ModelProto',
-);
+export const ModelProto = protobuf.Root.fromJSON(onnxSchema({ ...tensorHeaderFields, ...tensorPayloadFields })).lookupType('onnx.ModelProto');
 
 // The same schema without tensor payloads, for reading a model's structure: the decoder skips the
 // weight bytes instead of materialising what can be hundreds of megabytes of numbers.

@@ -37,9 +37,9 @@ function requestedOutputs(model: LoadedModel, requested: unknown): readonly stri
   }
   const names = requested.map((output: unknown) => (output as { name?: unknown } | null)?.name);
   const issues = names.flatMap((name, index) =>
-    typeof name === 'string' && served.includes(name) ? [] : [
-      { path: `outputs[${index}].name`, message: `unknown output ${JSON.stringify(name)}; the served outputs are ${served.join(', ')}` },
-    ],
+    typeof name === 'string' && served.includes(name)
+      ? []
+      : [{ path: `outputs[${index}].name`, message: `unknown output ${JSON.stringify(name)}; the served outputs are ${served.join(', ')}` }],
   );
   if (issues.length) throw new InputValidationError(issues);
   return [...new Set(names as string[])];

@@ -22,11 +22,7 @@ function activityOf(session: InferenceSession): Activity {
 }
 
 /** Runs the session for the named outputs; throws InferenceError if the runtime fails. */
-export async function runModel(
-  model: LoadedModel,
-  feeds: Record<string, Tensor>,
-  outputNames: readonly string[],
-): Promise<Record<string, Tensor>> {
+export async function runModel(model: LoadedModel, feeds: Record<string, Tensor>, outputNames: readonly string[]): Promise<Record<string, Tensor>> {
   const activity = activityOf(model.session);
   if (activity.released) throw new InferenceError('the model was released from memory; load it again');
   activity.running++;
@@ -47,9 +43,7 @@ export async function runModel(
 export function releaseModel(model: LoadedModel): Promise<void> {
   const activity = activityOf(model.session);
   activity.releaseRequested = true;
-  return new Promise((resolve) => setTimeout(resolve, 0)).then(() =>
-    activity.running === 0 ? release(model.session, activity) : undefined,
-  );
+  return new Promise((resolve) => setTimeout(resolve, 0)).then(() => (activity.running === 0 ? release(model.session, activity) : undefined));
 }
 
 // Best effort: failing to free memory must not fail the request that happened to trigger it.

@@ -32,16 +32,25 @@ describe('readSignature', () => {
     const types = ['float16', 'float32', 'float64', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string'] as const;
     const signature = readSignature(passThrough(types.map((type) => ({ name: type, type: tensorType(type, [1]) }))));
     expect(signature.outputs.map((output) => 'datatype' in output && output.datatype)).toEqual([
-      'FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'BOOL', 'BYTES',
+      'FP16',
+      'FP32',
+      'FP64',
+      'INT8',
+      'INT16',
+      'INT32',
+      'INT64',
+      'UINT8',
+      'UINT16',
+      'UINT32',
+      'UINT64',
+      'BOOL',
+      'BYTES',
     ]);
   });
 
   test('non-tensor values are flagged with their ONNX type', () => {
     const signature = readSignature(
-      passThrough(
-        [{ name: 'm', type: mapType('string', tensorType('float32')) }],
-        [{ name: 'probs', type: sequenceType(mapType('int64', tensorType('float32'))) }],
-      ),
+      passThrough([{ name: 'm', type: mapType('string', tensorType('float32')) }], [{ name: 'probs', type: sequenceType(mapType('int64', tensorType('float32'))) }]),
     );
     expect(signature.inputs).toEqual([{ kind: 'map', name: 'm', type: 'map(string,tensor(float))' }]);
     expect(signature.outputs).toEqual([{ kind: 'sequence', name: 'probs', type: 'seq(map(int64,tensor(float)))' }]);
@@ -49,9 +58,7 @@ describe('readSignature', () => {
 
   test('tensors of element types JSON cannot carry are flagged as unsupported', () => {
     const bfloat16 = { tensorType: { elemType: TensorDataType.BFLOAT16, shape: { dim: [{ dimValue: 2 }] } } };
-    const bytes = ModelProto.encode(
-      ModelProto.fromObject({ irVersion: 8, graph: { input: [{ name: 'h', type: bfloat16 }], output: [{ name: 'h', type: bfloat16 }] } }),
-    ).finish();
+    const bytes = ModelProto.encode(ModelProto.fromObject({ irVersion: 8, graph: { input: [{ name: 'h', type: bfloat16 }], output: [{ name: 'h', type: bfloat16 }] } })).finish();
     expect(readSignature(bytes).inputs).toEqual([{ kind: 'unsupported', name: 'h', type: 'tensor(bfloat16)' }]);
   });
 

@@ -96,8 +96,6 @@ describe('writeModel', () => {
   });
 
   test('an initializer whose values do not fill its dims is refused', () => {
-    expect(() =>
-      writeModel({ inputs: [], outputs: [], nodes: [], initializers: [floatTensor('w', [2, 2], [1, 2, 3])] }),
-    ).toThrow('tensor of dims [2, 2] needs 4 values, got 3');
+    expect(() => writeModel({ inputs: [], outputs: [], nodes: [], initializers: [floatTensor('w', [2, 2], [1, 2, 3])] })).toThrow('tensor of dims [2, 2] needs 4 values, got 3');
   });
 });

@@ -7,10 +7,7 @@ import { toFloat16Bits } from './float16.ts';
 /** A dimension: a fixed size, a named symbolic size (dim_param), or `null` for an unnamed unknown. */
 export type Dim = number | string | null;
 
-export type ValueType =
-  | { tensor: ElementType; shape?: readonly Dim[] }
-  | { sequence: ValueType }
-  | { map: { key: ElementType; value: ValueType } };
+export type ValueType = { tensor: ElementType; shape?: readonly Dim[] } | { sequence: ValueType } | { map: { key: ElementType; value: ValueType } };
 
 /** A tensor type; leave `shape` out for a tensor of unknown rank. */
 export function tensorType(elemType: ElementType, shape?: readonly Dim[]): ValueType {

@@ -17,7 +17,12 @@ export async function bootstrapAdminKey(store: ApiKeyStore, dataDir: string, fro
   if (fromEnv !== undefined && fromEnv.length < minimumChosenKeyLength) {
     throw new Error(`FLYWHEEL_ADMIN_KEY must be at least ${minimumChosenKeyLength} characters`);
   }
-  const kept = fromEnv ?? (await readFile(file, 'utf8').then((text) => text.trim(), () => undefined));
+  const kept =
+    fromEnv ??
+    (await readFile(file, 'utf8').then(
+      (text) => text.trim(),
+      () => undefined,
+    ));
   if (kept) {
     const record = await keptRecord(store, kept);
     if (!record.revokedAt) return { key: kept, generated: false };

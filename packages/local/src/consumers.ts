@@ -17,7 +17,8 @@ export const localConsumers: QueueConsumers = {
   monitor: (clients, names, logger) => createMonitorHandler(clients, names, { logger }),
   events: (clients, names, logger) => createEventsHandler(clients, names, { logger }),
   // The trainer joins view-backed features point-in-time with its own DuckDB (opened on first use).
-  train: (clients, names, logger) => createTrainHandler(clients, names, { logger, features: createFeatureStore(clients, names, new DuckDbFeatureEngine(clients.s3, names.bucket)) }),
+  train: (clients, names, logger) =>
+    createTrainHandler(clients, names, { logger, features: createFeatureStore(clients, names, new DuckDbFeatureEngine(clients.s3, names.bucket)) }),
   batch: (clients, names, logger) => createBatchHandler(clients, names, { logger }),
   // An entity's feature rows are erased as in Lambda (read and rewritten in JavaScript).
   erasure: (clients, names, logger) => createErasureHandler(clients, names, { logger, features: createFeatureEraser(clients, names) }),

@@ -1,9 +1,4 @@
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { localLambdaContext } from './lambda-context.ts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
@@ -67,10 +62,14 @@ export class SqsEventSource {
         if (messages.length > 0) await this.#invoke(messages);
       } catch (error) {
         this.#options.onError?.(error);
-        if (this.#running) await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000);
-          this.#wakeUp = () => { clearTimeout(timer); resolve(); };
-        });
+        if (this.#running)
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 1000);
+            this.#wakeUp = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
       }
     }
   }

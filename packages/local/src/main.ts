@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  const message = error instanceof StartupError ? error.message : (error as Error)?.stack ?? String(error);
+  const message = error instanceof StartupError ? error.message : ((error as Error)?.stack ?? String(error));
   console.error(`[flywheel] cannot start: ${message}`);
   process.exit(1);
 });
@@ -67,4 +67,3 @@ async function seedDemoIfEmpty(target: DemoTarget, logger: Logger): Promise<void
     logger.warn('could not seed the demo', { error: (error as Error).message });
   }
 }
-

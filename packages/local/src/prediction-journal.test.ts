@@ -18,7 +18,17 @@ function recordingSink() {
 
 /** Shaped like the serving path's entries: fields behind getters, outputs as typed arrays. */
 function lazyEntry(requestId: string): PredictionLogEntry {
-  const base = { requestId, time: '2026-12-03T08:00:00.000Z', endpoint: 'demo', variant: 'control', model: 'demo', version: 1, configVersion: 1, latencyMs: 1.5, status: 'ok' as const };
+  const base = {
+    requestId,
+    time: '2026-12-03T08:00:00.000Z',
+    endpoint: 'demo',
+    variant: 'control',
+    model: 'demo',
+    version: 1,
+    configVersion: 1,
+    latencyMs: 1.5,
+    status: 'ok' as const,
+  };
   return Object.create(
     {
       get rows() {

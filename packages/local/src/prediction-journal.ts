@@ -42,7 +42,9 @@ export class JournaledPredictionLog implements PredictionLogSink {
   /** Hands what earlier processes journaled to `inner` first, then journals from here on. */
   static async open(inner: PredictionLogSink, options: PredictionJournalOptions): Promise<{ log: JournaledPredictionLog; recovered: number }> {
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
-    const left = readdirSync(options.dir).filter((name) => name.endsWith('.ndjson')).sort();
+    const left = readdirSync(options.dir)
+      .filter((name) => name.endsWith('.ndjson'))
+      .sort();
     let recovered = 0;
     for (const name of left) {
       for (const line of readFileSync(join(options.dir, name), 'utf8').split('\n')) {

@@ -86,7 +86,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stops.push(async () => deps.predictionLog?.close());
     const admin = await bootstrapAdminKey(deps.apiKeys, options.dataDir, options.adminKey);
     // DynamoDB deletes expired items by itself; dynalite never does, so the local stack sweeps them.
-    const sweeper = new TtlSweeper({ dynamodb: clients.dynamodb, tables: sweptTables(names), everyMs: options.ttlSweepEveryMs, onError: (error) => logger.warn('ttl sweep failed', { error: String(error) }) });
+    const sweeper = new TtlSweeper({
+      dynamodb: clients.dynamodb,
+      tables: sweptTables(names),
+      everyMs: options.ttlSweepEveryMs,
+      onError: (error) => logger.warn('ttl sweep failed', { error: String(error) }),
+    });
     sweeper.start();
     stops.push(() => sweeper.stop());
 
@@ -162,11 +167,7 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, port:
     // A client that never finishes its request is cut off, rather than holding memory for Node's default 300 s.
     const server = serve({ fetch, port, hostname, serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS } }, () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new StartupError(`port ${port} is already in use; stop the other process or set PORT`)
-          : error,
-      );
+      reject(error.code === 'EADDRINUSE' ? new StartupError(`port ${port} is already in use; stop the other process or set PORT`) : error);
     });
   });
 }

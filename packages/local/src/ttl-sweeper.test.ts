@@ -29,10 +29,15 @@ describe('the local TTL sweeper', () => {
   });
 
   const put = (table: string, item: Record<string, unknown>) => clients.dynamodb.send(new PutItemCommand({ TableName: table, Item: marshall(item) }));
-  const exists = async (table: string, pk: string, sk: string) => (await clients.dynamodb.send(new GetItemCommand({ TableName: table, Key: marshall({ pk, sk }), ConsistentRead: true }))).Item !== undefined;
+  const exists = async (table: string, pk: string, sk: string) =>
+    (await clients.dynamodb.send(new GetItemCommand({ TableName: table, Key: marshall({ pk, sk }), ConsistentRead: true }))).Item !== undefined;
 
   it('sweeps the tables infra/ gives a TTL, by their local names', () => {
-    expect(sweptTables(names).map((table) => table.name).sort()).toEqual([names.tables.monitoring, names.tables.operations].sort());
+    expect(
+      sweptTables(names)
+        .map((table) => table.name)
+        .sort(),
+    ).toEqual([names.tables.monitoring, names.tables.operations].sort());
     expect(sweptTables(names).every((table) => table.ttlAttribute === 'expiresAt')).toBe(true);
   });
 

@@ -78,12 +78,7 @@ function healthOf(windows: readonly StoredWindow[]): ServingHealth {
  * different model versions have different references, so the report is for one version: the
  * one serving most recently (then the one with most rows); `versions` lists them all.
  */
-export async function queryDrift(
-  windows: Pick<WindowStore, 'list'>,
-  profiles: ProfileSource,
-  query: DriftQuery,
-  options: DriftOptionsInput = {},
-): Promise<DriftQueryResult> {
+export async function queryDrift(windows: Pick<WindowStore, 'list'>, profiles: ProfileSource, query: DriftQuery, options: DriftOptionsInput = {}): Promise<DriftQueryResult> {
   const all = (await listServedWindows(windows, query.endpoint, query.from, query.to)).filter((w) => query.variant === undefined || w.key.variant === query.variant);
   const health = healthOf(all);
   if (all.length === 0) return { status: 'empty', health };

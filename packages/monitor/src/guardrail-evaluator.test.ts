@@ -209,7 +209,10 @@ describe('GuardrailEvaluator', () => {
         return { count: 2000, sum: 2000 * rate, sumSquares: 2000 * rate };
       },
     };
-    const evaluator = new GuardrailEvaluator({ endpoints, state: new MemoryState(), windows: new Traffic(), events: { publish: async () => undefined }, outcomes }, { minIntervalMs: 0 });
+    const evaluator = new GuardrailEvaluator(
+      { endpoints, state: new MemoryState(), windows: new Traffic(), events: { publish: async () => undefined }, outcomes },
+      { minIntervalMs: 0 },
+    );
     endpoints.change(config(90, 10, { metric: 'outcome', maxDegradation: 0.05 }));
     const look = await evaluator.evaluate('shop');
     expect(look).toMatchObject({ status: 'changed', decision: { action: 'rollback', numbers: { metric: 'outcome', controlValue: 0.5, candidateValue: 0.3 } } });

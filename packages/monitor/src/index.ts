@@ -2,7 +2,15 @@ export { LogIngest, type IngestResult, type IngestStats, type LogIngestDependenc
 export { Judge, type JudgeDependencies, type JudgeOptions, type JudgeStats, type Look, type LookOutcome, type LookSignals, type SignalSource } from './judge.ts';
 export type { MonitorDependencies } from './monitor-dependencies.ts';
 export { listServedWindows } from './window-range.ts';
-export { DEFAULT_QUALITY_THRESHOLDS, windowSignals, type KeyedSignal, type QualityThresholds, type SignalOptions, type WindowForSignals, type WindowVerdict } from './window-signals.ts';
+export {
+  DEFAULT_QUALITY_THRESHOLDS,
+  windowSignals,
+  type KeyedSignal,
+  type QualityThresholds,
+  type SignalOptions,
+  type WindowForSignals,
+  type WindowVerdict,
+} from './window-signals.ts';
 export { ProfileCache, type ProfileCacheOptions } from './profile-cache.ts';
 export { archiveGroups, archiveKey } from './archive.ts';
 export { applyWindowSignals, eventFor, type AlertEngineDependencies, type AlertOutcome } from './alerts/alert-engine.ts';

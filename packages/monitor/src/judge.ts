@@ -311,7 +311,8 @@ export class Judge {
     const id = `schedule/${record.endpoint}/${instant}`;
     const model = championVariant(record.config).model;
     const outcome = await signalRetrain(this.#deps.retrain, model, { kind: 'schedule', id, endpoint: record.endpoint, at: instant }, { policy, runId: await runIdFor(id) });
-    if (outcome.action === 'start' && !outcome.resumed) this.#options.logger.info('scheduled retraining run started', { endpoint: record.endpoint, model, runId: outcome.run.runId, instant });
+    if (outcome.action === 'start' && !outcome.resumed)
+      this.#options.logger.info('scheduled retraining run started', { endpoint: record.endpoint, model, runId: outcome.run.runId, instant });
     return outcome.action === 'start' && !outcome.resumed;
   }
 

@@ -247,7 +247,10 @@ export class LogIngest {
   async #setAside(batch: Batch, stats: IngestStats): Promise<void> {
     try {
       if (batch.rejected.length > 0) {
-        const reason = batch.rejected.map((r) => `line ${r.line}: ${r.reason}`).join(' | ').slice(0, MAX_DEAD_LETTER_REASON);
+        const reason = batch.rejected
+          .map((r) => `line ${r.line}: ${r.reason}`)
+          .join(' | ')
+          .slice(0, MAX_DEAD_LETTER_REASON);
         await this.#deps.deadLetters.send(batch.rejected.map((r) => r.text).join('\n'), reason, { messageId: batch.messageIds[0], batchId: batch.id });
         stats.rejectedRecords += batch.rejected.length;
         this.#options.logger.warn('dead-lettered invalid log records', { batch: batch.id, count: batch.rejected.length, reason });

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { realizedPerformance, type PredictionLogRecord, type Task, type VersionFacts, type StoredWindow, windowOf, type WindowKey, WindowStateBuilder, emptyWindowState, mergeWindowStates, type WindowState } from '@flywheel/core';
+import {
+  realizedPerformance,
+  type PredictionLogRecord,
+  type Task,
+  type VersionFacts,
+  type StoredWindow,
+  windowOf,
+  type WindowKey,
+  WindowStateBuilder,
+  emptyWindowState,
+  mergeWindowStates,
+  type WindowState,
+} from '@flywheel/core';
 import { performanceSignals, versionSeries } from './performance-signals.ts';
 import { queryPerformance } from './performance-query.ts';
 

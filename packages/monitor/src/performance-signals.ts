@@ -34,7 +34,10 @@ export interface VersionSeries {
 
 /** The windows grouped by variant and model version, each group's performance merged; oldest window first. */
 export function versionSeries(windows: readonly { readonly key: WindowKey; readonly state: WindowState }[]): VersionSeries[] {
-  const groups = new Map<string, { variant: string; model: string; version: number; windows: { key: WindowKey; state: WindowState }[]; performance: PerformanceState | undefined }>();
+  const groups = new Map<
+    string,
+    { variant: string; model: string; version: number; windows: { key: WindowKey; state: WindowState }[]; performance: PerformanceState | undefined }
+  >();
   for (const w of [...windows].sort((a, b) => (a.key.start < b.key.start ? -1 : a.key.start > b.key.start ? 1 : 0))) {
     const id = [w.key.variant, w.key.model, w.key.version].join('\u0000');
     const group = groups.get(id) ?? { variant: w.key.variant, model: w.key.model, version: w.key.version, windows: [], performance: undefined };

@@ -36,8 +36,7 @@ function window(variant: string, rows: number, row: (i: number) => Partial<Predi
   return { key: key(variant), state: builder.build(), profile };
 }
 
-const signal = (verdict: ReturnType<typeof windowSignals>, kind: string, feature?: string) =>
-  verdict.signals.find((s) => s.key.kind === kind && s.key.feature === feature);
+const signal = (verdict: ReturnType<typeof windowSignals>, kind: string, feature?: string) => verdict.signals.find((s) => s.key.kind === kind && s.key.feature === feature);
 
 describe('windowSignals', () => {
   it('breaches drift only for the variant that drifted, and names it', () => {
@@ -68,10 +67,7 @@ describe('windowSignals', () => {
   });
 
   it('turns the merged health of all windows into error-rate and latency signals', () => {
-    const verdict = windowSignals('e', END, [
-      window('a', 50, (i) => ({ status: i < 10 ? 'error' : 'ok', latencyMs: 1500 })),
-      window('b', 50, () => ({ latencyMs: 10 })),
-    ]);
+    const verdict = windowSignals('e', END, [window('a', 50, (i) => ({ status: i < 10 ? 'error' : 'ok', latencyMs: 1500 })), window('b', 50, () => ({ latencyMs: 10 }))]);
     expect(signal(verdict, 'error_rate')).toMatchObject({ signal: { breached: true, value: 0.1 } });
     expect(signal(verdict, 'latency')!.signal.breached).toBe(true);
     // Without a profile, health is still judged.

@@ -64,8 +64,7 @@ function qualityRate(reference: ColumnReference, column: ColumnWindow, rows: num
   const referenceRows = reference.count + reference.missing + reference.typeErrors;
   const missingExcess = column.missing / rows - reference.missing / referenceRows;
   const valid = Math.max(column.count, 1);
-  const unexpected =
-    column.kind === 'numerical' ? (column.bins[0] + column.bins[column.bins.length - 1]) / valid : column.newCategory / valid;
+  const unexpected = column.kind === 'numerical' ? (column.bins[0] + column.bins[column.bins.length - 1]) / valid : column.newCategory / valid;
   return Math.max(missingExcess, column.typeErrors / rows, unexpected);
 }
 
@@ -105,7 +104,12 @@ export function windowSignals(endpoint: string, windowEnd: string, windows: read
     const redacted = new Set(state.redacted);
     for (const column of [...report.features, ...report.predictions]) {
       if (redacted.has(column.name)) continue;
-      add({ endpoint, kind: 'drift', feature: column.name }, { breached: column.drifted, value: column.statistic ?? 0, threshold: column.threshold }, key.variant, !column.insufficientData);
+      add(
+        { endpoint, kind: 'drift', feature: column.name },
+        { breached: column.drifted, value: column.statistic ?? 0, threshold: column.threshold },
+        key.variant,
+        !column.insufficientData,
+      );
     }
     const references = [...profile.features, ...profile.outputs];
     const columns = [...sketch.features, ...sketch.outputs];
@@ -113,7 +117,12 @@ export function windowSignals(endpoint: string, windowEnd: string, windows: read
       if (redacted.has(reference.name) || sketch.records === 0) return;
       const value = qualityRate(reference, columns[i], sketch.records);
       const decided = sketch.records >= quality.minRecords;
-      add({ endpoint, kind: 'quality', feature: reference.name }, { breached: decided && value > quality.maxRate, value: Math.max(0, value), threshold: quality.maxRate }, key.variant, decided);
+      add(
+        { endpoint, kind: 'quality', feature: reference.name },
+        { breached: decided && value > quality.maxRate, value: Math.max(0, value), threshold: quality.maxRate },
+        key.variant,
+        decided,
+      );
     });
   }
 

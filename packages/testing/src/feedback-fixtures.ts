@@ -8,7 +8,6 @@ import { putEndpoint, registered, scaledModel } from './models.ts';
 import { eventually } from './monitor-fixtures.ts';
 import { startTestSystem, type TestSystem } from './system.ts';
 
-
 /**
  * The whole system with the monitor consuming prediction logs (so predictions reach the join and
  * the guardrails) and the events function recording events.

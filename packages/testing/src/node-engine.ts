@@ -30,6 +30,8 @@ export function satisfies(version: string, range: string): boolean {
 export default function requirePinnedNode(): void {
   const range: string = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).engines.node;
   if (!satisfies(process.versions.node, range)) {
-    throw new Error(`The tests run on Node ${range} (package.json engines), this is Node ${process.versions.node}: run them with \`npm test\` or \`npx vitest\`, which use the pinned \`node\` package.`);
+    throw new Error(
+      `The tests run on Node ${range} (package.json engines), this is Node ${process.versions.node}: run them with \`npm test\` or \`npx vitest\`, which use the pinned \`node\` package.`,
+    );
   }
 }

@@ -4,15 +4,7 @@ import { expect } from 'vitest';
 import type { PredictionLogRecord } from '@flywheel/core';
 import { archiveGroups } from '@flywheel/monitor';
 import { encodeArchive } from '@flywheel/aws';
-import {
-  generateTabularDataset,
-  registryFeatures,
-  registryTask,
-  trainChallenger,
-  type Dataset,
-  type LabelRow,
-  type LabelSource,
-} from '@flywheel/train';
+import { generateTabularDataset, registryFeatures, registryTask, trainChallenger, type Dataset, type LabelRow, type LabelSource } from '@flywheel/train';
 import { putEndpoint, registered } from './models.ts';
 import type { TestSystem } from './system.ts';
 
@@ -64,7 +56,15 @@ export async function archiveShiftedTraffic(
   { agoMs = 3 * 3_600_000, spanMs = 2 * 3_600_000 } = {},
 ): Promise<Dataset> {
   const start = Date.now() - agoMs;
-  const dataset = generateTabularDataset({ seed, rows, concept: 2, covariateShift: 1, start: new Date(start).toISOString(), intervalMs: Math.floor(spanMs / rows), idPrefix: `${endpoint}-${seed}` });
+  const dataset = generateTabularDataset({
+    seed,
+    rows,
+    concept: 2,
+    covariateShift: 1,
+    start: new Date(start).toISOString(),
+    intervalMs: Math.floor(spanMs / rows),
+    idPrefix: `${endpoint}-${seed}`,
+  });
   const records: PredictionLogRecord[] = dataset.examples.map((example) => ({
     id: example.key,
     time: example.time,
@@ -77,7 +77,11 @@ export async function archiveShiftedTraffic(
     latencyMs: 2,
     status: 'ok',
   }));
-  for (const [key, group] of archiveGroups(`archived-${seed}`, records, records.map((record) => JSON.stringify(record)))) {
+  for (const [key, group] of archiveGroups(
+    `archived-${seed}`,
+    records,
+    records.map((record) => JSON.stringify(record)),
+  )) {
     await system.clients.s3.send(new PutObjectCommand({ Bucket: system.names.bucket, Key: key, Body: await encodeArchive(group) }));
   }
   return dataset;

@@ -118,7 +118,13 @@ export function installRecordingSst(paths: { root: string; work: string }): Reco
     $jsonStringify: (value: unknown) => applied([value], (values) => JSON.stringify(values[0])),
     $resolve: (inputs: unknown[]) => resolveAll(inputs),
     $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) => new Interpolated([...strings], values),
-    $util: { asset: { FileArchive: class FileArchive { constructor(readonly path: string) {} } } },
+    $util: {
+      asset: {
+        FileArchive: class FileArchive {
+          constructor(readonly path: string) {}
+        },
+      },
+    },
     $cli: { paths: { root: paths.root, work: paths.work, home: paths.work, platform: paths.work } },
     sst: namespace('sst', declared),
     aws: namespace('aws', declared),
@@ -150,11 +156,14 @@ export function recordedResolver(lookup: (ref: string) => unknown): (value: unkn
     if (value instanceof Applied) {
       const key = value;
       if (!computed.has(key)) {
-        computed.set(key, (async () => {
-          const inputs: unknown[] = [];
-          for (const input of key.inputs) inputs.push(await resolve(input));
-          return resolve(await key.fn(inputs));
-        })());
+        computed.set(
+          key,
+          (async () => {
+            const inputs: unknown[] = [];
+            for (const input of key.inputs) inputs.push(await resolve(input));
+            return resolve(await key.fn(inputs));
+          })(),
+        );
       }
       return computed.get(key);
     }
@@ -179,7 +188,10 @@ export function recordedResolver(lookup: (ref: string) => unknown): (value: unkn
 }
 
 /** Runs sst.config.ts against the recording stand-in, with `env` set as the deploy-time environment. */
-export async function recordConfig(env: Record<string, string | undefined> = {}, paths: { work?: string } = {}): Promise<{
+export async function recordConfig(
+  env: Record<string, string | undefined> = {},
+  paths: { work?: string } = {},
+): Promise<{
   app: (input: { stage: string }) => unknown;
   recording: Recording;
   outputs: Record<string, unknown>;

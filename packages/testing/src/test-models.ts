@@ -2,15 +2,7 @@
 // plain TypeScript forward pass computes for it. Imported by tests only.
 import { mulberry32 } from '@flywheel/core';
 import type { NestedValue } from '@flywheel/inference';
-import {
-  floatTensor,
-  mapType,
-  sequenceType,
-  tensorType,
-  writeModel,
-  type AttributeValue,
-  type NodeSpec,
-} from '@flywheel/inference';
+import { floatTensor, mapType, sequenceType, tensorType, writeModel, type AttributeValue, type NodeSpec } from '@flywheel/inference';
 
 export interface ModelFixture {
   bytes: Uint8Array;
@@ -27,16 +19,14 @@ export function seededRandom(seed: number): (scale?: number) => number {
   return (scale = 1) => Math.fround((unit() * 2 - 1) * scale);
 }
 
-const matrix = (random: () => number, rows: number, columns: number): Matrix =>
-  Array.from({ length: rows }, () => Array.from({ length: columns }, () => random()));
+const matrix = (random: () => number, rows: number, columns: number): Matrix => Array.from({ length: rows }, () => Array.from({ length: columns }, () => random()));
 
 const vector = (random: () => number, length: number): number[] => Array.from({ length }, () => random());
 
 // Reference operators, on plain arrays.
 
 /** x · Wᵀ + b for x [n, in], W [out, in] (Gemm with transB = 1). */
-const linear = (x: Matrix, w: Matrix, b: number[]): Matrix =>
-  x.map((row) => w.map((weights, j) => weights.reduce((sum, weight, k) => sum + weight * row[k], b[j])));
+const linear = (x: Matrix, w: Matrix, b: number[]): Matrix => x.map((row) => w.map((weights, j) => weights.reduce((sum, weight, k) => sum + weight * row[k], b[j])));
 
 const transpose = (m: Matrix): Matrix => m[0].map((_, j) => m.map((row) => row[j]));
 const relu = (m: Matrix): Matrix => m.map((row) => row.map((v) => Math.max(0, v)));
@@ -71,12 +61,7 @@ export function mlpFixture(): ModelFixture {
       { opType: 'Softmax', inputs: ['logits'], outputs: ['probs'], attributes: { axis: { int: -1 } } },
       { opType: 'Sigmoid', inputs: ['logits'], outputs: ['gate'] },
     ],
-    initializers: [
-      floatTensor('w1', [8, 4], w1.flat()),
-      floatTensor('b1', [8], b1),
-      floatTensor('w2', [8, 3], w2.flat()),
-      floatTensor('b2', [3], b2),
-    ],
+    initializers: [floatTensor('w1', [8, 4], w1.flat()), floatTensor('b1', [8], b1), floatTensor('w2', [8, 3], w2.flat()), floatTensor('b2', [3], b2)],
   });
   const features = [
     [0.1, 2.0, 3.5, 1.0],
@@ -136,7 +121,11 @@ export function cnnFixture(): ModelFixture {
     bytes,
     inputs: { image: images },
     expected: {
-      logits: linear(pools.map((channels) => channels.flat(2)), w, b),
+      logits: linear(
+        pools.map((channels) => channels.flat(2)),
+        w,
+        b,
+      ),
       pooled: activations.map((channels) => channels.map((plane) => plane.flat().reduce((a, v) => a + v, 0) / plane.flat().length)),
     },
   };
@@ -145,9 +134,7 @@ export function cnnFixture(): ModelFixture {
 /** 3×3 convolution (cross-correlation, as ONNX Conv) with zero padding 1. */
 function conv3x3(image: Matrix, kernel: Matrix, bias: number): Matrix {
   const at = (y: number, x: number) => image[y]?.[x] ?? 0;
-  return image.map((row, y) =>
-    row.map((_, x) => kernel.reduce((sum, kernelRow, dy) => kernelRow.reduce((s, k, dx) => s + k * at(y + dy - 1, x + dx - 1), sum), bias)),
-  );
+  return image.map((row, y) => row.map((_, x) => kernel.reduce((sum, kernelRow, dy) => kernelRow.reduce((s, k, dx) => s + k * at(y + dy - 1, x + dx - 1), sum), bias)));
 }
 
 function maxPool2x2(plane: Matrix): Matrix {
@@ -245,22 +232,55 @@ export function linearClassifierFixture(zipMap: boolean): ModelFixture {
 }
 
 // Decision trees for the ai.onnx.ml TreeEnsemble* fixtures: branch nodes test `x[feature] <= threshold`.
-type TreeNode =
-  | { id: number; feature: number; threshold: number; ifTrue: number; ifFalse: number }
-  | { id: number; votes: [target: number, weight: number][] };
+type TreeNode = { id: number; feature: number; threshold: number; ifTrue: number; ifFalse: number } | { id: number; votes: [target: number, weight: number][] };
 
 const trees: TreeNode[][] = [
   [
     { id: 0, feature: 0, threshold: 0.5, ifTrue: 1, ifFalse: 2 },
     { id: 1, feature: 1, threshold: 0.3, ifTrue: 3, ifFalse: 4 },
-    { id: 2, votes: [[0, 0.1], [1, 0.2], [2, 1.5]] },
-    { id: 3, votes: [[0, 2.0], [1, 0.5], [2, 0.25]] },
-    { id: 4, votes: [[0, 0.3], [1, 1.75], [2, 0.5]] },
+    {
+      id: 2,
+      votes: [
+        [0, 0.1],
+        [1, 0.2],
+        [2, 1.5],
+      ],
+    },
+    {
+      id: 3,
+      votes: [
+        [0, 2.0],
+        [1, 0.5],
+        [2, 0.25],
+      ],
+    },
+    {
+      id: 4,
+      votes: [
+        [0, 0.3],
+        [1, 1.75],
+        [2, 0.5],
+      ],
+    },
   ],
   [
     { id: 0, feature: 2, threshold: -0.2, ifTrue: 1, ifFalse: 2 },
-    { id: 1, votes: [[0, 0.5], [1, -0.25], [2, 0.125]] },
-    { id: 2, votes: [[0, -0.5], [1, 0.75], [2, 0.0]] },
+    {
+      id: 1,
+      votes: [
+        [0, 0.5],
+        [1, -0.25],
+        [2, 0.125],
+      ],
+    },
+    {
+      id: 2,
+      votes: [
+        [0, -0.5],
+        [1, 0.75],
+        [2, 0.0],
+      ],
+    },
   ],
 ];
 

@@ -50,12 +50,7 @@ interface ColumnBins {
   readonly bins: Int32Array;
 }
 
-export function trainBoostedTrees(
-  features: readonly TrainingFeature[],
-  task: TrainingTask,
-  data: EncodedRows,
-  params: BoostedTreesParams = {},
-): BoostedTreesModel {
+export function trainBoostedTrees(features: readonly TrainingFeature[], task: TrainingTask, data: EncodedRows, params: BoostedTreesParams = {}): BoostedTreesModel {
   const p = { ...BOOSTED_TREES_DEFAULTS, ...params };
   const n = data.rows;
   const columns = features.map((feature, column) => binColumn(feature, data, column, p.maxBins));

@@ -1,15 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  assembleExamples,
-  datasetManifest,
-  encodeRows,
-  evaluatePredictions,
-  generateTabularDataset,
-  rocAuc,
-  splitByTime,
-  type LabelRow,
-  type LoggedRow,
-} from './index.ts';
+import { assembleExamples, datasetManifest, encodeRows, evaluatePredictions, generateTabularDataset, rocAuc, splitByTime, type LabelRow, type LoggedRow } from './index.ts';
 
 const logged = (id: string, minute: number, extra: Partial<LoggedRow> = {}): LoggedRow => ({
   id,

@@ -29,9 +29,7 @@ type Graph = { nodes: NodeSpec[]; initializers: Initializer[]; outputs: ValueSpe
 /** Class labels as the label output carries them: int64 when every class is an integer, strings otherwise. */
 function classLabels(task: TrainingTask): { kind: 'int64'; values: number[] } | { kind: 'string'; values: string[] } {
   const classes = task.classes ?? [];
-  return classes.every((c) => typeof c === 'number' && Number.isInteger(c))
-    ? { kind: 'int64', values: classes as number[] }
-    : { kind: 'string', values: classes.map(String) };
+  return classes.every((c) => typeof c === 'number' && Number.isInteger(c)) ? { kind: 'int64', values: classes as number[] } : { kind: 'string', values: classes.map(String) };
 }
 
 function classificationOutputs(task: TrainingTask, layout: OnnxLayout): ValueSpec[] {
@@ -55,9 +53,21 @@ function linearGraph(model: LinearModel, layout: OnnxLayout): Graph {
   const input = layout.input;
   if (model.numerical.length) {
     initializers.push(
-      int64Tensor('numerical_columns', [model.numerical.length], model.numerical.map((c) => c.column)),
-      floatTensor('means', [model.numerical.length], model.numerical.map((c) => c.mean)),
-      floatTensor('stds', [model.numerical.length], model.numerical.map((c) => c.std)),
+      int64Tensor(
+        'numerical_columns',
+        [model.numerical.length],
+        model.numerical.map((c) => c.column),
+      ),
+      floatTensor(
+        'means',
+        [model.numerical.length],
+        model.numerical.map((c) => c.mean),
+      ),
+      floatTensor(
+        'stds',
+        [model.numerical.length],
+        model.numerical.map((c) => c.std),
+      ),
       floatTensor('zero', [], [0]),
     );
     nodes.push(
@@ -82,10 +92,7 @@ function linearGraph(model: LinearModel, layout: OnnxLayout): Graph {
   const outputs = model.bias.length;
   const width = designWidth(model);
   initializers.push(floatTensor('weights', [width, outputs], model.weights), floatTensor('bias', [outputs], model.bias));
-  nodes.push(
-    { opType: 'Concat', inputs: parts, outputs: ['design'], attributes: { axis: { int: 1 } } },
-    { opType: 'MatMul', inputs: ['design', 'weights'], outputs: ['product'] },
-  );
+  nodes.push({ opType: 'Concat', inputs: parts, outputs: ['design'], attributes: { axis: { int: 1 } } }, { opType: 'MatMul', inputs: ['design', 'weights'], outputs: ['product'] });
   if ('prediction' in layout.outputs) {
     nodes.push({ opType: 'Add', inputs: ['product', 'bias'], outputs: [layout.outputs.prediction] });
     return { nodes, initializers, outputs: [{ name: layout.outputs.prediction, type: tensorType('float32', ['N', 1]) }] };

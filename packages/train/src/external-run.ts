@@ -27,7 +27,11 @@ export async function prepareExternalRun(deps: ExternalRunDependencies, run: Run
     const champion = await championOf(deps, run);
     const rows = await trainingRows(deps, run, params, champion, now(), log);
     dataset = await registerDataset(deps, run, { features: champion.shape.features, task: champion.shape.task, examples: rows.examples }, rows, now().toISOString());
-    log(dataset ? `dataset ${dataset.name}:${dataset.version} (sha256 ${dataset.sha256.slice(0, 12)}) goes to the webhook trainer` : 'no labelled rows: the webhook trainer gets no dataset');
+    log(
+      dataset
+        ? `dataset ${dataset.name}:${dataset.version} (sha256 ${dataset.sha256.slice(0, 12)}) goes to the webhook trainer`
+        : 'no labelled rows: the webhook trainer gets no dataset',
+    );
   } catch (error) {
     if (!(error instanceof RunFailure || error instanceof DatasetError)) throw error;
     log(`no dataset for the webhook trainer: ${error.message}`);

@@ -58,7 +58,9 @@ export function trainLinear(features: readonly TrainingFeature[], task: Training
   const l2 = (params.l2 ?? LINEAR_DEFAULTS.l2) * n;
   const outputs = task.type === 'regression' ? 1 : classCount(task);
   const coefficients =
-    task.type === 'regression' ? fitRidge(design, data.y, n, width, l2) : fitMultinomial(design, data.y, n, width, outputs, l2, params.maxIterations ?? LINEAR_DEFAULTS.maxIterations);
+    task.type === 'regression'
+      ? fitRidge(design, data.y, n, width, l2)
+      : fitMultinomial(design, data.y, n, width, outputs, l2, params.maxIterations ?? LINEAR_DEFAULTS.maxIterations);
   // coefficients: [(width + 1) × free outputs], bias last; classification keeps class 0 at zero.
   const free = task.type === 'regression' ? 1 : outputs - 1;
   const weights = new Float32Array(width * outputs);

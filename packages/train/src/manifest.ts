@@ -7,7 +7,10 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -20,7 +23,15 @@ export function canonicalDatasetBytes(examples: readonly Example[]): Uint8Array 
 
 export async function datasetManifest(dataset: Dataset, split: TimeSplit): Promise<DatasetManifest> {
   const summary = await datasetSummary({ ...dataset, examples: [...split.train, ...split.holdout] });
-  return { sha256: summary.sha256, rows: summary.rows, trainRows: split.train.length, holdoutRows: split.holdout.length, timeRange: summary.timeRange, features: dataset.features.map((f) => f.name), labels: summary.labels };
+  return {
+    sha256: summary.sha256,
+    rows: summary.rows,
+    trainRows: split.train.length,
+    holdoutRows: split.holdout.length,
+    timeRange: summary.timeRange,
+    features: dataset.features.map((f) => f.name),
+    labels: summary.labels,
+  };
 }
 
 /** What a dataset is, before any split: its hash, size, time range and labels. */

@@ -69,12 +69,7 @@ export async function verifyExport(bytes: Uint8Array, model: TrainedModel, layou
  * model's task names: a `[rows, classes]` float output is probabilities, `[rows, 1]` or `[rows]`
  * floats of a binary model the probability of the second class, otherwise labels.
  */
-export async function predictOnnx(
-  bytes: Uint8Array,
-  task: TrainingTask & { readonly output: string },
-  input: string,
-  data: EncodedRows,
-): Promise<Predictions> {
+export async function predictOnnx(bytes: Uint8Array, task: TrainingTask & { readonly output: string }, input: string, data: EncodedRows): Promise<Predictions> {
   const outputs = await runOnnx(bytes, input, data);
   const output = outputs[task.output];
   if (!Array.isArray(output)) throw new TypeError(`the model has no tensor output ${task.output}`);

@@ -90,9 +90,7 @@ export async function trainChallenger(options: TrainOptions): Promise<TrainingRe
   log(`dataset ${manifest.sha256.slice(0, 12)}: ${train.rows} training rows, ${holdout.rows} holdout rows from ${manifest.timeRange.from} to ${manifest.timeRange.to}`);
 
   const model = await timed('trainMs', () =>
-    params.algorithm === 'linear'
-      ? trainLinear(dataset.features, dataset.task, train, params.linear)
-      : trainBoostedTrees(dataset.features, dataset.task, train, params.trees),
+    params.algorithm === 'linear' ? trainLinear(dataset.features, dataset.task, train, params.linear) : trainBoostedTrees(dataset.features, dataset.task, train, params.trees),
   );
   log(`trained ${params.algorithm}${model.algorithm === 'boosted-trees' ? ` (${model.trees.length} trees)` : ''}`);
 

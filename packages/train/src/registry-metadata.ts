@@ -51,4 +51,3 @@ export function retrainableShape(
 function toTraining(feature: Feature): TrainingFeature {
   return { name: feature.name, kind: feature.kind, ...(feature.categories ? { categories: feature.categories } : {}) };
 }
-

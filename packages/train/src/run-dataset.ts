@@ -79,7 +79,14 @@ export interface TrainingRows {
  * A registered dataset version when the run names one, else the endpoint's logged predictions of
  * this model joined with their labels (and the champion's dataset too, when asked).
  */
-export async function trainingRows(deps: RunDatasetDependencies, run: Run, params: TrainParamsInput, champion: RunChampion, now: Date, log: (line: string) => void): Promise<TrainingRows> {
+export async function trainingRows(
+  deps: RunDatasetDependencies,
+  run: Run,
+  params: TrainParamsInput,
+  champion: RunChampion,
+  now: Date,
+  log: (line: string) => void,
+): Promise<TrainingRows> {
   const to = now.toISOString();
   const from = new Date(now.getTime() - (params.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400_000).toISOString();
   if (params.dataset) {
@@ -125,7 +132,15 @@ export async function registerDataset(deps: RunDatasetDependencies, run: Run, da
 
 /** What a run record says about a registered dataset version it used (no split: the trainer's business). */
 export function runDataset(dataset: DatasetVersion): RunDataset {
-  return { name: dataset.name, version: dataset.version, sha256: dataset.sha256, rows: dataset.rows, timeRange: dataset.timeRange, features: dataset.schema.features.map((f) => f.name), labels: dataset.labels };
+  return {
+    name: dataset.name,
+    version: dataset.version,
+    sha256: dataset.sha256,
+    rows: dataset.rows,
+    timeRange: dataset.timeRange,
+    features: dataset.schema.features.map((f) => f.name),
+    labels: dataset.labels,
+  };
 }
 
 /** The examples of a registered dataset version a run asked for, checked to fit the champion's features and task. */

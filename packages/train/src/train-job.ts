@@ -64,7 +64,6 @@ const RUNNING_LEASE_MS = 20 * 60_000;
 const BASELINE_ROWS = 5000;
 const CANARY_WRITE_ATTEMPTS = 5;
 
-
 /**
  * The train function's work for one run: queued → running → succeeded | failed. Assembles the
  * endpoint's logged predictions joined with their labels, trains a challenger shaped like the
@@ -100,7 +99,10 @@ export async function runTrainJob(deps: TrainJobDependencies, runId: string): Pr
     log(outcome.canary.started ? `canary started: ${outcome.canary.reason}` : `no canary: ${outcome.canary.reason}`);
     ended = await deps.retrain.runs.update(runId, ['running'], { ...outcome, ...codeOf(deps), status: 'succeeded', error: undefined, finishedAt: now().toISOString(), logs });
   } catch (error) {
-    const message = error instanceof RunFailure || error instanceof DatasetError || error instanceof FeatureViewMissingError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+    const message =
+      error instanceof RunFailure || error instanceof DatasetError || error instanceof FeatureViewMissingError
+        ? error.message
+        : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
     deps.logger?.error('run failed', { runId, error: message, stack: (error as Error)?.stack });
     log(`failed: ${message}`);
     ended = await deps.retrain.runs.update(runId, ['running'], { ...codeOf(deps), status: 'failed', error: message.slice(0, 4000), finishedAt: now().toISOString(), logs });
@@ -220,7 +222,15 @@ async function train(deps: TrainJobDependencies, run: Run, log: (line: string) =
   const canary = verdict.start ? await startCanary(deps, run, registered.version, policy.canaryPercent, now().toISOString()) : { started: false, reason: verdict.reason };
   lap('rolloutMs', started);
   timings.totalMs = Math.round(performance.now() - phaseStart);
-  return { params: resolvedParams, metrics, dataset: { ...manifest, ...(datasetVersion ? { name: datasetVersion.name, version: datasetVersion.version } : {}) }, parentVersion, version: registered.version, canary: canary.started ? { started: true, reason: `${verdict.reason}; ${canary.reason}` } : canary, timings };
+  return {
+    params: resolvedParams,
+    metrics,
+    dataset: { ...manifest, ...(datasetVersion ? { name: datasetVersion.name, version: datasetVersion.version } : {}) },
+    parentVersion,
+    version: registered.version,
+    canary: canary.started ? { started: true, reason: `${verdict.reason}; ${canary.reason}` } : canary,
+    timings,
+  };
 }
 
 async function register(deps: TrainJobDependencies, champion: ModelVersion, result: TrainingResult, lineage: Lineage, at: string): Promise<ModelVersion> {
@@ -258,7 +268,13 @@ async function storeBaseline(deps: TrainJobDependencies, version: ModelVersion, 
     const { label, probabilities } = names as { label: string; probabilities: string };
     return { [label]: classes[predictions.labels[i]], [probabilities]: Array.from(predictions.probabilities!.subarray(i * classes.length, (i + 1) * classes.length)) };
   });
-  await deps.baselines.storeReferenceProfile(version.model, version.version, version.features, outputs, sample.map((e) => e.features));
+  await deps.baselines.storeReferenceProfile(
+    version.model,
+    version.version,
+    version.features,
+    outputs,
+    sample.map((e) => e.features),
+  );
 }
 
 /** Puts the version on the endpoint as a canary, by a conditional append of the next config version. */
@@ -269,7 +285,12 @@ async function startCanary(deps: TrainJobDependencies, run: Run, version: number
     if (championVariant(current.config).model !== run.model) return { started: false, reason: `endpoint ${run.endpoint} no longer mainly serves ${run.model}` };
     const next = withCanary(current.config, { model: run.model, version }, percent);
     if ('reason' in next) return { started: false, reason: next.reason };
-    const record = nextEndpointRecord(run.endpoint!, current, { config: next.config, change: { kind: 'update', reason: `retraining run ${run.runId}: version ${version} as a ${percent}% canary`, actor: 'retrain' } }, at);
+    const record = nextEndpointRecord(
+      run.endpoint!,
+      current,
+      { config: next.config, change: { kind: 'update', reason: `retraining run ${run.runId}: version ${version} as a ${percent}% canary`, actor: 'retrain' } },
+      at,
+    );
     if (await deps.endpoints.append(record)) {
       await deps.retrain.events.publish(await endpointUpdatedEvent({ endpoint: record.endpoint, configVersion: record.configVersion }, { time: at }));
       return { started: true, reason: `variant ${next.variant} serves ${percent}% of ${run.endpoint} (config version ${record.configVersion})` };

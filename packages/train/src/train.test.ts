@@ -119,7 +119,11 @@ describe('retrainableShape', () => {
 
   test.each([
     ['no task', { features }, /no task/],
-    ['features across inputs', { features: [...features, { name: 'c', kind: 'numerical' as const, input: 'y', index: 0 }], task: { type: 'regression' as const, output: 'y' } }, /one float input/],
+    [
+      'features across inputs',
+      { features: [...features, { name: 'c', kind: 'numerical' as const, input: 'y', index: 0 }], task: { type: 'regression' as const, output: 'y' } },
+      /one float input/,
+    ],
     ['a gap in the columns', { features: [features[0]], task: { type: 'regression' as const, output: 'y' } }, /without gaps/],
   ])('explains why a model with %s cannot be retrained', (_, metadata, reason) => {
     expect(retrainableShape(metadata, outputs)).toMatchObject({ reason: expect.stringMatching(reason) });

@@ -53,13 +53,18 @@ async function scoreRows(serving: Serving, job: BatchJob, chunk: BatchChunk, rou
   // Unique per subset tried, so the log's `<request>/<row>` ids never repeat within a job.
   const requestId = `${job.jobId}-${chunk.index}-${rows[0].row}-${rows.length}`;
   try {
-    const { response } = await servePredict(serving, job.endpoint, { records: rows.map((row) => row.record), id: requestId }, {
-      receivedAt: Date.now(),
-      startedAt: performance.now(),
-      routed,
-      // A table's other columns (ids, notes) are not features; online requests refuse them.
-      unknownFields: 'ignore',
-    });
+    const { response } = await servePredict(
+      serving,
+      job.endpoint,
+      { records: rows.map((row) => row.record), id: requestId },
+      {
+        receivedAt: Date.now(),
+        startedAt: performance.now(),
+        routed,
+        // A table's other columns (ids, notes) are not features; online requests refuse them.
+        unknownFields: 'ignore',
+      },
+    );
     rows.forEach((row, i) => {
       const outputs: Record<string, unknown> = {};
       for (const [name, values] of Object.entries(response.outputs)) outputs[name] = (values as unknown[])[i];
@@ -70,7 +75,14 @@ async function scoreRows(serving: Serving, job: BatchJob, chunk: BatchChunk, rou
     const refused = refusedRows(error, rows.length);
     if (refused.size > 0) {
       for (const [i, reason] of refused) out.set(rows[i].row, rowError(rows[i], reason));
-      await scoreRows(serving, job, chunk, routed, rows.filter((_, i) => !refused.has(i)), out);
+      await scoreRows(
+        serving,
+        job,
+        chunk,
+        routed,
+        rows.filter((_, i) => !refused.has(i)),
+        out,
+      );
     } else if (rows.length === 1) {
       out.set(rows[0].row, rowError(rows[0], error.message));
     } else {

@@ -34,10 +34,27 @@ const MIN_RECORDS = 10;
 const record = z.record(z.string(), z.unknown());
 
 const columnSummarySchema = z.union([
-  z.object({ name: z.string(), kind: z.literal('numerical'), count: z.int(), missing: z.int(), bins: z.int(), mean: z.number(), std: z.number(), min: z.number(), max: z.number() }),
+  z.object({
+    name: z.string(),
+    kind: z.literal('numerical'),
+    count: z.int(),
+    missing: z.int(),
+    bins: z.int(),
+    mean: z.number(),
+    std: z.number(),
+    min: z.number(),
+    max: z.number(),
+  }),
   z.object({ name: z.string(), kind: z.literal('categorical'), count: z.int(), missing: z.int(), categories: z.int() }),
 ]);
-const baselineSummarySchema = z.object({ model: z.string(), version: z.int(), records: z.int(), fingerprint: z.string(), features: z.array(columnSummarySchema), outputs: z.array(columnSummarySchema) });
+const baselineSummarySchema = z.object({
+  model: z.string(),
+  version: z.int(),
+  records: z.int(),
+  fingerprint: z.string(),
+  features: z.array(columnSummarySchema),
+  outputs: z.array(columnSummarySchema),
+});
 
 /**
  * `PUT /v1/models/{model}/versions/{version}/baseline` (scope deploy): reference data for
@@ -45,12 +62,7 @@ const baselineSummarySchema = z.object({ model: z.string(), version: z.int(), re
  * fields are profiled and how; the model is run on the records so its outputs get a reference
  * too (prediction drift). Replaces an earlier baseline of the version.
  */
-export function baselineRoutes(
-  deps: { registry: ModelRegistry; baselines: BaselineWriter },
-  serving: Serving,
-  guards: RouteGuards,
-  options: BaselineRouteOptions = {},
-) {
+export function baselineRoutes(deps: { registry: ModelRegistry; baselines: BaselineWriter }, serving: Serving, guards: RouteGuards, options: BaselineRouteOptions = {}) {
   const maxRecords = options.maxRecords ?? 100_000;
   return declareRoutes(new Hono(), guards).route(
     {
@@ -58,10 +70,15 @@ export function baselineRoutes(
       path: '/v1/models/{model}/versions/{version}/baseline',
       scope: 'deploy',
       tags: ['monitoring'],
-      summary: 'Reference data for monitoring: the version\'s features are profiled, and its outputs on the records',
+      summary: "Reference data for monitoring: the version's features are profiled, and its outputs on the records",
       request: {
         params: params({ model: resourceNameSchema, version: positiveIntSchema }),
-        body: { content: { 'application/json': { schema: z.object({ records: z.array(record).min(MIN_RECORDS) }) }, 'application/x-ndjson': { schema: z.string().describe('one record a line') } } },
+        body: {
+          content: {
+            'application/json': { schema: z.object({ records: z.array(record).min(MIN_RECORDS) }) },
+            'application/x-ndjson': { schema: z.string().describe('one record a line') },
+          },
+        },
       },
       responses: { 200: ok('The profile stored', baselineSummarySchema), ...problems(400, 404, 413, 415, 422) },
     },
@@ -97,7 +114,17 @@ export function baselineRoutes(
 
 function columnSummary(column: ReferenceProfile['features'][number]) {
   return column.kind === 'numerical'
-    ? { name: column.name, kind: column.kind, count: column.count, missing: column.missing, bins: column.counts.length, mean: column.mean, std: column.std, min: column.min, max: column.max }
+    ? {
+        name: column.name,
+        kind: column.kind,
+        count: column.count,
+        missing: column.missing,
+        bins: column.counts.length,
+        mean: column.mean,
+        std: column.std,
+        min: column.min,
+        max: column.max,
+      }
     : { name: column.name, kind: column.kind, count: column.count, missing: column.missing, categories: column.categories.length };
 }
 
@@ -140,13 +167,21 @@ async function modelOutputs(serving: Serving, version: ModelVersion, records: re
   const outputs: Row[] = records.map(() => ({}));
   for (let start = 0; start < records.length; start += serving.maxRows) {
     const rows = records.slice(start, start + serving.maxRows).map((record, i) => ({ record, index: start + i }));
-    let applied = applyRecordsPlan(plan, rows.map((r) => r.record), { unknownFields: 'ignore' });
+    let applied = applyRecordsPlan(
+      plan,
+      rows.map((r) => r.record),
+      { unknownFields: 'ignore' },
+    );
     if ('issues' in applied) {
       const bad = new Set(applied.issues.map((issue) => Number(/^records\/(\d+)/.exec(issue.path)?.[1])));
       const good = rows.filter((_, i) => !bad.has(i));
       if (good.length === 0) continue;
       rows.splice(0, rows.length, ...good);
-      applied = applyRecordsPlan(plan, rows.map((r) => r.record), { unknownFields: 'ignore' });
+      applied = applyRecordsPlan(
+        plan,
+        rows.map((r) => r.record),
+        { unknownFields: 'ignore' },
+      );
       if ('issues' in applied) continue;
     }
     try {

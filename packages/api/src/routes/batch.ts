@@ -96,47 +96,55 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, guar
   };
   return declareRoutes(new Hono(), guards)
     .route(
-{
-    method: 'post',
-    path: '/v1/batch-uploads', scope: 'predict', audited: true,
-    tags: ['batch'],
-    summary: 'A presigned upload for a batch input larger than a request (NDJSON, CSV or Parquet): one PUT, or past 8 MiB (`sizeBytes`) a URL per part',
-    description: 'Up to 8 MiB (or without `sizeBytes`): PUT the file to `uploadUrl`, then submit `{input: {key}}`. Larger: PUT each `partBytes` slice to its part\'s `uploadUrl`, then submit `{input: {key, uploadId, parts: [{partNumber, etag}]}}` with the ETags the PUTs answered; the submission assembles the upload (DELETE `abortUrl` to give it up).',
-    request: { body: json(batchUploadBodySchema) },
-    responses: {
-      201: ok(
-        'Where to PUT the input (or its parts), and the key to submit it by',
-        z.object({
-          key: z.string(),
-          expiresAt: z.string(),
-          method: z.literal('PUT'),
-          format: z.string(),
-          uploadUrl: z.string().optional(),
-          uploadId: z.string().optional(),
-          partBytes: z.int().optional(),
-          parts: z.array(z.object({ partNumber: z.int(), uploadUrl: z.string() })).optional(),
-          abortUrl: z.string().optional(),
-        }),
-      ),
-      ...problems(400),
-    },
-  },
-      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
-      const body = await readOptionalJson(c, batchUploadBodySchema);
-      const format = body.format ?? 'ndjson';
-      const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS, sizeBytes: body.sizeBytes });
-      return c.json({ ...upload, method: 'PUT', format }, 201);
-    })
+      {
+        method: 'post',
+        path: '/v1/batch-uploads',
+        scope: 'predict',
+        audited: true,
+        tags: ['batch'],
+        summary: 'A presigned upload for a batch input larger than a request (NDJSON, CSV or Parquet): one PUT, or past 8 MiB (`sizeBytes`) a URL per part',
+        description:
+          "Up to 8 MiB (or without `sizeBytes`): PUT the file to `uploadUrl`, then submit `{input: {key}}`. Larger: PUT each `partBytes` slice to its part's `uploadUrl`, then submit `{input: {key, uploadId, parts: [{partNumber, etag}]}}` with the ETags the PUTs answered; the submission assembles the upload (DELETE `abortUrl` to give it up).",
+        request: { body: json(batchUploadBodySchema) },
+        responses: {
+          201: ok(
+            'Where to PUT the input (or its parts), and the key to submit it by',
+            z.object({
+              key: z.string(),
+              expiresAt: z.string(),
+              method: z.literal('PUT'),
+              format: z.string(),
+              uploadUrl: z.string().optional(),
+              uploadId: z.string().optional(),
+              partBytes: z.int().optional(),
+              parts: z.array(z.object({ partNumber: z.int(), uploadUrl: z.string() })).optional(),
+              abortUrl: z.string().optional(),
+            }),
+          ),
+          ...problems(400),
+        },
+      },
+      limitBody(MAX_CONFIG_BODY_BYTES),
+      async (c) => {
+        const body = await readOptionalJson(c, batchUploadBodySchema);
+        const format = body.format ?? 'ndjson';
+        const upload = await deps.objects.createUpload(format, { expiresInSeconds: UPLOAD_EXPIRES_IN_SECONDS, sizeBytes: body.sizeBytes });
+        return c.json({ ...upload, method: 'PUT', format }, 201);
+      },
+    )
     .route(
-{
-    method: 'post',
-    path: '/v1/endpoints/{endpoint}/batch', scope: 'predict', audited: true,
-    tags: ['batch'],
-    summary: 'Start a batch prediction job: the rows scored in parallel chunks with one version, as the online route scores them',
-    description: 'Records inline (NDJSON) or an uploaded key; `format` ndjson (default), csv (a header row, cells typed by the version\'s features) or parquet (uncompressed or snappy; typed columns, nulls are missing values). The version is fixed now: `version` of the endpoint\'s model, else `variant`\'s, else the largest weight\'s. The same `idempotencyKey` with the same body returns the same job; with another body, 409.',
-    request: { params: params({ endpoint: resourceNameSchema }), body: json(batchSubmitSchema) },
-    responses: { 202: ok('The job, queued', z.object({ jobId: z.string(), status: z.string() })), ...problems(400, 404, 409, 413) },
-  },
+      {
+        method: 'post',
+        path: '/v1/endpoints/{endpoint}/batch',
+        scope: 'predict',
+        audited: true,
+        tags: ['batch'],
+        summary: 'Start a batch prediction job: the rows scored in parallel chunks with one version, as the online route scores them',
+        description:
+          "Records inline (NDJSON) or an uploaded key; `format` ndjson (default), csv (a header row, cells typed by the version's features) or parquet (uncompressed or snappy; typed columns, nulls are missing values). The version is fixed now: `version` of the endpoint's model, else `variant`'s, else the largest weight's. The same `idempotencyKey` with the same body returns the same job; with another body, 409.",
+        request: { params: params({ endpoint: resourceNameSchema }), body: json(batchSubmitSchema) },
+        responses: { 202: ok('The job, queued', z.object({ jobId: z.string(), status: z.string() })), ...problems(400, 404, 409, 413) },
+      },
       limitBody(serving.maxBodyBytes, 'Send larger inputs through a presigned upload: POST /v1/batch-uploads, then {input: {key}}.'),
       async (c) => {
         const endpoint = nameParam(c, 'endpoint');
@@ -155,7 +163,9 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, guar
           inputKey = body.input.key;
           if (body.input.uploadId !== undefined) await completeUpload(inputKey, body.input.uploadId, body.input.parts!);
           if (!deps.objects.isUploadKey(inputKey) || !(await deps.objects.hasObject(inputKey))) {
-            throw new Problem(400, `Nothing was uploaded at ${inputKey}.`, { errors: [{ path: 'input/key', message: 'not a batch upload; get one from POST /v1/batch-uploads and PUT the input there' }] });
+            throw new Problem(400, `Nothing was uploaded at ${inputKey}.`, {
+              errors: [{ path: 'input/key', message: 'not a batch upload; get one from POST /v1/batch-uploads and PUT the input there' }],
+            });
           }
         }
         const job = newBatchJob({ jobId, endpoint, target, format, inputKey, idField: body.idField, rowsPerChunk: body.rowsPerChunk, requestHash, now: now() });
@@ -178,73 +188,90 @@ export function batchRoutes(deps: BatchRouteDependencies, serving: Serving, guar
       async (c) => {
         const query = validate(batchJobsQuerySchema, c.req.query());
         const page = await deps.jobs.list(query).catch((error: unknown) => {
-          if (error instanceof InvalidCursorError) throw new Problem(400, 'The cursor is not the `next` of an earlier page of batch jobs.', { errors: [{ path: 'cursor', message: error.message }] });
+          if (error instanceof InvalidCursorError)
+            throw new Problem(400, 'The cursor is not the `next` of an earlier page of batch jobs.', { errors: [{ path: 'cursor', message: error.message }] });
           throw error;
         });
         return c.json({ jobs: page.jobs.map(batchJobView), ...(page.next ? { next: page.next } : {}) });
       },
     )
     .route(
-{
-    method: 'get',
-    path: '/v1/batch-jobs/{jobId}', scope: 'read',
-    tags: ['batch'],
-    summary: 'A batch job: status, rows total/done/failed, when it started and finished, its output and first row errors',
-    request: { params: params({ jobId: z.string() }) },
-    responses: { 200: ok('The job', batchJobViewSchema), ...problems(404) },
-  },
-      async (c) => c.json(batchJobView(await jobOf(c.req.param('jobId')))))
+      {
+        method: 'get',
+        path: '/v1/batch-jobs/{jobId}',
+        scope: 'read',
+        tags: ['batch'],
+        summary: 'A batch job: status, rows total/done/failed, when it started and finished, its output and first row errors',
+        request: { params: params({ jobId: z.string() }) },
+        responses: { 200: ok('The job', batchJobViewSchema), ...problems(404) },
+      },
+      async (c) => c.json(batchJobView(await jobOf(c.req.param('jobId')))),
+    )
     .route(
-{
-    method: 'post',
-    path: '/v1/batch-jobs/{jobId}/cancel', scope: 'predict', audited: true,
-    tags: ['batch'],
-    summary: 'Cancel a queued or running batch job: chunks not yet scored are skipped',
-    request: { params: params({ jobId: z.string() }) },
-    responses: { 200: ok('The job, cancelled', batchJobViewSchema), ...problems(404, 409) },
-  },
+      {
+        method: 'post',
+        path: '/v1/batch-jobs/{jobId}/cancel',
+        scope: 'predict',
+        audited: true,
+        tags: ['batch'],
+        summary: 'Cancel a queued or running batch job: chunks not yet scored are skipped',
+        request: { params: params({ jobId: z.string() }) },
+        responses: { 200: ok('The job, cancelled', batchJobViewSchema), ...problems(404, 409) },
+      },
       async (c) => {
-      const job = await jobOf(c.req.param('jobId'));
-      if (!(await deps.jobs.finish(job.jobId, CANCELLABLE, { status: 'cancelled', at: now().toISOString() }))) {
-        const current = (await deps.jobs.get(job.jobId)) ?? job;
-        if (current.status !== 'cancelled') throw new Problem(409, `Batch job ${job.jobId} has ${current.status}; only a queued or running job can be cancelled.`);
-      }
-      return c.json(batchJobView((await deps.jobs.get(job.jobId)) ?? job));
-    })
+        const job = await jobOf(c.req.param('jobId'));
+        if (!(await deps.jobs.finish(job.jobId, CANCELLABLE, { status: 'cancelled', at: now().toISOString() }))) {
+          const current = (await deps.jobs.get(job.jobId)) ?? job;
+          if (current.status !== 'cancelled') throw new Problem(409, `Batch job ${job.jobId} has ${current.status}; only a queued or running job can be cancelled.`);
+        }
+        return c.json(batchJobView((await deps.jobs.get(job.jobId)) ?? job));
+      },
+    )
     .route(
-{
-    method: 'get',
-    path: '/v1/batch-jobs/{jobId}/output', scope: 'read',
-    tags: ['batch'],
-    summary: 'The output of a succeeded job as NDJSON, in input order: {row, id?, predictionId, outputs} or {row, id?, error}',
-    request: { params: params({ jobId: z.string() }) },
-    responses: { 200: { description: 'One row a line: {row, id?, predictionId, outputs} or {row, id?, error}', content: { 'application/x-ndjson': { schema: z.string() } } }, ...problems(404, 409) },
-  },
+      {
+        method: 'get',
+        path: '/v1/batch-jobs/{jobId}/output',
+        scope: 'read',
+        tags: ['batch'],
+        summary: 'The output of a succeeded job as NDJSON, in input order: {row, id?, predictionId, outputs} or {row, id?, error}',
+        request: { params: params({ jobId: z.string() }) },
+        responses: {
+          200: { description: 'One row a line: {row, id?, predictionId, outputs} or {row, id?, error}', content: { 'application/x-ndjson': { schema: z.string() } } },
+          ...problems(404, 409),
+        },
+      },
       async (c) => {
-      const job = await jobOf(c.req.param('jobId'));
-      if (job.status !== 'succeeded' || !job.output) {
-        throw new Problem(409, `Batch job ${job.jobId} is ${job.status}; its output is there once it has succeeded.`, { extensions: { jobStatus: job.status } });
-      }
-      const stream = await deps.objects.readOutput(job.output.key);
-      if (!stream) throw new Problem(404, `The output of batch job ${job.jobId} is gone (outputs are kept 30 days).`);
-      return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
-    }).app;
+        const job = await jobOf(c.req.param('jobId'));
+        if (job.status !== 'succeeded' || !job.output) {
+          throw new Problem(409, `Batch job ${job.jobId} is ${job.status}; its output is there once it has succeeded.`, { extensions: { jobStatus: job.status } });
+        }
+        const stream = await deps.objects.readOutput(job.output.key);
+        if (!stream) throw new Problem(404, `The output of batch job ${job.jobId} is gone (outputs are kept 30 days).`);
+        return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
+      },
+    ).app;
 
   /** Assembles a multipart upload before the job reads it; one that cannot be assembled is gone afterwards (aborted). */
   async function completeUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void> {
     const completion = await deps.objects.completeUpload(key, uploadId, parts);
     if (completion.status === 'missing') {
-      throw new Problem(400, `No multipart upload ${uploadId} is open at ${key}.`, { errors: [{ path: 'input/uploadId', message: 'no open batch upload with this id at input/key; get one from POST /v1/batch-uploads with sizeBytes' }] });
+      throw new Problem(400, `No multipart upload ${uploadId} is open at ${key}.`, {
+        errors: [{ path: 'input/uploadId', message: 'no open batch upload with this id at input/key; get one from POST /v1/batch-uploads with sizeBytes' }],
+      });
     }
     if (completion.status === 'invalid') {
-      throw new Problem(400, `The parts do not assemble the upload (${completion.reason}); it was aborted, start a new one.`, { errors: [{ path: 'input/parts', message: completion.reason }] });
+      throw new Problem(400, `The parts do not assemble the upload (${completion.reason}); it was aborted, start a new one.`, {
+        errors: [{ path: 'input/parts', message: completion.reason }],
+      });
     }
   }
 
   /** A repeated idempotency key: the same body gets the same job (its plan sent again, should the first send have failed), another body a 409. */
   async function replay(job: BatchJob, requestHash: string): Promise<Response> {
     if (job.requestHash !== requestHash) {
-      throw new Problem(409, `The idempotency key was used for batch job ${job.jobId} with a different request.`, { errors: [{ path: 'idempotencyKey', message: 'already used with another body' }] });
+      throw new Problem(409, `The idempotency key was used for batch job ${job.jobId} with a different request.`, {
+        errors: [{ path: 'idempotencyKey', message: 'already used with another body' }],
+      });
     }
     if (job.status === 'queued') await deps.dispatcher.send([{ kind: 'plan', jobId: job.jobId }]);
     return accepted(job);
@@ -261,9 +288,13 @@ function accepted(job: BatchJob): Response {
 /** Inline records are JSON objects: they are NDJSON (and say so, or say nothing). */
 function inlineFormat(body: BatchSubmit): BatchFormat {
   if (body.format !== undefined && body.format !== 'ndjson') {
-    throw new Problem(400, `Inline records are JSON; a ${body.format === 'parquet' ? 'Parquet' : 'CSV'} input goes through an upload: POST /v1/batch-uploads, PUT the file, then {input: {key}}.`, {
-      errors: [{ path: 'format', message: 'inline records are ndjson' }],
-    });
+    throw new Problem(
+      400,
+      `Inline records are JSON; a ${body.format === 'parquet' ? 'Parquet' : 'CSV'} input goes through an upload: POST /v1/batch-uploads, PUT the file, then {input: {key}}.`,
+      {
+        errors: [{ path: 'format', message: 'inline records are ndjson' }],
+      },
+    );
   }
   return 'ndjson';
 }

@@ -8,7 +8,8 @@ import { declareRoutes, type RouteGuards } from './define-route.ts';
 import { ok, params, problems } from './openapi.ts';
 
 // The app fetches only this origin; charts draw inline styles; nothing may frame it.
-const CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /**
  * The console (packages/console) at `/console`: a static app built into the bundle as strings, so
@@ -33,7 +34,7 @@ export function consoleRoutes(guards: RouteGuards, assets: Readonly<Record<strin
     return c.body(asset.body, 200, headers);
   };
   const tags = ['console'];
-  const page = { 200: { description: 'The console\'s page', content: { 'text/html': { schema: z.string() } } }, 304: { description: 'Not modified (If-None-Match)' } };
+  const page = { 200: { description: "The console's page", content: { 'text/html': { schema: z.string() } } }, 304: { description: 'Not modified (If-None-Match)' } };
   return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
     .route({ method: 'get', path: '/console', tags, summary: 'The console', responses: page }, (c) => serve(c, 'index.html'))
     .route({ method: 'get', path: '/console/', tags, summary: 'The console', responses: page }, (c) => serve(c, 'index.html'))
@@ -43,13 +44,20 @@ export function consoleRoutes(guards: RouteGuards, assets: Readonly<Record<strin
         path: '/console/assets/{name}',
         tags,
         summary: 'A script, style sheet or image of the console',
-        request: { params: params({ name: z.string() }), query: z.object({ v: z.string().optional().describe('the asset\'s hash: with it, the answer may be kept for a year') }) },
+        request: { params: params({ name: z.string() }), query: z.object({ v: z.string().optional().describe("the asset's hash: with it, the answer may be kept for a year") }) },
         responses: { 200: { description: 'The asset', content: { '*/*': { schema: z.string() } } }, 304: { description: 'Not modified (If-None-Match)' }, ...problems(404) },
       },
       (c) => serve(c, c.req.param('name')),
     )
     .route(
-      { method: 'get', path: '/console/session', scope: 'read', tags, summary: 'Who the key is and what its scopes allow', responses: { 200: ok('The key', z.object({ id: z.string(), name: z.string(), scopes: z.array(z.enum(scopes)) })) } },
+      {
+        method: 'get',
+        path: '/console/session',
+        scope: 'read',
+        tags,
+        summary: 'Who the key is and what its scopes allow',
+        responses: { 200: ok('The key', z.object({ id: z.string(), name: z.string(), scopes: z.array(z.enum(scopes)) })) },
+      },
       (c) => {
         const { id, name, scopes } = c.get('apiKey');
         return c.json({ id, name, scopes });

@@ -23,11 +23,23 @@ async function setup() {
   app.onError(handleError);
   const thing = z.object({ name: z.string() });
   declareRoutes(app, guards)
-    .route({ method: 'get', path: '/things/{name}', scope: 'read', summary: 'A thing', request: { params: params({ name: z.string() }) }, responses: { 200: ok('The thing', thing), ...problems(404) } }, (c) =>
+    .route(
+      {
+        method: 'get',
+        path: '/things/{name}',
+        scope: 'read',
+        summary: 'A thing',
+        request: { params: params({ name: z.string() }) },
+        responses: { 200: ok('The thing', thing), ...problems(404) },
+      },
+      (c) => c.json({ name: c.req.param('name') }),
+    )
+    .route({ method: 'put', path: '/things/{name}', scope: 'deploy', summary: 'Change a thing', responses: { 200: ok('Changed', thing) } }, (c) =>
       c.json({ name: c.req.param('name') }),
     )
-    .route({ method: 'put', path: '/things/{name}', scope: 'deploy', summary: 'Change a thing', responses: { 200: ok('Changed', thing) } }, (c) => c.json({ name: c.req.param('name') }))
-    .route({ method: 'post', path: '/things/{name}/poke', scope: 'deploy', summary: 'Poke a thing', responses: { 200: ok('Poked', thing) } }, (c) => c.json({ name: c.req.param('name') }))
+    .route({ method: 'post', path: '/things/{name}/poke', scope: 'deploy', summary: 'Poke a thing', responses: { 200: ok('Poked', thing) } }, (c) =>
+      c.json({ name: c.req.param('name') }),
+    )
     .route({ method: 'get', path: '/open', summary: 'Public', responses: { 200: ok('Hello', z.object({ hello: z.literal(true) })) } }, (c) => c.json({ hello: true }));
   const as = (key: string, method = 'GET') => ({ method, headers: { authorization: `Bearer ${key}` } });
   return { app, guards, records, reader: reader.key, deployer: deployer.key, as };

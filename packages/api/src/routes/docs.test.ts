@@ -3,11 +3,33 @@ import { createApp, type ApiDependencies } from '../app.ts';
 import { openApiPath } from './docs.ts';
 
 // Generating the document touches no store; any call to one fails the test.
-const untouchable = new Proxy({}, { get: (_, name) => { throw new Error(`the docs must not use ${String(name)}`); } });
+const untouchable = new Proxy(
+  {},
+  {
+    get: (_, name) => {
+      throw new Error(`the docs must not use ${String(name)}`);
+    },
+  },
+);
 const app = createApp({ apiKeys: untouchable, registry: untouchable, endpoints: untouchable, artifacts: untouchable } as ApiDependencies);
 // With every optional part (monitoring, retraining, feedback), each a bag of untouchable ports.
 const ports = new Proxy({}, { get: () => untouchable });
-const fullApp = createApp({ apiKeys: untouchable, registry: untouchable, endpoints: untouchable, artifacts: untouchable, monitoring: ports, retraining: ports, feedback: ports, audit: ports, features: ports, batch: ports, governance: untouchable, datasets: ports, tracking: ports, erasures: ports } as ApiDependencies);
+const fullApp = createApp({
+  apiKeys: untouchable,
+  registry: untouchable,
+  endpoints: untouchable,
+  artifacts: untouchable,
+  monitoring: ports,
+  retraining: ports,
+  feedback: ports,
+  audit: ports,
+  features: ports,
+  batch: ports,
+  governance: untouchable,
+  datasets: ports,
+  tracking: ports,
+  erasures: ports,
+} as ApiDependencies);
 
 // The routes of API.md this part of the API implements.
 const contract = [
@@ -70,7 +92,15 @@ describe('the OpenAPI document and docs page', () => {
     const full = (await documentedBy(fullApp)).map(({ method, path }) => `${method} ${path}`);
     const lean = (await documentedBy(app)).map(({ method, path }) => `${method} ${path}`);
     expect(lean).not.toContain('get /v1/endpoints/{endpoint}/drift');
-    expect(full).toEqual(expect.arrayContaining(['get /v1/endpoints/{endpoint}/drift', 'post /v1/endpoints/{endpoint}/feedback', 'get /v1/endpoints/{endpoint}/experiment', 'get /v1/endpoints/{endpoint}/shadows', 'post /api/2.0/mlflow/runs/create']));
+    expect(full).toEqual(
+      expect.arrayContaining([
+        'get /v1/endpoints/{endpoint}/drift',
+        'post /v1/endpoints/{endpoint}/feedback',
+        'get /v1/endpoints/{endpoint}/experiment',
+        'get /v1/endpoints/{endpoint}/shadows',
+        'post /api/2.0/mlflow/runs/create',
+      ]),
+    );
     const feedback = (await (await fullApp.request('/openapi.json')).json()).paths['/v1/endpoints/{endpoint}/feedback'].post;
     expect(feedback['x-flywheel-scope']).toBe('predict');
     expect(Object.keys(feedback.responses)).toContain('202');
@@ -78,7 +108,9 @@ describe('the OpenAPI document and docs page', () => {
 
   it('gives every operation a summary, its path parameters, and a schema for each response with a body', async () => {
     const document = (await (await fullApp.request('/openapi.json')).json()) as { paths: Record<string, Record<string, any>> };
-    const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ name: `${method} ${path}`, path, method, operation })));
+    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ name: `${method} ${path}`, path, method, operation })),
+    );
     expect(operations.length).toBeGreaterThan(100);
     for (const { name, path, operation } of operations) {
       expect(operation.summary, name).toBeTruthy();
@@ -86,7 +118,10 @@ describe('the OpenAPI document and docs page', () => {
       const declared = new Set((operation.parameters ?? []).filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name));
       for (const [, param] of path.matchAll(/\{(\w+)\}/g)) expect(declared.has(param), `${name}: path parameter ${param}`).toBe(true);
       const statuses = Object.keys(operation.responses);
-      expect(statuses.some((status) => status.startsWith('2')), `${name}: a success answer`).toBe(true);
+      expect(
+        statuses.some((status) => status.startsWith('2')),
+        `${name}: a success answer`,
+      ).toBe(true);
       for (const status of statuses) {
         const response = operation.responses[status];
         if (status === '204' || status === '304') continue;
@@ -106,10 +141,10 @@ describe('the OpenAPI document and docs page', () => {
     const document = (await (await fullApp.request('/openapi.json')).json()) as { paths: Record<string, Record<string, any>>; components?: { schemas?: Record<string, unknown> } };
     // Values that are open by nature, each where it is and why; everything else says what it holds.
     const userData: Array<[where: RegExp, why: string]> = [
-      [/\.lineage\.anyOf\[1\]$/, 'a model version\'s lineage as its registration gave it: free-form provenance'],
+      [/\.lineage\.anyOf\[1\]$/, "a model version's lineage as its registration gave it: free-form provenance"],
       [/ \.events\[\]\.oneOf\[\d+\]\.data\.lineage$/, 'the same lineage, in the version.registered event'],
-      [/\.params$/, 'a run\'s training parameters: the known ones typed, and a trainer may take its own'],
-      [/\/infer 200 application\/json \.parameters$/, 'the OIP request\'s parameters, echoed as sent'],
+      [/\.params$/, "a run's training parameters: the known ones typed, and a trainer may take its own"],
+      [/\/infer 200 application\/json \.parameters$/, "the OIP request's parameters, echoed as sent"],
     ];
     const open: string[] = [];
     const listed: string[] = [];
@@ -133,7 +168,8 @@ describe('the OpenAPI document and docs page', () => {
       for (const [name, property] of Object.entries(schema.properties ?? {})) visit(property, `${where}.${name}`);
       if (typeof extra === 'object' && Object.keys(extra).length > 0) visit(extra, `${where}{}`);
       visit(schema.items, `${where}[]`);
-      for (const keyword of ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const) (schema[keyword] ?? []).forEach((member: unknown, i: number) => visit(member, `${where}.${keyword}[${i}]`));
+      for (const keyword of ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const)
+        (schema[keyword] ?? []).forEach((member: unknown, i: number) => visit(member, `${where}.${keyword}[${i}]`));
     };
     for (const [path, item] of Object.entries(document.paths)) {
       // The document itself (this one) stays loose.
@@ -146,7 +182,11 @@ describe('the OpenAPI document and docs page', () => {
     }
     expect(open).toEqual([]);
     // Each listed place is one (a stale entry would let a loose schema through somewhere new).
-    for (const [pattern, why] of userData) expect(listed.some((where) => pattern.test(where)), why).toBe(true);
+    for (const [pattern, why] of userData)
+      expect(
+        listed.some((where) => pattern.test(where)),
+        why,
+      ).toBe(true);
   });
 
   it('renders an offline page listing each operation', async () => {

@@ -18,11 +18,32 @@ export function docsRoutes(guards: RouteGuards) {
   const app = new Hono();
   const { route } = declareRoutes(app, guards);
   route(
-    { method: 'get', path: '/openapi.json', tags: ['docs'], summary: 'This document', responses: { 200: ok('OpenAPI 3.1', z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.record(z.string(), z.unknown())) })) } },
+    {
+      method: 'get',
+      path: '/openapi.json',
+      tags: ['docs'],
+      summary: 'This document',
+      responses: {
+        200: ok(
+          'OpenAPI 3.1',
+          z.looseObject({
+            openapi: z.literal('3.1.0'),
+            info: z.looseObject({ title: z.string(), version: z.string() }),
+            paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+          }),
+        ),
+      },
+    },
     (c) => c.json(current()),
   );
   route(
-    { method: 'get', path: '/docs', tags: ['docs'], summary: 'This document as a web page', responses: { 200: { description: 'An offline HTML page', content: { 'text/html': { schema: z.string() } } } } },
+    {
+      method: 'get',
+      path: '/docs',
+      tags: ['docs'],
+      summary: 'This document as a web page',
+      responses: { 200: { description: 'An offline HTML page', content: { 'text/html': { schema: z.string() } } } },
+    },
     (c) => c.html((page ??= docsPage(current()))),
   );
   return app;

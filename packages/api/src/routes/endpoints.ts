@@ -101,94 +101,114 @@ export function endpointRoutes(deps: EndpointRouteDependencies, serving: Serving
 
   return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
     .route(
-{
-    method: 'put',
-    path: '/v1/endpoints/{endpoint}', scope: 'deploy',
-    tags: ['endpoints'],
-    summary: 'Create or change an endpoint',
-    description: 'Changing an existing endpoint needs If-Match with its current ETag (428 without, 412 when stale). Creating one needs none.',
-    request: {
-      params: params({ endpoint: resourceNameSchema }),
-      headers: z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }),
-      body: json(endpointConfigSchema),
-    },
-    responses: {
-      201: { ...ok('Created', endpointViewSchema), headers: etagHeader },
-      200: { ...ok('Changed', endpointViewSchema), headers: etagHeader },
-      ...problems(400, 412, 428),
-    },
-  },
-      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
-      const name = nameParam(c, 'endpoint');
-      const parsed = parseEndpointConfig(await readJson(c, z.unknown()));
-      if (!parsed.ok) throw new Problem(400, 'The endpoint config is not valid.', { errors: [...parsed.errors] });
-      const current = await endpoints.current(name);
-      checkPreconditions(c, name, current);
-      const issues = await referenceIssues(registry, parsed.config);
-      if (issues.length) throw new Problem(400, 'The endpoint config names models it cannot serve together.', { errors: issues });
-      return commit(c, name, current, { config: parsed.config, change: { kind: current ? 'update' : 'create' } });
-    })
+      {
+        method: 'put',
+        path: '/v1/endpoints/{endpoint}',
+        scope: 'deploy',
+        tags: ['endpoints'],
+        summary: 'Create or change an endpoint',
+        description: 'Changing an existing endpoint needs If-Match with its current ETag (428 without, 412 when stale). Creating one needs none.',
+        request: {
+          params: params({ endpoint: resourceNameSchema }),
+          headers: z.object({ 'if-match': z.string().optional(), 'if-none-match': z.string().optional() }),
+          body: json(endpointConfigSchema),
+        },
+        responses: {
+          201: { ...ok('Created', endpointViewSchema), headers: etagHeader },
+          200: { ...ok('Changed', endpointViewSchema), headers: etagHeader },
+          ...problems(400, 412, 428),
+        },
+      },
+      limitBody(MAX_CONFIG_BODY_BYTES),
+      async (c) => {
+        const name = nameParam(c, 'endpoint');
+        const parsed = parseEndpointConfig(await readJson(c, z.unknown()));
+        if (!parsed.ok) throw new Problem(400, 'The endpoint config is not valid.', { errors: [...parsed.errors] });
+        const current = await endpoints.current(name);
+        checkPreconditions(c, name, current);
+        const issues = await referenceIssues(registry, parsed.config);
+        if (issues.length) throw new Problem(400, 'The endpoint config names models it cannot serve together.', { errors: issues });
+        return commit(c, name, current, { config: parsed.config, change: { kind: current ? 'update' : 'create' } });
+      },
+    )
     .route(
-{
-    method: 'post',
-    path: '/v1/endpoints/{endpoint}/rollback', scope: 'deploy', audited: true,
-    tags: ['endpoints'],
-    summary: 'Restore an earlier config as a new config version',
-    request: { params: params({ endpoint: resourceNameSchema }), headers: z.object({ 'if-match': z.string() }), body: json(rollbackBodySchema) },
-    responses: { 200: { ...ok('Rolled back', endpointViewSchema), headers: etagHeader }, ...problems(400, 404, 412, 428) },
-  },
-      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
-      const name = nameParam(c, 'endpoint');
-      const { configVersion, reason } = await readJson(c, rollbackBodySchema);
-      const current = await existingEndpoint(endpoints, name);
-      checkPreconditions(c, name, current);
-      const target = await endpoints.get(name, configVersion);
-      if (!target) {
-        throw new Problem(400, `Endpoint ${name} has no config version ${configVersion}.`, {
-          errors: [{ path: 'configVersion', message: `must be one of 1..${current.configVersion}` }],
+      {
+        method: 'post',
+        path: '/v1/endpoints/{endpoint}/rollback',
+        scope: 'deploy',
+        audited: true,
+        tags: ['endpoints'],
+        summary: 'Restore an earlier config as a new config version',
+        request: { params: params({ endpoint: resourceNameSchema }), headers: z.object({ 'if-match': z.string() }), body: json(rollbackBodySchema) },
+        responses: { 200: { ...ok('Rolled back', endpointViewSchema), headers: etagHeader }, ...problems(400, 404, 412, 428) },
+      },
+      limitBody(MAX_CONFIG_BODY_BYTES),
+      async (c) => {
+        const name = nameParam(c, 'endpoint');
+        const { configVersion, reason } = await readJson(c, rollbackBodySchema);
+        const current = await existingEndpoint(endpoints, name);
+        checkPreconditions(c, name, current);
+        const target = await endpoints.get(name, configVersion);
+        if (!target) {
+          throw new Problem(400, `Endpoint ${name} has no config version ${configVersion}.`, {
+            errors: [{ path: 'configVersion', message: `must be one of 1..${current.configVersion}` }],
+          });
+        }
+        return commit(c, name, current, {
+          config: target.config,
+          allocation: target.allocation,
+          change: { kind: 'rollback', restoredFrom: configVersion, ...(reason ? { reason } : {}) },
         });
-      }
-      return commit(c, name, current, { config: target.config, allocation: target.allocation, change: { kind: 'rollback', restoredFrom: configVersion, ...(reason ? { reason } : {}) } });
-    })
+      },
+    )
     .route(
-{
-    method: 'get',
-    path: '/v1/endpoints', scope: 'read',
-    tags: ['endpoints'],
-    summary: 'List endpoints',
-    responses: { 200: ok('Every endpoint at its current config', z.object({ endpoints: z.array(endpointViewSchema) })) },
-  },
-      async (c) => c.json({ endpoints: (await endpoints.list()).map(view) }))
+      {
+        method: 'get',
+        path: '/v1/endpoints',
+        scope: 'read',
+        tags: ['endpoints'],
+        summary: 'List endpoints',
+        responses: { 200: ok('Every endpoint at its current config', z.object({ endpoints: z.array(endpointViewSchema) })) },
+      },
+      async (c) => c.json({ endpoints: (await endpoints.list()).map(view) }),
+    )
     .route(
-{
-    method: 'get',
-    path: '/v1/endpoints/{endpoint}', scope: 'read',
-    tags: ['endpoints'],
-    summary: 'An endpoint',
-    request: { params: params({ endpoint: resourceNameSchema }) },
-    responses: { 200: { ...ok('The current config', endpointViewSchema), headers: etagHeader }, ...problems(404) },
-  },
+      {
+        method: 'get',
+        path: '/v1/endpoints/{endpoint}',
+        scope: 'read',
+        tags: ['endpoints'],
+        summary: 'An endpoint',
+        request: { params: params({ endpoint: resourceNameSchema }) },
+        responses: { 200: { ...ok('The current config', endpointViewSchema), headers: etagHeader }, ...problems(404) },
+      },
       async (c) => {
-      const current = await existingEndpoint(endpoints, nameParam(c, 'endpoint'));
-      return c.json(view(current), 200, { etag: current.etag });
-    })
+        const current = await existingEndpoint(endpoints, nameParam(c, 'endpoint'));
+        return c.json(view(current), 200, { etag: current.etag });
+      },
+    )
     .route(
-{
-    method: 'get',
-    path: '/v1/endpoints/{endpoint}/history', scope: 'read',
-    tags: ['endpoints'],
-    summary: 'Every config version of an endpoint, newest first',
-    request: { params: params({ endpoint: resourceNameSchema }), query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), before: positiveIntSchema.optional() }) },
-    responses: { 200: ok('The history', z.object({ endpoint: z.string(), history: z.array(endpointViewSchema) })), ...problems(400, 404) },
-  },
+      {
+        method: 'get',
+        path: '/v1/endpoints/{endpoint}/history',
+        scope: 'read',
+        tags: ['endpoints'],
+        summary: 'Every config version of an endpoint, newest first',
+        request: {
+          params: params({ endpoint: resourceNameSchema }),
+          query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), before: positiveIntSchema.optional() }),
+        },
+        responses: { 200: ok('The history', z.object({ endpoint: z.string(), history: z.array(endpointViewSchema) })), ...problems(400, 404) },
+      },
       async (c) => {
-      const name = nameParam(c, 'endpoint');
-      const limit = c.req.query('limit') === undefined ? 100 : Math.min(positiveInt(c.req.query('limit'), 'limit'), 1000);
-      const before = c.req.query('before') === undefined ? undefined : positiveInt(c.req.query('before'), 'before');
-      const current = await existingEndpoint(endpoints, name);
-      const history = await endpoints.history(name, { limit, before });
-      return c.json({ endpoint: name, history: history.map(view) }, 200, { etag: current.etag });
-    }).app;
+        const name = nameParam(c, 'endpoint');
+        const limit = c.req.query('limit') === undefined ? 100 : Math.min(positiveInt(c.req.query('limit'), 'limit'), 1000);
+        const before = c.req.query('before') === undefined ? undefined : positiveInt(c.req.query('before'), 'before');
+        const current = await existingEndpoint(endpoints, name);
+        const history = await endpoints.history(name, { limit, before });
+        return c.json({ endpoint: name, history: history.map(view) }, 200, { etag: current.etag });
+      },
+    ).app;
 }
 
 /** The stored record as clients see it; the salt stays inside. */

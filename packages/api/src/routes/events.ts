@@ -34,9 +34,10 @@ export function eventRoutes(events: EventStore, guards: RouteGuards) {
       responses: { 200: ok('The events', z.object({ events: z.array(eventSchema) })), ...problems(400) },
     },
     async (c) => {
-    const query = validate(eventsQuery, c.req.query());
-    // Stored times are UTC ISO strings; compare `since` in the same form.
-    const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
-    return c.json({ events: await events.list({ type: query.type, since, limit: query.limit }) });
-  }).app;
+      const query = validate(eventsQuery, c.req.query());
+      // Stored times are UTC ISO strings; compare `since` in the same form.
+      const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
+      return c.json({ events: await events.list({ type: query.type, since, limit: query.limit }) });
+    },
+  ).app;
 }

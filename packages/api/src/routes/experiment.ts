@@ -34,8 +34,8 @@ export const experimentQuerySchema = z.object({
 const intervalSchema = z.strictObject({ lower: z.number(), upper: z.number() });
 /** A variant against the control (`Comparison` in @flywheel/core). */
 const comparisonSchema = z.strictObject({
-  difference: z.number().describe('Variant minus control, in the metric\'s units'),
-  lift: z.number().nullable().describe('Relative to control; null when the control\'s rate or mean is 0'),
+  difference: z.number().describe("Variant minus control, in the metric's units"),
+  lift: z.number().nullable().describe("Relative to control; null when the control's rate or mean is 0"),
   pValue: z.number().describe('Fixed-horizon two-sided: valid only if looked at once'),
   significant: z.boolean(),
   sequentialPValue: z.number().describe('Always valid (mSPRT): however often results are checked'),
@@ -49,7 +49,7 @@ const experimentVariantSchema = z.strictObject({
   alias: z.string().optional(),
   weight: z.number(),
   count: z.int().describe('Predictions served (logged rows): the denominator'),
-  assigned: z.int().describe('The split\'s draws: units on a sticky endpoint (and requests that named none), else requests'),
+  assigned: z.int().describe("The split's draws: units on a sticky endpoint (and requests that named none), else requests"),
   outcomes: z.number().describe('Binary: conversions. Continuous: the sum of the outcomes'),
   feedback: z.int().describe('Predictions with an outcome joined'),
   rate: z.number().nullable().optional(),
@@ -88,40 +88,42 @@ export const experimentResponseSchema = z.strictObject({
 
 export function experimentRoutes(deps: ExperimentRouteDependencies, guards: RouteGuards) {
   return declareRoutes(new Hono(), guards).route(
-{
-    method: 'get',
-    path: '/v1/endpoints/{endpoint}/experiment', scope: 'read',
-    tags: ['experiments'],
-    summary: 'The running experiment (or the one a config version belongs to): per-variant counts, rates, tests, SRM and guardrail decisions',
-    description: 'Counts what the split assigned: shadows, failed requests, and requests whose variant was forced or pinned are left out.',
-    request: { params: params({ endpoint: resourceNameSchema }), query: experimentQuerySchema },
-    responses: { 200: ok('The analysis', experimentResponseSchema), ...problems(400, 404) },
-  },
-      async (c) => {
-    const endpoint = nameParam(c, 'endpoint');
-    const query = validate(experimentQuerySchema, c.req.query());
-    const current = await deps.endpoints.current(endpoint);
-    if (!current) throw new Problem(404, `No endpoint ${endpoint}.`);
-    const history = await recentHistory(deps.endpoints, current);
-    const span = experimentSpan(history, query.configVersion);
-    if (!span) {
-      const oldest = history.at(-1)!.configVersion;
-      throw new Problem(404, `Endpoint ${endpoint} has no config version ${query.configVersion} among its versions ${oldest}..${current.configVersion}.`, {
-        errors: [{ path: 'configVersion', message: `must be one of ${oldest}..${current.configVersion}` }],
+    {
+      method: 'get',
+      path: '/v1/endpoints/{endpoint}/experiment',
+      scope: 'read',
+      tags: ['experiments'],
+      summary: 'The running experiment (or the one a config version belongs to): per-variant counts, rates, tests, SRM and guardrail decisions',
+      description: 'Counts what the split assigned: shadows, failed requests, and requests whose variant was forced or pinned are left out.',
+      request: { params: params({ endpoint: resourceNameSchema }), query: experimentQuerySchema },
+      responses: { 200: ok('The analysis', experimentResponseSchema), ...problems(400, 404) },
+    },
+    async (c) => {
+      const endpoint = nameParam(c, 'endpoint');
+      const query = validate(experimentQuerySchema, c.req.query());
+      const current = await deps.endpoints.current(endpoint);
+      if (!current) throw new Problem(404, `No endpoint ${endpoint}.`);
+      const history = await recentHistory(deps.endpoints, current);
+      const span = experimentSpan(history, query.configVersion);
+      if (!span) {
+        const oldest = history.at(-1)!.configVersion;
+        throw new Problem(404, `Endpoint ${endpoint} has no config version ${query.configVersion} among its versions ${oldest}..${current.configVersion}.`, {
+          errors: [{ path: 'configVersion', message: `must be one of ${oldest}..${current.configVersion}` }],
+        });
+      }
+      const tallies = await deps.experiments.tallies(endpoint, span.first.configVersion, span.last.configVersion);
+      const summary = summarizeExperiment(span.last.config, tallies, { alpha: query.alpha });
+      return c.json({
+        endpoint,
+        configVersion: current.configVersion,
+        experiment: { fromConfigVersion: span.first.configVersion, toConfigVersion: span.last.configVersion, since: span.first.updatedAt, running: span.last === history[0] },
+        countedFrom: 'logged-predictions',
+        ...summary,
+        // The guardrails record each rollback and promotion as a config version of kind `guardrail`.
+        decisions: history.filter((record) => record.change.kind === 'guardrail').map(decision),
       });
-    }
-    const tallies = await deps.experiments.tallies(endpoint, span.first.configVersion, span.last.configVersion);
-    const summary = summarizeExperiment(span.last.config, tallies, { alpha: query.alpha });
-    return c.json({
-      endpoint,
-      configVersion: current.configVersion,
-      experiment: { fromConfigVersion: span.first.configVersion, toConfigVersion: span.last.configVersion, since: span.first.updatedAt, running: span.last === history[0] },
-      countedFrom: 'logged-predictions',
-      ...summary,
-      // The guardrails record each rollback and promotion as a config version of kind `guardrail`.
-      decisions: history.filter((record) => record.change.kind === 'guardrail').map(decision),
-    });
-  }).app;
+    },
+  ).app;
 }
 
 /** The endpoint's newest config versions, newest first, without gaps. */

@@ -1,6 +1,15 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { MAX_FEEDBACK_ITEMS, feedbackItemSchema, labelsEventOf, parseFeedback, type EndpointStore, type EventPublisher, type FeedbackStore, resourceNameSchema } from '@flywheel/core';
+import {
+  MAX_FEEDBACK_ITEMS,
+  feedbackItemSchema,
+  labelsEventOf,
+  parseFeedback,
+  type EndpointStore,
+  type EventPublisher,
+  type FeedbackStore,
+  resourceNameSchema,
+} from '@flywheel/core';
 import { Problem } from '../problem.ts';
 import { limitBody } from '../serving/limits.ts';
 import { readJson } from '../validation.ts';
@@ -25,19 +34,29 @@ export interface FeedbackRouteDependencies {
  */
 export function feedbackRoutes(deps: FeedbackRouteDependencies, guards: RouteGuards) {
   return declareRoutes(new Hono(), guards).route(
-{
-    method: 'post',
-    path: '/v1/endpoints/{endpoint}/feedback', scope: 'predict',
-    tags: ['experiments'],
-    summary: 'Ground truth and outcomes for earlier predictions',
-    description: 'One item or {feedback: [...]} (at most ' + MAX_FEEDBACK_ITEMS + ' items): `id` names a prediction (one value per row, or an array) or a row as <id>/<row>. Safe to repeat: a row counts once.',
-    request: { params: params({ endpoint: resourceNameSchema }), body: json(z.union([feedbackItemSchema, z.object({ feedback: z.array(feedbackItemSchema).min(1).max(MAX_FEEDBACK_ITEMS) })])) },
-    responses: {
-      202: ok('Taken: rows joined to their predictions now, and rows waiting for theirs', z.object({ endpoint: z.string(), accepted: z.int(), rows: z.int(), joined: z.int(), waiting: z.int(), labelled: z.int() })),
-      ...problems(400, 404, 413, 415),
+    {
+      method: 'post',
+      path: '/v1/endpoints/{endpoint}/feedback',
+      scope: 'predict',
+      tags: ['experiments'],
+      summary: 'Ground truth and outcomes for earlier predictions',
+      description:
+        'One item or {feedback: [...]} (at most ' +
+        MAX_FEEDBACK_ITEMS +
+        ' items): `id` names a prediction (one value per row, or an array) or a row as <id>/<row>. Safe to repeat: a row counts once.',
+      request: {
+        params: params({ endpoint: resourceNameSchema }),
+        body: json(z.union([feedbackItemSchema, z.object({ feedback: z.array(feedbackItemSchema).min(1).max(MAX_FEEDBACK_ITEMS) })])),
+      },
+      responses: {
+        202: ok(
+          'Taken: rows joined to their predictions now, and rows waiting for theirs',
+          z.object({ endpoint: z.string(), accepted: z.int(), rows: z.int(), joined: z.int(), waiting: z.int(), labelled: z.int() }),
+        ),
+        ...problems(400, 404, 413, 415),
+      },
     },
-  },
-      limitBody(MAX_FEEDBACK_BYTES, `Send at most ${MAX_FEEDBACK_ITEMS} items per request.`),
+    limitBody(MAX_FEEDBACK_BYTES, `Send at most ${MAX_FEEDBACK_ITEMS} items per request.`),
     async (c) => {
       const endpoint = nameParam(c, 'endpoint');
       const body = await readJson(c, z.unknown());

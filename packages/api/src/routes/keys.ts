@@ -21,8 +21,14 @@ const resourceName = z.string().regex(/^(endpoint|model):[A-Za-z0-9][A-Za-z0-9._
 
 export const createKeyBodySchema = z.strictObject({
   name: z.string().min(1).max(100),
-  scopes: z.array(z.enum(scopes)).min(1).max(scopes.length * 4),
-  expiresAt: z.iso.datetime({ offset: true }).refine((at) => Date.parse(at) > Date.now(), 'expiresAt must be in the future').optional(),
+  scopes: z
+    .array(z.enum(scopes))
+    .min(1)
+    .max(scopes.length * 4),
+  expiresAt: z.iso
+    .datetime({ offset: true })
+    .refine((at) => Date.parse(at) > Date.now(), 'expiresAt must be in the future')
+    .optional(),
   resources: z.array(resourceName).min(1).max(100).optional(),
   rateLimit: z
     .strictObject({
@@ -83,14 +89,24 @@ export function keyRoutes(store: ApiKeyStore, guards: RouteGuards) {
         expiresAt: body.expiresAt && new Date(body.expiresAt).toISOString(),
         resources: body.resources && [...new Set(body.resources)],
         // Without a burst, a second's worth may arrive at once.
-        rateLimit: body.rateLimit && { requestsPerSecond: body.rateLimit.requestsPerSecond, burst: body.rateLimit.burst ?? Math.max(1, Math.ceil(body.rateLimit.requestsPerSecond)) },
+        rateLimit: body.rateLimit && {
+          requestsPerSecond: body.rateLimit.requestsPerSecond,
+          burst: body.rateLimit.burst ?? Math.max(1, Math.ceil(body.rateLimit.requestsPerSecond)),
+        },
       });
       await store.create(record);
       return c.json({ ...publicView(record), key }, 201);
     },
   );
   route(
-    { method: 'get', path: '/v1/keys', scope: 'admin', tags: ['keys'], summary: 'List API keys (never the keys themselves)', responses: { 200: ok('Keys', z.object({ keys: z.array(keyViewSchema) })) } },
+    {
+      method: 'get',
+      path: '/v1/keys',
+      scope: 'admin',
+      tags: ['keys'],
+      summary: 'List API keys (never the keys themselves)',
+      responses: { 200: ok('Keys', z.object({ keys: z.array(keyViewSchema) })) },
+    },
     withinLimit,
     async (c) => c.json({ keys: (await store.list()).map(publicView) }),
   );
@@ -121,7 +137,15 @@ export function keyRoutes(store: ApiKeyStore, guards: RouteGuards) {
     },
   );
   route(
-    { method: 'delete', path: '/v1/keys/{id}', scope: 'admin', tags: ['keys'], summary: 'Revoke an API key', request: { params: keyIdParams }, responses: { 200: ok('Revoked', keyViewSchema), ...problems(404) } },
+    {
+      method: 'delete',
+      path: '/v1/keys/{id}',
+      scope: 'admin',
+      tags: ['keys'],
+      summary: 'Revoke an API key',
+      request: { params: keyIdParams },
+      responses: { 200: ok('Revoked', keyViewSchema), ...problems(404) },
+    },
     withinLimit,
     async (c) => {
       const id = existingId(c.req.param('id'));

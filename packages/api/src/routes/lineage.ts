@@ -36,10 +36,19 @@ export const lineageQuerySchema = z
   .object({
     version: reference.optional(),
     dataset: reference.optional(),
-    run: z.string().regex(/^run-[0-9a-f]{24}$/, 'must be a run id').optional(),
-    endpoint: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}(:[1-9]\d{0,9})?$/, 'must be an endpoint name, or name:configVersion').optional(),
+    run: z
+      .string()
+      .regex(/^run-[0-9a-f]{24}$/, 'must be a run id')
+      .optional(),
+    endpoint: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}(:[1-9]\d{0,9})?$/, 'must be an endpoint name, or name:configVersion')
+      .optional(),
   })
-  .refine((q) => [q.version, q.dataset, q.run, q.endpoint].filter((v) => v !== undefined).length === 1, { path: ['version'], message: 'give exactly one of version, dataset, run or endpoint' });
+  .refine((q) => [q.version, q.dataset, q.run, q.endpoint].filter((v) => v !== undefined).length === 1, {
+    path: ['version'],
+    message: 'give exactly one of version, dataset, run or endpoint',
+  });
 
 const split = (value: string) => {
   const [, name, number] = REFERENCE.exec(value) ?? [undefined, value, undefined];
@@ -58,16 +67,40 @@ const nodeBase = { id: z.string(), by: lineageActorSchema, at: z.string() };
 /** A node of the graph (`LineageNode` in @flywheel/core), by kind. */
 const lineageNodeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...nodeBase, kind: z.literal('dataset'), name: z.string(), version: z.int(), sha256: z.string(), rows: z.int() }),
-  z.strictObject({ ...nodeBase, kind: z.literal('run'), runId: z.string(), model: z.string(), status: z.enum(['queued', 'running', 'succeeded', 'failed']), trigger: z.string(), finishedAt: z.string().optional() }),
+  z.strictObject({
+    ...nodeBase,
+    kind: z.literal('run'),
+    runId: z.string(),
+    model: z.string(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+    trigger: z.string(),
+    finishedAt: z.string().optional(),
+  }),
   z.strictObject({ ...nodeBase, kind: z.literal('version'), model: z.string(), version: z.int(), sha256: z.string() }),
-  z.strictObject({ ...nodeBase, kind: z.literal('endpoint-config'), endpoint: z.string(), configVersion: z.int(), change: z.string(), reason: z.string().optional(), current: z.boolean() }),
+  z.strictObject({
+    ...nodeBase,
+    kind: z.literal('endpoint-config'),
+    endpoint: z.string(),
+    configVersion: z.int(),
+    change: z.string(),
+    reason: z.string().optional(),
+    current: z.boolean(),
+  }),
 ]);
 
 /** The graph (`LineageGraph` in @flywheel/core). */
 export const lineageResponseSchema = z.strictObject({
   start: z.array(z.string()).describe('The nodes the query named'),
   nodes: z.array(lineageNodeSchema),
-  edges: z.array(z.strictObject({ from: z.string(), to: z.string(), relation: z.enum(['trained', 'merged-into', 'champion', 'registered', 'parent', 'served', 'shadowed']), variant: z.string().optional(), share: z.number().optional() })),
+  edges: z.array(
+    z.strictObject({
+      from: z.string(),
+      to: z.string(),
+      relation: z.enum(['trained', 'merged-into', 'champion', 'registered', 'parent', 'served', 'shadowed']),
+      variant: z.string().optional(),
+      share: z.number().optional(),
+    }),
+  ),
 });
 
 /**
@@ -77,29 +110,34 @@ export const lineageResponseSchema = z.strictObject({
  */
 export function lineageRoutes(deps: LineageDependencies, guards: RouteGuards) {
   return declareRoutes(new Hono(), guards).route(
-{
-    method: 'get',
-    path: '/v1/lineage', scope: 'read',
-    tags: ['lineage'],
-    summary: 'The lineage of a model version, dataset version, run or endpoint, upstream and downstream',
-    description: 'Exactly one of version=model:n, dataset=name:n, run=<runId>, endpoint=name or name:configVersion.',
-    request: { query: lineageQuerySchema },
-    responses: {
-      200: ok(
-        'The graph',
-        lineageResponseSchema,
-      ),
-      ...problems(400, 404),
+    {
+      method: 'get',
+      path: '/v1/lineage',
+      scope: 'read',
+      tags: ['lineage'],
+      summary: 'The lineage of a model version, dataset version, run or endpoint, upstream and downstream',
+      description: 'Exactly one of version=model:n, dataset=name:n, run=<runId>, endpoint=name or name:configVersion.',
+      request: { query: lineageQuerySchema },
+      responses: {
+        200: ok('The graph', lineageResponseSchema),
+        ...problems(400, 404),
+      },
     },
-  },
-      async (c) => {
-    const query = validate(lineageQuerySchema, c.req.query());
-    const { start, models } = await resolveStart(deps, query);
-    const facts = await gatherFacts(deps, models);
-    const graph = lineageGraph(facts, start);
-    if (graph.start.length === 0) throw new Problem(404, `Nothing in the lineage matches ${Object.entries(query).map(([key, value]) => `${key}=${value}`).join('')}.`);
-    return c.json(graph);
-  }).app;
+    async (c) => {
+      const query = validate(lineageQuerySchema, c.req.query());
+      const { start, models } = await resolveStart(deps, query);
+      const facts = await gatherFacts(deps, models);
+      const graph = lineageGraph(facts, start);
+      if (graph.start.length === 0)
+        throw new Problem(
+          404,
+          `Nothing in the lineage matches ${Object.entries(query)
+            .map(([key, value]) => `${key}=${value}`)
+            .join('')}.`,
+        );
+      return c.json(graph);
+    },
+  ).app;
 }
 
 async function resolveStart(deps: LineageDependencies, query: z.output<typeof lineageQuerySchema>): Promise<{ start: LineageStart; models: string[] }> {
@@ -182,9 +220,9 @@ async function referencedDatasets(deps: LineageDependencies, versions: readonly 
   ];
   while (wanted.length) {
     const fresh = wanted.filter((ref) => !found.has(`${ref.name}:${ref.version}`) && isResourceName(ref.name));
-    const loaded = (await Promise.all([...new Map(fresh.map((ref) => [`${ref.name}:${ref.version}`, ref])).values()].map((ref) => deps.datasets!.get(ref.name, ref.version)))).filter(
-      (dataset): dataset is DatasetVersion => dataset !== undefined,
-    );
+    const loaded = (
+      await Promise.all([...new Map(fresh.map((ref) => [`${ref.name}:${ref.version}`, ref])).values()].map((ref) => deps.datasets!.get(ref.name, ref.version)))
+    ).filter((dataset): dataset is DatasetVersion => dataset !== undefined);
     for (const dataset of loaded) found.set(`${dataset.name}:${dataset.version}`, dataset);
     wanted = loaded.flatMap((dataset) => (dataset.source.merged && !found.has(`${dataset.source.merged.name}:${dataset.source.merged.version}`) ? [dataset.source.merged] : []));
   }

@@ -140,104 +140,125 @@ export function governanceRoutes(deps: GovernanceDependencies, guards: RouteGuar
 
   return declareRoutes(new Hono<{ Variables: AuthVariables }>(), guards)
     .route(
-{
-    method: 'post',
-    path: '/v1/models/{model}/versions/{version}/stage', scope: 'deploy', audited: true,
-    tags: ['governance'],
-    summary: 'Move a version to a stage',
-    description: 'none → staging → production → archived (staging and production may step back; archived returns to staging). Production waits for another key to approve (202). Archiving a version an endpoint serves or shadows is refused (409).',
-    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(stageChangeSchema) },
-    responses: { 200: ok('Moved', governedVersionSchema), 202: ok('Waiting for approval', governedVersionSchema), ...problems(400, 404, 409, 422) },
-  },
-      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
-      const body = await readJson(c, stageChangeSchema);
-      const { version, record } = await apply(c, async (current, version, by, at) => {
-        const outcome = changeStage(current, { ...body, by, at });
-        if ('record' in outcome && outcome.record.stage === 'archived' && current.stage !== 'archived') await refuseWhileServed(version, 'archived');
-        return outcome;
-      });
-      return c.json(governedVersion(version, record), record.pending ? 202 : 200);
-    })
-    .route(
-{
-    method: 'post',
-    path: '/v1/models/{model}/versions/{version}/stage/approve', scope: 'deploy', audited: true,
-    tags: ['governance'],
-    summary: 'Approve the pending stage change (another key than the one that asked)',
-    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(stageDecisionSchema) },
-    responses: { 200: ok('Moved', governedVersionSchema), ...problems(400, 403, 404, 409) },
-  },
-      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
-      const body = await readJson(c, stageDecisionSchema);
-      const { version, record } = await apply(c, (current, _version, by, at) => approveStage(current, { ...body, by, at }));
-      return c.json(governedVersion(version, record));
-    })
-    .route(
-{
-    method: 'post',
-    path: '/v1/models/{model}/versions/{version}/stage/reject', scope: 'deploy', audited: true,
-    tags: ['governance'],
-    summary: 'Reject (or withdraw) the pending stage change',
-    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(stageDecisionSchema) },
-    responses: { 200: ok('Rejected', governedVersionSchema), ...problems(400, 404, 409) },
-  },
-      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
-      const body = await readJson(c, stageDecisionSchema);
-      const { version, record } = await apply(c, (current, _version, by, at) => rejectStage(current, { ...body, by, at }));
-      return c.json(governedVersion(version, record));
-    })
-    .route(
-{
-    method: 'patch',
-    path: '/v1/models/{model}/versions/{version}/tags', scope: 'deploy',
-    tags: ['governance'],
-    summary: 'Set and remove tags of a version',
-    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(tagChangeSchema) },
-    responses: { 200: ok('The version with its new tags', governedVersionSchema), ...problems(400, 404, 409, 422) },
-  },
-      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
-      const body = await readJson(c, tagChangeSchema);
-      const { version, record } = await apply(c, (current, _version, by, at) => retag(current, { ...body, by, at }));
-      return c.json(governedVersion(version, record));
-    })
-    .route(
-{
-    method: 'delete',
-    path: '/v1/models/{model}/versions/{version}', scope: 'deploy',
-    tags: ['governance'],
-    summary: 'Delete a version (refused while an endpoint serves or shadows it)',
-    description: 'It is no longer found, listed or served; its number is not reused and its bytes are not registered again.',
-    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(deleteVersionSchema) },
-    responses: { 204: { description: 'Deleted' }, ...problems(400, 404, 409, 410) },
-  },
-      limitBody(MAX_CONFIG_BODY_BYTES), async (c) => {
-      const body = await readJson(c, deleteVersionSchema);
-      const { version, record } = await apply(c, async (current, version, by, at) => {
-        // Recorded before but not hidden (the request died in between): finish it.
-        if (current.deleted) return { healed: current };
-        await refuseWhileServed(version, 'deleted');
-        return deleteVersion(current, { ...body, by, at });
-      });
-      // Recorded first, hidden second: a retry after a crash in between finds the record and finishes.
-      await registry.markDeleted(version.model, version.version, { at: record.deleted!.at, actor: record.deleted!.by.keyId, reason: record.deleted!.reason });
-      deps.serving.forgetVersion(version.model, version.version);
-      return c.body(null, 204);
-    })
-    .route(
-{
-    method: 'get',
-    path: '/v1/models/{model}/versions/{version}/governance', scope: 'read',
-    tags: ['governance'],
-    summary: 'A version’s stage, tags and every change to them, newest first',
-    request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }) },
-    responses: { 200: ok('The governance', governanceResponseSchema), ...problems(404) },
-  },
+      {
+        method: 'post',
+        path: '/v1/models/{model}/versions/{version}/stage',
+        scope: 'deploy',
+        audited: true,
+        tags: ['governance'],
+        summary: 'Move a version to a stage',
+        description:
+          'none → staging → production → archived (staging and production may step back; archived returns to staging). Production waits for another key to approve (202). Archiving a version an endpoint serves or shadows is refused (409).',
+        request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(stageChangeSchema) },
+        responses: { 200: ok('Moved', governedVersionSchema), 202: ok('Waiting for approval', governedVersionSchema), ...problems(400, 404, 409, 422) },
+      },
+      limitBody(MAX_CONFIG_BODY_BYTES),
       async (c) => {
-      const model = nameParam(c, 'model');
-      const number = positiveInt(c.req.param('version'), 'version');
-      const [version, history] = await Promise.all([registry.getVersion(model, number), governance.history(model, number)]);
-      if (!version && !history[0]?.deleted) throw new Problem(404, `Model ${model} has no version ${number}.`);
-      const { stage, tags, pending, deleted } = history[0] ?? initialGovernance(version!);
-      return c.json({ model, version: number, stage, tags, ...(pending ? { pendingStage: pending } : {}), ...(deleted ? { deleted } : {}), history });
-    }).app;
+        const body = await readJson(c, stageChangeSchema);
+        const { version, record } = await apply(c, async (current, version, by, at) => {
+          const outcome = changeStage(current, { ...body, by, at });
+          if ('record' in outcome && outcome.record.stage === 'archived' && current.stage !== 'archived') await refuseWhileServed(version, 'archived');
+          return outcome;
+        });
+        return c.json(governedVersion(version, record), record.pending ? 202 : 200);
+      },
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/v1/models/{model}/versions/{version}/stage/approve',
+        scope: 'deploy',
+        audited: true,
+        tags: ['governance'],
+        summary: 'Approve the pending stage change (another key than the one that asked)',
+        request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(stageDecisionSchema) },
+        responses: { 200: ok('Moved', governedVersionSchema), ...problems(400, 403, 404, 409) },
+      },
+      limitBody(MAX_CONFIG_BODY_BYTES),
+      async (c) => {
+        const body = await readJson(c, stageDecisionSchema);
+        const { version, record } = await apply(c, (current, _version, by, at) => approveStage(current, { ...body, by, at }));
+        return c.json(governedVersion(version, record));
+      },
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/v1/models/{model}/versions/{version}/stage/reject',
+        scope: 'deploy',
+        audited: true,
+        tags: ['governance'],
+        summary: 'Reject (or withdraw) the pending stage change',
+        request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(stageDecisionSchema) },
+        responses: { 200: ok('Rejected', governedVersionSchema), ...problems(400, 404, 409) },
+      },
+      limitBody(MAX_CONFIG_BODY_BYTES),
+      async (c) => {
+        const body = await readJson(c, stageDecisionSchema);
+        const { version, record } = await apply(c, (current, _version, by, at) => rejectStage(current, { ...body, by, at }));
+        return c.json(governedVersion(version, record));
+      },
+    )
+    .route(
+      {
+        method: 'patch',
+        path: '/v1/models/{model}/versions/{version}/tags',
+        scope: 'deploy',
+        tags: ['governance'],
+        summary: 'Set and remove tags of a version',
+        request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(tagChangeSchema) },
+        responses: { 200: ok('The version with its new tags', governedVersionSchema), ...problems(400, 404, 409, 422) },
+      },
+      limitBody(MAX_CONFIG_BODY_BYTES),
+      async (c) => {
+        const body = await readJson(c, tagChangeSchema);
+        const { version, record } = await apply(c, (current, _version, by, at) => retag(current, { ...body, by, at }));
+        return c.json(governedVersion(version, record));
+      },
+    )
+    .route(
+      {
+        method: 'delete',
+        path: '/v1/models/{model}/versions/{version}',
+        scope: 'deploy',
+        tags: ['governance'],
+        summary: 'Delete a version (refused while an endpoint serves or shadows it)',
+        description: 'It is no longer found, listed or served; its number is not reused and its bytes are not registered again.',
+        request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }), body: json(deleteVersionSchema) },
+        responses: { 204: { description: 'Deleted' }, ...problems(400, 404, 409, 410) },
+      },
+      limitBody(MAX_CONFIG_BODY_BYTES),
+      async (c) => {
+        const body = await readJson(c, deleteVersionSchema);
+        const { version, record } = await apply(c, async (current, version, by, at) => {
+          // Recorded before but not hidden (the request died in between): finish it.
+          if (current.deleted) return { healed: current };
+          await refuseWhileServed(version, 'deleted');
+          return deleteVersion(current, { ...body, by, at });
+        });
+        // Recorded first, hidden second: a retry after a crash in between finds the record and finishes.
+        await registry.markDeleted(version.model, version.version, { at: record.deleted!.at, actor: record.deleted!.by.keyId, reason: record.deleted!.reason });
+        deps.serving.forgetVersion(version.model, version.version);
+        return c.body(null, 204);
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/v1/models/{model}/versions/{version}/governance',
+        scope: 'read',
+        tags: ['governance'],
+        summary: 'A version’s stage, tags and every change to them, newest first',
+        request: { params: params({ model: resourceNameSchema, version: positiveIntSchema }) },
+        responses: { 200: ok('The governance', governanceResponseSchema), ...problems(404) },
+      },
+      async (c) => {
+        const model = nameParam(c, 'model');
+        const number = positiveInt(c.req.param('version'), 'version');
+        const [version, history] = await Promise.all([registry.getVersion(model, number), governance.history(model, number)]);
+        if (!version && !history[0]?.deleted) throw new Problem(404, `Model ${model} has no version ${number}.`);
+        const { stage, tags, pending, deleted } = history[0] ?? initialGovernance(version!);
+        return c.json({ model, version: number, stage, tags, ...(pending ? { pendingStage: pending } : {}), ...(deleted ? { deleted } : {}), history });
+      },
+    ).app;
 }

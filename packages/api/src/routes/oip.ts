@@ -21,7 +21,10 @@ export const oipInferRequestSchema = z.strictObject({
   id: requestIdSchema.optional(),
   parameters: parametersSchema.optional(),
   inputs: z.array(z.unknown()).min(1).max(MAX_REQUEST_TENSORS),
-  outputs: z.array(z.strictObject({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).max(MAX_REQUEST_TENSORS).optional(),
+  outputs: z
+    .array(z.strictObject({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() }))
+    .max(MAX_REQUEST_TENSORS)
+    .optional(),
 });
 
 const oipTensorSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.int()), data: z.array(tensorElementSchema).describe('The elements, flat, row-major') });
@@ -30,7 +33,7 @@ export const oipInferResponseSchema = z.object({
   model_name: z.string(),
   model_version: z.string(),
   id: z.string(),
-  parameters: z.looseObject({ unit: z.string().optional() }).optional().describe('The request\'s parameters, as sent (unit as a string)'),
+  parameters: z.looseObject({ unit: z.string().optional() }).optional().describe("The request's parameters, as sent (unit as a string)"),
   outputs: z.array(oipTensorSchema),
 });
 
@@ -108,11 +111,33 @@ export function oipRoutes(serving: Serving, guards: RouteGuards) {
   const endpointParams = params({ endpoint: resourceNameSchema });
   const versionParams = params({ endpoint: resourceNameSchema, version: positiveIntSchema });
   const readySchema = z.object({ name: z.string(), ready: z.literal(true) });
-  route({ method: 'get', path: '/v2', scope: 'read', tags, summary: 'Server metadata', responses: { 200: ok('Server', z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) })) } }, (c) => c.json(SERVER));
-  route({ method: 'get', path: '/v2/health/live', tags, summary: 'Server liveness', responses: { 200: ok('Live', z.object({ live: z.literal(true) })) } }, (c) => c.json({ live: true }));
-  route({ method: 'get', path: '/v2/health/ready', tags, summary: 'Server readiness', responses: { 200: ok('Ready', z.object({ ready: z.literal(true) })) } }, (c) => c.json({ ready: true }));
   route(
-    { method: 'get', path: '/v2/models/{endpoint}', scope: 'read', tags, summary: 'Model metadata of an endpoint', request: { params: endpointParams }, responses: { 200: ok('Metadata', oipModelMetadataSchema), ...problems(404, 503) } },
+    {
+      method: 'get',
+      path: '/v2',
+      scope: 'read',
+      tags,
+      summary: 'Server metadata',
+      responses: { 200: ok('Server', z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) })) },
+    },
+    (c) => c.json(SERVER),
+  );
+  route({ method: 'get', path: '/v2/health/live', tags, summary: 'Server liveness', responses: { 200: ok('Live', z.object({ live: z.literal(true) })) } }, (c) =>
+    c.json({ live: true }),
+  );
+  route({ method: 'get', path: '/v2/health/ready', tags, summary: 'Server readiness', responses: { 200: ok('Ready', z.object({ ready: z.literal(true) })) } }, (c) =>
+    c.json({ ready: true }),
+  );
+  route(
+    {
+      method: 'get',
+      path: '/v2/models/{endpoint}',
+      scope: 'read',
+      tags,
+      summary: 'Model metadata of an endpoint',
+      request: { params: endpointParams },
+      responses: { 200: ok('Metadata', oipModelMetadataSchema), ...problems(404, 503) },
+    },
     async (c) => {
       const name = nameParam(c, 'endpoint');
       const versions = await variantVersions(serving, name);
@@ -120,7 +145,15 @@ export function oipRoutes(serving: Serving, guards: RouteGuards) {
     },
   );
   route(
-    { method: 'get', path: '/v2/models/{endpoint}/versions/{version}', scope: 'read', tags, summary: 'Model metadata of one version of the endpoint\'s model', request: { params: versionParams }, responses: { 200: ok('Metadata', oipModelMetadataSchema), ...problems(400, 404) } },
+    {
+      method: 'get',
+      path: '/v2/models/{endpoint}/versions/{version}',
+      scope: 'read',
+      tags,
+      summary: "Model metadata of one version of the endpoint's model",
+      request: { params: versionParams },
+      responses: { 200: ok('Metadata', oipModelMetadataSchema), ...problems(400, 404) },
+    },
     async (c) => {
       const name = nameParam(c, 'endpoint');
       const routed = await routePinned(serving, name, positiveInt(c.req.param('version'), 'version'));
@@ -128,7 +161,15 @@ export function oipRoutes(serving: Serving, guards: RouteGuards) {
     },
   );
   route(
-    { method: 'get', path: '/v2/models/{endpoint}/ready', scope: 'read', tags, summary: 'Whether every variant of the endpoint is loaded and ready', request: { params: endpointParams }, responses: { 200: ok('Ready', readySchema), ...problems(404, 503) } },
+    {
+      method: 'get',
+      path: '/v2/models/{endpoint}/ready',
+      scope: 'read',
+      tags,
+      summary: 'Whether every variant of the endpoint is loaded and ready',
+      request: { params: endpointParams },
+      responses: { 200: ok('Ready', readySchema), ...problems(404, 503) },
+    },
     async (c) => {
       const name = nameParam(c, 'endpoint');
       const versions = await variantVersions(serving, name);
@@ -137,7 +178,15 @@ export function oipRoutes(serving: Serving, guards: RouteGuards) {
     },
   );
   route(
-    { method: 'get', path: '/v2/models/{endpoint}/versions/{version}/ready', scope: 'read', tags, summary: 'Whether one version of the endpoint\'s model is loaded and ready', request: { params: versionParams }, responses: { 200: ok('Ready', readySchema), ...problems(400, 404, 503) } },
+    {
+      method: 'get',
+      path: '/v2/models/{endpoint}/versions/{version}/ready',
+      scope: 'read',
+      tags,
+      summary: "Whether one version of the endpoint's model is loaded and ready",
+      request: { params: versionParams },
+      responses: { 200: ok('Ready', readySchema), ...problems(400, 404, 503) },
+    },
     async (c) => {
       const name = nameParam(c, 'endpoint');
       await ready(name, routePinned(serving, name, positiveInt(c.req.param('version'), 'version')));
@@ -146,11 +195,27 @@ export function oipRoutes(serving: Serving, guards: RouteGuards) {
   );
   const inferResponses = { 200: { ...ok('Outputs', oipInferResponseSchema), headers: routingHeadersDoc }, ...problems(400, 404, 413, 415) };
   route(
-    { method: 'post', path: '/v2/models/{endpoint}/infer', scope: 'predict', tags, summary: 'Infer (KServe V2), routed by the endpoint\'s split', request: { params: endpointParams, body: json(oipInferRequestSchema) }, responses: inferResponses },
+    {
+      method: 'post',
+      path: '/v2/models/{endpoint}/infer',
+      scope: 'predict',
+      tags,
+      summary: "Infer (KServe V2), routed by the endpoint's split",
+      request: { params: endpointParams, body: json(oipInferRequestSchema) },
+      responses: inferResponses,
+    },
     predictionHandler(serving, (c) => infer(c, undefined)),
   );
   route(
-    { method: 'post', path: '/v2/models/{endpoint}/versions/{version}/infer', scope: 'predict', tags, summary: 'Infer with one version of the endpoint\'s model, bypassing the split', request: { params: versionParams, body: json(oipInferRequestSchema) }, responses: inferResponses },
+    {
+      method: 'post',
+      path: '/v2/models/{endpoint}/versions/{version}/infer',
+      scope: 'predict',
+      tags,
+      summary: "Infer with one version of the endpoint's model, bypassing the split",
+      request: { params: versionParams, body: json(oipInferRequestSchema) },
+      responses: inferResponses,
+    },
     predictionHandler(serving, (c) => infer(c, positiveInt(c.req.param('version'), 'version'))),
   );
   // KServe V1 `/v1/models/{endpoint}:predict`: a plain parameter rather than a pattern, since a
@@ -246,7 +311,10 @@ function tensorRows(tensors: readonly OipTensor[]): TensorRows {
 function singleInput(routed: RoutedRequest, name: string, instances: unknown[]): Record<string, unknown> {
   const inputs = routed.version.signature.inputs;
   if (inputs.length !== 1) {
-    throw new Problem(400, `KServe V1 :predict serves single-input models; endpoint ${name} takes ${inputs.map((i) => i.name).join(', ')}. Use /v2/models/${name}/infer or /v1/endpoints/${name}/predict.`);
+    throw new Problem(
+      400,
+      `KServe V1 :predict serves single-input models; endpoint ${name} takes ${inputs.map((i) => i.name).join(', ')}. Use /v2/models/${name}/infer or /v1/endpoints/${name}/predict.`,
+    );
   }
   return { [inputs[0].name]: instances };
 }

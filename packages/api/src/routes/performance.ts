@@ -56,21 +56,25 @@ export const performanceResponseSchema = z.object({
 export function performanceRoutes(deps: PerformanceRouteDependencies, guards: RouteGuards, now: () => Date = () => new Date()) {
   const versions = new VersionCache(deps.registry);
   return declareRoutes(new Hono(), guards).route(
-{
-    method: 'get',
-    path: '/v1/endpoints/{endpoint}/performance', scope: 'read',
-    tags: ['monitoring'],
-    summary: 'Realized performance from labels and the confidence-based estimate from probabilities, per window and merged, over whole hours (the last 24 by default, at most 90 days)',
-    description: 'Per variant and model version: accuracy, precision, recall and AUC (classifiers) or MAE and RMSE (regression) from joined feedback; estimated accuracy, precision, recall and AUC from the predicted probabilities of every served row (CBPE); the version\'s reference (its training holdout metrics).',
-    request: { params: params({ endpoint: resourceNameSchema }), query: performanceQuerySchema },
-    responses: { 200: ok('Per variant and version: per-window and merged figures, and the reference', performanceResponseSchema), ...problems(400, 404) },
-  },
-      async (c) => {
-    const endpoint = nameParam(c, 'endpoint');
-    const query = validate(performanceQuerySchema, c.req.query());
-    const range = hourRange(query, now());
-    if (!(await deps.endpoints.current(endpoint))) throw new Problem(404, `No endpoint ${endpoint}.`);
-    const series = await queryPerformance(deps.windows, versions, { endpoint, ...range, variant: query.variant });
-    return c.json({ endpoint, variant: query.variant ?? null, window: range, series } satisfies z.input<typeof performanceResponseSchema>);
-  }).app;
+    {
+      method: 'get',
+      path: '/v1/endpoints/{endpoint}/performance',
+      scope: 'read',
+      tags: ['monitoring'],
+      summary:
+        'Realized performance from labels and the confidence-based estimate from probabilities, per window and merged, over whole hours (the last 24 by default, at most 90 days)',
+      description:
+        "Per variant and model version: accuracy, precision, recall and AUC (classifiers) or MAE and RMSE (regression) from joined feedback; estimated accuracy, precision, recall and AUC from the predicted probabilities of every served row (CBPE); the version's reference (its training holdout metrics).",
+      request: { params: params({ endpoint: resourceNameSchema }), query: performanceQuerySchema },
+      responses: { 200: ok('Per variant and version: per-window and merged figures, and the reference', performanceResponseSchema), ...problems(400, 404) },
+    },
+    async (c) => {
+      const endpoint = nameParam(c, 'endpoint');
+      const query = validate(performanceQuerySchema, c.req.query());
+      const range = hourRange(query, now());
+      if (!(await deps.endpoints.current(endpoint))) throw new Problem(404, `No endpoint ${endpoint}.`);
+      const series = await queryPerformance(deps.windows, versions, { endpoint, ...range, variant: query.variant });
+      return c.json({ endpoint, variant: query.variant ?? null, window: range, series } satisfies z.input<typeof performanceResponseSchema>);
+    },
+  ).app;
 }

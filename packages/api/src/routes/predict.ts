@@ -71,9 +71,9 @@ export function predictRoutes(serving: Serving, guards: RouteGuards) {
       scope: 'predict',
       tags: ['predictions'],
       summary: 'Predict',
-      description: 'Tensors (`inputs`) or records named by the version\'s features (`records`). Header Flywheel-Variant forces a variant (scope deploy).',
+      description: "Tensors (`inputs`) or records named by the version's features (`records`). Header Flywheel-Variant forces a variant (scope deploy).",
       request: { params: params({ endpoint: resourceNameSchema }), headers: z.object({ 'flywheel-variant': z.string().optional() }), body: json(predictRequestSchema) },
-      responses: { 200: { ...ok('The answering variant\'s outputs', predictResponseSchema), headers: routingHeadersDoc }, ...problems(400, 403, 404, 413, 415) },
+      responses: { 200: { ...ok("The answering variant's outputs", predictResponseSchema), headers: routingHeadersDoc }, ...problems(400, 403, 404, 413, 415) },
     },
     predictionHandler(serving, async (c) => {
       const context: PredictContext = { receivedAt: Date.now(), startedAt: performance.now(), forced: forcedVariant(c) };
@@ -152,6 +152,6 @@ function recordsInputs(serving: Serving, routed: RoutedRequest, records: readonl
   const plan = serving.recordsPlan(routed.version);
   const alsoAllowed = serving.featureLookup?.entityKeysOf(routed.version);
   const result = 'issues' in plan ? plan : applyRecordsPlan(plan, records, { unknownFields, ...(alsoAllowed ? { alsoAllowed } : {}) });
-  if ('issues' in result) throw new Problem(400, 'The records do not fit the model version\'s features.', { errors: result.issues });
+  if ('issues' in result) throw new Problem(400, "The records do not fit the model version's features.", { errors: result.issues });
   return result.inputs as Record<string, NestedValue[]>;
 }

@@ -20,10 +20,12 @@ export async function registerOnnx(
 ): Promise<{ version: ModelVersion; created: boolean }> {
   if (bytes.byteLength === 0) throw new Problem(400, 'The model is empty; send the bytes of an .onnx file.');
   const sha256 = await sha256Hex(bytes);
-  const loaded = await serving.sessions.get(sha256, async () => bytes).catch((error: unknown) => {
-    if (error instanceof ModelLoadError) throw new Problem(422, `The bytes are not a model this server can serve: ${error.reason}`);
-    throw error;
-  });
+  const loaded = await serving.sessions
+    .get(sha256, async () => bytes)
+    .catch((error: unknown) => {
+      if (error instanceof ModelLoadError) throw new Problem(422, `The bytes are not a model this server can serve: ${error.reason}`);
+      throw error;
+    });
   const issues = metadataIssues(metadata, loaded.signature);
   if (issues.length) throw new Problem(400, 'The metadata does not match the model.', { errors: prefixed(issues, metadataPath) });
   return registerModelVersion(deps, bytes, {
@@ -36,8 +38,10 @@ export async function registerOnnx(
     lineage: metadata.lineage ?? {},
     createdAt: new Date().toISOString(),
   }).catch((error: unknown) => {
-    if (error instanceof RegistrationInProgressError) throw new Problem(409, 'The same model is being registered by another request; retry shortly.', { headers: { 'retry-after': '1' } });
-    if (error instanceof VersionDeletedError) throw new Problem(409, `These bytes were version ${error.version} of model ${model}, which was deleted; deleted bytes are not registered again.`);
+    if (error instanceof RegistrationInProgressError)
+      throw new Problem(409, 'The same model is being registered by another request; retry shortly.', { headers: { 'retry-after': '1' } });
+    if (error instanceof VersionDeletedError)
+      throw new Problem(409, `These bytes were version ${error.version} of model ${model}, which was deleted; deleted bytes are not registered again.`);
     throw error;
   });
 }

@@ -157,24 +157,30 @@ export function runRoutes(deps: RunRouteDependencies, guards: RouteGuards, now: 
         responses: {
           200: ok(
             'The runs, with every param and metric key any of them has',
-            z.object({ model: z.string(), experimentId: z.string().optional(), order: z.object({ metric: z.string(), direction: z.enum(['asc', 'desc']) }).optional(), columns: z.object({ params: z.array(z.string()), metrics: z.array(z.string()) }), runs: z.array(comparedRunSchema) }),
+            z.object({
+              model: z.string(),
+              experimentId: z.string().optional(),
+              order: z.object({ metric: z.string(), direction: z.enum(['asc', 'desc']) }).optional(),
+              columns: z.object({ params: z.array(z.string()), metrics: z.array(z.string()) }),
+              runs: z.array(comparedRunSchema),
+            }),
           ),
           ...problems(400),
         },
       },
       async (c) => {
-      const query = validate(compareQuery, c.req.query());
-      const model = nameOf(query.model);
-      const experiment = await tracking.getExperimentByName(model);
-      const runs = experiment ? await tracking.listRuns([experiment.experimentId]) : [];
-      let comparison;
-      try {
-        comparison = compareRuns(runs, { metric: query.order, direction: query.direction, limit: query.limit });
-      } catch (error) {
-        if (error instanceof TrackingError) throw new Problem(400, error.message, { errors: [{ path: 'order', message: 'not a metric name' }] });
-        throw error;
-      }
-      return c.json({ model, ...(experiment ? { experimentId: experiment.experimentId } : {}), ...comparison, runs: comparison.runs.map(comparedRun) });
+        const query = validate(compareQuery, c.req.query());
+        const model = nameOf(query.model);
+        const experiment = await tracking.getExperimentByName(model);
+        const runs = experiment ? await tracking.listRuns([experiment.experimentId]) : [];
+        let comparison;
+        try {
+          comparison = compareRuns(runs, { metric: query.order, direction: query.direction, limit: query.limit });
+        } catch (error) {
+          if (error instanceof TrackingError) throw new Problem(400, error.message, { errors: [{ path: 'order', message: 'not a metric name' }] });
+          throw error;
+        }
+        return c.json({ model, ...(experiment ? { experimentId: experiment.experimentId } : {}), ...comparison, runs: comparison.runs.map(comparedRun) });
       },
     );
   }
@@ -187,64 +193,83 @@ export function runRoutes(deps: RunRouteDependencies, guards: RouteGuards, now: 
         audited: true,
         tags,
         summary: 'Start a retraining run (idempotent with an Idempotency-Key)',
-        description: 'Trains on the endpoint\'s logged predictions, or on `dataset` (a registered version). A run already active for the model answers instead (`coalesced`).',
+        description: "Trains on the endpoint's logged predictions, or on `dataset` (a registered version). A run already active for the model answers instead (`coalesced`).",
         request: { params: modelParams, headers: z.object({ 'idempotency-key': z.string().optional() }), body: { ...json(retrainBody), required: false } },
         responses: { 202: ok('The run, queued (or the one already active)', startedSchema), ...problems(400, 404, 409, 413, 415) },
       },
       limitBody(MAX_BODY_BYTES),
       async (c) => {
-      const model = nameParam(c, 'model');
-      const body = await readOptionalJson(c, retrainBody);
-      const key = c.req.header('idempotency-key');
-      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-        throw new Problem(400, 'Idempotency-Key must be 1 to 200 printable characters without spaces.', { errors: [{ path: 'Idempotency-Key', message: 'invalid' }] });
-      }
-      const runId = key ? await runIdFor(`manual\n${model}\n${key}`) : randomRunId();
-      if (key) {
-        const replay = await deps.retrain.runs.get(runId);
-        if (replay) return c.json({ runId, status: replay.status }, 202);
-      }
-      if ((await deps.registry.listVersions(model)).length === 0) throw new Problem(404, `No model ${model}.`);
-      const params = body.dataset ? validate(trainParamsSchema, { ...body.params, dataset: body.dataset }) : body.params;
-      if (body.dataset && !(await deps.datasets?.get(body.dataset.name, body.dataset.version))) {
-        throw new Problem(400, `There is no dataset ${describeDataset(body.dataset)}.`, { errors: [{ path: 'dataset', message: 'no such dataset version; see GET /v1/datasets' }] });
-      }
-      const endpoint = servingEndpoint(await deps.endpoints.list(), model);
-      if (!endpoint) {
-        throw new Problem(409, `No endpoint serves model ${model} as its main variant, so there are no logged predictions to retrain it on.`);
-      }
-      const outcome = await signalRetrain(
-        deps.retrain,
-        model,
-        { kind: 'manual', id: key ? `manual\n${model}\n${key}` : runId, endpoint: endpoint.endpoint, at: now().toISOString() },
-        { policy: endpoint.config.retrain, runId, reason: body.reason, params },
-      );
-      if (outcome.action === 'start') return c.json({ runId: outcome.run.runId, status: outcome.run.status }, 202);
-      if (outcome.action === 'ignore' && outcome.activeRunId) {
-        const active = await deps.retrain.runs.get(outcome.activeRunId);
-        return c.json({ runId: outcome.activeRunId, status: active?.status ?? 'queued', coalesced: true }, 202);
-      }
-      throw new Error(`a manual retrain was not started: ${JSON.stringify(outcome)}`);
+        const model = nameParam(c, 'model');
+        const body = await readOptionalJson(c, retrainBody);
+        const key = c.req.header('idempotency-key');
+        if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+          throw new Problem(400, 'Idempotency-Key must be 1 to 200 printable characters without spaces.', { errors: [{ path: 'Idempotency-Key', message: 'invalid' }] });
+        }
+        const runId = key ? await runIdFor(`manual\n${model}\n${key}`) : randomRunId();
+        if (key) {
+          const replay = await deps.retrain.runs.get(runId);
+          if (replay) return c.json({ runId, status: replay.status }, 202);
+        }
+        if ((await deps.registry.listVersions(model)).length === 0) throw new Problem(404, `No model ${model}.`);
+        const params = body.dataset ? validate(trainParamsSchema, { ...body.params, dataset: body.dataset }) : body.params;
+        if (body.dataset && !(await deps.datasets?.get(body.dataset.name, body.dataset.version))) {
+          throw new Problem(400, `There is no dataset ${describeDataset(body.dataset)}.`, {
+            errors: [{ path: 'dataset', message: 'no such dataset version; see GET /v1/datasets' }],
+          });
+        }
+        const endpoint = servingEndpoint(await deps.endpoints.list(), model);
+        if (!endpoint) {
+          throw new Problem(409, `No endpoint serves model ${model} as its main variant, so there are no logged predictions to retrain it on.`);
+        }
+        const outcome = await signalRetrain(
+          deps.retrain,
+          model,
+          { kind: 'manual', id: key ? `manual\n${model}\n${key}` : runId, endpoint: endpoint.endpoint, at: now().toISOString() },
+          { policy: endpoint.config.retrain, runId, reason: body.reason, params },
+        );
+        if (outcome.action === 'start') return c.json({ runId: outcome.run.runId, status: outcome.run.status }, 202);
+        if (outcome.action === 'ignore' && outcome.activeRunId) {
+          const active = await deps.retrain.runs.get(outcome.activeRunId);
+          return c.json({ runId: outcome.activeRunId, status: active?.status ?? 'queued', coalesced: true }, 202);
+        }
+        throw new Error(`a manual retrain was not started: ${JSON.stringify(outcome)}`);
       },
     )
     .route(
-      { method: 'post', path: '/v1/runs/{runId}/retry', scope: 'deploy', audited: true, tags, summary: 'Queue a failed run again', request: { params: runParams }, responses: { 202: ok('The run, queued', startedSchema), ...problems(404, 409) } },
+      {
+        method: 'post',
+        path: '/v1/runs/{runId}/retry',
+        scope: 'deploy',
+        audited: true,
+        tags,
+        summary: 'Queue a failed run again',
+        request: { params: runParams },
+        responses: { 202: ok('The run, queued', startedSchema), ...problems(404, 409) },
+      },
       async (c) => {
-      const run = await findRun(deps, c.req.param('runId'));
-      if (run.status !== 'failed') throw new Problem(409, `Run ${run.runId} is ${run.status}; only a failed run can be retried.`);
-      const outcome = await signalRetrain(
-        deps.retrain,
-        run.model,
-        { kind: 'retry', id: `retry\n${run.runId}\n${run.attempts}`, ...(run.endpoint ? { endpoint: run.endpoint } : {}), at: now().toISOString() },
-        // The run exists: it keeps its trainer, so no policy is needed.
-        { runId: run.runId },
-      );
-      if (outcome.action === 'start') return c.json({ runId: outcome.run.runId, status: outcome.run.status }, 202);
-      throw new Problem(409, `Run ${outcome.action === 'ignore' ? outcome.activeRunId : ''} of model ${run.model} is active; retry when it has finished.`);
+        const run = await findRun(deps, c.req.param('runId'));
+        if (run.status !== 'failed') throw new Problem(409, `Run ${run.runId} is ${run.status}; only a failed run can be retried.`);
+        const outcome = await signalRetrain(
+          deps.retrain,
+          run.model,
+          { kind: 'retry', id: `retry\n${run.runId}\n${run.attempts}`, ...(run.endpoint ? { endpoint: run.endpoint } : {}), at: now().toISOString() },
+          // The run exists: it keeps its trainer, so no policy is needed.
+          { runId: run.runId },
+        );
+        if (outcome.action === 'start') return c.json({ runId: outcome.run.runId, status: outcome.run.status }, 202);
+        throw new Problem(409, `Run ${outcome.action === 'ignore' ? outcome.activeRunId : ''} of model ${run.model} is active; retry when it has finished.`);
       },
     )
     .route(
-      { method: 'get', path: '/v1/runs/{runId}', scope: 'read', tags, summary: 'A retraining run: status, metrics, dataset, code, logs', request: { params: runParams }, responses: { 200: ok('The run', runSchema), ...problems(404) } },
+      {
+        method: 'get',
+        path: '/v1/runs/{runId}',
+        scope: 'read',
+        tags,
+        summary: 'A retraining run: status, metrics, dataset, code, logs',
+        request: { params: runParams },
+        responses: { 200: ok('The run', runSchema), ...problems(404) },
+      },
       async (c) => c.json(await findRun(deps, c.req.param('runId'))),
     )
     .route(
@@ -253,18 +278,22 @@ export function runRoutes(deps: RunRouteDependencies, guards: RouteGuards, now: 
         path: '/v1/models/{model}/runs',
         scope: 'read',
         tags,
-        summary: 'A model\'s retraining runs, newest first, a page at a time',
+        summary: "A model's retraining runs, newest first, a page at a time",
         request: { params: modelParams, query: runsQuery },
-        responses: { 200: ok('A page of runs; `next` is the cursor of the following one', z.object({ model: z.string(), runs: z.array(runSchema), next: z.string().optional() })), ...problems(400) },
+        responses: {
+          200: ok('A page of runs; `next` is the cursor of the following one', z.object({ model: z.string(), runs: z.array(runSchema), next: z.string().optional() })),
+          ...problems(400),
+        },
       },
       async (c) => {
-      const model = nameParam(c, 'model');
-      const query = validate(runsQuery, c.req.query());
-      const page = await deps.retrain.runs.list(model, query).catch((error: unknown) => {
-        if (error instanceof InvalidCursorError) throw new Problem(400, 'The cursor is not the `next` of an earlier page of these runs.', { errors: [{ path: 'cursor', message: error.message }] });
-        throw error;
-      });
-      return c.json({ model, runs: page.runs, ...(page.next ? { next: page.next } : {}) });
+        const model = nameParam(c, 'model');
+        const query = validate(runsQuery, c.req.query());
+        const page = await deps.retrain.runs.list(model, query).catch((error: unknown) => {
+          if (error instanceof InvalidCursorError)
+            throw new Problem(400, 'The cursor is not the `next` of an earlier page of these runs.', { errors: [{ path: 'cursor', message: error.message }] });
+          throw error;
+        });
+        return c.json({ model, runs: page.runs, ...(page.next ? { next: page.next } : {}) });
       },
     ).app;
 }

@@ -16,7 +16,15 @@ export interface ShadowRouteDependencies {
 }
 
 /** One shadow version over the range (`ShadowSummary` in @flywheel/monitor). */
-const shadowSummarySchema = z.object({ name: z.string(), model: z.string(), version: z.int(), count: z.int(), errors: z.int(), argmaxAgreement: z.number().nullable(), meanAbsoluteDifference: z.number().nullable() });
+const shadowSummarySchema = z.object({
+  name: z.string(),
+  model: z.string(),
+  version: z.int(),
+  count: z.int(),
+  errors: z.int(),
+  argmaxAgreement: z.number().nullable(),
+  meanAbsoluteDifference: z.number().nullable(),
+});
 
 export const shadowQuerySchema = z.object({ from: isoTime.optional(), to: isoTime.optional() });
 
@@ -27,18 +35,20 @@ export const shadowQuerySchema = z.object({ from: isoTime.optional(), to: isoTim
  */
 export function shadowRoutes(deps: ShadowRouteDependencies, guards: RouteGuards, now: () => Date = () => new Date()) {
   return declareRoutes(new Hono(), guards).route(
-{
-    method: 'get',
-    path: '/v1/endpoints/{endpoint}/shadows', scope: 'read',
-    tags: ['monitoring'],
-    summary: 'How each shadow agreed with the variants it mirrored, over whole hours (the last 24 by default, at most 90 days)',
-    request: { params: params({ endpoint: resourceNameSchema }), query: shadowQuerySchema },
-    responses: { 200: ok('Per shadow and version: rows run, failures, argmax agreement and mean absolute difference', z.array(shadowSummarySchema)), ...problems(400, 404) },
-  },
-      async (c) => {
-    const endpoint = nameParam(c, 'endpoint');
-    const range = hourRange(validate(shadowQuerySchema, c.req.query()), now());
-    if (!(await deps.endpoints.current(endpoint))) throw new Problem(404, `No endpoint ${endpoint}.`);
-    return c.json(await queryShadows(deps.windows, { endpoint, ...range }));
-  }).app;
+    {
+      method: 'get',
+      path: '/v1/endpoints/{endpoint}/shadows',
+      scope: 'read',
+      tags: ['monitoring'],
+      summary: 'How each shadow agreed with the variants it mirrored, over whole hours (the last 24 by default, at most 90 days)',
+      request: { params: params({ endpoint: resourceNameSchema }), query: shadowQuerySchema },
+      responses: { 200: ok('Per shadow and version: rows run, failures, argmax agreement and mean absolute difference', z.array(shadowSummarySchema)), ...problems(400, 404) },
+    },
+    async (c) => {
+      const endpoint = nameParam(c, 'endpoint');
+      const range = hourRange(validate(shadowQuerySchema, c.req.query()), now());
+      if (!(await deps.endpoints.current(endpoint))) throw new Problem(404, `No endpoint ${endpoint}.`);
+      return c.json(await queryShadows(deps.windows, { endpoint, ...range }));
+    },
+  ).app;
 }

@@ -1,4 +1,14 @@
-import { TtlCache, entitiesToLookUp, fillFromView, viewNeeds, type FeatureStore, type FeatureValue, type FeatureViewRecord, type ModelVersion, type ViewNeed } from '@flywheel/core';
+import {
+  TtlCache,
+  entitiesToLookUp,
+  fillFromView,
+  viewNeeds,
+  type FeatureStore,
+  type FeatureValue,
+  type FeatureViewRecord,
+  type ModelVersion,
+  type ViewNeed,
+} from '@flywheel/core';
 import { Problem } from '../problem.ts';
 
 export type PredictRecord = Record<string, unknown>;
@@ -35,9 +45,13 @@ export class FeatureLookup {
         const known = new Set(view?.definition.features.map((f) => f.name));
         const absent = view ? need.features.filter((name) => !known.has(name)) : need.features;
         if (absent.length) {
-          throw new Problem(400, `Model ${version.model} version ${version.version} takes features from feature view ${need.view}, which ${view ? `has no ${absent.join(', ')}` : 'does not exist'}.`, {
-            errors: absent.map((name) => ({ path: `features/${name}`, message: `not a feature of view ${need.view}` })),
-          });
+          throw new Problem(
+            400,
+            `Model ${version.model} version ${version.version} takes features from feature view ${need.view}, which ${view ? `has no ${absent.join(', ')}` : 'does not exist'}.`,
+            {
+              errors: absent.map((name) => ({ path: `features/${name}`, message: `not a feature of view ${need.view}` })),
+            },
+          );
         }
         const online = await this.store.online(view!, entitiesToLookUp(records, view!.definition.entity, need), now);
         const values = new Map<string, Record<string, FeatureValue>>([...online].map(([id, asOf]) => [id, asOf.values]));

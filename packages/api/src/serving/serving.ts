@@ -90,8 +90,7 @@ export class Serving extends ServingCatalog {
   async serve<R>(request: ServeRequest<R>): Promise<Served<R>> {
     checkRows(request.rows, this.maxRows);
     const routed =
-      request.routed ??
-      (request.pinned === undefined ? await routeRequest(this, request.endpoint, request) : await routePinned(this, request.endpoint, request.pinned));
+      request.routed ?? (request.pinned === undefined ? await routeRequest(this, request.endpoint, request) : await routePinned(this, request.endpoint, request.pinned));
     // Awaited only for a version that takes features from views: other requests keep their path.
     const records = request.records && this.featureLookup?.takesFromViews(routed.version) ? await this.featureLookup.fill(routed.version, request.records) : request.records;
     const { run, rowsOf } = request.plan(routed, records);

@@ -25,7 +25,13 @@ function modelBytes(scale: number, failAbove?: number): Uint8Array {
       { opType: 'Cast', inputs: ['x'], outputs: ['i'], attributes: { to: { int: 7 } } },
       { opType: 'Gather', inputs: ['table', 'i'], outputs: ['y'] },
     ],
-    initializers: [floatTensor('table', [failAbove], Array.from({ length: failAbove }, (_, i) => i * scale))],
+    initializers: [
+      floatTensor(
+        'table',
+        [failAbove],
+        Array.from({ length: failAbove }, (_, i) => i * scale),
+      ),
+    ],
   });
 }
 
@@ -51,7 +57,12 @@ function serving(shadowSpecs: ShadowSpec[], options: { concurrency?: number } = 
   const record = nextEndpointRecord('e', undefined, { config, change: { kind: 'create' } }, '2026-01-01T00:00:00.000Z');
   const endpoints = { current: async (name: string) => (name === 'e' ? record : undefined) } as unknown as EndpointStore;
   const instance = new Serving(
-    { registry, artifacts, endpoints, predictionLog: { log: (entry) => void logged.push(entry), flush: async () => void flushes.push(logged.length), close: async () => undefined } },
+    {
+      registry,
+      artifacts,
+      endpoints,
+      predictionLog: { log: (entry) => void logged.push(entry), flush: async () => void flushes.push(logged.length), close: async () => undefined },
+    },
     { shadowConcurrency: options.concurrency },
   );
   return { serving: instance, logged, flushes };

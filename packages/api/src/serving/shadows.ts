@@ -33,7 +33,6 @@ export interface ShadowStats {
   dropped: number;
 }
 
-
 /**
  * Mirrors served requests to an endpoint's shadows, off the response path: a shadow starts on a
  * later turn of the event loop than the one that hands the caller its response, is never awaited
@@ -83,7 +82,8 @@ export class ShadowTraffic {
       if (!inShadow(salt, key, shadow.name, shadow.percent)) continue;
       if (this.#inFlight >= this.#concurrency) {
         // Reported at the first drop and every thousandth: a saturated shadow must not flood the logs too.
-        if (this.stats.dropped++ % 1000 === 0) this.#logger.warn('shadow runs dropped: the concurrency limit is reached', { dropped: this.stats.dropped, concurrency: this.#concurrency });
+        if (this.stats.dropped++ % 1000 === 0)
+          this.#logger.warn('shadow runs dropped: the concurrency limit is reached', { dropped: this.stats.dropped, concurrency: this.#concurrency });
         continue;
       }
       this.#inFlight++;

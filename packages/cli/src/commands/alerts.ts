@@ -16,7 +16,10 @@ export function alertsCommand(contextFor: ContextFor): Command {
       const body = await client.get<{ alerts: Alert[] }>('/v1/alerts', { status: options.open ? 'open' : options.status, endpoint: options.endpoint });
       out.result(body, () =>
         body.alerts.length
-          ? table(['id', 'status', 'endpoint', 'kind', 'feature', 'summary', 'opened'], body.alerts.map((a) => [a.id, a.status, a.endpoint, a.kind, a.feature, a.summary, a.openedAt]))
+          ? table(
+              ['id', 'status', 'endpoint', 'kind', 'feature', 'summary', 'opened'],
+              body.alerts.map((a) => [a.id, a.status, a.endpoint, a.kind, a.feature, a.summary, a.openedAt]),
+            )
           : 'no alerts',
       );
     });

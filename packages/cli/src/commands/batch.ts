@@ -37,9 +37,9 @@ export function batchCommand(contextFor: ContextFor): Command {
     .description('upload an NDJSON, CSV or Parquet file (through presigned URLs, in parts past 8 MiB) and start a job scoring it; prints the job id')
     .argument('<endpoint>')
     .argument('<file>', 'NDJSON (one record per line), CSV with a header row, or Parquet')
-    .addOption(new Option('--format <format>', 'the file\'s format (default: from its extension)').choices(['ndjson', 'csv', 'parquet']))
-    .option('--version <n>', 'score with this version of the endpoint\'s model', positiveInt)
-    .option('--variant <name>', 'score with this variant\'s version (default: the largest weight)')
+    .addOption(new Option('--format <format>', "the file's format (default: from its extension)").choices(['ndjson', 'csv', 'parquet']))
+    .option('--version <n>', "score with this version of the endpoint's model", positiveInt)
+    .option('--variant <name>', "score with this variant's version (default: the largest weight)")
     .option('--id-field <field>', 'a field of each row to name it by in the output')
     .option('--idempotency-key <key>', 'submitting again with the same key and file returns the same job')
     .option('--wait', 'wait for the job with a progress bar (as `batch wait`)')
@@ -48,8 +48,13 @@ export function batchCommand(contextFor: ContextFor): Command {
       const context = contextFor(command);
       const format = options.format ?? (/\.(csv|parquet)$/.exec(file)?.[1] as SubmitOptions['format']) ?? 'ndjson';
       const bytes = await readFile(file);
-      const upload = (await context.client.request<{ key: string; uploadUrl?: string } & Partial<PartedUpload & { uploadId: string }>>('/v1/batch-uploads', { json: { format, sizeBytes: bytes.length } })).body;
-      const input = upload.uploadId !== undefined ? { key: upload.key, uploadId: upload.uploadId, parts: await uploadInParts(context, bytes, upload as PartedUpload) } : { key: upload.key };
+      const upload = (
+        await context.client.request<{ key: string; uploadUrl?: string } & Partial<PartedUpload & { uploadId: string }>>('/v1/batch-uploads', {
+          json: { format, sizeBytes: bytes.length },
+        })
+      ).body;
+      const input =
+        upload.uploadId !== undefined ? { key: upload.key, uploadId: upload.uploadId, parts: await uploadInParts(context, bytes, upload as PartedUpload) } : { key: upload.key };
       if (upload.uploadUrl !== undefined) {
         context.out.note(`uploading ${bytes.length} bytes through a presigned URL…`);
         const put = await fetch(upload.uploadUrl, { method: 'PUT', body: bytes }).catch((error: Error) => {
@@ -75,7 +80,7 @@ export function batchCommand(contextFor: ContextFor): Command {
     });
   batch
     .command('status')
-    .description('a job\'s status, rows done and failed, and its first row errors')
+    .description("a job's status, rows done and failed, and its first row errors")
     .argument('<jobId>')
     .action(async (jobId: string, _options: unknown, command: Command) => {
       const { client, out } = contextFor(command);
@@ -85,17 +90,30 @@ export function batchCommand(contextFor: ContextFor): Command {
   batch
     .command('list')
     .description('jobs newest first, with their progress')
-    .option('--endpoint <name>', 'only this endpoint\'s jobs')
+    .option('--endpoint <name>', "only this endpoint's jobs")
     .addOption(new Option('--status <status>', 'only jobs in this status').choices(['queued', 'running', 'succeeded', 'failed', 'cancelled']))
     .option('--limit <n>', 'how many', positiveInt, 20)
     .action(async (options: { endpoint?: string; status?: string; limit: number }, command: Command) => {
       const { client, out } = contextFor(command);
-      const page = await client.get<{ jobs: BatchJobView[]; next?: string }>('/v1/batch-jobs', { endpoint: options.endpoint, status: options.status, limit: String(options.limit) });
+      const page = await client.get<{ jobs: BatchJobView[]; next?: string }>('/v1/batch-jobs', {
+        endpoint: options.endpoint,
+        status: options.status,
+        limit: String(options.limit),
+      });
       out.result(page, () =>
         page.jobs.length
           ? table(
               ['job', 'endpoint', 'version', 'status', 'rows', 'failed', 'created', 'finished'],
-              page.jobs.map((job) => [job.jobId, job.endpoint, `${job.model}@${job.version}`, job.status + (job.failure ? `: ${job.failure}` : ''), `${job.rows.done}/${job.rows.total ?? '?'}`, job.rows.failed, job.createdAt, job.finishedAt ?? '']),
+              page.jobs.map((job) => [
+                job.jobId,
+                job.endpoint,
+                `${job.model}@${job.version}`,
+                job.status + (job.failure ? `: ${job.failure}` : ''),
+                `${job.rows.done}/${job.rows.total ?? '?'}`,
+                job.rows.failed,
+                job.createdAt,
+                job.finishedAt ?? '',
+              ]),
             )
           : 'no batch jobs',
       );

@@ -25,7 +25,10 @@ export function endpointsCommand(contextFor: ContextFor): Command {
       const body = await client.get<{ endpoints: EndpointView[] }>('/v1/endpoints');
       out.result(body, () =>
         body.endpoints.length
-          ? table(['endpoint', 'config', 'variants', 'shadows', 'updated'], body.endpoints.map((e) => [e.endpoint, e.configVersion, weights(e.config.variants), e.config.shadows.map((s) => `${s.name} ${s.percent}%`).join(', '), e.updatedAt]))
+          ? table(
+              ['endpoint', 'config', 'variants', 'shadows', 'updated'],
+              body.endpoints.map((e) => [e.endpoint, e.configVersion, weights(e.config.variants), e.config.shadows.map((s) => `${s.name} ${s.percent}%`).join(', '), e.updatedAt]),
+            )
           : 'no endpoints',
       );
     });
@@ -47,7 +50,10 @@ export function endpointsCommand(contextFor: ContextFor): Command {
             ['logging', `${current.config.logging.percent}%`],
             ['guardrails', current.config.guardrails ?? 'none'],
           ]),
-          table(['variant', 'model', 'weight'], current.config.variants.map((v) => [v.name, `${v.model}@${v.version ?? v.alias}`, `${v.weight}%`])),
+          table(
+            ['variant', 'model', 'weight'],
+            current.config.variants.map((v) => [v.name, `${v.model}@${v.version ?? v.alias}`, `${v.weight}%`]),
+          ),
           table(['config', 'change', 'by', 'variants', 'at'], history.history.map(historyRow)),
         ].join('\n'),
       );
@@ -63,7 +69,13 @@ export function endpointsCommand(contextFor: ContextFor): Command {
       const current = await currentEndpoint(client, name);
       const next = current
         ? await change(client, current, { ...current.config, variants: deployVariants(current.config, parsed) })
-        : await client.request<EndpointView>(`/v1/endpoints/${encodeURIComponent(name)}`, { method: 'PUT', json: { variants: deployVariants(undefined, parsed) }, headers: { 'if-none-match': '*' } }).then((r) => r.body);
+        : await client
+            .request<EndpointView>(`/v1/endpoints/${encodeURIComponent(name)}`, {
+              method: 'PUT',
+              json: { variants: deployVariants(undefined, parsed) },
+              headers: { 'if-none-match': '*' },
+            })
+            .then((r) => r.body);
       out.result(next, () => `${name}: config version ${next.configVersion}, ${weights(next.config.variants)}`);
     });
   endpoints

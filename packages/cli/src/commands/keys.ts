@@ -18,11 +18,27 @@ export function keysCommand(contextFor: ContextFor): Command {
     .command('create')
     .description('create a key; the key itself is shown once')
     .argument('<name>')
-    .addOption(new Option('--scopes <scopes>', `comma-separated: ${SCOPES.join(', ')}`).makeOptionMandatory().argParser((text) => text.split(',').map((s) => s.trim()).filter(Boolean)))
+    .addOption(
+      new Option('--scopes <scopes>', `comma-separated: ${SCOPES.join(', ')}`).makeOptionMandatory().argParser((text) =>
+        text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    )
     .action(async (name: string, options: { scopes: string[] }, command: Command) => {
       const { client, out } = contextFor(command);
       const created = (await client.request<KeyView & { key: string }>('/v1/keys', { json: { name, scopes: options.scopes } })).body;
-      out.result(created, () => `${details([['id', created.id], ['name', created.name], ['scopes', created.scopes.join(', ')], ['key', created.key]])}\nkeep the key now: it is not shown again`);
+      out.result(
+        created,
+        () =>
+          `${details([
+            ['id', created.id],
+            ['name', created.name],
+            ['scopes', created.scopes.join(', ')],
+            ['key', created.key],
+          ])}\nkeep the key now: it is not shown again`,
+      );
     });
   keys
     .command('list')
@@ -30,7 +46,12 @@ export function keysCommand(contextFor: ContextFor): Command {
     .action(async (_options, command: Command) => {
       const { client, out } = contextFor(command);
       const body = await client.get<{ keys: KeyView[] }>('/v1/keys');
-      out.result(body, () => table(['id', 'name', 'scopes', 'created', 'revoked'], body.keys.map((k) => [k.id, k.name, k.scopes.join(', '), k.createdAt, k.revokedAt])));
+      out.result(body, () =>
+        table(
+          ['id', 'name', 'scopes', 'created', 'revoked'],
+          body.keys.map((k) => [k.id, k.name, k.scopes.join(', '), k.createdAt, k.revokedAt]),
+        ),
+      );
     });
   keys
     .command('revoke')

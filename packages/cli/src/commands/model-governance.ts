@@ -21,7 +21,12 @@ const summary = (body: GovernedVersion) =>
     ['model', body.model],
     ['version', body.version],
     ['stage', body.pendingStage ? `${body.stage} (${body.pendingStage.stage} waits for another key's approval)` : body.stage],
-    ['tags', Object.entries(body.tags).map(([key, value]) => `${key}=${value}`).join(', ') || '—'],
+    [
+      'tags',
+      Object.entries(body.tags)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ') || '—',
+    ],
   ]);
 
 /** `models stage|approve|reject|tag`: registry governance (README, "Registry governance and lineage"). */

@@ -22,7 +22,14 @@ export function modelsCommand(contextFor: ContextFor): Command {
     .action(async (_options, command: Command) => {
       const { client, out } = contextFor(command);
       const body = await client.get<{ models: Array<{ model: string; latestVersion: number; updatedAt: string }> }>('/v1/models');
-      out.result(body, () => (body.models.length ? table(['model', 'latest', 'updated'], body.models.map((m) => [m.model, m.latestVersion, m.updatedAt])) : 'no models registered'));
+      out.result(body, () =>
+        body.models.length
+          ? table(
+              ['model', 'latest', 'updated'],
+              body.models.map((m) => [m.model, m.latestVersion, m.updatedAt]),
+            )
+          : 'no models registered',
+      );
     });
   models
     .command('show')
@@ -35,16 +42,14 @@ export function modelsCommand(contextFor: ContextFor): Command {
         [
           table(
             ['version', 'sha256', 'size', 'inputs', 'features', 'created'],
-            body.versions.map((v) => [
-              v.version,
-              v.sha256.slice(0, 12),
-              v.sizeBytes,
-              tensors(v.signature.inputs),
-              (v.features ?? []).map((f) => f.name).join(', '),
-              v.createdAt,
-            ]),
+            body.versions.map((v) => [v.version, v.sha256.slice(0, 12), v.sizeBytes, tensors(v.signature.inputs), (v.features ?? []).map((f) => f.name).join(', '), v.createdAt]),
           ),
-          body.aliases.length ? table(['alias', 'version'], body.aliases.map((a) => [a.alias, a.version])) : 'no aliases',
+          body.aliases.length
+            ? table(
+                ['alias', 'version'],
+                body.aliases.map((a) => [a.alias, a.version]),
+              )
+            : 'no aliases',
         ].join('\n'),
       );
     });
@@ -59,10 +64,13 @@ export function modelsCommand(contextFor: ContextFor): Command {
     .action(async (name: string, file: string, options: { features?: string; description?: string; upload?: boolean }, command: Command) => {
       const context = contextFor(command);
       const metadata = { ...(options.features ? await readMetadata(options.features) : {}), ...(options.description ? { description: options.description } : {}) };
-      const size = (await stat(file).catch(() => {
-        throw new UsageError(`cannot read ${file}`);
-      })).size;
-      const registered = options.upload || size > DIRECT_UPLOAD_LIMIT ? await registerThroughUpload(context, name, file, size, metadata) : await registerDirect(context, name, file, size, metadata);
+      const size = (
+        await stat(file).catch(() => {
+          throw new UsageError(`cannot read ${file}`);
+        })
+      ).size;
+      const registered =
+        options.upload || size > DIRECT_UPLOAD_LIMIT ? await registerThroughUpload(context, name, file, size, metadata) : await registerDirect(context, name, file, size, metadata);
       context.out.result(registered.body, () =>
         details([
           ['model', registered.body.model],
@@ -107,9 +115,17 @@ async function registerDirect({ client, out }: CommandContext, name: string, fil
  * POST …/uploads for a presigned PUT (or, past one part, a URL per part of a multipart upload),
  * send the bytes there, then register the staged artifact.
  */
-async function registerThroughUpload({ client, out }: CommandContext, name: string, file: string, size: number, metadata: Record<string, unknown>): Promise<ApiResponse<ModelVersion>> {
+async function registerThroughUpload(
+  { client, out }: CommandContext,
+  name: string,
+  file: string,
+  size: number,
+  metadata: Record<string, unknown>,
+): Promise<ApiResponse<ModelVersion>> {
   const path = `/v1/models/${encodeURIComponent(name)}`;
-  const upload = (await client.request<{ key: string; maxBytes: number; uploadUrl?: string; uploadId?: string } & Partial<PartedUpload>>(`${path}/uploads`, { json: { sizeBytes: size } })).body;
+  const upload = (
+    await client.request<{ key: string; maxBytes: number; uploadUrl?: string; uploadId?: string } & Partial<PartedUpload>>(`${path}/uploads`, { json: { sizeBytes: size } })
+  ).body;
   if (size > upload.maxBytes) throw new UsageError(`${file} is ${size} bytes; the server registers at most ${upload.maxBytes}`);
   const bytes = await readFile(file);
   const described = Object.keys(metadata).length ? { metadata } : {};

@@ -9,7 +9,8 @@ import { positiveInt } from './endpoints.ts';
 
 /** One NDJSON line as a request body: a whole request ({records}|{inputs}) as is, else one record. */
 export function requestForLine(line: unknown): Record<string, unknown> {
-  if (!line || typeof line !== 'object' || Array.isArray(line)) throw new UsageError('each line must be a JSON object: a record of features or a whole request {records|inputs, unit?, id?}');
+  if (!line || typeof line !== 'object' || Array.isArray(line))
+    throw new UsageError('each line must be a JSON object: a record of features or a whole request {records|inputs, unit?, id?}');
   const object = line as Record<string, unknown>;
   return 'records' in object || 'inputs' in object ? object : { records: [object] };
 }

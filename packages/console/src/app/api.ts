@@ -29,7 +29,11 @@ export async function request<T = any>(path: string, init: { method?: string; js
   if (init.json !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(path, { method: init.method ?? (init.json === undefined ? 'GET' : 'POST'), headers, body: init.json === undefined ? undefined : JSON.stringify(init.json) });
+    response = await fetch(path, {
+      method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+      headers,
+      body: init.json === undefined ? undefined : JSON.stringify(init.json),
+    });
   } catch (error) {
     throw new ApiProblem(0, { detail: `The API did not answer (${(error as Error).message}).` });
   }

@@ -11,7 +11,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
   for (const [name, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2).toLowerCase(), value as EventListener);
-    else if (name === 'class' || name === 'for' || name === 'role' || name === 'title' || name === 'href' || name === 'id' || name.startsWith('aria-') || name.startsWith('data-')) element.setAttribute(name, String(value));
+    else if (name === 'class' || name === 'for' || name === 'role' || name === 'title' || name === 'href' || name === 'id' || name.startsWith('aria-') || name.startsWith('data-'))
+      element.setAttribute(name, String(value));
     else (element as unknown as Record<string, unknown>)[name] = value;
   }
   append(element, children);

@@ -26,7 +26,21 @@ export function drawLineage(container: HTMLElement, graph: { nodes: LineageNode[
           'background-color': (node: cytoscape.NodeSingular) => COLORS[node.data('kind') as LineageNode['kind']],
         },
       },
-      { selector: 'edge', style: { label: 'data(label)', 'font-size': 11, color: '#5d6670', width: 1.5, 'line-color': '#9ca3af', 'target-arrow-color': '#9ca3af', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier', 'text-background-color': '#fff', 'text-background-opacity': 1 } },
+      {
+        selector: 'edge',
+        style: {
+          label: 'data(label)',
+          'font-size': 11,
+          color: '#5d6670',
+          width: 1.5,
+          'line-color': '#9ca3af',
+          'target-arrow-color': '#9ca3af',
+          'target-arrow-shape': 'triangle',
+          'curve-style': 'bezier',
+          'text-background-color': '#fff',
+          'text-background-opacity': 1,
+        },
+      },
     ],
     // Layered top to bottom from what has no inputs: datasets and hand-registered versions.
     layout: { name: 'breadthfirst', directed: true, roots: graph.nodes.filter((n) => !graph.edges.some((e) => e.target === n.id)).map((n) => n.id), spacingFactor: 1.2 },

@@ -3,7 +3,10 @@ import type { ModelVersion, Run } from '@flywheel/core';
 import { lineageGraph, rolloutsOf } from './lineage.ts';
 
 const version = (n: number, lineage: Record<string, unknown> = {}) => ({ model: 'churn', version: n, lineage }) as ModelVersion;
-const config = (configVersion: number, ...variants: Array<[number, number]>) => ({ configVersion, config: { variants: variants.map(([v, weight]) => ({ model: 'churn', version: v, weight })) } });
+const config = (configVersion: number, ...variants: Array<[number, number]>) => ({
+  configVersion,
+  config: { variants: variants.map(([v, weight]) => ({ model: 'churn', version: v, weight })) },
+});
 
 describe('the lineage graph of a model', () => {
   it('turns endpoint history into rollouts: the config versions a version had traffic in, and its largest share', () => {
@@ -20,7 +23,9 @@ describe('the lineage graph of a model', () => {
       { runId: 'run-a', status: 'succeeded', parentVersion: 1, version: 2, dataset: { sha256: 'd1'.repeat(32), rows: 900 } },
       { runId: 'run-b', status: 'failed', parentVersion: 2 },
     ] as unknown as Run[];
-    const graph = lineageGraph([version(1), version(2, { runId: 'run-a', manifestSha256: 'd1'.repeat(32), rows: 900, parentVersion: 1 })], runs, [{ endpoint: 'demo', version: 2, configVersions: [2, 3], maxWeight: 100 }]);
+    const graph = lineageGraph([version(1), version(2, { runId: 'run-a', manifestSha256: 'd1'.repeat(32), rows: 900, parentVersion: 1 })], runs, [
+      { endpoint: 'demo', version: 2, configVersions: [2, 3], maxWeight: 100 },
+    ]);
     const edges = graph.edges.map((e) => `${e.source} -${e.label}-> ${e.target}`).sort();
     expect(edges).toEqual(
       [

@@ -21,7 +21,11 @@ export interface LineageEdge {
 }
 
 /** The configs of an endpoint (any order) as rollouts of `model`'s versions named directly. */
-export function rolloutsOf(endpoint: string, model: string, history: ReadonlyArray<{ configVersion: number; config: { variants: ReadonlyArray<{ model: string; version?: number; weight: number }> } }>): Rollout[] {
+export function rolloutsOf(
+  endpoint: string,
+  model: string,
+  history: ReadonlyArray<{ configVersion: number; config: { variants: ReadonlyArray<{ model: string; version?: number; weight: number }> } }>,
+): Rollout[] {
   const byVersion = new Map<number, Rollout>();
   for (const record of [...history].sort((a, b) => a.configVersion - b.configVersion)) {
     for (const variant of record.config.variants) {
@@ -69,7 +73,8 @@ export function lineageGraph(versions: readonly ModelVersion[], runs: readonly R
   }
   for (const run of runs) {
     const id = runNode(run.runId, run);
-    if (run.dataset && !edges.some((e) => e.target === id && e.label === 'trained on')) edges.push({ source: dataset(run.dataset.sha256, run.dataset.rows), target: id, label: 'trained on' });
+    if (run.dataset && !edges.some((e) => e.target === id && e.label === 'trained on'))
+      edges.push({ source: dataset(run.dataset.sha256, run.dataset.rows), target: id, label: 'trained on' });
     if (run.parentVersion !== undefined && nodes.has(`version:${run.parentVersion}`)) edges.push({ source: `version:${run.parentVersion}`, target: id, label: 'champion' });
     if (run.version !== undefined && nodes.has(`version:${run.version}`) && !edges.some((e) => e.source === id && e.target === `version:${run.version}`)) {
       edges.push({ source: id, target: `version:${run.version}`, label: 'registered' });

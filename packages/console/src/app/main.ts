@@ -70,11 +70,7 @@ function renderIdentity(): void {
   const who = currentIdentity();
   const box = document.getElementById('identity')!;
   if (!who) return show(box);
-  show(
-    box,
-    h('span', {}, `${who.name} · ${who.scopes.join(', ')}`),
-    h('button', { type: 'button', onclick: () => (signOut(), void route()) }, 'Sign out'),
-  );
+  show(box, h('span', {}, `${who.name} · ${who.scopes.join(', ')}`), h('button', { type: 'button', onclick: () => (signOut(), void route()) }, 'Sign out'));
 }
 
 whenUnauthorized(() => {

@@ -8,11 +8,13 @@ export function splitBar(variants: Array<{ name: string; model: string; version?
   return h(
     'div',
     { class: 'split-bar', role: 'img', 'aria-label': `Split: ${described}`, title: described },
-    ...variants.filter((v) => v.weight > 0).map((v, i) => {
-      const segment = h('span', {}, `${v.name} ${v.weight}%`);
-      segment.style.width = `${v.weight}%`;
-      segment.style.background = colorOf(i);
-      return segment;
-    }),
+    ...variants
+      .filter((v) => v.weight > 0)
+      .map((v, i) => {
+        const segment = h('span', {}, `${v.name} ${v.weight}%`);
+        segment.style.width = `${v.weight}%`;
+        segment.style.background = colorOf(i);
+        return segment;
+      }),
   );
 }

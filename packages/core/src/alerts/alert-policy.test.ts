@@ -54,9 +54,7 @@ describe('decideAlert', () => {
     expect(actions.at(-1)).toBe('resolve');
     expect(state.lastResolvedAt).toBe(at(4));
     const after = run(new Array(6).fill(true), state, 5);
-    expect(after.transitions.slice(0, 5).map((t) => (t.action === 'stay' ? t.reason : t.action))).toEqual(
-      new Array(5).fill('cooling-down'),
-    );
+    expect(after.transitions.slice(0, 5).map((t) => (t.action === 'stay' ? t.reason : t.action))).toEqual(new Array(5).fill('cooling-down'));
     expect(after.actions[5]).toBe('open');
   });
 

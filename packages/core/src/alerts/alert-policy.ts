@@ -73,8 +73,7 @@ export function decideAlert(state: AlertState, signal: AlertSignal, options: Ale
 
   if (state.status === 'none') {
     if (!signal.breached) return { action: 'stay', reason: 'quiet', state: seen };
-    const coolingDown =
-      state.lastResolvedAt !== undefined && windowEnd < epochMillis(state.lastResolvedAt) + cooldownMinutes * 60_000;
+    const coolingDown = state.lastResolvedAt !== undefined && windowEnd < epochMillis(state.lastResolvedAt) + cooldownMinutes * 60_000;
     if (coolingDown) return { action: 'stay', reason: 'cooling-down', state: seen };
     return { action: 'open', state: { ...seen, status: 'open', cleanWindows: 0, lastOpenedAt: signal.windowEnd } };
   }

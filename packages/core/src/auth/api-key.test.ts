@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeyId, chosenApiKeyRecord, constantTimeEqual, generateApiKey, resourceAllows, resourceOfPath, rotateApiKey, scopeAllows, verifyApiKey, verifyApiKeyUntil, type StoredApiKey } from './api-key.ts';
+import {
+  apiKeyId,
+  chosenApiKeyRecord,
+  constantTimeEqual,
+  generateApiKey,
+  resourceAllows,
+  resourceOfPath,
+  rotateApiKey,
+  scopeAllows,
+  verifyApiKey,
+  verifyApiKeyUntil,
+  type StoredApiKey,
+} from './api-key.ts';
 
 function memoryStore(records: StoredApiKey[]) {
   return { get: async (id: string) => records.find((r) => r.id === id) };

@@ -67,11 +67,7 @@ export const maxRotationGraceSeconds = 7 * 24 * 3600;
 export const defaultRotationGraceSeconds = 3600;
 
 /** A new secret for an existing key: the id stays, so the key's record, scopes and history do too. */
-export async function rotateApiKey(
-  record: StoredApiKey,
-  graceSeconds: number,
-  now: Date = new Date(),
-): Promise<{ key: string; rotation: ApiKeyRotation }> {
+export async function rotateApiKey(record: StoredApiKey, graceSeconds: number, now: Date = new Date()): Promise<{ key: string; rotation: ApiKeyRotation }> {
   const key = `fw_${record.id}_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
   return {
     key,

@@ -96,8 +96,7 @@ export class KeyRateLimiter {
   }
 
   #lease(keyId: string, limit: RateLimit, second: number): Promise<void> {
-    const leasing = this.ledger!
-      .lease(keyId, second, leaseSize(limit), limit.requestsPerSecond)
+    const leasing = this.ledger!.lease(keyId, second, leaseSize(limit), limit.requestsPerSecond)
       // -1 marks this second's window as spent, so the rest of the second is refused without asking again.
       .then(
         (granted) => void this.#leases.set(keyId, { second, tokens: granted > 0 ? granted : -1 }),

@@ -16,9 +16,7 @@ export interface BatchChunk {
   readonly rows: number;
 }
 
-export type BatchMessage =
-  | { readonly kind: 'plan'; readonly jobId: string }
-  | ({ readonly kind: 'chunk'; readonly jobId: string } & BatchChunk);
+export type BatchMessage = { readonly kind: 'plan'; readonly jobId: string } | ({ readonly kind: 'chunk'; readonly jobId: string } & BatchChunk);
 
 export function parseBatchMessage(body: string): BatchMessage | undefined {
   let value: unknown;

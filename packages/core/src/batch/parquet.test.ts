@@ -16,7 +16,15 @@ describe('Parquet inputs', () => {
       { index: 2, firstRow: 8, rows: 4, start: 200, end: 300 },
     ]);
     expect(planRowGroupChunks([], 4)).toEqual({ chunks: [], totalRows: 0 });
-    expect(planRowGroupChunks([{ rows: 0, start: 4, end: 4 }, { rows: 1, start: 4, end: 9 }], 4).chunks).toEqual([{ index: 0, firstRow: 0, rows: 1, start: 4, end: 9 }]);
+    expect(
+      planRowGroupChunks(
+        [
+          { rows: 0, start: 4, end: 4 },
+          { rows: 1, start: 4, end: 9 },
+        ],
+        4,
+      ).chunks,
+    ).toEqual([{ index: 0, firstRow: 0, rows: 1, start: 4, end: 9 }]);
   });
 
   it('brings typed cells to JSON values, nulls to missing values, and types them by the features', () => {

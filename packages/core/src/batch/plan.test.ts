@@ -11,7 +11,11 @@ describe('planChunks', () => {
     const text = '{"a":1}\n\n{"a":2}\r\n{"a":3}\n   \n{"a":4}\n{"a":5}';
     const plan = planChunks(bytes(text), 'ndjson', 2);
     expect(plan.totalRows).toBe(5);
-    expect(plan.chunks.map((c) => [c.index, c.firstRow, c.rows])).toEqual([[0, 0, 2], [1, 2, 2], [2, 4, 1]]);
+    expect(plan.chunks.map((c) => [c.index, c.firstRow, c.rows])).toEqual([
+      [0, 0, 2],
+      [1, 2, 2],
+      [2, 4, 1],
+    ]);
     expect(plan.chunks.map((c) => rangeOf(text, c))).toEqual(['{"a":1}\n\n{"a":2}\r\n', '{"a":3}\n   \n{"a":4}\n', '{"a":5}']);
   });
 

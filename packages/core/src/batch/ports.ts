@@ -49,7 +49,11 @@ export interface BatchJobStore {
    */
   claimAssembly(jobId: string, claimant: string): Promise<boolean>;
   /** running (or queued, or both) → a final status; false when the job was no longer in one of `from`. */
-  finish(jobId: string, from: readonly BatchJob['status'][], patch: { status: 'succeeded' | 'failed' | 'cancelled'; at: string; output?: BatchJob['output']; failure?: string }): Promise<boolean>;
+  finish(
+    jobId: string,
+    from: readonly BatchJob['status'][],
+    patch: { status: 'succeeded' | 'failed' | 'cancelled'; at: string; output?: BatchJob['output']; failure?: string },
+  ): Promise<boolean>;
 }
 
 /** Where jobs' messages go: a queue scored by the batch function (SQS), or a Distributed Map. */

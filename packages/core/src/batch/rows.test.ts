@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseChunkRows } from './rows.ts';
 
 describe('parseChunkRows', () => {
-  it('numbers NDJSON rows from the chunk\'s first row and reports lines that are not records, without failing the rest', () => {
+  it("numbers NDJSON rows from the chunk's first row and reports lines that are not records, without failing the rest", () => {
     const rows = parseChunkRows('{"id":"a","x":1}\nnot json\n[1,2]\n{"id":7,"x":2}\n', { format: 'ndjson', firstRow: 10, idField: 'id' });
     expect(rows).toEqual([
       { row: 10, id: 'a', record: { x: 1 } },

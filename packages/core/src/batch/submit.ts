@@ -9,7 +9,10 @@ export const DEFAULT_ROWS_PER_CHUNK = 1_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** The parts of a multipart upload as their PUTs answered (as a model's registration names them). */
-export const uploadedPartsSchema = z.array(z.strictObject({ partNumber: z.int().min(1).max(10_000), etag: z.string().min(1).max(256) })).min(1).max(10_000);
+export const uploadedPartsSchema = z
+  .array(z.strictObject({ partNumber: z.int().min(1).max(10_000), etag: z.string().min(1).max(256) }))
+  .min(1)
+  .max(10_000);
 
 /** `POST /v1/endpoints/{endpoint}/batch`. */
 export const batchSubmitSchema = z
@@ -22,7 +25,10 @@ export const batchSubmitSchema = z
           uploadId: z.string().min(1).max(1024).optional(),
           parts: uploadedPartsSchema.optional(),
         })
-        .refine((input) => (input.uploadId === undefined) === (input.parts === undefined), { path: ['parts'], message: 'uploadId and parts go together: the parts of that multipart upload' }),
+        .refine((input) => (input.uploadId === undefined) === (input.parts === undefined), {
+          path: ['parts'],
+          message: 'uploadId and parts go together: the parts of that multipart upload',
+        }),
       z.strictObject({ records: z.array(z.record(z.string(), z.unknown())).min(1) }),
     ]),
     format: z.enum(BATCH_FORMATS).optional(),

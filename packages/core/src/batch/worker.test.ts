@@ -23,7 +23,13 @@ class MemoryJobs implements BatchJobStore {
   async start(jobId: string, plan: { totalRows: number; totalChunks: number }, at: string) {
     const job = this.jobs.get(jobId);
     if (!job || (job.status !== 'queued' && job.status !== 'running')) return undefined;
-    const started = { ...job, status: 'running' as const, startedAt: job.startedAt ?? at, rows: { ...job.rows, total: plan.totalRows }, chunks: { ...job.chunks, total: plan.totalChunks } };
+    const started = {
+      ...job,
+      status: 'running' as const,
+      startedAt: job.startedAt ?? at,
+      rows: { ...job.rows, total: plan.totalRows },
+      chunks: { ...job.chunks, total: plan.totalChunks },
+    };
     this.jobs.set(jobId, started);
     return started;
   }
@@ -48,7 +54,13 @@ class MemoryJobs implements BatchJobStore {
   async finish(jobId: string, from: readonly BatchJobStatus[], patch: { status: 'succeeded' | 'failed' | 'cancelled'; at: string; output?: BatchJob['output']; failure?: string }) {
     const job = this.jobs.get(jobId)!;
     if (!from.includes(job.status)) return false;
-    this.jobs.set(jobId, { ...job, status: patch.status, finishedAt: patch.at, ...(patch.output ? { output: patch.output } : {}), ...(patch.failure ? { failure: patch.failure } : {}) });
+    this.jobs.set(jobId, {
+      ...job,
+      status: patch.status,
+      finishedAt: patch.at,
+      ...(patch.output ? { output: patch.output } : {}),
+      ...(patch.failure ? { failure: patch.failure } : {}),
+    });
     return true;
   }
 }
@@ -86,7 +98,16 @@ function setup(input: string) {
       },
     },
   };
-  const job = newBatchJob({ jobId: 'bj-1', endpoint: 'e', target: { variant: 'main', model: 'm', version: 1 }, format: 'ndjson', inputKey: 'input', rowsPerChunk: 2, requestHash: 'h', now: new Date(0) });
+  const job = newBatchJob({
+    jobId: 'bj-1',
+    endpoint: 'e',
+    target: { variant: 'main', model: 'm', version: 1 },
+    format: 'ndjson',
+    inputKey: 'input',
+    rowsPerChunk: 2,
+    requestHash: 'h',
+    now: new Date(0),
+  });
   void jobs.create(job);
   const chunks = () => sent.filter((m): m is Extract<BatchMessage, { kind: 'chunk' }> => m.kind === 'chunk');
   return { deps, jobs, parts, sent, chunks, assembled, scoredRows: () => scored };
@@ -101,7 +122,13 @@ describe('the batch worker', () => {
     const planned = chunks();
     expect(planned.map((c) => c.rows)).toEqual([2, 2, 1]);
     // Out of order, the middle one twice (a redelivery), then the first again after the job is done.
-    for (const [chunk, messageId] of [[planned[2], 'm2'], [planned[1], 'm1'], [planned[1], 'm1'], [planned[0], 'm0'], [planned[0], 'm0']] as Array<[BatchChunk, string]>) {
+    for (const [chunk, messageId] of [
+      [planned[2], 'm2'],
+      [planned[1], 'm1'],
+      [planned[1], 'm1'],
+      [planned[0], 'm0'],
+      [planned[0], 'm0'],
+    ] as Array<[BatchChunk, string]>) {
       await scoreBatchChunk(deps, 'bj-1', chunk, messageId);
     }
     expect(jobs.jobs.get('bj-1')).toMatchObject({ status: 'succeeded', rows: { total: 5, done: 5, failed: 0 }, chunks: { total: 3, done: 3 }, output: { key: 'output' } });

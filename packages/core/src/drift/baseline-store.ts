@@ -19,7 +19,13 @@ export interface BaselineStore {
    * `outputs` are the model's outputs on the same records, one per record; with them predictions
    * are monitored for drift too. Throws `InvalidBaselineError` when the baseline cannot be profiled.
    */
-  storeReferenceProfile(model: string, version: number, features: readonly BaselineFeature[], outputs: readonly Row[] | undefined, records: readonly Row[]): Promise<ReferenceProfile>;
+  storeReferenceProfile(
+    model: string,
+    version: number,
+    features: readonly BaselineFeature[],
+    outputs: readonly Row[] | undefined,
+    records: readonly Row[],
+  ): Promise<ReferenceProfile>;
 }
 
 /** What monitoring reads of the baseline port. */

@@ -26,7 +26,14 @@ describe('binned statistics vs exact statistics on the raw samples (normal refer
   };
   for (const [name, draw] of Object.entries(windows)) {
     it.each([100, 1000, 5000, 20_000])(`${name}, window n = %i`, (n) => {
-      expect(toleranceViolations(binnedAndExact(reference, sample(n, () => draw(random))))).toEqual([]);
+      expect(
+        toleranceViolations(
+          binnedAndExact(
+            reference,
+            sample(n, () => draw(random)),
+          ),
+        ),
+      ).toEqual([]);
     });
   }
 });
@@ -82,7 +89,9 @@ describe('drift over a range of windows is a merge', () => {
     const leftToRight = windows.reduce((a, b) => mergeSketches(a, b));
     const rightToLeft = windows.reduceRight((a, b) => mergeSketches(b, a));
     const pairwise = (list: WindowSketch[]): WindowSketch =>
-      list.length === 1 ? list[0] : pairwise(Array.from({ length: Math.ceil(list.length / 2) }, (_, i) => (list[2 * i + 1] ? mergeSketches(list[2 * i], list[2 * i + 1]) : list[2 * i])));
+      list.length === 1
+        ? list[0]
+        : pairwise(Array.from({ length: Math.ceil(list.length / 2) }, (_, i) => (list[2 * i + 1] ? mergeSketches(list[2 * i], list[2 * i + 1]) : list[2 * i])));
     const all = hours.flat();
     const results = [leftToRight, rightToLeft, pairwise(windows)].map((sketch) => fromStateAndExact(profile, sketch, reference, all));
     for (const result of results) {
@@ -103,7 +112,10 @@ describe('PSI from the new state', () => {
       [(r: Random) => zeroInflatedCount(r, 0.6), (r: Random) => zeroInflatedCount(r, 0.6), false],
       [(r: Random) => zeroInflatedCount(r, 0.6), (r: Random) => zeroInflatedCount(r, 0.3), true],
     ] as const) {
-      const { psi } = binnedAndExact(sample(5000, () => referenceDraw(random)), sample(5000, () => windowDraw(random)));
+      const { psi } = binnedAndExact(
+        sample(5000, () => referenceDraw(random)),
+        sample(5000, () => windowDraw(random)),
+      );
       if (drifted) expect(psi).toBeGreaterThan(0.2);
       else expect(psi).toBeLessThan(0.05);
     }
@@ -115,7 +127,10 @@ describe('discrete features are binned exactly', () => {
 
   it('KS and Wasserstein equal the exact values', () => {
     const reference = sample(5000, () => binomial(random, 0.5));
-    const result = binnedAndExact(reference, sample(3000, () => binomial(random, 0.55)));
+    const result = binnedAndExact(
+      reference,
+      sample(3000, () => binomial(random, 0.55)),
+    );
     expect(result.ks).toBeCloseTo(result.exactKs, 12);
     expect(result.wasserstein).toBeCloseTo(result.exactWasserstein, 12);
   });

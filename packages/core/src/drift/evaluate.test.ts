@@ -165,7 +165,10 @@ describe('evaluateDrift', () => {
       { features: { ...baselineRow(random), shifted: -1e6 } },
     ];
     const { quality } = evaluateDrift(profile, sketchOf(records));
-    expect(quality.missing).toEqual([{ name: 'stable', count: 1, rate: 0.01 }, { name: 'score', count: 4, rate: 0.04 }]);
+    expect(quality.missing).toEqual([
+      { name: 'stable', count: 1, rate: 0.01 },
+      { name: 'score', count: 4, rate: 0.04 },
+    ]);
     expect(quality.typeErrors).toEqual([{ name: 'stable', count: 1, rate: 0.01 }]);
     expect(quality.outOfRange).toContainEqual({ name: 'shifted', count: 2, rate: 0.02 });
     expect(quality.newCategories).toEqual([

@@ -40,7 +40,12 @@ describe('featureDistribution', () => {
   });
 
   it('gives a categorical column its shares per category, then other, then the categories the reference never saw', () => {
-    const window = sketchOf([{ age: 30, plan: 'pro' }, { age: 30, plan: 'pro' }, { age: 30, plan: 'enterprise' }, { age: 30, plan: null }]);
+    const window = sketchOf([
+      { age: 30, plan: 'pro' },
+      { age: 30, plan: 'pro' },
+      { age: 30, plan: 'enterprise' },
+      { age: 30, plan: null },
+    ]);
     const plan = featureDistribution(profile, window, 'plan');
     if (plan?.kind !== 'categorical') throw new Error('plan is categorical');
     expect(plan.categories).toEqual(['free', 'pro', 'team']);

@@ -78,7 +78,10 @@ function categoricalDistribution(reference: CategoricalReference, window: Catego
  */
 export function featureDistribution(profile: ReferenceProfile, sketch: WindowSketch, name: string): FeatureDistribution | undefined {
   if (sketch.profile !== profile.fingerprint) throw new Error('sketch was not created from this profile');
-  const columns = [...profile.features.map((reference, i) => [reference, sketch.features[i]] as const), ...profile.outputs.map((reference, i) => [reference, sketch.outputs[i]] as const)];
+  const columns = [
+    ...profile.features.map((reference, i) => [reference, sketch.features[i]] as const),
+    ...profile.outputs.map((reference, i) => [reference, sketch.outputs[i]] as const),
+  ];
   const found = columns.find(([reference]) => reference.name === name);
   if (!found) return undefined;
   const [reference, window] = found;

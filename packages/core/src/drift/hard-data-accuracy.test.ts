@@ -25,8 +25,15 @@ describe('binned statistics vs exact statistics on hard data', () => {
     };
     it.each(hardSizes)(`${name}: reference n = %i, window n = %i`, (n, m) => {
       const reference = referenceOf(n);
-      expect(toleranceViolations(binnedAndExact(reference.values, sample(m, () => windowDraw(random)), reference.profile))).toEqual([]);
+      expect(
+        toleranceViolations(
+          binnedAndExact(
+            reference.values,
+            sample(m, () => windowDraw(random)),
+            reference.profile,
+          ),
+        ),
+      ).toEqual([]);
     });
   }
 });
-

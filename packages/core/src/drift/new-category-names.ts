@@ -32,7 +32,5 @@ export function rememberNewCategory(names: NewCategoryNames, category: string): 
 export function mergeNewCategoryNames(a: NewCategoryNames, b: NewCategoryNames): NewCategoryNames {
   const sums = new Map<string, number>();
   for (const [name, count] of [...a, ...b]) sums.set(name, (sums.get(name) ?? 0) + count);
-  return [...sums]
-    .sort((x, y) => (comesBefore(x, y) ? -1 : comesBefore(y, x) ? 1 : 0))
-    .slice(0, MAX_NEW_CATEGORY_NAMES);
+  return [...sums].sort((x, y) => (comesBefore(x, y) ? -1 : comesBefore(y, x) ? 1 : 0)).slice(0, MAX_NEW_CATEGORY_NAMES);
 }

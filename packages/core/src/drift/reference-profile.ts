@@ -55,9 +55,7 @@ export interface ProfileOptions {
 /** Hash of everything that decides which bin a value lands in. */
 function layoutFingerprint(features: readonly ColumnReference[], outputs: readonly ColumnReference[]): string {
   const layout = (columns: readonly ColumnReference[]) =>
-    columns.map((c) =>
-      c.kind === 'numerical' ? [c.name, c.kind, c.discrete, c.edges] : [c.name, c.kind, c.categories, c.otherNames],
-    );
+    columns.map((c) => (c.kind === 'numerical' ? [c.name, c.kind, c.discrete, c.edges] : [c.name, c.kind, c.categories, c.otherNames]));
   return stringHash53(JSON.stringify([layout(features), layout(outputs)])).toString(36);
 }
 
@@ -81,10 +79,7 @@ function buildColumn(spec: ColumnSpec, records: readonly Row[], options: Require
     else if (value === TYPE_ERROR) typeErrors++;
     else values.push(value);
   }
-  return buildCategoricalReference(
-    { name: spec.name, values, missing, typeErrors, declaredCategories: spec.categories },
-    options.maxCategories,
-  );
+  return buildCategoricalReference({ name: spec.name, values, missing, typeErrors, declaredCategories: spec.categories }, options.maxCategories);
 }
 
 /** Builds the reference profile of a baseline; throws {@link InvalidBaselineError} when it cannot. */

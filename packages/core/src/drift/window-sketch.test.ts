@@ -6,16 +6,7 @@ import { evaluateDrift } from './evaluate.ts';
 import { buildReferenceProfile, parseReferenceProfile, type ReferenceProfile } from './reference-profile.ts';
 import { OFFSET_RESOLUTION } from './statistics/binned-distribution.ts';
 import { sample, seededRandom } from '@flywheel/testing/drift/random';
-import {
-  createWindowSketch,
-  mergeSketches,
-  observe,
-  parseWindowSketch,
-  windowSummary,
-  type CategoricalWindow,
-  type NumericalWindow,
-  type WindowSketch,
-} from './window-sketch.ts';
+import { createWindowSketch, mergeSketches, observe, parseWindowSketch, windowSummary, type CategoricalWindow, type NumericalWindow, type WindowSketch } from './window-sketch.ts';
 
 const random = seededRandom(21);
 const cities = Array.from({ length: 250 }, (_, i) => `city-${i}`);
@@ -119,8 +110,7 @@ const recordArbitrary: fc.Arbitrary<MonitoredRecord> = fc.record({
 /** Sums of floats depend on their order; everything else must match exactly. */
 function expectSameSketch(actual: WindowSketch, expected: WindowSketch): void {
   const floats = ['deviationSum', 'deviationSquareSum', 'underflowDistance', 'overflowDistance'];
-  const strip = (sketch: WindowSketch) =>
-    JSON.parse(JSON.stringify(sketch), (key, value) => (floats.includes(key) ? Math.round(value * 1e6) : value));
+  const strip = (sketch: WindowSketch) => JSON.parse(JSON.stringify(sketch), (key, value) => (floats.includes(key) ? Math.round(value * 1e6) : value));
   expect(strip(actual)).toEqual(strip(expected));
 }
 
@@ -136,16 +126,11 @@ describe('mergeSketches', () => {
 
   it('is commutative and associative', () => {
     fc.assert(
-      fc.property(
-        fc.array(recordArbitrary, { maxLength: 30 }),
-        fc.array(recordArbitrary, { maxLength: 30 }),
-        fc.array(recordArbitrary, { maxLength: 30 }),
-        (a, b, c) => {
-          const [x, y, z] = [sketchOf(a), sketchOf(b), sketchOf(c)];
-          expectSameSketch(mergeSketches(x, y), mergeSketches(y, x));
-          expectSameSketch(mergeSketches(mergeSketches(x, y), z), mergeSketches(x, mergeSketches(y, z)));
-        },
-      ),
+      fc.property(fc.array(recordArbitrary, { maxLength: 30 }), fc.array(recordArbitrary, { maxLength: 30 }), fc.array(recordArbitrary, { maxLength: 30 }), (a, b, c) => {
+        const [x, y, z] = [sketchOf(a), sketchOf(b), sketchOf(c)];
+        expectSameSketch(mergeSketches(x, y), mergeSketches(y, x));
+        expectSameSketch(mergeSketches(mergeSketches(x, y), z), mergeSketches(x, mergeSketches(y, z)));
+      }),
       { seed: 6, numRuns: 100 },
     );
   });
@@ -216,9 +201,7 @@ describe('sketch size', () => {
     ...Array.from({ length: 5 }, (_, i) => ({ name: `c${i}`, kind: 'categorical' as const })),
   ];
   const draw = (categories: number) =>
-    Object.fromEntries(
-      features.map((f) => [f.name, f.kind === 'numerical' ? random.lognormal(0, 1) : `category-${Math.floor(random.uniform() * categories)}`]),
-    );
+    Object.fromEntries(features.map((f) => [f.name, f.kind === 'numerical' ? random.lognormal(0, 1) : `category-${Math.floor(random.uniform() * categories)}`]));
   const wide = buildReferenceProfile({ features, records: Array.from({ length: 5000 }, () => draw(200)) });
 
   function bytesPerColumn(records: number) {

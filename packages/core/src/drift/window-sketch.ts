@@ -3,12 +3,7 @@ import { categoryIndex, type CategoricalReference } from './categorical-referenc
 import type { MonitoredRecord, Row } from './column-spec.ts';
 import { countSchema } from './count-schema.ts';
 import { bloomFilterMightContain } from './bloom-filter.ts';
-import {
-  MAX_NEW_CATEGORY_NAME_LENGTH,
-  MAX_NEW_CATEGORY_NAMES,
-  mergeNewCategoryNames,
-  rememberNewCategory,
-} from './new-category-names.ts';
+import { MAX_NEW_CATEGORY_NAME_LENGTH, MAX_NEW_CATEGORY_NAMES, mergeNewCategoryNames, rememberNewCategory } from './new-category-names.ts';
 import type { NumericalReference } from './numerical-reference.ts';
 import { MISSING, TYPE_ERROR, categoryOf, numberOf } from './raw-value.ts';
 import type { ColumnReference, ReferenceProfile } from './reference-profile.ts';
@@ -69,9 +64,7 @@ export const CategoricalWindowSchema = z.object({
   other: countSchema,
   /** Categories the reference never saw. */
   newCategory: countSchema,
-  newNames: z
-    .array(z.tuple([z.string().max(MAX_NEW_CATEGORY_NAME_LENGTH), countSchema.min(1)]))
-    .max(MAX_NEW_CATEGORY_NAMES),
+  newNames: z.array(z.tuple([z.string().max(MAX_NEW_CATEGORY_NAME_LENGTH), countSchema.min(1)])).max(MAX_NEW_CATEGORY_NAMES),
 });
 export type CategoricalWindow = z.infer<typeof CategoricalWindowSchema>;
 
@@ -268,10 +261,7 @@ export function parseWindowSketch(json: unknown, profile: ReferenceProfile): Win
 }
 
 /** Count, mean, population standard deviation and extremes of a window's valid values. */
-export function windowSummary(
-  reference: NumericalReference,
-  window: NumericalWindow,
-): { count: number; mean: number; std: number; min: number; max: number } | null {
+export function windowSummary(reference: NumericalReference, window: NumericalWindow): { count: number; mean: number; std: number; min: number; max: number } | null {
   if (window.count === 0 || window.min === null || window.max === null) return null;
   const meanDeviation = window.deviationSum / window.count;
   const variance = Math.max(0, window.deviationSquareSum / window.count - meanDeviation * meanDeviation);

@@ -65,7 +65,13 @@ export async function runErasure(deps: ErasureWorkDependencies, erasureId: strin
         for await (const key of deps.archive.keys(cursor)) {
           if (shouldYield()) return 'yielded';
           const step = await eraseFromArchiveObject(deps, erasureId, token, unitHash, key, pendingFor(key), at);
-          await deps.store.advance(erasureId, token, { phase, cursor: key, add: step.add, ...(step.rewritten && listedObjects++ < MAX_LISTED ? { archiveObject: key } : {}), at: at() });
+          await deps.store.advance(erasureId, token, {
+            phase,
+            cursor: key,
+            add: step.add,
+            ...(step.rewritten && listedObjects++ < MAX_LISTED ? { archiveObject: key } : {}),
+            at: at(),
+          });
         }
       }
       phase = 'units';
@@ -86,7 +92,13 @@ export async function runErasure(deps: ErasureWorkDependencies, erasureId: strin
         for await (const datasetId of deps.datasets.datasetIds(cursor)) {
           if (shouldYield()) return 'yielded';
           const step = await eraseFromDataset(deps, erasureId, token, rowIds, datasetId, pendingFor(datasetId), at);
-          await deps.store.advance(erasureId, token, { phase, cursor: datasetId, add: step.add, ...(step.marked && listedDatasets++ < MAX_LISTED ? { dataset: datasetId } : {}), at: at() });
+          await deps.store.advance(erasureId, token, {
+            phase,
+            cursor: datasetId,
+            add: step.add,
+            ...(step.marked && listedDatasets++ < MAX_LISTED ? { dataset: datasetId } : {}),
+            at: at(),
+          });
         }
       }
       phase = 'features';
@@ -98,7 +110,11 @@ export async function runErasure(deps: ErasureWorkDependencies, erasureId: strin
       if (entity) {
         if (!deps.features) throw new ErasureFailure('no feature store configured, so the entity cannot be erased');
         const erased = await deps.features.eraseEntity(entity.view, entity.id);
-        await deps.store.advance(erasureId, token, { phase: 'done', add: { featureItemsDeleted: erased.onlineItemsDeleted, featureFilesRewritten: erased.offlineFilesRewritten }, at: at() });
+        await deps.store.advance(erasureId, token, {
+          phase: 'done',
+          add: { featureItemsDeleted: erased.onlineItemsDeleted, featureFilesRewritten: erased.offlineFilesRewritten },
+          at: at(),
+        });
       } else {
         await deps.store.advance(erasureId, token, { phase: 'done', at: at() });
       }

@@ -50,11 +50,7 @@ const addressing: { [Type in EventType]: (data: EventData<Type>, options: EventO
  * Builds a Flywheel event: validates `data` against the catalogue (a producer bug fails here,
  * not in every consumer) and derives the deterministic id.
  */
-export async function buildEvent<Type extends EventType>(
-  type: Type,
-  data: EventDataInput<Type>,
-  options: EventOptions,
-): Promise<FlywheelEvent<Type>> {
+export async function buildEvent<Type extends EventType>(type: Type, data: EventDataInput<Type>, options: EventOptions): Promise<FlywheelEvent<Type>> {
   const parsed = eventCatalogue[type].parse(data) as EventData<Type>;
   const address = (addressing[type] as (d: EventData<Type>, o: EventOptions) => Addressing)(parsed, options);
   const dedupeKey = options.dedupeKey ?? address.dedupeKey;

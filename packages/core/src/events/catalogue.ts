@@ -74,9 +74,7 @@ export const eventCatalogue = {
      * The registered dataset version to train on (webhook runs). The copy POSTed to a webhook
      * trainer adds `url` and `expiresAt`: a presigned GET of its gzipped NDJSON; the recorded event has none.
      */
-    dataset: z
-      .object({ name, version, sha256: z.string().regex(/^[0-9a-f]{64}$/), url: z.string().optional(), expiresAt: isoTime.optional() })
-      .optional(),
+    dataset: z.object({ name, version, sha256: z.string().regex(/^[0-9a-f]{64}$/), url: z.string().optional(), expiresAt: isoTime.optional() }).optional(),
   }),
   'dev.flywheel.retrain.started': z.object({ model: name, runId: name, endpoint: name.optional(), attempt: z.int().min(1) }),
   'dev.flywheel.retrain.completed': z.object({

@@ -49,10 +49,7 @@ describe('event builders', () => {
   });
 
   test('different types about the same subject never share an id', async () => {
-    const requested = await retrainRequestedEvent(
-      { model: 'm', runId: 'r1', trigger: { kind: 'manual' }, trainer: 'builtin' },
-      { time },
-    );
+    const requested = await retrainRequestedEvent({ model: 'm', runId: 'r1', trigger: { kind: 'manual' }, trainer: 'builtin' }, { time });
     const failed = await retrainFailedEvent({ model: 'm', runId: 'r1', attempt: 1, error: 'x' }, { time });
     expect(requested.id).not.toBe(failed.id);
   });
@@ -82,10 +79,7 @@ describe('parseEvent', () => {
   });
 
   test('fills data defaults, so consumers see one shape', async () => {
-    const event = await driftDetectedEvent(
-      { endpoint: 'demo', window: { from: time, to: time, count: 1 }, features: [] },
-      { time },
-    );
+    const event = await driftDetectedEvent({ endpoint: 'demo', window: { from: time, to: time, count: 1 }, features: [] }, { time });
     const body = JSON.stringify({ ...event, data: { ...event.data, predictions: undefined } });
     const parsed = parseEvent(body);
     expect(parsed.ok && parsed.known && parsed.event.data).toMatchObject({ predictions: [] });
@@ -101,7 +95,16 @@ describe('parseEvent', () => {
     ['a wrong spec version', JSON.stringify({ specversion: '0.3' }), /specversion/],
     [
       'a known type with bad data',
-      JSON.stringify({ specversion: '1.0', id: 'x', source: '/m', type: 'dev.flywheel.labels.received', subject: 'labels', time, datacontenttype: 'application/json', data: { endpoint: 'e', count: -1 } }),
+      JSON.stringify({
+        specversion: '1.0',
+        id: 'x',
+        source: '/m',
+        type: 'dev.flywheel.labels.received',
+        subject: 'labels',
+        time,
+        datacontenttype: 'application/json',
+        data: { endpoint: 'e', count: -1 },
+      }),
       /data: count/,
     ],
     ['an oversized body', JSON.stringify({ pad: 'x'.repeat(70_000) }), /larger than/],

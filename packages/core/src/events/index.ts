@@ -36,5 +36,13 @@ export {
 } from './builders.ts';
 export { parseEvent, type ParsedEvent } from './parse.ts';
 export type { EventPublisher, EventQuery, EventStore } from './ports.ts';
-export { deliverWebhook, webhookOrigin, type WebhookDeliveryOptions, type WebhookMessage, type WebhookOutcome, type WebhookRequest, type WebhookResponse } from './webhook-delivery.ts';
+export {
+  deliverWebhook,
+  webhookOrigin,
+  type WebhookDeliveryOptions,
+  type WebhookMessage,
+  type WebhookOutcome,
+  type WebhookRequest,
+  type WebhookResponse,
+} from './webhook-delivery.ts';
 export { signWebhook, type WebhookSignatureHeaders } from './webhook-signature.ts';

@@ -56,9 +56,7 @@ interface VariantSummary {
   readonly comparison: Comparison | null;
 }
 
-export type VariantAnalysis =
-  | (VariantSummary & { readonly rate: number | null })
-  | (VariantSummary & { readonly mean: number | null });
+export type VariantAnalysis = (VariantSummary & { readonly rate: number | null }) | (VariantSummary & { readonly mean: number | null });
 
 export interface ExperimentAnalysis {
   readonly kind: ExperimentData['kind'];
@@ -104,11 +102,7 @@ function analyzeBinary(variant: BinaryVariantData, control: BinaryVariantData, a
   return { ...identity(variant), outcomes: variant.successes, rate, ci, comparison };
 }
 
-function analyzeContinuous(
-  variant: ContinuousVariantData,
-  control: ContinuousVariantData,
-  alpha: number,
-): VariantAnalysis {
+function analyzeContinuous(variant: ContinuousVariantData, control: ContinuousVariantData, alpha: number): VariantAnalysis {
   const { mean, ci } = estimateMean(variant, 1 - alpha);
   const comparison =
     variant === control
@@ -123,11 +117,7 @@ function analyzeContinuous(
   return { ...identity(variant), outcomes: variant.sum, mean, ci, comparison };
 }
 
-function comparisonOf(
-  fixed: { readonly difference: number; readonly lift: number | null; readonly pValue: number },
-  sequential: SequentialResult,
-  alpha: number,
-): Comparison {
+function comparisonOf(fixed: { readonly difference: number; readonly lift: number | null; readonly pValue: number }, sequential: SequentialResult, alpha: number): Comparison {
   return {
     difference: fixed.difference,
     lift: fixed.lift,

@@ -56,8 +56,7 @@ export function estimateMean(moments: Moments, confidence = 0.95): MeanEstimate 
   const mean = meanOf(moments);
   if (moments.count < 2) return { mean, variance: null, ci: null };
   const variance = varianceOf(moments);
-  const halfWidth =
-    studentTQuantile(1 - (1 - confidence) / 2, moments.count - 1) * Math.sqrt(variance / moments.count);
+  const halfWidth = studentTQuantile(1 - (1 - confidence) / 2, moments.count - 1) * Math.sqrt(variance / moments.count);
   return { mean, variance, ci: { lower: mean - halfWidth, upper: mean + halfWidth } };
 }
 
@@ -72,13 +71,9 @@ export function compareMeans(control: Moments, treatment: Moments): MeanComparis
   if (standardError === 0) {
     // Two constant samples: identical means are no evidence, different ones are conclusive.
     const df = control.count + treatment.count - 2;
-    return difference === 0
-      ? { difference, lift, t: 0, df, pValue: 1 }
-      : { difference, lift, t: Math.sign(difference) * Infinity, df, pValue: 0 };
+    return difference === 0 ? { difference, lift, t: 0, df, pValue: 1 } : { difference, lift, t: Math.sign(difference) * Infinity, df, pValue: 0 };
   }
   const t = difference / standardError;
-  const df =
-    (controlShare + treatmentShare) ** 2 /
-    (controlShare ** 2 / (control.count - 1) + treatmentShare ** 2 / (treatment.count - 1));
+  const df = (controlShare + treatmentShare) ** 2 / (controlShare ** 2 / (control.count - 1) + treatmentShare ** 2 / (treatment.count - 1));
   return { difference, lift, t, df, pValue: 2 * studentTSf(Math.abs(t), df) };
 }

@@ -4,14 +4,7 @@ import { expectClose } from '@flywheel/testing/close-to';
 import { compareMeans, momentsOf, type Moments } from './means.ts';
 import { mulberry32, standardNormal } from '@flywheel/testing/prng';
 import { compareProportions } from './proportions.ts';
-import {
-  alwaysValidPValue,
-  armFromCounts,
-  armFromMoments,
-  mixtureLikelihoodRatio,
-  sequentialTest,
-  type MixtureEvidence,
-} from './sequential.ts';
+import { alwaysValidPValue, armFromCounts, armFromMoments, mixtureLikelihoodRatio, sequentialTest, type MixtureEvidence } from './sequential.ts';
 
 const evidence = (estimate: number, alternative: MixtureEvidence['alternative'] = 'two-sided'): MixtureEvidence => ({
   estimate,
@@ -44,8 +37,7 @@ describe('mixtureLikelihoodRatio', () => {
     const step = tau / 20_000;
     let integral = 0;
     for (let delta = 0; delta < 12 * tau; delta += step) {
-      const f = (d: number) =>
-        (2 / (tau * Math.sqrt(2 * Math.PI))) * Math.exp(-(d * d) / (2 * tau2) + (d * z) / v - (d * d) / (2 * v));
+      const f = (d: number) => (2 / (tau * Math.sqrt(2 * Math.PI))) * Math.exp(-(d * d) / (2 * tau2) + (d * z) / v - (d * d) / (2 * v));
       integral += ((f(delta) + f(delta + step)) / 2) * step;
     }
     expectClose(mixtureLikelihoodRatio(evidence(0.04, 'greater')), integral, 1e-7);
@@ -97,12 +89,7 @@ describe('peeking after every batch', () => {
   const BATCH = 200;
   type Fixed = (control: Moments, treatment: Moments) => number;
 
-  function rejectionRates(
-    experiments: number,
-    seed: number,
-    draw: (random: () => number, arm: number) => number,
-    fixedPValue: Fixed,
-  ) {
+  function rejectionRates(experiments: number, seed: number, draw: (random: () => number, arm: number) => number, fixedPValue: Fixed) {
     const random = mulberry32(seed);
     let [fixedRejections, sequentialRejections] = [0, 0];
     for (let e = 0; e < experiments; e++) {
@@ -129,8 +116,7 @@ describe('peeking after every batch', () => {
     return { fixed: fixedRejections / experiments, sequential: sequentialRejections / experiments };
   }
 
-  const zTest: Fixed = (c, t) =>
-    compareProportions({ count: c.count, successes: c.sum }, { count: t.count, successes: t.sum }).pValue;
+  const zTest: Fixed = (c, t) => compareProportions({ count: c.count, successes: c.sum }, { count: t.count, successes: t.sum }).pValue;
   const welch: Fixed = (c, t) => compareMeans(c, t).pValue;
   const conversion = (rates: number[]) => (random: () => number, arm: number) => (random() < rates[arm] ? 1 : 0);
 

@@ -97,9 +97,7 @@ export function sequentialTest(control: Arm, treatment: Arm, options: Sequential
   const difference = treatment.mean - control.mean;
   const effectSize = options.effectSize ?? DEFAULT_EFFECT_SIZE;
   const observed = control.count >= 2 && treatment.count >= 2;
-  const pooledVariance = observed
-    ? (control.count * control.variance + treatment.count * treatment.variance) / (control.count + treatment.count)
-    : 0;
+  const pooledVariance = observed ? (control.count * control.variance + treatment.count * treatment.variance) / (control.count + treatment.count) : 0;
   const likelihoodRatio = mixtureLikelihoodRatio({
     estimate: difference,
     variance: observed ? control.variance / control.count + treatment.variance / treatment.count : 0,

@@ -45,7 +45,17 @@ describe('sampleRatioMismatch', () => {
   });
 
   it('has nothing to test without traffic or with a single variant', () => {
-    expect(sampleRatioMismatch([{ count: 0, weight: 50 }, { count: 0, weight: 50 }]).mismatch).toBe(false);
-    expect(sampleRatioMismatch([{ count: 100, weight: 100 }, { count: 0, weight: 0 }])).toMatchObject({ df: 0, pValue: 1 });
+    expect(
+      sampleRatioMismatch([
+        { count: 0, weight: 50 },
+        { count: 0, weight: 50 },
+      ]).mismatch,
+    ).toBe(false);
+    expect(
+      sampleRatioMismatch([
+        { count: 100, weight: 100 },
+        { count: 0, weight: 0 },
+      ]),
+    ).toMatchObject({ df: 0, pValue: 1 });
   });
 });

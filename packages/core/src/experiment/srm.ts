@@ -35,10 +35,7 @@ export function chiSquareGoodnessOfFit(observed: readonly number[], expectedShar
  * Sample-ratio mismatch: do the variants' counts fit their configured weights? A mismatch means
  * assignment or logging is broken, and the experiment's comparisons cannot be trusted.
  */
-export function sampleRatioMismatch(
-  variants: readonly { readonly count: number; readonly weight: number }[],
-  threshold = SRM_THRESHOLD,
-): SampleRatioMismatch {
+export function sampleRatioMismatch(variants: readonly { readonly count: number; readonly weight: number }[], threshold = SRM_THRESHOLD): SampleRatioMismatch {
   const fit = chiSquareGoodnessOfFit(
     variants.map((v) => v.count),
     variants.map((v) => v.weight),

@@ -10,7 +10,7 @@ const features: Feature[] = [
 ];
 
 describe('filling records from feature views', () => {
-  it('groups a version\'s view-backed features by view', () => {
+  it("groups a version's view-backed features by view", () => {
     expect(viewNeeds(features)).toEqual([
       { view: 'customers', features: ['spend', 'visits'] },
       { view: 'regions', features: ['region_risk'] },

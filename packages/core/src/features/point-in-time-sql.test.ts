@@ -10,7 +10,12 @@ const tables = { rows: 'feature_rows', spines: 'feature_spines' };
 
 describe('the point-in-time join SQL', () => {
   const statements = {
-    'with a ttl': pointInTimeJoinSql(tables, { view: 'customers', dates: { from: '2026-01-01', to: '2026-02-01' }, spine: '0b7c9a52-3f1e-4c8e-9a77-1f0e8d5b2c11', ttlSeconds: 86_400 }),
+    'with a ttl': pointInTimeJoinSql(tables, {
+      view: 'customers',
+      dates: { from: '2026-01-01', to: '2026-02-01' },
+      spine: '0b7c9a52-3f1e-4c8e-9a77-1f0e8d5b2c11',
+      ttlSeconds: 86_400,
+    }),
     'without a ttl': pointInTimeJoinSql(tables, { view: "o'views", dates: { from: undefined, to: '2026-02-01' }, spine: 'local', ttlSeconds: undefined }),
   };
 

@@ -3,16 +3,27 @@ import { onlineValues, rowAnswersAt } from './as-of.ts';
 import { EVENT_TIME_SKEW_MS, latestPerEntity, validateFeatureRows } from './rows.ts';
 import type { FeatureViewDefinition } from './view.ts';
 
-const view: FeatureViewDefinition = { entity: 'customer_id', features: [{ name: 'spend', kind: 'numerical' }, { name: 'tier', kind: 'categorical' }], ttlSeconds: 3600 };
+const view: FeatureViewDefinition = {
+  entity: 'customer_id',
+  features: [
+    { name: 'spend', kind: 'numerical' },
+    { name: 'tier', kind: 'categorical' },
+  ],
+  ttlSeconds: 3600,
+};
 
 describe('feature rows', () => {
   it('stores valid rows with missing features as null and numeric entity keys as text, and gives every reason a row is refused', () => {
-    const { accepted, rejected } = validateFeatureRows(view, [
-      { customer_id: 42, event_time: '2026-01-01T10:00:00+02:00', spend: 1.5 },
-      { customer_id: '', event_time: '2026-01-01T10:00:00', spend: Number.NaN, tier: true, extra: 1 },
-      ['not', 'an', 'object'],
-      { customer_id: 'c1', event_time: '2026-13-40T10:00:00Z' },
-    ], Date.parse('2026-06-01T00:00:00Z'));
+    const { accepted, rejected } = validateFeatureRows(
+      view,
+      [
+        { customer_id: 42, event_time: '2026-01-01T10:00:00+02:00', spend: 1.5 },
+        { customer_id: '', event_time: '2026-01-01T10:00:00', spend: Number.NaN, tier: true, extra: 1 },
+        ['not', 'an', 'object'],
+        { customer_id: 'c1', event_time: '2026-13-40T10:00:00Z' },
+      ],
+      Date.parse('2026-06-01T00:00:00Z'),
+    );
     expect(accepted).toEqual([{ entityId: '42', eventTimeMs: Date.parse('2026-01-01T08:00:00Z'), values: { spend: 1.5, tier: null } }]);
     expect(rejected).toEqual([
       {
@@ -31,12 +42,16 @@ describe('feature rows', () => {
   });
 
   it('refuses numbers the online store cannot keep, so no row is written offline and refused online', () => {
-    const { accepted, rejected } = validateFeatureRows(view, [
-      { customer_id: 'c1', event_time: '2026-01-01T10:00:00Z', spend: -1.5e300 },
-      { customer_id: 'c2', event_time: '2026-01-01T10:00:00Z', spend: 5e-324, tier: 1e130 },
-      { customer_id: 'c3', event_time: '2026-01-01T10:00:00Z', spend: -9.99e125, tier: 1e-130 },
-      { customer_id: 'c4', event_time: '2026-01-01T10:00:00Z', spend: 0, tier: -0 },
-    ], Date.parse('2026-06-01T00:00:00Z'));
+    const { accepted, rejected } = validateFeatureRows(
+      view,
+      [
+        { customer_id: 'c1', event_time: '2026-01-01T10:00:00Z', spend: -1.5e300 },
+        { customer_id: 'c2', event_time: '2026-01-01T10:00:00Z', spend: 5e-324, tier: 1e130 },
+        { customer_id: 'c3', event_time: '2026-01-01T10:00:00Z', spend: -9.99e125, tier: 1e-130 },
+        { customer_id: 'c4', event_time: '2026-01-01T10:00:00Z', spend: 0, tier: -0 },
+      ],
+      Date.parse('2026-06-01T00:00:00Z'),
+    );
     expect(accepted.map((row) => row.entityId)).toEqual(['c3', 'c4']);
     expect(rejected).toEqual([
       { index: 0, errors: ['spend: -1.5e+300 is out of range (the stores take a finite number that is 0 or of a magnitude from 1e-130 to below 1e126)'] },
@@ -47,11 +62,15 @@ describe('feature rows', () => {
   it('refuses a row stamped more than the clock-skew allowance after now, with the reason, and keeps one within it', () => {
     const now = Date.parse('2026-06-01T12:00:00Z');
     const at = (ms: number) => new Date(ms).toISOString();
-    const { accepted, rejected } = validateFeatureRows(view, [
-      { customer_id: 'c1', event_time: at(now + EVENT_TIME_SKEW_MS), spend: 1 },
-      { customer_id: 'c2', event_time: at(now + EVENT_TIME_SKEW_MS + 1), spend: 2 },
-      { customer_id: 'c3', event_time: '2027-01-01T00:00:00Z', spend: 3 },
-    ], now);
+    const { accepted, rejected } = validateFeatureRows(
+      view,
+      [
+        { customer_id: 'c1', event_time: at(now + EVENT_TIME_SKEW_MS), spend: 1 },
+        { customer_id: 'c2', event_time: at(now + EVENT_TIME_SKEW_MS + 1), spend: 2 },
+        { customer_id: 'c3', event_time: '2027-01-01T00:00:00Z', spend: 3 },
+      ],
+      now,
+    );
     expect(accepted.map((row) => row.entityId)).toEqual(['c1']);
     expect(rejected).toEqual([
       { index: 1, errors: [`event_time: ${at(now + EVENT_TIME_SKEW_MS + 1)} is in the future (the server's clock reads ${at(now)}; rows may be at most 5 minutes ahead of it)`] },
@@ -59,7 +78,7 @@ describe('feature rows', () => {
     ]);
   });
 
-  it('serves online a row stamped a little after now (the sender\'s clock runs ahead) as the current value', () => {
+  it("serves online a row stamped a little after now (the sender's clock runs ahead) as the current value", () => {
     const now = 10 * 3_600_000;
     const ahead = { entityId: 'c1', eventTimeMs: now + 60_000, values: { spend: 7 } };
     expect(onlineValues(view, ahead, now)).toEqual({ values: { spend: 7, tier: null }, eventTimeMs: now + 60_000 });

@@ -64,13 +64,16 @@ export function validateFeatureRows(view: FeatureViewDefinition, rows: readonly 
     const eventTimeMs = parseEventTime(fields[EVENT_TIME]);
     if (eventTimeMs === undefined) errors.push(`${EVENT_TIME}: must be an ISO 8601 date-time with a zone, like 2026-01-31T12:00:00Z`);
     else if (eventTimeMs > nowMs + EVENT_TIME_SKEW_MS) {
-      errors.push(`${EVENT_TIME}: ${new Date(eventTimeMs).toISOString()} is in the future (the server's clock reads ${new Date(nowMs).toISOString()}; rows may be at most ${EVENT_TIME_SKEW_MS / 60_000} minutes ahead of it)`);
+      errors.push(
+        `${EVENT_TIME}: ${new Date(eventTimeMs).toISOString()} is in the future (the server's clock reads ${new Date(nowMs).toISOString()}; rows may be at most ${EVENT_TIME_SKEW_MS / 60_000} minutes ahead of it)`,
+      );
     }
     const values: Record<string, FeatureValue> = {};
     for (const [name, kind] of kinds) {
       const value = fields[name];
       if (value === undefined || value === null) values[name] = null;
-      else if (typeof value === 'number' && Number.isFinite(value) && !isStorableNumber(value)) errors.push(`${name}: ${preview(value)} is out of range (the stores take ${STORABLE_NUMBER_RANGE})`);
+      else if (typeof value === 'number' && Number.isFinite(value) && !isStorableNumber(value))
+        errors.push(`${name}: ${preview(value)} is out of range (the stores take ${STORABLE_NUMBER_RANGE})`);
       else if (kind === 'numerical' && typeof value === 'number' && Number.isFinite(value)) values[name] = value;
       else if (kind === 'categorical' && (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) values[name] = value;
       else errors.push(`${name}: ${kind === 'numerical' ? 'must be a finite number' : 'must be a string or a number'}, got ${preview(value)}`);

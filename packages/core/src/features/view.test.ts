@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { featureViewDefinitionSchema, nextFeatureViewRecord, type FeatureViewDefinition } from './view.ts';
 
-const customers: FeatureViewDefinition = { entity: 'customer_id', features: [{ name: 'spend', kind: 'numerical' }, { name: 'tier', kind: 'categorical' }] };
+const customers: FeatureViewDefinition = {
+  entity: 'customer_id',
+  features: [
+    { name: 'spend', kind: 'numerical' },
+    { name: 'tier', kind: 'categorical' },
+  ],
+};
 
 describe('feature view definitions', () => {
   it('refuses features named like the entity key, the row time or each other, with the path of each', () => {
@@ -42,7 +48,12 @@ describe('feature view definitions', () => {
   it('lets a change add features but not drop one, change its kind or change the entity key', () => {
     const first = nextFeatureViewRecord('customers', undefined, customers, '2026-01-01T00:00:00.000Z');
     if (!('record' in first)) throw new Error('refused');
-    const added = nextFeatureViewRecord('customers', first.record, { ...customers, features: [...customers.features, { name: 'visits', kind: 'numerical' }] }, '2026-01-02T00:00:00.000Z');
+    const added = nextFeatureViewRecord(
+      'customers',
+      first.record,
+      { ...customers, features: [...customers.features, { name: 'visits', kind: 'numerical' }] },
+      '2026-01-02T00:00:00.000Z',
+    );
     expect('record' in added).toBe(true);
     const broken = nextFeatureViewRecord('customers', first.record, { entity: 'account', features: [{ name: 'spend', kind: 'categorical' }] }, '2026-01-02T00:00:00.000Z');
     expect('issues' in broken && broken.issues.map((issue) => issue.message)).toEqual([

@@ -21,7 +21,11 @@ export const featureViewDefinitionSchema = z
     entity: identifierSchema,
     features: z.array(viewFeatureSchema).min(1).max(1000),
     /** Values older than this (relative to the time they are asked for) read as null. */
-    ttlSeconds: z.int().min(1).max(10 * 365 * 86_400).optional(),
+    ttlSeconds: z
+      .int()
+      .min(1)
+      .max(10 * 365 * 86_400)
+      .optional(),
     description: z.string().max(10_000).optional(),
   })
   .superRefine((view, ctx) => {
@@ -30,7 +34,8 @@ export const featureViewDefinitionSchema = z
     if (reserved.has(view.entity)) ctx.addIssue({ code: 'custom', path: ['entity'], message: `${view.entity} is a column of every row, not an entity` });
     view.features.forEach((feature, i) => {
       if (seen.has(feature.name)) {
-        const message = feature.name === view.entity ? 'is the entity key' : reserved.has(feature.name) ? `${feature.name} is a column of every row` : `feature ${feature.name} is named twice`;
+        const message =
+          feature.name === view.entity ? 'is the entity key' : reserved.has(feature.name) ? `${feature.name} is a column of every row` : `feature ${feature.name} is named twice`;
         ctx.addIssue({ code: 'custom', path: ['features', i, 'name'], message });
       }
       seen.add(feature.name);

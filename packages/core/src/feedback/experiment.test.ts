@@ -75,7 +75,10 @@ describe('summarizeExperiment', () => {
     const rows = (requests: number) => ({ served: 100 * requests, requests, unitlessRequests: requests });
     for (const sticky of [false, true]) {
       const summary = summarizeExperiment(config([50, 50], { sticky }), [tally('a', rows(52)), tally('control', rows(48))]);
-      expect(summary.variants.map((v) => [v.count, v.assigned])).toEqual([[5200, 52], [4800, 48]]);
+      expect(summary.variants.map((v) => [v.count, v.assigned])).toEqual([
+        [5200, 52],
+        [4800, 48],
+      ]);
       expect(summary.srm.chiSquare).toBeCloseTo(0.16, 12);
       expect(summary.srm.mismatch).toBe(false);
     }

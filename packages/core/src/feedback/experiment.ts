@@ -101,7 +101,12 @@ export function summarizeExperiment(config: EndpointConfig, tallies: readonly Va
     return { spec: v, tally: t, name: v.name, weight: v.weight, count: Math.max(t.served, t.outcomes), assignments };
   });
   const analysis = binary
-    ? analyzeExperiment({ kind: 'binary', control, alpha: options.alpha, variants: base.map((b) => ({ name: b.name, weight: b.weight, count: b.count, assignments: b.assignments, successes: b.tally.outcomeSum })) })
+    ? analyzeExperiment({
+        kind: 'binary',
+        control,
+        alpha: options.alpha,
+        variants: base.map((b) => ({ name: b.name, weight: b.weight, count: b.count, assignments: b.assignments, successes: b.tally.outcomeSum })),
+      })
     : analyzeExperiment({
         kind: 'continuous',
         control,

@@ -4,7 +4,12 @@ import { MAX_FEEDBACK_ITEMS, MAX_FEEDBACK_ROWS, parseFeedback, parseFeedbackId }
 describe('parseFeedback', () => {
   it('takes one item naming a row, and a batch naming requests with a value per row', () => {
     expect(parseFeedback({ id: 'req-1/2', label: 'churn' })).toEqual({ ok: true, items: 1, rows: [{ requestId: 'req-1', row: 2, label: 'churn' }] });
-    const batch = parseFeedback({ feedback: [{ id: 'req-2', outcome: [true, null, 3.5] }, { id: 'req-3', value: 1.25, outcome: false }] });
+    const batch = parseFeedback({
+      feedback: [
+        { id: 'req-2', outcome: [true, null, 3.5] },
+        { id: 'req-3', value: 1.25, outcome: false },
+      ],
+    });
     expect(batch).toEqual({
       ok: true,
       items: 2,
@@ -17,7 +22,12 @@ describe('parseFeedback', () => {
   });
 
   it('merges items for the same row, the later fields winning', () => {
-    const parsed = parseFeedback({ feedback: [{ id: 'r/0', label: 1, outcome: true }, { id: 'r', label: [0, 1] }] });
+    const parsed = parseFeedback({
+      feedback: [
+        { id: 'r/0', label: 1, outcome: true },
+        { id: 'r', label: [0, 1] },
+      ],
+    });
     expect(parsed.ok && parsed.rows).toEqual([
       { requestId: 'r', row: 0, label: 0, outcome: true },
       { requestId: 'r', row: 1, label: 1 },
@@ -42,12 +52,23 @@ describe('parseFeedback', () => {
   });
 
   it('refuses the whole batch for one bad item, naming it', () => {
-    const parsed = parseFeedback({ feedback: [{ id: 'ok/0', outcome: true }, { id: 'bad/0', outcome: 'x' }] });
+    const parsed = parseFeedback({
+      feedback: [
+        { id: 'ok/0', outcome: true },
+        { id: 'bad/0', outcome: 'x' },
+      ],
+    });
     expect(parsed).toMatchObject({ ok: false, reason: 'invalid', errors: [{ path: 'feedback/1/outcome' }] });
   });
 
   it('refuses a number no store can keep as it is, naming where', () => {
-    const parsed = parseFeedback({ feedback: [{ id: 'ok/0', label: 1e20 }, { id: 'big/0', value: -1.5e300 }, { id: 'tiny', outcome: [1, 5e-324] }] });
+    const parsed = parseFeedback({
+      feedback: [
+        { id: 'ok/0', label: 1e20 },
+        { id: 'big/0', value: -1.5e300 },
+        { id: 'tiny', outcome: [1, 5e-324] },
+      ],
+    });
     expect(parsed).toMatchObject({ ok: false, reason: 'invalid', errors: [{ path: 'feedback/1/value' }, { path: expect.stringMatching(/^feedback\/2\/outcome/) }] });
   });
 

@@ -57,7 +57,8 @@ export const feedbackItemSchema = z
     const length = (item[arrays[0]] as unknown[]).length;
     for (const field of given) {
       if (!Array.isArray(item[field])) ctx.addIssue({ code: 'custom', path: [field], message: `must be an array like ${arrays[0]}, one value per row` });
-      else if ((item[field] as unknown[]).length !== length) ctx.addIssue({ code: 'custom', path: [field], message: `has ${(item[field] as unknown[]).length} values; ${arrays[0]} has ${length}: give one per row of the prediction` });
+      else if ((item[field] as unknown[]).length !== length)
+        ctx.addIssue({ code: 'custom', path: [field], message: `has ${(item[field] as unknown[]).length} values; ${arrays[0]} has ${length}: give one per row of the prediction` });
     }
   });
 
@@ -88,10 +89,11 @@ export function parseFeedback(body: unknown): ParsedFeedback {
     const extra = Object.keys(rest).map((key) => ({ path: key, message: 'unknown field' }));
     if (!Array.isArray(feedback)) return { ok: false, reason: 'invalid', errors: [{ path: 'feedback', message: 'must be an array of feedback items' }, ...extra] };
     if (extra.length) return { ok: false, reason: 'invalid', errors: extra };
-    if (feedback.length > MAX_FEEDBACK_ITEMS) return { ok: false, reason: 'too-many', detail: `A request may carry at most ${MAX_FEEDBACK_ITEMS} feedback items; this one has ${feedback.length}. Split it.` };
+    if (feedback.length > MAX_FEEDBACK_ITEMS)
+      return { ok: false, reason: 'too-many', detail: `A request may carry at most ${MAX_FEEDBACK_ITEMS} feedback items; this one has ${feedback.length}. Split it.` };
     if (feedback.length === 0) return { ok: false, reason: 'invalid', errors: [{ path: 'feedback', message: 'must hold at least one item' }] };
   }
-  const items = batch ? ((body as { feedback: unknown[] }).feedback) : [body];
+  const items = batch ? (body as { feedback: unknown[] }).feedback : [body];
   const errors: FieldIssue[] = [];
   const parsed: FeedbackItem[] = [];
   items.forEach((item, i) => {
@@ -101,7 +103,8 @@ export function parseFeedback(body: unknown): ParsedFeedback {
   });
   if (errors.length) return { ok: false, reason: 'invalid', errors };
   const rows = feedbackRows(parsed);
-  if (rows.length > MAX_FEEDBACK_ROWS) return { ok: false, reason: 'too-many', detail: `A request may give feedback for at most ${MAX_FEEDBACK_ROWS} rows; this one names ${rows.length}. Split it.` };
+  if (rows.length > MAX_FEEDBACK_ROWS)
+    return { ok: false, reason: 'too-many', detail: `A request may give feedback for at most ${MAX_FEEDBACK_ROWS} rows; this one names ${rows.length}. Split it.` };
   return { ok: true, items: parsed.length, rows };
 }
 

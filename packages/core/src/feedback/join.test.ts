@@ -17,7 +17,15 @@ describe('predictedValue', () => {
 });
 
 describe('join facets', () => {
-  const prediction: PredictionSide = { variant: 'a', model: 'm', version: 1, configVersion: 2, time: '2025-01-01T00:00:00.000Z', predicted: 'churn', task: 'binary-classification' };
+  const prediction: PredictionSide = {
+    variant: 'a',
+    model: 'm',
+    version: 1,
+    configVersion: 2,
+    time: '2025-01-01T00:00:00.000Z',
+    predicted: 'churn',
+    task: 'binary-classification',
+  };
 
   it('counts an outcome and a label once each', () => {
     expect(pendingFacets({ outcome: true, label: 'churn' }, prediction)).toEqual(['outcome', 'quality']);

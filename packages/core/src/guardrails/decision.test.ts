@@ -13,12 +13,7 @@ const guardrails: Guardrails = {
   alpha: 0.05,
 };
 
-function canary(
-  control: VariantHealth,
-  candidate: VariantHealth,
-  candidateWeight = 10,
-  overrides: Partial<Guardrails> = {},
-): GuardrailInput {
+function canary(control: VariantHealth, candidate: VariantHealth, candidateWeight = 10, overrides: Partial<Guardrails> = {}): GuardrailInput {
   return {
     guardrails: { ...guardrails, ...overrides },
     control: 'control',
@@ -131,17 +126,13 @@ describe('decideGuardrail on latency p95', () => {
   const latencyRail = { metric: 'latency_p95' as const, maxDegradation: 0.1 };
 
   it('rolls back a candidate 50% slower', () => {
-    const decision = decideGuardrail(
-      canary({ count: 2000, latencies: latencies(2000, 100, 1) }, { count: 600, latencies: latencies(600, 150, 2) }, 10, latencyRail),
-    );
+    const decision = decideGuardrail(canary({ count: 2000, latencies: latencies(2000, 100, 1) }, { count: 600, latencies: latencies(600, 150, 2) }, 10, latencyRail));
     expect(decision.action).toBe('rollback');
     expect(decision.numbers.degradation).toBeGreaterThan(0.3);
   });
 
   it('promotes a candidate just as fast', () => {
-    const decision = decideGuardrail(
-      canary({ count: 2000, latencies: latencies(2000, 100, 3) }, { count: 600, latencies: latencies(600, 100, 4) }, 10, latencyRail),
-    );
+    const decision = decideGuardrail(canary({ count: 2000, latencies: latencies(2000, 100, 3) }, { count: 600, latencies: latencies(600, 100, 4) }, 10, latencyRail));
     expect(decision.action).toBe('promote');
     expect(Math.abs(decision.numbers.degradation ?? 1)).toBeLessThan(0.1);
   });
@@ -152,17 +143,13 @@ describe('decideGuardrail on outcome', () => {
   const conversions = (count: number, successes: number) => ({ count, sum: successes, sumSquares: successes });
 
   it('rolls back a candidate converting far worse', () => {
-    const decision = decideGuardrail(
-      canary({ count: 5000, outcome: conversions(5000, 1000) }, { count: 1000, outcome: conversions(1000, 100) }, 10, outcomeRail),
-    );
+    const decision = decideGuardrail(canary({ count: 5000, outcome: conversions(5000, 1000) }, { count: 1000, outcome: conversions(1000, 100) }, 10, outcomeRail));
     expect(decision.action).toBe('rollback');
     expect(decision.numbers.degradation).toBeCloseTo(0.5, 12);
   });
 
   it('promotes a candidate converting as well', () => {
-    const decision = decideGuardrail(
-      canary({ count: 5000, outcome: conversions(5000, 1000) }, { count: 1000, outcome: conversions(1000, 205) }, 10, outcomeRail),
-    );
+    const decision = decideGuardrail(canary({ count: 5000, outcome: conversions(5000, 1000) }, { count: 1000, outcome: conversions(1000, 205) }, 10, outcomeRail));
     expect(decision.action).toBe('promote');
   });
 });

@@ -1,15 +1,7 @@
 import { quantile } from 'simple-statistics';
 import type { GuardrailMetric, Guardrails, VariantWeight } from '../routing/index.ts';
 import { meanOf, type Moments } from '../experiment/means.ts';
-import {
-  alwaysValidPValue,
-  armFromCounts,
-  armFromMoments,
-  DEFAULT_EFFECT_SIZE,
-  mixtureLikelihoodRatio,
-  sequentialTest,
-  type SequentialOptions,
-} from '../experiment/sequential.ts';
+import { alwaysValidPValue, armFromCounts, armFromMoments, DEFAULT_EFFECT_SIZE, mixtureLikelihoodRatio, sequentialTest, type SequentialOptions } from '../experiment/sequential.ts';
 
 /** What the monitor knows about one variant since the current step began. */
 export interface VariantHealth {
@@ -88,12 +80,8 @@ export function decideGuardrail(input: GuardrailInput): GuardrailDecision {
   const { verdict, reason, proposal } = judge(input, numbers);
   if (!proposal) return { action: 'hold', verdict, reason, numbers };
   const [action, automatic, flag] =
-    verdict === 'degraded'
-      ? (['rollback', guardrails.autoRollback, 'autoRollback'] as const)
-      : (['promote', guardrails.autoPromote, 'autoPromote'] as const);
-  return automatic
-    ? { action, verdict, reason, numbers, nextWeights: proposal }
-    : { action: 'hold', verdict, reason: `${reason}; ${flag} is off`, numbers };
+    verdict === 'degraded' ? (['rollback', guardrails.autoRollback, 'autoRollback'] as const) : (['promote', guardrails.autoPromote, 'autoPromote'] as const);
+  return automatic ? { action, verdict, reason, numbers, nextWeights: proposal } : { action: 'hold', verdict, reason: `${reason}; ${flag} is off`, numbers };
 }
 
 interface Judgement {
@@ -135,10 +123,7 @@ function judge({ guardrails, weights, control, candidate }: GuardrailInput, numb
   };
 }
 
-type Evidence = Pick<
-  GuardrailNumbers,
-  'controlValue' | 'candidateValue' | 'controlSamples' | 'candidateSamples' | 'degradation' | 'sequentialPValue'
->;
+type Evidence = Pick<GuardrailNumbers, 'controlValue' | 'candidateValue' | 'controlSamples' | 'candidateSamples' | 'degradation' | 'sequentialPValue'>;
 
 function measure(input: GuardrailInput): Evidence {
   switch (input.guardrails.metric) {

@@ -19,7 +19,8 @@ const split = (control: number, candidate: number) =>
 /** Versions 1..n of an endpoint with these configs, newest first (as `EndpointStore.history` lists them). */
 function historyOf(...configs: ReturnType<typeof config>[]): EndpointRecord[] {
   const records: EndpointRecord[] = [];
-  for (const [i, c] of configs.entries()) records.push(nextEndpointRecord('e', records.at(-1), { config: c, change: { kind: 'update' } }, `2026-01-01T00:0${i}:00.000Z`, () => 'salt'));
+  for (const [i, c] of configs.entries())
+    records.push(nextEndpointRecord('e', records.at(-1), { config: c, change: { kind: 'update' } }, `2026-01-01T00:0${i}:00.000Z`, () => 'salt'));
   return records.reverse();
 }
 
@@ -93,7 +94,13 @@ describe('guardrailChange', () => {
     });
     if (!changesWeights(decision)) throw new Error(decision.reason);
     const request = guardrailChange(current, canary, decision, 1);
-    expect(request.config).toEqual({ ...current.config, variants: [{ ...current.config.variants[0], weight: 50 }, { ...current.config.variants[1], weight: 50 }] });
+    expect(request.config).toEqual({
+      ...current.config,
+      variants: [
+        { ...current.config.variants[0], weight: 50 },
+        { ...current.config.variants[1], weight: 50 },
+      ],
+    });
     expect(request.change).toEqual({
       kind: 'guardrail',
       actor: 'guardrail',

@@ -4,9 +4,15 @@ import { jsonLogger, loggerOf, withFields, type LogFields, type LogLevel } from 
 describe('logger', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('adds fields to every entry, the entry\'s own winning', () => {
+  it("adds fields to every entry, the entry's own winning", () => {
     const seen: [LogLevel, string, LogFields][] = [];
-    const logger = withFields(withFields(loggerOf((...entry) => void seen.push(entry)), { component: 'auth', a: 1 }), { a: 2 });
+    const logger = withFields(
+      withFields(
+        loggerOf((...entry) => void seen.push(entry)),
+        { component: 'auth', a: 1 },
+      ),
+      { a: 2 },
+    );
     logger.error('failed', { a: 3, keyId: 'k' });
     logger.info('ok');
     expect(seen).toEqual([

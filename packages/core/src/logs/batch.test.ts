@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidLogBatchError,
-  MAX_RECORD_BYTES,
-  decodePredictionLogBatch,
-  encodeBatchBody,
-  encodeLogRecord,
-  encodePredictionLogBatch,
-} from './batch.ts';
+import { InvalidLogBatchError, MAX_RECORD_BYTES, decodePredictionLogBatch, encodeBatchBody, encodeLogRecord, encodePredictionLogBatch } from './batch.ts';
 import { SQS_PACKING_LIMITS, packMessages, packSendBatches } from './packing.ts';
 import type { PredictionLogRecord } from './record.ts';
 import { utf8Length } from './utf8.ts';

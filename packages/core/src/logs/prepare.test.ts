@@ -62,9 +62,7 @@ describe('preparePredictionLogRecords', () => {
     const logging = { percent: 30, redact: [] };
     let loggedUnits = 0;
     for (let u = 0; u < 4000; u++) {
-      const outcomes = new Set(
-        [0, 1, 2].map((r) => preparePredictionLogRecords(entry({ unit: `user-${u}`, requestId: `r-${u}-${r}`, logging }), hash).length > 0),
-      );
+      const outcomes = new Set([0, 1, 2].map((r) => preparePredictionLogRecords(entry({ unit: `user-${u}`, requestId: `r-${u}-${r}`, logging }), hash).length > 0));
       expect(outcomes.size).toBe(1);
       if (outcomes.has(true)) loggedUnits++;
     }
@@ -74,9 +72,7 @@ describe('preparePredictionLogRecords', () => {
 
   it('samples requests without a unit by request id, keeping their rows together', () => {
     const logging = { percent: 50, redact: [] };
-    const counts = Array.from({ length: 400 }, (_, i) =>
-      preparePredictionLogRecords(entry({ unit: undefined, requestId: `r-${i}`, logging }), hash).length,
-    );
+    const counts = Array.from({ length: 400 }, (_, i) => preparePredictionLogRecords(entry({ unit: undefined, requestId: `r-${i}`, logging }), hash).length);
     expect(new Set(counts)).toEqual(new Set([0, 2]));
     expect(preparePredictionLogRecords(entry({ logging: { percent: 0, redact: [] } }), hash)).toEqual([]);
   });

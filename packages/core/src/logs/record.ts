@@ -72,13 +72,21 @@ export function isPredictionLogRecord(value: unknown): value is PredictionLogRec
   const r = value as Record<string, unknown>;
   for (const key in r) if (!RECORD_KEYS.has(key)) return false;
   return (
-    typeof r.id === 'string' && r.id.length >= 3 && r.id.length <= 512 &&
-    typeof r.time === 'string' && ISO_UTC_TIME.test(r.time) &&
-    isName(r.endpoint) && isName(r.variant) && isName(r.model) &&
-    isCount(r.version) && isCount(r.configVersion) &&
+    typeof r.id === 'string' &&
+    r.id.length >= 3 &&
+    r.id.length <= 512 &&
+    typeof r.time === 'string' &&
+    ISO_UTC_TIME.test(r.time) &&
+    isName(r.endpoint) &&
+    isName(r.variant) &&
+    isName(r.model) &&
+    isCount(r.version) &&
+    isCount(r.configVersion) &&
     isPlainObject(r.inputs) &&
     (r.outputs === undefined || isPlainObject(r.outputs)) &&
-    typeof r.latencyMs === 'number' && r.latencyMs >= 0 && r.latencyMs <= 3_600_000 &&
+    typeof r.latencyMs === 'number' &&
+    r.latencyMs >= 0 &&
+    r.latencyMs <= 3_600_000 &&
     (r.unit === undefined || (typeof r.unit === 'string' && r.unit.length <= 64)) &&
     (r.status === 'ok' || r.status === 'error') &&
     (r.error === undefined || (typeof r.error === 'string' && r.error.length <= MAX_ERROR_LENGTH)) &&

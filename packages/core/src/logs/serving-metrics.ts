@@ -27,7 +27,7 @@ const MAX_SERIES = 2000;
 export class ServingMetrics {
   readonly #series = new Map<string, ServingSeries>();
   // Requests come in runs for one series; the last one is found without building its key.
-  #last: SeriesKey & { series: ServingSeries } | undefined;
+  #last: (SeriesKey & { series: ServingSeries }) | undefined;
 
   observe(entry: ObservedEntry): void {
     const series = this.#seriesOf(entry);

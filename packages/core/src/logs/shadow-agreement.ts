@@ -21,10 +21,7 @@ export function isRowAgreement(value: unknown): value is RowAgreement {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const r = value as Record<string, unknown>;
   for (const key in r) if (key !== 'argmax' && key !== 'absDiff') return false;
-  return (
-    (r.argmax === undefined || typeof r.argmax === 'boolean') &&
-    (r.absDiff === undefined || (typeof r.absDiff === 'number' && Number.isFinite(r.absDiff) && r.absDiff >= 0))
-  );
+  return (r.argmax === undefined || typeof r.argmax === 'boolean') && (r.absDiff === undefined || (typeof r.absDiff === 'number' && Number.isFinite(r.absDiff) && r.absDiff >= 0));
 }
 
 /**
@@ -64,11 +61,7 @@ function addDifferences(a: unknown, b: unknown, into: { sum: number; count: numb
 
 /** Scores by class position or name: a numeric vector of ≥ 2 values (nesting flattened) or a map of numbers. */
 function scoresOf(value: unknown): [string, number][] | undefined {
-  const entries: [string, unknown][] = Array.isArray(value)
-    ? value.flat(Infinity).map((v, i) => [String(i), v])
-    : isPlainObject(value)
-      ? Object.entries(value)
-      : [];
+  const entries: [string, unknown][] = Array.isArray(value) ? value.flat(Infinity).map((v, i) => [String(i), v]) : isPlainObject(value) ? Object.entries(value) : [];
   if (entries.length < 2 || !entries.every(([, v]) => typeof v === 'number')) return undefined;
   return entries as [string, number][];
 }

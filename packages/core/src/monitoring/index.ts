@@ -1,4 +1,17 @@
-export { HOUR_MS, MINUTE_MS, WINDOW_MS, hourStart, minuteWindowOf, recordHour, recordMinute, windowEnd, windowKeyId, windowLengthMs, windowOf, type WindowKey } from './window-key.ts';
+export {
+  HOUR_MS,
+  MINUTE_MS,
+  WINDOW_MS,
+  hourStart,
+  minuteWindowOf,
+  recordHour,
+  recordMinute,
+  windowEnd,
+  windowKeyId,
+  windowLengthMs,
+  windowOf,
+  type WindowKey,
+} from './window-key.ts';
 export { WindowStateBuilder, emptyWindowState, mergeAgreementCounts, mergeWindowStates, type AgreementCounts, type WindowState } from './window-state.ts';
 export type { BatchLedger, ClaimResult, DeadLetterQueue, DriftScoreStore, LogArchive, PerformanceScoreStore, StoredWindow, WindowSeries, WindowStore } from './ports.ts';
 export { driftScores, type DriftScores } from './drift-scores.ts';

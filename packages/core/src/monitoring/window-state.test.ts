@@ -55,7 +55,7 @@ describe('window state', () => {
     expect(merged.sketch!.features[0]).toEqual(all.build().sketch!.features[0]);
   });
 
-  it('keeps the newer baseline\'s sketch when the baseline was replaced', () => {
+  it("keeps the newer baseline's sketch when the baseline was replaced", () => {
     const replaced = buildReferenceProfile({ features: [{ name: 'age', kind: 'numerical' }], records: Array.from({ length: 50 }, (_, i) => ({ age: i * 3 })) });
     const old = new WindowStateBuilder(profile);
     old.add(record('x/0'));

@@ -13,5 +13,12 @@ export {
   type PerformanceState,
   type RegressionFigures,
 } from './performance-state.ts';
-export { PerformanceThresholdsSchema, performanceChecks, type PerformanceCheck, type PerformanceMetric, type PerformanceThresholds, type PerformanceThresholdsInput } from './performance-drop.ts';
+export {
+  PerformanceThresholdsSchema,
+  performanceChecks,
+  type PerformanceCheck,
+  type PerformanceMetric,
+  type PerformanceThresholds,
+  type PerformanceThresholdsInput,
+} from './performance-drop.ts';
 export { referencePerformance, type ReferencePerformance } from './reference.ts';

@@ -60,7 +60,17 @@ export function performanceChecks(figures: PerformanceFigures, reference: Refere
     const ref = reference.rmse;
     const drop = (realized.rmse - ref) / ref;
     const breached = realized.rows >= minSamples && drop > maxErrorIncrease;
-    checks.push({ metric: 'rmse', breached, drop, threshold: maxErrorIncrease, pValue: null, rows: realized.rows, decided: realized.rows >= minSamples, observed: realized.rmse, reference: ref });
+    checks.push({
+      metric: 'rmse',
+      breached,
+      drop,
+      threshold: maxErrorIncrease,
+      pValue: null,
+      rows: realized.rows,
+      decided: realized.rows >= minSamples,
+      observed: realized.rmse,
+      reference: ref,
+    });
   }
   if (estimated) accuracy('estimated_accuracy', estimated.rows, estimated.accuracy);
   return checks;

@@ -15,7 +15,10 @@ interface Row {
 
 /** Exact AUC of one class against the rest on raw scores: every (positive, negative) pair, ties half. */
 function exactAuc(rows: readonly Row[], positiveClass: number): number {
-  const positives = rows.filter((r) => r.truth === positiveClass).map((r) => r.probabilities[positiveClass]).sort((a, b) => a - b);
+  const positives = rows
+    .filter((r) => r.truth === positiveClass)
+    .map((r) => r.probabilities[positiveClass])
+    .sort((a, b) => a - b);
   const negatives = rows.filter((r) => r.truth !== positiveClass).map((r) => r.probabilities[positiveClass]);
   let ordered = 0;
   for (const n of negatives) {

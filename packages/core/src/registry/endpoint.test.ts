@@ -25,12 +25,7 @@ describe('endpoint config versions', () => {
   it('takes a restored allocation as is', () => {
     const created = nextEndpointRecord('e', undefined, { config: config({ a: 50, b: 50 }), change: { kind: 'create' } }, 't1');
     const updated = nextEndpointRecord('e', created, { config: config({ a: 100, b: 0 }), change: { kind: 'update' } }, 't2');
-    const restored = nextEndpointRecord(
-      'e',
-      updated,
-      { config: created.config, allocation: created.allocation, change: { kind: 'rollback', restoredFrom: 1 } },
-      't3',
-    );
+    const restored = nextEndpointRecord('e', updated, { config: created.config, allocation: created.allocation, change: { kind: 'rollback', restoredFrom: 1 } }, 't3');
     expect(restored.allocation).toEqual(created.allocation);
     expect(restored.configVersion).toBe(3);
   });

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointRecord } from './endpoint.ts';
-import { approveStage, changeStage, deleteVersion, initialGovernance, matchesFilter, rejectStage, retag, servingReferences, type GovernanceOutcome, type GovernanceRecord } from './governance.ts';
+import {
+  approveStage,
+  changeStage,
+  deleteVersion,
+  initialGovernance,
+  matchesFilter,
+  rejectStage,
+  retag,
+  servingReferences,
+  type GovernanceOutcome,
+  type GovernanceRecord,
+} from './governance.ts';
 
 const alice = { keyId: 'k-alice', keyName: 'alice' };
 const bob = { keyId: 'k-bob', keyName: 'bob' };
@@ -60,14 +71,26 @@ describe('tags and deletion', () => {
 });
 
 describe('serving references', () => {
-  const endpoint = (name: string, config: Partial<EndpointRecord['config']>) => ({ endpoint: name, configVersion: 4, config: { variants: [], shadows: [], ...config } }) as unknown as EndpointRecord;
+  const endpoint = (name: string, config: Partial<EndpointRecord['config']>) =>
+    ({ endpoint: name, configVersion: 4, config: { variants: [], shadows: [], ...config } }) as unknown as EndpointRecord;
   it('finds variants and shadows naming the version directly or through an alias, of this model only', () => {
     const endpoints = [
-      endpoint('a', { variants: [{ name: 'control', model: 'churn', version: 3, weight: 0 }, { name: 'other', model: 'fraud', version: 3, weight: 100 }] as never }),
-      endpoint('b', { variants: [{ name: 'main', model: 'churn', version: 2, weight: 100 }] as never, shadows: [{ name: 'next', model: 'churn', alias: 'next', percent: 5 }] as never }),
+      endpoint('a', {
+        variants: [
+          { name: 'control', model: 'churn', version: 3, weight: 0 },
+          { name: 'other', model: 'fraud', version: 3, weight: 100 },
+        ] as never,
+      }),
+      endpoint('b', {
+        variants: [{ name: 'main', model: 'churn', version: 2, weight: 100 }] as never,
+        shadows: [{ name: 'next', model: 'churn', alias: 'next', percent: 5 }] as never,
+      }),
       endpoint('c', { variants: [{ name: 'main', model: 'churn', alias: 'stable', weight: 100 }] as never }),
     ];
-    const aliases = [{ model: 'churn', alias: 'next', version: 3 }, { model: 'churn', alias: 'stable', version: 2 }];
+    const aliases = [
+      { model: 'churn', alias: 'next', version: 3 },
+      { model: 'churn', alias: 'stable', version: 2 },
+    ];
     expect(servingReferences(endpoints, aliases, 'churn', 3)).toEqual([
       { endpoint: 'a', configVersion: 4, role: 'variant', name: 'control' },
       { endpoint: 'b', configVersion: 4, role: 'shadow', name: 'next', alias: 'next' },

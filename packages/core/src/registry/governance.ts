@@ -29,7 +29,14 @@ export type GovernanceChange =
   | { readonly kind: 'stage'; readonly from: Stage; readonly to: Stage; readonly reason: string; readonly by: Actor; readonly at: string; readonly request?: StageRequest }
   | { readonly kind: 'stage-requested'; readonly request: StageRequest; readonly by: Actor; readonly at: string }
   | { readonly kind: 'stage-rejected'; readonly request: StageRequest; readonly reason: string; readonly by: Actor; readonly at: string }
-  | { readonly kind: 'tags'; readonly set: Readonly<Record<string, string>>; readonly removed: readonly string[]; readonly by: Actor; readonly at: string; readonly reason?: string }
+  | {
+      readonly kind: 'tags';
+      readonly set: Readonly<Record<string, string>>;
+      readonly removed: readonly string[];
+      readonly by: Actor;
+      readonly at: string;
+      readonly reason?: string;
+    }
   | { readonly kind: 'deleted'; readonly reason: string; readonly by: Actor; readonly at: string };
 
 /** One revision of a version's governance: its state after `change`. */
@@ -107,7 +114,13 @@ export function changeStage(current: GovernanceRecord, request: { stage: Stage; 
     const pending: StageRequest = { stage: request.stage, reason: request.reason, requestedBy: request.by, requestedAt: request.at };
     return { record: next(current, { pending }, { kind: 'stage-requested', request: pending, by: request.by, at: request.at }) };
   }
-  return { record: next(current, { stage: request.stage, pending: undefined }, { kind: 'stage', from: current.stage, to: request.stage, reason: request.reason, by: request.by, at: request.at }) };
+  return {
+    record: next(
+      current,
+      { stage: request.stage, pending: undefined },
+      { kind: 'stage', from: current.stage, to: request.stage, reason: request.reason, by: request.by, at: request.at },
+    ),
+  };
 }
 
 /** Approves the pending request: only another key than the one that asked may. */
@@ -117,7 +130,11 @@ export function approveStage(current: GovernanceRecord, decision: { reason: stri
   if (!pending) return refuse(409, `No stage change of ${label(current)} is waiting for approval.`);
   if (pending.requestedBy.keyId === decision.by.keyId) return refuse(403, `Key ${decision.by.keyName} asked for this change; another key must approve it.`);
   return {
-    record: next(current, { stage: pending.stage, pending: undefined }, { kind: 'stage', from: current.stage, to: pending.stage, reason: decision.reason, by: decision.by, at: decision.at, request: pending }),
+    record: next(
+      current,
+      { stage: pending.stage, pending: undefined },
+      { kind: 'stage', from: current.stage, to: pending.stage, reason: decision.reason, by: decision.by, at: decision.at, request: pending },
+    ),
   };
 }
 
@@ -139,7 +156,9 @@ export function retag(current: GovernanceRecord, change: { set?: Record<string, 
   for (const key of removed) delete tags[key];
   const changed = Object.entries(set).filter(([key, value]) => current.tags[key] !== value);
   if (changed.length === 0 && removed.length === 0) return refuse(409, `The tags of ${label(current)} already are as asked.`);
-  return { record: next(current, { tags }, { kind: 'tags', set: Object.fromEntries(changed), removed, by: change.by, at: change.at, ...(change.reason ? { reason: change.reason } : {}) }) };
+  return {
+    record: next(current, { tags }, { kind: 'tags', set: Object.fromEntries(changed), removed, by: change.by, at: change.at, ...(change.reason ? { reason: change.reason } : {}) }),
+  };
 }
 
 /** Marks the version deleted; the caller has checked that nothing serves it. */
@@ -162,18 +181,26 @@ export interface ServingReference {
  * Every variant and shadow of the endpoints' current configs that resolves to the version
  * (weight 0 included: the config still names it, one weight change from traffic).
  */
-export function servingReferences(endpoints: readonly EndpointRecord[], aliases: readonly Pick<AliasChange, 'model' | 'alias' | 'version'>[], model: string, version: number): ServingReference[] {
+export function servingReferences(
+  endpoints: readonly EndpointRecord[],
+  aliases: readonly Pick<AliasChange, 'model' | 'alias' | 'version'>[],
+  model: string,
+  version: number,
+): ServingReference[] {
   const aliased = new Set(aliases.filter((a) => a.model === model && a.version === version).map((a) => a.alias));
   const references: ServingReference[] = [];
   for (const record of endpoints) {
-    const targets = [
-      ...record.config.variants.map((v) => ({ role: 'variant' as const, ...v })),
-      ...(record.config.shadows ?? []).map((s) => ({ role: 'shadow' as const, ...s })),
-    ];
+    const targets = [...record.config.variants.map((v) => ({ role: 'variant' as const, ...v })), ...(record.config.shadows ?? []).map((s) => ({ role: 'shadow' as const, ...s }))];
     for (const target of targets) {
       if (target.model !== model) continue;
       if (target.version === version || (target.alias !== undefined && aliased.has(target.alias))) {
-        references.push({ endpoint: record.endpoint, configVersion: record.configVersion, role: target.role, name: target.name, ...(target.alias !== undefined ? { alias: target.alias } : {}) });
+        references.push({
+          endpoint: record.endpoint,
+          configVersion: record.configVersion,
+          role: target.role,
+          name: target.name,
+          ...(target.alias !== undefined ? { alias: target.alias } : {}),
+        });
       }
     }
   }

@@ -22,7 +22,14 @@ export type LineageNode =
   | (NodeBase & { readonly kind: 'dataset'; readonly name: string; readonly version: number; readonly sha256: string; readonly rows: number })
   | (NodeBase & { readonly kind: 'run'; readonly runId: string; readonly model: string; readonly status: Run['status']; readonly trigger: string; readonly finishedAt?: string })
   | (NodeBase & { readonly kind: 'version'; readonly model: string; readonly version: number; readonly sha256: string })
-  | (NodeBase & { readonly kind: 'endpoint-config'; readonly endpoint: string; readonly configVersion: number; readonly change: string; readonly reason?: string; readonly current: boolean });
+  | (NodeBase & {
+      readonly kind: 'endpoint-config';
+      readonly endpoint: string;
+      readonly configVersion: number;
+      readonly change: string;
+      readonly reason?: string;
+      readonly current: boolean;
+    });
 
 /** Upstream to downstream: what a thing was made from → the thing. */
 export interface LineageEdge {
@@ -127,7 +134,16 @@ function fullGraph(facts: LineageFacts): { nodes: Map<string, LineageNode>; edge
   const runs = new Map(facts.runs.map((run) => [run.runId, run]));
 
   for (const dataset of facts.datasets) {
-    nodes.set(datasetNodeId(dataset), { id: datasetNodeId(dataset), kind: 'dataset', name: dataset.name, version: dataset.version, sha256: dataset.sha256, rows: dataset.rows, by: { type: 'run', id: dataset.createdBy.runId }, at: dataset.createdAt });
+    nodes.set(datasetNodeId(dataset), {
+      id: datasetNodeId(dataset),
+      kind: 'dataset',
+      name: dataset.name,
+      version: dataset.version,
+      sha256: dataset.sha256,
+      rows: dataset.rows,
+      by: { type: 'run', id: dataset.createdBy.runId },
+      at: dataset.createdAt,
+    });
     const merged = dataset.source.merged;
     if (merged && datasets.has(datasetNodeId(merged))) edge({ from: datasetNodeId(merged), to: datasetNodeId(dataset), relation: 'merged-into' });
   }
@@ -141,7 +157,12 @@ function fullGraph(facts: LineageFacts): { nodes: Map<string, LineageNode>; edge
       status: run.status,
       trigger: run.trigger.kind,
       ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
-      by: { type: 'trigger', id: run.trigger.kind, ...(run.trigger.eventId ? { eventId: run.trigger.eventId } : {}), ...(run.trigger.reason ? { reason: run.trigger.reason } : {}) },
+      by: {
+        type: 'trigger',
+        id: run.trigger.kind,
+        ...(run.trigger.eventId ? { eventId: run.trigger.eventId } : {}),
+        ...(run.trigger.reason ? { reason: run.trigger.reason } : {}),
+      },
       at: run.createdAt,
     });
     if (run.dataset?.name !== undefined && run.dataset.version !== undefined) {
@@ -168,7 +189,8 @@ function fullGraph(facts: LineageFacts): { nodes: Map<string, LineageNode>; edge
   }
   for (const run of facts.runs) {
     const id = runNodeId(run.runId);
-    if (run.parentVersion !== undefined && versions.has(versionNodeId(run.model, run.parentVersion))) edge({ from: versionNodeId(run.model, run.parentVersion), to: id, relation: 'champion' });
+    if (run.parentVersion !== undefined && versions.has(versionNodeId(run.model, run.parentVersion)))
+      edge({ from: versionNodeId(run.model, run.parentVersion), to: id, relation: 'champion' });
     if (run.version !== undefined && versions.has(versionNodeId(run.model, run.version))) edge({ from: id, to: versionNodeId(run.model, run.version), relation: 'registered' });
   }
   const newestConfig = new Map<string, number>();

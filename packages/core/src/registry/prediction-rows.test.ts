@@ -2,11 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { predictionRows, rowCount } from './prediction-rows.ts';
 
 describe('prediction rows for the log', () => {
-  const outputs = { probs: [[0.1, 0.9], [0.7, 0.3]], label: [1, 0] };
+  const outputs = {
+    probs: [
+      [0.1, 0.9],
+      [0.7, 0.3],
+    ],
+    label: [1, 0],
+  };
 
   it('names input values by feature when the model declares features', () => {
     const rows = predictionRows(
-      { inputs: { x: [[1, 2], [3, 4]], plan: ['pro', 'free'] } },
+      {
+        inputs: {
+          x: [
+            [1, 2],
+            [3, 4],
+          ],
+          plan: ['pro', 'free'],
+        },
+      },
       outputs,
       [
         { name: 'age', kind: 'numerical', input: 'x', index: 1 },
@@ -25,7 +39,14 @@ describe('prediction rows for the log', () => {
       { name: 'size', kind: 'categorical' as const, input: 'x', index: 1, categories: [10, 'big', 30] },
       { name: 'age', kind: 'numerical' as const, input: 'x', index: 2 },
     ];
-    const inputs = { x: [[0, 0, 1], [2, 1, 2], [7, 2, 0], [1.5, 30, 3]] };
+    const inputs = {
+      x: [
+        [0, 0, 1],
+        [2, 1, 2],
+        [7, 2, 0],
+        [1.5, 30, 3],
+      ],
+    };
     expect(predictionRows({ inputs }, {}, features).map((row) => row.inputs)).toEqual([
       { plan: 'free', size: 0, age: 1 },
       { plan: 'team', size: 'big', age: 2 },
@@ -38,7 +59,20 @@ describe('prediction rows for the log', () => {
   it('keeps records as sent and slices inputs by row without features', () => {
     const records = [{ age: 2, email: 'a@b.c' }, { age: 4 }];
     expect(predictionRows({ inputs: {}, records }, outputs, undefined).map((row) => row.inputs)).toEqual(records);
-    expect(predictionRows({ inputs: { x: [[1, 2], [3, 4]] } }, outputs, undefined)[1].inputs).toEqual({ x: [3, 4] });
+    expect(
+      predictionRows(
+        {
+          inputs: {
+            x: [
+              [1, 2],
+              [3, 4],
+            ],
+          },
+        },
+        outputs,
+        undefined,
+      )[1].inputs,
+    ).toEqual({ x: [3, 4] });
     expect(rowCount({ x: [[1], [2], [3]], scale: 2 })).toBe(3);
   });
 });

@@ -9,11 +9,7 @@ export type TensorRows = Readonly<Record<string, unknown>>;
  * features (records-style requests give them as sent; a tensor's categorical codes are named as
  * the categories they stand for), otherwise each input's row slice; and each output's row slice.
  */
-export function predictionRows(
-  request: { inputs: TensorRows; records?: readonly unknown[] },
-  outputs: TensorRows,
-  features: readonly Feature[] | undefined,
-): PredictionRow[] {
+export function predictionRows(request: { inputs: TensorRows; records?: readonly unknown[] }, outputs: TensorRows, features: readonly Feature[] | undefined): PredictionRow[] {
   const count = request.records?.length ?? rowCount(request.inputs);
   const inputNames = Object.keys(request.inputs);
   const outputNames = Object.keys(outputs);

@@ -30,7 +30,15 @@ describe('records to input tensors', () => {
       { age: 31, plan: 'pro', tenure: 4.5, account: '9007199254740993' },
       { age: 40, plan: 2, tenure: 0, account: 7 },
     ]);
-    expect(result).toEqual({ inputs: { features: [[31, 1, 4.5], [40, 2, 0]], ids: ['9007199254740993', 7] } });
+    expect(result).toEqual({
+      inputs: {
+        features: [
+          [31, 1, 4.5],
+          [40, 2, 0],
+        ],
+        ids: ['9007199254740993', 7],
+      },
+    });
   });
 
   it('refuses a field that is no feature, unless told to leave such fields aside', () => {
@@ -40,8 +48,11 @@ describe('records to input tensors', () => {
     expect(applyRecordsPlan(plan(), records, { unknownFields: 'ignore' })).toEqual({ inputs: { features: [[31, 1, 4.5]], ids: [7] } });
   });
 
-  it('takes a number for a categorical feature only when it is a category or a string category\'s position', () => {
-    const result = applyRecordsPlan(plan(), [{ age: 31, plan: 3, tenure: 1, account: 7 }, { age: 31, plan: -1, tenure: 1, account: 7 }]);
+  it("takes a number for a categorical feature only when it is a category or a string category's position", () => {
+    const result = applyRecordsPlan(plan(), [
+      { age: 31, plan: 3, tenure: 1, account: 7 },
+      { age: 31, plan: -1, tenure: 1, account: 7 },
+    ]);
     expect('issues' in result && result.issues.map((issue) => issue.path)).toEqual(['records/0/plan', 'records/1/plan']);
   });
 

@@ -83,10 +83,12 @@ export function applyRecordsPlan(
       issues.push({ path: `records/${row}`, message: 'must be an object of feature values' });
       continue;
     }
-    if (refuseUnknown) for (const field in record) {
-      // A misspelt feature would otherwise be dropped and the real one reported missing, or worse, defaulted.
-      if (!plan.fields.has(field) && !options.alsoAllowed?.has(field)) issues.push({ path: `records/${row}/${field}`, message: `unknown field; this model version's features are ${[...plan.fields].slice(0, 10).join(', ')}` });
-    }
+    if (refuseUnknown)
+      for (const field in record) {
+        // A misspelt feature would otherwise be dropped and the real one reported missing, or worse, defaulted.
+        if (!plan.fields.has(field) && !options.alsoAllowed?.has(field))
+          issues.push({ path: `records/${row}/${field}`, message: `unknown field; this model version's features are ${[...plan.fields].slice(0, 10).join(', ')}` });
+      }
     for (const input of plan.inputs) {
       const values = input.columns.map((column) => {
         const raw = (record as Record<string, unknown>)[column.feature];
@@ -115,8 +117,16 @@ function columnPlan(feature: Feature, datatype: string): ColumnPlan {
   const isCategoryNumber = (v: number) => categories!.some((c, i) => c === v || (typeof c === 'string' && v === i));
   const wide = datatype === 'INT64' || datatype === 'UINT64';
   const expected = categories
-    ? `one of ${categories.slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}${categories.length > 10 ? ', …' : ''}`
-    : positions.size ? `a number or one of ${[...positions.keys()].slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}` : 'a number';
+    ? `one of ${categories
+        .slice(0, 10)
+        .map((c) => JSON.stringify(c))
+        .join(', ')}${categories.length > 10 ? ', …' : ''}`
+    : positions.size
+      ? `a number or one of ${[...positions.keys()]
+          .slice(0, 10)
+          .map((c) => JSON.stringify(c))
+          .join(', ')}`
+      : 'a number';
   return {
     feature: name,
     expected,

@@ -17,11 +17,7 @@ export interface RegistrationPorts {
  * out on every success, not only the first — a retry after a failed publish heals it, and the
  * event's id comes from the version, so consumers see one event.
  */
-export async function registerModelVersion(
-  ports: RegistrationPorts,
-  bytes: Uint8Array,
-  draft: ModelVersionDraft,
-): Promise<{ version: ModelVersion; created: boolean }> {
+export async function registerModelVersion(ports: RegistrationPorts, bytes: Uint8Array, draft: ModelVersionDraft): Promise<{ version: ModelVersion; created: boolean }> {
   await ports.artifacts.putModel(draft.sha256, bytes);
   const registered = await ports.registry.register(draft);
   const { version } = registered;

@@ -104,7 +104,8 @@ async function requestExternalTraining(deps: EventsConsumerDependencies, event: 
   const secretRef = configured && configured !== 'builtin' && configured.webhook === trainer.webhook ? configured.secretRef : undefined;
   const secret = secretRef ? await deps.secrets(secretRef) : undefined;
   try {
-    if (!secret) throw new WebhookDeliveryError(secretRef ? `secret "${secretRef}" is not configured` : `endpoint ${run.endpoint ?? '(none)'} no longer names this webhook trainer`);
+    if (!secret)
+      throw new WebhookDeliveryError(secretRef ? `secret "${secretRef}" is not configured` : `endpoint ${run.endpoint ?? '(none)'} no longer names this webhook trainer`);
     const delivered = await deliverTrainerWebhook(trainer.webhook, secret, await withDownload(deps, event), deps.webhook);
     await deps.retrain.runs.update(runId, ['queued'], {
       status: 'running',

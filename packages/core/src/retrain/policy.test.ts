@@ -137,7 +137,11 @@ describe('decideRetrain: the labels, schedule and performance triggers', () => {
 
   test('`labels` starts a run each time minLabels new labels are in, after the cool-down', () => {
     const p = every(['labels'], { minLabels: 100, cooldownMinutes: 30 });
-    const { decisions } = replay([labels('l1', 60, 0), labels('l2', 60, 1), { kind: 'finished', id: 'f', runId: 'run-l2', at: at(5) }, labels('l3', 150, 10), labels('l4', 1, 40)], INITIAL_RETRAIN_STATE, p);
+    const { decisions } = replay(
+      [labels('l1', 60, 0), labels('l2', 60, 1), { kind: 'finished', id: 'f', runId: 'run-l2', at: at(5) }, labels('l3', 150, 10), labels('l4', 1, 40)],
+      INITIAL_RETRAIN_STATE,
+      p,
+    );
     expect(decisions.map((d) => d.action)).toEqual(['ignore', 'start', 'ignore', 'ignore', 'start']);
     expect(decisions[1]).toMatchObject({ runId: 'run-l2', trigger: { kind: 'labels', endpoint: 'demo', eventId: 'l2' } });
     // Within the cool-down the labels count on, and the first labels past it start the next run.
@@ -152,7 +156,11 @@ describe('decideRetrain: the labels, schedule and performance triggers', () => {
   test('`schedule` starts at its instant without waiting for labels, skips instants in the cool-down, and joins an active run', () => {
     const p = every(['schedule'], { schedule: 'rate(1 hour)', cooldownMinutes: 90 });
     const schedule = (minute: number): RetrainSignal => ({ kind: 'schedule', id: `schedule/demo/${at(minute)}`, endpoint: 'demo', at: at(minute) });
-    const { decisions } = replay([schedule(60), schedule(61), { kind: 'finished', id: 'f', runId: `run-schedule/demo/${at(60)}`, at: at(70) }, schedule(120), schedule(180)], INITIAL_RETRAIN_STATE, p);
+    const { decisions } = replay(
+      [schedule(60), schedule(61), { kind: 'finished', id: 'f', runId: `run-schedule/demo/${at(60)}`, at: at(70) }, schedule(120), schedule(180)],
+      INITIAL_RETRAIN_STATE,
+      p,
+    );
     expect(decisions.map((d) => d.action)).toEqual(['start', 'ignore', 'ignore', 'ignore', 'start']);
     expect(decisions[0]).toMatchObject({ trigger: { kind: 'schedule', endpoint: 'demo' } });
     expect(decisions[1]).toMatchObject({ reason: 'coalesced' });

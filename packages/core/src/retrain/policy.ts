@@ -152,12 +152,7 @@ function coolingDown(state: RetrainState, at: string, policy: RetrainPolicy): bo
 }
 
 /** An automatic trigger: enabled by the policy, past the cool-down, with enough new labels? */
-function judge(
-  state: RetrainState,
-  signal: { kind: AlertTriggerKind; id: string; endpoint: string; at: string },
-  eventId: string,
-  options: DecideOptions,
-): RetrainDecision {
+function judge(state: RetrainState, signal: { kind: AlertTriggerKind; id: string; endpoint: string; at: string }, eventId: string, options: DecideOptions): RetrainDecision {
   const policy = options.policy;
   if (!policy || !policy.on.includes(signal.kind)) return { action: 'ignore', reason: 'not-a-trigger', state };
   const wait = (reason: 'labels' | 'cooldown'): RetrainDecision => ({

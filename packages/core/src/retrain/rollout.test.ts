@@ -42,7 +42,15 @@ describe('withCanary', () => {
   });
 
   test('explains when the champion has too little traffic for the canary', () => {
-    const result = withCanary(config([{ name: 'a', model: 'm', version: 1, weight: 30 }, { name: 'b', model: 'n', version: 1, weight: 30 }, { name: 'c', model: 'o', version: 1, weight: 40 }]), { model: 'o', version: 2 }, 50);
+    const result = withCanary(
+      config([
+        { name: 'a', model: 'm', version: 1, weight: 30 },
+        { name: 'b', model: 'n', version: 1, weight: 30 },
+        { name: 'c', model: 'o', version: 1, weight: 40 },
+      ]),
+      { model: 'o', version: 2 },
+      50,
+    );
     expect(result).toMatchObject({ reason: expect.stringMatching(/40% of traffic, less than the 50% canary/) });
   });
 });

@@ -26,9 +26,7 @@ export function withCanary(
   const championWeight = champion.weight + (previous?.weight ?? 0);
   const weight = round2(championWeight - percent);
   if (weight < 0) return { reason: `the champion serves ${championWeight}% of traffic, less than the ${percent}% canary` };
-  const variants: VariantSpec[] = config.variants
-    .filter((v) => v.name !== name)
-    .map((v) => (v.name === champion.name ? { ...v, weight } : v));
+  const variants: VariantSpec[] = config.variants.filter((v) => v.name !== name).map((v) => (v.name === champion.name ? { ...v, weight } : v));
   variants.push({ name, model: canary.model, version: canary.version, weight: percent });
   return { config: { ...config, variants }, variant: name };
 }

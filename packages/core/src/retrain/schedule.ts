@@ -6,7 +6,14 @@
  */
 export type RetrainSchedule =
   | { readonly kind: 'rate'; readonly everyMinutes: number }
-  | { readonly kind: 'cron'; readonly minutes: ReadonlySet<number>; readonly hours: ReadonlySet<number>; readonly days: ReadonlySet<number> | null; readonly months: ReadonlySet<number>; readonly weekdays: ReadonlySet<number> | null };
+  | {
+      readonly kind: 'cron';
+      readonly minutes: ReadonlySet<number>;
+      readonly hours: ReadonlySet<number>;
+      readonly days: ReadonlySet<number> | null;
+      readonly months: ReadonlySet<number>;
+      readonly weekdays: ReadonlySet<number> | null;
+    };
 
 const MINUTE_MS = 60_000;
 const RATE_UNITS: Record<string, number> = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 };

@@ -110,7 +110,12 @@ describe('reallocate', () => {
   });
 
   it('rejects duplicate variant names', () => {
-    expect(() => initialAllocation([{ name: 'a', weight: 50 }, { name: 'a', weight: 50 }])).toThrow(RangeError);
+    expect(() =>
+      initialAllocation([
+        { name: 'a', weight: 50 },
+        { name: 'a', weight: 50 },
+      ]),
+    ).toThrow(RangeError);
   });
 
   it('assigns every bucket to exactly one variant, with exactly its basis points', () => {
@@ -169,7 +174,19 @@ describe('allocationSchema', () => {
       ],
       'bucket 5000 is assigned more than once',
     ],
-    ['an empty range', [{ name: 'a', ranges: [[0, 10000], [5, 5]] }], 'a: every range needs start < end'],
+    [
+      'an empty range',
+      [
+        {
+          name: 'a',
+          ranges: [
+            [0, 10000],
+            [5, 5],
+          ],
+        },
+      ],
+      'a: every range needs start < end',
+    ],
     [
       'a duplicate name',
       [

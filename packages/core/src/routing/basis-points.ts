@@ -15,9 +15,7 @@ export function toBasisPoints(weights: readonly number[]): number[] {
   const exact = weights.map((w) => snapToInteger((w * BUCKETS) / total));
   const points = exact.map(Math.floor);
   let missing = BUCKETS - points.reduce((sum, p) => sum + p, 0);
-  const byRemainder = exact
-    .map((value, index) => ({ index, remainder: value - Math.floor(value) }))
-    .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
+  const byRemainder = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder || a.index - b.index);
   for (const { index } of byRemainder) {
     if (missing === 0) break;
     points[index] += 1;

@@ -21,11 +21,7 @@ describe('bucketOf', () => {
 
   // Pinned values: if any of these change, every sticky unit in production moves variant.
   it('keeps its published values', () => {
-    expect([bucketOf('demo', 'user-42'), bucketOf('churn', 'user-42'), bucketOf('demo', 'ünït-✓')]).toEqual([
-      PINNED.demoUser42,
-      PINNED.churnUser42,
-      PINNED.demoUnicode,
-    ]);
+    expect([bucketOf('demo', 'user-42'), bucketOf('churn', 'user-42'), bucketOf('demo', 'ünït-✓')]).toEqual([PINNED.demoUser42, PINNED.churnUser42, PINNED.demoUnicode]);
   });
 
   it('spreads units evenly over the buckets', () => {

@@ -22,14 +22,8 @@ export function randomBucket(random: () => number = Math.random): number {
  * The bucket a request is routed by: its unit's bucket when the endpoint is sticky and the
  * request names a unit, otherwise a fresh random one.
  */
-export function requestBucket(
-  salt: string,
-  request: { unit?: string | undefined; sticky: boolean },
-  random: () => number = Math.random,
-): number {
-  return request.sticky && request.unit !== undefined
-    ? bucketOf(salt, request.unit)
-    : randomBucket(random);
+export function requestBucket(salt: string, request: { unit?: string | undefined; sticky: boolean }, random: () => number = Math.random): number {
+  return request.sticky && request.unit !== undefined ? bucketOf(salt, request.unit) : randomBucket(random);
 }
 
 /**

@@ -94,16 +94,8 @@ describe('parseEndpointConfig', () => {
       withVariants({ name: 'a', model: 'm', version: 1, weight: 99.995 }, { name: 'b', model: 'm', version: 2, weight: 0.005 }),
       'variants/0/weight',
     ],
-    [
-      'a negative weight',
-      withVariants({ name: 'a', model: 'm', version: 1, weight: 110 }, { name: 'b', model: 'm', version: 2, weight: -10 }),
-      'variants/1/weight',
-    ],
-    [
-      'weights not summing to 100',
-      withVariants({ name: 'a', model: 'm', version: 1, weight: 60 }, { name: 'b', model: 'm', version: 2, weight: 30 }),
-      'variants',
-    ],
+    ['a negative weight', withVariants({ name: 'a', model: 'm', version: 1, weight: 110 }, { name: 'b', model: 'm', version: 2, weight: -10 }), 'variants/1/weight'],
+    ['weights not summing to 100', withVariants({ name: 'a', model: 'm', version: 1, weight: 60 }, { name: 'b', model: 'm', version: 2, weight: 30 }), 'variants'],
     ['both version and alias', withVariants({ name: 'a', model: 'm', version: 1, alias: 'prod', weight: 100 }), 'variants/0/version'],
     ['neither version nor alias', withVariants({ name: 'a', model: 'm', weight: 100 }), 'variants/0/version'],
     ['a version below 1', withVariants({ name: 'a', model: 'm', version: 0, weight: 100 }), 'variants/0/version'],
@@ -111,36 +103,16 @@ describe('parseEndpointConfig', () => {
     ['a bad variant name', withVariants({ name: '-a', model: 'm', version: 1, weight: 100 }), 'variants/0/name'],
     ['a name over 63 characters', withVariants({ name: 'a'.repeat(64), model: 'm', version: 1, weight: 100 }), 'variants/0/name'],
     ['no variants', { variants: [] }, 'variants'],
-    [
-      'eleven variants',
-      withVariants(...Array.from({ length: 11 }, (_, i) => ({ name: `v${i}`, model: 'm', version: 1, weight: i === 0 ? 100 : 0 }))),
-      'variants',
-    ],
-    [
-      'duplicate variant names',
-      withVariants({ name: 'a', model: 'm', version: 1, weight: 50 }, { name: 'a', model: 'm', version: 2, weight: 50 }),
-      'variants/1/name',
-    ],
-    [
-      'a shadow named like a variant',
-      { ...minimal, shadows: [{ name: 'ONLY', model: 'm', version: 2, percent: 5 }] },
-      'shadows/0/name',
-    ],
+    ['eleven variants', withVariants(...Array.from({ length: 11 }, (_, i) => ({ name: `v${i}`, model: 'm', version: 1, weight: i === 0 ? 100 : 0 }))), 'variants'],
+    ['duplicate variant names', withVariants({ name: 'a', model: 'm', version: 1, weight: 50 }, { name: 'a', model: 'm', version: 2, weight: 50 }), 'variants/1/name'],
+    ['a shadow named like a variant', { ...minimal, shadows: [{ name: 'ONLY', model: 'm', version: 2, percent: 5 }] }, 'shadows/0/name'],
     ['a shadow percent over 100', { ...minimal, shadows: [{ name: 's', model: 'm', version: 2, percent: 101 }] }, 'shadows/0/percent'],
     ['an unknown field', withVariants({ name: 'a', model: 'm', version: 1, weight: 100, wieght: 1 }), 'variants/0/wieght'],
     ['an unknown guardrail metric', { ...minimal, guardrails: { metric: 'p99', maxDegradation: 0.1 } }, 'guardrails/metric'],
-    [
-      'decreasing ramp steps',
-      { ...minimal, guardrails: { metric: 'error_rate', maxDegradation: 0.1, steps: [50, 10] } },
-      'guardrails/steps',
-    ],
+    ['decreasing ramp steps', { ...minimal, guardrails: { metric: 'error_rate', maxDegradation: 0.1, steps: [50, 10] } }, 'guardrails/steps'],
     ['an alpha of 1', { ...minimal, guardrails: { metric: 'error_rate', maxDegradation: 0.1, alpha: 1 } }, 'guardrails/alpha'],
     ['an unknown retrain trigger', { ...minimal, retrain: { on: ['weekly'] } }, 'retrain/on/0'],
-    [
-      'a plain-http webhook',
-      { ...minimal, retrain: { trainer: { webhook: 'http://ci.example.com', secretRef: 's' } } },
-      'retrain/trainer/webhook',
-    ],
+    ['a plain-http webhook', { ...minimal, retrain: { trainer: { webhook: 'http://ci.example.com', secretRef: 's' } } }, 'retrain/trainer/webhook'],
     ['a misspelt builtin trainer', { ...minimal, retrain: { trainer: 'built-in' } }, 'retrain/trainer'],
     ['a logging percent over 100', { ...minimal, logging: { percent: 150 } }, 'logging/percent'],
   ])('rejects %s at %s', (_, input, path) => {
@@ -148,9 +120,7 @@ describe('parseEndpointConfig', () => {
   });
 
   it('reports every problem with a message, not just the first', () => {
-    const errors = errorsOf(
-      withVariants({ name: 'a', model: 'm', version: 1, weight: 50.001 }, { name: 'b', model: 'm', version: -1, weight: 50 }),
-    );
+    const errors = errorsOf(withVariants({ name: 'a', model: 'm', version: 1, weight: 50.001 }, { name: 'b', model: 'm', version: -1, weight: 50 }));
     expect(errors).toEqual([
       { path: 'variants/0/weight', message: 'at most 2 decimals' },
       { path: 'variants/1/version', message: expect.any(String) },

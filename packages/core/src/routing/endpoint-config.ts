@@ -13,9 +13,7 @@ const MAX_LOOKBACK_MS = 24 * HOUR_MS;
  */
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
-const name = z
-  .string()
-  .regex(NAME_PATTERN, 'must be 1 to 63 letters, digits, "_" or "-", starting with a letter or digit');
+const name = z.string().regex(NAME_PATTERN, 'must be 1 to 63 letters, digits, "_" or "-", starting with a letter or digit');
 
 // Percentages have basis-point resolution, the granularity of the bucket space.
 const percentage = z
@@ -30,10 +28,7 @@ const modelTarget = {
   alias: name.optional(),
 };
 
-function requireOneTarget(
-  target: { version?: number | undefined; alias?: string | undefined },
-  ctx: z.RefinementCtx,
-): void {
+function requireOneTarget(target: { version?: number | undefined; alias?: string | undefined }, ctx: z.RefinementCtx): void {
   if ((target.version === undefined) === (target.alias === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['version'], message: 'name exactly one of version or alias' });
   }
@@ -113,7 +108,8 @@ const retrainPolicy = z
       ctx.addIssue({
         code: 'custom',
         path: ['schedule'],
-        message: policy.schedule === undefined ? 'the "schedule" trigger needs a schedule, like "rate(1 day)" or "cron(0 3 * * *)"' : 'a schedule only runs with "schedule" in `on`',
+        message:
+          policy.schedule === undefined ? 'the "schedule" trigger needs a schedule, like "rate(1 day)" or "cron(0 3 * * *)"' : 'a schedule only runs with "schedule" in `on`',
       });
     }
   });
@@ -222,15 +218,11 @@ export interface ConfigError {
   readonly message: string;
 }
 
-export type ParsedEndpointConfig =
-  | { readonly ok: true; readonly config: EndpointConfig }
-  | { readonly ok: false; readonly errors: readonly ConfigError[] };
+export type ParsedEndpointConfig = { readonly ok: true; readonly config: EndpointConfig } | { readonly ok: false; readonly errors: readonly ConfigError[] };
 
 export function parseEndpointConfig(input: unknown): ParsedEndpointConfig {
   const result = endpointConfigSchema.safeParse(input);
-  return result.success
-    ? { ok: true, config: result.data }
-    : { ok: false, errors: result.error.issues.flatMap((issue) => toConfigErrors(issue, [])) };
+  return result.success ? { ok: true, config: result.data } : { ok: false, errors: result.error.issues.flatMap((issue) => toConfigErrors(issue, [])) };
 }
 
 function toConfigErrors(issue: z.core.$ZodIssue, parentPath: readonly PropertyKey[]): ConfigError[] {

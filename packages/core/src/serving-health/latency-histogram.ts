@@ -60,8 +60,7 @@ export function recordRequest(histogram: LatencyHistogram, latencyMs: number, fa
 }
 
 export function mergeLatencyHistograms(a: LatencyHistogram, b: LatencyHistogram): LatencyHistogram {
-  const pick = (f: (x: number, y: number) => number, x: number | null, y: number | null) =>
-    x === null ? y : y === null ? x : f(x, y);
+  const pick = (f: (x: number, y: number) => number, x: number | null, y: number | null) => (x === null ? y : y === null ? x : f(x, y));
   return {
     histogramVersion: 1,
     count: a.count + b.count,

@@ -120,7 +120,9 @@ export async function recordBuiltinRun(store: TrackingStore, run: Run, locations
   const { run: tracking, history } = builtinTrackingRun(run, experimentId, locations);
   const { created } = await store.createRun(tracking);
   // A retried run ends again with new results: the newest attempt wins, except for what a user added.
-  const stored = created ? tracking : await store.updateRun(run.runId, (current) => ({ ...tracking, tags: { ...current.tags, ...tracking.tags }, lifecycleStage: current.lifecycleStage }));
+  const stored = created
+    ? tracking
+    : await store.updateRun(run.runId, (current) => ({ ...tracking, tags: { ...current.tags, ...tracking.tags }, lifecycleStage: current.lifecycleStage }));
   await store.appendMetricHistory(run.runId, history);
   return stored;
 }

@@ -3,7 +3,16 @@ import type { TrackingRun } from './model.ts';
 import { compareRuns, lowerIsBetter } from './compare.ts';
 
 const run = (runId: string, startTime: number, metrics: Record<string, number>, params: Record<string, string> = {}): TrackingRun => ({
-  runId, experimentId: '1', runName: runId, userId: '', status: 'FINISHED', startTime, artifactUri: '', lifecycleStage: 'active', params, tags: {},
+  runId,
+  experimentId: '1',
+  runName: runId,
+  userId: '',
+  status: 'FINISHED',
+  startTime,
+  artifactUri: '',
+  lifecycleStage: 'active',
+  params,
+  tags: {},
   metrics: Object.fromEntries(Object.entries(metrics).map(([key, value]) => [key, { key, value, timestamp: 0, step: 0 }])),
 });
 

@@ -4,7 +4,9 @@ import { parseFilter, parseSubject } from './filter.ts';
 
 describe('parseFilter', () => {
   it('reads comparisons of every entity joined by AND, dotted and quoted keys included', () => {
-    expect(parseFilter(`metrics.rmse < 0.3 and params.model = 'tree' AND tags.mlflow.source.name LIKE 'fly%' AND attributes.status != "FAILED" AND metrics.\`val loss\` >= -1e-3`)).toEqual([
+    expect(
+      parseFilter(`metrics.rmse < 0.3 and params.model = 'tree' AND tags.mlflow.source.name LIKE 'fly%' AND attributes.status != "FAILED" AND metrics.\`val loss\` >= -1e-3`),
+    ).toEqual([
       { entity: 'metric', key: 'rmse', comparator: '<', value: 0.3 },
       { entity: 'param', key: 'model', comparator: '=', value: 'tree' },
       { entity: 'tag', key: 'mlflow.source.name', comparator: 'LIKE', value: 'fly%' },

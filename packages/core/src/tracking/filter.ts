@@ -17,11 +17,20 @@ export interface FilterClause {
 }
 
 const ENTITY_NAMES: Record<string, FilterEntity> = {
-  metric: 'metric', metrics: 'metric',
-  param: 'param', params: 'param', parameter: 'param', parameters: 'param',
-  tag: 'tag', tags: 'tag',
-  attribute: 'attribute', attributes: 'attribute', attr: 'attribute', run: 'attribute',
-  dataset: 'dataset', datasets: 'dataset',
+  metric: 'metric',
+  metrics: 'metric',
+  param: 'param',
+  params: 'param',
+  parameter: 'param',
+  parameters: 'param',
+  tag: 'tag',
+  tags: 'tag',
+  attribute: 'attribute',
+  attributes: 'attribute',
+  attr: 'attribute',
+  run: 'attribute',
+  dataset: 'dataset',
+  datasets: 'dataset',
 };
 
 type Token =
@@ -123,7 +132,8 @@ class Parser {
     const head = this.next();
     if (head.kind !== 'word') return this.fail(`expected an entity such as metrics., params., tags. or attributes., found '${head.text}'`);
     const following = this.tokens[this.i];
-    if (this.bareAttributes.includes(head.text.toLowerCase()) && !(following?.kind === 'punct' && following.text === '.')) return { entity: 'attribute', key: head.text.toLowerCase() };
+    if (this.bareAttributes.includes(head.text.toLowerCase()) && !(following?.kind === 'punct' && following.text === '.'))
+      return { entity: 'attribute', key: head.text.toLowerCase() };
     const entity = ENTITY_NAMES[head.text.toLowerCase()] ?? this.fail(`'${head.text}' is not one of metrics, params, tags, attributes, datasets`);
     const dot = this.next();
     if (dot.kind !== 'punct' || dot.text !== '.') this.fail(`expected '.' after '${head.text}'`);
@@ -139,7 +149,11 @@ class Parser {
     if (first.kind !== 'word') return this.fail(`expected a key, found '${first.text}'`);
     // Unquoted keys may contain dots: tags.mlflow.source.git.commit.
     let key = first.text;
-    for (let dot = this.tokens[this.i], word = this.tokens[this.i + 1]; dot?.kind === 'punct' && dot.text === '.' && word?.kind === 'word'; dot = this.tokens[this.i], word = this.tokens[this.i + 1]) {
+    for (
+      let dot = this.tokens[this.i], word = this.tokens[this.i + 1];
+      dot?.kind === 'punct' && dot.text === '.' && word?.kind === 'word';
+      dot = this.tokens[this.i], word = this.tokens[this.i + 1]
+    ) {
       key += `.${word.text}`;
       this.i += 2;
     }
@@ -205,7 +219,10 @@ export function normalAttribute(key: string): string {
 
 /** SQL LIKE: % any run, _ one character; ILIKE ignores case. */
 export function likeMatches(value: string, pattern: string, ignoreCase: boolean): boolean {
-  const source = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('%', '.*').replaceAll('_', '.');
+  const source = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('%', '.*')
+    .replaceAll('_', '.');
   return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
 }
 
@@ -217,14 +234,23 @@ export function compareValue(actual: string | number | undefined, comparator: Co
     return comparator === 'IN' ? inList : !inList;
   }
   switch (comparator) {
-    case '=': return actual === expected;
-    case '!=': return actual !== expected;
-    case '>': return actual > expected;
-    case '>=': return actual >= expected;
-    case '<': return actual < expected;
-    case '<=': return actual <= expected;
-    case 'LIKE': return likeMatches(String(actual), String(expected), false);
-    case 'ILIKE': return likeMatches(String(actual), String(expected), true);
-    default: return false;
+    case '=':
+      return actual === expected;
+    case '!=':
+      return actual !== expected;
+    case '>':
+      return actual > expected;
+    case '>=':
+      return actual >= expected;
+    case '<':
+      return actual < expected;
+    case '<=':
+      return actual <= expected;
+    case 'LIKE':
+      return likeMatches(String(actual), String(expected), false);
+    case 'ILIKE':
+      return likeMatches(String(actual), String(expected), true);
+    default:
+      return false;
   }
 }

@@ -23,14 +23,20 @@ export interface RegisteredModelStore {
 function registryClauses(filter: string | undefined, attributes: readonly string[]): FilterClause[] {
   const clauses = parseFilter(filter, { bareAttributes: attributes });
   for (const clause of clauses) {
-    if (clause.entity !== 'attribute' && clause.entity !== 'tag') throw invalidParameter(`Registry searches filter on ${attributes.join(', ')} and tags, not on ${clause.entity}s.`);
-    if (clause.entity === 'attribute' && !attributes.includes(normalAttribute(clause.key))) throw invalidParameter(`Invalid attribute key '${clause.key}'; valid ones are ${attributes.join(', ')}.`);
+    if (clause.entity !== 'attribute' && clause.entity !== 'tag')
+      throw invalidParameter(`Registry searches filter on ${attributes.join(', ')} and tags, not on ${clause.entity}s.`);
+    if (clause.entity === 'attribute' && !attributes.includes(normalAttribute(clause.key)))
+      throw invalidParameter(`Invalid attribute key '${clause.key}'; valid ones are ${attributes.join(', ')}.`);
   }
   return clauses;
 }
 
 /** Whether an entity with these attributes and tags passes a registry filter (`name LIKE 'churn%'`, `run_id = '…'`, `tags.team = 'risk'`). */
-export function registryFilter(filter: string | undefined, attributes: readonly string[]): (values: Readonly<Record<string, string | undefined>>, tags: Readonly<Record<string, string>>) => boolean {
+export function registryFilter(
+  filter: string | undefined,
+  attributes: readonly string[],
+): (values: Readonly<Record<string, string | undefined>>, tags: Readonly<Record<string, string>>) => boolean {
   const clauses = registryClauses(filter, attributes);
-  return (values, tags) => clauses.every((clause) => compareValue(clause.entity === 'tag' ? tags[clause.key] : values[normalAttribute(clause.key)], clause.comparator, clause.value));
+  return (values, tags) =>
+    clauses.every((clause) => compareValue(clause.entity === 'tag' ? tags[clause.key] : values[normalAttribute(clause.key)], clause.comparator, clause.value));
 }

@@ -3,8 +3,17 @@ import type { TrackingRun } from './model.ts';
 import { applyBatch, deleteTag, updateRunInfo, validateBatch, validateKey } from './run-changes.ts';
 
 const base: TrackingRun = {
-  runId: 'r1', experimentId: '1', runName: 'r1', userId: 'u', status: 'RUNNING', startTime: 1, artifactUri: 's3://b/r1',
-  lifecycleStage: 'active', params: {}, tags: {}, metrics: {},
+  runId: 'r1',
+  experimentId: '1',
+  runName: 'r1',
+  userId: 'u',
+  status: 'RUNNING',
+  startTime: 1,
+  artifactUri: 's3://b/r1',
+  lifecycleStage: 'active',
+  params: {},
+  tags: {},
+  metrics: {},
 };
 
 describe('run changes', () => {

@@ -45,9 +45,11 @@ function validateValue(kind: 'param' | 'tag', key: string, value: unknown): stri
 
 export function validateMetric(point: { key?: unknown; value?: unknown; timestamp?: unknown; step?: unknown }): MetricPoint {
   const key = validateKey('metric', point.key);
-  if (typeof point.value !== 'number' || !isStorableNumber(point.value)) throw invalidParameter(`Got invalid value ${String(point.value)} for metric '${key}' (${STORABLE_NUMBER_RANGE} is needed).`);
+  if (typeof point.value !== 'number' || !isStorableNumber(point.value))
+    throw invalidParameter(`Got invalid value ${String(point.value)} for metric '${key}' (${STORABLE_NUMBER_RANGE} is needed).`);
   const timestamp = Number(point.timestamp);
-  if (point.timestamp === undefined || point.timestamp === null || !Number.isSafeInteger(timestamp)) throw invalidParameter(`Missing or invalid value for required parameter 'timestamp' of metric '${key}'.`);
+  if (point.timestamp === undefined || point.timestamp === null || !Number.isSafeInteger(timestamp))
+    throw invalidParameter(`Missing or invalid value for required parameter 'timestamp' of metric '${key}'.`);
   const step = point.step === undefined || point.step === null ? 0 : Number(point.step);
   if (!Number.isSafeInteger(step)) throw invalidParameter(`Invalid step ${String(point.step)} for metric '${key}'.`);
   return { key, value: point.value, timestamp, step };

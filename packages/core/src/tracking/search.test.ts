@@ -55,13 +55,21 @@ describe('searchRuns', () => {
 
 describe('searchExperiments', () => {
   const experiment = (experimentId: string, name: string, creationTime: number): TrackingExperiment => ({
-    experimentId, name, artifactLocation: '', lifecycleStage: 'active', creationTime, lastUpdateTime: creationTime, tags: {},
+    experimentId,
+    name,
+    artifactLocation: '',
+    lifecycleStage: 'active',
+    creationTime,
+    lastUpdateTime: creationTime,
+    tags: {},
   });
   const experiments = [experiment('1', 'churn', 1), experiment('2', 'churn-v2', 2), experiment('3', 'fraud', 3)];
   it('filters by name with LIKE and orders by name', () => {
     expect(searchExperiments(experiments, { filter: `name LIKE 'churn%'`, maxResults: 10 }).items.map((e) => e.name)).toEqual(['churn-v2', 'churn']);
     expect(searchExperiments(experiments, { orderBy: ['name DESC'], maxResults: 10 }).items.map((e) => e.name)).toEqual(['fraud', 'churn-v2', 'churn']);
     // A bare name is the attribute only where it stands as a key, not inside a quoted value.
-    expect(searchExperiments([...experiments, experiment('4', 'a AND name', 4)], { filter: `name = 'a AND name'`, maxResults: 10 }).items.map((e) => e.name)).toEqual(['a AND name']);
+    expect(searchExperiments([...experiments, experiment('4', 'a AND name', 4)], { filter: `name = 'a AND name'`, maxResults: 10 }).items.map((e) => e.name)).toEqual([
+      'a AND name',
+    ]);
   });
 });

@@ -99,7 +99,9 @@ export function searchExperiments(experiments: readonly TrackingExperiment[], re
   const clauses = parseFilter(request.filter, { bareAttributes: ['name', 'creation_time', 'last_update_time'] });
   const order = [...(request.orderBy ?? []).map(parseOrderBy), ...DEFAULT_EXPERIMENT_ORDER];
   const matched = experiments.filter(
-    (experiment) => inView(experiment.lifecycleStage, request.viewType) && clauses.every((clause) => compareValue(experimentValue(experiment, clause.entity, clause.key), clause.comparator, clause.value)),
+    (experiment) =>
+      inView(experiment.lifecycleStage, request.viewType) &&
+      clauses.every((clause) => compareValue(experimentValue(experiment, clause.entity, clause.key), clause.comparator, clause.value)),
   );
   matched.sort((a, b) => compareBy(order, (experiment, key) => experimentValue(experiment, key.entity, key.key), a, b) || Number(a.experimentId) - Number(b.experimentId));
   return pageOf(matched, request.maxResults, request.pageToken);

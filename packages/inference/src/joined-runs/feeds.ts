@@ -134,10 +134,13 @@ function probeFeeds(signature: Signature, row: number): Feeds {
     const count = dims.reduce((product, dim) => product * dim, 1);
     const type = spec.datatype;
     const values = Array.from({ length: count }, (_, i) =>
-      type === 'BOOL' ? (row + i) % 2 === 0
-      : type === 'BYTES' ? 'probe'.repeat(1 + ((row + i) % 2))
-      : type.startsWith('FP') ? 1 + row + 0.25 * (1 + Math.sin(1 + row * 7 + i))
-      : 1 + ((row + i) % 2),
+      type === 'BOOL'
+        ? (row + i) % 2 === 0
+        : type === 'BYTES'
+          ? 'probe'.repeat(1 + ((row + i) % 2))
+          : type.startsWith('FP')
+            ? 1 + row + 0.25 * (1 + Math.sin(1 + row * 7 + i))
+            : 1 + ((row + i) % 2),
     );
     const elementType = elementTypeOf(type);
     const parsed = parseElements(elementType, values);

@@ -34,8 +34,7 @@ const MAX_BACKOFF = 16;
 const joinings = new WeakMap<LoadedModel, Joining>();
 
 /** The event loop's next turn: after the connections that are ready now have been read. */
-const nextTurn: (run: () => void) => void =
-  typeof setImmediate === 'function' ? (run) => void setImmediate(run) : (run) => void setTimeout(run, 0);
+const nextTurn: (run: () => void) => void = typeof setImmediate === 'function' ? (run) => void setImmediate(run) : (run) => void setTimeout(run, 0);
 
 /**
  * Runs the model, in turn. A request for a model whose rows are independent (checked at load)
@@ -91,7 +90,10 @@ async function runBatch(model: LoadedModel, joining: Joining, batch: Batch): Pro
   if (members.length > 1) {
     try {
       const joined = (await model.session.run(joinFeeds(members.map((member) => member.feeds)), outputNames)) as Results;
-      const parts = splitResults(joined, members.map((member) => member.rows));
+      const parts = splitResults(
+        joined,
+        members.map((member) => member.rows),
+      );
       members.forEach((member, index) => member.resolve(parts[index]));
       return;
     } catch {

@@ -54,10 +54,7 @@ export class AlertDesk {
     for (let attempt = 0; attempt < 5; attempt++) {
       const record = await this.deps.alerts.getState(key);
       if (!record || record.alertId !== alert.id || record.state.status === 'none') return;
-      const saved = await this.deps.alerts.saveState(
-        { key, state: change(record.state), alertId: clearAlert ? undefined : alert.id },
-        record.revision,
-      );
+      const saved = await this.deps.alerts.saveState({ key, state: change(record.state), alertId: clearAlert ? undefined : alert.id }, record.revision);
       if (saved) return;
     }
   }

@@ -47,7 +47,11 @@ describe('webhooks', () => {
     expect(JSON.stringify(calls)).not.toContain(target.secret);
 
     const refused: string[] = [];
-    const once = new WebhookNotifier([target], { backoffMs: 1, logger: loggerOf((_level, message, fields) => void refused.push(JSON.stringify({ message, fields }))), fetch: async () => new Response('', { status: 404 }) });
+    const once = new WebhookNotifier([target], {
+      backoffMs: 1,
+      logger: loggerOf((_level, message, fields) => void refused.push(JSON.stringify({ message, fields }))),
+      fetch: async () => new Response('', { status: 404 }),
+    });
     once.notify({ alert, event });
     await once.settle(1000);
     expect(refused.map((entry) => JSON.parse(entry).message)).toEqual(['webhook refused the notification']);

@@ -14,6 +14,11 @@ describe('exact statistics on raw samples', () => {
     expect(exactWasserstein([0], [1])).toBe(1);
     expect(exactWasserstein([0, 1], [0, 3])).toBe(1);
     const a = [0.3, 1.7, 2.2, 5];
-    expect(exactWasserstein(a, a.map((x) => x + 0.25))).toBeCloseTo(0.25, 15);
+    expect(
+      exactWasserstein(
+        a,
+        a.map((x) => x + 0.25),
+      ),
+    ).toBeCloseTo(0.25, 15);
   });
 });

@@ -20,7 +20,6 @@ export interface Random {
   pick(weights: readonly number[]): number;
 }
 
-
 export function seededRandom(seed: number): Random {
   const uniform = mulberry32(seed);
   let spare: number | null = null;

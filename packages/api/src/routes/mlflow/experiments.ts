@@ -39,12 +39,17 @@ export function experimentRoutes(store: TrackingStore, guards: RouteGuards, now:
     return c.json({ experiments: page.items.map(experimentJson), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
   };
   return declareRoutes(new Hono(), guards)
-    .route(mlflowOperation('deploy', 'post', 'experiments/create', 'Create an experiment {name, artifact_location?, tags?}', createBody, z.object({ experiment_id: z.string() }), { audited: true }), async (c) => {
-      const params = await readParams(c, createBody);
-      for (const tag of params.tags) validateKey('tag', tag.key);
-      const experiment = await store.createExperiment({ name: params.name, artifactLocation: params.artifact_location || undefined, tags: tagsRecord(params.tags) }, now());
-      return c.json({ experiment_id: experiment.experimentId });
-    })
+    .route(
+      mlflowOperation('deploy', 'post', 'experiments/create', 'Create an experiment {name, artifact_location?, tags?}', createBody, z.object({ experiment_id: z.string() }), {
+        audited: true,
+      }),
+      async (c) => {
+        const params = await readParams(c, createBody);
+        for (const tag of params.tags) validateKey('tag', tag.key);
+        const experiment = await store.createExperiment({ name: params.name, artifactLocation: params.artifact_location || undefined, tags: tagsRecord(params.tags) }, now());
+        return c.json({ experiment_id: experiment.experimentId });
+      },
+    )
     .route(mlflowOperation('read', 'get', 'experiments/get', 'An experiment by experiment_id', experimentId, experimentAnswer), async (c) => {
       const { experiment_id } = await readParams(c, experimentId);
       return c.json({ experiment: experimentJson(await existing(experiment_id)) });
@@ -55,7 +60,10 @@ export function experimentRoutes(store: TrackingStore, guards: RouteGuards, now:
       if (!experiment) throw doesNotExist(`Could not find experiment with name '${experiment_name}'`);
       return c.json({ experiment: experimentJson(experiment) });
     })
-    .route(mlflowOperation('read', 'post', 'experiments/search', 'Search experiments {filter?, order_by?, max_results?, page_token?, view_type?}', searchBody, searchAnswer), search)
+    .route(
+      mlflowOperation('read', 'post', 'experiments/search', 'Search experiments {filter?, order_by?, max_results?, page_token?, view_type?}', searchBody, searchAnswer),
+      search,
+    )
     .route(mlflowOperation('read', 'get', 'experiments/search', 'Search experiments (query parameters)', searchBody, searchAnswer), search)
     .route(mlflowOperation('deploy', 'post', 'experiments/update', 'Rename an experiment {experiment_id, new_name}', updateBody, emptySchema, { audited: true }), async (c) => {
       const params = await readParams(c, updateBody);
@@ -78,7 +86,8 @@ export function experimentRoutes(store: TrackingStore, guards: RouteGuards, now:
       const params = await readParams(c, tagBody);
       const key = validateKey('tag', params.key);
       await store.updateExperiment(params.experiment_id, (experiment) => {
-        if (experiment.lifecycleStage !== 'active') throw invalidParameter(`The experiment ${experiment.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`);
+        if (experiment.lifecycleStage !== 'active')
+          throw invalidParameter(`The experiment ${experiment.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`);
         return { ...experiment, tags: { ...experiment.tags, [key]: params.value }, lastUpdateTime: now() };
       });
       return c.json({});

@@ -36,7 +36,7 @@ export function mlflowOperation<P extends string>(
     ...options,
     tags: ['tracking (MLflow API 2.0)'],
     summary,
-    description: 'MLflow REST API 2.0: parameters in the JSON body of a POST or the query string of a GET, answers and errors in MLflow\'s shapes.',
+    description: "MLflow REST API 2.0: parameters in the JSON body of a POST or the query string of a GET, answers and errors in MLflow's shapes.",
     request: method === 'get' ? { query: parameters } : { body: { ...json(parameters), required: false } },
     responses: { 200: ok('As MLflow answers', answer), ...mlflowErrors },
   };

@@ -32,7 +32,13 @@ const createModelBody = z.object({ name: requiredString, tags: keyValueList, des
 const nameQuery = z.object({ name: requiredString });
 const searchModelsQuery = z.object({ filter: z.string().optional(), max_results: maxResults(100, 1000), page_token: z.string().optional() });
 const latestVersionsBody = z.object({ name: requiredString, stages: z.array(z.string()).optional().default([]) });
-const createVersionBody = z.object({ name: requiredString, source: requiredString, run_id: z.string().optional(), tags: keyValueList, description: z.string().max(5000).optional() });
+const createVersionBody = z.object({
+  name: requiredString,
+  source: requiredString,
+  run_id: z.string().optional(),
+  tags: keyValueList,
+  description: z.string().max(5000).optional(),
+});
 const versionQuery = z.object({ name: requiredString, version: requiredString });
 const searchVersionsQuery = z.object({ filter: z.string().optional(), max_results: maxResults(1000, 200_000), page_token: z.string().optional() });
 const registeredModelAnswer = z.object({ registered_model: registeredModelSchema });
@@ -147,56 +153,97 @@ export function registeredModelRoutes(deps: RegisteredModelDependencies, guards:
   }
 
   return declareRoutes(new Hono(), guards)
-    .route(mlflowOperation('deploy', 'post', 'registered-models/create', 'Create a registered model {name, description?, tags?}', createModelBody, registeredModelAnswer, { audited: true }), async (c) => {
-      const params = await readParams(c, createModelBody);
-      const name = modelName(params.name);
-      const record: RegisteredModelRecord = { name, description: params.description ?? '', tags: tagsRecord(params.tags), creationTime: Date.now() };
-      const exists = (await registry.listVersions(name)).length > 0 || !(await deps.records.create(record));
-      if (exists) throw new TrackingError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
-      return c.json({ registered_model: await registeredModelJson(name, record) });
-    })
+    .route(
+      mlflowOperation('deploy', 'post', 'registered-models/create', 'Create a registered model {name, description?, tags?}', createModelBody, registeredModelAnswer, {
+        audited: true,
+      }),
+      async (c) => {
+        const params = await readParams(c, createModelBody);
+        const name = modelName(params.name);
+        const record: RegisteredModelRecord = { name, description: params.description ?? '', tags: tagsRecord(params.tags), creationTime: Date.now() };
+        const exists = (await registry.listVersions(name)).length > 0 || !(await deps.records.create(record));
+        if (exists) throw new TrackingError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
+        return c.json({ registered_model: await registeredModelJson(name, record) });
+      },
+    )
     .route(mlflowOperation('read', 'get', 'registered-models/get', 'A registered model with its latest version', nameQuery, registeredModelAnswer), async (c) => {
       const { name } = await readParams(c, nameQuery);
       return c.json({ registered_model: await registeredModelJson(name, await deps.records.get(name)) });
     })
-    .route(mlflowOperation('read', 'get', 'registered-models/search', "Search registered models {filter? (name LIKE 'x%')}", searchModelsQuery, z.object({ registered_models: z.array(registeredModelSchema), next_page_token: z.string().optional() })), async (c) => {
-      const params = await readParams(c, searchModelsQuery);
-      const matches = registryFilter(params.filter, ['name']);
-      const records = new Map((await deps.records.list()).map((record) => [record.name, record]));
-      const names = [...new Set([...(await registry.listModels()), ...records.keys()])].sort();
-      const page = pageOf(names.filter((name) => matches({ name }, records.get(name)?.tags ?? {})), params.max_results, params.page_token);
-      const models = await Promise.all(page.items.map((name) => registeredModelJson(name, records.get(name))));
-      return c.json({ registered_models: models, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
-    })
-    .route(mlflowOperation('read', 'post', 'registered-models/get-latest-versions', 'The latest version of a registered model', latestVersionsBody, z.object({ model_versions: z.array(modelVersionSchema) })), async (c) => {
-      const params = await readParams(c, latestVersionsBody);
-      const model = await registeredModelJson(params.name, await deps.records.get(params.name));
-      const wanted = new Set(params.stages.map((stage) => stage.toLowerCase()));
-      return c.json({ model_versions: model.latest_versions.filter((v) => wanted.size === 0 || wanted.has(v.current_stage.toLowerCase())) });
-    })
-    .route(mlflowOperation('deploy', 'post', 'model-versions/create', 'Register a run\'s ONNX artifact {name, source: runs:/<run_id>/<path> or s3://…, run_id?} as a Flywheel version', createVersionBody, versionAnswer, { audited: true }), limitBody(64 * 1024), async (c) => {
-      const params = await readParams(c, createVersionBody);
-      const name = modelName(params.name);
-      const { bytes, runId: sourceRun } = await artifactBytes(params.source);
-      const runId = params.run_id || sourceRun;
-      const run = runId ? await deps.tracking.getRun(runId) : undefined;
-      if (runId && !run) throw doesNotExist(`Run with id=${runId} not found`);
-      const tags = tagsRecord(params.tags);
-      const { version } = await registerOnnx(
-        deps.registry,
-        deps.serving,
-        name,
-        bytes,
-        {
-          ...(params.description ? { description: params.description } : {}),
-          ...(params.tags.length ? { tags } : {}),
-          lineage: { source: params.source, ...(run ? { runId: run.runId, experimentId: run.experimentId } : {}) },
-        },
-        'tags',
-      );
-      const state = (await governance?.history(name, version.version))?.[0];
-      return c.json({ model_version: modelVersionJson(version, state) });
-    })
+    .route(
+      mlflowOperation(
+        'read',
+        'get',
+        'registered-models/search',
+        "Search registered models {filter? (name LIKE 'x%')}",
+        searchModelsQuery,
+        z.object({ registered_models: z.array(registeredModelSchema), next_page_token: z.string().optional() }),
+      ),
+      async (c) => {
+        const params = await readParams(c, searchModelsQuery);
+        const matches = registryFilter(params.filter, ['name']);
+        const records = new Map((await deps.records.list()).map((record) => [record.name, record]));
+        const names = [...new Set([...(await registry.listModels()), ...records.keys()])].sort();
+        const page = pageOf(
+          names.filter((name) => matches({ name }, records.get(name)?.tags ?? {})),
+          params.max_results,
+          params.page_token,
+        );
+        const models = await Promise.all(page.items.map((name) => registeredModelJson(name, records.get(name))));
+        return c.json({ registered_models: models, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
+      },
+    )
+    .route(
+      mlflowOperation(
+        'read',
+        'post',
+        'registered-models/get-latest-versions',
+        'The latest version of a registered model',
+        latestVersionsBody,
+        z.object({ model_versions: z.array(modelVersionSchema) }),
+      ),
+      async (c) => {
+        const params = await readParams(c, latestVersionsBody);
+        const model = await registeredModelJson(params.name, await deps.records.get(params.name));
+        const wanted = new Set(params.stages.map((stage) => stage.toLowerCase()));
+        return c.json({ model_versions: model.latest_versions.filter((v) => wanted.size === 0 || wanted.has(v.current_stage.toLowerCase())) });
+      },
+    )
+    .route(
+      mlflowOperation(
+        'deploy',
+        'post',
+        'model-versions/create',
+        "Register a run's ONNX artifact {name, source: runs:/<run_id>/<path> or s3://…, run_id?} as a Flywheel version",
+        createVersionBody,
+        versionAnswer,
+        { audited: true },
+      ),
+      limitBody(64 * 1024),
+      async (c) => {
+        const params = await readParams(c, createVersionBody);
+        const name = modelName(params.name);
+        const { bytes, runId: sourceRun } = await artifactBytes(params.source);
+        const runId = params.run_id || sourceRun;
+        const run = runId ? await deps.tracking.getRun(runId) : undefined;
+        if (runId && !run) throw doesNotExist(`Run with id=${runId} not found`);
+        const tags = tagsRecord(params.tags);
+        const { version } = await registerOnnx(
+          deps.registry,
+          deps.serving,
+          name,
+          bytes,
+          {
+            ...(params.description ? { description: params.description } : {}),
+            ...(params.tags.length ? { tags } : {}),
+            lineage: { source: params.source, ...(run ? { runId: run.runId, experimentId: run.experimentId } : {}) },
+          },
+          'tags',
+        );
+        const state = (await governance?.history(name, version.version))?.[0];
+        return c.json({ model_version: modelVersionJson(version, state) });
+      },
+    )
     .route(mlflowOperation('read', 'get', 'model-versions/get', 'A model version {name, version}', versionQuery, versionAnswer), async (c) => {
       const params = await readParams(c, versionQuery);
       const number = Number(params.version);
@@ -205,12 +252,27 @@ export function registeredModelRoutes(deps: RegisteredModelDependencies, guards:
       if (!version || state?.deleted) throw doesNotExist(`Model Version (name=${params.name}, version=${params.version}) not found`);
       return c.json({ model_version: modelVersionJson(version, state) });
     })
-    .route(mlflowOperation('read', 'get', 'model-versions/search', "Search model versions {filter? (name = 'm' or run_id = 'r')}", searchVersionsQuery, z.object({ model_versions: z.array(modelVersionSchema), next_page_token: z.string().optional() })), async (c) => {
-      const params = await readParams(c, searchVersionsQuery);
-      const matches = registryFilter(params.filter, ['name', 'run_id', 'source', 'version']);
-      const versions = (await Promise.all((await registry.listModels()).map(governedVersions))).flat().map(({ version, governance: state }) => modelVersionJson(version, state));
-      const found = versions.filter((version) => matches({ name: version.name, run_id: version.run_id, source: version.source, version: version.version }, Object.fromEntries(version.tags.map((tag) => [tag.key, tag.value]))));
-      const page = pageOf(found, params.max_results, params.page_token);
-      return c.json({ model_versions: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
-    }).app;
+    .route(
+      mlflowOperation(
+        'read',
+        'get',
+        'model-versions/search',
+        "Search model versions {filter? (name = 'm' or run_id = 'r')}",
+        searchVersionsQuery,
+        z.object({ model_versions: z.array(modelVersionSchema), next_page_token: z.string().optional() }),
+      ),
+      async (c) => {
+        const params = await readParams(c, searchVersionsQuery);
+        const matches = registryFilter(params.filter, ['name', 'run_id', 'source', 'version']);
+        const versions = (await Promise.all((await registry.listModels()).map(governedVersions))).flat().map(({ version, governance: state }) => modelVersionJson(version, state));
+        const found = versions.filter((version) =>
+          matches(
+            { name: version.name, run_id: version.run_id, source: version.source, version: version.version },
+            Object.fromEntries(version.tags.map((tag) => [tag.key, tag.value])),
+          ),
+        );
+        const page = pageOf(found, params.max_results, params.page_token);
+        return c.json({ model_versions: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
+      },
+    ).app;
 }

@@ -27,7 +27,9 @@ export async function readParams<S extends z.ZodType>(c: Context, schema: S): Pr
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const field = issue.path.join('.') || 'body';
-    throw invalidParameter(issue.code === 'invalid_type' && issue.input === undefined ? `Missing value for required parameter '${field}'.` : `Invalid value for parameter '${field}': ${issue.message}.`);
+    throw invalidParameter(
+      issue.code === 'invalid_type' && issue.input === undefined ? `Missing value for required parameter '${field}'.` : `Invalid value for parameter '${field}': ${issue.message}.`,
+    );
   }
   return result.data;
 }
@@ -35,19 +37,34 @@ export async function readParams<S extends z.ZodType>(c: Context, schema: S): Pr
 const ARRAY_FIELDS = new Set(['experiment_ids', 'order_by']);
 
 /** An int64 as a JSON number or a string of digits. */
-export const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]).refine(Number.isSafeInteger, 'must be a safe integer');
+export const int64 = z
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .regex(/^-?\d+$/)
+      .transform(Number),
+  ])
+  .refine(Number.isSafeInteger, 'must be a safe integer');
 
 /** A required id or name: a non-empty string. */
 export const requiredString = z.string().min(1);
 
-export const keyValueList = z.array(z.object({ key: z.string(), value: z.string().optional().default('') })).optional().default([]);
+export const keyValueList = z
+  .array(z.object({ key: z.string(), value: z.string().optional().default('') }))
+  .optional()
+  .default([]);
 
 /** MLflow's ViewType, by name or by its proto number. */
 export const viewType = z
   .union([z.enum(viewTypes), z.union([z.literal(1), z.literal(2), z.literal(3), z.enum(['1', '2', '3'])]).transform((n) => viewTypes[Number(n) - 1]!)])
   .optional() as z.ZodType<ViewType | undefined>;
 
-export const maxResults = (fallback: number, max: number) => int64.optional().transform((n) => n ?? fallback).refine((n) => n >= 1 && n <= max, `must be between 1 and ${max}`);
+export const maxResults = (fallback: number, max: number) =>
+  int64
+    .optional()
+    .transform((n) => n ?? fallback)
+    .refine((n) => n >= 1 && n <= max, `must be between 1 and ${max}`);
 
 /** `run_id`, or the deprecated `run_uuid` older clients send. */
 export function runIdOf(params: { run_id?: string; run_uuid?: string }): string {

@@ -24,7 +24,6 @@ import { declareRoutes, type RouteGuards } from '../define-route.ts';
 const runAnswer = z.object({ run: runSchema });
 const searchAnswer = z.object({ runs: z.array(runSchema), next_page_token: z.string().optional() });
 
-
 const runId = z.object(runIdFields);
 const createBody = z.object({
   experiment_id: requiredString,
@@ -53,7 +52,12 @@ const keyValue = z.object({ key: z.string(), value: z.string() });
 const metricBody = z.object({ ...runIdFields, ...metricFields });
 const paramBody = z.object({ ...runIdFields, key: z.string(), value: z.string().default('') });
 const tagBody = z.object({ ...runIdFields, key: z.string(), value: z.string().default('') });
-const batchBody = z.object({ ...runIdFields, metrics: z.array(z.object({ ...metricFields, value: z.number() })).optional(), params: z.array(keyValue).optional(), tags: z.array(keyValue).optional() });
+const batchBody = z.object({
+  ...runIdFields,
+  metrics: z.array(z.object({ ...metricFields, value: z.number() })).optional(),
+  params: z.array(keyValue).optional(),
+  tags: z.array(keyValue).optional(),
+});
 const historyQuery = z.object({ ...runIdFields, metric_key: requiredString, page_token: z.string().optional(), max_results: maxResults(25_000, 25_000) });
 
 export interface TrackingRouteOptions {
@@ -68,7 +72,13 @@ export function trackingRunRoutes(store: TrackingStore, guards: RouteGuards, opt
   const search = async (c: Context) => {
     const params = await readParams(c, searchBody);
     const runs = await store.listRuns(params.experiment_ids);
-    const page = searchRuns(runs, { filter: params.filter, orderBy: params.order_by, maxResults: params.max_results, pageToken: params.page_token, viewType: params.run_view_type });
+    const page = searchRuns(runs, {
+      filter: params.filter,
+      orderBy: params.order_by,
+      maxResults: params.max_results,
+      pageToken: params.page_token,
+      viewType: params.run_view_type,
+    });
     return c.json({ runs: page.items.map(runJson), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
   };
   return declareRoutes(new Hono(), guards)
@@ -76,7 +86,8 @@ export function trackingRunRoutes(store: TrackingStore, guards: RouteGuards, opt
       const params = await readParams(c, createBody);
       const experiment = await store.getExperiment(params.experiment_id);
       if (!experiment) throw doesNotExist(`No Experiment with id=${params.experiment_id} exists`);
-      if (experiment.lifecycleStage !== 'active') throw invalidParameter(`The experiment ${experiment.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`);
+      if (experiment.lifecycleStage !== 'active')
+        throw invalidParameter(`The experiment ${experiment.experimentId} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`);
       for (const tag of params.tags) validateKey('tag', tag.key);
       const tags = tagsRecord(params.tags);
       const id = options.newRunId();
@@ -98,12 +109,19 @@ export function trackingRunRoutes(store: TrackingStore, guards: RouteGuards, opt
       };
       return c.json({ run: runJson((await store.createRun(run)).run) });
     })
-    .route(mlflowOperation('read', 'get', 'runs/get', 'A run with its params, tags, latest metrics and dataset inputs', runId, runAnswer), async (c) => c.json({ run: runJson(await existing(runIdOf(await readParams(c, runId)))) }))
-    .route(mlflowOperation('deploy', 'post', 'runs/update', 'Set a run\'s status, end_time or run_name', updateBody, z.object({ run_info: runInfoSchema }), { audited: true }), async (c) => {
-      const params = await readParams(c, updateBody);
-      const run = await store.updateRun(runIdOf(params), (current) => updateRunInfo(current, { status: params.status, endTime: params.end_time, runName: params.run_name || undefined }));
-      return c.json({ run_info: runInfoJson(run) });
-    })
+    .route(mlflowOperation('read', 'get', 'runs/get', 'A run with its params, tags, latest metrics and dataset inputs', runId, runAnswer), async (c) =>
+      c.json({ run: runJson(await existing(runIdOf(await readParams(c, runId)))) }),
+    )
+    .route(
+      mlflowOperation('deploy', 'post', 'runs/update', "Set a run's status, end_time or run_name", updateBody, z.object({ run_info: runInfoSchema }), { audited: true }),
+      async (c) => {
+        const params = await readParams(c, updateBody);
+        const run = await store.updateRun(runIdOf(params), (current) =>
+          updateRunInfo(current, { status: params.status, endTime: params.end_time, runName: params.run_name || undefined }),
+        );
+        return c.json({ run_info: runInfoJson(run) });
+      },
+    )
     .route(mlflowOperation('deploy', 'post', 'runs/delete', 'Delete a run (restorable)', runId, emptySchema, { audited: true }), async (c) => {
       await store.updateRun(runIdOf(await readParams(c, runId)), (run) => ({ ...run, lifecycleStage: 'deleted' }));
       return c.json({});
@@ -112,7 +130,17 @@ export function trackingRunRoutes(store: TrackingStore, guards: RouteGuards, opt
       await store.updateRun(runIdOf(await readParams(c, runId)), (run) => ({ ...run, lifecycleStage: 'active' }));
       return c.json({});
     })
-    .route(mlflowOperation('read', 'post', 'runs/search', "Search runs {experiment_ids, filter? (metrics.x > y AND params.p = 'v' AND tags.t = 'v' AND attributes.status = 'FINISHED'), order_by?, max_results?, page_token?, run_view_type?}", searchBody, searchAnswer), search)
+    .route(
+      mlflowOperation(
+        'read',
+        'post',
+        'runs/search',
+        "Search runs {experiment_ids, filter? (metrics.x > y AND params.p = 'v' AND tags.t = 'v' AND attributes.status = 'FINISHED'), order_by?, max_results?, page_token?, run_view_type?}",
+        searchBody,
+        searchAnswer,
+      ),
+      search,
+    )
     .route(mlflowOperation('read', 'get', 'runs/search', 'Search runs (query parameters)', searchBody, searchAnswer), search)
     .route(mlflowOperation('deploy', 'post', 'runs/log-metric', 'Log a metric point {run_id, key, value, timestamp, step?}', metricBody, emptySchema), async (c) => {
       const params = await readParams(c, metricBody);
@@ -124,11 +152,14 @@ export function trackingRunRoutes(store: TrackingStore, guards: RouteGuards, opt
       await log(runIdOf(params), validateBatch({ params: [{ key: params.key, value: params.value }] }));
       return c.json({});
     })
-    .route(mlflowOperation('deploy', 'post', 'runs/log-batch', 'Log metrics, params and tags at once (1000 entries, 100 params, 100 tags at most)', batchBody, emptySchema), async (c) => {
-      const params = await readParams(c, batchBody);
-      await log(runIdOf(params), validateBatch(params));
-      return c.json({});
-    })
+    .route(
+      mlflowOperation('deploy', 'post', 'runs/log-batch', 'Log metrics, params and tags at once (1000 entries, 100 params, 100 tags at most)', batchBody, emptySchema),
+      async (c) => {
+        const params = await readParams(c, batchBody);
+        await log(runIdOf(params), validateBatch(params));
+        return c.json({});
+      },
+    )
     .route(mlflowOperation('deploy', 'post', 'runs/set-tag', 'Set a run tag', tagBody, emptySchema), async (c) => {
       const params = await readParams(c, tagBody);
       await log(runIdOf(params), validateBatch({ tags: [{ key: params.key, value: params.value }] }));
@@ -139,11 +170,21 @@ export function trackingRunRoutes(store: TrackingStore, guards: RouteGuards, opt
       await store.updateRun(runIdOf(params), (run) => deleteTag(run, params.key));
       return c.json({});
     })
-    .route(mlflowOperation('read', 'get', 'metrics/get-history', 'Every logged point of a run\'s metric {run_id, metric_key}', historyQuery, z.object({ metrics: z.array(metricSchema), next_page_token: z.string().optional() })), async (c) => {
-      const params = await readParams(c, historyQuery);
-      const id = runIdOf(params);
-      await existing(id);
-      const page = pageOf(await store.metricHistory(id, params.metric_key), params.max_results, params.page_token);
-      return c.json({ metrics: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
-    }).app;
+    .route(
+      mlflowOperation(
+        'read',
+        'get',
+        'metrics/get-history',
+        "Every logged point of a run's metric {run_id, metric_key}",
+        historyQuery,
+        z.object({ metrics: z.array(metricSchema), next_page_token: z.string().optional() }),
+      ),
+      async (c) => {
+        const params = await readParams(c, historyQuery);
+        const id = runIdOf(params);
+        await existing(id);
+        const page = pageOf(await store.metricHistory(id, params.metric_key), params.max_results, params.page_token);
+        return c.json({ metrics: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) });
+      },
+    ).app;
 }

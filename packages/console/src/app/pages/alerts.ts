@@ -13,7 +13,11 @@ export async function alertsPage(main: HTMLElement) {
   const select = (id: string, label: string, options: string[]) =>
     h('select', { id, 'aria-label': label }, h('option', { value: '' }, `Any ${label.toLowerCase()}`), ...options.map((o) => h('option', { value: o }, o)));
   const status = select('alert-status', 'Status', ['open', 'acknowledged', 'resolved']);
-  const endpoint = select('alert-endpoint', 'Endpoint', endpoints.map((e) => e.endpoint));
+  const endpoint = select(
+    'alert-endpoint',
+    'Endpoint',
+    endpoints.map((e) => e.endpoint),
+  );
   const kind = select('alert-kind', 'Kind', KINDS);
   status.value = 'open';
   const list = h('div');
@@ -51,8 +55,25 @@ export async function alertsPage(main: HTMLElement) {
               h(
                 'div',
                 { class: 'row' },
-                a.status === 'open' ? h('button', { type: 'button', ...needs('deploy'), 'aria-label': `Acknowledge ${a.kind} alert${a.feature ? ` on ${a.feature}` : ''}`, onclick: () => void act(a, 'acknowledge') }, 'Acknowledge') : null,
-                a.status !== 'resolved' ? h('button', { type: 'button', ...needs('deploy'), 'aria-label': `Resolve ${a.kind} alert${a.feature ? ` on ${a.feature}` : ''}`, onclick: () => void act(a, 'resolve') }, 'Resolve') : null,
+                a.status === 'open'
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        ...needs('deploy'),
+                        'aria-label': `Acknowledge ${a.kind} alert${a.feature ? ` on ${a.feature}` : ''}`,
+                        onclick: () => void act(a, 'acknowledge'),
+                      },
+                      'Acknowledge',
+                    )
+                  : null,
+                a.status !== 'resolved'
+                  ? h(
+                      'button',
+                      { type: 'button', ...needs('deploy'), 'aria-label': `Resolve ${a.kind} alert${a.feature ? ` on ${a.feature}` : ''}`, onclick: () => void act(a, 'resolve') },
+                      'Resolve',
+                    )
+                  : null,
               ),
             ]),
             { numeric: [4, 5], label: 'Alerts' },

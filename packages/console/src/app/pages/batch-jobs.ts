@@ -32,7 +32,11 @@ export async function batchJobsPage(main: HTMLElement) {
   const { endpoints } = await get<{ endpoints: EndpointView[] }>('/v1/endpoints');
   const select = (id: string, label: string, options: string[]) =>
     h('select', { id, 'aria-label': label }, h('option', { value: '' }, `Any ${label.toLowerCase()}`), ...options.map((o) => h('option', { value: o }, o)));
-  const endpoint = select('batch-endpoint', 'Endpoint', endpoints.map((e) => e.endpoint));
+  const endpoint = select(
+    'batch-endpoint',
+    'Endpoint',
+    endpoints.map((e) => e.endpoint),
+  );
   const status = select('batch-status', 'Status', STATUSES);
   const list = h('div');
   const more = h('div');
@@ -85,7 +89,17 @@ export async function batchJobsPage(main: HTMLElement) {
               h(
                 'div',
                 { class: 'row' },
-                job.output ? h('button', { type: 'button', 'aria-label': `Download the output of ${job.jobId}`, onclick: () => void download(job).catch((error) => say((error as Error).message, true)) }, 'Output') : null,
+                job.output
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        'aria-label': `Download the output of ${job.jobId}`,
+                        onclick: () => void download(job).catch((error) => say((error as Error).message, true)),
+                      },
+                      'Output',
+                    )
+                  : null,
                 job.status === 'queued' || job.status === 'running'
                   ? h('button', { type: 'button', ...needs('predict'), 'aria-label': `Cancel ${job.jobId}`, onclick: () => void cancel(job) }, 'Cancel')
                   : null,
@@ -97,7 +111,8 @@ export async function batchJobsPage(main: HTMLElement) {
         : h('p', { class: 'muted' }, 'No batch jobs match.'),
     );
     show(more, next ? h('button', { type: 'button', onclick: () => ((pages += 1), void refresh()) }, 'Older jobs') : null);
-    if (jobs.some((job) => job.status === 'queued' || job.status === 'running')) timer = setTimeout(() => void refresh().catch((error) => say((error as Error).message, true)), REFRESH_MS);
+    if (jobs.some((job) => job.status === 'queued' || job.status === 'running'))
+      timer = setTimeout(() => void refresh().catch((error) => say((error as Error).message, true)), REFRESH_MS);
   };
 
   for (const filter of [endpoint, status]) filter.addEventListener('change', () => ((pages = 1), void refresh()));
@@ -120,12 +135,7 @@ export async function batchJobsPage(main: HTMLElement) {
 function progress(job: BatchJobView) {
   const { total, done } = job.rows;
   const label = total === null ? `${num(done)} rows` : `${num(done)} / ${num(total)} rows`;
-  return h(
-    'div',
-    { class: 'row' },
-    h('progress', { max: total ?? 1, value: total === null ? 0 : done, 'aria-label': `Progress of ${job.jobId}: ${label}` }),
-    h('span', {}, label),
-  );
+  return h('div', { class: 'row' }, h('progress', { max: total ?? 1, value: total === null ? 0 : done, 'aria-label': `Progress of ${job.jobId}: ${label}` }), h('span', {}, label));
 }
 
 /** The output needs the key, so it is fetched with it and handed to the browser as a file. */

@@ -69,13 +69,24 @@ export function driftSection(endpoint: string) {
     const made = [
       lineChart('Requests', times, [{ label: 'requests', values: health.map((x) => x?.requests ?? 0) }], { description: 'requests per bucket' }),
       lineChart('Error rate', times, [{ label: 'error rate', values: health.map((x) => (x && x.requests ? x.errorRate * 100 : null)) }], { yLabel: '%' }),
-      lineChart('Latency', times, [{ label: 'p50', values: health.map((x) => x?.p50 ?? null) }, { label: 'p95', values: health.map((x) => x?.p95 ?? null) }], { yLabel: 'ms' }),
+      lineChart(
+        'Latency',
+        times,
+        [
+          { label: 'p50', values: health.map((x) => x?.p50 ?? null) },
+          { label: 'p95', values: health.map((x) => x?.p95 ?? null) },
+        ],
+        { yLabel: 'ms' },
+      ),
       ...[...columns.values()].map((column) =>
         lineChart(
           column.name,
           times,
           [
-            { label: column.method.split('+')[1] ?? 'statistic', values: series.map((s) => [...(s.view?.features ?? []), ...(s.view?.predictions ?? [])].find((c) => c.name === column.name)?.statistic ?? null) },
+            {
+              label: column.method.split('+')[1] ?? 'statistic',
+              values: series.map((s) => [...(s.view?.features ?? []), ...(s.view?.predictions ?? [])].find((c) => c.name === column.name)?.statistic ?? null),
+            },
             { label: 'threshold', values: times.map(() => column.threshold), color: '#9ca3af', dashed: true },
           ],
           { description: `drift statistic (${column.method}) of ${column.name} per bucket, against its threshold ${column.threshold}` },
@@ -115,11 +126,25 @@ function summaryOf(view: DriftView): HTMLElement {
   return h(
     'div',
     {},
-    h('p', {}, `${num(view.window.count)} predictions · ${num(health.requests)} requests · error rate ${percent(health.errorRate, 2)} · p95 ${ms(health.p95)} · `, view.drifted ? h('strong', { class: 'bad' }, 'drifted') : h('span', { class: 'good' }, 'no drift')),
+    h(
+      'p',
+      {},
+      `${num(view.window.count)} predictions · ${num(health.requests)} requests · error rate ${percent(health.errorRate, 2)} · p95 ${ms(health.p95)} · `,
+      view.drifted ? h('strong', { class: 'bad' }, 'drifted') : h('span', { class: 'good' }, 'no drift'),
+    ),
     columns.length
       ? table(
           ['Column', 'Kind', 'Method', 'Statistic', 'Threshold', 'p-value', 'Rows', 'Drifted'],
-          columns.map((c) => [c.name, c.kind, c.method, num(c.statistic), num(c.threshold), pValue(c.pValue), num(c.count), c.drifted ? h('strong', { class: 'bad' }, 'yes') : c.insufficientData ? h('span', { class: 'muted' }, 'too few rows') : 'no']),
+          columns.map((c) => [
+            c.name,
+            c.kind,
+            c.method,
+            num(c.statistic),
+            num(c.threshold),
+            pValue(c.pValue),
+            num(c.count),
+            c.drifted ? h('strong', { class: 'bad' }, 'yes') : c.insufficientData ? h('span', { class: 'muted' }, 'too few rows') : 'no',
+          ]),
           { numeric: [3, 4, 5, 6], label: 'Drift by column' },
         )
       : null,
@@ -141,6 +166,9 @@ function distributionChart(d: FeatureDistribution) {
       { label: `reference (${num(d.referenceCount)} rows)`, values: kept.map((i) => d.reference[i] * 100), color: '#9ca3af' },
       { label: `current (${num(d.currentCount)} rows)`, values: kept.map((i) => d.current[i] * 100), color: '#2563eb' },
     ],
-    { yLabel: '% of rows', description: `share of rows per ${d.kind === 'numerical' ? 'bin' : 'category'}, reference (${num(d.referenceCount)} rows) vs current (${num(d.currentCount)} rows)` },
+    {
+      yLabel: '% of rows',
+      description: `share of rows per ${d.kind === 'numerical' ? 'bin' : 'category'}, reference (${num(d.referenceCount)} rows) vs current (${num(d.currentCount)} rows)`,
+    },
   );
 }

@@ -22,10 +22,13 @@ export function performanceSection(endpoint: string) {
   const load = async () => {
     const to = Date.now();
     const from = to - Number(range.value) * 3_600_000;
-    const view = await get<PerformanceView>(`/v1/endpoints/${encodeURIComponent(endpoint)}/performance${query({ from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`);
+    const view = await get<PerformanceView>(
+      `/v1/endpoints/${encodeURIComponent(endpoint)}/performance${query({ from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`,
+    );
     stop();
     const series = view.series.filter((s) => s.windows.length > 0);
-    if (series.length === 0) return show(body, h('p', { class: 'muted' }, 'No performance in this range yet: it needs labelled feedback (realized) or predicted probabilities (estimated).'));
+    if (series.length === 0)
+      return show(body, h('p', { class: 'muted' }, 'No performance in this range yet: it needs labelled feedback (realized) or predicted probabilities (estimated).'));
     const charts = series.flatMap((s) => {
       const times = s.windows.map((w) => Date.parse(w.from));
       const name = `${s.variant} (${target(s)})`;
@@ -42,7 +45,10 @@ export function performanceSection(endpoint: string) {
             : [{ label: 'realized', values: s.windows.map((w) => errorOf(w.realized, metric)) }];
         if (reference !== undefined) lines.push({ label: 'reference', values: times.map(() => reference), color: '#9ca3af', dashed: true });
         const title = `${metric === 'accuracy' ? 'Accuracy' : metric.toUpperCase()} of ${name}`;
-        return lineChart(title, times, lines, { range: [from, to], description: `${lines.map((l) => l.label).join(' vs ')} ${metric} per window${reference === undefined ? '' : `, reference ${num(reference)}`}` });
+        return lineChart(title, times, lines, {
+          range: [from, to],
+          description: `${lines.map((l) => l.label).join(' vs ')} ${metric} per window${reference === undefined ? '' : `, reference ${num(reference)}`}`,
+        });
       });
     });
     destroy = charts.map((c) => c.destroy);
@@ -63,6 +69,10 @@ function mergedLine(s: PerformanceView['series'][number]): HTMLElement {
       ? `realized accuracy ${num(s.realized.accuracy)} on ${num(s.realized.rows)} labelled rows`
       : `realized RMSE ${num(s.realized.rmse)}, MAE ${num(s.realized.mae)} on ${num(s.realized.rows)} labelled rows`;
   const estimated = s.estimated ? ` · estimated accuracy ${num(s.estimated.accuracy)} on ${num(s.estimated.rows)} rows` : '';
-  const reference = s.reference ? ` · reference ${Object.entries(s.reference).map(([k, v]) => `${k} ${num(v)}`).join(', ')}` : '';
+  const reference = s.reference
+    ? ` · reference ${Object.entries(s.reference)
+        .map(([k, v]) => `${k} ${num(v)}`)
+        .join(', ')}`
+    : '';
   return h('p', {}, `${s.variant} (${target(s)}): ${realized}${estimated}${reference}`);
 }

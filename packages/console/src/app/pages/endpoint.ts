@@ -27,7 +27,11 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
   /** Reads the endpoint and redraws what depends on its config; `notice` says what just happened. */
   const load = async (notice?: HTMLElement) => {
     const { body: view } = await request<EndpointView>(path);
-    show(heading, h('h1', {}, `Endpoint ${view.endpoint}`), h('p', { class: 'muted' }, `Config version ${view.configVersion} · ETag ${view.etag} · updated ${time(view.updatedAt)}`));
+    show(
+      heading,
+      h('h1', {}, `Endpoint ${view.endpoint}`),
+      h('p', { class: 'muted' }, `Config version ${view.configVersion} · ETag ${view.etag} · updated ${time(view.updatedAt)}`),
+    );
     show(split, splitEditor(view, notice));
     show(history, await historySection(view));
     const analysed = await experimentSection(name);
@@ -53,7 +57,13 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
       await load(h('p', { class: 'notice', role: 'status' }, `Restored config version ${configVersion} as config version ${body.configVersion}.`));
     } catch (error) {
       if (error instanceof ApiProblem && error.status === 412) {
-        return load(h('p', { class: 'notice error', role: 'alert' }, `The endpoint changed before the rollback reached it; nothing was restored. This is the current config — check it and roll back again if you still mean to.`));
+        return load(
+          h(
+            'p',
+            { class: 'notice error', role: 'alert' },
+            `The endpoint changed before the rollback reached it; nothing was restored. This is the current config — check it and roll back again if you still mean to.`,
+          ),
+        );
       }
       await load(refused(`Config version ${configVersion} was not restored`, error));
     }
@@ -61,12 +71,17 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
 
   async function showConflict(mine: EndpointView, variants: VariantSpec[]) {
     const { body: theirs } = await request<EndpointView>(path);
-    const sameVariants = theirs.config.variants.length === variants.length && variants.every((v) => theirs.config.variants.some((t) => t.name === v.name && target(t) === target(v)));
+    const sameVariants =
+      theirs.config.variants.length === variants.length && variants.every((v) => theirs.config.variants.some((t) => t.name === v.name && target(t) === target(v)));
     const panel = h(
       'div',
       { class: 'conflict', role: 'alert' },
       h('h2', {}, 'Conflict: the endpoint changed while you were editing'),
-      h('p', {}, `You edited config version ${mine.configVersion}; it is now at config version ${theirs.configVersion} (${theirs.change.kind}${theirs.change.actor ? ` by ${theirs.change.actor}` : ''}). Your change was not saved, and nothing was overwritten.`),
+      h(
+        'p',
+        {},
+        `You edited config version ${mine.configVersion}; it is now at config version ${theirs.configVersion} (${theirs.change.kind}${theirs.change.actor ? ` by ${theirs.change.actor}` : ''}). Your change was not saved, and nothing was overwritten.`,
+      ),
       h('p', {}, 'Yours:'),
       splitBar(variants),
       h('p', {}, 'Current:'),
@@ -75,7 +90,17 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
         'div',
         { class: 'row' },
         h('button', { type: 'button', onclick: () => void load() }, 'Discard mine and load the current config'),
-        h('button', { type: 'button', class: 'primary', disabled: !sameVariants, title: sameVariants ? undefined : 'The variants themselves changed: load the current config and edit again', onclick: () => void save(theirs, variants, 'Applied your weights to the current config') }, 'Apply my weights to the current config'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            disabled: !sameVariants,
+            title: sameVariants ? undefined : 'The variants themselves changed: load the current config and edit again',
+            onclick: () => void save(theirs, variants, 'Applied your weights to the current config'),
+          },
+          'Apply my weights to the current config',
+        ),
       ),
     );
     show(split, panel);
@@ -109,13 +134,23 @@ export async function endpointPage(main: HTMLElement, [name]: string[]) {
           inputs[i],
           v === control
             ? ''
-            : h('button', { type: 'button', ...needs('deploy'), onclick: () => void save(view, promoteVariants(view.config, v.name).variants, `Promoted ${v.name}`) }, `Promote ${v.name}`),
+            : h(
+                'button',
+                { type: 'button', ...needs('deploy'), onclick: () => void save(view, promoteVariants(view.config, v.name).variants, `Promoted ${v.name}`) },
+                `Promote ${v.name}`,
+              ),
         ]),
         { label: 'Variants' },
       ),
       h('div', { class: 'row' }, saveButton, total),
     );
-    return card('Split', notice, splitBar(variants), form, view.config.shadows.length ? h('p', { class: 'muted' }, `Shadows: ${view.config.shadows.map((s) => `${s.name} ${target(s)} ${s.percent}%`).join(', ')}`) : null);
+    return card(
+      'Split',
+      notice,
+      splitBar(variants),
+      form,
+      view.config.shadows.length ? h('p', { class: 'muted' }, `Shadows: ${view.config.shadows.map((s) => `${s.name} ${target(s)} ${s.percent}%`).join(', ')}`) : null,
+    );
   }
 
   async function historySection(view: EndpointView): Promise<HTMLElement> {

@@ -14,7 +14,11 @@ export async function modelsPage(main: HTMLElement) {
     card(
       `${models.length} model${models.length === 1 ? '' : 's'}`,
       models.length
-        ? table(['Model', 'Latest version', 'Updated'], models.map((m) => [h('a', { href: `#/models/${encodeURIComponent(m.model)}` }, m.model), `v${m.latestVersion}`, time(m.updatedAt)]), { label: 'Models' })
+        ? table(
+            ['Model', 'Latest version', 'Updated'],
+            models.map((m) => [h('a', { href: `#/models/${encodeURIComponent(m.model)}` }, m.model), `v${m.latestVersion}`, time(m.updatedAt)]),
+            { label: 'Models' },
+          )
         : h('p', { class: 'muted' }, 'Nothing registered yet: POST /v1/models/{model}/versions or `npx flywheel models register`.'),
     ),
   );
@@ -61,7 +65,16 @@ export async function modelPage(main: HTMLElement, [name]: string[]) {
     ),
     ...versions.slice(0, 1).flatMap((v) =>
       v.features?.length
-        ? [card(`Features of v${v.version}`, table(['Feature', 'Kind', 'Input', 'Index', 'Categories'], v.features.map((f) => [f.name, f.kind, f.input, f.index ?? '', (f.categories ?? []).join(', ')]), { label: 'Features' }))]
+        ? [
+            card(
+              `Features of v${v.version}`,
+              table(
+                ['Feature', 'Kind', 'Input', 'Index', 'Categories'],
+                v.features.map((f) => [f.name, f.kind, f.input, f.index ?? '', (f.categories ?? []).join(', ')]),
+                { label: 'Features' },
+              ),
+            ),
+          ]
         : [],
     ),
     card(
@@ -69,7 +82,11 @@ export async function modelPage(main: HTMLElement, [name]: string[]) {
       model.aliases.length
         ? table(
             ['Alias', 'Version', 'History'],
-            model.aliases.map((a, i) => [a.alias, `v${a.version}`, histories[i].map((change) => `v${change.version} at ${time(change.changedAt)}${change.actor ? ` by ${change.actor}` : ''}`).join(' ← ')]),
+            model.aliases.map((a, i) => [
+              a.alias,
+              `v${a.version}`,
+              histories[i].map((change) => `v${change.version} at ${time(change.changedAt)}${change.actor ? ` by ${change.actor}` : ''}`).join(' ← '),
+            ]),
             { label: 'Aliases' },
           )
         : h('p', { class: 'muted' }, 'No aliases.'),
@@ -78,15 +95,14 @@ export async function modelPage(main: HTMLElement, [name]: string[]) {
       'Lineage',
       h('p', { class: 'muted' }, 'Dataset → run → version → the endpoints that served it.'),
       graphBox,
-      h('details', {}, h('summary', {}, 'As a list'), h('ul', { 'aria-label': 'Lineage edges' }, ...graph.edges.map((e) => h('li', {}, `${labelOf(graph.nodes, e.source)} → ${e.label} → ${labelOf(graph.nodes, e.target)}`)))),
+      h(
+        'details',
+        {},
+        h('summary', {}, 'As a list'),
+        h('ul', { 'aria-label': 'Lineage edges' }, ...graph.edges.map((e) => h('li', {}, `${labelOf(graph.nodes, e.source)} → ${e.label} → ${labelOf(graph.nodes, e.target)}`))),
+      ),
     ),
-    card(
-      'Retraining runs',
-      runs.runs.length
-        ? runsTable(runs.runs, compare)
-        : h('p', { class: 'muted' }, 'No runs yet.'),
-      compare,
-    ),
+    card('Retraining runs', runs.runs.length ? runsTable(runs.runs, compare) : h('p', { class: 'muted' }, 'No runs yet.'), compare),
   );
   const { drawLineage } = await import('../lineage-graph.ts');
   return drawLineage(graphBox, graph);
@@ -132,7 +148,9 @@ function runsTable(runs: Run[], compare: HTMLElement): HTMLElement {
         `${r.trigger.kind}${r.trigger.reason ? ` (${r.trigger.reason})` : ''}`,
         time(r.createdAt),
         r.params ? h('code', {}, JSON.stringify(r.params)) : '—',
-        r.metrics ? `${r.metrics.primary} ${num(r.metrics.challenger[r.metrics.primary])}${r.metrics.champion ? ` (champion ${num(r.metrics.champion[r.metrics.primary])})` : ''}` : '—',
+        r.metrics
+          ? `${r.metrics.primary} ${num(r.metrics.challenger[r.metrics.primary])}${r.metrics.champion ? ` (champion ${num(r.metrics.champion[r.metrics.primary])})` : ''}`
+          : '—',
         r.metrics?.improvement !== undefined ? num(r.metrics.improvement) : '—',
         r.version ? `v${r.version}` : '—',
         r.canary ? (r.canary.started ? 'started' : r.canary.reason) : '—',
@@ -158,7 +176,16 @@ function comparison(runs: Run[]): HTMLElement {
     ...keys((r) => r.metrics?.champion).map((k): [string, (run: Run) => unknown] => [`champion ${k}`, (r) => r.metrics?.champion?.[k]]),
     ['improvement', (r) => r.metrics?.improvement],
   ];
-  return h('div', {}, h('h3', {}, 'Comparison'), table(['', ...runs.map((r) => r.runId)], rows.map(([label, read]) => [label, ...runs.map((r) => cell(read(r)))]), { label: 'Run comparison' }));
+  return h(
+    'div',
+    {},
+    h('h3', {}, 'Comparison'),
+    table(
+      ['', ...runs.map((r) => r.runId)],
+      rows.map(([label, read]) => [label, ...runs.map((r) => cell(read(r)))]),
+      { label: 'Run comparison' },
+    ),
+  );
 }
 
 function lineageText(version: ModelVersion): string {

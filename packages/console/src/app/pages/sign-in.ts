@@ -35,7 +35,11 @@ export async function signInPage(main: HTMLElement, _params: string[], signedIn:
       'section',
       { class: 'card signin', 'aria-label': 'Sign in' },
       h('h1', {}, 'Sign in to Flywheel'),
-      h('p', { class: 'muted' }, 'Use an API key with the read scope; deploy unlocks changing splits and acting on alerts. Locally the admin key is in .data/admin-key. The key stays in this browser tab only.'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Use an API key with the read scope; deploy unlocks changing splits and acting on alerts. Locally the admin key is in .data/admin-key. The key stays in this browser tab only.',
+      ),
       form,
     ),
   );

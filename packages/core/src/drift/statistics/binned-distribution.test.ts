@@ -15,15 +15,11 @@ describe('binIndex', () => {
 
   it('agrees with a linear scan', () => {
     fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { minLength: 1, maxLength: 40 }),
-        fc.integer({ min: -1100, max: 1100 }),
-        (values, x) => {
-          const sorted = [...values].sort((a, b) => a - b);
-          const expected = x < sorted[0] ? 0 : x === sorted[0] ? 1 : 1 + sorted.filter((e) => e < x).length;
-          expect(binIndex(sorted, x)).toBe(expected);
-        },
-      ),
+      fc.property(fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { minLength: 1, maxLength: 40 }), fc.integer({ min: -1100, max: 1100 }), (values, x) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const expected = x < sorted[0] ? 0 : x === sorted[0] ? 1 : 1 + sorted.filter((e) => e < x).length;
+        expect(binIndex(sorted, x)).toBe(expected);
+      }),
       { seed: 3 },
     );
   });

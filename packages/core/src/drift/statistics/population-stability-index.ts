@@ -50,11 +50,7 @@ export function referenceMassGroups(reference: readonly number[], groups = 10): 
 }
 
 /** The reference's and the window's fine bin counts summed over {@link referenceMassGroups}. */
-export function regroupByReferenceMass(
-  reference: readonly number[],
-  window: readonly number[],
-  groups = 10,
-): { reference: number[]; window: number[] } {
+export function regroupByReferenceMass(reference: readonly number[], window: readonly number[], groups = 10): { reference: number[]; window: number[] } {
   const { groupOf, count } = referenceMassGroups(reference, groups);
   const merged = { reference: new Array<number>(count).fill(0), window: new Array<number>(count).fill(0) };
   for (let i = 0; i < reference.length; i++) {

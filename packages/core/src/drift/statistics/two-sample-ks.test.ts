@@ -33,7 +33,10 @@ describe('twoSampleKs', () => {
     expect(twoSampleKs(reference, window).statistic).toBe(0.5);
     expect(ksErrorBound(reference, window)).toBe(0);
     // Without detail the gap is missed, and the bound says by how much it may be.
-    const [plainReference, plainWindow] = [{ ...reference, detail: undefined }, { ...window, detail: undefined }];
+    const [plainReference, plainWindow] = [
+      { ...reference, detail: undefined },
+      { ...window, detail: undefined },
+    ];
     expect(twoSampleKs(plainReference, plainWindow).statistic).toBe(0);
     expect(ksErrorBound(plainReference, plainWindow)).toBe(0.5);
   });

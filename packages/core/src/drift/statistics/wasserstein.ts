@@ -141,8 +141,7 @@ export function wassersteinErrorBound(layout: BinLayout, a: BinnedSample, b: Bin
   const g = cdfAtEdges(b);
   const last = edges.length - 1;
   let bound = 0;
-  const tail = (countA: number, countB: number, distanceA: number, distanceB: number) =>
-    countA > 0 && countB > 0 ? 2 * (distanceA / a.total + distanceB / b.total) : 0;
+  const tail = (countA: number, countB: number, distanceA: number, distanceB: number) => (countA > 0 && countB > 0 ? 2 * (distanceA / a.total + distanceB / b.total) : 0);
   bound += tail(a.counts[0], b.counts[0], a.underflowDistance, b.underflowDistance);
   bound += tail(a.counts[last + 2], b.counts[last + 2], a.overflowDistance, b.overflowDistance);
   for (let j = 1; j <= last; j++) {
@@ -155,8 +154,7 @@ export function wassersteinErrorBound(layout: BinLayout, a: BinnedSample, b: Bin
     const nonPositive = Math.min(atLeft + riseF, beforeRight + riseG) <= 0;
     const width = edges[j] - edges[j - 1];
     const rounding = (width * (riseF + riseG)) / (2 * OFFSET_RESOLUTION);
-    const unknown = (rise: number, sample: BinnedSample, detail: BinDetail) =>
-      sample.counts[j + 1] - detail.edgeCounts[j] > 1 ? rise : 0;
+    const unknown = (rise: number, sample: BinnedSample, detail: BinDetail) => (sample.counts[j + 1] - detail.edgeCounts[j] > 1 ? rise : 0);
     bound += nonNegative || nonPositive ? rounding : rounding + width * (unknown(riseF, a, a.detail) + unknown(riseG, b, b.detail));
   }
   return bound;
