@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse, Context } from 'aws-lambda';
+import type { CloudFrontResultResponse, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@flywheel/api';
 import { createApiDependencies, createMonitorHandler } from '@flywheel/deploy';
@@ -11,54 +11,8 @@ import { embeddingFixture } from '@flywheel/testing/test-models';
 import { lambdaContext, sqsEvent } from '@flywheel/testing/monitor-fixtures';
 import { asBody, expectClose } from '@flywheel/testing/models';
 import { startFunctionEnvironment, type FunctionEnvironment } from '@flywheel/testing/function-env';
+import { originRequestEvent } from '@flywheel/testing/lambda-events';
 import { handler } from './edge.ts';
-
-/** A CloudFront origin-request event as Lambda@Edge receives it, body included (`includeBody`). */
-function originRequest(method: string, uri: string, options: { headers?: Record<string, string>; body?: string; truncated?: boolean } = {}): CloudFrontRequestEvent {
-  const headers: CloudFrontRequest['headers'] = {
-    host: [{ key: 'Host', value: 'abcdefghijklmnopqrstuvwxyz123456.lambda-url.eu-west-1.on.aws' }],
-    'user-agent': [{ key: 'User-Agent', value: 'Amazon CloudFront' }],
-    via: [{ key: 'Via', value: '2.0 2afae0d44e2540f472c0635ab62c232b.cloudfront.net (CloudFront)' }],
-    'x-forwarded-for': [{ key: 'X-Forwarded-For', value: '203.0.113.178' }],
-  };
-  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = [{ key: name, value }];
-  return {
-    Records: [
-      {
-        cf: {
-          config: {
-            distributionDomainName: 'd111111abcdef8.cloudfront.net',
-            distributionId: 'EDFDVBD6EXAMPLE',
-            eventType: 'origin-request',
-            requestId: '4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==',
-          },
-          request: {
-            clientIp: '203.0.113.178',
-            method,
-            uri,
-            querystring: '',
-            headers,
-            origin: {
-              custom: {
-                customHeaders: {},
-                domainName: 'abcdefghijklmnopqrstuvwxyz123456.lambda-url.eu-west-1.on.aws',
-                keepaliveTimeout: 5,
-                path: '',
-                port: 443,
-                protocol: 'https',
-                readTimeout: 30,
-                sslProtocols: ['TLSv1.2'],
-              },
-            },
-            ...(options.body !== undefined
-              ? { body: { action: 'read-only', encoding: 'base64', inputTruncated: options.truncated ?? false, data: Buffer.from(options.body).toString('base64') } }
-              : {}),
-          },
-        },
-      },
-    ],
-  } as CloudFrontRequestEvent;
-}
 
 const context = { functionName: 'us-east-1.flywheel-production-Edge', awsRequestId: 'b1c2d3e4', getRemainingTimeInMillis: () => 5000 } as unknown as Context;
 
@@ -103,7 +57,7 @@ describe('functions/edge.ts origin-request handler', () => {
   it('answers predictions at the edge from the registry and the cached model', async () => {
     const body = JSON.stringify({ inputs: fixture.inputs, id: 'edge-1' });
     const result = (await handler(
-      originRequest('POST', '/v1/endpoints/edge/predict', { headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body }),
+      originRequestEvent({ method: 'POST', path: '/v1/endpoints/edge/predict', headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body }),
       context,
     )) as CloudFrontResultResponse;
     expect(result.status).toBe('200');
@@ -114,7 +68,7 @@ describe('functions/edge.ts origin-request handler', () => {
     expectClose(answer.outputs.prob, fixture.expected.prob);
 
     const unauthorized = (await handler(
-      originRequest('POST', '/v1/endpoints/edge/predict', { headers: { 'Content-Type': 'application/json' }, body }),
+      originRequestEvent({ method: 'POST', path: '/v1/endpoints/edge/predict', headers: { 'Content-Type': 'application/json' }, body }),
       context,
     )) as CloudFrontResultResponse;
     expect(unauthorized.status).toBe('401');
@@ -122,9 +76,9 @@ describe('functions/edge.ts origin-request handler', () => {
 
   it('passes every other request, and truncated bodies, on to the origin unchanged', async () => {
     for (const event of [
-      originRequest('GET', '/v1/models', { headers: { Authorization: authorization } }),
-      originRequest('PUT', '/v1/endpoints/edge', { headers: { Authorization: authorization }, body: '{}' }),
-      originRequest('POST', '/v1/endpoints/edge/predict', { headers: { Authorization: authorization }, body: '{"inputs":', truncated: true }),
+      originRequestEvent({ method: 'GET', path: '/v1/models', headers: { Authorization: authorization } }),
+      originRequestEvent({ method: 'PUT', path: '/v1/endpoints/edge', headers: { Authorization: authorization }, body: '{}' }),
+      originRequestEvent({ method: 'POST', path: '/v1/endpoints/edge/predict', headers: { Authorization: authorization }, body: '{"inputs":', truncated: true }),
     ]) {
       expect(await handler(event, context)).toBe(event.Records[0].cf.request);
     }
@@ -164,7 +118,7 @@ describe('functions/edge.ts origin-request handler', () => {
       };
       const body = JSON.stringify({ id: `edge-log-${i}`, unit: `visitor-${i}`, inputs });
       const result = (await handler(
-        originRequest('POST', '/v1/endpoints/edge-logged/predict', { headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body }),
+        originRequestEvent({ method: 'POST', path: '/v1/endpoints/edge-logged/predict', headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body }),
         context,
       )) as CloudFrontResultResponse;
       expect(result.status).toBe('200');
@@ -203,12 +157,16 @@ describe('functions/edge.ts origin-request handler', () => {
     await queuedLogs();
 
     const x = Array.from({ length: 2000 }, (_, r) => Array.from({ length: 64 }, (_, c) => (r + c) % 10));
-    const event = originRequest('POST', '/v1/endpoints/edge-wide/predict', {
+    const event = originRequestEvent({
+      method: 'POST',
+      path: '/v1/endpoints/edge-wide/predict',
       headers: { Authorization: authorization, 'Content-Type': 'application/json' },
       body: JSON.stringify({ inputs: { x } }),
     });
     expect(await handler(event, context)).toBe(event.Records[0].cf.request);
-    const small = originRequest('POST', '/v1/endpoints/edge-wide/predict', {
+    const small = originRequestEvent({
+      method: 'POST',
+      path: '/v1/endpoints/edge-wide/predict',
       headers: { Authorization: authorization, 'Content-Type': 'application/json' },
       body: JSON.stringify({ id: 'small', inputs: { x: [x[1]] } }),
     });

@@ -50,7 +50,7 @@ export function functionUrlEvent(call: HttpCall): LambdaFunctionURLEvent {
 }
 
 /** A CloudFront origin-request event with the body included (`includeBody`), as Lambda@Edge receives it. */
-export function originRequestEvent(call: HttpCall & { body?: string }): CloudFrontRequestEvent {
+export function originRequestEvent(call: HttpCall & { body?: string; truncated?: boolean }): CloudFrontRequestEvent {
   const headers: Record<string, Array<{ key: string; value: string }>> = {
     host: [{ key: 'Host', value: urlDomain }],
     'user-agent': [{ key: 'User-Agent', value: 'Amazon CloudFront' }],
@@ -77,7 +77,9 @@ export function originRequestEvent(call: HttpCall & { body?: string }): CloudFro
             origin: {
               custom: { customHeaders: {}, domainName: urlDomain, keepaliveTimeout: 5, path: '', port: 443, protocol: 'https', readTimeout: 30, sslProtocols: ['TLSv1.2'] },
             },
-            ...(call.body !== undefined ? { body: { action: 'read-only', encoding: 'base64', inputTruncated: false, data: Buffer.from(call.body).toString('base64') } } : {}),
+            ...(call.body !== undefined
+              ? { body: { action: 'read-only', encoding: 'base64', inputTruncated: call.truncated ?? false, data: Buffer.from(call.body).toString('base64') } }
+              : {}),
           },
         },
       },
