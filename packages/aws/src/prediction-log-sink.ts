@@ -32,8 +32,8 @@ export interface SqsPredictionLogSinkOptions {
   flushIntervalMs?: number;
   /**
    * Buffered bytes that start a send before the interval is up (default: one message's worth, the
-   * most a SendMessageBatch call carries). Records waiting as strings are copied by every young-
-   * generation GC they live through; sent, their bytes are off the JS heap.
+   * most a SendMessageBatch call carries, so no record waits behind a fuller buffer: a record kept
+   * past a few young-generation GCs is promoted and costs a full GC to free).
    */
   flushAtBytes?: number;
   limits?: PackingLimits;
