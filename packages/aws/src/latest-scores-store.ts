@@ -1,21 +1,13 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import type { LatestScoresStore, SeriesScores } from '@flywheel/core';
 import { conditionally, queryAll } from './dynamo-items.ts';
-
-/** Scores of one endpoint variant and model version, as of a window end. */
-export interface SeriesScores {
-  readonly endpoint: string;
-  readonly variant: string;
-  readonly model: string;
-  readonly version: number;
-  readonly windowEnd: string;
-}
 
 /**
  * The latest scores per endpoint variant and model version, in one partition of the monitoring
  * table, so `/metrics` reads them all with one query.
  */
-export class DynamoLatestScores<T extends SeriesScores> {
+export class DynamoLatestScores<T extends SeriesScores> implements LatestScoresStore<T> {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly table: string,

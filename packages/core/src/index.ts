@@ -502,6 +502,8 @@ export {
   windowEnd,
   windowKeyId,
   windowOf,
+  type LatestScoresStore,
+  type SeriesScores,
 } from './monitoring/index.ts';
 export { forEachLimit } from './concurrency/for-each-limit.ts';
 export { sleep } from './concurrency/sleep.ts';

@@ -1,14 +1,9 @@
 import type { DriftReport } from '../drift/evaluate.ts';
+import type { SeriesScores } from './series-scores.ts';
 import type { WindowKey } from './window-key.ts';
 
 /** The drift scores of the latest evaluated window of one endpoint variant and model version. */
-export interface DriftScores {
-  readonly endpoint: string;
-  readonly variant: string;
-  readonly model: string;
-  readonly version: number;
-  readonly windowStart: string;
-  readonly windowEnd: string;
+export interface DriftScores extends SeriesScores {
   readonly records: number;
   readonly columns: readonly {
     readonly name: string;

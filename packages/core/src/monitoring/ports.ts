@@ -1,5 +1,6 @@
 import type { DriftScores } from './drift-scores.ts';
 import type { PerformanceScores } from './performance-scores.ts';
+import type { SeriesScores } from './series-scores.ts';
 import type { WindowKey } from './window-key.ts';
 import type { WindowState } from './window-state.ts';
 
@@ -64,15 +65,15 @@ export interface DeadLetterQueue {
   send(body: string, reason: string, source: { messageId: string; batchId?: string }): Promise<void>;
 }
 
-/** Latest drift evaluation per window series, for `/metrics`. */
-export interface DriftScoreStore {
-  put(scores: DriftScores): Promise<void>;
-  list(): Promise<DriftScores[]>;
+/** The latest scores per endpoint variant and model version, for `/metrics`. */
+export interface LatestScoresStore<Scores extends SeriesScores> {
+  /** Keeps `scores` unless newer ones of the same series are kept. */
+  put(scores: Scores): Promise<void>;
+  list(): Promise<Scores[]>;
 }
 
-/** Latest performance per endpoint variant and model version (the monitoring table), for `/metrics`. */
-export interface PerformanceScoreStore {
-  /** Keeps `scores` unless newer ones of the same series are kept. */
-  put(scores: PerformanceScores): Promise<void>;
-  list(): Promise<PerformanceScores[]>;
-}
+/** Latest drift evaluation per window series. */
+export type DriftScoreStore = LatestScoresStore<DriftScores>;
+
+/** Latest performance per endpoint variant and model version (the monitoring table). */
+export type PerformanceScoreStore = LatestScoresStore<PerformanceScores>;
