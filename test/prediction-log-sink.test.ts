@@ -76,7 +76,7 @@ describe('the prediction log sink, from log() to the queue', () => {
   it("packs wide rows into several messages within SQS's limit, each record once", async () => {
     const log = sink();
     const wide = Array.from({ length: 64 }, (_, i) => Math.fround(Math.sin(i) / 3));
-    for (let i = 0; i < 600; i++) log.log(entry('wide', i, { rows: [{ inputs: { x: wide }, outputs: { probs: wide.slice(0, 10) } }] }));
+    for (let i = 0; i < 1500; i++) log.log(entry('wide', i, { rows: [{ inputs: { x: wide }, outputs: { probs: wide.slice(0, 10) } }] }));
     await log.flush();
     const bodies: string[] = [];
     for (;;) {
@@ -87,15 +87,14 @@ describe('the prediction log sink, from log() to the queue', () => {
         new DeleteMessageBatchCommand({ QueueUrl: names.queues.predictionLogs, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
       );
     }
-    // 600 records of ~1.4 KB: more than one message, none over SQS's 256 KiB.
+    // 1,500 records of ~0.6 KB (their runs of numbers packed): several messages, none over SQS's 256 KiB.
     expect(bodies.length).toBeGreaterThan(2);
     for (const body of bodies) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(SQS_PACKING_LIMITS.maxMessageBytes);
-    const ids = bodies.flatMap((body) =>
-      decodePredictionLogBatch(body)
-        .records.filter((r) => r.endpoint === 'wide')
-        .map((r) => r.id),
-    );
-    expect(ids.sort()).toEqual(Array.from({ length: 600 }, (_, i) => `wide-${i}/0`).sort());
+    const records = bodies.flatMap((body) => decodePredictionLogBatch(body).records.filter((r) => r.endpoint === 'wide'));
+    expect(records.map((r) => r.id).sort()).toEqual(Array.from({ length: 1500 }, (_, i) => `wide-${i}/0`).sort());
+    // Packed on the queue, read back as the numbers logged.
+    expect(bodies[0]).toContain('"x":{"$float32":"');
+    for (const record of records) expect(record).toMatchObject({ inputs: { x: wide }, outputs: { probs: wide.slice(0, 10) } });
   });
 
   it('sends what was logged within the interval, without a flush, units hashed and nothing else changed', async () => {

@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { bucket as bucketDefinition } from '@flywheel/infra';
-import { HOUR_MS, PredictionLogRecordSchema, type PredictionLogRecord } from '@flywheel/core';
+import { HOUR_MS, PredictionLogRecordSchema, unpackLogRecord, type PredictionLogRecord } from '@flywheel/core';
 import { gunzipAsync } from './gzip.ts';
 
 export interface ArchiveReadStats {
@@ -65,7 +65,8 @@ export class S3LogArchiveReader {
 function parseLine(line: string): PredictionLogRecord | undefined {
   try {
     const parsed = PredictionLogRecordSchema.safeParse(JSON.parse(line));
-    return parsed.success ? parsed.data : undefined;
+    // The archive keeps lines as the monitor received them: runs of numbers packed.
+    return parsed.success && unpackLogRecord(parsed.data) === undefined ? parsed.data : undefined;
   } catch {
     return undefined;
   }

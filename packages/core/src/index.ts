@@ -122,6 +122,7 @@ export {
   preparePredictionLogRecords,
   utf8Length,
   MAX_RECORD_BYTES,
+  unpackLogRecord,
 } from './logs/index.ts';
 export {
   type CloudEvent,

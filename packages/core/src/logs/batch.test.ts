@@ -39,6 +39,29 @@ describe('prediction log batches', () => {
     ]);
   });
 
+  it('sends runs of numbers packed and hands readers the numbers as they were', () => {
+    const tensorRow = record(4, { x: Array.from({ length: 64 }, (_, i) => Math.sin(i)) });
+    tensorRow.outputs = { probs: Array.from({ length: 10 }, (_, i) => Math.fround(i / 9)) };
+    const body = encodePredictionLogBatch({ id: 'batch-0005', records: [tensorRow] });
+    expect(body.split('\n')[1]).toContain('"x":{"$float64":"');
+    expect(body.split('\n')[1]).toContain('"probs":{"$float32":"');
+    expect(body.length).toBeLessThan(JSON.stringify(tensorRow).length * 0.7);
+    expect(decodePredictionLogBatch(body).records).toEqual([tensorRow]);
+  });
+
+  it('reads batches an older sink queued before runs were packed', () => {
+    const old = record(5, { x: Array.from({ length: 16 }, (_, i) => i / 3) });
+    const body = `{"format":"flywheel.prediction-logs/1","batch":"batch-0006","records":1}\n${JSON.stringify(old)}`;
+    expect(decodePredictionLogBatch(body).records).toEqual([old]);
+  });
+
+  it('sets aside a line whose packed run is broken', () => {
+    const line = JSON.stringify({ ...record(6), inputs: { x: { $float64: 'AAAA' } } });
+    const decoded = decodePredictionLogBatch(encodeBatchBody('batch-0007', [encodeLogRecord(record(7)), { line, bytes: 0 }]));
+    expect(decoded.records.map((r) => r.id)).toEqual(['req-7/0']);
+    expect(decoded.rejected).toEqual([{ line: 3, reason: 'inputs.x: $float64 is not base64 of 8-byte values', text: line }]);
+  });
+
   it('rejects a body that is not a batch, or that lost lines', () => {
     expect(() => decodePredictionLogBatch('hello')).toThrow(InvalidLogBatchError);
     expect(() => decodePredictionLogBatch('{"format":"other"}')).toThrow(/not a prediction log batch/);

@@ -1,22 +1,27 @@
 import { z } from 'zod';
 import { PredictionLogRecordSchema, isPredictionLogRecord, type PredictionLogRecord } from './record.ts';
+import { packValues, unpackValues } from './packed-numbers.ts';
 import { isAscii, utf8Length } from './utf8.ts';
 
 /**
  * A batch of prediction log records as one queue message body: NDJSON, a header line naming the
  * batch, then one record per line. The batch id is the unit of idempotency downstream: a batch
  * sent twice (a retry after an ambiguous failure, a replay from the spill) is counted once.
- * NDJSON rather than one JSON array so a consumer can reject a bad line and keep the rest.
+ * NDJSON rather than one JSON array so a consumer can reject a bad line and keep the rest. Runs
+ * of numbers in a record's inputs and outputs travel packed (see packed-numbers.ts); decoding
+ * unpacks them.
  */
 export interface PredictionLogBatch {
   readonly id: string;
   readonly records: readonly PredictionLogRecord[];
 }
 
-export const BATCH_FORMAT = 'flywheel.prediction-logs/1';
+export const BATCH_FORMAT = 'flywheel.prediction-logs/2';
+/** Before packed runs of numbers: still read, so batches queued by an older sink are not lost. */
+const UNPACKED_BATCH_FORMAT = 'flywheel.prediction-logs/1';
 
 const BatchHeaderSchema = z.object({
-  format: z.literal(BATCH_FORMAT),
+  format: z.enum([BATCH_FORMAT, UNPACKED_BATCH_FORMAT]),
   batch: z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, 'batch ids are 8–80 letters, digits, "_" or "-"'),
   records: z.int().min(0),
 });
@@ -51,8 +56,25 @@ function encodeLine(value: unknown): EncodedLogRecord {
 }
 
 export function encodeLogRecord(record: PredictionLogRecord): EncodedLogRecord {
-  const encoded = encodeLine(record);
+  const encoded = encodeLine(packedRecord(record));
   return encoded.bytes > MAX_RECORD_BYTES ? encodeLine({ ...record, inputs: {}, outputs: undefined, truncated: true }) : encoded;
+}
+
+function packedRecord(record: PredictionLogRecord): PredictionLogRecord {
+  const inputs = packValues(record.inputs);
+  const outputs = record.outputs && packValues(record.outputs);
+  return inputs === record.inputs && outputs === record.outputs ? record : { ...record, inputs, outputs };
+}
+
+/**
+ * A record line's runs of numbers unpacked, in place; the reason when one is broken. For every
+ * reader of lines as sent: the monitor, and the archive it keeps them in.
+ */
+export function unpackLogRecord(record: PredictionLogRecord): string | undefined {
+  const broken = unpackValues(record.inputs);
+  if (broken) return `inputs.${broken}`;
+  const brokenOutput = record.outputs && unpackValues(record.outputs);
+  return brokenOutput ? `outputs.${brokenOutput}` : undefined;
 }
 
 export function encodeBatchHeader(batchId: string, records: number): string {
@@ -88,7 +110,7 @@ export interface RejectedLogLine {
 export interface DecodedLogBatch {
   readonly id: string;
   readonly records: PredictionLogRecord[];
-  /** Each record as one JSON line (the line as sent, unless the schema normalised the record). */
+  /** Each record as one JSON line (the line as sent, runs of numbers packed, unless the schema normalised the record). */
   readonly lines: string[];
   readonly rejected: RejectedLogLine[];
 }
@@ -118,6 +140,7 @@ export function decodePredictionLogBatch(body: string): DecodedLogBatch {
   if (recordLines !== header.records) {
     throw new InvalidLogBatchError(`batch ${header.batch} announces ${header.records} records but holds ${recordLines}`);
   }
+  const packed = header.format === BATCH_FORMAT;
   const records: PredictionLogRecord[] = [];
   const recordLinesKept: string[] = [];
   const rejected: RejectedLogLine[] = [];
@@ -130,16 +153,21 @@ export function decodePredictionLogBatch(body: string): DecodedLogBatch {
       rejected.push({ line: i + 1, reason: 'not JSON', text });
       continue;
     }
-    if (isPredictionLogRecord(json)) {
-      records.push(json);
-      recordLinesKept.push(text);
+    const valid = isPredictionLogRecord(json);
+    const parsed = valid ? undefined : PredictionLogRecordSchema.safeParse(json);
+    if (parsed && !parsed.success) {
+      rejected.push({ line: i + 1, reason: issueText(parsed.error), text });
       continue;
     }
-    const parsed = PredictionLogRecordSchema.safeParse(json);
-    if (parsed.success) {
-      records.push(parsed.data);
-      recordLinesKept.push(JSON.stringify(parsed.data));
-    } else rejected.push({ line: i + 1, reason: issueText(parsed.error), text });
+    const record = parsed ? parsed.data : (json as PredictionLogRecord);
+    const kept = parsed ? encodeLine(packedRecord(record)).line : text;
+    const broken = packed ? unpackLogRecord(record) : undefined;
+    if (broken) {
+      rejected.push({ line: i + 1, reason: broken, text });
+      continue;
+    }
+    records.push(record);
+    recordLinesKept.push(kept);
   }
   return { id: header.batch, records, lines: recordLinesKept, rejected };
 }

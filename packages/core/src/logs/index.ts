@@ -15,6 +15,7 @@ export {
   encodeBatchHeader,
   encodeLogRecord,
   encodePredictionLogBatch,
+  unpackLogRecord,
   type DecodedLogBatch,
   type EncodedLogRecord,
   type PredictionLogBatch,
