@@ -2,8 +2,9 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@flywheel/testing/drift/random';
+import { S3LogArchiveReader } from '@flywheel/aws';
 import { createMonitorHandler } from '@flywheel/deploy';
-import { queueDrained } from '@flywheel/testing/monitor-fixtures';
+import { eventually, queueDrained } from '@flywheel/testing/monitor-fixtures';
 import { expectProblem, putEndpoint, registered, scaledModel } from '@flywheel/testing/models';
 import { startTestSystem, type TestSystem } from '@flywheel/testing/system';
 
@@ -144,6 +145,26 @@ describe('monitoring end to end: predictions → logs → windows → drift, ove
     expect(drift.window.count).toBe(records.length);
   });
 
+  it('archives a tensor row as the model saw it: packed in the archive, read back as the same numbers', async () => {
+    await registered(system, 'tensor-model', scaledModel(2, 'x', 16));
+    expect((await putEndpoint(system, 'tensor', { variants: [{ name: 'main', model: 'tensor-model', version: 1, weight: 100 }] })).status).toBeLessThan(300);
+    const row = Array.from({ length: 16 }, (_, i) => Math.sin(i + 0.5));
+    const response = await system.api('/v1/endpoints/tensor/predict', { method: 'POST', json: { inputs: { x: [row] } } });
+    expect(response.status).toBe(200);
+    await queueDrained(system.clients.sqs, system.names.queues.predictionLogs);
+    const seen = row.map(Math.fround);
+    const [raw] = await eventually(
+      () => archived(system, 'tensor'),
+      (records) => records.length === 1,
+    );
+    expect(raw.inputs).toEqual({ x: { $float32: expect.any(String) } });
+    const read = [];
+    for await (const record of new S3LogArchiveReader(system.clients.s3, system.names.bucket).records('tensor', WIDE_RANGE)) read.push(record);
+    expect(read).toHaveLength(1);
+    expect(read[0].inputs).toEqual({ x: seen });
+    expect(read[0].outputs).toEqual({ y: seen.map((v) => Math.fround(v * 2)) });
+  });
+
   it('answers bad baseline and drift requests with problems, and changes nothing', async () => {
     const put = (path: string, init: RequestInit & { json?: unknown; key?: string }) => system.api(path, { method: 'PUT', ...init });
     await expectProblem(await put('/v1/models/churn-model/versions/9/baseline', { json: { records: Array.from({ length: 20 }, () => person()) } }), 404);
@@ -196,6 +217,8 @@ async function eventually404(system: TestSystem, endpoint: string): Promise<{ de
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+const WIDE_RANGE = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() };
 
 async function archived(system: TestSystem, endpoint: string): Promise<Record<string, unknown>[]> {
   const listed = await system.clients.s3.send(new ListObjectsV2Command({ Bucket: system.names.bucket, Prefix: `logs/endpoint=${endpoint}/` }));

@@ -4,10 +4,10 @@ import { floatTensor, tensorType, writeModel, type NestedValue } from '@flywheel
 import type { TestSystem } from './system.ts';
 
 /** `y = x * scale` on `x: FP32 [N, 3]`: cheap, distinct bytes per scale. */
-export function scaledModel(scale: number, input = 'x'): Uint8Array {
+export function scaledModel(scale: number, input = 'x', width = 3): Uint8Array {
   return writeModel({
-    inputs: [{ name: input, type: tensorType('float32', ['N', 3]) }],
-    outputs: [{ name: 'y', type: tensorType('float32', ['N', 3]) }],
+    inputs: [{ name: input, type: tensorType('float32', ['N', width]) }],
+    outputs: [{ name: 'y', type: tensorType('float32', ['N', width]) }],
     nodes: [{ opType: 'Mul', inputs: [input, 'scale'], outputs: ['y'] }],
     initializers: [floatTensor('scale', [1], [scale])],
   });

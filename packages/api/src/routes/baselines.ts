@@ -186,7 +186,7 @@ async function modelOutputs(serving: Serving, version: ModelVersion, records: re
     }
     try {
       const result = await predict(loaded, applied.inputs);
-      const predicted = predictionRows({ inputs: applied.inputs, records: rows.map((r) => r.record) }, result, version.features);
+      const predicted = predictionRows({ inputs: applied.inputs, records: rows.map((r) => r.record) }, result, version);
       predicted.forEach((row, i) => (outputs[rows[i].index] = row.outputs ?? {}));
     } catch (error) {
       if (error instanceof InputValidationError || error instanceof InferenceError) {

@@ -81,7 +81,7 @@ export function oipRoutes(serving: Serving, guards: RouteGuards) {
       startedAt,
       plan: (routed) => ({
         run: (model) => inferOip(model, body),
-        rowsOf: (result) => predictionRows({ inputs: tensorRows(body.inputs as OipTensor[]) }, tensorRows(result), routed.version.features),
+        rowsOf: (result) => predictionRows({ inputs: tensorRows(body.inputs as OipTensor[]) }, tensorRows(result), routed.version),
       }),
     });
     return jsonResponse(
@@ -248,7 +248,7 @@ export function oipRoutes(serving: Serving, guards: RouteGuards) {
         startedAt,
         plan: (routed) => {
           const inputs = singleInput(routed, name, body.instances);
-          return { run: (model) => predict(model, inputs), rowsOf: (result) => predictionRows({ inputs }, result, routed.version.features) };
+          return { run: (model) => predict(model, inputs), rowsOf: (result) => predictionRows({ inputs }, result, routed.version) };
         },
       });
       return jsonResponse({ predictions: v1Predictions(outputs) }, routingHeaders(routed));

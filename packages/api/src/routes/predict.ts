@@ -122,7 +122,7 @@ export async function servePredict(serving: Serving, endpoint: string, body: Pre
       const inputs = records ? recordsInputs(serving, routed, records, context.unknownFields) : body.inputs!;
       return {
         run: (model) => predict(model, inputs),
-        rowsOf: (result) => predictionRows({ inputs, records }, result, routed.version.features),
+        rowsOf: (result) => predictionRows({ inputs, records }, result, routed.version),
       };
     },
   });

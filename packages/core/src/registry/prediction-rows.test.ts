@@ -22,10 +22,12 @@ describe('prediction rows for the log', () => {
         },
       },
       outputs,
-      [
-        { name: 'age', kind: 'numerical', input: 'x', index: 1 },
-        { name: 'plan', kind: 'categorical', input: 'plan' },
-      ],
+      {
+        features: [
+          { name: 'age', kind: 'numerical', input: 'x', index: 1 },
+          { name: 'plan', kind: 'categorical', input: 'plan' },
+        ],
+      },
     );
     expect(rows).toEqual([
       { inputs: { age: 2, plan: 'pro' }, outputs: { probs: [0.1, 0.9], label: 1 } },
@@ -47,7 +49,7 @@ describe('prediction rows for the log', () => {
         [1.5, 30, 3],
       ],
     };
-    expect(predictionRows({ inputs }, {}, features).map((row) => row.inputs)).toEqual([
+    expect(predictionRows({ inputs }, {}, { features }).map((row) => row.inputs)).toEqual([
       { plan: 'free', size: 0, age: 1 },
       { plan: 'team', size: 'big', age: 2 },
       // Out of range, not an integer, or a numeric category: as sent, so monitoring sees what came.
@@ -74,5 +76,23 @@ describe('prediction rows for the log', () => {
       )[1].inputs,
     ).toEqual({ x: [3, 4] });
     expect(rowCount({ x: [[1], [2], [3]], scale: 2 })).toBe(3);
+  });
+
+  it("logs a float32 input's row as the model saw it, rounded to float32", () => {
+    const signature = {
+      inputs: [
+        { name: 'x', datatype: 'FP32', shape: [-1, 2] },
+        { name: 'ids', datatype: 'INT64', shape: [-1, 2] },
+        { name: 'image', datatype: 'FP32', shape: [-1, 1, 2] },
+      ],
+      outputs: [],
+    };
+    const inputs = { x: [[0.1, 2]], ids: [[2 ** 40 + 1, 3]], image: [[[0.1, 0.2]]] };
+    expect(predictionRows({ inputs }, {}, { signature })[0].inputs).toEqual({
+      x: [Math.fround(0.1), 2],
+      ids: [2 ** 40 + 1, 3],
+      // Nested slices are cut to a few values when logged, and stay as sent.
+      image: [[0.1, 0.2]],
+    });
   });
 });

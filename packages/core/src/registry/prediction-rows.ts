@@ -1,5 +1,6 @@
 import type { PredictionRow } from '../logs/entry.ts';
 import type { Feature } from './metadata.ts';
+import type { ModelSignature } from './signature.ts';
 
 /** Tensors by name, each as its rows (the outer level of a nested array); a scalar stands for every row. */
 export type TensorRows = Readonly<Record<string, unknown>>;
@@ -7,13 +8,20 @@ export type TensorRows = Readonly<Record<string, unknown>>;
 /**
  * A request's rows for the prediction log: inputs by feature name when the model declares
  * features (records-style requests give them as sent; a tensor's categorical codes are named as
- * the categories they stand for), otherwise each input's row slice; and each output's row slice.
+ * the categories they stand for), otherwise each input's row slice as the tensor holds it (a
+ * float32 input's values rounded to float32: what the model saw); and each output's row slice.
  */
-export function predictionRows(request: { inputs: TensorRows; records?: readonly unknown[] }, outputs: TensorRows, features: readonly Feature[] | undefined): PredictionRow[] {
+export function predictionRows(
+  request: { inputs: TensorRows; records?: readonly unknown[] },
+  outputs: TensorRows,
+  version: { readonly features?: readonly Feature[]; readonly signature?: ModelSignature } | undefined,
+): PredictionRow[] {
+  const features = version?.features;
   const count = request.records?.length ?? rowCount(request.inputs);
   const inputNames = Object.keys(request.inputs);
   const outputNames = Object.keys(outputs);
   const rows: PredictionRow[] = new Array(count);
+  let float32Inputs: Set<string> | undefined;
   for (let r = 0; r < count; r++) {
     let inputs: Record<string, unknown>;
     if (request.records) inputs = request.records[r] as Record<string, unknown>;
@@ -26,7 +34,11 @@ export function predictionRows(request: { inputs: TensorRows; records?: readonly
       }
     } else {
       inputs = {};
-      for (const name of inputNames) inputs[name] = rowOf(request.inputs[name], r, count);
+      float32Inputs ??= new Set(version?.signature?.inputs.filter((input) => input.datatype === 'FP32').map((input) => input.name));
+      for (const name of inputNames) {
+        const row = rowOf(request.inputs[name], r, count);
+        inputs[name] = float32Inputs.has(name) ? asFloat32(row) : row;
+      }
     }
     const rowOutputs: Record<string, unknown> = {};
     for (const name of outputNames) rowOutputs[name] = rowOf(outputs[name], r, count);
@@ -54,6 +66,18 @@ function categoryOf(categories: readonly (string | number)[], value: unknown): u
   if (typeof value !== 'number') return value;
   const category = categories[value];
   return typeof category === 'string' ? category : value;
+}
+
+/** A flat row of numbers rounded to float32; anything else (nested, mixed, scalar) as it is. */
+function asFloat32(row: unknown): unknown {
+  if (!Array.isArray(row)) return row;
+  const rounded = new Array<number>(row.length);
+  for (let i = 0; i < row.length; i++) {
+    const value = row[i];
+    if (typeof value !== 'number') return row;
+    rounded[i] = Math.fround(value);
+  }
+  return rounded;
 }
 
 function rowOf(value: unknown, row: number, count: number): unknown {
