@@ -16,7 +16,8 @@ export interface AwsProcess {
 }
 
 export function startAwsProcess(): Promise<AwsProcess> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', new URL(import.meta.url).pathname], {
+  const profile = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`, '--cpu-prof-name=emulators.cpuprofile'] : [];
+  const child = spawn(process.execPath, [...profile, '--disable-warning=ExperimentalWarning', '--import', 'tsx', new URL(import.meta.url).pathname], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
