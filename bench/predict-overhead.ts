@@ -5,7 +5,8 @@
 // process, as they would be remote in AWS. The prediction log prepares and sends its records
 // after the response; that work is measured separately, as the CPU its flush takes after each
 // round. The model runs on the configured backend (FLYWHEEL_INFERENCE_BACKEND, default
-// onnxruntime-node), the bare run too. Run: npx tsx bench/predict-overhead.ts
+// onnxruntime-node), the bare run too. Run: npx tsx bench/predict-overhead.ts (env MODEL: a
+// bench model of bench/models.ts, default tiny; ROUNDS 9; ITERATIONS 2000)
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Tensor } from 'onnxruntime-common';
@@ -15,7 +16,7 @@ import { createApiDependencies } from '@flywheel/deploy';
 import { loadModel, predict } from '@flywheel/inference';
 import { isPredictRequest, predictRequestSchema, servePredict } from '../packages/api/src/routes/predict.ts';
 import { Serving } from '../packages/api/src/serving/serving.ts';
-import { mlpFixture } from '@flywheel/testing/test-models';
+import { benchModelOf, benchModelNames, type BenchModelName } from './models.ts';
 import { startAwsProcess } from './aws-process.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -53,10 +54,12 @@ const clients = createAwsClients();
 const names = resourceNamesFromEnv();
 const authorization = `Bearer ${aws.adminKey}`;
 
-// The "small tabular model": 4 features → 8 hidden units → 3 classes (probabilities and gates).
-const fixture = mlpFixture();
-const row = [[0.1, 2.0, 3.5, 1.0]];
-const body = JSON.stringify({ inputs: { features: row }, unit: 'user-42' });
+// Default, the "small tabular model": 4 features → 8 hidden units → 3 classes (probabilities and gates).
+const modelName = (process.env.MODEL ?? 'tiny') as BenchModelName;
+if (!benchModelNames.includes(modelName)) throw new Error(`MODEL: unknown model ${modelName}; one of ${benchModelNames.join(', ')}`);
+const fixture = await benchModelOf(modelName);
+const inputs = fixture.inputs(1);
+const body = JSON.stringify({ inputs, unit: 'user-42' });
 
 async function register(deps: ApiDependencies) {
   const app = createApp(deps);
@@ -97,11 +100,11 @@ const withLog = createApiDependencies(clients, names);
 const { predictionLog: _log, ...withoutLog } = withLog;
 const app = await register(withLog);
 const model = await loadModel(fixture.bytes);
-const data = Float32Array.from(row.flat());
-const bare = () => model.session.run({ features: new Tensor('float32', data, [1, 4]) });
+const data = fixture.flat(1);
+const bare = () => model.session.run({ [fixture.input]: new Tensor('float32', data, [1, ...fixture.row]) });
 const paths = {
   // How much of the path is the tensor codec (nested JSON arrays in and out) rather than serving.
-  'inference predict() alone (tensor codec + run)': () => predict(model, { features: row }),
+  'inference predict() alone (tensor codec + run)': () => predict(model, inputs),
   'predict path, prediction log on': servingPath(withLog),
   'predict path, no prediction log': servingPath(withoutLog),
   'whole app in-process (Request → Response)': appPath(app),
@@ -136,7 +139,7 @@ for (let round = 0; round < ROUNDS; round++) {
 
 const fmt = (µs: number) => `${µs.toFixed(1)} µs`;
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-console.log(`\nnode ${process.version}, ${ROUNDS} rounds × ${ITERATIONS} requests, medians over rounds; load average ${load(loadBefore)} before, ${load(loadavg())} after\n`);
+console.log(`\n${fixture.label}: node ${process.version}, ${ROUNDS} rounds × ${ITERATIONS} requests, medians over rounds; load average ${load(loadBefore)} before, ${load(loadavg())} after\n`);
 console.log('| path | p50 | p99 | CPU / request | overhead p50 | overhead p99 | overhead CPU | log CPU after response |');
 console.log('|---|---|---|---|---|---|---|---|');
 const column = (rounds: Timing[] | undefined, key: keyof Timing) => (rounds ? fmt(median(rounds.map((r) => r[key]))) : '—');
