@@ -139,7 +139,9 @@ for (let round = 0; round < ROUNDS; round++) {
 
 const fmt = (µs: number) => `${µs.toFixed(1)} µs`;
 const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-console.log(`\n${fixture.label}: node ${process.version}, ${ROUNDS} rounds × ${ITERATIONS} requests, medians over rounds; load average ${load(loadBefore)} before, ${load(loadavg())} after\n`);
+console.log(
+  `\n${fixture.label}: node ${process.version}, ${ROUNDS} rounds × ${ITERATIONS} requests, medians over rounds; load average ${load(loadBefore)} before, ${load(loadavg())} after\n`,
+);
 console.log('| path | p50 | p99 | CPU / request | overhead p50 | overhead p99 | overhead CPU | log CPU after response |');
 console.log('|---|---|---|---|---|---|---|---|');
 const column = (rounds: Timing[] | undefined, key: keyof Timing) => (rounds ? fmt(median(rounds.map((r) => r[key]))) : '—');
