@@ -153,8 +153,7 @@ export function decodePredictionLogBatch(body: string): DecodedLogBatch {
       rejected.push({ line: i + 1, reason: 'not JSON', text });
       continue;
     }
-    const valid = isPredictionLogRecord(json);
-    const parsed = valid ? undefined : PredictionLogRecordSchema.safeParse(json);
+    const parsed = isPredictionLogRecord(json) ? undefined : PredictionLogRecordSchema.safeParse(json);
     if (parsed && !parsed.success) {
       rejected.push({ line: i + 1, reason: issueText(parsed.error), text });
       continue;

@@ -20,9 +20,10 @@ const PAD = '='.charCodeAt(0);
 const VALUES = new Int16Array(128).fill(-1);
 for (let value = 0; value < 64; value++) VALUES[ALPHABET.charCodeAt(value)] = value;
 
-// Scratch space reused by every pack: a typed array costs more to allocate than to fill here.
-let scratch = new ArrayBuffer(64 * 8);
-let chars = new Uint8Array((scratch.byteLength / 3) * 4 + 4);
+// Scratch space reused by every pack and unpack, grown on demand: a typed array costs more to
+// allocate than to fill here.
+let scratch = new ArrayBuffer(0);
+let chars = new Uint8Array(0);
 const latin1 = new TextDecoder('latin1');
 
 function scratchFor(bytes: number): ArrayBuffer {
@@ -37,25 +38,25 @@ function charsFor(length: number): Uint8Array {
 
 function toBase64(bytes: Uint8Array): string {
   const length = bytes.length;
-  const chars = charsFor(Math.ceil(length / 3) * 4);
+  const out = charsFor(Math.ceil(length / 3) * 4);
   let o = 0;
   let i = 0;
   for (; i + 2 < length; i += 3) {
     const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    chars[o++] = CODES[n >> 18];
-    chars[o++] = CODES[(n >> 12) & 63];
-    chars[o++] = CODES[(n >> 6) & 63];
-    chars[o++] = CODES[n & 63];
+    out[o++] = CODES[n >> 18];
+    out[o++] = CODES[(n >> 12) & 63];
+    out[o++] = CODES[(n >> 6) & 63];
+    out[o++] = CODES[n & 63];
   }
   if (i < length) {
     const n = (bytes[i] << 16) | (i + 1 < length ? bytes[i + 1] << 8 : 0);
-    chars[o++] = CODES[n >> 18];
-    chars[o++] = CODES[(n >> 12) & 63];
-    chars[o++] = i + 1 < length ? CODES[(n >> 6) & 63] : PAD;
-    chars[o++] = PAD;
+    out[o++] = CODES[n >> 18];
+    out[o++] = CODES[(n >> 12) & 63];
+    out[o++] = i + 1 < length ? CODES[(n >> 6) & 63] : PAD;
+    out[o++] = PAD;
   }
   // Base64 is ASCII: decoding it as Latin-1 is a copy, without UTF-8's checks.
-  return latin1.decode(chars.subarray(0, o));
+  return latin1.decode(out.subarray(0, o));
 }
 
 /** Decodes canonical, padded base64 into the scratch space: the byte count, or -1 when `text` is not base64. */

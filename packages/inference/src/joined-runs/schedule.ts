@@ -44,7 +44,8 @@ const afterTwoTurns: (run: () => void) => void = typeof setImmediate === 'functi
  * Runs the model, in turn. A request for a model whose rows are independent (checked at load)
  * joins the open batch of its join key (inputs' types and dimensions, outputs) while there is
  * room, else opens one, which starts two turns of the event loop later — even when the runtime is
- * idle: the requests read meanwhile, under load one from each busy connection, share its run. When batches keep finding no company (one caller at a time), waiting a turn costs and
+ * idle: the requests read meanwhile, under load one from each busy connection, share its run.
+ * When batches keep finding no company (one caller at a time), waiting costs and
  * gains nothing, so requests run at once for a while, longer each time (up to
  * {@link MAX_BACKOFF}).
  */
