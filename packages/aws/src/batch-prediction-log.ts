@@ -4,7 +4,6 @@ import {
   type Logger,
   MAX_RECORD_BYTES,
   SQS_PACKING_LIMITS,
-  encodeLogRecord,
   packMessages,
   packSendBatches,
   preparePredictionLogRecords,
@@ -13,7 +12,7 @@ import {
   type PredictionLogSink,
   type UnitHasher,
 } from '@flywheel/core';
-import { logMessage, queuedLogRecord, sendLogMessages, type LogMessage, type QueuedLogRecord } from './log-messages.ts';
+import { encodeLogRecordNatively, logMessage, queuedLogRecord, sendLogMessages, type LogMessage, type QueuedLogRecord } from './log-messages.ts';
 
 const SEND_ATTEMPTS = 4;
 /** Bytes the fields a rescoring may change (latency, config version) take at most beyond their placeholders. */
@@ -88,7 +87,7 @@ export class BatchPredictionLogSink implements PredictionLogSink {
  */
 export function stableLogBatches(entry: PredictionLogEntry, hashUnit: UnitHasher): LogMessage[] {
   const records = preparePredictionLogRecords(entry, hashUnit);
-  const sized = records.map((record) => queuedLogRecord(encodeLogRecord(record), stableBytes(record)));
+  const sized = records.map((record) => queuedLogRecord(encodeLogRecordNatively(record), stableBytes(record)));
   return packMessages(sized, SQS_PACKING_LIMITS.maxMessageBytes).map((run, n) => outgoing(entry.requestId, n, run));
 }
 
@@ -98,7 +97,7 @@ export function stableLogBatches(entry: PredictionLogEntry, hashUnit: UnitHasher
  * at which a record is truncated, the largest a record line can be.
  */
 function stableBytes(record: PredictionLogRecord): number {
-  const bytes = encodeLogRecord({ ...record, time: '2000-01-01T00:00:00.000Z', latencyMs: 0, configVersion: 0 }).bytes + VARYING_FIELD_BYTES;
+  const bytes = encodeLogRecordNatively({ ...record, time: '2000-01-01T00:00:00.000Z', latencyMs: 0, configVersion: 0 }).bytes + VARYING_FIELD_BYTES;
   return bytes > MAX_RECORD_BYTES - VARYING_FIELD_BYTES ? MAX_RECORD_BYTES + VARYING_FIELD_BYTES : bytes;
 }
 

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { encodeBatchHeader, utf8Length, type EncodedLogRecord } from '@flywheel/core';
+import { encodeBatchHeader, encodeLogRecord, utf8Length, type Base64Encoder, type EncodedLogRecord, type PredictionLogRecord } from '@flywheel/core';
 import { jsonEscaped, jsonUnescaped, sendEscapedMessageBatch } from './sqs-escaped-bodies.ts';
 
 /**
@@ -14,6 +14,15 @@ export interface QueuedLogRecord {
 
 export function queuedLogRecord(record: EncodedLogRecord, bytes = record.bytes): QueuedLogRecord {
   return { escaped: jsonEscaped('\n' + record.line), bytes };
+}
+
+// Buffer's base64 is native: packing a medium model's row and outputs takes ~0.2 µs with it, ~1.2 µs
+// with core's portable encoder (bench/README.md).
+const nativeBase64: Base64Encoder = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+/** {@link encodeLogRecord} with Node's native base64 for packed runs: the same line, sooner. */
+export function encodeLogRecordNatively(record: PredictionLogRecord): EncodedLogRecord {
+  return encodeLogRecord(record, { base64: nativeBase64 });
 }
 
 /** One prediction-log message: a batch id and its records, kept apart until sent. */
@@ -32,8 +41,25 @@ export function logMessage(batchId: string, records: readonly QueuedLogRecord[])
   return { batchId, records, bytes, escapedHeader: jsonEscaped(header) };
 }
 
+/**
+ * The body's escaped pieces, records cut one after another from the same chunk joined into one
+ * piece: copying a body costs per piece, and a message holds hundreds of records.
+ */
 function escapedBody(message: LogMessage): Uint8Array[] {
-  return [message.escapedHeader, ...message.records.map((record) => record.escaped)];
+  const pieces = [message.escapedHeader];
+  let run: Uint8Array | undefined;
+  let runEnd = 0;
+  for (const { escaped } of message.records) {
+    if (run !== undefined && escaped.buffer === run.buffer && escaped.byteOffset === runEnd) {
+      runEnd += escaped.byteLength;
+      continue;
+    }
+    if (run !== undefined) pieces.push(new Uint8Array(run.buffer, run.byteOffset, runEnd - run.byteOffset));
+    run = escaped;
+    runEnd = escaped.byteOffset + escaped.byteLength;
+  }
+  if (run !== undefined) pieces.push(new Uint8Array(run.buffer, run.byteOffset, runEnd - run.byteOffset));
+  return pieces;
 }
 
 /** The body as one string: for the spill, not for the queue. */

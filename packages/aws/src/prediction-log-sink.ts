@@ -2,7 +2,6 @@ import { createHmac, createSecretKey } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   SQS_PACKING_LIMITS,
-  encodeLogRecord,
   packMessages,
   packSendBatches,
   preparePredictionLogRecords,
@@ -17,7 +16,7 @@ import {
 } from '@flywheel/core';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3PredictionLogSpill, replaySpilledLogs, type ReplayResult } from './prediction-log-spill.ts';
-import { logMessage, logMessageBody, queuedLogRecord, sendLogMessages, type LogMessage, type QueuedLogRecord } from './log-messages.ts';
+import { encodeLogRecordNatively, logMessage, logMessageBody, queuedLogRecord, sendLogMessages, type LogMessage, type QueuedLogRecord } from './log-messages.ts';
 
 export interface SqsPredictionLogSinkOptions {
   sqs: SQSClient;
@@ -227,7 +226,7 @@ export class SqsPredictionLogSink implements PredictionLogSink {
     for (const entry of entries) {
       try {
         for (const record of preparePredictionLogRecords(entry, this.#hashUnit)) {
-          const queued = queuedLogRecord(encodeLogRecord(record));
+          const queued = queuedLogRecord(encodeLogRecordNatively(record));
           this.#buffer.push(queued);
           this.#bufferedBytes += queued.bytes;
         }

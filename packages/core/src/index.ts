@@ -123,6 +123,8 @@ export {
   utf8Length,
   MAX_RECORD_BYTES,
   unpackLogRecord,
+  type Base64Encoder,
+  type LogRecordEncoding,
 } from './logs/index.ts';
 export {
   type CloudEvent,

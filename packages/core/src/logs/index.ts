@@ -18,10 +18,12 @@ export {
   unpackLogRecord,
   type DecodedLogBatch,
   type EncodedLogRecord,
+  type LogRecordEncoding,
   type PredictionLogBatch,
   type PredictionLogBatchHeader,
   type RejectedLogLine,
 } from './batch.ts';
+export type { Base64Encoder } from './packed-numbers.ts';
 export { SQS_PACKING_LIMITS, packMessages, packSendBatches, type PackingLimits } from './packing.ts';
 export { MAX_COLUMNS_PER_OUTPUT, outputColumnSpecs, outputColumns } from './output-columns.ts';
 export { ServingMetrics, meteredSink, type ServingSeries, type ServingSeriesLabels } from './serving-metrics.ts';

@@ -20,15 +20,26 @@ const PAD = '='.charCodeAt(0);
 const VALUES = new Int16Array(128).fill(-1);
 for (let value = 0; value < 64; value++) VALUES[ALPHABET.charCodeAt(value)] = value;
 
-// Scratch space reused by every pack and unpack, grown on demand: a typed array costs more to
-// allocate than to fill here.
+/** Standard, padded base64 of the bytes: the portable {@link toBase64} or, where there is one, a native encoder. */
+export type Base64Encoder = (bytes: Uint8Array) => string;
+
+// Scratch space reused by every pack and unpack, grown on demand, with views made once per growth:
+// a typed array, even a view, costs more to allocate than to fill here.
 let scratch = new ArrayBuffer(0);
+let scratchBytes = new Uint8Array(scratch);
+let scratchFloat32 = new Float32Array(scratch);
+let scratchFloat64 = new Float64Array(scratch);
 let chars = new Uint8Array(0);
 const latin1 = new TextDecoder('latin1');
 
-function scratchFor(bytes: number): ArrayBuffer {
-  if (scratch.byteLength < bytes) scratch = new ArrayBuffer(bytes);
-  return scratch;
+function ensureScratch(bytes: number): void {
+  if (scratch.byteLength < bytes) {
+    // Whole float64s, so every view covers it.
+    scratch = new ArrayBuffer(Math.ceil(bytes / 8) * 8);
+    scratchBytes = new Uint8Array(scratch);
+    scratchFloat32 = new Float32Array(scratch);
+    scratchFloat64 = new Float64Array(scratch);
+  }
 }
 
 function charsFor(length: number): Uint8Array {
@@ -36,7 +47,8 @@ function charsFor(length: number): Uint8Array {
   return chars;
 }
 
-function toBase64(bytes: Uint8Array): string {
+/** Base64 in plain JavaScript, for runtimes without a native encoder. */
+export function toBase64(bytes: Uint8Array): string {
   const length = bytes.length;
   const out = charsFor(Math.ceil(length / 3) * 4);
   let o = 0;
@@ -64,7 +76,8 @@ function fromBase64(text: string): number {
   if (text.length % 4 !== 0) return -1;
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const length = (text.length / 4) * 3 - padding;
-  const bytes = new Uint8Array(scratchFor(length), 0, length);
+  ensureScratch(length);
+  const bytes = scratchBytes;
   let o = 0;
   for (let i = 0; i < text.length; i += 4) {
     const last = i + 4 === text.length;
@@ -91,17 +104,17 @@ function digit(text: string, index: number): number {
  * holding anything but finite numbers (JSON has no NaN or infinity, and packing must not change
  * what a reader gets).
  */
-export function packNumbers(values: readonly unknown[]): PackedNumbers | undefined {
+export function packNumbers(values: readonly unknown[], base64: Base64Encoder = toBase64): PackedNumbers | undefined {
   if (values.length < MIN_PACKED_LENGTH || !LITTLE_ENDIAN) return undefined;
   let float32 = true;
   for (const value of values) {
     if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
     if (float32 && Math.fround(value) !== value) float32 = false;
   }
-  const buffer = scratchFor(values.length * 8);
-  const numbers = float32 ? new Float32Array(buffer, 0, values.length) : new Float64Array(buffer, 0, values.length);
+  ensureScratch(values.length * 8);
+  const numbers = float32 ? scratchFloat32 : scratchFloat64;
   for (let i = 0; i < values.length; i++) numbers[i] = values[i] as number;
-  const text = toBase64(new Uint8Array(buffer, 0, numbers.byteLength));
+  const text = base64(scratchBytes.subarray(0, values.length * numbers.BYTES_PER_ELEMENT));
   return float32 ? { $float32: text } : { $float64: text };
 }
 
@@ -118,15 +131,15 @@ export function unpackNumbers(value: unknown): number[] | Error | undefined {
   const text = packed[keys[0]];
   const length = typeof text === 'string' && LITTLE_ENDIAN ? fromBase64(text) : -1;
   if (length < 0 || length % width !== 0) return new Error(`${keys[0]} is not base64 of ${width}-byte values`);
-  return Array.from(width === 4 ? new Float32Array(scratch, 0, length / 4) : new Float64Array(scratch, 0, length / 8));
+  return Array.from(width === 4 ? scratchFloat32.subarray(0, length / 4) : scratchFloat64.subarray(0, length / 8));
 }
 
 /** The values with each run worth packing packed; the same object when none is. */
-export function packValues(values: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+export function packValues(values: Readonly<Record<string, unknown>>, base64: Base64Encoder = toBase64): Readonly<Record<string, unknown>> {
   let packed: Record<string, unknown> | undefined;
   for (const key in values) {
     const value = values[key];
-    const run = Array.isArray(value) ? packNumbers(value) : undefined;
+    const run = Array.isArray(value) ? packNumbers(value, base64) : undefined;
     if (run === undefined) continue;
     packed ??= { ...values };
     packed[key] = run;
