@@ -181,7 +181,7 @@ export default $config({
         policyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
       });
       // What links would grant an SST function, for the access infra/functions.ts gives each resource.
-      const statements: Array<{ Effect: 'Allow'; Action: string[]; Resource: $util.Input<string>[] }> = fn.resources.map((resource) => {
+      const statements: Array<{ Effect: 'Allow'; Action: string[]; Resource: $util.Input<string>[] }> = fn.resources.flatMap((resource) => {
         if (resource.kind === 'table') {
           const table = tableComponents[resource.name as TableKey];
           const write = resource.access === 'readwrite' ? ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] : [];
@@ -193,7 +193,11 @@ export default $config({
           return { Effect: 'Allow', Action: ['sqs:SendMessage', ...consume], Resource: [resource.kind === 'queue' ? pair.queue.arn : pair.dlq.arn] };
         }
         const write = resource.access === 'readwrite' ? ['s3:PutObject', 's3:DeleteObject'] : [];
-        return { Effect: 'Allow', Action: ['s3:GetObject', ...write], Resource: [$interpolate`${bucketComponent.arn}/*`] };
+        const puts = (resource.putsUnder ?? []).map((prefix) => $interpolate`${bucketComponent.arn}/${bucket.prefixes[prefix as keyof typeof bucket.prefixes]}*`);
+        return [
+          { Effect: 'Allow', Action: ['s3:GetObject', ...write], Resource: [$interpolate`${bucketComponent.arn}/*`] },
+          ...(puts.length > 0 ? [{ Effect: 'Allow' as const, Action: ['s3:PutObject'], Resource: puts }] : []),
+        ];
       });
       if (kmsKeyArn) statements.push({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [kmsKeyArn] });
       new aws.iam.RolePolicy(`${pascal(fn.name)}Access`, { role: role.id, policy: $jsonStringify({ Version: '2012-10-17', Statement: statements }) });

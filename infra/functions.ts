@@ -35,7 +35,8 @@ export const functions = {
     resources: [
       { kind: 'table', name: 'registry', access: 'read' },
       { kind: 'queue', name: 'predictionLogs', access: 'send' },
-      { kind: 'bucket', access: 'read' },
+      // A log batch the queue keeps refusing goes to spill/; the API's sink replays it.
+      { kind: 'bucket', access: 'read', putsUnder: ['spill'] },
     ],
     runsModels: true,
   },

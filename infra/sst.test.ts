@@ -194,7 +194,7 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
     expect(refOf(outputs.edgeFunctionVersion)).toBe(`${edge.name}.qualifiedArn`);
   });
 
-  it('lets the edge role read the registry and the bucket and send prediction logs, in the home region, and nothing else', () => {
+  it('lets the edge role read the registry and the bucket, send prediction logs and spill them, in the home region, and nothing else', () => {
     const policy = recording.find('aws.iam.RolePolicy', `${pascal(functions.edge.name)}Access`);
     const [document] = policy.args.policy.inputs as [{ Statement: Array<{ Action: string[]; Resource: unknown[] }> }];
     const granted = document.Statement.map((statement) => ({
@@ -205,8 +205,18 @@ describe('sst.config.ts declares exactly what infra/ defines', () => {
       { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], resources: ['Registry.arn', 'Registry.arn'] },
       { actions: ['sqs:SendMessage'], resources: ['PredictionLogs.arn'] },
       { actions: ['s3:GetObject'], resources: ['Artifacts.arn'] },
+      // Only under spill/.
+      { actions: ['s3:PutObject'], resources: [`Artifacts.arn,${bucket.prefixes.spill}`] },
     ]);
     expect(functions.edge.resources.map((r) => r.kind)).toEqual(['table', 'queue', 'bucket']);
+  });
+
+  it('grants puts under prefixes only where the bucket has them', () => {
+    for (const fn of Object.values(functions) as FunctionDefinition[]) {
+      for (const resource of fn.resources) {
+        if (resource.kind === 'bucket') for (const prefix of resource.putsUnder ?? []) expect(Object.keys(bucket.prefixes), fn.name).toContain(prefix);
+      }
+    }
   });
 
   it('puts CloudFront in front of the API, with the edge function on the predict paths at origin-request', () => {

@@ -49,7 +49,11 @@ export type Resource =
   | { kind: 'queue'; name: string; access: 'send' | 'consume' }
   /** A queue's dead-letter queue, for consumers that park bad records there themselves. */
   | { kind: 'deadLetterQueue'; queue: string; access: 'send' }
-  | { kind: 'bucket'; access: 'read' | 'readwrite' };
+  /**
+   * `putsUnder`: prefixes (keys of the bucket's prefixes) a read-only function may also put objects
+   * under, and nothing else: the edge spills log batches it could not send.
+   */
+  | { kind: 'bucket'; access: 'read' | 'readwrite'; putsUnder?: readonly string[] };
 
 export interface QueueTrigger {
   queue: string;
