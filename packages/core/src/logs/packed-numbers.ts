@@ -20,7 +20,10 @@ const PAD = '='.charCodeAt(0);
 const VALUES = new Int16Array(128).fill(-1);
 for (let value = 0; value < 64; value++) VALUES[ALPHABET.charCodeAt(value)] = value;
 
-/** Standard, padded base64 of the bytes: the portable {@link toBase64} or, where there is one, a native encoder. */
+/**
+ * Standard, padded base64 of the bytes: the portable {@link toBase64} or, where there is one, a
+ * native encoder. The bytes are scratch space, valid only during the call.
+ */
 export type Base64Encoder = (bytes: Uint8Array) => string;
 
 // Scratch space reused by every pack and unpack, grown on demand, with views made once per growth:
