@@ -49,6 +49,13 @@ describe('prediction log batches', () => {
     expect(decodePredictionLogBatch(body).records).toEqual([tensorRow]);
   });
 
+  it('unpacks a run written with whitespace around it, as another JSON writer may', () => {
+    const row = record(8, { x: Array.from({ length: 8 }, (_, i) => i / 4) });
+    const spaced = JSON.stringify(JSON.parse(encodeLogRecord(row).line), null, 1).replaceAll('\n', ' ');
+    expect(spaced).toContain('{    "$float32": "');
+    expect(decodePredictionLogBatch(encodeBatchBody('batch-0008', [{ line: spaced, bytes: 0 }])).records).toEqual([row]);
+  });
+
   it('reads batches an older sink queued before runs were packed', () => {
     const old = record(5, { x: Array.from({ length: 16 }, (_, i) => i / 3) });
     const body = `{"format":"flywheel.prediction-logs/1","batch":"batch-0006","records":1}\n${JSON.stringify(old)}`;

@@ -168,8 +168,9 @@ export function decodePredictionLogBatch(body: string): DecodedLogBatch {
     }
     const record = parsed ? parsed.data : (json as PredictionLogRecord);
     const kept = parsed ? encodeLine(packedRecord(record, toBase64)).line : text;
-    // Most lines hold no packed run (records by feature name): one search settles it.
-    const broken = packed && text.includes('{"$float') ? unpackLogRecord(record) : undefined;
+    // Most lines hold no packed run (records by feature name): one search settles it. Not for
+    // '{"$float': a line from another JSON writer may have whitespace after the brace.
+    const broken = packed && text.includes('"$float') ? unpackLogRecord(record) : undefined;
     if (broken) {
       rejected.push({ line: i + 1, reason: broken, text });
       continue;
