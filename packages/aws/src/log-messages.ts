@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { encodeBatchHeader, encodeLogRecord, utf8Length, type Base64Encoder, type EncodedLogRecord, type PredictionLogRecord } from '@flywheel/core';
-import { jsonEscaped, jsonUnescaped, sendEscapedMessageBatch } from './sqs-escaped-bodies.ts';
+import { jsonEscaped, jsonUnescaped, releaseEscaped, sendEscapedMessageBatch } from './sqs-escaped-bodies.ts';
 
 /**
  * A log record on its way to the queue: a newline and its line, as escaped bytes ready for the
@@ -80,5 +80,16 @@ export async function sendLogMessages<Message extends LogMessage>(
   const entries = messages.map((message, index) => ({ Id: String(index), escapedBody: escapedBody(message) }));
   const { Failed = [] } = await sendEscapedMessageBatch(sqs, queueUrl, entries, options);
   const failed = new Set(Failed.map((entry) => Number(entry.Id)));
-  return { refused: messages.filter((_, index) => failed.has(index)), reasons: Failed.map((entry) => entry.Code ?? 'unknown') };
+  const refused: Message[] = [];
+  for (const [index, message] of messages.entries()) {
+    if (failed.has(index)) refused.push(message);
+    else releaseMessage(message);
+  }
+  return { refused, reasons: Failed.map((entry) => entry.Code ?? 'unknown') };
+}
+
+/** A message the queue took: its bytes are not read again, so their chunks may be cut again. */
+function releaseMessage(message: LogMessage): void {
+  releaseEscaped(message.escapedHeader);
+  for (const record of message.records) releaseEscaped(record.escaped);
 }
